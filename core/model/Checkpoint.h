@@ -1,0 +1,51 @@
+#pragma once
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "model/ForwardResult.h"
+#include "model/ModelConfig.h"
+#include "text/Tokenizer.h"
+
+namespace attnscope {
+
+class TransformerModel;
+
+// Progress of a forward pass: called after each layer with (layers done, layers in all).
+using ProgressCallback = std::function<void(int done, int total)>;
+
+// A Hugging Face model folder opened for inference: its config, memory-mapped weights
+// and (when present) its tokenizer.
+class Checkpoint {
+public:
+    // Throws attnscope::Error with a user-facing message when the folder cannot be used.
+    static std::unique_ptr<Checkpoint> open(const std::filesystem::path& dir);
+    ~Checkpoint();
+
+    const std::filesystem::path& folder() const { return folder_; }
+    const ModelConfig& config() const;
+    // nullptr when the folder has no usable tokenizer; tokenizerProblem() says why.
+    const Tokenizer* tokenizer() const { return tokenizer_.get(); }
+    const std::string& tokenizerProblem() const { return tokenizerProblem_; }
+
+    // Tokenizes with the checkpoint's tokenizer; throws attnscope::Error when there is none.
+    Encoding encode(const std::string& text, const std::optional<std::string>& pair = std::nullopt) const;
+
+    // Runs the model. Returns std::nullopt when *cancel became true (checked between layers).
+    std::optional<ForwardResult> forward(const ForwardInput& input, const ProgressCallback& progress = {},
+                                         const std::atomic<bool>* cancel = nullptr) const;
+
+    const TransformerModel& model() const { return *model_; }
+
+private:
+    Checkpoint() = default;
+    std::filesystem::path folder_;
+    std::unique_ptr<TransformerModel> model_;
+    std::unique_ptr<Tokenizer> tokenizer_;
+    std::string tokenizerProblem_;
+};
+
+}  // namespace attnscope

@@ -1,0 +1,48 @@
+#pragma once
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace attnscope {
+
+enum class Family { Bert, Roberta, DistilBert, Gpt2, Llama };
+
+enum class Activation { Gelu, GeluTanh, Relu, Silu };
+
+// What the engine needs from a config.json, under one set of names for every family.
+struct ModelConfig {
+    std::string modelType;         // config.json "model_type" as written (e.g. "mistral")
+    Family family = Family::Bert;  // the forward-pass family it runs on
+    int layers = 0;
+    int heads = 0;
+    int kvHeads = 0;
+    int hidden = 0;
+    int headDim = 0;
+    int intermediate = 0;
+    int vocabSize = 0;
+    int maxPositions = 0;
+    int typeVocabSize = 0;
+    int padTokenId = -1;
+    float normEps = 1e-12f;
+    Activation activation = Activation::Gelu;
+    bool causal = false;
+    bool tieWordEmbeddings = false;
+    // Llama family
+    double ropeTheta = 10000.0;
+    int slidingWindow = 0;         // 0 = none (mistral / qwen2 set it)
+    bool attentionBias = false;    // q/k/v (and o) projections have a bias
+    bool outputBias = false;       // o projection has a bias (attention_bias on llama; never on qwen2)
+    bool mlpBias = false;
+    std::map<int, std::string> id2label;
+    nlohmann::json raw;            // the whole config.json
+
+    static ModelConfig fromFile(const std::filesystem::path& configJson);
+    static ModelConfig fromJson(const nlohmann::json& json, const std::string& fileName);
+    static std::vector<std::string> supportedModelTypes();
+};
+
+}  // namespace attnscope

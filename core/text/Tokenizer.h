@@ -1,0 +1,37 @@
+#pragma once
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "text/Encoding.h"
+
+namespace attnscope {
+
+// A tokenizer pipeline (normalizer, pre-tokenizer, model, post-processor, added tokens)
+// built from a Hugging Face tokenizer.json, or from legacy vocab files.
+class Tokenizer {
+public:
+    virtual ~Tokenizer() = default;
+
+    // Reads a tokenizer.json. Throws attnscope::Error naming the file and field on bad input.
+    static std::unique_ptr<Tokenizer> fromTokenizerJson(const std::filesystem::path& file);
+
+    // Finds the tokenizer of a model folder: tokenizer.json, else vocab.txt (WordPiece),
+    // else vocab.json + merges.txt (GPT-2 byte-level BPE; RoBERTa processing when the
+    // folder's config/tokenizer_config says roberta). Returns nullptr when the folder has none.
+    static std::unique_ptr<Tokenizer> fromModelFolder(const std::filesystem::path& dir);
+
+    // Encodes UTF-8 text (and an optional pair). Throws attnscope::Error on invalid UTF-8.
+    virtual Encoding encode(std::string_view text, std::optional<std::string_view> pair = std::nullopt,
+                            bool addSpecialTokens = true) const = 0;
+
+    virtual std::size_t vocabSize() const = 0;                    // including added tokens
+    virtual std::string idToToken(int id) const = 0;              // empty when unknown
+    virtual std::optional<int> tokenToId(std::string_view token) const = 0;
+    virtual bool isSpecial(int id) const = 0;                     // an added token marked special
+};
+
+}  // namespace attnscope
