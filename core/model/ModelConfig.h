@@ -31,9 +31,16 @@ struct ModelConfig {
     Activation activation = Activation::Gelu;
     bool causal = false;
     bool tieWordEmbeddings = false;
-    // Llama family
+    bool scaleAttention = true;    // divide scores by sqrt(head_dim)
+    bool scaleByInverseLayer = false;  // gpt2 scale_attn_by_inverse_layer_idx
+    std::vector<int> layerWindow;  // per layer: 0 = full attention, w = keys within w positions (sliding window)
+    // Llama family: rotary position embedding
     double ropeTheta = 10000.0;
-    int slidingWindow = 0;         // 0 = none (mistral / qwen2 set it)
+    std::string ropeType = "default";  // default | linear | llama3
+    double ropeFactor = 1.0;
+    double ropeLowFreqFactor = 1.0;
+    double ropeHighFreqFactor = 4.0;
+    int ropeOriginalMaxPositions = 8192;
     bool attentionBias = false;    // q/k/v (and o) projections have a bias
     bool outputBias = false;       // o projection has a bias (attention_bias on llama; never on qwen2)
     bool mlpBias = false;

@@ -1,0 +1,51 @@
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "io/SafetensorsFile.h"
+
+namespace attnscope {
+
+// A float32 view of one weight tensor. Points into the memory map when the file stores
+// aligned F32, otherwise into a converted copy owned by CheckpointWeights.
+struct FloatTensor {
+    const float* data = nullptr;
+    std::vector<std::int64_t> shape;
+    std::string name;
+
+    std::int64_t dim(std::size_t i) const { return i < shape.size() ? shape[i] : 1; }
+    std::int64_t elementCount() const;
+};
+
+// The weights of a model folder: model.safetensors, or the shards listed in
+// model.safetensors.index.json. Files are memory-mapped, never read whole.
+class CheckpointWeights {
+public:
+    explicit CheckpointWeights(const std::filesystem::path& folder);  // throws attnscope::Error
+
+    bool has(const std::string& name) const { return where_.count(name) != 0; }
+    const TensorInfo* info(const std::string& name) const;
+    // Throws attnscope::Error naming the tensor (and `purpose`) when it is missing.
+    FloatTensor get(const std::string& name) const;
+    std::vector<std::string> names() const;
+    std::int64_t parameterCount() const;
+    std::string describeSource() const;  // the file name(s), for error messages
+
+private:
+    struct Location {
+        const SafetensorsFile* file;
+        const TensorInfo* info;
+    };
+    std::vector<std::unique_ptr<SafetensorsFile>> files_;
+    std::map<std::string, Location> where_;
+    mutable std::mutex convertedMutex_;
+    mutable std::deque<std::vector<float>> converted_;  // deque: element addresses stay valid
+};
+
+}  // namespace attnscope

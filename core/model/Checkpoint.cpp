@@ -1,0 +1,43 @@
+#include "model/Checkpoint.h"
+
+#include "Error.h"
+#include "model/TransformerModel.h"
+
+namespace attnscope {
+
+std::unique_ptr<Checkpoint> Checkpoint::open(const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (!std::filesystem::exists(dir, ec)) throw Error(dir.string() + ": no such model folder");
+    if (!std::filesystem::is_directory(dir, ec))
+        throw Error(dir.string() + ": not a folder (a model is a folder with config.json and weights)");
+    std::unique_ptr<Checkpoint> cp(new Checkpoint());
+    cp->folder_ = dir;
+    ModelConfig config = ModelConfig::fromFile(dir / "config.json");
+    cp->model_ = std::make_unique<TransformerModel>(std::move(config), std::make_unique<CheckpointWeights>(dir));
+    try {
+        cp->tokenizer_ = Tokenizer::fromModelFolder(dir);
+        if (!cp->tokenizer_)
+            cp->tokenizerProblem_ = dir.string() + ": no tokenizer (expected tokenizer.json, vocab.txt, or vocab.json with merges.txt)";
+    } catch (const Error& e) {
+        // A broken tokenizer does not stop the model from being used with token ids.
+        cp->tokenizerProblem_ = e.what();
+    }
+    return cp;
+}
+
+Checkpoint::~Checkpoint() = default;
+
+const ModelConfig& Checkpoint::config() const { return model_->config(); }
+
+Encoding Checkpoint::encode(const std::string& text, const std::optional<std::string>& pair) const {
+    if (!tokenizer_) throw Error(tokenizerProblem_);
+    if (pair) return tokenizer_->encode(text, std::string_view(*pair));
+    return tokenizer_->encode(text);
+}
+
+std::optional<ForwardResult> Checkpoint::forward(const ForwardInput& input, const ProgressCallback& progress,
+                                                 const std::atomic<bool>* cancel) const {
+    return model_->forward(input, progress, cancel);
+}
+
+}  // namespace attnscope

@@ -1,0 +1,112 @@
+#include "model/FamilySpec.h"
+
+namespace attnscope {
+namespace {
+
+using R = TensorRole;
+
+const FamilySpec kBert{
+    Family::Bert,
+    {{R::TokenEmbedding, "embeddings.word_embeddings"},
+     {R::PositionEmbedding, "embeddings.position_embeddings"},
+     {R::TokenTypeEmbedding, "embeddings.token_type_embeddings"},
+     {R::EmbeddingNorm, "embeddings.LayerNorm"},
+     {R::AttnQ, "encoder.layer.{L}.attention.self.query"},
+     {R::AttnK, "encoder.layer.{L}.attention.self.key"},
+     {R::AttnV, "encoder.layer.{L}.attention.self.value"},
+     {R::AttnOut, "encoder.layer.{L}.attention.output.dense"},
+     {R::AttnNorm, "encoder.layer.{L}.attention.output.LayerNorm"},
+     {R::MlpUp, "encoder.layer.{L}.intermediate.dense"},
+     {R::MlpDown, "encoder.layer.{L}.output.dense"},
+     {R::MlpNorm, "encoder.layer.{L}.output.LayerNorm"}},
+    {{R::HeadTransform, "cls.predictions.transform.dense"},
+     {R::HeadNorm, "cls.predictions.transform.LayerNorm"},
+     {R::HeadBias, "cls.predictions.bias"}},
+    {"", "bert."},
+    NormKind::LayerNorm, NormPlacement::Post, PositionScheme::Learned, QkvLayout::Split, MlpKind::Plain,
+    false, true, true, false, HeadKind::MaskedLm, "hidden_act"};
+
+FamilySpec makeRoberta() {
+    FamilySpec s = kBert;
+    s.family = Family::Roberta;
+    s.headNames = {{R::HeadTransform, "lm_head.dense"}, {R::HeadNorm, "lm_head.layer_norm"}, {R::HeadBias, "lm_head.bias"}};
+    s.basePrefixes = {"", "roberta."};
+    s.positions = PositionScheme::LearnedFromPadding;
+    s.headActivationKey = "";  // RobertaLMHead always uses exact GELU
+    return s;
+}
+const FamilySpec kRoberta = makeRoberta();
+
+const FamilySpec kDistilBert{
+    Family::DistilBert,
+    {{R::TokenEmbedding, "embeddings.word_embeddings"},
+     {R::PositionEmbedding, "embeddings.position_embeddings"},
+     {R::EmbeddingNorm, "embeddings.LayerNorm"},
+     {R::AttnQ, "transformer.layer.{L}.attention.q_lin"},
+     {R::AttnK, "transformer.layer.{L}.attention.k_lin"},
+     {R::AttnV, "transformer.layer.{L}.attention.v_lin"},
+     {R::AttnOut, "transformer.layer.{L}.attention.out_lin"},
+     {R::AttnNorm, "transformer.layer.{L}.sa_layer_norm"},
+     {R::MlpUp, "transformer.layer.{L}.ffn.lin1"},
+     {R::MlpDown, "transformer.layer.{L}.ffn.lin2"},
+     {R::MlpNorm, "transformer.layer.{L}.output_layer_norm"}},
+    {{R::HeadTransform, "vocab_transform"}, {R::HeadNorm, "vocab_layer_norm"}, {R::HeadBias, "vocab_projector.bias"}},
+    {"", "distilbert."},
+    NormKind::LayerNorm, NormPlacement::Post, PositionScheme::Learned, QkvLayout::Split, MlpKind::Plain,
+    false, false, true, false, HeadKind::MaskedLm, "activation"};
+
+const FamilySpec kGpt2{
+    Family::Gpt2,
+    {{R::TokenEmbedding, "wte"},
+     {R::PositionEmbedding, "wpe"},
+     {R::AttnNorm, "h.{L}.ln_1"},
+     {R::AttnQkv, "h.{L}.attn.c_attn"},
+     {R::AttnOut, "h.{L}.attn.c_proj"},
+     {R::MlpNorm, "h.{L}.ln_2"},
+     {R::MlpUp, "h.{L}.mlp.c_fc"},
+     {R::MlpDown, "h.{L}.mlp.c_proj"},
+     {R::FinalNorm, "ln_f"}},
+    {{R::LmHead, "lm_head"}},
+    {"transformer.", ""},
+    NormKind::LayerNorm, NormPlacement::Pre, PositionScheme::Learned, QkvLayout::Fused, MlpKind::Plain,
+    true, false, false, true, HeadKind::CausalLm, ""};
+
+const FamilySpec kLlama{
+    Family::Llama,
+    {{R::TokenEmbedding, "embed_tokens"},
+     {R::AttnNorm, "layers.{L}.input_layernorm"},
+     {R::AttnQ, "layers.{L}.self_attn.q_proj"},
+     {R::AttnK, "layers.{L}.self_attn.k_proj"},
+     {R::AttnV, "layers.{L}.self_attn.v_proj"},
+     {R::AttnOut, "layers.{L}.self_attn.o_proj"},
+     {R::MlpNorm, "layers.{L}.post_attention_layernorm"},
+     {R::MlpGate, "layers.{L}.mlp.gate_proj"},
+     {R::MlpUp, "layers.{L}.mlp.up_proj"},
+     {R::MlpDown, "layers.{L}.mlp.down_proj"},
+     {R::FinalNorm, "norm"}},
+    {{R::LmHead, "lm_head"}},
+    {"model.", ""},
+    NormKind::RmsNorm, NormPlacement::Pre, PositionScheme::Rotary, QkvLayout::Split, MlpKind::Gated,
+    false, false, false, true, HeadKind::CausalLm, ""};
+
+}  // namespace
+
+const FamilySpec& familySpec(Family family) {
+    switch (family) {
+    case Family::Bert: return kBert;
+    case Family::Roberta: return kRoberta;
+    case Family::DistilBert: return kDistilBert;
+    case Family::Gpt2: return kGpt2;
+    case Family::Llama: return kLlama;
+    }
+    return kBert;
+}
+
+std::string layerPath(const std::string& pattern, int layer) {
+    std::string out = pattern;
+    const auto pos = out.find("{L}");
+    if (pos != std::string::npos) out.replace(pos, 3, std::to_string(layer));
+    return out;
+}
+
+}  // namespace attnscope

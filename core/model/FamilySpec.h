@@ -1,0 +1,57 @@
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/ModelConfig.h"
+
+namespace attnscope {
+
+// Logical roles of a checkpoint's modules. Each family names them differently; the forward
+// pass only ever asks for a role. A role maps to a module path: weights are path + ".weight",
+// biases path + ".bias" ("{L}" stands for the layer index).
+enum class TensorRole {
+    TokenEmbedding, PositionEmbedding, TokenTypeEmbedding, EmbeddingNorm,
+    AttnNorm, AttnQ, AttnK, AttnV, AttnQkv, AttnOut,
+    MlpNorm, MlpUp, MlpGate, MlpDown,
+    FinalNorm,
+    LmHead,                   // output projection (tied to TokenEmbedding when absent)
+    HeadTransform, HeadNorm,  // masked-LM head: dense + activation + norm before the decoder
+    HeadBias,                 // full tensor name of the masked-LM decoder bias
+};
+
+enum class NormKind { LayerNorm, RmsNorm };
+enum class NormPlacement { Post, Pre };  // Post: x = norm(x + f(x)); Pre: x = x + f(norm(x))
+enum class PositionScheme { Learned, LearnedFromPadding, Rotary };
+enum class QkvLayout { Split, Fused };
+enum class MlpKind { Plain, Gated };  // Plain: down(act(up x)); Gated: down(act(gate x) * up x)
+enum class HeadKind { None, CausalLm, MaskedLm };
+
+// What differs between families, as data. One transformer block reads this; no family has
+// its own copy of the forward pass.
+struct FamilySpec {
+    Family family;
+    std::map<TensorRole, std::string> names;  // base-model roles, without the checkpoint's prefix
+    std::map<TensorRole, std::string> headNames;  // head roles, at the checkpoint's top level
+    std::vector<std::string> basePrefixes;    // prefixes real checkpoints put before base names
+    NormKind norm;
+    NormPlacement placement;
+    PositionScheme positions;
+    QkvLayout qkv;
+    MlpKind mlp;
+    bool conv1dWeights;  // weights stored [in, out] (GPT-2's Conv1D) instead of [out, in]
+    bool tokenTypes;
+    bool embeddingNorm;
+    bool finalNorm;
+    HeadKind head;
+    std::string headActivationKey;  // config key naming the masked-LM head's activation
+
+    bool hasRole(TensorRole r) const { return names.count(r) != 0; }
+};
+
+const FamilySpec& familySpec(Family family);
+
+// Replaces "{L}" in a module path with the layer index.
+std::string layerPath(const std::string& pattern, int layer);
+
+}  // namespace attnscope

@@ -1,0 +1,32 @@
+#pragma once
+#include "model/FamilySpec.h"
+#include "model/ForwardResult.h"
+
+namespace attnscope {
+
+// y = x W^T + b over the rows of x. Weights point into the checkpoint (memory map or its
+// float32 conversion); nothing here owns memory.
+struct Linear {
+    const float* weight = nullptr;
+    const float* bias = nullptr;
+    int in = 0;
+    int out = 0;
+    bool storedInOut = false;  // GPT-2 Conv1D layout [in, out]
+
+    bool present() const { return weight != nullptr; }
+    RowMatrix apply(const RowMatrix& x) const;
+};
+
+struct Norm {
+    const float* weight = nullptr;
+    const float* bias = nullptr;  // absent for RMSNorm
+    int dim = 0;
+    NormKind kind = NormKind::LayerNorm;
+    float eps = 1e-5f;
+
+    void applyInPlace(RowMatrix& x) const;
+};
+
+void applyActivation(Activation act, RowMatrix& x);
+
+}  // namespace attnscope

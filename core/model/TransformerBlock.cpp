@@ -1,0 +1,58 @@
+#include "model/TransformerBlock.h"
+
+namespace attnscope {
+
+TransformerBlock::TransformerBlock(BlockWeights weights, const FamilySpec& spec, Activation activation,
+                                   AttentionShape shape, const RotaryEmbedding* rotary)
+    : w_(std::move(weights)), spec_(spec), activation_(activation), shape_(shape), rotary_(rotary) {}
+
+RowMatrix TransformerBlock::attention(const RowMatrix& x, const std::vector<int>& positions, float* probs) const {
+    const int qWidth = shape_.heads * shape_.headDim;
+    const int kvWidth = shape_.kvHeads * shape_.headDim;
+    RowMatrix q, k, v;
+    if (spec_.qkv == QkvLayout::Fused) {
+        const RowMatrix qkv = w_.qkv.apply(x);  // [q | k | v] side by side
+        q = qkv.leftCols(qWidth);
+        k = qkv.middleCols(qWidth, kvWidth);
+        v = qkv.rightCols(kvWidth);
+    } else {
+        q = w_.q.apply(x);
+        k = w_.k.apply(x);
+        v = w_.v.apply(x);
+    }
+    if (rotary_) {
+        rotary_->apply(q, shape_.heads, shape_.headDim, positions);
+        rotary_->apply(k, shape_.kvHeads, shape_.headDim, positions);
+    }
+    return w_.out.apply(scaledDotProductAttention(q, k, v, shape_, probs));
+}
+
+RowMatrix TransformerBlock::mlp(const RowMatrix& x) const {
+    RowMatrix h = w_.up.apply(x);
+    if (spec_.mlp == MlpKind::Gated) {
+        RowMatrix g = w_.gate.apply(x);
+        applyActivation(activation_, g);
+        h.array() *= g.array();
+    } else {
+        applyActivation(activation_, h);
+    }
+    return w_.down.apply(h);
+}
+
+void TransformerBlock::forward(RowMatrix& x, const std::vector<int>& positions, float* probs) const {
+    if (spec_.placement == NormPlacement::Post) {
+        x += attention(x, positions, probs);
+        w_.attnNorm.applyInPlace(x);
+        x += mlp(x);
+        w_.mlpNorm.applyInPlace(x);
+    } else {
+        RowMatrix h = x;
+        w_.attnNorm.applyInPlace(h);
+        x += attention(h, positions, probs);
+        h = x;
+        w_.mlpNorm.applyInPlace(h);
+        x += mlp(h);
+    }
+}
+
+}  // namespace attnscope

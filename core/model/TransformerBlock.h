@@ -1,0 +1,39 @@
+#pragma once
+#include <vector>
+
+#include "model/Layers.h"
+#include "model/RotaryEmbedding.h"
+#include "model/SelfAttention.h"
+
+namespace attnscope {
+
+struct BlockWeights {
+    Norm attnNorm;  // before attention (pre-norm) or after its residual (post-norm)
+    Norm mlpNorm;
+    Linear q, k, v, qkv, out;
+    Linear up, gate, down;
+};
+
+// One transformer layer. Every family runs through here; FamilySpec decides norm
+// placement, fused or split q/k/v, rotary positions and gated MLP.
+class TransformerBlock {
+public:
+    TransformerBlock(BlockWeights weights, const FamilySpec& spec, Activation activation, AttentionShape shape,
+                     const RotaryEmbedding* rotary);
+
+    // Updates the residual stream x [n, hidden] in place and writes the heads' attention
+    // probabilities to probs ([heads, n, n]).
+    void forward(RowMatrix& x, const std::vector<int>& positions, float* probs) const;
+
+private:
+    RowMatrix attention(const RowMatrix& x, const std::vector<int>& positions, float* probs) const;
+    RowMatrix mlp(const RowMatrix& x) const;
+
+    BlockWeights w_;
+    const FamilySpec& spec_;
+    Activation activation_;
+    AttentionShape shape_;
+    const RotaryEmbedding* rotary_;
+};
+
+}  // namespace attnscope

@@ -1,0 +1,263 @@
+#include "model/TransformerModel.h"
+
+#include <cmath>
+
+#include "Error.h"
+
+namespace attnscope {
+namespace {
+
+enum class Bias { Required, None };
+
+// Looks tensors up by role, applying the checkpoint's prefix, and checks their shapes.
+class WeightBinder {
+public:
+    WeightBinder(const CheckpointWeights& w, const FamilySpec& spec, const ModelConfig& c) : w_(w), spec_(spec), c_(c) {
+        const std::string probe = spec.names.at(TensorRole::TokenEmbedding) + ".weight";
+        for (const auto& p : spec.basePrefixes)
+            if (w.has(p + probe)) {
+                prefix_ = p;
+                return;
+            }
+        throw Error(w.describeSource() + ": missing tensor '" + spec.basePrefixes.front() + probe +
+                    "' (the token embedding of a " + c.modelType + " checkpoint)");
+    }
+
+    std::string name(TensorRole role, int layer, const char* suffix) const {
+        return prefix_ + layerPath(spec_.names.at(role), layer) + suffix;
+    }
+
+    FloatTensor tensor(const std::string& fullName, std::vector<std::int64_t> shape) const {
+        if (!w_.has(fullName))
+            throw Error(w_.describeSource() + ": missing tensor '" + fullName + "' needed by this " + c_.modelType + " model");
+        FloatTensor t = w_.get(fullName);
+        if (t.shape != shape) {
+            auto str = [](const std::vector<std::int64_t>& s) {
+                std::string out = "[";
+                for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+                return out + "]";
+            };
+            throw Error(w_.describeSource() + ": tensor '" + fullName + "' has shape " + str(t.shape) +
+                        ", expected " + str(shape) + " from config.json");
+        }
+        return t;
+    }
+
+    Linear linear(TensorRole role, int layer, int in, int out, Bias bias) const {
+        return linearNamed(name(role, layer, ""), in, out, bias);
+    }
+
+    Linear linearNamed(const std::string& path, int in, int out, Bias bias) const {
+        Linear l;
+        l.in = in;
+        l.out = out;
+        l.storedInOut = spec_.conv1dWeights;
+        l.weight = tensor(path + ".weight", spec_.conv1dWeights ? std::vector<std::int64_t>{in, out}
+                                                                : std::vector<std::int64_t>{out, in}).data;
+        if (bias == Bias::Required) l.bias = tensor(path + ".bias", {out}).data;
+        return l;
+    }
+
+    Norm norm(const std::string& path, int dim, float eps) const {
+        Norm n;
+        n.dim = dim;
+        n.kind = spec_.norm;
+        n.eps = eps;
+        n.weight = tensor(path + ".weight", {dim}).data;
+        if (spec_.norm == NormKind::LayerNorm) n.bias = tensor(path + ".bias", {dim}).data;
+        return n;
+    }
+    Norm norm(TensorRole role, int layer) const { return norm(name(role, layer, ""), c_.hidden, c_.normEps); }
+
+    bool has(const std::string& fullName) const { return w_.has(fullName); }
+
+private:
+    const CheckpointWeights& w_;
+    const FamilySpec& spec_;
+    const ModelConfig& c_;
+    std::string prefix_;
+};
+
+}  // namespace
+
+TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<CheckpointWeights> weights)
+    : config_(std::move(config)), weights_(std::move(weights)), spec_(familySpec(config_.family)) {
+    const ModelConfig& c = config_;
+    const WeightBinder bind(*weights_, spec_, c);
+    using R = TensorRole;
+
+    tokenEmbedding_ = bind.tensor(bind.name(R::TokenEmbedding, 0, ".weight"), {c.vocabSize, c.hidden});
+    if (spec_.hasRole(R::PositionEmbedding))
+        positionEmbedding_ = bind.tensor(bind.name(R::PositionEmbedding, 0, ".weight"), {c.maxPositions, c.hidden});
+    if (spec_.tokenTypes && c.typeVocabSize > 0)
+        tokenTypeEmbedding_ = bind.tensor(bind.name(R::TokenTypeEmbedding, 0, ".weight"), {c.typeVocabSize, c.hidden});
+    if (spec_.embeddingNorm) embeddingNorm_ = bind.norm(R::EmbeddingNorm, 0);
+    if (spec_.finalNorm) finalNorm_ = bind.norm(R::FinalNorm, 0);
+    if (spec_.positions == PositionScheme::Rotary) rotary_ = std::make_unique<RotaryEmbedding>(c, c.headDim);
+
+    const int qWidth = c.heads * c.headDim;
+    const int kvWidth = c.kvHeads * c.headDim;
+    const bool llama = c.family == Family::Llama;
+    const Bias qkvBias = llama && !c.attentionBias ? Bias::None : Bias::Required;
+    const Bias outBias = llama && !c.outputBias ? Bias::None : Bias::Required;
+    const Bias mlpBias = llama && !c.mlpBias ? Bias::None : Bias::Required;
+
+    blocks_.reserve(c.layers);
+    for (int l = 0; l < c.layers; ++l) {
+        BlockWeights w;
+        w.attnNorm = bind.norm(R::AttnNorm, l);
+        w.mlpNorm = bind.norm(R::MlpNorm, l);
+        if (spec_.qkv == QkvLayout::Fused) {
+            w.qkv = bind.linear(R::AttnQkv, l, c.hidden, qWidth + 2 * kvWidth, qkvBias);
+        } else {
+            w.q = bind.linear(R::AttnQ, l, c.hidden, qWidth, qkvBias);
+            w.k = bind.linear(R::AttnK, l, c.hidden, kvWidth, qkvBias);
+            w.v = bind.linear(R::AttnV, l, c.hidden, kvWidth, qkvBias);
+        }
+        w.out = bind.linear(R::AttnOut, l, qWidth, c.hidden, outBias);
+        w.up = bind.linear(R::MlpUp, l, c.hidden, c.intermediate, mlpBias);
+        if (spec_.mlp == MlpKind::Gated) w.gate = bind.linear(R::MlpGate, l, c.hidden, c.intermediate, mlpBias);
+        w.down = bind.linear(R::MlpDown, l, c.intermediate, c.hidden, mlpBias);
+
+        AttentionShape shape;
+        shape.heads = c.heads;
+        shape.kvHeads = c.kvHeads;
+        shape.headDim = c.headDim;
+        shape.causal = c.causal;
+        shape.window = c.layerWindow[l];
+        shape.scale = c.scaleAttention ? 1.0f / std::sqrt(static_cast<float>(c.headDim)) : 1.0f;
+        if (c.scaleByInverseLayer) shape.scale /= static_cast<float>(l + 1);
+        blocks_.emplace_back(std::move(w), spec_, c.activation, shape, rotary_.get());
+    }
+
+    // Output head: only where the checkpoint stores one (or ties it to the embeddings).
+    if (spec_.head == HeadKind::CausalLm) {
+        const std::string lmHead = spec_.headNames.at(R::LmHead);
+        Linear proj;
+        proj.in = c.hidden;
+        proj.out = c.vocabSize;
+        if (weights_->has(lmHead + ".weight")) {
+            proj.weight = bind.tensor(lmHead + ".weight", {c.vocabSize, c.hidden}).data;
+            if (weights_->has(lmHead + ".bias")) proj.bias = bind.tensor(lmHead + ".bias", {c.vocabSize}).data;
+        } else if (c.tieWordEmbeddings) {
+            proj.weight = tokenEmbedding_.data;
+        }
+        if (proj.present()) {
+            headKind_ = HeadKind::CausalLm;
+            outputProjection_ = proj;
+        }
+    } else if (spec_.head == HeadKind::MaskedLm) {
+        const std::string transform = spec_.headNames.at(R::HeadTransform);
+        if (weights_->has(transform + ".weight")) {
+            Linear dense;
+            dense.in = dense.out = c.hidden;
+            dense.weight = bind.tensor(transform + ".weight", {c.hidden, c.hidden}).data;
+            dense.bias = bind.tensor(transform + ".bias", {c.hidden}).data;
+            headTransform_ = dense;
+            headNorm_ = bind.norm(spec_.headNames.at(R::HeadNorm), c.hidden, c.normEps);
+            headActivation_ = Activation::Gelu;
+            if (!spec_.headActivationKey.empty() && c.raw.contains(spec_.headActivationKey) &&
+                c.raw[spec_.headActivationKey].is_string())
+                headActivation_ = c.activation;
+            outputProjection_.in = c.hidden;
+            outputProjection_.out = c.vocabSize;
+            outputProjection_.weight = tokenEmbedding_.data;  // the decoder is tied to the word embeddings
+            outputProjection_.bias = bind.tensor(spec_.headNames.at(R::HeadBias), {c.vocabSize}).data;
+            headKind_ = HeadKind::MaskedLm;
+        }
+    }
+}
+
+TransformerModel::~TransformerModel() = default;
+
+std::int64_t TransformerModel::parameterCount() const {
+    std::int64_t n = 0;
+    for (const auto& name : weights_->names()) {
+        // GPT-2 checkpoints may carry the causal-mask buffers; they are not parameters.
+        if (name.ends_with(".attn.bias") || name.ends_with(".attn.masked_bias")) continue;
+        n += weights_->info(name)->elementCount();
+    }
+    return n;
+}
+
+RowMatrix TransformerModel::embed(const ForwardInput& input, std::vector<int>& positions) const {
+    const ModelConfig& c = config_;
+    const int n = static_cast<int>(input.ids.size());
+    if (n == 0) throw Error("the input has no tokens");
+    if (!input.typeIds.empty() && static_cast<int>(input.typeIds.size()) != n)
+        throw Error("token type ids (" + std::to_string(input.typeIds.size()) + ") do not match the " +
+                    std::to_string(n) + " input ids");
+
+    positions.resize(n);
+    if (spec_.positions == PositionScheme::LearnedFromPadding) {
+        // RoBERTa numbers real tokens from padding_idx + 1; padding keeps padding_idx.
+        int count = 0;
+        for (int i = 0; i < n; ++i) positions[i] = input.ids[i] == c.padTokenId ? c.padTokenId : c.padTokenId + (++count);
+    } else {
+        for (int i = 0; i < n; ++i) positions[i] = i;
+    }
+    const int maxTokens = c.maxPositions - (spec_.positions == PositionScheme::LearnedFromPadding ? c.padTokenId + 1 : 0);
+    if (n > maxTokens)
+        throw Error("the input has " + std::to_string(n) + " tokens, more than this model's maximum of " +
+                    std::to_string(maxTokens) + " (max_position_embeddings in config.json)");
+
+    RowMatrix x(n, c.hidden);
+    Eigen::Map<const RowMatrix> wordTable(tokenEmbedding_.data, c.vocabSize, c.hidden);
+    for (int i = 0; i < n; ++i) {
+        const int id = input.ids[i];
+        if (id < 0 || id >= c.vocabSize)
+            throw Error("token id " + std::to_string(id) + " is out of range for the vocabulary of " +
+                        std::to_string(c.vocabSize) + " tokens");
+        x.row(i) = wordTable.row(id);
+    }
+    if (positionEmbedding_.data) {
+        Eigen::Map<const RowMatrix> table(positionEmbedding_.data, c.maxPositions, c.hidden);
+        for (int i = 0; i < n; ++i) x.row(i) += table.row(positions[i]);
+    }
+    if (tokenTypeEmbedding_.data) {
+        Eigen::Map<const RowMatrix> table(tokenTypeEmbedding_.data, c.typeVocabSize, c.hidden);
+        for (int i = 0; i < n; ++i) {
+            const int t = input.typeIds.empty() ? 0 : input.typeIds[i];
+            if (t < 0 || t >= c.typeVocabSize)
+                throw Error("token type id " + std::to_string(t) + " is out of range (type_vocab_size " +
+                            std::to_string(c.typeVocabSize) + ")");
+            x.row(i) += table.row(t);
+        }
+    }
+    if (spec_.embeddingNorm) embeddingNorm_.applyInPlace(x);
+    return x;
+}
+
+RowMatrix TransformerModel::head(const RowMatrix& hidden) const {
+    if (headKind_ == HeadKind::MaskedLm) {
+        RowMatrix h = headTransform_.apply(hidden);
+        applyActivation(headActivation_, h);
+        headNorm_.applyInPlace(h);
+        return outputProjection_.apply(h);
+    }
+    return outputProjection_.apply(hidden);
+}
+
+std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input,
+                                                       const std::function<void(int, int)>& progress,
+                                                       const std::atomic<bool>* cancel) const {
+    std::vector<int> positions;
+    RowMatrix x = embed(input, positions);
+    const int n = static_cast<int>(x.rows());
+    ForwardResult result;
+    result.attentions.resize(config_.layers, config_.heads, n, n);
+    for (int l = 0; l < config_.layers; ++l) {
+        if (cancel && cancel->load()) return std::nullopt;
+        blocks_[l].forward(x, positions, result.attentions.map(l, 0));
+        if (!x.allFinite())
+            throw Error("layer " + std::to_string(l) + " produced non-finite activations (NaN or Inf); "
+                        "the checkpoint's weights are likely corrupt");
+        if (progress) progress(l + 1, config_.layers);
+    }
+    if (spec_.finalNorm) finalNorm_.applyInPlace(x);
+    if (hasHead()) result.logits = head(x);
+    result.lastHiddenState = std::move(x);
+    return result;
+}
+
+}  // namespace attnscope

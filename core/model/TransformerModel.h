@@ -1,0 +1,51 @@
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "io/CheckpointWeights.h"
+#include "model/ForwardResult.h"
+#include "model/ModelConfig.h"
+#include "model/TransformerBlock.h"
+
+namespace attnscope {
+
+// A text transformer bound to its checkpoint's weights: embeddings, the shared block
+// repeated per layer, the final norm and, where the checkpoint has one, its output head.
+class TransformerModel {
+public:
+    // Resolves and shape-checks every tensor the config needs; throws attnscope::Error naming
+    // the missing or misshapen tensor.
+    TransformerModel(ModelConfig config, std::unique_ptr<CheckpointWeights> weights);
+    ~TransformerModel();
+
+    const ModelConfig& config() const { return config_; }
+    const CheckpointWeights& weights() const { return *weights_; }
+    bool hasHead() const { return headKind_ != HeadKind::None; }
+    std::int64_t parameterCount() const;
+
+    std::optional<ForwardResult> forward(const ForwardInput& input,
+                                         const std::function<void(int, int)>& progress = {},
+                                         const std::atomic<bool>* cancel = nullptr) const;
+
+private:
+    RowMatrix embed(const ForwardInput& input, std::vector<int>& positions) const;
+    RowMatrix head(const RowMatrix& hidden) const;
+
+    ModelConfig config_;
+    std::unique_ptr<CheckpointWeights> weights_;
+    const FamilySpec& spec_;
+    std::unique_ptr<RotaryEmbedding> rotary_;
+    FloatTensor tokenEmbedding_, positionEmbedding_, tokenTypeEmbedding_;
+    Norm embeddingNorm_, finalNorm_;
+    std::vector<TransformerBlock> blocks_;
+    HeadKind headKind_ = HeadKind::None;
+    Linear outputProjection_;  // causal LM head, or the masked-LM decoder (tied to embeddings)
+    Linear headTransform_;
+    Norm headNorm_;
+    Activation headActivation_ = Activation::Gelu;
+};
+
+}  // namespace attnscope
