@@ -13,7 +13,17 @@ namespace attnscope {
 void SafetensorsWriter::add(const std::string& name, std::vector<std::int64_t> shape, const float* data) {
     std::size_t count = 1;
     for (auto d : shape) count *= static_cast<std::size_t>(d);
-    entries_.push_back({name, std::move(shape), std::vector<float>(data, data + count)});
+    addBytes(name, DType::F32, std::move(shape), data, count * sizeof(float));  // float32 is little-endian here
+}
+
+void SafetensorsWriter::addBytes(const std::string& name, DType dtype, std::vector<std::int64_t> shape,
+                                 const void* data, std::size_t bytes) {
+    std::size_t count = 1;
+    for (auto d : shape) count *= static_cast<std::size_t>(d);
+    if (count * dtypeSize(dtype) != bytes)
+        throw Error("tensor '" + name + "': " + std::to_string(bytes) + " bytes do not fit its shape");
+    const auto* p = static_cast<const unsigned char*>(data);
+    entries_.push_back({name, std::move(shape), dtype, std::vector<unsigned char>(p, p + bytes)});
 }
 
 void SafetensorsWriter::write(const std::filesystem::path& path) const {
@@ -21,8 +31,8 @@ void SafetensorsWriter::write(const std::filesystem::path& path) const {
     if (!metadata_.empty()) header["__metadata__"] = metadata_;
     std::size_t offset = 0;
     for (const auto& e : entries_) {
-        const std::size_t bytes = e.values.size() * sizeof(float);
-        header[e.name] = {{"dtype", "F32"}, {"shape", e.shape}, {"data_offsets", {offset, offset + bytes}}};
+        const std::size_t bytes = e.bytes.size();
+        header[e.name] = {{"dtype", std::string(dtypeName(e.dtype))}, {"shape", e.shape}, {"data_offsets", {offset, offset + bytes}}};
         offset += bytes;
     }
     std::string headerText = header.dump();
@@ -35,9 +45,8 @@ void SafetensorsWriter::write(const std::filesystem::path& path) const {
         for (int i = 0; i < 8; ++i) lenBytes[i] = static_cast<unsigned char>((len >> (8 * i)) & 0xff);
         out.write(reinterpret_cast<const char*>(lenBytes), 8);
         out.write(headerText.data(), static_cast<std::streamsize>(headerText.size()));
-        for (const auto& e : entries_)  // float32 is little-endian on every platform we build for
-            out.write(reinterpret_cast<const char*>(e.values.data()),
-                      static_cast<std::streamsize>(e.values.size() * sizeof(float)));
+        for (const auto& e : entries_)
+            out.write(reinterpret_cast<const char*>(e.bytes.data()), static_cast<std::streamsize>(e.bytes.size()));
     });
 }
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "io/DType.h"
+
 namespace attnscope {
 
 // Collects float32 tensors and writes them as one .safetensors file. The write goes to a
@@ -12,6 +14,9 @@ namespace attnscope {
 class SafetensorsWriter {
 public:
     void add(const std::string& name, std::vector<std::int64_t> shape, const float* data);
+    // Any dtype, given as its raw little-endian bytes (size must match shape x dtype size).
+    void addBytes(const std::string& name, DType dtype, std::vector<std::int64_t> shape, const void* data,
+                  std::size_t bytes);
     void setMetadata(const std::string& key, const std::string& value) { metadata_[key] = value; }
     void write(const std::filesystem::path& path) const;  // throws attnscope::Error
 
@@ -19,7 +24,8 @@ private:
     struct Entry {
         std::string name;
         std::vector<std::int64_t> shape;
-        std::vector<float> values;
+        DType dtype;
+        std::vector<unsigned char> bytes;
     };
     std::vector<Entry> entries_;
     std::map<std::string, std::string> metadata_;

@@ -1,0 +1,243 @@
+// Safetensors reading and writing: dtype conversion, header validation, sharded and
+// half-precision checkpoints.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+
+#include "Error.h"
+#include "GoldenFixtures.h"
+#include "io/CheckpointWeights.h"
+#include "io/SafetensorsFile.h"
+#include "io/SafetensorsWriter.h"
+#include "model/TransformerModel.h"
+
+using namespace attnscope;
+namespace fs = std::filesystem;
+
+namespace {
+
+void writeRaw(const fs::path& path, const std::string& header, const std::string& data) {
+    std::ofstream out(path, std::ios::binary);
+    std::uint64_t n = header.size();
+    for (int i = 0; i < 8; ++i) out.put(static_cast<char>((n >> (8 * i)) & 0xff));
+    out << header << data;
+}
+
+QString errorOf(const fs::path& path) {
+    try {
+        SafetensorsFile f(path);
+    } catch (const Error& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return QString();
+}
+
+std::uint16_t floatToBf16(float f) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    bits += 0x7fff + ((bits >> 16) & 1);  // round to nearest even, as torch does
+    return static_cast<std::uint16_t>(bits >> 16);
+}
+
+std::uint16_t floatToHalf(float f) {  // finite, normal-range values only (what weights hold)
+    std::uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    const std::uint32_t sign = (bits >> 16) & 0x8000u;
+    int exp = static_cast<int>((bits >> 23) & 0xff) - 127 + 15;
+    std::uint32_t mant = bits & 0x7fffffu;
+    if (exp <= 0) return static_cast<std::uint16_t>(sign);  // flush tiny values; test data has none that matter
+    std::uint32_t h = sign | (static_cast<std::uint32_t>(exp) << 10) | (mant >> 13);
+    const std::uint32_t rest = mant & 0x1fffu;
+    if (rest > 0x1000u || (rest == 0x1000u && (h & 1))) ++h;
+    return static_cast<std::uint16_t>(h);
+}
+
+// Rewrites a checkpoint's tensors in another dtype, optionally across two shards.
+void convertCheckpoint(const fs::path& from, const fs::path& to, DType dtype, bool shard) {
+    fs::create_directories(to);
+    fs::copy_file(from / "config.json", to / "config.json");
+    SafetensorsFile src(from / "model.safetensors");
+    SafetensorsWriter parts[2];
+    nlohmann::json weightMap = nlohmann::json::object();
+    int i = 0;
+    for (const auto& t : src.tensors()) {
+        const auto values = src.toFloat(t);
+        const int part = shard ? (i++ % 2) : 0;
+        if (dtype == DType::F32) {
+            parts[part].add(t.name, t.shape, values.data());
+        } else {
+            std::vector<std::uint16_t> half(values.size());
+            for (std::size_t k = 0; k < values.size(); ++k)
+                half[k] = dtype == DType::BF16 ? floatToBf16(values[k]) : floatToHalf(values[k]);
+            parts[part].addBytes(t.name, dtype, t.shape, half.data(), half.size() * 2);
+        }
+        weightMap[t.name] = shard ? "model-0000" + std::to_string(part + 1) + "-of-00002.safetensors" : "";
+    }
+    if (shard) {
+        parts[0].write(to / "model-00001-of-00002.safetensors");
+        parts[1].write(to / "model-00002-of-00002.safetensors");
+        std::ofstream(to / "model.safetensors.index.json") << nlohmann::json{{"metadata", {}}, {"weight_map", weightMap}}.dump();
+    } else {
+        parts[0].write(to / "model.safetensors");
+    }
+}
+
+std::vector<float> attentionOf(const fs::path& dir, const std::vector<int>& ids) {
+    TransformerModel model(ModelConfig::fromFile(dir / "config.json"), std::make_unique<CheckpointWeights>(dir));
+    ForwardInput in;
+    in.ids = ids;
+    return model.forward(in)->attentions.data;
+}
+
+double maxDiff(const std::vector<float>& a, const std::vector<float>& b) {
+    double m = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a[i]) - b[i]));
+    return m;
+}
+
+}  // namespace
+
+class SafetensorsTest : public QObject {
+    Q_OBJECT
+private slots:
+    void halfAndBfloat16ConvertExactly();
+    void writerRoundTripsTensorsAndMetadata();
+    void writerIsAtomicAndReportsBadPaths();
+    void badHeadersAreRefused_data();
+    void badHeadersAreRefused();
+    void shardedCheckpointMatchesSingleFile();
+    void halfPrecisionCheckpointsComputeInFloat32_data();
+    void halfPrecisionCheckpointsComputeInFloat32();
+    void missingWeightsNameTheFolder();
+};
+
+void SafetensorsTest::halfAndBfloat16ConvertExactly() {
+    QCOMPARE(halfToFloat(0x3C00), 1.0f);
+    QCOMPARE(halfToFloat(0xC000), -2.0f);
+    QCOMPARE(halfToFloat(0x7BFF), 65504.0f);
+    QCOMPARE(halfToFloat(0x0001), std::ldexp(1.0f, -24));  // smallest subnormal
+    QCOMPARE(halfToFloat(0x0200), std::ldexp(1.0f, -15));  // a larger subnormal
+    QVERIFY(std::isinf(halfToFloat(0x7C00)));
+    QVERIFY(std::isnan(halfToFloat(0x7E00)));
+    QCOMPARE(bfloat16ToFloat(0x3F80), 1.0f);
+    QCOMPARE(bfloat16ToFloat(0xC040), -3.0f);
+}
+
+void SafetensorsTest::writerRoundTripsTensorsAndMetadata() {
+    QTemporaryDir tmp;
+    const fs::path path = tmp.filePath("t.safetensors").toStdString();
+    const std::vector<float> a{1.5f, -2.0f, 3.25f, 0.0f, 7.0f, 8.0f};
+    const std::uint16_t h[3] = {0x3C00, 0xC000, 0x7BFF};
+    SafetensorsWriter w;
+    w.add("a", {2, 3}, a.data());
+    w.addBytes("h", DType::F16, {3}, h, sizeof h);
+    w.setMetadata("tokens", R"(["x","y"])");
+    w.write(path);
+
+    SafetensorsFile f(path);
+    QCOMPARE(f.tensors().size(), std::size_t(2));
+    QCOMPARE(f.find("a")->shape, (std::vector<std::int64_t>{2, 3}));
+    QCOMPARE(f.toFloat(*f.find("a")), a);
+    QCOMPARE(f.toFloat(*f.find("h")), (std::vector<float>{1.0f, -2.0f, 65504.0f}));
+    QCOMPARE(f.metadata().at("tokens"), std::string(R"(["x","y"])"));
+    // The data section starts 8-byte aligned so F32 tensors can be viewed in place.
+    QCOMPARE(reinterpret_cast<std::uintptr_t>(f.bytes(*f.find("a"))) % 8, std::uintptr_t(0));
+}
+
+void SafetensorsTest::writerIsAtomicAndReportsBadPaths() {
+    QTemporaryDir tmp;
+    const fs::path path = tmp.filePath("keep.safetensors").toStdString();
+    const float v = 1.0f;
+    SafetensorsWriter w;
+    w.add("v", {1}, &v);
+    w.write(path);
+    w.write(path);  // overwrite through a temporary file
+    int files = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(tmp.path().toStdString())) ++files;
+    QCOMPARE(files, 1);  // no temporary left behind
+    QVERIFY_THROWS_EXCEPTION(Error, w.write("/nonexistent/folder/x.safetensors"));
+}
+
+void SafetensorsTest::badHeadersAreRefused_data() {
+    QTest::addColumn<QString>("header");
+    QTest::addColumn<QString>("data");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("invalid json") << "{\"a\": " << "" << "not valid JSON";
+    QTest::newRow("not an object") << "[1,2]" << "" << "JSON object";
+    QTest::newRow("unknown dtype") << R"({"a":{"dtype":"F7","shape":[1],"data_offsets":[0,4]}})" << "abcd" << "unknown dtype 'F7'";
+    QTest::newRow("span mismatch") << R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})" << "abcd" << "needs 8 bytes";
+    QTest::newRow("outside data") << R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})" << "abcd" << "truncated";
+    QTest::newRow("reversed offsets") << R"({"a":{"dtype":"U8","shape":[0],"data_offsets":[4,0]}})" << "abcd" << "data_offsets";
+    QTest::newRow("overlap") << R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}})"
+                             << "abcd" << "overlap";
+    QTest::newRow("negative dim") << R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})" << "abcd" << "non-negative";
+    QTest::newRow("missing fields") << R"({"a":{"dtype":"F32"}})" << "" << "dtype, shape and data_offsets";
+    QTest::newRow("metadata not strings") << R"({"__metadata__":{"k":1}})" << "" << "__metadata__";
+}
+
+void SafetensorsTest::badHeadersAreRefused() {
+    QFETCH(QString, header);
+    QFETCH(QString, data);
+    QFETCH(QString, expected);
+    QTemporaryDir tmp;
+    const fs::path path = tmp.filePath("bad.safetensors").toStdString();
+    writeRaw(path, header.toStdString(), data.toStdString());
+    const QString err = errorOf(path);
+    QVERIFY2(err.contains(expected), qPrintable(err));
+    QVERIFY2(err.contains("bad.safetensors"), qPrintable(err));
+}
+
+void SafetensorsTest::shardedCheckpointMatchesSingleFile() {
+    QTemporaryDir tmp;
+    const fs::path sharded = fs::path(tmp.path().toStdString()) / "sharded";
+    convertCheckpoint(fixtures::goldenDir() / "llama" / "model", sharded, DType::F32, true);
+    QVERIFY(!fs::exists(sharded / "model.safetensors"));
+    const std::vector<int> ids{1, 50, 60, 70, 80};
+    QCOMPARE(attentionOf(sharded, ids), attentionOf(fixtures::goldenDir() / "llama" / "model", ids));
+}
+
+void SafetensorsTest::halfPrecisionCheckpointsComputeInFloat32_data() {
+    QTest::addColumn<int>("dtype");
+    QTest::newRow("F16") << int(DType::F16);
+    QTest::newRow("BF16") << int(DType::BF16);
+}
+
+void SafetensorsTest::halfPrecisionCheckpointsComputeInFloat32() {
+    QFETCH(int, dtype);
+    QTemporaryDir tmp;
+    const fs::path dir = fs::path(tmp.path().toStdString()) / "half";
+    const fs::path original = fixtures::goldenDir() / "bert" / "model";
+    convertCheckpoint(original, dir, DType(dtype), false);
+
+    // Every weight reads back as the exact float32 value of its half-precision bits.
+    CheckpointWeights half(dir), full(original);
+    for (const auto& name : full.names()) {
+        const FloatTensor h = half.get(name), f = full.get(name);
+        for (std::int64_t i = 0; i < f.elementCount(); ++i) {
+            const float expected = DType(dtype) == DType::BF16 ? bfloat16ToFloat(floatToBf16(f.data[i]))
+                                                               : halfToFloat(floatToHalf(f.data[i]));
+            QCOMPARE(h.data[i], expected);
+        }
+    }
+    // And the model still runs, close to the float32 reference.
+    const std::vector<int> ids{2, 92, 238, 292, 3};
+    const double diff = maxDiff(attentionOf(dir, ids), attentionOf(original, ids));
+    QVERIFY2(diff < (DType(dtype) == DType::BF16 ? 0.1 : 0.01), qPrintable(QString::number(diff)));
+}
+
+void SafetensorsTest::missingWeightsNameTheFolder() {
+    QTemporaryDir tmp;
+    try {
+        CheckpointWeights w(tmp.path().toStdString());
+        QFAIL("expected an error");
+    } catch (const Error& e) {
+        QVERIFY(QString(e.what()).contains("model.safetensors"));
+        QVERIFY(QString(e.what()).contains(tmp.path()));
+    }
+}
+
+QTEST_APPLESS_MAIN(SafetensorsTest)
+#include "test_safetensors.moc"
