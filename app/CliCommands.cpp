@@ -1,0 +1,116 @@
+#include "CliCommands.h"
+
+#include <charconv>
+#include <filesystem>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "Error.h"
+#include "io/SafetensorsWriter.h"
+#include "model/Checkpoint.h"
+#include "model/TransformerModel.h"
+
+using attnscope::Error;
+
+namespace cli {
+namespace {
+
+nlohmann::json encodingJson(const attnscope::Encoding& e) {
+    nlohmann::json offsets = nlohmann::json::array();
+    for (const auto& [b, end] : e.offsets) offsets.push_back({b, end});
+    return {{"ids", e.ids}, {"tokens", e.tokens}, {"offsets", offsets}, {"type_ids", e.typeIds}};
+}
+
+// Invalid UTF-8 (e.g. from a byte-fallback token) must not make the JSON writer throw.
+std::string dumpJson(const nlohmann::json& j) {
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::vector<int> parseIdList(const std::string& text) {
+    std::vector<int> ids;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        const auto comma = text.find(',', pos);
+        const std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        int value = 0;
+        const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
+        if (item.empty() || ec != std::errc() || end != item.data() + item.size() || value < 0)
+            throw Error("--ids: '" + item + "' is not a non-negative integer (expected a list like 101,2023,102)");
+        ids.push_back(value);
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return ids;
+}
+
+void runInfo(const std::string& model) {
+    const auto cp = attnscope::Checkpoint::open(model);
+    const auto& c = cp->config();
+    nlohmann::json j = {{"model_type", c.modelType},
+                        {"layers", c.layers},
+                        {"heads", c.heads},
+                        {"kv_heads", c.kvHeads},
+                        {"hidden", c.hidden},
+                        {"vocab_size", c.vocabSize},
+                        {"max_positions", c.maxPositions},
+                        {"parameters", cp->model().parameterCount()}};
+    if (!c.id2label.empty()) {
+        nlohmann::json labels = nlohmann::json::object();
+        for (const auto& [id, label] : c.id2label) labels[std::to_string(id)] = label;
+        j["id2label"] = labels;
+    }
+    std::cout << dumpJson(j) << '\n';
+}
+
+void runTokenize(const std::string& modelOrTokenizer, const TextInput& input) {
+    const std::filesystem::path path(modelOrTokenizer);
+    std::error_code ec;
+    std::unique_ptr<attnscope::Tokenizer> tokenizer;
+    if (std::filesystem::is_directory(path, ec)) {
+        tokenizer = attnscope::Tokenizer::fromModelFolder(path);
+        if (!tokenizer)
+            throw Error(path.string() + ": no tokenizer (expected tokenizer.json, vocab.txt, or vocab.json with merges.txt)");
+    } else if (std::filesystem::exists(path, ec)) {
+        tokenizer = attnscope::Tokenizer::fromTokenizerJson(path);
+    } else {
+        throw Error(path.string() + ": no such model folder or tokenizer file");
+    }
+    const auto enc = input.pair ? tokenizer->encode(*input.text, std::string_view(*input.pair))
+                                : tokenizer->encode(*input.text);
+    std::cout << dumpJson(encodingJson(enc)) << '\n';
+}
+
+void runAttention(const std::string& model, const TextInput& input, const std::string& outFile) {
+    const auto cp = attnscope::Checkpoint::open(model);
+    attnscope::ForwardInput forwardInput;
+    std::vector<std::string> tokens;
+    if (input.ids) {
+        forwardInput.ids = *input.ids;
+        for (int id : forwardInput.ids) {
+            const std::string t = cp->tokenizer() ? cp->tokenizer()->idToToken(id) : std::string();
+            tokens.push_back(t.empty() ? std::to_string(id) : t);
+        }
+    } else {
+        if (input.text->empty()) throw Error("--text is empty; give some text to tokenize");
+        const auto enc = cp->encode(*input.text, input.pair);
+        forwardInput.ids = enc.ids;
+        forwardInput.typeIds = enc.typeIds;
+        tokens = enc.tokens;
+    }
+    const auto result = cp->forward(forwardInput);
+    const auto& a = result->attentions;
+
+    attnscope::SafetensorsWriter writer;
+    writer.add("attentions", {a.layers, a.heads, a.queries, a.keys}, a.data.data());
+    if (result->logits.size() > 0)
+        writer.add("logits", {result->logits.rows(), result->logits.cols()}, result->logits.data());
+    writer.setMetadata("tokens", nlohmann::json(tokens).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    writer.setMetadata("ids", nlohmann::json(forwardInput.ids).dump());
+    writer.setMetadata("model_type", cp->config().modelType);
+    writer.write(outFile);
+}
+
+}  // namespace cli
