@@ -23,13 +23,15 @@ int main(int argc, char* argv[]) {
                                         QStringLiteral("Text to analyse once the model is open."), QStringLiteral("text"));
     const QCommandLineOption pairOption({QStringLiteral("p"), QStringLiteral("pair")},
                                         QStringLiteral("Optional second segment (sentence pair)."), QStringLiteral("text"));
-    parser.addOption(textOption);
-    parser.addOption(pairOption);
+    const QCommandLineOption layerOption(QStringLiteral("layer"), QStringLiteral("Layer to show first (0-based)."), QStringLiteral("n"));
+    const QCommandLineOption headOption(QStringLiteral("head"), QStringLiteral("Head to show first (0-based)."), QStringLiteral("n"));
+    parser.addOptions({textOption, pairOption, layerOption, headOption});
     parser.process(app);
 
     attnscope::ui::MainWindow window;
     window.setText(parser.value(textOption));
     window.setPairText(parser.value(pairOption));
+    window.setInitialHead(parser.value(layerOption).toInt(), parser.value(headOption).toInt());
     window.show();
     // The window computes as soon as the model is open when it has a text.
     if (const QStringList args = parser.positionalArguments(); !args.isEmpty()) window.openModel(args.front());

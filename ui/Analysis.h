@@ -1,0 +1,22 @@
+#pragma once
+#include <QString>
+#include <QStringList>
+
+#include "model/AttentionStack.h"
+#include "text/Encoding.h"
+
+namespace attnscope::ui {
+
+// One computed input: what was typed, how it was tokenized, and every layer's and head's
+// attention. Immutable once made; views share it.
+struct Analysis {
+    QString text;
+    QString pair;  // empty: no second segment
+    Encoding encoding;
+    QStringList tokenLabels;  // encoding.tokens as tokenLabel() shows them
+    AttentionStack attentions;
+
+    int tokenCount() const { return static_cast<int>(encoding.size()); }
+};
+
+}  // namespace attnscope::ui

@@ -1,0 +1,109 @@
+#include "AttentionSession.h"
+
+#include <QDir>
+#include <QFile>
+
+#include "Analysis.h"
+#include "Error.h"
+#include "TokenLabel.h"
+#include "model/Checkpoint.h"
+
+namespace attnscope::ui {
+
+AttentionSession::AttentionSession(QObject* parent) : QObject(parent) {
+    connect(&runner_, &JobRunner::progress, this, &AttentionSession::progress);
+    connect(&runner_, &JobRunner::finished, this, &AttentionSession::onJobFinished);
+}
+
+AttentionSession::~AttentionSession() = default;
+
+void AttentionSession::openModel(const QString& folder) {
+    pendingOpen_ = folder;
+    if (runner_.isRunning()) runner_.cancel();  // an older open or analysis is no longer wanted
+    else startNext();
+}
+
+void AttentionSession::analyze(const QString& text, const QString& pair) {
+    pendingAnalysis_ = AnalysisRequest{text, pair};
+    if (!runner_.isRunning()) startNext();
+    else if (activity_ == Activity::Analyzing) runner_.cancel();  // an opening model finishes first
+}
+
+void AttentionSession::cancel() {
+    pendingOpen_.reset();
+    pendingAnalysis_.reset();
+    runner_.cancel();
+}
+
+void AttentionSession::startNext() {
+    if (runner_.isRunning()) return;
+    if (pendingOpen_) {
+        const QString folder = *std::exchange(pendingOpen_, std::nullopt);
+        startOpening(folder);
+    } else if (pendingAnalysis_ && checkpoint_) {
+        const AnalysisRequest request = *std::exchange(pendingAnalysis_, std::nullopt);
+        startAnalysis(request);
+    } else {
+        pendingAnalysis_.reset();  // nothing to analyse with until a model opens
+        setActivity(Activity::Idle);
+    }
+}
+
+void AttentionSession::startOpening(const QString& folder) {
+    const std::filesystem::path path = QFile::encodeName(QDir::cleanPath(folder)).toStdString();
+    runner_.start([this, path, folder](const JobRunner::Context& context) -> JobRunner::Delivery {
+        std::shared_ptr<const Checkpoint> opened = Checkpoint::open(path);
+        if (context.cancel) return {};
+        return [this, opened, folder] {
+            checkpoint_ = opened;
+            modelFolder_ = QDir::cleanPath(folder);
+            analysis_.reset();
+            emit modelChanged();
+            emit analysisChanged();
+        };
+    });
+    setActivity(Activity::OpeningModel);
+    emit progress(0, 0);
+}
+
+void AttentionSession::startAnalysis(const AnalysisRequest& request) {
+    std::shared_ptr<const Checkpoint> checkpoint = checkpoint_;  // kept alive even if another model opens meanwhile
+    runner_.start([this, checkpoint, request](const JobRunner::Context& context) -> JobRunner::Delivery {
+        auto analysis = std::make_shared<Analysis>();
+        analysis->text = request.text;
+        analysis->pair = request.pair;
+        std::optional<std::string> pair;
+        if (!request.pair.isEmpty()) pair = request.pair.toStdString();
+        analysis->encoding = checkpoint->encode(request.text.toStdString(), pair);
+        if (analysis->encoding.size() == 0) throw Error("The text gives no tokens: type some text to see its attention.");
+        if (context.cancel) return {};
+        context.progress(0, checkpoint->config().layers);
+        std::optional<ForwardResult> result =
+            checkpoint->forward(ForwardInput{analysis->encoding.ids, analysis->encoding.typeIds}, context.progress, &context.cancel);
+        if (!result) return {};
+        analysis->attentions = std::move(result->attentions);
+        analysis->tokenLabels = tokenLabels(analysis->encoding.tokens);
+        return [this, analysis] {
+            analysis_ = analysis;
+            emit analysisChanged();
+        };
+    });
+    setActivity(Activity::Analyzing);
+    emit progress(0, 0);
+}
+
+void AttentionSession::onJobFinished(JobRunner::Outcome outcome, const QString& message) {
+    const Activity finishedActivity = activity_;
+    if (outcome == JobRunner::Outcome::Failed) emit failed(finishedActivity, message);
+    // A job cancelled to make way for a queued request is not news; a user's Cancel is.
+    if (outcome == JobRunner::Outcome::Cancelled && !pendingOpen_ && !pendingAnalysis_) emit cancelled();
+    startNext();
+}
+
+void AttentionSession::setActivity(Activity activity) {
+    if (activity == activity_) return;
+    activity_ = activity;
+    emit activityChanged(activity);
+}
+
+}  // namespace attnscope::ui

@@ -1,0 +1,73 @@
+#pragma once
+#include <QObject>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+#include "JobRunner.h"
+
+namespace attnscope {
+class Checkpoint;
+}
+
+namespace attnscope::ui {
+
+struct Analysis;
+
+// The open model and the latest analysis, and the only place the UI calls the engine.
+// Opening and analysing run on a JobRunner; requests made while busy are queued, the
+// newest replacing older ones, and a running analysis gives way to any newer request.
+class AttentionSession : public QObject {
+    Q_OBJECT
+public:
+    enum class Activity { Idle, OpeningModel, Analyzing };
+    Q_ENUM(Activity)
+
+    explicit AttentionSession(QObject* parent = nullptr);
+    ~AttentionSession() override;
+
+    std::shared_ptr<const Checkpoint> checkpoint() const { return checkpoint_; }
+    QString modelFolder() const { return modelFolder_; }
+    std::shared_ptr<const Analysis> analysis() const { return analysis_; }
+    Activity activity() const { return activity_; }
+    bool isBusy() const { return activity_ != Activity::Idle; }
+
+public slots:
+    void openModel(const QString& folder);
+    // An empty pair means a single segment.
+    void analyze(const QString& text, const QString& pair = {});
+    // Stops the running job and drops queued requests.
+    void cancel();
+
+signals:
+    void modelChanged();     // the previous analysis is dropped with the old model
+    void analysisChanged();
+    void activityChanged(attnscope::ui::AttentionSession::Activity activity);
+    // done/total layers; total 0 means "no measure yet" (tokenizing, reading weights).
+    void progress(int done, int total);
+    void failed(attnscope::ui::AttentionSession::Activity activity, const QString& message);
+    void cancelled();
+
+private:
+    struct AnalysisRequest {
+        QString text;
+        QString pair;
+    };
+
+    void startNext();
+    void startOpening(const QString& folder);
+    void startAnalysis(const AnalysisRequest& request);
+    void onJobFinished(JobRunner::Outcome outcome, const QString& message);
+    void setActivity(Activity activity);
+
+    JobRunner runner_;
+    Activity activity_ = Activity::Idle;
+    std::optional<QString> pendingOpen_;
+    std::optional<AnalysisRequest> pendingAnalysis_;
+    std::shared_ptr<const Checkpoint> checkpoint_;
+    QString modelFolder_;
+    std::shared_ptr<const Analysis> analysis_;
+};
+
+}  // namespace attnscope::ui

@@ -1,0 +1,35 @@
+#pragma once
+#include <QColor>
+#include <QImage>
+#include <QString>
+#include <QStringList>
+
+#include <array>
+#include <initializer_list>
+
+namespace attnscope::ui {
+
+// A perceptual colour scale: maps t in [0, 1] to a colour through a 256-entry lookup
+// table built once from a few anchor colours, so per-cell lookups in a heatmap are cheap.
+class ColorMap {
+public:
+    static ColorMap viridis();
+    // The maps the app offers, by name(); unknown names give viridis.
+    static ColorMap byName(const QString& name);
+    static QStringList names();
+
+    const QString& name() const { return name_; }
+    // t is clamped to [0, 1]; NaN maps to 0.
+    QRgb rgbAt(double t) const;
+    QColor colorAt(double t) const { return QColor::fromRgb(rgbAt(t)); }
+    // A 1 x 256 strip, low values at the bottom, for colour bars.
+    QImage verticalStrip() const;
+
+private:
+    ColorMap(QString name, std::initializer_list<QRgb> anchors);
+
+    QString name_;
+    std::array<QRgb, 256> table_{};
+};
+
+}  // namespace attnscope::ui
