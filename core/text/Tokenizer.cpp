@@ -1,0 +1,21 @@
+#include "text/Tokenizer.h"
+
+#include "Error.h"
+#include "text/LegacyTokenizerLoader.h"
+#include "text/TokenizerJsonLoader.h"
+
+namespace attnscope {
+
+std::unique_ptr<Tokenizer> Tokenizer::fromTokenizerJson(const std::filesystem::path& file) {
+    return loadTokenizerJson(readJsonFile(file), file.string());
+}
+
+std::unique_ptr<Tokenizer> Tokenizer::fromModelFolder(const std::filesystem::path& dir) {
+    namespace fs = std::filesystem;
+    if (fs::is_regular_file(dir / "tokenizer.json")) return fromTokenizerJson(dir / "tokenizer.json");
+    if (fs::is_regular_file(dir / "vocab.txt")) return loadWordPieceVocab(dir);
+    if (fs::is_regular_file(dir / "vocab.json") && fs::is_regular_file(dir / "merges.txt")) return loadByteLevelBpe(dir);
+    return nullptr;
+}
+
+}  // namespace attnscope

@@ -1,0 +1,28 @@
+#pragma once
+// SentencePiece's Unigram model: the segmentation with the best total score (Viterbi),
+// unknown chars scored min_score - 10 and fused together.
+#include "text/Model.h"
+
+namespace attnscope {
+
+class UnigramModel : public Model {
+public:
+    // Throws attnscope::Error on an empty vocabulary or an unk_id outside it.
+    UnigramModel(std::vector<std::pair<std::string, double>> vocab, std::optional<int> unkId, bool byteFallback);
+    std::vector<Token> tokenize(std::string_view sequence) const override;
+    std::optional<int> tokenToId(std::string_view token) const override;
+    std::optional<std::string> idToToken(int id) const override;
+    std::size_t vocabSize() const override { return pieces_.size(); }
+
+private:
+    std::vector<std::string> bestSegmentation(std::string_view sentence) const;
+
+    std::vector<std::pair<std::string, double>> pieces_;
+    Vocab ids_;
+    std::optional<int> unkId_;
+    bool byteFallback_;
+    double minScore_ = 0;
+    std::size_t maxPieceBytes_ = 0;
+};
+
+}  // namespace attnscope
