@@ -42,6 +42,17 @@ void verifyOneErrorLine(const Run& r) {
     QCOMPARE(r.err.count('\n'), 1);
 }
 
+// One data row per golden case of the five text families.
+void addGoldenCaseRows() {
+    QTest::addColumn<QString>("family");
+    QTest::addColumn<int>("caseIndex");
+    for (const char* family : {"bert", "distilbert", "roberta", "gpt2", "llama"}) {
+        const auto expected = fixtures::readJson(fixtures::goldenDir() / family / "expected.json");
+        for (std::size_t i = 0; i < expected["cases"].size(); ++i)
+            QTest::addRow("%s/case%zu", family, i) << QString(family) << int(i);
+    }
+}
+
 void copyFolder(const std::filesystem::path& from, const std::filesystem::path& to) {
     std::filesystem::create_directories(to);
     for (const auto& e : std::filesystem::directory_iterator(from))
@@ -103,15 +114,7 @@ void CliTest::infoReportsModelFacts() {
     QVERIFY(!j.contains("id2label"));
 }
 
-void CliTest::tokenizeMatchesGolden_data() {
-    QTest::addColumn<QString>("family");
-    QTest::addColumn<int>("caseIndex");
-    for (const char* family : {"bert", "distilbert", "roberta", "gpt2", "llama"}) {
-        const auto expected = fixtures::readJson(fixtures::goldenDir() / family / "expected.json");
-        for (std::size_t i = 0; i < expected["cases"].size(); ++i)
-            QTest::addRow("%s/case%zu", family, i) << QString(family) << int(i);
-    }
-}
+void CliTest::tokenizeMatchesGolden_data() { addGoldenCaseRows(); }
 
 void CliTest::tokenizeMatchesGolden() {
     QFETCH(QString, family);
@@ -139,15 +142,7 @@ void CliTest::tokenizeAcceptsTokenizerJson() {
     QVERIFY(j["ids"] == c["ids"]);
 }
 
-void CliTest::attentionFileMatchesGolden_data() {
-    QTest::addColumn<QString>("family");
-    QTest::addColumn<int>("caseIndex");
-    for (const char* family : {"bert", "distilbert", "roberta", "gpt2", "llama"}) {
-        const auto expected = fixtures::readJson(fixtures::goldenDir() / family / "expected.json");
-        for (std::size_t i = 0; i < expected["cases"].size(); ++i)
-            QTest::addRow("%s/case%zu", family, i) << QString(family) << int(i);
-    }
-}
+void CliTest::attentionFileMatchesGolden_data() { addGoldenCaseRows(); }
 
 void CliTest::attentionFileMatchesGolden() {
     QFETCH(QString, family);
