@@ -1,0 +1,119 @@
+#include "analysis/AttentionQuery.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <numeric>
+#include <string>
+
+#include "Error.h"
+
+namespace attnscope {
+namespace {
+
+using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ConstMap = Eigen::Map<const Matrix>;
+
+Matrix headMean(const AttentionStack& s, int layer) {
+    Matrix m = Matrix::Zero(s.queries, s.keys);
+    for (int h = 0; h < s.heads; ++h) m += ConstMap(s.map(layer, h), s.queries, s.keys);
+    return m / static_cast<float>(s.heads);
+}
+
+Matrix headMax(const AttentionStack& s, int layer) {
+    Matrix m = ConstMap(s.map(layer, 0), s.queries, s.keys);
+    for (int h = 1; h < s.heads; ++h) m = m.cwiseMax(ConstMap(s.map(layer, h), s.queries, s.keys));
+    return m;
+}
+
+void normaliseRows(Matrix& m) {
+    for (Eigen::Index r = 0; r < m.rows(); ++r) {
+        const float sum = m.row(r).sum();
+        if (sum > 0) m.row(r) /= sum;
+    }
+}
+
+}  // namespace
+
+std::vector<float> attentionRollout(const AttentionStack& s, int upTo) {
+    if (s.queries != s.keys) throw Error("attention rollout needs square self-attention maps");
+    Matrix rollout;
+    for (int l = 0; l <= upTo; ++l) {
+        Matrix a = 0.5f * headMean(s, l) + 0.5f * Matrix::Identity(s.queries, s.keys);
+        normaliseRows(a);
+        rollout = l == 0 ? a : Matrix(a * rollout);
+    }
+    return std::vector<float>(rollout.data(), rollout.data() + rollout.size());
+}
+
+void applyHardSelection(std::vector<float>& values, int rows, int cols, const HardSelection& sel) {
+    if (sel.rule == HardRule::TopK && sel.k < 1) throw Error("top-k needs k >= 1");
+    if (sel.rule == HardRule::Mass && !(sel.mass > 0.0f && sel.mass <= 1.0f))
+        throw Error("cumulative mass p must be in (0, 1]");
+    std::vector<int> order(cols);
+    std::vector<char> keep(cols);
+    for (int r = 0; r < rows; ++r) {
+        float* row = values.data() + static_cast<std::size_t>(r) * cols;
+        std::fill(keep.begin(), keep.end(), 0);
+        if (sel.rule == HardRule::Threshold) {
+            for (int c = 0; c < cols; ++c) keep[c] = row[c] >= sel.threshold;
+        } else {
+            std::iota(order.begin(), order.end(), 0);
+            // Stable sort by descending weight: equal weights keep the lower key index first.
+            std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return row[a] > row[b]; });
+            if (sel.rule == HardRule::TopK) {
+                for (int i = 0; i < std::min(sel.k, cols); ++i) keep[order[i]] = 1;
+            } else {
+                double total = 0;
+                for (int i = 0; i < cols && total < sel.mass; ++i) {
+                    keep[order[i]] = 1;
+                    total += row[order[i]];
+                }
+            }
+        }
+        for (int c = 0; c < cols; ++c)
+            if (!keep[c]) row[c] = 0.0f;
+    }
+}
+
+AttentionMatrix computeAttentionMatrix(const AttentionStack& s, const AttentionQuery& q,
+                                       const std::vector<bool>& special) {
+    if (s.empty()) throw Error("there is no attention to show yet");
+    if (q.layer < 0 || q.layer >= s.layers)
+        throw Error("layer " + std::to_string(q.layer) + " does not exist (the model has " + std::to_string(s.layers) +
+                    " layers, numbered from 0)");
+    if (q.layerMode == LayerMode::Single && q.headMode == HeadMode::Single && (q.head < 0 || q.head >= s.heads))
+        throw Error("head " + std::to_string(q.head) + " does not exist (the model has " + std::to_string(s.heads) +
+                    " heads, numbered from 0)");
+
+    Matrix m;
+    if (q.layerMode == LayerMode::Rollout) {
+        const auto r = attentionRollout(s, q.layer);
+        m = ConstMap(r.data(), s.queries, s.keys);
+    } else if (q.headMode == HeadMode::Mean) {
+        m = headMean(s, q.layer);
+    } else if (q.headMode == HeadMode::Max) {
+        m = headMax(s, q.layer);
+    } else {
+        m = ConstMap(s.map(q.layer, q.head), s.queries, s.keys);
+    }
+
+    AttentionMatrix out;
+    // Special tokens hide only on square self-attention, where both axes are the same tokens.
+    const bool hide = q.hideSpecialTokens && !special.empty() && s.queries == s.keys &&
+                      static_cast<int>(special.size()) == s.keys;
+    for (int i = 0; i < s.queries; ++i)
+        if (!hide || !special[i]) out.rowTokens.push_back(i);
+    for (int j = 0; j < s.keys; ++j)
+        if (!hide || !special[j]) out.colTokens.push_back(j);
+    out.rows = static_cast<int>(out.rowTokens.size());
+    out.cols = static_cast<int>(out.colTokens.size());
+    Matrix shown(out.rows, out.cols);
+    for (int r = 0; r < out.rows; ++r)
+        for (int c = 0; c < out.cols; ++c) shown(r, c) = m(out.rowTokens[r], out.colTokens[c]);
+    if (hide) normaliseRows(shown);
+    out.values.assign(shown.data(), shown.data() + shown.size());
+    if (q.hard) applyHardSelection(out.values, out.rows, out.cols, q.hardSelection);
+    return out;
+}
+
+}  // namespace attnscope

@@ -1,0 +1,59 @@
+#pragma once
+#include <vector>
+
+#include "model/AttentionStack.h"
+
+namespace attnscope {
+
+enum class HeadMode { Single, Mean, Max };
+enum class LayerMode { Single, Rollout };
+enum class HardRule { TopK, Threshold, Mass };
+
+// Hard attention: per query row, keep the selected cells with their original weights and
+// zero the rest. Ties go to the lower key index.
+struct HardSelection {
+    HardRule rule = HardRule::TopK;
+    int k = 1;              // TopK: k >= 1 (1 = argmax)
+    float threshold = 0.1f; // Threshold: every cell >= threshold
+    float mass = 0.9f;      // Mass: the smallest set of keys whose weights sum to >= mass
+};
+
+// Which matrix a view shows. Every view and every export derives its matrix from one of these.
+struct AttentionQuery {
+    int layer = 0;
+    HeadMode headMode = HeadMode::Single;
+    int head = 0;
+    // Rollout (Abnar & Zuidema 2020) up to `layer`: per layer A' = 0.5 * mean over heads + 0.5 * I,
+    // rows renormalised, multiplied A'_layer ... A'_0. Uses the head mean by definition.
+    LayerMode layerMode = LayerMode::Single;
+    bool hard = false;
+    HardSelection hardSelection;
+    // Drop the rows and columns of special tokens ([CLS], [SEP], <s>, BOS, ...) and
+    // renormalise each remaining row to sum to 1.
+    bool hideSpecialTokens = false;
+};
+
+// A matrix as displayed: row-major values, and for each row/column the index of the token
+// it shows in the full token list (they differ once special tokens are hidden).
+struct AttentionMatrix {
+    int rows = 0;
+    int cols = 0;
+    std::vector<float> values;
+    std::vector<int> rowTokens;
+    std::vector<int> colTokens;
+
+    float at(int r, int c) const { return values[static_cast<std::size_t>(r) * cols + c]; }
+};
+
+// Throws attnscope::Error when the query names a layer or head the stack does not have.
+// specialTokens may be empty (= none special), else one flag per token (key axis).
+AttentionMatrix computeAttentionMatrix(const AttentionStack& stack, const AttentionQuery& query,
+                                       const std::vector<bool>& specialTokens = {});
+
+// Per-row hard selection on a row-major [rows, cols] matrix, in place.
+void applyHardSelection(std::vector<float>& values, int rows, int cols, const HardSelection& selection);
+
+// Rollout matrices for layers 0..upTo, as specified above; returns the last one.
+std::vector<float> attentionRollout(const AttentionStack& stack, int upTo);
+
+}  // namespace attnscope

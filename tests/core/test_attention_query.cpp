@@ -1,0 +1,175 @@
+// The displayed matrix: head aggregation, rollout, hard selection and hidden special tokens.
+#include <QtTest>
+
+#include <cmath>
+
+#include "Error.h"
+#include "analysis/AttentionQuery.h"
+
+using namespace attnscope;
+
+namespace {
+
+// 2 layers, 2 heads, 3 tokens, rows summing to 1.
+AttentionStack smallStack() {
+    AttentionStack s;
+    s.resize(2, 2, 3, 3);
+    const float l0h0[9] = {0.7f, 0.2f, 0.1f, 0.1f, 0.6f, 0.3f, 0.2f, 0.2f, 0.6f};
+    const float l0h1[9] = {0.1f, 0.8f, 0.1f, 0.5f, 0.25f, 0.25f, 0.3f, 0.3f, 0.4f};
+    const float l1h0[9] = {0.4f, 0.4f, 0.2f, 0.2f, 0.2f, 0.6f, 0.1f, 0.1f, 0.8f};
+    const float l1h1[9] = {1.0f, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f, 0.5f, 0.5f, 0.0f};
+    std::copy(l0h0, l0h0 + 9, s.map(0, 0));
+    std::copy(l0h1, l0h1 + 9, s.map(0, 1));
+    std::copy(l1h0, l1h0 + 9, s.map(1, 0));
+    std::copy(l1h1, l1h1 + 9, s.map(1, 1));
+    return s;
+}
+
+int nonZero(const std::vector<float>& row) {
+    int n = 0;
+    for (float v : row) n += v != 0.0f;
+    return n;
+}
+
+}  // namespace
+
+class AttentionQueryTest : public QObject {
+    Q_OBJECT
+private slots:
+    void singleMeanAndMaxHeads();
+    void rolloutMatchesHandComputation();
+    void topKKeepsLargestWeights();
+    void topKTiesGoToLowerKey();
+    void thresholdKeepsCellsAtOrAbove();
+    void massKeepsSmallestSetReachingP();
+    void hidingSpecialTokensRenormalises();
+    void badQueriesAreErrors();
+};
+
+void AttentionQueryTest::singleMeanAndMaxHeads() {
+    const auto s = smallStack();
+    AttentionQuery q;
+    q.layer = 1;
+    q.head = 1;
+    auto m = computeAttentionMatrix(s, q);
+    QCOMPARE(m.rows, 3);
+    QCOMPARE(m.at(2, 1), 0.5f);
+    q.headMode = HeadMode::Mean;
+    m = computeAttentionMatrix(s, q);
+    QCOMPARE(m.at(0, 0), 0.7f);
+    QCOMPARE(m.at(2, 2), 0.4f);
+    q.headMode = HeadMode::Max;
+    m = computeAttentionMatrix(s, q);
+    QCOMPARE(m.at(0, 0), 1.0f);
+    QCOMPARE(m.at(1, 2), 0.6f);
+}
+
+void AttentionQueryTest::rolloutMatchesHandComputation() {
+    const auto s = smallStack();
+    // Layer 0: mean of heads = [[.4,.5,.1],[.3,.425,.275],[.25,.25,.5]]; A0 = 0.5 mean + 0.5 I.
+    const double a0[3][3] = {{0.7, 0.25, 0.05}, {0.15, 0.7125, 0.1375}, {0.125, 0.125, 0.75}};
+    // Layer 1: mean = [[.7,.2,.1],[.1,.6,.3],[.3,.3,.4]]; A1 = 0.5 mean + 0.5 I.
+    const double a1[3][3] = {{0.85, 0.1, 0.05}, {0.05, 0.8, 0.15}, {0.15, 0.15, 0.7}};
+    AttentionQuery q;
+    q.layerMode = LayerMode::Rollout;
+    q.layer = 0;
+    auto m = computeAttentionMatrix(s, q);
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) QVERIFY(std::abs(m.at(i, j) - a0[i][j]) < 1e-6);
+    q.layer = 1;
+    m = computeAttentionMatrix(s, q);
+    for (int i = 0; i < 3; ++i) {
+        double rowSum = 0;
+        for (int j = 0; j < 3; ++j) {
+            double expected = 0;
+            for (int k = 0; k < 3; ++k) expected += a1[i][k] * a0[k][j];  // rollout = A1 · A0
+            QVERIFY2(std::abs(m.at(i, j) - expected) < 1e-6, qPrintable(QString("%1,%2").arg(i).arg(j)));
+            rowSum += m.at(i, j);
+        }
+        QVERIFY(std::abs(rowSum - 1.0) < 1e-6);
+    }
+}
+
+void AttentionQueryTest::topKKeepsLargestWeights() {
+    const auto s = smallStack();
+    for (int k = 1; k <= 3; ++k) {
+        AttentionQuery q;
+        q.hard = true;
+        q.hardSelection.k = k;
+        const auto m = computeAttentionMatrix(s, q);
+        const auto soft = s.map(0, 0);
+        for (int r = 0; r < 3; ++r) {
+            std::vector<float> row(m.values.begin() + r * 3, m.values.begin() + r * 3 + 3);
+            QCOMPARE(nonZero(row), k);
+            // kept cells keep their weight, and no dropped cell outweighs a kept one
+            float minKept = 2, maxDropped = -1;
+            for (int c = 0; c < 3; ++c) {
+                if (row[c] != 0) {
+                    QCOMPARE(row[c], soft[r * 3 + c]);
+                    minKept = std::min(minKept, row[c]);
+                } else {
+                    maxDropped = std::max(maxDropped, soft[r * 3 + c]);
+                }
+            }
+            QVERIFY(maxDropped <= minKept);
+        }
+    }
+}
+
+void AttentionQueryTest::topKTiesGoToLowerKey() {
+    std::vector<float> v{0.25f, 0.25f, 0.25f, 0.25f};
+    applyHardSelection(v, 1, 4, {HardRule::TopK, 2, 0, 0});
+    QCOMPARE(v, (std::vector<float>{0.25f, 0.25f, 0.0f, 0.0f}));
+    std::vector<float> w{0.1f, 0.3f, 0.3f, 0.3f};
+    applyHardSelection(w, 1, 4, {HardRule::TopK, 1, 0, 0});
+    QCOMPARE(w, (std::vector<float>{0.0f, 0.3f, 0.0f, 0.0f}));
+}
+
+void AttentionQueryTest::thresholdKeepsCellsAtOrAbove() {
+    std::vector<float> v{0.2f, 0.5f, 0.3f, 0.6f, 0.1f, 0.3f};
+    applyHardSelection(v, 2, 3, {HardRule::Threshold, 1, 0.3f, 0});
+    QCOMPARE(v, (std::vector<float>{0.0f, 0.5f, 0.3f, 0.6f, 0.0f, 0.3f}));
+}
+
+void AttentionQueryTest::massKeepsSmallestSetReachingP() {
+    std::vector<float> v{0.1f, 0.5f, 0.15f, 0.25f};
+    applyHardSelection(v, 1, 4, {HardRule::Mass, 1, 0, 0.7f});  // 0.5 + 0.25 = 0.75 >= 0.7
+    QCOMPARE(v, (std::vector<float>{0.0f, 0.5f, 0.0f, 0.25f}));
+    std::vector<float> exact{0.1f, 0.5f, 0.15f, 0.25f};
+    applyHardSelection(exact, 1, 4, {HardRule::Mass, 1, 0, 0.5f});  // the argmax alone reaches 0.5
+    QCOMPARE(exact, (std::vector<float>{0.0f, 0.5f, 0.0f, 0.0f}));
+    std::vector<float> all{0.1f, 0.5f, 0.15f, 0.25f};
+    applyHardSelection(all, 1, 4, {HardRule::Mass, 1, 0, 1.0f});
+    QCOMPARE(nonZero(all), 4);
+}
+
+void AttentionQueryTest::hidingSpecialTokensRenormalises() {
+    const auto s = smallStack();
+    AttentionQuery q;
+    q.hideSpecialTokens = true;
+    const auto m = computeAttentionMatrix(s, q, {true, false, false});
+    QCOMPARE(m.rows, 2);
+    QCOMPARE(m.rowTokens, (std::vector<int>{1, 2}));
+    QCOMPARE(m.colTokens, (std::vector<int>{1, 2}));
+    QVERIFY(std::abs(m.at(0, 0) - 0.6f / 0.9f) < 1e-6);
+    QVERIFY(std::abs(m.at(1, 1) - 0.6f / 0.8f) < 1e-6);
+}
+
+void AttentionQueryTest::badQueriesAreErrors() {
+    const auto s = smallStack();
+    AttentionQuery q;
+    q.layer = 2;
+    QVERIFY_THROWS_EXCEPTION(Error, computeAttentionMatrix(s, q));
+    q.layer = 0;
+    q.head = -1;
+    QVERIFY_THROWS_EXCEPTION(Error, computeAttentionMatrix(s, q));
+    q.head = 0;
+    q.hard = true;
+    q.hardSelection.k = 0;
+    QVERIFY_THROWS_EXCEPTION(Error, computeAttentionMatrix(s, q));
+    q.hardSelection = {HardRule::Mass, 1, 0, 1.5f};
+    QVERIFY_THROWS_EXCEPTION(Error, computeAttentionMatrix(s, q));
+}
+
+QTEST_APPLESS_MAIN(AttentionQueryTest)
+#include "test_attention_query.moc"
