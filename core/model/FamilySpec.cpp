@@ -89,6 +89,39 @@ const FamilySpec kLlama{
     NormKind::RmsNorm, NormPlacement::Pre, PositionScheme::Rotary, QkvLayout::Split, MlpKind::Gated,
     false, false, false, true, HeadKind::CausalLm, ""};
 
+const FamilySpec kGptNeo{
+    Family::GptNeo,
+    {{R::TokenEmbedding, "wte"},
+     {R::PositionEmbedding, "wpe"},
+     {R::AttnNorm, "h.{L}.ln_1"},
+     {R::AttnQ, "h.{L}.attn.attention.q_proj"},
+     {R::AttnK, "h.{L}.attn.attention.k_proj"},
+     {R::AttnV, "h.{L}.attn.attention.v_proj"},
+     {R::AttnOut, "h.{L}.attn.attention.out_proj"},
+     {R::MlpNorm, "h.{L}.ln_2"},
+     {R::MlpUp, "h.{L}.mlp.c_fc"},
+     {R::MlpDown, "h.{L}.mlp.c_proj"},
+     {R::FinalNorm, "ln_f"}},
+    {{R::LmHead, "lm_head"}},
+    {"transformer.", ""},
+    NormKind::LayerNorm, NormPlacement::Pre, PositionScheme::Learned, QkvLayout::Split, MlpKind::Plain,
+    false, false, false, true, HeadKind::CausalLm, ""};
+
+const FamilySpec kGptNeoX{
+    Family::GptNeoX,
+    {{R::TokenEmbedding, "embed_in"},
+     {R::AttnNorm, "layers.{L}.input_layernorm"},
+     {R::AttnQkv, "layers.{L}.attention.query_key_value"},
+     {R::AttnOut, "layers.{L}.attention.dense"},
+     {R::MlpNorm, "layers.{L}.post_attention_layernorm"},
+     {R::MlpUp, "layers.{L}.mlp.dense_h_to_4h"},
+     {R::MlpDown, "layers.{L}.mlp.dense_4h_to_h"},
+     {R::FinalNorm, "final_layer_norm"}},
+    {{R::LmHead, "embed_out"}},
+    {"gpt_neox.", ""},
+    NormKind::LayerNorm, NormPlacement::Pre, PositionScheme::Rotary, QkvLayout::FusedPerHead, MlpKind::Plain,
+    false, false, false, true, HeadKind::CausalLm, ""};
+
 }  // namespace
 
 const FamilySpec& familySpec(Family family) {
@@ -98,6 +131,8 @@ const FamilySpec& familySpec(Family family) {
     case Family::DistilBert: return kDistilBert;
     case Family::Gpt2: return kGpt2;
     case Family::Llama: return kLlama;
+    case Family::GptNeo: return kGptNeo;
+    case Family::GptNeoX: return kGptNeoX;
     }
     return kBert;
 }

@@ -23,7 +23,9 @@ enum class TensorRole {
 enum class NormKind { LayerNorm, RmsNorm };
 enum class NormPlacement { Post, Pre };  // Post: x = norm(x + f(x)); Pre: x = x + f(norm(x))
 enum class PositionScheme { Learned, LearnedFromPadding, Rotary };
-enum class QkvLayout { Split, Fused };
+// Split: separate q, k, v projections. Fused: one projection giving [q | k | v].
+// FusedPerHead: one projection giving, per head, [q_h | k_h | v_h] (GPT-NeoX).
+enum class QkvLayout { Split, Fused, FusedPerHead };
 enum class MlpKind { Plain, Gated };  // Plain: down(act(up x)); Gated: down(act(gate x) * up x)
 enum class HeadKind { None, CausalLm, MaskedLm };
 

@@ -113,6 +113,61 @@ void readGpt2(ModelConfig& c, const ConfigReader& r) {
     c.scaleByInverseLayer = r.boolOr("scale_attn_by_inverse_layer_idx", false);
 }
 
+void readGptNeo(ModelConfig& c, const ConfigReader& r, const nlohmann::json& j) {
+    c.layers = r.positiveInt("num_layers", kMaxLayers);
+    c.heads = r.positiveInt("num_heads", kMaxHeads);
+    c.hidden = r.positiveInt("hidden_size", kMaxHidden);
+    c.intermediate = r.positiveIntOr("intermediate_size", 4 * c.hidden, kMaxHidden * 8);
+    c.vocabSize = r.positiveInt("vocab_size", kMaxVocab);
+    c.maxPositions = r.positiveInt("max_position_embeddings", kMaxPositions);
+    c.normEps = static_cast<float>(r.numberOr("layer_norm_epsilon", 1e-5));
+    c.activation = parseActivation(r.stringOr("activation_function", "gelu_new"), r.file(), "activation_function");
+    c.causal = true;
+    c.tieWordEmbeddings = r.boolOr("tie_word_embeddings", true);
+    c.scaleAttention = false;  // GPT-Neo does not divide scores by sqrt(head_dim)
+    c.attentionBias = false;   // q/k/v have no bias; out_proj and the MLP do
+    const int window = r.positiveInt("window_size", kMaxPositions);
+    if (!j.contains("attention_layers") || !j["attention_layers"].is_array() ||
+        static_cast<int>(j["attention_layers"].size()) != c.layers)
+        throw Error(r.file() + ": key 'attention_layers' must list 'global' or 'local' for each of the " +
+                    std::to_string(c.layers) + " layers");
+    for (const auto& t : j["attention_layers"]) {
+        const std::string type = t.is_string() ? t.get<std::string>() : "";
+        if (type != "global" && type != "local")
+            throw Error(r.file() + ": key 'attention_layers' has '" + type + "', expected 'global' or 'local'");
+        c.layerWindow.push_back(type == "local" ? window : 0);
+    }
+}
+
+void readRope(ModelConfig& c, const ConfigReader& r, const nlohmann::json& j);
+
+void readGptNeoX(ModelConfig& c, const ConfigReader& r, const nlohmann::json& j) {
+    c.layers = r.positiveInt("num_hidden_layers", kMaxLayers);
+    c.heads = r.positiveInt("num_attention_heads", kMaxHeads);
+    c.hidden = r.positiveInt("hidden_size", kMaxHidden);
+    c.intermediate = r.positiveInt("intermediate_size", kMaxHidden * 8);
+    c.vocabSize = r.positiveInt("vocab_size", kMaxVocab);
+    c.maxPositions = r.positiveInt("max_position_embeddings", kMaxPositions);
+    c.normEps = static_cast<float>(r.numberOr("layer_norm_eps", 1e-5));
+    c.activation = parseActivation(r.stringOr("hidden_act", "gelu"), r.file(), "hidden_act");
+    c.causal = true;
+    c.tieWordEmbeddings = r.boolOr("tie_word_embeddings", false);
+    c.attentionBias = c.outputBias = r.boolOr("attention_bias", true);
+    c.parallelResidual = r.boolOr("use_parallel_residual", true);
+    c.ropeTheta = r.numberOr("rotary_emb_base", 10000.0);
+    readRope(c, r, j);
+    // transformers 5 keeps the rotary fraction in rope_parameters; older configs say rotary_pct.
+    double fraction = r.numberOr("rotary_pct", 0.25);
+    if (j.contains("rope_parameters") && j["rope_parameters"].is_object() &&
+        j["rope_parameters"].contains("partial_rotary_factor") && j["rope_parameters"]["partial_rotary_factor"].is_number())
+        fraction = j["rope_parameters"]["partial_rotary_factor"].get<double>();
+    else if (r.has("partial_rotary_factor"))
+        fraction = r.numberOr("partial_rotary_factor", fraction);
+    if (!(fraction > 0.0 && fraction <= 1.0))
+        throw Error(r.file() + ": rotary fraction " + std::to_string(fraction) + " must be in (0, 1]");
+    c.rotaryFraction = fraction;
+}
+
 void readRope(ModelConfig& c, const ConfigReader& r, const nlohmann::json& j) {
     // transformers 5 nests rope settings in rope_parameters; older configs use rope_theta
     // and rope_scaling at the top level.
@@ -176,7 +231,7 @@ void readLlama(ModelConfig& c, const ConfigReader& r, const nlohmann::json& j) {
 }  // namespace
 
 std::vector<std::string> ModelConfig::supportedModelTypes() {
-    return {"bert", "roberta", "distilbert", "gpt2", "llama", "mistral", "qwen2"};
+    return {"bert", "roberta", "distilbert", "gpt2", "gpt_neo", "gpt_neox", "llama", "mistral", "qwen2"};
 }
 
 ModelConfig ModelConfig::fromFile(const std::filesystem::path& configJson) {
@@ -203,6 +258,8 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& fi
     else if (c.modelType == "roberta") c.family = Family::Roberta;
     else if (c.modelType == "distilbert") c.family = Family::DistilBert;
     else if (c.modelType == "gpt2") c.family = Family::Gpt2;
+    else if (c.modelType == "gpt_neo") c.family = Family::GptNeo;
+    else if (c.modelType == "gpt_neox") c.family = Family::GptNeoX;
     else if (c.modelType == "llama" || c.modelType == "mistral" || c.modelType == "qwen2") c.family = Family::Llama;
     else {
         std::string list;
@@ -216,6 +273,8 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& fi
     case Family::DistilBert: readDistilBert(c, r); break;
     case Family::Gpt2: readGpt2(c, r); break;
     case Family::Llama: readLlama(c, r, j); break;
+    case Family::GptNeo: readGptNeo(c, r, j); break;
+    case Family::GptNeoX: readGptNeoX(c, r, j); break;
     }
     if (c.kvHeads == 0) c.kvHeads = c.heads;
     if (c.headDim == 0) {
@@ -228,8 +287,10 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& fi
         throw Error(fileName + ": num_key_value_heads " + std::to_string(c.kvHeads) + " does not divide " +
                     std::to_string(c.heads) + " attention heads");
     if (c.layerWindow.empty()) c.layerWindow.assign(c.layers, 0);
-    if (c.family == Family::Llama && c.headDim % 2 != 0)
-        throw Error(fileName + ": head_dim " + std::to_string(c.headDim) + " must be even for rotary embeddings");
+    if (c.family == Family::Llama || c.family == Family::GptNeoX)
+        c.rotaryDims = static_cast<int>(c.headDim * c.rotaryFraction);
+    if ((c.family == Family::Llama || c.family == Family::GptNeoX) && (c.rotaryDims % 2 != 0 || c.rotaryDims < 2))
+        throw Error(fileName + ": " + std::to_string(c.rotaryDims) + " rotary dimensions per head; expected an even number of at least 2");
 
     if (j.contains("id2label") && j["id2label"].is_object()) {
         for (auto it = j["id2label"].begin(); it != j["id2label"].end(); ++it) {

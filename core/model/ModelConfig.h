@@ -9,7 +9,7 @@
 
 namespace attnscope {
 
-enum class Family { Bert, Roberta, DistilBert, Gpt2, Llama };
+enum class Family { Bert, Roberta, DistilBert, Gpt2, Llama, GptNeo, GptNeoX };
 
 enum class Activation { Gelu, GeluTanh, Relu, Silu };
 
@@ -41,9 +41,12 @@ struct ModelConfig {
     double ropeLowFreqFactor = 1.0;
     double ropeHighFreqFactor = 4.0;
     int ropeOriginalMaxPositions = 8192;
-    bool attentionBias = false;    // q/k/v (and o) projections have a bias
-    bool outputBias = false;       // o projection has a bias (attention_bias on llama; never on qwen2)
-    bool mlpBias = false;
+    bool attentionBias = true;     // q/k/v projections have a bias
+    bool outputBias = true;        // the attention output projection has a bias
+    bool mlpBias = true;
+    bool parallelResidual = false; // GPT-NeoX: x + attn(ln1 x) + mlp(ln2 x)
+    double rotaryFraction = 1.0;   // share of each head that is rotated (partial rotary on GPT-NeoX)
+    int rotaryDims = 0;            // derived: int(headDim * rotaryFraction) on rotary families
     std::map<int, std::string> id2label;
     nlohmann::json raw;            // the whole config.json
 

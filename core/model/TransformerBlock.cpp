@@ -3,8 +3,13 @@
 namespace attnscope {
 
 TransformerBlock::TransformerBlock(BlockWeights weights, const FamilySpec& spec, Activation activation,
-                                   AttentionShape shape, const RotaryEmbedding* rotary)
-    : w_(std::move(weights)), spec_(spec), activation_(activation), shape_(shape), rotary_(rotary) {}
+                                   AttentionShape shape, const RotaryEmbedding* rotary, bool parallelResidual)
+    : w_(std::move(weights)),
+      spec_(spec),
+      activation_(activation),
+      shape_(shape),
+      rotary_(rotary),
+      parallelResidual_(parallelResidual) {}
 
 RowMatrix TransformerBlock::attention(const RowMatrix& x, const std::vector<int>& positions, float* probs) const {
     const int qWidth = shape_.heads * shape_.headDim;
@@ -15,6 +20,17 @@ RowMatrix TransformerBlock::attention(const RowMatrix& x, const std::vector<int>
         q = qkv.leftCols(qWidth);
         k = qkv.middleCols(qWidth, kvWidth);
         v = qkv.rightCols(kvWidth);
+    } else if (spec_.qkv == QkvLayout::FusedPerHead) {
+        const RowMatrix qkv = w_.qkv.apply(x);  // per head: [q_h | k_h | v_h]
+        const int d = shape_.headDim;
+        q.resize(x.rows(), qWidth);
+        k.resize(x.rows(), kvWidth);
+        v.resize(x.rows(), kvWidth);
+        for (int h = 0; h < shape_.heads; ++h) {
+            q.middleCols(h * d, d) = qkv.middleCols(3 * h * d, d);
+            k.middleCols(h * d, d) = qkv.middleCols(3 * h * d + d, d);
+            v.middleCols(h * d, d) = qkv.middleCols(3 * h * d + 2 * d, d);
+        }
     } else {
         q = w_.q.apply(x);
         k = w_.k.apply(x);
@@ -45,6 +61,11 @@ void TransformerBlock::forward(RowMatrix& x, const std::vector<int>& positions, 
         w_.attnNorm.applyInPlace(x);
         x += mlp(x);
         w_.mlpNorm.applyInPlace(x);
+    } else if (parallelResidual_) {
+        RowMatrix a = x, m = x;
+        w_.attnNorm.applyInPlace(a);
+        w_.mlpNorm.applyInPlace(m);
+        x += attention(a, positions, probs) + mlp(m);
     } else {
         RowMatrix h = x;
         w_.attnNorm.applyInPlace(h);

@@ -19,7 +19,7 @@ struct BlockWeights {
 class TransformerBlock {
 public:
     TransformerBlock(BlockWeights weights, const FamilySpec& spec, Activation activation, AttentionShape shape,
-                     const RotaryEmbedding* rotary);
+                     const RotaryEmbedding* rotary, bool parallelResidual);
 
     // Updates the residual stream x [n, hidden] in place and writes the heads' attention
     // probabilities to probs ([heads, n, n]).
@@ -34,6 +34,7 @@ private:
     Activation activation_;
     AttentionShape shape_;
     const RotaryEmbedding* rotary_;
+    bool parallelResidual_;
 };
 
 }  // namespace attnscope

@@ -93,21 +93,20 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
         tokenTypeEmbedding_ = bind.tensor(bind.name(R::TokenTypeEmbedding, 0, ".weight"), {c.typeVocabSize, c.hidden});
     if (spec_.embeddingNorm) embeddingNorm_ = bind.norm(R::EmbeddingNorm, 0);
     if (spec_.finalNorm) finalNorm_ = bind.norm(R::FinalNorm, 0);
-    if (spec_.positions == PositionScheme::Rotary) rotary_ = std::make_unique<RotaryEmbedding>(c, c.headDim);
+    if (spec_.positions == PositionScheme::Rotary) rotary_ = std::make_unique<RotaryEmbedding>(c, c.rotaryDims);
 
     const int qWidth = c.heads * c.headDim;
     const int kvWidth = c.kvHeads * c.headDim;
-    const bool llama = c.family == Family::Llama;
-    const Bias qkvBias = llama && !c.attentionBias ? Bias::None : Bias::Required;
-    const Bias outBias = llama && !c.outputBias ? Bias::None : Bias::Required;
-    const Bias mlpBias = llama && !c.mlpBias ? Bias::None : Bias::Required;
+    const Bias qkvBias = c.attentionBias ? Bias::Required : Bias::None;
+    const Bias outBias = c.outputBias ? Bias::Required : Bias::None;
+    const Bias mlpBias = c.mlpBias ? Bias::Required : Bias::None;
 
     blocks_.reserve(c.layers);
     for (int l = 0; l < c.layers; ++l) {
         BlockWeights w;
         w.attnNorm = bind.norm(R::AttnNorm, l);
         w.mlpNorm = bind.norm(R::MlpNorm, l);
-        if (spec_.qkv == QkvLayout::Fused) {
+        if (spec_.qkv != QkvLayout::Split) {
             w.qkv = bind.linear(R::AttnQkv, l, c.hidden, qWidth + 2 * kvWidth, qkvBias);
         } else {
             w.q = bind.linear(R::AttnQ, l, c.hidden, qWidth, qkvBias);
@@ -127,7 +126,7 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
         shape.window = c.layerWindow[l];
         shape.scale = c.scaleAttention ? 1.0f / std::sqrt(static_cast<float>(c.headDim)) : 1.0f;
         if (c.scaleByInverseLayer) shape.scale /= static_cast<float>(l + 1);
-        blocks_.emplace_back(std::move(w), spec_, c.activation, shape, rotary_.get());
+        blocks_.emplace_back(std::move(w), spec_, c.activation, shape, rotary_.get(), c.parallelResidual);
     }
 
     // Output head: only where the checkpoint stores one (or ties it to the embeddings).

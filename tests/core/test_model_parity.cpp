@@ -39,7 +39,7 @@ private slots:
 void ModelParityTest::goldenCase_data() {
     QTest::addColumn<QString>("family");
     QTest::addColumn<int>("caseIndex");
-    for (const char* family : {"bert", "distilbert", "roberta", "gpt2", "llama", "bert_mlm", "roberta_mlm", "distilbert_mlm"}) {
+    for (const char* family : {"bert", "distilbert", "roberta", "gpt2", "llama", "gpt_neo", "gpt_neox", "bert_mlm", "roberta_mlm", "distilbert_mlm"}) {
         const auto expected = fixtures::readJson(fixtures::goldenDir() / family / "expected.json");
         for (std::size_t i = 0; i < expected["cases"].size(); ++i)
             QTest::addRow("%s/case%zu", family, i) << QString(family) << int(i);
