@@ -122,6 +122,37 @@ const FamilySpec kGptNeoX{
     NormKind::LayerNorm, NormPlacement::Pre, PositionScheme::Rotary, QkvLayout::FusedPerHead, MlpKind::Plain,
     false, false, false, true, HeadKind::CausalLm, ""};
 
+const FamilySpec kVit{
+    Family::Vit,
+    {{R::PatchEmbedding, "embeddings.patch_embeddings.projection"},
+     {R::ClsToken, "embeddings.cls_token"},
+     {R::PositionEmbedding, "embeddings.position_embeddings"},
+     {R::AttnNorm, "encoder.layer.{L}.layernorm_before"},
+     {R::AttnQ, "encoder.layer.{L}.attention.attention.query"},
+     {R::AttnK, "encoder.layer.{L}.attention.attention.key"},
+     {R::AttnV, "encoder.layer.{L}.attention.attention.value"},
+     {R::AttnOut, "encoder.layer.{L}.attention.output.dense"},
+     {R::MlpNorm, "encoder.layer.{L}.layernorm_after"},
+     {R::MlpUp, "encoder.layer.{L}.intermediate.dense"},
+     {R::MlpDown, "encoder.layer.{L}.output.dense"},
+     {R::FinalNorm, "layernorm"}},
+    {{R::Classifier, "classifier"}},
+    {"vit.", ""},
+    NormKind::LayerNorm, NormPlacement::Pre, PositionScheme::PatchTable, QkvLayout::Split, MlpKind::Plain,
+    false, false, false, true, HeadKind::ImageClassifier, ""};
+
+FamilySpec makeDeit() {
+    FamilySpec s = kVit;
+    s.family = Family::Deit;
+    s.names[R::DistillationToken] = "embeddings.distillation_token";
+    // DeiTForImageClassificationWithTeacher averages a CLS and a distillation classifier;
+    // DeiTForImageClassification has a single "classifier".
+    s.headNames = {{R::Classifier, "cls_classifier"}, {R::DistillationClassifier, "distillation_classifier"}};
+    s.basePrefixes = {"deit.", ""};
+    return s;
+}
+const FamilySpec kDeit = makeDeit();
+
 }  // namespace
 
 const FamilySpec& familySpec(Family family) {
@@ -133,6 +164,8 @@ const FamilySpec& familySpec(Family family) {
     case Family::Llama: return kLlama;
     case Family::GptNeo: return kGptNeo;
     case Family::GptNeoX: return kGptNeoX;
+    case Family::Vit: return kVit;
+    case Family::Deit: return kDeit;
     }
     return kBert;
 }

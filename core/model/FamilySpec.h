@@ -18,16 +18,19 @@ enum class TensorRole {
     LmHead,                   // output projection (tied to TokenEmbedding when absent)
     HeadTransform, HeadNorm,  // masked-LM head: dense + activation + norm before the decoder
     HeadBias,                 // full tensor name of the masked-LM decoder bias
+    PatchEmbedding, ClsToken, DistillationToken,  // vision transformers
+    Classifier, DistillationClassifier,           // image classification heads
 };
 
 enum class NormKind { LayerNorm, RmsNorm };
 enum class NormPlacement { Post, Pre };  // Post: x = norm(x + f(x)); Pre: x = x + f(norm(x))
-enum class PositionScheme { Learned, LearnedFromPadding, Rotary };
+// PatchTable: a learned [1, tokens, hidden] table over CLS (+ distillation) and the patches.
+enum class PositionScheme { Learned, LearnedFromPadding, Rotary, PatchTable };
 // Split: separate q, k, v projections. Fused: one projection giving [q | k | v].
 // FusedPerHead: one projection giving, per head, [q_h | k_h | v_h] (GPT-NeoX).
 enum class QkvLayout { Split, Fused, FusedPerHead };
 enum class MlpKind { Plain, Gated };  // Plain: down(act(up x)); Gated: down(act(gate x) * up x)
-enum class HeadKind { None, CausalLm, MaskedLm };
+enum class HeadKind { None, CausalLm, MaskedLm, ImageClassifier };
 
 // What differs between families, as data. One transformer block reads this; no family has
 // its own copy of the forward pass.
@@ -49,6 +52,8 @@ struct FamilySpec {
     std::string headActivationKey;  // config key naming the masked-LM head's activation
 
     bool hasRole(TensorRole r) const { return names.count(r) != 0; }
+    // The role whose tensor tells which prefix a checkpoint uses.
+    TensorRole probeRole() const { return hasRole(TensorRole::TokenEmbedding) ? TensorRole::TokenEmbedding : TensorRole::PatchEmbedding; }
 };
 
 const FamilySpec& familySpec(Family family);

@@ -8,9 +8,19 @@ namespace attnscope {
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+// An image already preprocessed for the model: float32 [channels, height, width].
+struct PixelValues {
+    int channels = 0;
+    int height = 0;
+    int width = 0;
+    std::vector<float> values;
+    bool empty() const { return values.empty(); }
+};
+
 struct ForwardInput {
     std::vector<int> ids;
     std::vector<int> typeIds;  // empty = all zero
+    PixelValues pixels;        // vision models take this instead of ids
 };
 
 struct ForwardResult {

@@ -141,6 +141,25 @@ void readGptNeo(ModelConfig& c, const ConfigReader& r, const nlohmann::json& j) 
 
 void readRope(ModelConfig& c, const ConfigReader& r, const nlohmann::json& j);
 
+void readVision(ModelConfig& c, const ConfigReader& r) {
+    c.layers = r.positiveInt("num_hidden_layers", kMaxLayers);
+    c.heads = r.positiveInt("num_attention_heads", kMaxHeads);
+    c.hidden = r.positiveInt("hidden_size", kMaxHidden);
+    c.intermediate = r.positiveInt("intermediate_size", kMaxHidden * 8);
+    c.normEps = static_cast<float>(r.numberOr("layer_norm_eps", 1e-12));
+    c.activation = parseActivation(r.stringOr("hidden_act", "gelu"), r.file(), "hidden_act");
+    c.imageSize = r.positiveInt("image_size", 1 << 14);
+    c.patchSize = r.positiveInt("patch_size", 1 << 12);
+    c.channels = r.positiveIntOr("num_channels", 3, 64);
+    if (c.imageSize % c.patchSize != 0)
+        throw Error(r.file() + ": image_size " + std::to_string(c.imageSize) + " is not a multiple of patch_size " +
+                    std::to_string(c.patchSize));
+    c.attentionBias = r.boolOr("qkv_bias", true);
+    c.outputBias = c.mlpBias = true;
+    // One position per patch plus the CLS token (and DeiT's distillation token).
+    c.maxPositions = c.patchCount() + (c.family == Family::Deit ? 2 : 1);
+}
+
 void readGptNeoX(ModelConfig& c, const ConfigReader& r, const nlohmann::json& j) {
     c.layers = r.positiveInt("num_hidden_layers", kMaxLayers);
     c.heads = r.positiveInt("num_attention_heads", kMaxHeads);
@@ -231,7 +250,7 @@ void readLlama(ModelConfig& c, const ConfigReader& r, const nlohmann::json& j) {
 }  // namespace
 
 std::vector<std::string> ModelConfig::supportedModelTypes() {
-    return {"bert", "roberta", "distilbert", "gpt2", "gpt_neo", "gpt_neox", "llama", "mistral", "qwen2"};
+    return {"bert", "roberta", "distilbert", "gpt2", "gpt_neo", "gpt_neox", "llama", "mistral", "qwen2", "vit", "deit"};
 }
 
 ModelConfig ModelConfig::fromFile(const std::filesystem::path& configJson) {
@@ -260,6 +279,8 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& fi
     else if (c.modelType == "gpt2") c.family = Family::Gpt2;
     else if (c.modelType == "gpt_neo") c.family = Family::GptNeo;
     else if (c.modelType == "gpt_neox") c.family = Family::GptNeoX;
+    else if (c.modelType == "vit") c.family = Family::Vit;
+    else if (c.modelType == "deit") c.family = Family::Deit;
     else if (c.modelType == "llama" || c.modelType == "mistral" || c.modelType == "qwen2") c.family = Family::Llama;
     else {
         std::string list;
@@ -275,6 +296,8 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& fi
     case Family::Llama: readLlama(c, r, j); break;
     case Family::GptNeo: readGptNeo(c, r, j); break;
     case Family::GptNeoX: readGptNeoX(c, r, j); break;
+    case Family::Vit:
+    case Family::Deit: readVision(c, r); break;
     }
     if (c.kvHeads == 0) c.kvHeads = c.heads;
     if (c.headDim == 0) {

@@ -9,7 +9,7 @@
 
 namespace attnscope {
 
-enum class Family { Bert, Roberta, DistilBert, Gpt2, Llama, GptNeo, GptNeoX };
+enum class Family { Bert, Roberta, DistilBert, Gpt2, Llama, GptNeo, GptNeoX, Vit, Deit };
 
 enum class Activation { Gelu, GeluTanh, Relu, Silu };
 
@@ -47,7 +47,14 @@ struct ModelConfig {
     bool parallelResidual = false; // GPT-NeoX: x + attn(ln1 x) + mlp(ln2 x)
     double rotaryFraction = 1.0;   // share of each head that is rotated (partial rotary on GPT-NeoX)
     int rotaryDims = 0;            // derived: int(headDim * rotaryFraction) on rotary families
+    // Vision transformers
+    int imageSize = 0;
+    int patchSize = 0;
+    int channels = 0;
     std::map<int, std::string> id2label;
+
+    bool isVision() const { return family == Family::Vit || family == Family::Deit; }
+    int patchCount() const { return patchSize > 0 ? (imageSize / patchSize) * (imageSize / patchSize) : 0; }
     nlohmann::json raw;            // the whole config.json
 
     static ModelConfig fromFile(const std::filesystem::path& configJson);

@@ -13,14 +13,14 @@ enum class Bias { Required, None };
 class WeightBinder {
 public:
     WeightBinder(const CheckpointWeights& w, const FamilySpec& spec, const ModelConfig& c) : w_(w), spec_(spec), c_(c) {
-        const std::string probe = spec.names.at(TensorRole::TokenEmbedding) + ".weight";
+        const std::string probe = spec.names.at(spec.probeRole()) + ".weight";
         for (const auto& p : spec.basePrefixes)
             if (w.has(p + probe)) {
                 prefix_ = p;
                 return;
             }
         throw Error(w.describeSource() + ": missing tensor '" + spec.basePrefixes.front() + probe +
-                    "' (the token embedding of a " + c.modelType + " checkpoint)");
+                    "' (the first tensor of a " + c.modelType + " checkpoint)");
     }
 
     std::string name(TensorRole role, int layer, const char* suffix) const {
@@ -86,9 +86,22 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
     const WeightBinder bind(*weights_, spec_, c);
     using R = TensorRole;
 
-    tokenEmbedding_ = bind.tensor(bind.name(R::TokenEmbedding, 0, ".weight"), {c.vocabSize, c.hidden});
-    if (spec_.hasRole(R::PositionEmbedding))
-        positionEmbedding_ = bind.tensor(bind.name(R::PositionEmbedding, 0, ".weight"), {c.maxPositions, c.hidden});
+    if (c.isVision()) {
+        const int patchWidth = c.channels * c.patchSize * c.patchSize;
+        patchProjection_.in = patchWidth;
+        patchProjection_.out = c.hidden;
+        patchProjection_.weight =
+            bind.tensor(bind.name(R::PatchEmbedding, 0, ".weight"), {c.hidden, c.channels, c.patchSize, c.patchSize}).data;
+        patchProjection_.bias = bind.tensor(bind.name(R::PatchEmbedding, 0, ".bias"), {c.hidden}).data;
+        clsToken_ = bind.tensor(bind.name(R::ClsToken, 0, ""), {1, 1, c.hidden});
+        if (spec_.hasRole(R::DistillationToken))
+            distillationToken_ = bind.tensor(bind.name(R::DistillationToken, 0, ""), {1, 1, c.hidden});
+        positionEmbedding_ = bind.tensor(bind.name(R::PositionEmbedding, 0, ""), {1, c.maxPositions, c.hidden});
+    } else {
+        tokenEmbedding_ = bind.tensor(bind.name(R::TokenEmbedding, 0, ".weight"), {c.vocabSize, c.hidden});
+        if (spec_.hasRole(R::PositionEmbedding))
+            positionEmbedding_ = bind.tensor(bind.name(R::PositionEmbedding, 0, ".weight"), {c.maxPositions, c.hidden});
+    }
     if (spec_.tokenTypes && c.typeVocabSize > 0)
         tokenTypeEmbedding_ = bind.tensor(bind.name(R::TokenTypeEmbedding, 0, ".weight"), {c.typeVocabSize, c.hidden});
     if (spec_.embeddingNorm) embeddingNorm_ = bind.norm(R::EmbeddingNorm, 0);
@@ -145,6 +158,26 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
             headKind_ = HeadKind::CausalLm;
             outputProjection_ = proj;
         }
+    } else if (spec_.head == HeadKind::ImageClassifier) {
+        // A classifier is present only in *ForImageClassification checkpoints.
+        auto classifier = [&](const std::string& path) {
+            Linear l;
+            const TensorInfo* info = weights_->info(path + ".weight");
+            if (!info) return l;
+            const int labels = info->shape.empty() ? 0 : static_cast<int>(info->shape[0]);
+            if (!c.id2label.empty() && labels != static_cast<int>(c.id2label.size()))
+                throw Error(weights_->describeSource() + ": tensor '" + path + ".weight' has " + std::to_string(labels) +
+                            " rows but config.json's id2label has " + std::to_string(c.id2label.size()) + " labels");
+            l = bind.linearNamed(path, c.hidden, labels, Bias::Required);
+            return l;
+        };
+        classifier_ = classifier(spec_.headNames.at(R::Classifier));
+        if (!classifier_.present()) classifier_ = classifier("classifier");  // DeiT without a teacher head
+        if (spec_.headNames.count(R::DistillationClassifier))
+            distillationClassifier_ = classifier(spec_.headNames.at(R::DistillationClassifier));
+        if (distillationClassifier_.present() && distillationClassifier_.out != classifier_.out)
+            throw Error(weights_->describeSource() + ": the CLS and distillation classifiers disagree on the label count");
+        if (classifier_.present()) headKind_ = HeadKind::ImageClassifier;
     } else if (spec_.head == HeadKind::MaskedLm) {
         const std::string transform = spec_.headNames.at(R::HeadTransform);
         if (weights_->has(transform + ".weight")) {
@@ -179,8 +212,45 @@ std::int64_t TransformerModel::parameterCount() const {
     return n;
 }
 
+RowMatrix TransformerModel::embedPatches(const PixelValues& px) const {
+    const ModelConfig& c = config_;
+    if (px.empty()) throw Error("this " + c.modelType + " model takes an image (pixel values), not token ids");
+    if (px.channels != c.channels || px.height != c.imageSize || px.width != c.imageSize ||
+        px.values.size() != static_cast<std::size_t>(px.channels) * px.height * px.width)
+        throw Error("pixel values are [" + std::to_string(px.channels) + ", " + std::to_string(px.height) + ", " +
+                    std::to_string(px.width) + "], but this model expects [" + std::to_string(c.channels) + ", " +
+                    std::to_string(c.imageSize) + ", " + std::to_string(c.imageSize) + "]");
+    const int p = c.patchSize;
+    const int grid = c.imageSize / p;
+    const int patchWidth = c.channels * p * p;
+    // Flatten each patch in the conv weight's [C, p, p] order so the convolution is one product.
+    RowMatrix patches(grid * grid, patchWidth);
+    for (int gy = 0; gy < grid; ++gy)
+        for (int gx = 0; gx < grid; ++gx) {
+            float* dst = patches.row(gy * grid + gx).data();
+            for (int ch = 0; ch < c.channels; ++ch)
+                for (int y = 0; y < p; ++y)
+                    for (int x = 0; x < p; ++x)
+                        *dst++ = px.values[(static_cast<std::size_t>(ch) * px.height + gy * p + y) * px.width + gx * p + x];
+        }
+    const RowMatrix embedded = patchProjection_.apply(patches);
+    const int special = distillationToken_.data ? 2 : 1;
+    RowMatrix x(grid * grid + special, c.hidden);
+    x.row(0) = Eigen::Map<const Eigen::RowVectorXf>(clsToken_.data, c.hidden);
+    if (distillationToken_.data) x.row(1) = Eigen::Map<const Eigen::RowVectorXf>(distillationToken_.data, c.hidden);
+    x.bottomRows(grid * grid) = embedded;
+    x += Eigen::Map<const RowMatrix>(positionEmbedding_.data, c.maxPositions, c.hidden);
+    return x;
+}
+
 RowMatrix TransformerModel::embed(const ForwardInput& input, std::vector<int>& positions) const {
     const ModelConfig& c = config_;
+    if (c.isVision()) {
+        RowMatrix x = embedPatches(input.pixels);
+        positions.resize(x.rows());
+        for (int i = 0; i < static_cast<int>(x.rows()); ++i) positions[i] = i;
+        return x;
+    }
     const int n = static_cast<int>(input.ids.size());
     if (n == 0) throw Error("the input has no tokens");
     if (!input.typeIds.empty() && static_cast<int>(input.typeIds.size()) != n)
@@ -228,6 +298,12 @@ RowMatrix TransformerModel::embed(const ForwardInput& input, std::vector<int>& p
 }
 
 RowMatrix TransformerModel::head(const RowMatrix& hidden) const {
+    if (headKind_ == HeadKind::ImageClassifier) {
+        RowMatrix logits = classifier_.apply(hidden.topRows(1));
+        if (distillationClassifier_.present())
+            logits = 0.5f * (logits + distillationClassifier_.apply(hidden.middleRows(1, 1)));
+        return logits;
+    }
     if (headKind_ == HeadKind::MaskedLm) {
         RowMatrix h = headTransform_.apply(hidden);
         applyActivation(headActivation_, h);
@@ -252,6 +328,13 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
             throw Error("layer " + std::to_string(l) + " produced non-finite activations (NaN or Inf); "
                         "the checkpoint's weights are likely corrupt");
         if (progress) progress(l + 1, config_.layers);
+    }
+    if (config_.isVision()) {
+        // ViT's hidden_states[-1] is the encoder output; its final layernorm feeds only the head.
+        result.lastHiddenState = x;
+        finalNorm_.applyInPlace(x);
+        if (hasHead()) result.logits = head(x);
+        return result;
     }
     if (spec_.finalNorm) finalNorm_.applyInPlace(x);
     if (hasHead()) result.logits = head(x);

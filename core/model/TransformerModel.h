@@ -32,6 +32,7 @@ public:
 
 private:
     RowMatrix embed(const ForwardInput& input, std::vector<int>& positions) const;
+    RowMatrix embedPatches(const PixelValues& pixels) const;
     RowMatrix head(const RowMatrix& hidden) const;
 
     ModelConfig config_;
@@ -46,6 +47,10 @@ private:
     Linear headTransform_;
     Norm headNorm_;
     Activation headActivation_ = Activation::Gelu;
+    // Vision transformers
+    Linear patchProjection_;  // the patch convolution as a linear map over flattened [C, p, p] patches
+    FloatTensor clsToken_, distillationToken_;
+    Linear classifier_, distillationClassifier_;
 };
 
 }  // namespace attnscope

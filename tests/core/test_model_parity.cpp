@@ -39,7 +39,7 @@ private slots:
 void ModelParityTest::goldenCase_data() {
     QTest::addColumn<QString>("family");
     QTest::addColumn<int>("caseIndex");
-    for (const char* family : {"bert", "distilbert", "roberta", "gpt2", "llama", "gpt_neo", "gpt_neox", "bert_mlm", "roberta_mlm", "distilbert_mlm"}) {
+    for (const char* family : {"bert", "distilbert", "roberta", "gpt2", "llama", "gpt_neo", "gpt_neox", "vit", "deit", "bert_mlm", "roberta_mlm", "distilbert_mlm"}) {
         const auto expected = fixtures::readJson(fixtures::goldenDir() / family / "expected.json");
         for (std::size_t i = 0; i < expected["cases"].size(); ++i)
             QTest::addRow("%s/case%zu", family, i) << QString(family) << int(i);
@@ -57,14 +57,21 @@ void ModelParityTest::goldenCase() {
 
     auto model = loadModel(dir / "model");
     ForwardInput in;
-    in.ids = c["ids"].get<std::vector<int>>();
-    if (c.contains("text_pair") && c.contains("type_ids")) in.typeIds = c["type_ids"].get<std::vector<int>>();
+    if (model->config().isVision()) {
+        // Vision models are fed the reference preprocessor's pixel values.
+        const TensorInfo* px = golden.find(key + "pixel_values");
+        QVERIFY(px);
+        in.pixels = {int(px->shape[0]), int(px->shape[1]), int(px->shape[2]), golden.toFloat(*px)};
+    } else {
+        in.ids = c["ids"].get<std::vector<int>>();
+        if (c.contains("text_pair") && c.contains("type_ids")) in.typeIds = c["type_ids"].get<std::vector<int>>();
+    }
     auto result = model->forward(in);
     QVERIFY(result.has_value());
 
     const TensorInfo* att = golden.find(key + "attentions");
     QVERIFY(att);
-    const int n = int(in.ids.size());
+    const int n = result->attentions.queries;
     QCOMPARE(att->shape, (std::vector<std::int64_t>{model->config().layers, model->config().heads, n, n}));
     QCOMPARE(result->attentions.layers, model->config().layers);
     const double attDiff = maxAbsDiff(result->attentions.data.data(), golden.toFloat(*att));
