@@ -153,6 +153,44 @@ FamilySpec makeDeit() {
 }
 const FamilySpec kDeit = makeDeit();
 
+const FamilySpec kT5{
+    Family::T5,
+    {{R::TokenEmbedding, "shared"},
+     {R::RelativeBias, "encoder.block.0.layer.0.SelfAttention.relative_attention_bias"},
+     {R::AttnNorm, "encoder.block.{L}.layer.0.layer_norm"},
+     {R::AttnQ, "encoder.block.{L}.layer.0.SelfAttention.q"},
+     {R::AttnK, "encoder.block.{L}.layer.0.SelfAttention.k"},
+     {R::AttnV, "encoder.block.{L}.layer.0.SelfAttention.v"},
+     {R::AttnOut, "encoder.block.{L}.layer.0.SelfAttention.o"},
+     {R::MlpNorm, "encoder.block.{L}.layer.1.layer_norm"},
+     {R::MlpUp, "encoder.block.{L}.layer.1.DenseReluDense.wi"},
+     {R::MlpUpGated, "encoder.block.{L}.layer.1.DenseReluDense.wi_1"},
+     {R::MlpGate, "encoder.block.{L}.layer.1.DenseReluDense.wi_0"},
+     {R::MlpDown, "encoder.block.{L}.layer.1.DenseReluDense.wo"},
+     {R::FinalNorm, "encoder.final_layer_norm"}},
+    {{R::LmHead, "lm_head"}},
+    {""},
+    NormKind::RmsNorm, NormPlacement::Pre, PositionScheme::RelativeBuckets, QkvLayout::Split, MlpKind::Plain,
+    false, false, false, true, HeadKind::CausalLm, "",
+    {{R::TokenEmbedding, "shared"},
+     {R::RelativeBias, "decoder.block.0.layer.0.SelfAttention.relative_attention_bias"},
+     {R::AttnNorm, "decoder.block.{L}.layer.0.layer_norm"},
+     {R::AttnQ, "decoder.block.{L}.layer.0.SelfAttention.q"},
+     {R::AttnK, "decoder.block.{L}.layer.0.SelfAttention.k"},
+     {R::AttnV, "decoder.block.{L}.layer.0.SelfAttention.v"},
+     {R::AttnOut, "decoder.block.{L}.layer.0.SelfAttention.o"},
+     {R::CrossNorm, "decoder.block.{L}.layer.1.layer_norm"},
+     {R::CrossQ, "decoder.block.{L}.layer.1.EncDecAttention.q"},
+     {R::CrossK, "decoder.block.{L}.layer.1.EncDecAttention.k"},
+     {R::CrossV, "decoder.block.{L}.layer.1.EncDecAttention.v"},
+     {R::CrossOut, "decoder.block.{L}.layer.1.EncDecAttention.o"},
+     {R::MlpNorm, "decoder.block.{L}.layer.2.layer_norm"},
+     {R::MlpUp, "decoder.block.{L}.layer.2.DenseReluDense.wi"},
+     {R::MlpUpGated, "decoder.block.{L}.layer.2.DenseReluDense.wi_1"},
+     {R::MlpGate, "decoder.block.{L}.layer.2.DenseReluDense.wi_0"},
+     {R::MlpDown, "decoder.block.{L}.layer.2.DenseReluDense.wo"},
+     {R::FinalNorm, "decoder.final_layer_norm"}}};
+
 }  // namespace
 
 const FamilySpec& familySpec(Family family) {
@@ -166,6 +204,7 @@ const FamilySpec& familySpec(Family family) {
     case Family::GptNeoX: return kGptNeoX;
     case Family::Vit: return kVit;
     case Family::Deit: return kDeit;
+    case Family::T5: return kT5;
     }
     return kBert;
 }

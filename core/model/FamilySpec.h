@@ -20,12 +20,16 @@ enum class TensorRole {
     HeadBias,                 // full tensor name of the masked-LM decoder bias
     PatchEmbedding, ClsToken, DistillationToken,  // vision transformers
     Classifier, DistillationClassifier,           // image classification heads
+    RelativeBias,                                 // T5: learned bias per relative-position bucket and head
+    CrossNorm, CrossQ, CrossK, CrossV, CrossOut,  // decoder-to-encoder attention
+    MlpUpGated,                                   // T5 gated feed-forward's linear branch (wi_1)
 };
 
 enum class NormKind { LayerNorm, RmsNorm };
 enum class NormPlacement { Post, Pre };  // Post: x = norm(x + f(x)); Pre: x = x + f(norm(x))
 // PatchTable: a learned [1, tokens, hidden] table over CLS (+ distillation) and the patches.
-enum class PositionScheme { Learned, LearnedFromPadding, Rotary, PatchTable };
+// RelativeBuckets: T5's learned bias per bucketed query-key offset, added to the scores.
+enum class PositionScheme { Learned, LearnedFromPadding, Rotary, PatchTable, RelativeBuckets };
 // Split: separate q, k, v projections. Fused: one projection giving [q | k | v].
 // FusedPerHead: one projection giving, per head, [q_h | k_h | v_h] (GPT-NeoX).
 enum class QkvLayout { Split, Fused, FusedPerHead };
@@ -50,6 +54,7 @@ struct FamilySpec {
     bool finalNorm;
     HeadKind head;
     std::string headActivationKey;  // config key naming the masked-LM head's activation
+    std::map<TensorRole, std::string> decoderNames = {};  // encoder-decoder models: the decoder stack
 
     bool hasRole(TensorRole r) const { return names.count(r) != 0; }
     // The role whose tensor tells which prefix a checkpoint uses.

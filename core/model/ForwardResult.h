@@ -21,11 +21,14 @@ struct ForwardInput {
     std::vector<int> ids;
     std::vector<int> typeIds;  // empty = all zero
     PixelValues pixels;        // vision models take this instead of ids
+    std::vector<int> decoderIds;  // encoder-decoder models; empty = the decoder start token alone
 };
 
 struct ForwardResult {
-    AttentionStack attentions;   // [layers, heads, n, n]
-    RowMatrix lastHiddenState;   // [n, hidden], as transformers' hidden_states[-1]
+    AttentionStack attentions;   // [layers, heads, n, n]; the encoder's for encoder-decoder models
+    AttentionStack decoderAttentions;  // encoder-decoder only: [decoder layers, heads, m, m]
+    AttentionStack crossAttentions;    // encoder-decoder only: [decoder layers, heads, m, n]
+    RowMatrix lastHiddenState;   // [n, hidden], as transformers' hidden_states[-1] (the decoder's for T5)
     RowMatrix logits;            // [n, vocab or labels]; empty when the checkpoint has no head
 };
 

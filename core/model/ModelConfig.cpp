@@ -141,6 +141,29 @@ void readGptNeo(ModelConfig& c, const ConfigReader& r, const nlohmann::json& j) 
 
 void readRope(ModelConfig& c, const ConfigReader& r, const nlohmann::json& j);
 
+void readT5(ModelConfig& c, const ConfigReader& r) {
+    c.layers = r.positiveInt("num_layers", kMaxLayers);
+    c.decoderLayers = r.positiveIntOr("num_decoder_layers", c.layers, kMaxLayers);
+    c.heads = r.positiveInt("num_heads", kMaxHeads);
+    c.hidden = r.positiveInt("d_model", kMaxHidden);
+    c.headDim = r.positiveInt("d_kv", kMaxHidden);  // T5 allows heads * d_kv != d_model
+    c.intermediate = r.positiveInt("d_ff", kMaxHidden * 8);
+    c.vocabSize = r.positiveInt("vocab_size", kMaxVocab);
+    c.maxPositions = r.positiveIntOr("n_positions", 512, kMaxPositions);  // nominal: positions are relative
+    c.normEps = static_cast<float>(r.numberOr("layer_norm_epsilon", 1e-6));
+    const std::string proj = r.stringOr("feed_forward_proj", "relu");
+    const bool gated = proj.rfind("gated-", 0) == 0;
+    c.activation = parseActivation(r.stringOr("dense_act_fn", gated ? proj.substr(6) : proj), r.file(), "dense_act_fn");
+    c.gatedMlp = gated;
+    c.relativeBuckets = r.positiveInt("relative_attention_num_buckets", 1 << 12);
+    c.relativeMaxDistance = r.positiveIntOr("relative_attention_max_distance", 128, kMaxPositions);
+    c.decoderStartTokenId = r.intOr("decoder_start_token_id", r.intOr("pad_token_id", 0));
+    c.tieWordEmbeddings = r.boolOr("tie_word_embeddings", true);
+    c.scaleAttention = false;  // T5 folds the scale into its initialisation
+    c.attentionBias = c.outputBias = c.mlpBias = false;
+    c.padTokenId = r.intOr("pad_token_id", 0);
+}
+
 void readVision(ModelConfig& c, const ConfigReader& r) {
     c.layers = r.positiveInt("num_hidden_layers", kMaxLayers);
     c.heads = r.positiveInt("num_attention_heads", kMaxHeads);
@@ -250,7 +273,7 @@ void readLlama(ModelConfig& c, const ConfigReader& r, const nlohmann::json& j) {
 }  // namespace
 
 std::vector<std::string> ModelConfig::supportedModelTypes() {
-    return {"bert", "roberta", "distilbert", "gpt2", "gpt_neo", "gpt_neox", "llama", "mistral", "qwen2", "vit", "deit"};
+    return {"bert", "roberta", "distilbert", "gpt2", "gpt_neo", "gpt_neox", "llama", "mistral", "qwen2", "vit", "deit", "t5"};
 }
 
 ModelConfig ModelConfig::fromFile(const std::filesystem::path& configJson) {
@@ -281,6 +304,7 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& fi
     else if (c.modelType == "gpt_neox") c.family = Family::GptNeoX;
     else if (c.modelType == "vit") c.family = Family::Vit;
     else if (c.modelType == "deit") c.family = Family::Deit;
+    else if (c.modelType == "t5") c.family = Family::T5;
     else if (c.modelType == "llama" || c.modelType == "mistral" || c.modelType == "qwen2") c.family = Family::Llama;
     else {
         std::string list;
@@ -298,6 +322,7 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& fi
     case Family::GptNeoX: readGptNeoX(c, r, j); break;
     case Family::Vit:
     case Family::Deit: readVision(c, r); break;
+    case Family::T5: readT5(c, r); break;
     }
     if (c.kvHeads == 0) c.kvHeads = c.heads;
     if (c.headDim == 0) {

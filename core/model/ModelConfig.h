@@ -9,7 +9,7 @@
 
 namespace attnscope {
 
-enum class Family { Bert, Roberta, DistilBert, Gpt2, Llama, GptNeo, GptNeoX, Vit, Deit };
+enum class Family { Bert, Roberta, DistilBert, Gpt2, Llama, GptNeo, GptNeoX, Vit, Deit, T5 };
 
 enum class Activation { Gelu, GeluTanh, Relu, Silu };
 
@@ -45,13 +45,21 @@ struct ModelConfig {
     bool outputBias = true;        // the attention output projection has a bias
     bool mlpBias = true;
     bool parallelResidual = false; // GPT-NeoX: x + attn(ln1 x) + mlp(ln2 x)
+    bool gatedMlp = false;         // T5's gated-gelu feed-forward (wi_0 gate, wi_1 up)
     double rotaryFraction = 1.0;   // share of each head that is rotated (partial rotary on GPT-NeoX)
     int rotaryDims = 0;            // derived: int(headDim * rotaryFraction) on rotary families
     // Vision transformers
     int imageSize = 0;
     int patchSize = 0;
     int channels = 0;
+    // Encoder-decoder (T5)
+    int decoderLayers = 0;
+    int relativeBuckets = 0;
+    int relativeMaxDistance = 0;
+    int decoderStartTokenId = 0;
     std::map<int, std::string> id2label;
+
+    bool isEncoderDecoder() const { return family == Family::T5; }
 
     bool isVision() const { return family == Family::Vit || family == Family::Deit; }
     int patchCount() const { return patchSize > 0 ? (imageSize / patchSize) * (imageSize / patchSize) : 0; }

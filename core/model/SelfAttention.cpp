@@ -6,7 +6,7 @@
 namespace attnscope {
 
 RowMatrix scaledDotProductAttention(const RowMatrix& q, const RowMatrix& k, const RowMatrix& v,
-                                    const AttentionShape& s, float* probs) {
+                                    const AttentionShape& s, float* probs, const float* scoreBias) {
     const Eigen::Index n = q.rows();
     const Eigen::Index m = k.rows();
     const int d = s.headDim;
@@ -17,6 +17,7 @@ RowMatrix scaledDotProductAttention(const RowMatrix& q, const RowMatrix& k, cons
         const int kvh = h / group;
         scores.noalias() = q.middleCols(h * d, d) * k.middleCols(kvh * d, d).transpose();
         scores *= s.scale;
+        if (scoreBias) scores += Eigen::Map<const RowMatrix>(scoreBias + static_cast<std::size_t>(h) * n * m, n, m);
         for (Eigen::Index i = 0; i < n; ++i) {
             auto row = scores.row(i);
             // Query i sits at key position i + (m - n) when keys extend earlier than queries.

@@ -15,7 +15,8 @@ struct AttentionShape {
 // Softmax(q k^T * scale + mask) v per head, exactly as transformers' eager attention.
 // q: [n, heads*headDim], k and v: [m, kvHeads*headDim]; returns the context [n, heads*headDim]
 // and writes each head's probabilities, row = query, to probs[h * n * m ...].
+// scoreBias, when given, is added to the scaled scores: [heads, n, m] (T5's relative positions).
 RowMatrix scaledDotProductAttention(const RowMatrix& q, const RowMatrix& k, const RowMatrix& v,
-                                    const AttentionShape& shape, float* probs);
+                                    const AttentionShape& shape, float* probs, const float* scoreBias = nullptr);
 
 }  // namespace attnscope

@@ -11,7 +11,7 @@ TransformerBlock::TransformerBlock(BlockWeights weights, const FamilySpec& spec,
       rotary_(rotary),
       parallelResidual_(parallelResidual) {}
 
-RowMatrix TransformerBlock::attention(const RowMatrix& x, const std::vector<int>& positions, float* probs) const {
+RowMatrix TransformerBlock::attention(const RowMatrix& x, const BlockInputs& in, float* probs) const {
     const int qWidth = shape_.heads * shape_.headDim;
     const int kvWidth = shape_.kvHeads * shape_.headDim;
     RowMatrix q, k, v;
@@ -37,15 +37,23 @@ RowMatrix TransformerBlock::attention(const RowMatrix& x, const std::vector<int>
         v = w_.v.apply(x);
     }
     if (rotary_) {
-        rotary_->apply(q, shape_.heads, shape_.headDim, positions);
-        rotary_->apply(k, shape_.kvHeads, shape_.headDim, positions);
+        rotary_->apply(q, shape_.heads, shape_.headDim, in.positions);
+        rotary_->apply(k, shape_.kvHeads, shape_.headDim, in.positions);
     }
-    return w_.out.apply(scaledDotProductAttention(q, k, v, shape_, probs));
+    return w_.out.apply(scaledDotProductAttention(q, k, v, shape_, probs, in.scoreBias));
+}
+
+RowMatrix TransformerBlock::crossAttention(const RowMatrix& x, const RowMatrix& encoder, float* probs) const {
+    AttentionShape shape = shape_;
+    shape.causal = false;  // every decoder position sees the whole source
+    shape.window = 0;
+    return w_.crossOut.apply(
+        scaledDotProductAttention(w_.crossQ.apply(x), w_.crossK.apply(encoder), w_.crossV.apply(encoder), shape, probs));
 }
 
 RowMatrix TransformerBlock::mlp(const RowMatrix& x) const {
     RowMatrix h = w_.up.apply(x);
-    if (spec_.mlp == MlpKind::Gated) {
+    if (w_.gate.present()) {
         RowMatrix g = w_.gate.apply(x);
         applyActivation(activation_, g);
         h.array() *= g.array();
@@ -55,9 +63,9 @@ RowMatrix TransformerBlock::mlp(const RowMatrix& x) const {
     return w_.down.apply(h);
 }
 
-void TransformerBlock::forward(RowMatrix& x, const std::vector<int>& positions, float* probs) const {
+void TransformerBlock::forward(RowMatrix& x, const BlockInputs& in, float* probs) const {
     if (spec_.placement == NormPlacement::Post) {
-        x += attention(x, positions, probs);
+        x += attention(x, in, probs);
         w_.attnNorm.applyInPlace(x);
         x += mlp(x);
         w_.mlpNorm.applyInPlace(x);
@@ -65,11 +73,16 @@ void TransformerBlock::forward(RowMatrix& x, const std::vector<int>& positions, 
         RowMatrix a = x, m = x;
         w_.attnNorm.applyInPlace(a);
         w_.mlpNorm.applyInPlace(m);
-        x += attention(a, positions, probs) + mlp(m);
+        x += attention(a, in, probs) + mlp(m);
     } else {
         RowMatrix h = x;
         w_.attnNorm.applyInPlace(h);
-        x += attention(h, positions, probs);
+        x += attention(h, in, probs);
+        if (in.encoderStates && w_.crossQ.present()) {
+            h = x;
+            w_.crossNorm.applyInPlace(h);
+            x += crossAttention(h, *in.encoderStates, in.crossProbs);
+        }
         h = x;
         w_.mlpNorm.applyInPlace(h);
         x += mlp(h);

@@ -12,6 +12,16 @@ struct BlockWeights {
     Norm mlpNorm;
     Linear q, k, v, qkv, out;
     Linear up, gate, down;
+    // Decoder blocks of encoder-decoder models: attention from the decoder to the encoder.
+    Norm crossNorm;
+    Linear crossQ, crossK, crossV, crossOut;
+};
+
+struct BlockInputs {
+    const std::vector<int>& positions;
+    const float* scoreBias = nullptr;           // [heads, n, n], added to self-attention scores
+    const RowMatrix* encoderStates = nullptr;   // keys/values for cross-attention
+    float* crossProbs = nullptr;                // [heads, n, encoder length]
 };
 
 // One transformer layer. Every family runs through here; FamilySpec decides norm
@@ -23,10 +33,11 @@ public:
 
     // Updates the residual stream x [n, hidden] in place and writes the heads' attention
     // probabilities to probs ([heads, n, n]).
-    void forward(RowMatrix& x, const std::vector<int>& positions, float* probs) const;
+    void forward(RowMatrix& x, const BlockInputs& in, float* probs) const;
 
 private:
-    RowMatrix attention(const RowMatrix& x, const std::vector<int>& positions, float* probs) const;
+    RowMatrix attention(const RowMatrix& x, const BlockInputs& in, float* probs) const;
+    RowMatrix crossAttention(const RowMatrix& x, const RowMatrix& encoder, float* probs) const;
     RowMatrix mlp(const RowMatrix& x) const;
 
     BlockWeights w_;

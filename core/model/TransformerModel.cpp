@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "Error.h"
+#include "model/RelativePositionBias.h"
 
 namespace attnscope {
 namespace {
@@ -12,7 +13,8 @@ enum class Bias { Required, None };
 // Looks tensors up by role, applying the checkpoint's prefix, and checks their shapes.
 class WeightBinder {
 public:
-    WeightBinder(const CheckpointWeights& w, const FamilySpec& spec, const ModelConfig& c) : w_(w), spec_(spec), c_(c) {
+    WeightBinder(const CheckpointWeights& w, const FamilySpec& spec, const ModelConfig& c)
+        : w_(w), spec_(spec), c_(c), names_(&spec.names) {
         const std::string probe = spec.names.at(spec.probeRole()) + ".weight";
         for (const auto& p : spec.basePrefixes)
             if (w.has(p + probe)) {
@@ -24,8 +26,10 @@ public:
     }
 
     std::string name(TensorRole role, int layer, const char* suffix) const {
-        return prefix_ + layerPath(spec_.names.at(role), layer) + suffix;
+        return prefix_ + layerPath(names_->at(role), layer) + suffix;
     }
+    // Switches between the encoder (or only) stack's names and the decoder's.
+    void useNames(const std::map<TensorRole, std::string>& names) { names_ = &names; }
 
     FloatTensor tensor(const std::string& fullName, std::vector<std::int64_t> shape) const {
         if (!w_.has(fullName))
@@ -75,6 +79,7 @@ private:
     const CheckpointWeights& w_;
     const FamilySpec& spec_;
     const ModelConfig& c_;
+    const std::map<TensorRole, std::string>* names_;
     std::string prefix_;
 };
 
@@ -83,7 +88,7 @@ private:
 TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<CheckpointWeights> weights)
     : config_(std::move(config)), weights_(std::move(weights)), spec_(familySpec(config_.family)) {
     const ModelConfig& c = config_;
-    const WeightBinder bind(*weights_, spec_, c);
+    WeightBinder bind(*weights_, spec_, c);
     using R = TensorRole;
 
     if (c.isVision()) {
@@ -114,8 +119,14 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
     const Bias outBias = c.outputBias ? Bias::Required : Bias::None;
     const Bias mlpBias = c.mlpBias ? Bias::Required : Bias::None;
 
-    blocks_.reserve(c.layers);
-    for (int l = 0; l < c.layers; ++l) {
+    auto architectureIs = [&](const std::string& suffix) {
+        if (!c.raw.contains("architectures") || !c.raw["architectures"].is_array()) return false;
+        for (const auto& a : c.raw["architectures"])
+            if (a.is_string() && a.get<std::string>().ends_with(suffix)) return true;
+        return false;
+    };
+    const bool gatedMlp = spec_.mlp == MlpKind::Gated || c.gatedMlp;
+    auto buildBlock = [&](int l, bool causal, int window, bool cross) {
         BlockWeights w;
         w.attnNorm = bind.norm(R::AttnNorm, l);
         w.mlpNorm = bind.norm(R::MlpNorm, l);
@@ -127,19 +138,42 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
             w.v = bind.linear(R::AttnV, l, c.hidden, kvWidth, qkvBias);
         }
         w.out = bind.linear(R::AttnOut, l, qWidth, c.hidden, outBias);
-        w.up = bind.linear(R::MlpUp, l, c.hidden, c.intermediate, mlpBias);
-        if (spec_.mlp == MlpKind::Gated) w.gate = bind.linear(R::MlpGate, l, c.hidden, c.intermediate, mlpBias);
+        if (cross) {
+            w.crossNorm = bind.norm(R::CrossNorm, l);
+            w.crossQ = bind.linear(R::CrossQ, l, c.hidden, qWidth, qkvBias);
+            w.crossK = bind.linear(R::CrossK, l, c.hidden, kvWidth, qkvBias);
+            w.crossV = bind.linear(R::CrossV, l, c.hidden, kvWidth, qkvBias);
+            w.crossOut = bind.linear(R::CrossOut, l, qWidth, c.hidden, outBias);
+        }
+        const bool namedGatedUp = gatedMlp && spec_.hasRole(R::MlpUpGated);
+        w.up = bind.linear(namedGatedUp ? R::MlpUpGated : R::MlpUp, l, c.hidden, c.intermediate, mlpBias);
+        if (gatedMlp) w.gate = bind.linear(R::MlpGate, l, c.hidden, c.intermediate, mlpBias);
         w.down = bind.linear(R::MlpDown, l, c.intermediate, c.hidden, mlpBias);
 
         AttentionShape shape;
         shape.heads = c.heads;
         shape.kvHeads = c.kvHeads;
         shape.headDim = c.headDim;
-        shape.causal = c.causal;
-        shape.window = c.layerWindow[l];
+        shape.causal = causal;
+        shape.window = window;
         shape.scale = c.scaleAttention ? 1.0f / std::sqrt(static_cast<float>(c.headDim)) : 1.0f;
         if (c.scaleByInverseLayer) shape.scale /= static_cast<float>(l + 1);
-        blocks_.emplace_back(std::move(w), spec_, c.activation, shape, rotary_.get(), c.parallelResidual);
+        return TransformerBlock(std::move(w), spec_, c.activation, shape, rotary_.get(), c.parallelResidual);
+    };
+
+    blocks_.reserve(c.layers);
+    for (int l = 0; l < c.layers; ++l) blocks_.push_back(buildBlock(l, c.causal, c.layerWindow[l], false));
+
+    if (spec_.positions == PositionScheme::RelativeBuckets) {
+        encoderRelativeBias_ = bind.tensor(bind.name(R::RelativeBias, 0, ".weight"), {c.relativeBuckets, c.heads});
+    }
+    if (c.isEncoderDecoder()) {
+        bind.useNames(spec_.decoderNames);
+        decoderRelativeBias_ = bind.tensor(bind.name(R::RelativeBias, 0, ".weight"), {c.relativeBuckets, c.heads});
+        decoderFinalNorm_ = bind.norm(R::FinalNorm, 0);
+        decoderBlocks_.reserve(c.decoderLayers);
+        for (int l = 0; l < c.decoderLayers; ++l) decoderBlocks_.push_back(buildBlock(l, true, 0, true));
+        bind.useNames(spec_.names);
     }
 
     // Output head: only where the checkpoint stores one (or ties it to the embeddings).
@@ -151,8 +185,9 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
         if (weights_->has(lmHead + ".weight")) {
             proj.weight = bind.tensor(lmHead + ".weight", {c.vocabSize, c.hidden}).data;
             if (weights_->has(lmHead + ".bias")) proj.bias = bind.tensor(lmHead + ".bias", {c.vocabSize}).data;
-        } else if (c.tieWordEmbeddings) {
+        } else if (c.tieWordEmbeddings && (!c.isEncoderDecoder() || architectureIs("ForConditionalGeneration"))) {
             proj.weight = tokenEmbedding_.data;
+            scaleTiedOutput_ = c.isEncoderDecoder();  // T5 rescales by d_model^-0.5 before a tied head
         }
         if (proj.present()) {
             headKind_ = HeadKind::CausalLm;
@@ -313,9 +348,60 @@ RowMatrix TransformerModel::head(const RowMatrix& hidden) const {
     return outputProjection_.apply(hidden);
 }
 
+std::optional<ForwardResult> TransformerModel::forwardEncoderDecoder(const ForwardInput& input,
+                                                                     const std::function<void(int, int)>& progress,
+                                                                     const std::atomic<bool>* cancel) const {
+    const ModelConfig& c = config_;
+    const int total = c.layers + c.decoderLayers;
+    std::vector<int> positions;
+    RowMatrix x = embed(input, positions);
+    const int n = static_cast<int>(x.rows());
+    ForwardInput decoderInput;
+    decoderInput.ids = input.decoderIds.empty() ? std::vector<int>{c.decoderStartTokenId} : input.decoderIds;
+    std::vector<int> decoderPositions;
+    RowMatrix y = embed(decoderInput, decoderPositions);
+    const int m = static_cast<int>(y.rows());
+
+    ForwardResult result;
+    result.attentions.resize(c.layers, c.heads, n, n);
+    result.decoderAttentions.resize(c.decoderLayers, c.heads, m, m);
+    result.crossAttentions.resize(c.decoderLayers, c.heads, m, n);
+
+    // T5 computes the bucketed position bias once per stack and adds it in every layer.
+    const auto encoderBias = relativePositionBias(encoderRelativeBias_.data, c.heads, n, n, true, c.relativeBuckets,
+                                                  c.relativeMaxDistance);
+    for (int l = 0; l < c.layers; ++l) {
+        if (cancel && cancel->load()) return std::nullopt;
+        blocks_[l].forward(x, BlockInputs{positions, encoderBias.data()}, result.attentions.map(l, 0));
+        if (!x.allFinite())
+            throw Error("encoder layer " + std::to_string(l) + " produced non-finite activations (NaN or Inf)");
+        if (progress) progress(l + 1, total);
+    }
+    finalNorm_.applyInPlace(x);
+
+    const auto decoderBias = relativePositionBias(decoderRelativeBias_.data, c.heads, m, m, false, c.relativeBuckets,
+                                                  c.relativeMaxDistance);
+    for (int l = 0; l < c.decoderLayers; ++l) {
+        if (cancel && cancel->load()) return std::nullopt;
+        decoderBlocks_[l].forward(y, BlockInputs{decoderPositions, decoderBias.data(), &x, result.crossAttentions.map(l, 0)},
+                                  result.decoderAttentions.map(l, 0));
+        if (!y.allFinite())
+            throw Error("decoder layer " + std::to_string(l) + " produced non-finite activations (NaN or Inf)");
+        if (progress) progress(c.layers + l + 1, total);
+    }
+    decoderFinalNorm_.applyInPlace(y);
+    if (hasHead()) {
+        RowMatrix h = scaleTiedOutput_ ? RowMatrix(y * (1.0f / std::sqrt(static_cast<float>(c.hidden)))) : y;
+        result.logits = head(h);
+    }
+    result.lastHiddenState = std::move(y);
+    return result;
+}
+
 std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input,
                                                        const std::function<void(int, int)>& progress,
                                                        const std::atomic<bool>* cancel) const {
+    if (config_.isEncoderDecoder()) return forwardEncoderDecoder(input, progress, cancel);
     std::vector<int> positions;
     RowMatrix x = embed(input, positions);
     const int n = static_cast<int>(x.rows());
@@ -323,7 +409,7 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
     result.attentions.resize(config_.layers, config_.heads, n, n);
     for (int l = 0; l < config_.layers; ++l) {
         if (cancel && cancel->load()) return std::nullopt;
-        blocks_[l].forward(x, positions, result.attentions.map(l, 0));
+        blocks_[l].forward(x, BlockInputs{positions}, result.attentions.map(l, 0));
         if (!x.allFinite())
             throw Error("layer " + std::to_string(l) + " produced non-finite activations (NaN or Inf); "
                         "the checkpoint's weights are likely corrupt");

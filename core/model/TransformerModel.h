@@ -33,6 +33,9 @@ public:
 private:
     RowMatrix embed(const ForwardInput& input, std::vector<int>& positions) const;
     RowMatrix embedPatches(const PixelValues& pixels) const;
+    std::optional<ForwardResult> forwardEncoderDecoder(const ForwardInput& input,
+                                                       const std::function<void(int, int)>& progress,
+                                                       const std::atomic<bool>* cancel) const;
     RowMatrix head(const RowMatrix& hidden) const;
 
     ModelConfig config_;
@@ -51,6 +54,11 @@ private:
     Linear patchProjection_;  // the patch convolution as a linear map over flattened [C, p, p] patches
     FloatTensor clsToken_, distillationToken_;
     Linear classifier_, distillationClassifier_;
+    // Encoder-decoder (T5): the decoder stack and each stack's relative position bias table
+    std::vector<TransformerBlock> decoderBlocks_;
+    Norm decoderFinalNorm_;
+    FloatTensor encoderRelativeBias_, decoderRelativeBias_;
+    bool scaleTiedOutput_ = false;
 };
 
 }  // namespace attnscope

@@ -32,6 +32,8 @@ private slots:
     void goldenCase();
     void prefixedMaskedLmCheckpointsHaveHeads_data();
     void prefixedMaskedLmCheckpointsHaveHeads();
+    void t5EncoderDecoderAndCrossAttention_data();
+    void t5EncoderDecoderAndCrossAttention();
     void causalMaskZeroesFuture();
     void parameterCountCountsStoredTensors();
 };
@@ -106,6 +108,37 @@ void ModelParityTest::prefixedMaskedLmCheckpointsHaveHeads() {
     // The unprefixed twins share the encoder weights but store no head.
     auto base = loadModel(fixtures::goldenDir() / family.toStdString().substr(0, family.size() - 4) / "model");
     QVERIFY(!base->hasHead());
+}
+
+void ModelParityTest::t5EncoderDecoderAndCrossAttention_data() {
+    QTest::addColumn<int>("caseIndex");
+    const auto expected = fixtures::readJson(fixtures::goldenDir() / "t5" / "expected.json");
+    for (std::size_t i = 0; i < expected["cases"].size(); ++i) QTest::addRow("case%zu", i) << int(i);
+}
+
+void ModelParityTest::t5EncoderDecoderAndCrossAttention() {
+    QFETCH(int, caseIndex);
+    const auto dir = fixtures::goldenDir() / "t5";
+    const auto expected = fixtures::readJson(dir / "expected.json");
+    const auto& c = expected["cases"][caseIndex];
+    SafetensorsFile golden(dir / "expected.safetensors");
+    auto model = loadModel(dir / "model");
+    ForwardInput in;
+    in.ids = c["ids"].get<std::vector<int>>();
+    in.decoderIds = c["decoder_input_ids"].get<std::vector<int>>();
+    const auto r = model->forward(in);
+    QVERIFY(r);
+    const std::string key = "case" + std::to_string(caseIndex) + ".";
+    for (auto [name, stack] : {std::pair{"encoder_attentions", &r->attentions},
+                               {"decoder_attentions", &r->decoderAttentions},
+                               {"cross_attentions", &r->crossAttentions}}) {
+        const TensorInfo* t = golden.find(key + name);
+        QVERIFY(t);
+        QCOMPARE(t->shape, (std::vector<std::int64_t>{stack->layers, stack->heads, stack->queries, stack->keys}));
+        const double diff = maxAbsDiff(stack->data.data(), golden.toFloat(*t));
+        QVERIFY2(diff <= 1e-4, qPrintable(QString("%1 max abs diff %2").arg(name).arg(diff)));
+        qInfo("%s max abs diff %.3g", name, diff);
+    }
 }
 
 void ModelParityTest::causalMaskZeroesFuture() {
