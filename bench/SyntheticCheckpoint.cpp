@@ -1,0 +1,124 @@
+#include "SyntheticCheckpoint.h"
+
+#include <fstream>
+#include <random>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "io/SafetensorsWriter.h"
+
+namespace bench {
+namespace {
+
+class RandomTensors {
+public:
+    explicit RandomTensors(attnscope::SafetensorsWriter& w) : w_(w) {}
+    void add(const std::string& name, std::vector<std::int64_t> shape, float scale = 0.02f, float offset = 0.0f) {
+        std::size_t n = 1;
+        for (auto d : shape) n *= static_cast<std::size_t>(d);
+        std::vector<float> v(n);
+        for (auto& x : v) x = offset + scale * dist_(rng_);
+        w_.add(name, std::move(shape), v.data());
+    }
+    void norm(const std::string& name, int dim, bool bias = true) {
+        add(name + ".weight", {dim}, 0.0f, 1.0f);
+        if (bias) add(name + ".bias", {dim}, 0.0f);
+    }
+    void linear(const std::string& name, int in, int out, bool bias = true, bool inOut = false) {
+        add(name + ".weight", inOut ? std::vector<std::int64_t>{in, out} : std::vector<std::int64_t>{out, in});
+        if (bias) add(name + ".bias", {out});
+    }
+
+private:
+    attnscope::SafetensorsWriter& w_;
+    std::mt19937 rng_{1234};
+    std::normal_distribution<float> dist_{0.0f, 1.0f};
+};
+
+}  // namespace
+
+void writeSyntheticCheckpoint(const ModelShape& s, const std::filesystem::path& dir) {
+    std::filesystem::create_directories(dir);
+    attnscope::SafetensorsWriter w;
+    RandomTensors t(w);
+    const int kv = s.kvHeads ? s.kvHeads : s.heads;
+    const int d = s.hidden / s.heads;
+    const int ff = 4 * s.hidden;
+    nlohmann::json config;
+    if (s.family == "bert") {
+        config = {{"model_type", "bert"}, {"num_hidden_layers", s.layers}, {"num_attention_heads", s.heads},
+                  {"hidden_size", s.hidden}, {"intermediate_size", ff}, {"vocab_size", s.vocab},
+                  {"max_position_embeddings", s.positions}, {"type_vocab_size", 2}, {"hidden_act", "gelu"}};
+        t.add("embeddings.word_embeddings.weight", {s.vocab, s.hidden});
+        t.add("embeddings.position_embeddings.weight", {s.positions, s.hidden});
+        t.add("embeddings.token_type_embeddings.weight", {2, s.hidden});
+        t.norm("embeddings.LayerNorm", s.hidden);
+        for (int l = 0; l < s.layers; ++l) {
+            const std::string p = "encoder.layer." + std::to_string(l) + ".";
+            for (const char* m : {"query", "key", "value"}) t.linear(p + "attention.self." + m, s.hidden, s.hidden);
+            t.linear(p + "attention.output.dense", s.hidden, s.hidden);
+            t.norm(p + "attention.output.LayerNorm", s.hidden);
+            t.linear(p + "intermediate.dense", s.hidden, ff);
+            t.linear(p + "output.dense", ff, s.hidden);
+            t.norm(p + "output.LayerNorm", s.hidden);
+        }
+    } else if (s.family == "gpt2") {
+        config = {{"model_type", "gpt2"}, {"n_layer", s.layers}, {"n_head", s.heads}, {"n_embd", s.hidden},
+                  {"vocab_size", s.vocab}, {"n_positions", s.positions}};
+        t.add("transformer.wte.weight", {s.vocab, s.hidden});
+        t.add("transformer.wpe.weight", {s.positions, s.hidden});
+        for (int l = 0; l < s.layers; ++l) {
+            const std::string p = "transformer.h." + std::to_string(l) + ".";
+            t.norm(p + "ln_1", s.hidden);
+            t.linear(p + "attn.c_attn", s.hidden, 3 * s.hidden, true, true);
+            t.linear(p + "attn.c_proj", s.hidden, s.hidden, true, true);
+            t.norm(p + "ln_2", s.hidden);
+            t.linear(p + "mlp.c_fc", s.hidden, ff, true, true);
+            t.linear(p + "mlp.c_proj", ff, s.hidden, true, true);
+        }
+        t.norm("transformer.ln_f", s.hidden);
+    } else if (s.family == "llama") {
+        const int inter = (8 * s.hidden / 3 + 255) / 256 * 256;
+        config = {{"model_type", "llama"}, {"num_hidden_layers", s.layers}, {"num_attention_heads", s.heads},
+                  {"num_key_value_heads", kv}, {"hidden_size", s.hidden}, {"intermediate_size", inter},
+                  {"vocab_size", s.vocab}, {"max_position_embeddings", s.positions}, {"tie_word_embeddings", true}};
+        t.add("model.embed_tokens.weight", {s.vocab, s.hidden});
+        for (int l = 0; l < s.layers; ++l) {
+            const std::string p = "model.layers." + std::to_string(l) + ".";
+            t.norm(p + "input_layernorm", s.hidden, false);
+            t.linear(p + "self_attn.q_proj", s.hidden, s.heads * d, false);
+            t.linear(p + "self_attn.k_proj", s.hidden, kv * d, false);
+            t.linear(p + "self_attn.v_proj", s.hidden, kv * d, false);
+            t.linear(p + "self_attn.o_proj", s.heads * d, s.hidden, false);
+            t.norm(p + "post_attention_layernorm", s.hidden, false);
+            t.linear(p + "mlp.gate_proj", s.hidden, inter, false);
+            t.linear(p + "mlp.up_proj", s.hidden, inter, false);
+            t.linear(p + "mlp.down_proj", inter, s.hidden, false);
+        }
+        t.norm("model.norm", s.hidden, false);
+    } else {  // vit: square image with as many 16 px patches as the sequence needs
+        int grid = 1;
+        while ((grid + 1) * (grid + 1) + 1 <= s.positions) ++grid;
+        config = {{"model_type", "vit"}, {"num_hidden_layers", s.layers}, {"num_attention_heads", s.heads},
+                  {"hidden_size", s.hidden}, {"intermediate_size", ff}, {"image_size", 16 * grid}, {"patch_size", 16}};
+        t.add("vit.embeddings.cls_token", {1, 1, s.hidden});
+        t.add("vit.embeddings.position_embeddings", {1, grid * grid + 1, s.hidden});
+        t.add("vit.embeddings.patch_embeddings.projection.weight", {s.hidden, 3, 16, 16});
+        t.add("vit.embeddings.patch_embeddings.projection.bias", {s.hidden});
+        for (int l = 0; l < s.layers; ++l) {
+            const std::string p = "vit.encoder.layer." + std::to_string(l) + ".";
+            t.norm(p + "layernorm_before", s.hidden);
+            for (const char* m : {"query", "key", "value"}) t.linear(p + "attention.attention." + m, s.hidden, s.hidden);
+            t.linear(p + "attention.output.dense", s.hidden, s.hidden);
+            t.norm(p + "layernorm_after", s.hidden);
+            t.linear(p + "intermediate.dense", s.hidden, ff);
+            t.linear(p + "output.dense", ff, s.hidden);
+        }
+        t.norm("vit.layernorm", s.hidden);
+    }
+    w.write(dir / "model.safetensors");
+    std::ofstream(dir / "config.json") << config.dump(2);
+}
+
+}  // namespace bench

@@ -1,0 +1,21 @@
+#pragma once
+#include <filesystem>
+#include <string>
+
+namespace bench {
+
+struct ModelShape {
+    std::string family = "bert";  // bert | gpt2 | llama | vit
+    int layers = 12;
+    int hidden = 768;
+    int heads = 12;
+    int kvHeads = 0;  // 0 = heads
+    int vocab = 30522;
+    int positions = 512;
+};
+
+// Writes a checkpoint folder (config.json + model.safetensors with random weights) of that
+// shape, so the benchmark measures the same loading and forward path a real model takes.
+void writeSyntheticCheckpoint(const ModelShape& shape, const std::filesystem::path& dir);
+
+}  // namespace bench
