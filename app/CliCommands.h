@@ -2,10 +2,17 @@
 // The subcommands of attnscope-cli. Each takes parsed arguments, writes its result to
 // stdout or a file, and throws attnscope::Error on bad input; main() maps errors to exit codes.
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace cli {
+
+// A malformed or contradictory command line: main() exits 2.
+class UsageError : public std::runtime_error {
+public:
+    explicit UsageError(const std::string& message) : std::runtime_error(message) {}
+};
 
 struct TextInput {
     std::optional<std::string> text;

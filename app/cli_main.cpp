@@ -4,9 +4,13 @@
 #include <QCoreApplication>
 
 #include <iostream>
+#include <memory>
 
 #include "CliCommands.h"
 #include "Error.h"
+#ifdef ATTNSCOPE_CLI_RENDER
+#include "RenderCommand.h"
+#endif
 
 namespace {
 
@@ -20,7 +24,14 @@ const char* kUsage =
     "  tokenize MODEL|TOKENIZER.json --text T [--pair P]\n"
     "                                               ids, tokens, offsets, type_ids as JSON\n"
     "  attention MODEL (--text T [--pair P] | --ids 1,2,3) --out FILE.safetensors\n"
-    "                                               every layer's and head's attention\n";
+    "                                               every layer's and head's attention\n"
+    "  render MODEL --text T [--pair P] [--layer L] [--head H|mean|max] [--rollout]\n"
+    "         [--mode soft|hard] [--top-k K | --threshold T | --mass P]\n"
+    "         [--view matrix|heads|grid|tokens] [--colormap viridis|magma|cividis|grayscale]\n"
+    "         [--scale linear|log] [--normalize global|row] [--size PX] [--query I]\n"
+    "         [--hide-special] --out FILE.png|svg|pdf|npy\n"
+    "                                               one view as a figure, or the shown\n"
+    "                                               matrix as float32 NPY [n, n]\n";
 
 int usageError(const std::string& message) {
     // One line, as for every failure; the full usage is one --help away.
@@ -28,12 +39,17 @@ int usageError(const std::string& message) {
     return kExitUsage;
 }
 
+// Qt's own diagnostics (font or platform notes) are not for CLI users: every failure is
+// exactly one "error:" line.
+void quietMessages(QtMsgType type, const QMessageLogContext&, const QString& message) {
+    if (type == QtCriticalMsg || type == QtFatalMsg) std::cerr << "error: " << message.toStdString() << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName("attnscope-cli");
-    QCoreApplication::setApplicationVersion(ATTNSCOPE_VERSION);
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i) arguments << QString::fromLocal8Bit(argv[i]);
 
     QCommandLineParser parser;
     parser.setApplicationDescription("AttnScope command line: transformer attention, computed exactly.");
@@ -44,10 +60,29 @@ int main(int argc, char** argv) {
     const QCommandLineOption helpOpt({"h", "help"}, "Show this help.");
     const QCommandLineOption versionOpt("version", "Show the version.");
     parser.addOptions({textOpt, pairOpt, idsOpt, outOpt, helpOpt, versionOpt});
-    parser.addPositionalArgument("command", "info, tokenize or attention");
+#ifdef ATTNSCOPE_CLI_RENDER
+    parser.addOptions(cli::renderOptions());
+#endif
+    parser.addPositionalArgument("command", "info, tokenize, attention or render");
     parser.addPositionalArgument("model", "Model folder (or tokenizer.json for tokenize)");
 
-    if (!parser.parse(QCoreApplication::arguments())) return usageError(parser.errorText().toStdString());
+    const bool parsed = parser.parse(arguments);
+    const QStringList args = parser.positionalArguments();
+    const std::string command = args.isEmpty() ? std::string() : args[0].toStdString();
+
+    // Rendering text needs a QGuiApplication; the other commands stay GUI-free.
+    std::unique_ptr<QCoreApplication> app;
+#ifdef ATTNSCOPE_CLI_RENDER
+    if (parsed && command == "render") {
+        qInstallMessageHandler(quietMessages);
+        app = cli::makeRenderApplication(argc, argv);
+    }
+#endif
+    if (!app) app = std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication::setApplicationName("attnscope-cli");
+    QCoreApplication::setApplicationVersion(ATTNSCOPE_VERSION);
+
+    if (!parsed) return usageError(parser.errorText().toStdString());
     if (parser.isSet(helpOpt)) {
         std::cout << kUsage;
         return 0;
@@ -56,14 +91,21 @@ int main(int argc, char** argv) {
         std::cout << "attnscope-cli " << ATTNSCOPE_VERSION << "\n";
         return 0;
     }
-    const QStringList args = parser.positionalArguments();
     if (args.isEmpty()) return usageError("missing COMMAND");
-    const std::string command = args[0].toStdString();
-    if (command != "info" && command != "tokenize" && command != "attention")
+    if (command != "info" && command != "tokenize" && command != "attention" && command != "render")
         return usageError("unknown command '" + command + "'");
+#ifndef ATTNSCOPE_CLI_RENDER
+    if (command == "render") return usageError("render: this attnscope-cli was built without the Qt GUI libraries");
+#endif
     if (args.size() < 2) return usageError(command + ": missing MODEL");
     if (args.size() > 2) return usageError(command + ": unexpected argument '" + args[2].toStdString() + "'");
     const std::string model = args[1].toStdString();
+#ifdef ATTNSCOPE_CLI_RENDER
+    if (command != "render") {
+        const QStringList renderOnly = cli::renderOptionsSet(parser);
+        if (!renderOnly.isEmpty()) return usageError(renderOnly.join(", ").toStdString() + ": only for render");
+    }
+#endif
 
     auto optionValue = [&](const QCommandLineOption& o) { return parser.value(o).toStdString(); };
     try {
@@ -79,7 +121,7 @@ int main(int argc, char** argv) {
             if (!input.text) return usageError("tokenize needs --text");
             if (parser.isSet(idsOpt) || parser.isSet(outOpt)) return usageError("tokenize takes no --ids or --out");
             cli::runTokenize(model, input);
-        } else {
+        } else if (command == "attention") {
             if (input.text.has_value() == parser.isSet(idsOpt)) return usageError("attention needs exactly one of --text or --ids");
             if (input.pair && !input.text) return usageError("--pair needs --text");
             if (!parser.isSet(outOpt) || optionValue(outOpt).empty()) return usageError("attention needs --out FILE.safetensors");
@@ -91,7 +133,14 @@ int main(int argc, char** argv) {
                 }
             }
             cli::runAttention(model, input, optionValue(outOpt));
+        } else {
+#ifdef ATTNSCOPE_CLI_RENDER
+            if (parser.isSet(idsOpt)) return usageError("render takes --text, not --ids");
+            cli::runRender(model, input, parser);
+#endif
         }
+    } catch (const cli::UsageError& e) {
+        return usageError(e.what());
     } catch (const attnscope::Error& e) {
         std::cerr << "error: " << e.what() << "\n";
         return kExitInput;

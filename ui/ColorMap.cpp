@@ -41,12 +41,64 @@ ColorMap ColorMap::viridis() {
     return map;
 }
 
+ColorMap ColorMap::magma() {
+    // matplotlib's magma (CC0, van der Walt & Smith) sampled at t = k/32, as viridis above.
+    static const ColorMap map(QStringLiteral("magma"), {
+        qRgb(0, 0, 4),       qRgb(3, 3, 18),      qRgb(10, 8, 34),     qRgb(19, 13, 52),
+        qRgb(29, 17, 71),    qRgb(41, 17, 90),    qRgb(54, 16, 107),   qRgb(68, 15, 118),
+        qRgb(81, 18, 124),   qRgb(93, 23, 127),   qRgb(106, 28, 129),  qRgb(118, 33, 129),
+        qRgb(131, 38, 129),  qRgb(144, 42, 129),  qRgb(156, 46, 127),  qRgb(170, 51, 125),
+        qRgb(183, 55, 121),  qRgb(194, 59, 117),  qRgb(207, 64, 112),  qRgb(219, 71, 106),
+        qRgb(229, 80, 100),  qRgb(238, 91, 94),   qRgb(244, 105, 92),  qRgb(249, 120, 93),
+        qRgb(251, 135, 97),  qRgb(253, 150, 104), qRgb(254, 165, 113), qRgb(254, 180, 123),
+        qRgb(254, 194, 135), qRgb(254, 209, 148), qRgb(253, 224, 161), qRgb(252, 238, 176),
+        qRgb(252, 253, 191),
+    });
+    return map;
+}
+
+ColorMap ColorMap::cividis() {
+    // matplotlib's cividis (CC0, Nuñez, Anderton & Renslow 2018), optimised for colour-vision
+    // deficiency, sampled at t = k/32.
+    static const ColorMap map(QStringLiteral("cividis"), {
+        qRgb(0, 34, 78),     qRgb(0, 40, 91),     qRgb(0, 46, 106),    qRgb(5, 51, 113),
+        qRgb(26, 56, 111),   qRgb(39, 62, 110),   qRgb(50, 67, 109),   qRgb(59, 73, 108),
+        qRgb(67, 78, 108),   qRgb(75, 84, 108),   qRgb(83, 90, 109),   qRgb(90, 95, 110),
+        qRgb(97, 101, 111),  qRgb(104, 106, 113), qRgb(111, 112, 115), qRgb(118, 118, 118),
+        qRgb(125, 124, 120), qRgb(131, 129, 121), qRgb(139, 135, 120), qRgb(146, 141, 120),
+        qRgb(154, 147, 118), qRgb(162, 153, 117), qRgb(170, 160, 115), qRgb(179, 166, 112),
+        qRgb(187, 173, 109), qRgb(195, 179, 105), qRgb(204, 186, 100), qRgb(212, 193, 95),
+        qRgb(221, 200, 88),  qRgb(230, 208, 81),  qRgb(239, 215, 72),  qRgb(248, 223, 60),
+        qRgb(254, 232, 56),
+    });
+    return map;
+}
+
+ColorMap ColorMap::grayscale() {
+    // Black (no attention) to white, as matplotlib's "gray".
+    static const ColorMap map(QStringLiteral("grayscale"), {qRgb(0, 0, 0), qRgb(255, 255, 255)});
+    return map;
+}
+
 ColorMap ColorMap::byName(const QString& name) {
-    Q_UNUSED(name);  // viridis is the only map so far; magma, cividis, grayscale come later
+    const QString key = name.trimmed().toLower();
+    if (key == QLatin1String("magma")) return magma();
+    if (key == QLatin1String("cividis")) return cividis();
+    if (key == QLatin1String("grayscale") || key == QLatin1String("greyscale") || key == QLatin1String("gray") ||
+        key == QLatin1String("grey"))
+        return grayscale();
     return viridis();
 }
 
-QStringList ColorMap::names() { return {QStringLiteral("viridis")}; }
+bool ColorMap::isKnown(const QString& name) {
+    const QString key = name.trimmed().toLower();
+    return names().contains(key) || key == QLatin1String("greyscale") || key == QLatin1String("gray") ||
+           key == QLatin1String("grey");
+}
+
+QStringList ColorMap::names() {
+    return {QStringLiteral("viridis"), QStringLiteral("magma"), QStringLiteral("cividis"), QStringLiteral("grayscale")};
+}
 
 QRgb ColorMap::rgbAt(double t) const {
     if (!(t > 0.0)) return table_.front();  // also catches NaN

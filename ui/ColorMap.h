@@ -14,8 +14,14 @@ namespace attnscope::ui {
 class ColorMap {
 public:
     static ColorMap viridis();
-    // The maps the app offers, by name(); unknown names give viridis.
+    static ColorMap magma();
+    static ColorMap cividis();
+    static ColorMap grayscale();
+    // The maps the app offers, by name() (case-insensitive; "gray"/"grey"/"greyscale" name
+    // grayscale); unknown names give viridis.
     static ColorMap byName(const QString& name);
+    // Whether byName() knows the name (rather than falling back to viridis).
+    static bool isKnown(const QString& name);
     static QStringList names();
 
     const QString& name() const { return name_; }

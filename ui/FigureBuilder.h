@@ -29,9 +29,21 @@ struct FigureSource {
     std::vector<bool> specialTokens;    // one per token
 };
 
+// All of these throw attnscope::Error when the source has no attention or the query names a
+// layer or head the model does not have.
+
+// The current matrix (computeAttentionMatrix of request.query); selectedRow is the matrix row
+// of request.selectedQuery (-1 when none or hidden).
 MatrixFigureData buildMatrixData(const FigureSource& source, const ViewRequest& request);
+// Every head of request.query.layer, one head each (never rollout or an aggregate), keeping
+// soft/hard and hidden special tokens; enabledHeads of the wrong size enables all.
 HeadsFigureData buildHeadsData(const FigureSource& source, const ViewRequest& request);
+// Every layer x head the same way; the focus is the request's layer and head (head -1, the
+// whole layer, for mean, max and rollout).
 GridFigureData buildGridData(const FigureSource& source, const ViewRequest& request);
+// The selected query's row of the current matrix. With no query selected (or a hidden one):
+// the last row for a causal model (detected from layer 0: nothing above the diagonal), whose
+// last token sees the whole text, else the first row ([CLS], <s>).
 TokenStripFigureData buildTokenStripData(const FigureSource& source, const ViewRequest& request);
 
 std::unique_ptr<Figure> buildFigure(const FigureSource& source, const ViewRequest& request, const FigureStyle& style);

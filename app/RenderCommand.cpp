@@ -1,0 +1,222 @@
+#include "RenderCommand.h"
+
+#include <QGuiApplication>
+
+#include <cmath>
+#include <filesystem>
+#include <optional>
+
+#include "ColorMap.h"
+#include "Error.h"
+#include "FigureBuilder.h"
+#include "FigureExporter.h"
+#include "TokenLabel.h"
+#include "model/Checkpoint.h"
+
+using attnscope::Error;
+namespace ui = attnscope::ui;
+
+namespace cli {
+
+namespace {
+
+const char* const kRenderOnly[] = {"layer", "head",     "rollout", "mode",  "top-k", "threshold", "mass",
+                                   "view",  "colormap", "scale",   "normalize", "size", "query", "hide-special"};
+
+std::string quoted(const QString& s) { return "'" + s.toStdString() + "'"; }
+
+int parseInt(const QCommandLineParser& p, const QString& name) {
+    bool ok = false;
+    const int value = p.value(name).trimmed().toInt(&ok);
+    if (!ok) throw UsageError("--" + name.toStdString() + ": " + quoted(p.value(name)) + " is not a whole number");
+    return value;
+}
+
+float parseFraction(const QCommandLineParser& p, const QString& name, bool allowZero) {
+    bool ok = false;
+    const double value = p.value(name).trimmed().toDouble(&ok);
+    if (!ok || !std::isfinite(value)) throw UsageError("--" + name.toStdString() + ": " + quoted(p.value(name)) + " is not a number");
+    if (value > 1.0 || value < 0.0 || (!allowZero && value == 0.0))
+        throw UsageError("--" + name.toStdString() + " must be in " + (allowZero ? "[0, 1]" : "(0, 1]") + ", got " + p.value(name).toStdString());
+    return static_cast<float>(value);
+}
+
+struct Settings {
+    attnscope::AttentionQuery query;
+    ui::ViewKind view = ui::ViewKind::Matrix;
+    ui::FigureStyle style;
+    int size = 0;        // longer side in pixels; 0: the figure's natural size
+    int queryToken = -1; // index into the full token list
+    QString out;
+    ui::ExportFormat format = ui::ExportFormat::Png;
+};
+
+Settings parseSettings(const QCommandLineParser& p) {
+    Settings s;
+    if (!p.isSet("out") || p.value("out").isEmpty()) throw UsageError("render needs --out FILE.png|svg|pdf|npy");
+    s.out = p.value("out");
+    try {
+        s.format = ui::exportFormatFor(s.out);
+    } catch (const Error& e) {
+        throw UsageError(e.what());
+    }
+
+    if (p.isSet("view")) {
+        const QString v = p.value("view").trimmed().toLower();
+        if (v == "matrix") s.view = ui::ViewKind::Matrix;
+        else if (v == "heads") s.view = ui::ViewKind::Heads;
+        else if (v == "grid") s.view = ui::ViewKind::Grid;
+        else if (v == "tokens") s.view = ui::ViewKind::Tokens;
+        else throw UsageError("--view: unknown view " + quoted(p.value("view")) + " (expected matrix, heads, grid or tokens)");
+    }
+
+    auto& q = s.query;
+    if (p.isSet("layer")) q.layer = parseInt(p, "layer");
+    if (p.isSet("rollout")) q.layerMode = attnscope::LayerMode::Rollout;
+    if (p.isSet("head")) {
+        const QString h = p.value("head").trimmed().toLower();
+        if (h == "mean") q.headMode = attnscope::HeadMode::Mean;
+        else if (h == "max") q.headMode = attnscope::HeadMode::Max;
+        else q.head = parseInt(p, "head");
+        if (q.layerMode == attnscope::LayerMode::Rollout && q.headMode != attnscope::HeadMode::Mean)
+            throw UsageError("--rollout always averages the heads; drop --head or use --head mean");
+    }
+
+    // Hard attention: one rule at most; a rule alone implies --mode hard.
+    int rules = 0;
+    for (const char* rule : {"top-k", "threshold", "mass"}) rules += p.isSet(rule) ? 1 : 0;
+    if (rules > 1) throw UsageError("give at most one of --top-k, --threshold and --mass");
+    if (p.isSet("mode")) {
+        const QString m = p.value("mode").trimmed().toLower();
+        if (m == "hard") q.hard = true;
+        else if (m != "soft") throw UsageError("--mode: " + quoted(p.value("mode")) + " is not soft or hard");
+        else if (rules > 0) throw UsageError("--top-k, --threshold and --mass select hard attention; they do not go with --mode soft");
+    }
+    if (rules > 0) q.hard = true;
+    if (p.isSet("top-k")) {
+        q.hardSelection.rule = attnscope::HardRule::TopK;
+        q.hardSelection.k = parseInt(p, "top-k");
+        if (q.hardSelection.k < 1) throw UsageError("--top-k must be at least 1, got " + p.value("top-k").toStdString());
+    } else if (p.isSet("threshold")) {
+        q.hardSelection.rule = attnscope::HardRule::Threshold;
+        q.hardSelection.threshold = parseFraction(p, "threshold", true);
+    } else if (p.isSet("mass")) {
+        q.hardSelection.rule = attnscope::HardRule::Mass;
+        q.hardSelection.mass = parseFraction(p, "mass", false);
+    }
+    q.hideSpecialTokens = p.isSet("hide-special");
+
+    if (p.isSet("colormap")) {
+        if (!ui::ColorMap::isKnown(p.value("colormap")))
+            throw UsageError("--colormap: unknown colour map " + quoted(p.value("colormap")) + " (expected " +
+                             ui::ColorMap::names().join(", ").toStdString() + ")");
+        s.style.colorMap = ui::ColorMap::byName(p.value("colormap")).name();
+    }
+    if (p.isSet("scale")) {
+        const QString v = p.value("scale").trimmed().toLower();
+        if (v == "log") s.style.scale = ui::ValueScale::Log;
+        else if (v != "linear") throw UsageError("--scale: " + quoted(p.value("scale")) + " is not linear or log");
+    }
+    if (p.isSet("normalize")) {
+        const QString v = p.value("normalize").trimmed().toLower();
+        if (v == "row") s.style.normalization = ui::Normalization::PerRow;
+        else if (v != "global") throw UsageError("--normalize: " + quoted(p.value("normalize")) + " is not global or row");
+    }
+    if (p.isSet("size")) {
+        s.size = parseInt(p, "size");
+        if (s.size < 16 || s.size > ui::kMaxExportPixels)
+            throw UsageError("--size must be between 16 and " + std::to_string(ui::kMaxExportPixels) + " px, got " + p.value("size").toStdString());
+    }
+    if (p.isSet("query")) s.queryToken = parseInt(p, "query");
+    return s;
+}
+
+// The requested longer side, the other from the figure's natural shape (at most 3:1, so a
+// long text's head view stays a usable picture rather than a sliver).
+QSize sizeFor(const ui::Figure& figure, int longer) {
+    if (longer <= 0) return {};
+    QSizeF natural = figure.naturalSize();
+    if (natural.isEmpty()) natural = QSizeF(4, 3);
+    natural = natural.expandedTo(QSizeF(natural.height() / 3.0, natural.width() / 3.0));
+    const double s = longer / std::max(natural.width(), natural.height());
+    return {std::max(1, static_cast<int>(std::lround(natural.width() * s))), std::max(1, static_cast<int>(std::lround(natural.height() * s)))};
+}
+
+}  // namespace
+
+QList<QCommandLineOption> renderOptions() {
+    return {
+        QCommandLineOption("layer", "render: layer, from 0 (default 0).", "L"),
+        QCommandLineOption("head", "render: head number, mean or max (default 0).", "H"),
+        QCommandLineOption("rollout", "render: attention rollout up to --layer."),
+        QCommandLineOption("mode", "render: soft or hard attention.", "MODE"),
+        QCommandLineOption("top-k", "render: hard attention keeps the K largest weights per row.", "K"),
+        QCommandLineOption("threshold", "render: hard attention keeps weights >= T.", "T"),
+        QCommandLineOption("mass", "render: hard attention keeps the fewest weights summing to >= P.", "P"),
+        QCommandLineOption("view", "render: matrix, heads, grid or tokens.", "VIEW"),
+        QCommandLineOption("colormap", "render: viridis, magma, cividis or grayscale.", "NAME"),
+        QCommandLineOption("scale", "render: linear or log colour scale.", "SCALE"),
+        QCommandLineOption("normalize", "render: colour relative to the global or each row's maximum.", "global|row"),
+        QCommandLineOption("size", "render: the image's longer side in pixels (16 to 8000).", "PX"),
+        QCommandLineOption("query", "render: the selected query token (index).", "I"),
+        QCommandLineOption("hide-special", "render: hide special tokens and renormalise the rest."),
+    };
+}
+
+QStringList renderOptionsSet(const QCommandLineParser& parser) {
+    QStringList set;
+    for (const char* name : kRenderOnly)
+        if (parser.isSet(name)) set << QStringLiteral("--%1").arg(name);
+    return set;
+}
+
+std::unique_ptr<QCoreApplication> makeRenderApplication(int& argc, char** argv) {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    return std::make_unique<QGuiApplication>(argc, argv);
+}
+
+void runRender(const std::string& model, const TextInput& input, const QCommandLineParser& parser) {
+    if (!input.text) throw UsageError("render needs --text");
+    if (input.ids) throw UsageError("render takes --text, not --ids");
+    const Settings s = parseSettings(parser);
+
+    const auto cp = attnscope::Checkpoint::open(model);
+    const auto& config = cp->config();
+    const auto& q = s.query;
+    if (q.layer < 0 || q.layer >= config.layers)
+        throw Error("layer " + std::to_string(q.layer) + " does not exist (the model has " + std::to_string(config.layers) +
+                    " layers, numbered from 0)");
+    if (q.layerMode == attnscope::LayerMode::Single && q.headMode == attnscope::HeadMode::Single && (q.head < 0 || q.head >= config.heads))
+        throw Error("head " + std::to_string(q.head) + " does not exist (the model has " + std::to_string(config.heads) +
+                    " heads, numbered from 0)");
+    if (input.text->empty()) throw Error("--text is empty; give some text to render");
+
+    const auto encoding = cp->encode(*input.text, input.pair);
+    if (s.queryToken >= static_cast<int>(encoding.size()) || (parser.isSet("query") && s.queryToken < 0))
+        throw Error("--query " + std::to_string(s.queryToken) + " does not exist (the text has " + std::to_string(encoding.size()) +
+                    " tokens, numbered from 0)");
+    attnscope::ForwardInput forwardInput;
+    forwardInput.ids = encoding.ids;
+    forwardInput.typeIds = encoding.typeIds;
+    const auto result = cp->forward(forwardInput);
+    if (!result) throw Error("the computation was cancelled");
+
+    ui::FigureSource source;
+    source.attentions = &result->attentions;
+    source.tokenLabels = ui::tokenLabels(encoding.tokens);
+    source.specialTokens = encoding.specialTokensMask;
+    ui::ViewRequest request;
+    request.kind = s.view;
+    request.query = s.query;
+    request.selectedQuery = s.queryToken;
+
+    if (s.format == ui::ExportFormat::Npy) {
+        // The displayed matrix: after aggregation, rollout, hidden special tokens and hard selection.
+        ui::exportMatrixNpy(ui::buildMatrixData(source, request).matrix, s.out);
+        return;
+    }
+    const auto figure = ui::buildFigure(source, request, s.style);
+    ui::exportFigure(*figure, s.out, s.format, sizeFor(*figure, s.size));
+}
+
+}  // namespace cli

@@ -1,0 +1,297 @@
+// `attnscope-cli render`: every format and view through the real binary, the NPY against the
+// `attention` command's raw weights, and the exit codes of bad command lines.
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QXmlStreamReader>
+#include <QtTest>
+
+#include <cmath>
+#include <cstring>
+
+#include "GoldenFixtures.h"
+#include "io/SafetensorsFile.h"
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run runCli(const QStringList& args) {
+    QProcess p;
+    p.start(QString(ATTNSCOPE_CLI_PATH), args);
+    if (!p.waitForFinished(120000)) {
+        p.kill();
+        return {};
+    }
+    Run r;
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QString bert() { return QString::fromStdString((fixtures::goldenDir() / "bert" / "model").string()); }
+QString stories() { return QString::fromStdString((fixtures::modelsDir() / "stories260k").string()); }
+const QString kText = QStringLiteral("the cat sat on the mat");
+
+void verifyOneErrorLine(const Run& r) {
+    QVERIFY2(r.err.startsWith("error: "), r.err.constData());
+    QCOMPARE(r.err.count('\n'), 1);
+}
+
+// Width and height from a PNG's IHDR chunk.
+QSize pngSize(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    const QByteArray head = f.read(24);
+    if (head.size() < 24 || !head.startsWith("\x89PNG\r\n\x1a\n") || head.mid(12, 4) != "IHDR") return {};
+    auto be32 = [&](int at) {
+        return (static_cast<unsigned char>(head[at]) << 24) | (static_cast<unsigned char>(head[at + 1]) << 16) |
+               (static_cast<unsigned char>(head[at + 2]) << 8) | static_cast<unsigned char>(head[at + 3]);
+    };
+    return {be32(16), be32(20)};
+}
+
+struct Npy {
+    std::vector<std::int64_t> shape;
+    std::vector<float> values;
+    bool ok = false;
+};
+
+Npy readNpy(const QString& path) {
+    Npy npy;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return npy;
+    const QByteArray b = f.readAll();
+    if (!b.startsWith(QByteArray("\x93NUMPY\x01\x00", 8))) return npy;
+    const int length = static_cast<unsigned char>(b[8]) | (static_cast<unsigned char>(b[9]) << 8);
+    const QString header = QString::fromLatin1(b.mid(10, length));
+    if ((10 + length) % 64 != 0 || !header.contains("'descr': '<f4'") || !header.contains("'fortran_order': False")) return npy;
+    const auto open = header.indexOf("'shape': (") + 10;
+    for (const QString& d : header.mid(open, header.indexOf(')', open) - open).split(',', Qt::SkipEmptyParts))
+        npy.shape.push_back(d.trimmed().toLongLong());
+    npy.values.resize((b.size() - 10 - length) / 4);
+    std::memcpy(npy.values.data(), b.constData() + 10 + length, npy.values.size() * 4);
+    npy.ok = true;
+    return npy;
+}
+
+int countTexts(const QString& svgPath, const QString& content) {
+    QFile f(svgPath);
+    if (!f.open(QIODevice::ReadOnly)) return -1;
+    QXmlStreamReader xml(&f);
+    int n = 0;
+    while (!xml.atEnd())
+        if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == QLatin1String("text") &&
+            xml.readElementText(QXmlStreamReader::IncludeChildElements) == content)
+            ++n;
+    return xml.hasError() ? -1 : n;
+}
+
+}  // namespace
+
+class CliRenderTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void everyViewAndFormat_data();
+    void everyViewAndFormat();
+    void sizeSetsTheLongerSide();
+    void npyIsTheDisplayedMatrix();
+    void npyHardAndRollout();
+    void usageErrorsExitTwo_data();
+    void usageErrorsExitTwo();
+    void inputErrorsExitThree_data();
+    void inputErrorsExitThree();
+    void otherCommandsRefuseRenderOptions();
+
+private:
+    QTemporaryDir tmp_;
+};
+
+void CliRenderTest::initTestCase() {
+    QVERIFY(tmp_.isValid());
+    const Run r = runCli({"render", bert(), "--text", "hi", "--out", tmp_.filePath("probe.png")});
+    if (r.err.contains("built without")) QSKIP("this attnscope-cli has no render command (built without the GUI)");
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+}
+
+void CliRenderTest::everyViewAndFormat_data() {
+    QTest::addColumn<QString>("view");
+    QTest::addColumn<QString>("format");
+    for (const char* view : {"matrix", "heads", "grid", "tokens"})
+        for (const char* format : {"png", "svg", "pdf", "npy"}) QTest::addRow("%s.%s", view, format) << QString(view) << QString(format);
+}
+
+void CliRenderTest::everyViewAndFormat() {
+    QFETCH(QString, view);
+    QFETCH(QString, format);
+    const QString out = tmp_.filePath(view + "." + format);
+    const Run r = runCli({"render", bert(), "--text", kText, "--pair", "a dog ran", "--layer", "1", "--head", "2", "--view", view,
+                          "--query", "3", "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(r.err.isEmpty());
+    QVERIFY(QFile::exists(out));
+    if (format == "png") {
+        const QSize size = pngSize(out);
+        QVERIFY(size.width() > 100 && size.height() > 50);
+    } else if (format == "svg") {
+        // Token labels are real text: "cat" once per axis or column (the grid has none).
+        const int expected = view == "grid" ? 0 : view == "tokens" ? 1 : 2;
+        QCOMPARE(countTexts(out, "cat"), expected);
+    } else if (format == "pdf") {
+        QProcess info;
+        info.start("pdfinfo", {out});
+        QVERIFY(info.waitForFinished(30000));
+        QCOMPARE(info.exitCode(), 0);
+        QVERIFY(info.readAllStandardOutput().contains("Pages:"));
+    } else {
+        const Npy npy = readNpy(out);
+        QVERIFY(npy.ok);
+        QCOMPARE(npy.shape, (std::vector<std::int64_t>{14, 14}));
+    }
+}
+
+void CliRenderTest::sizeSetsTheLongerSide() {
+    const QString out = tmp_.filePath("sized.png");
+    Run r = runCli({"render", stories(), "--text", "Tom and his dog went to the park.", "--layer", "1", "--head", "3", "--size", "1500",
+                    "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QSize size = pngSize(out);
+    QCOMPARE(std::max(size.width(), size.height()), 1500);
+    r = runCli({"render", stories(), "--text", "Tom", "--view", "tokens", "--size", "16", "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    size = pngSize(out);
+    QCOMPARE(std::max(size.width(), size.height()), 16);
+}
+
+void CliRenderTest::npyIsTheDisplayedMatrix() {
+    // The soft matrix of one head equals the raw attention the `attention` command writes.
+    const QString att = tmp_.filePath("att.safetensors");
+    Run r = runCli({"attention", bert(), "--text", kText, "--out", att});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    attnscope::SafetensorsFile file(att.toStdString());
+    const auto* info = file.find("attentions");
+    const auto all = file.toFloat(*info);
+    const int heads = int(info->shape[1]), n = int(info->shape[2]);
+    const QString npyPath = tmp_.filePath("head.npy");
+    r = runCli({"render", bert(), "--text", kText, "--layer", "1", "--head", "3", "--view", "heads", "--out", npyPath});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const Npy npy = readNpy(npyPath);
+    QVERIFY(npy.ok);
+    QCOMPARE(npy.shape, (std::vector<std::int64_t>{n, n}));
+    const std::size_t offset = (std::size_t(1) * heads + 3) * n * n;
+    QCOMPARE(npy.values, std::vector<float>(all.begin() + offset, all.begin() + offset + std::size_t(n) * n));
+
+    // Head mean with special tokens hidden: rows renormalised, [CLS] and [SEP] gone.
+    r = runCli({"render", bert(), "--text", kText, "--head", "mean", "--hide-special", "--out", npyPath});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const Npy hidden = readNpy(npyPath);
+    QCOMPARE(hidden.shape, (std::vector<std::int64_t>{n - 2, n - 2}));
+    for (int row = 0; row < n - 2; ++row) {
+        double sum = 0;
+        for (int c = 0; c < n - 2; ++c) sum += hidden.values[row * (n - 2) + c];
+        QVERIFY(std::abs(sum - 1.0) < 1e-5);
+    }
+}
+
+void CliRenderTest::npyHardAndRollout() {
+    const QString out = tmp_.filePath("hard.npy");
+    for (const QStringList& rule : {QStringList{"--top-k", "2"}, QStringList{"--mode", "hard", "--top-k", "2"}}) {
+        const Run r = runCli(QStringList{"render", bert(), "--text", kText, "--layer", "0", "--head", "1"} + rule + QStringList{"--out", out});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const Npy npy = readNpy(out);
+        const int n = int(npy.shape[0]);
+        for (int row = 0; row < n; ++row) {
+            int nonZero = 0;
+            for (int c = 0; c < n; ++c) nonZero += npy.values[row * n + c] != 0.0f;
+            QCOMPARE(nonZero, 2);
+        }
+    }
+    Run r = runCli({"render", bert(), "--text", kText, "--mode", "hard", "--out", out});  // default rule: top-1
+    const Npy top1 = readNpy(out);
+    int nonZero = 0;
+    for (float v : top1.values) nonZero += v != 0.0f;
+    QCOMPARE(nonZero, int(top1.shape[0]));
+    r = runCli({"render", bert(), "--text", kText, "--rollout", "--layer", "1", "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const Npy rollout = readNpy(out);
+    const int n = int(rollout.shape[0]);
+    for (int row = 0; row < n; ++row) {
+        double sum = 0;
+        for (int c = 0; c < n; ++c) sum += rollout.values[row * n + c];
+        QVERIFY(std::abs(sum - 1.0) < 1e-5);
+    }
+}
+
+void CliRenderTest::usageErrorsExitTwo_data() {
+    QTest::addColumn<QStringList>("args");
+    const QString out = QStringLiteral("/tmp/attnscope-render-never.png");
+    const QStringList base{"render", bert(), "--text", kText};
+    QTest::newRow("unknown view") << base + QStringList{"--view", "pie", "--out", out};
+    QTest::newRow("top-k 0") << base + QStringList{"--top-k", "0", "--out", out};
+    QTest::newRow("top-k not a number") << base + QStringList{"--top-k", "two", "--out", out};
+    QTest::newRow("two hard rules") << base + QStringList{"--top-k", "2", "--mass", "0.9", "--out", out};
+    QTest::newRow("threshold above 1") << base + QStringList{"--threshold", "1.5", "--out", out};
+    QTest::newRow("mass 0") << base + QStringList{"--mass", "0", "--out", out};
+    QTest::newRow("rule with soft mode") << base + QStringList{"--mode", "soft", "--top-k", "2", "--out", out};
+    QTest::newRow("unknown mode") << base + QStringList{"--mode", "medium", "--out", out};
+    QTest::newRow("size above 8000") << base + QStringList{"--size", "8001", "--out", out};
+    QTest::newRow("size below 16") << base + QStringList{"--size", "15", "--out", out};
+    QTest::newRow("unknown colormap") << base + QStringList{"--colormap", "jet", "--out", out};
+    QTest::newRow("unknown scale") << base + QStringList{"--scale", "cubic", "--out", out};
+    QTest::newRow("bad extension") << base + QStringList{"--out", "/tmp/figure.jpg"};
+    QTest::newRow("no extension") << base + QStringList{"--out", "/tmp/figure"};
+    QTest::newRow("missing out") << base;
+    QTest::newRow("missing text") << QStringList{"render", bert(), "--out", out};
+    QTest::newRow("ids instead of text") << QStringList{"render", bert(), "--ids", "1,2", "--out", out};
+    QTest::newRow("head not a number") << base + QStringList{"--head", "first", "--out", out};
+    QTest::newRow("rollout with a head") << base + QStringList{"--rollout", "--head", "1", "--out", out};
+    QTest::newRow("layer not a number") << base + QStringList{"--layer", "x", "--out", out};
+}
+
+void CliRenderTest::usageErrorsExitTwo() {
+    QFETCH(QStringList, args);
+    const Run r = runCli(args);
+    QCOMPARE(r.exitCode, 2);
+    verifyOneErrorLine(r);
+    QVERIFY(!QFile::exists("/tmp/attnscope-render-never.png"));
+}
+
+void CliRenderTest::inputErrorsExitThree_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("mentions");
+    const QString out = tmp_.filePath("never.png");
+    const QStringList base{"render", bert(), "--text", kText};
+    QTest::newRow("layer out of range") << base + QStringList{"--layer", "2", "--out", out} << "layer 2";
+    QTest::newRow("negative layer") << base + QStringList{"--layer", "-1", "--out", out} << "layer -1";
+    QTest::newRow("head out of range") << base + QStringList{"--head", "4", "--out", out} << "head 4";
+    QTest::newRow("query out of range") << base + QStringList{"--query", "99", "--out", out} << "--query 99";
+    QTest::newRow("missing model") << QStringList{"render", "/nonexistent/model", "--text", "x", "--out", out} << "/nonexistent/model";
+    QTest::newRow("missing folder for the output") << base + QStringList{"--out", "/nonexistent/dir/x.png"} << "/nonexistent/dir/x.png";
+}
+
+void CliRenderTest::inputErrorsExitThree() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, mentions);
+    const Run r = runCli(args);
+    QCOMPARE(r.exitCode, 3);
+    verifyOneErrorLine(r);
+    QVERIFY2(r.err.contains(mentions.toUtf8()), r.err.constData());
+}
+
+void CliRenderTest::otherCommandsRefuseRenderOptions() {
+    const Run r = runCli({"info", bert(), "--layer", "1"});
+    QCOMPARE(r.exitCode, 2);
+    verifyOneErrorLine(r);
+    QVERIFY(r.err.contains("--layer"));
+    // and still work without them
+    QCOMPARE(runCli({"info", bert()}).exitCode, 0);
+}
+
+QTEST_GUILESS_MAIN(CliRenderTest)
+#include "test_cli_render.moc"

@@ -1,0 +1,175 @@
+#include "FigureBuilder.h"
+
+#include "GridFigure.h"
+#include "HeadsFigure.h"
+#include "MatrixFigure.h"
+#include "TokenStripFigure.h"
+
+#include "Error.h"
+
+namespace attnscope::ui {
+
+namespace {
+
+const AttentionStack& stackOf(const FigureSource& source) {
+    if (!source.attentions || source.attentions->empty()) throw Error("there is no attention to show yet");
+    return *source.attentions;
+}
+
+QString labelOf(const FigureSource& source, int token) {
+    return source.tokenLabels.value(token, QStringLiteral("#%1").arg(token));
+}
+
+QStringList labelsOf(const FigureSource& source, const std::vector<int>& tokens) {
+    QStringList labels;
+    labels.reserve(static_cast<qsizetype>(tokens.size()));
+    for (int t : tokens) labels.append(labelOf(source, t));
+    return labels;
+}
+
+// The matrix row that shows token `token`, or -1 (none selected, or hidden).
+int rowOfToken(const AttentionMatrix& m, int token) {
+    if (token < 0) return -1;
+    for (int r = 0; r < m.rows; ++r)
+        if (m.rowTokens[r] == token) return r;
+    return -1;
+}
+
+// A decoder's attention is causal: nothing above the diagonal, in every head of layer 0.
+bool isCausal(const AttentionStack& s) {
+    if (s.queries != s.keys || s.queries < 2) return false;
+    for (int h = 0; h < s.heads; ++h)
+        for (int q = 0; q < s.queries; ++q)
+            for (int k = q + 1; k < s.keys; ++k)
+                if (s.at(0, h, q, k) != 0.0f) return false;
+    return true;
+}
+
+QString hardText(const AttentionQuery& q) {
+    if (!q.hard) return {};
+    const auto& h = q.hardSelection;
+    switch (h.rule) {
+    case HardRule::TopK: return QStringLiteral("hard top-%1").arg(h.k);
+    case HardRule::Threshold: return QStringLiteral("hard ≥ %1").arg(QString::number(h.threshold, 'g', 3));
+    case HardRule::Mass: return QStringLiteral("hard mass %1").arg(QString::number(h.mass, 'g', 3));
+    }
+    return {};
+}
+
+// The per-head query a heads or grid view uses: one head of one layer, keeping soft/hard
+// and hidden special tokens, never rollout.
+AttentionQuery singleHead(const AttentionQuery& base, int layer, int head) {
+    AttentionQuery q = base;
+    q.layer = layer;
+    q.head = head;
+    q.headMode = HeadMode::Single;
+    q.layerMode = LayerMode::Single;
+    return q;
+}
+
+}  // namespace
+
+QString describeRequest(const ViewRequest& request) {
+    const AttentionQuery& q = request.query;
+    QStringList parts;
+    if (request.kind == ViewKind::Grid) {
+        parts << QStringLiteral("All layers × heads");
+    } else if (request.kind == ViewKind::Heads) {
+        parts << QStringLiteral("Layer %1 · all heads").arg(q.layer);
+    } else if (q.layerMode == LayerMode::Rollout) {
+        parts << QStringLiteral("Rollout to layer %1").arg(q.layer);
+    } else {
+        parts << QStringLiteral("Layer %1").arg(q.layer);
+        switch (q.headMode) {
+        case HeadMode::Single: parts << QStringLiteral("head %1").arg(q.head); break;
+        case HeadMode::Mean: parts << QStringLiteral("mean of heads"); break;
+        case HeadMode::Max: parts << QStringLiteral("max of heads"); break;
+        }
+    }
+    if (q.hard) parts << hardText(q);
+    if (q.hideSpecialTokens) parts << QStringLiteral("special tokens hidden");
+    return parts.join(QStringLiteral(" · "));
+}
+
+MatrixFigureData buildMatrixData(const FigureSource& source, const ViewRequest& request) {
+    MatrixFigureData data;
+    data.matrix = computeAttentionMatrix(stackOf(source), request.query, source.specialTokens);
+    data.rowLabels = labelsOf(source, data.matrix.rowTokens);
+    data.columnLabels = labelsOf(source, data.matrix.colTokens);
+    ViewRequest titled = request;
+    titled.kind = ViewKind::Matrix;
+    data.title = describeRequest(titled);
+    data.selectedRow = rowOfToken(data.matrix, request.selectedQuery);
+    return data;
+}
+
+HeadsFigureData buildHeadsData(const FigureSource& source, const ViewRequest& request) {
+    const AttentionStack& stack = stackOf(source);
+    HeadsFigureData data;
+    for (int h = 0; h < stack.heads; ++h)
+        data.heads.push_back(computeAttentionMatrix(stack, singleHead(request.query, request.query.layer, h), source.specialTokens));
+    const bool sized = static_cast<int>(request.enabledHeads.size()) == stack.heads;
+    data.enabled = sized ? request.enabledHeads : std::vector<bool>(static_cast<std::size_t>(stack.heads), true);
+    if (!data.heads.empty()) {
+        data.leftLabels = labelsOf(source, data.heads.front().rowTokens);
+        data.rightLabels = labelsOf(source, data.heads.front().colTokens);
+        data.selectedToken = rowOfToken(data.heads.front(), request.selectedQuery);
+    }
+    ViewRequest titled = request;
+    titled.kind = ViewKind::Heads;
+    data.title = describeRequest(titled);
+    return data;
+}
+
+GridFigureData buildGridData(const FigureSource& source, const ViewRequest& request) {
+    const AttentionStack& stack = stackOf(source);
+    GridFigureData data;
+    data.layers = stack.layers;
+    data.heads = stack.heads;
+    data.maps.reserve(static_cast<std::size_t>(stack.layers) * stack.heads);
+    for (int l = 0; l < stack.layers; ++l)
+        for (int h = 0; h < stack.heads; ++h)
+            data.maps.push_back(computeAttentionMatrix(stack, singleHead(request.query, l, h), source.specialTokens));
+    const AttentionQuery& q = request.query;
+    data.focusedLayer = q.layer >= 0 && q.layer < stack.layers ? q.layer : -1;
+    // A single head is outlined; an aggregate (mean, max, rollout) outlines its whole layer row.
+    const bool single = q.layerMode == LayerMode::Single && q.headMode == HeadMode::Single;
+    data.focusedHead = single && q.head >= 0 && q.head < stack.heads ? q.head : -1;
+    ViewRequest titled = request;
+    titled.kind = ViewKind::Grid;
+    data.title = describeRequest(titled);
+    return data;
+}
+
+TokenStripFigureData buildTokenStripData(const FigureSource& source, const ViewRequest& request) {
+    const AttentionStack& stack = stackOf(source);
+    const AttentionMatrix m = computeAttentionMatrix(stack, request.query, source.specialTokens);
+    TokenStripFigureData data;
+    data.labels = labelsOf(source, m.colTokens);
+    if (m.rows == 0) return data;
+    // The selected query's row; with none selected, the last query for a causal (decoder)
+    // model, whose last token sees the whole text, and the first ([CLS], <s>) otherwise.
+    int row = rowOfToken(m, request.selectedQuery);
+    if (row < 0) row = isCausal(stack) ? m.rows - 1 : 0;
+    data.weights.assign(m.values.begin() + static_cast<std::ptrdiff_t>(row) * m.cols,
+                        m.values.begin() + static_cast<std::ptrdiff_t>(row + 1) * m.cols);
+    const int token = m.rowTokens[row];
+    for (int c = 0; c < m.cols; ++c)
+        if (m.colTokens[c] == token) data.queryToken = c;
+    ViewRequest titled = request;
+    titled.kind = ViewKind::Tokens;
+    data.title = describeRequest(titled) + QStringLiteral(" · from “%1”").arg(labelOf(source, token));
+    return data;
+}
+
+std::unique_ptr<Figure> buildFigure(const FigureSource& source, const ViewRequest& request, const FigureStyle& style) {
+    switch (request.kind) {
+    case ViewKind::Matrix: return std::make_unique<MatrixFigure>(buildMatrixData(source, request), style);
+    case ViewKind::Heads: return std::make_unique<HeadsFigure>(buildHeadsData(source, request), style);
+    case ViewKind::Grid: return std::make_unique<GridFigure>(buildGridData(source, request), style);
+    case ViewKind::Tokens: return std::make_unique<TokenStripFigure>(buildTokenStripData(source, request), style);
+    }
+    return nullptr;
+}
+
+}  // namespace attnscope::ui

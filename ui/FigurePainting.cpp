@@ -1,0 +1,97 @@
+#include "FigurePainting.h"
+
+#include <QFontInfo>
+#include <QGuiApplication>
+#include <QPainter>
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnscope::ui::figure {
+
+double basePixels(const FigureStyle& style) { return std::clamp(style.fontPointSize, 4.0, 96.0) * 96.0 / 72.0; }
+
+QFont font(double pixels, bool bold) {
+    // The family the default font resolves to ("DejaVu Sans", not the alias "Sans Serif"),
+    // so SVG files name a font their viewers can find.
+    static const QString family = [] {
+        const QFont f = QGuiApplication::instance() ? QGuiApplication::font() : QFont();
+        return QFontInfo(f).family();
+    }();
+    QFont f = QGuiApplication::instance() ? QGuiApplication::font() : QFont();
+    if (!family.isEmpty()) f.setFamily(family);
+    f.setPixelSize(std::max(1, static_cast<int>(std::lround(pixels))));
+    f.setBold(bold);
+    f.setHintingPreference(QFont::PreferNoHinting);
+    f.setKerning(true);
+    return f;
+}
+
+double widestText(const QStringList& texts, const QFontMetricsF& metrics) {
+    double widest = 0.0;
+    for (const QString& text : texts) widest = std::max(widest, metrics.horizontalAdvance(text));
+    return widest;
+}
+
+std::vector<double> niceTicks(double lo, double hi, int maxCount, int* decimals) {
+    *decimals = 0;
+    if (!(hi > lo) || maxCount < 2) return {lo};
+    const double raw = (hi - lo) / std::max(1, maxCount - 1);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    const double norm = raw / magnitude;
+    const double step = (norm <= 1.0 ? 1.0 : norm <= 2.0 ? 2.0 : norm <= 5.0 ? 5.0 : 10.0) * magnitude;
+    *decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
+    std::vector<double> ticks;
+    for (double k = std::ceil(lo / step - 1e-9); k * step <= hi + step * 1e-6; k += 1.0) ticks.push_back(k * step);
+    return ticks;
+}
+
+QColor textColorOn(const QColor& fill) {
+    // Relative luminance (sRGB, linearised); the threshold where black and white contrast equally.
+    auto channel = [](double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); };
+    const double l = 0.2126 * channel(fill.redF()) + 0.7152 * channel(fill.greenF()) + 0.0722 * channel(fill.blueF());
+    return l > 0.179 ? QColor(Qt::black) : QColor(Qt::white);
+}
+
+QColor withAlpha(QColor color, double alpha) {
+    color.setAlphaF(static_cast<float>(std::clamp(alpha, 0.0, 1.0)));
+    return color;
+}
+
+QColor mix(const QColor& a, const QColor& b, double f) {
+    f = std::clamp(f, 0.0, 1.0);
+    return QColor::fromRgbF(static_cast<float>(a.redF() + (b.redF() - a.redF()) * f),
+                            static_cast<float>(a.greenF() + (b.greenF() - a.greenF()) * f),
+                            static_cast<float>(a.blueF() + (b.blueF() - a.blueF()) * f));
+}
+
+void fillBackground(QPainter& painter, const QRectF& area, const FigureStyle& style) {
+    painter.fillRect(area, style.background);
+}
+
+void drawCenteredText(QPainter& painter, const QRectF& box, const QString& text, const QFont& f) {
+    if (text.isEmpty() || box.width() <= 0) return;
+    painter.setFont(f);
+    const QFontMetricsF metrics(f);
+    painter.drawText(box, Qt::AlignCenter, metrics.elidedText(text, Qt::ElideRight, box.width()));
+}
+
+void drawPlaceholder(QPainter& painter, const QRectF& area, const FigureStyle& style, const QString& text) {
+    painter.setPen(mix(style.foreground, style.background, 0.45));
+    painter.setFont(font(basePixels(style)));
+    painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap, text);
+}
+
+QRectF fitInto(QPainter& painter, const QRectF& area, const QSizeF& needed) {
+    const double sx = needed.width() > area.width() ? area.width() / needed.width() : 1.0;
+    const double sy = needed.height() > area.height() ? area.height() / needed.height() : 1.0;
+    const double s = std::min(sx, sy);
+    if (s >= 1.0 || !(s > 0.0)) return area;
+    // Keep the area's aspect: the logical rectangle is the area divided by s.
+    const QSizeF logical(area.width() / s, area.height() / s);
+    painter.translate(area.topLeft());
+    painter.scale(s, s);
+    return QRectF(QPointF(0, 0), logical);
+}
+
+}  // namespace attnscope::ui::figure

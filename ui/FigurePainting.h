@@ -1,0 +1,57 @@
+#pragma once
+#include <QColor>
+#include <QFont>
+#include <QFontMetricsF>
+#include <QRectF>
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+#include "FigureStyle.h"
+
+class QPainter;
+
+namespace attnscope::ui::figure {
+
+// Small drawing helpers shared by the figures. Figures lay out in logical pixels; fonts are
+// sized in pixels (not points) so a figure measures the same on a screen, a QImage, an SVG
+// generator and a PDF writer, and scales with the painter's transform.
+
+// The label size in pixels that style.fontPointSize asks for (points at 96 dpi).
+double basePixels(const FigureStyle& style);
+
+// The application's sans-serif font at `pixels`, unhinted so widths scale linearly.
+QFont font(double pixels, bool bold = false);
+
+// The widest of `texts` in `metrics`.
+double widestText(const QStringList& texts, const QFontMetricsF& metrics);
+
+// Round tick values covering [lo, hi] with at most about `maxCount` ticks: steps of 1, 2 or 5
+// times a power of ten. *decimals receives the digits needed after the point.
+std::vector<double> niceTicks(double lo, double hi, int maxCount, int* decimals);
+
+// Black or white, whichever reads better on `fill`.
+QColor textColorOn(const QColor& fill);
+
+// `color` with its alpha replaced.
+QColor withAlpha(QColor color, double alpha);
+
+// A colour between a and b (f = 0: a, f = 1: b).
+QColor mix(const QColor& a, const QColor& b, double f);
+
+// Fills `area` with the style's background.
+void fillBackground(QPainter& painter, const QRectF& area, const FigureStyle& style);
+
+// Centred, elided single-line text in `box`.
+void drawCenteredText(QPainter& painter, const QRectF& box, const QString& text, const QFont& font);
+
+// A message in the middle of an empty figure.
+void drawPlaceholder(QPainter& painter, const QRectF& area, const FigureStyle& style, const QString& text);
+
+// Figures lay out for the area they are given; when even their smallest layout needs more
+// room (`needed`), they draw at `needed` and shrink it uniformly into `area`. Returns the
+// rectangle to lay out in and sets up the painter (call inside save/restore).
+QRectF fitInto(QPainter& painter, const QRectF& area, const QSizeF& needed);
+
+}  // namespace attnscope::ui::figure
