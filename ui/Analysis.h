@@ -2,6 +2,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <vector>
+
+#include "FigureBuilder.h"
 #include "model/AttentionStack.h"
 #include "text/Encoding.h"
 
@@ -17,6 +20,12 @@ struct Analysis {
     AttentionStack attentions;
 
     int tokenCount() const { return static_cast<int>(encoding.size()); }
+    bool isSpecial(int token) const {
+        return token >= 0 && token < static_cast<int>(encoding.specialTokensMask.size()) &&
+               encoding.specialTokensMask[static_cast<std::size_t>(token)];
+    }
+    // What FigureBuilder needs; points into this analysis, so keep the analysis alive.
+    FigureSource figureSource() const { return FigureSource{&attentions, tokenLabels, encoding.specialTokensMask}; }
 };
 
 }  // namespace attnscope::ui

@@ -78,8 +78,10 @@ void AttentionSession::startAnalysis(const AnalysisRequest& request) {
         if (analysis->encoding.size() == 0) throw Error("The text gives no tokens: type some text to see its attention.");
         if (context.cancel) return {};
         context.progress(0, checkpoint->config().layers);
-        std::optional<ForwardResult> result =
-            checkpoint->forward(ForwardInput{analysis->encoding.ids, analysis->encoding.typeIds}, context.progress, &context.cancel);
+        ForwardInput input;
+        input.ids = analysis->encoding.ids;
+        input.typeIds = analysis->encoding.typeIds;
+        std::optional<ForwardResult> result = checkpoint->forward(input, context.progress, &context.cancel);
         if (!result) return {};
         analysis->attentions = std::move(result->attentions);
         analysis->tokenLabels = tokenLabels(analysis->encoding.tokens);

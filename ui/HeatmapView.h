@@ -1,136 +1,86 @@
 #pragma once
-#include <QFont>
-#include <QImage>
-#include <QPixmap>
-#include <QStringList>
-#include <QWidget>
+#include <QPoint>
 
-#include <vector>
+#include <optional>
 
-#include "ColorMap.h"
+#include "FigureView.h"
+#include "MatrixFigure.h"
 
 namespace attnscope::ui {
 
-// Paints one matrix as a heatmap: rows (queries) labelled on the left, columns (keys)
-// labelled along the top, and a colour bar on the right. Setters do the work (colouring,
-// layout); paintEvent only draws what they cached.
-class HeatmapView : public QWidget {
+// The matrix view: the selected attention matrix as a heatmap (keys across, queries down,
+// a colour bar), painted by MatrixFigure. Wheel or Ctrl+wheel and +/- zoom about the
+// pointer, dragging pans, 0 shows everything again; clicking a cell selects its row's
+// query token, Up/Down move that selection; hovering shows "query → key: 0.1234".
+class HeatmapView : public FigureView {
     Q_OBJECT
 public:
-    struct Cell {
-        int row = -1;
-        int column = -1;
-        bool isValid() const { return row >= 0 && column >= 0; }
-        friend bool operator==(const Cell&, const Cell&) = default;
-    };
+    explicit HeatmapView(AttentionSelection* selection, QWidget* parent = nullptr);
 
-    explicit HeatmapView(QWidget* parent = nullptr);
-
-    QSize sizeHint() const override;
-    QSize minimumSizeHint() const override;
-
-    int rows() const { return rows_; }
-    int columns() const { return columns_; }
+    // The figure as shown (zoom applied); nullptr when empty. Brings a hidden view up to date.
+    const MatrixFigure* matrixFigure();
+    int rows() const;
+    int columns() const;
     float value(int row, int column) const;
-    const QStringList& rowLabels() const { return rowLabels_; }
-    const QStringList& columnLabels() const { return columnLabels_; }
-    const QString& title() const { return title_; }
-    const ColorMap& colorMap() const { return colorMap_; }
-    float rangeMin() const { return rangeMin_; }
-    float rangeMax() const { return rangeMax_; }
-    // The colour a cell holding `value` is painted with.
-    QColor colorOf(float value) const;
 
-    Cell cellAt(const QPoint& pos) const;
+    MatrixFigure::Hit cellAt(const QPointF& pos) const;
     QRectF cellRect(int row, int column) const;
-    QRectF gridRect() const { return layout_.grid; }
     QString toolTipFor(int row, int column) const;
-    Cell hoveredCell() const { return hovered_; }
-    // 1 when every token is labelled; n when only every n-th fits.
-    int labelStride() const { return layout_.stride; }
-    const QFont& labelFont() const { return layout_.labelFont; }
+    MatrixFigure::Hit hoveredCell() const { return hovered_; }
+
+    // The window of cells on screen: first row/column and how many.
+    QRect visibleCells() const { return {firstColumn_, firstRow_, visibleColumns(), visibleRows()}; }
+    bool isZoomed() const { return zoom_ > 1.0; }
 
 public slots:
-    // values: row-major, rows x columns. A size mismatch clears the view.
-    void setMatrix(int rows, int columns, std::vector<float> values);
-    void setTokens(const QStringList& rowLabels, const QStringList& columnLabels);
-    void setAxisTitles(const QString& rowTitle, const QString& columnTitle);
-    // A heading above the map, e.g. which layer and head it shows.
-    void setTitle(const QString& title);
-    void setColorMap(const ColorMap& map);
-    // A fixed colour scale (e.g. 0..1 to compare heads) instead of the default 0..max of the matrix.
-    void setValueRange(float min, float max);
-    void setAutoValueRange();
-    void setPlaceholderText(const QString& text);
-    void clear();
+    void zoomIn();
+    void zoomOut();
+    void resetZoom();
+    // Zooms by `factor` (> 1 in) keeping the cell under `pos` where it is.
+    void zoomAt(const QPointF& pos, double factor);
+    // Moves the window by whole cells.
+    void panBy(int rows, int columns);
 
 signals:
     // (-1, -1) when the pointer leaves the cells.
     void cellHovered(int row, int column);
+    // The zoom window moved or changed size (x: first key column, y: first query row).
+    void visibleCellsChanged(const QRect& window);
 
 protected:
+    void buildFigure(const FigureSource& source, const ViewRequest& request) override;
+    void clearFigure() override;
+    const Figure* currentFigure() const override;
+    void paintOverlay(QPainter& painter) const override;
+
     bool event(QEvent* event) override;
-    void paintEvent(QPaintEvent* event) override;
-    void resizeEvent(QResizeEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
     void leaveEvent(QEvent* event) override;
-    void changeEvent(QEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
 
 private:
-    struct Tick {
-        double y;
-        QString text;
-    };
-    struct Layout {
-        QRectF grid;
-        double cell = 0.0;
-        int stride = 1;
-        QFont labelFont;
-        QFont titleFont;
-        QFont tickFont;
-        QFont headingFont;
-        QRectF heading;
-        double rowLabelWidth = 0.0;
-        double columnLabelHeight = 0.0;
-        QStringList rowTexts;     // labels elided to fit
-        QStringList columnTexts;
-        QRectF colorBar;
-        std::vector<Tick> ticks;
-    };
+    int visibleRows() const;
+    int visibleColumns() const;
+    void applyWindow();
+    void setHovered(MatrixFigure::Hit hit);
+    void selectRow(int row);
+    void stepSelectedQuery(int step);
 
-    double scalePosition(float value) const;  // 0 at rangeMin_, 1 at rangeMax_
-    void updateRange();
-    void recolor();
-    void relayout();
-    void rescaleImage();
-    void setHovered(Cell cell);
+    std::optional<MatrixFigure> figure_;
+    double zoom_ = 1.0;  // 1: every cell; 2: half the rows and columns; ...
+    int firstRow_ = 0;
+    int firstColumn_ = 0;
+    QSize windowShape_;  // the matrix shape the zoom window was made for
+    QRect announcedWindow_;
+    MatrixFigure::Hit hovered_;
 
-    void paintRowLabels(QPainter& painter) const;
-    void paintColumnLabels(QPainter& painter) const;
-    void paintAxisTitles(QPainter& painter) const;
-    void paintHeading(QPainter& painter) const;
-    void paintColorBar(QPainter& painter) const;
-    void paintHover(QPainter& painter) const;
-
-    int rows_ = 0;
-    int columns_ = 0;
-    std::vector<float> values_;
-    QStringList rowLabels_;
-    QStringList columnLabels_;
-    QString rowTitle_;
-    QString columnTitle_;
-    QString title_;
-    QString placeholder_;
-    ColorMap colorMap_ = ColorMap::viridis();
-    bool autoRange_ = true;
-    float rangeMin_ = 0.0f;
-    float rangeMax_ = 1.0f;
-
-    QImage cells_;        // one pixel per cell
-    QPixmap scaledCells_; // cells_ at the grid's size, nearest-neighbour
-    QImage colorStrip_;
-    Layout layout_;
-    Cell hovered_;
+    // A press becomes a click (select the row) unless it moves far enough to be a drag (pan).
+    std::optional<QPointF> pressPos_;
+    QPoint pressWindow_;  // firstColumn_, firstRow_ at the press
+    bool dragging_ = false;
 };
 
 }  // namespace attnscope::ui

@@ -7,23 +7,33 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QScrollArea>
 #include <QSettings>
 #include <QShortcut>
 #include <QStackedWidget>
+#include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
 
 #include "Analysis.h"
-#include "HeadPicker.h"
+#include "AttentionControls.h"
+#include "ExportDialog.h"
+#include "FigureExporter.h"
+#include "HeadToggles.h"
+#include "HeadsView.h"
 #include "HeatmapView.h"
 #include "JobProgress.h"
+#include "ModelView.h"
 #include "TextInputBar.h"
+#include "TokenStripView.h"
 #include "WelcomePage.h"
 #include "model/Checkpoint.h"
 
@@ -32,6 +42,7 @@ namespace attnscope::ui {
 namespace {
 
 const char* const kLastFolderKey = "lastModelFolder";
+const char* const kLastExportFolderKey = "lastExportFolder";
 
 QString localFolderOf(const QMimeData* mime) {
     if (!mime || !mime->hasUrls() || mime->urls().size() != 1) return {};
@@ -39,40 +50,49 @@ QString localFolderOf(const QMimeData* mime) {
     return QFileInfo(path).isDir() ? path : QString();
 }
 
+QString viewName(ViewKind kind) {
+    switch (kind) {
+    case ViewKind::Matrix: return QObject::tr("matrix");
+    case ViewKind::Heads: return QObject::tr("head view");
+    case ViewKind::Grid: return QObject::tr("model grid");
+    case ViewKind::Tokens: return QObject::tr("token strip");
+    }
+    return {};
+}
+
+// The query token a fresh analysis starts with: the last ordinary token, whose attention
+// covers the whole text in causal models too.
+int defaultQuery(const Analysis& analysis) {
+    for (int t = analysis.tokenCount() - 1; t >= 0; --t)
+        if (!analysis.isSpecial(t)) return t;
+    return analysis.tokenCount() - 1;
+}
+
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     auto* welcome = new WelcomePage(this);
     connect(welcome, &WelcomePage::openRequested, this, &MainWindow::chooseModelFolder);
-
-    inputBar_ = new TextInputBar(this);
-    connect(inputBar_, &TextInputBar::submitted, this, &MainWindow::compute);
-
-    heatmap_ = new HeatmapView(this);
-    heatmap_->setObjectName(QStringLiteral("heatmap"));
-    heatmap_->setAxisTitles(tr("Query (attending token)"), tr("Key (token attended to)"));
-    heatmap_->setPlaceholderText(tr("Type a text above and press Enter to see its attention."));
-
-    auto* analysisPage = new QWidget(this);
-    auto* analysisLayout = new QVBoxLayout(analysisPage);
-    analysisLayout->setContentsMargins(8, 8, 8, 0);
-    analysisLayout->addWidget(inputBar_);
-    analysisLayout->addWidget(heatmap_, 1);
+    connect(welcome, &WelcomePage::recentRequested, this, &MainWindow::openModel);
+    connect(&recent_, &RecentModels::changed, welcome, [this, welcome] { welcome->setRecentFolders(recent_.folders()); });
+    welcome->setRecentFolders(recent_.folders());
 
     pages_ = new QStackedWidget(this);
     pages_->addWidget(welcome);
-    pages_->addWidget(analysisPage);
+    pages_->addWidget(buildAnalysisPage());
     setCentralWidget(pages_);
-
-    headPicker_ = new HeadPicker(this);
-    headPicker_->setEnabled(false);  // nothing to pick before a model is open
-    connect(headPicker_, &HeadPicker::selectionChanged, this, &MainWindow::showSelectedHead);
 
     modelInfo_ = new QLabel(tr("No model open"), this);
     modelInfo_->setObjectName(QStringLiteral("modelInfo"));
     progress_ = new JobProgress(this);
     connect(progress_, &JobProgress::cancelRequested, this, &MainWindow::cancel);
+    zoomInfo_ = new QLabel(this);
+    zoomInfo_->setObjectName(QStringLiteral("zoomInfo"));
+    zoomInfo_->setForegroundRole(QPalette::PlaceholderText);
+    connect(matrixView_, &HeatmapView::visibleCellsChanged, this, &MainWindow::updateZoomInfo);
+    connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::updateZoomInfo);
     statusBar()->addWidget(modelInfo_, 1);
+    statusBar()->addPermanentWidget(zoomInfo_);
     statusBar()->addPermanentWidget(progress_);
 
     buildActions();
@@ -83,13 +103,76 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(&session_, &AttentionSession::progress, progress_, &JobProgress::setProgress);
     connect(&session_, &AttentionSession::failed, this, &MainWindow::onFailed);
     connect(&session_, &AttentionSession::cancelled, this, [this] { statusBar()->showMessage(tr("Cancelled"), 3000); });
+    connect(&selection_, &AttentionSelection::changed, this, &MainWindow::updateStatus);
+    connect(&recent_, &RecentModels::changed, this, &MainWindow::rebuildRecentMenu);
 
+    updateZoomInfo();
     setAcceptDrops(true);
     setWindowTitle(QStringLiteral("AttnScope"));
-    resize(1200, 800);
+    resize(1280, 860);
 }
 
 MainWindow::~MainWindow() = default;
+
+QWidget* MainWindow::buildAnalysisPage() {
+    inputBar_ = new TextInputBar(this);
+    connect(inputBar_, &TextInputBar::submitted, this, &MainWindow::compute);
+
+    controls_ = new AttentionControls(&selection_, this);
+    controls_->setObjectName(QStringLiteral("attentionControls"));
+    controls_->setEnabled(false);  // nothing to choose before a model is open
+    auto* controlsScroll = new QScrollArea(this);
+    controlsScroll->setWidget(controls_);
+    controlsScroll->setWidgetResizable(true);
+    controlsScroll->setFrameShape(QFrame::NoFrame);
+    controlsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    controlsScroll->setFixedWidth(controls_->sizeHint().width() + 16);
+
+    matrixView_ = new HeatmapView(&selection_, this);
+    matrixView_->setObjectName(QStringLiteral("heatmap"));
+    headsView_ = new HeadsView(&selection_, this);
+    headsView_->setObjectName(QStringLiteral("headsView"));
+    headToggles_ = new HeadToggles(&selection_, this);
+    modelView_ = new ModelView(&selection_, this);
+    modelView_->setObjectName(QStringLiteral("modelView"));
+    tokenStripView_ = new TokenStripView(&selection_, this);
+    tokenStripView_->setObjectName(QStringLiteral("tokenStripView"));
+    for (FigureView* view : views()) view->setPlaceholderText(tr("Type a text above and press Enter to see its attention."));
+    connect(modelView_, &ModelView::headOpened, this, [this] { setCurrentView(ViewKind::Matrix); });
+
+    auto* headsPage = new QWidget(this);
+    auto* headsLayout = new QVBoxLayout(headsPage);
+    headsLayout->setContentsMargins(6, 6, 6, 0);
+    headsLayout->addWidget(headToggles_);
+    headsLayout->addWidget(headsView_, 1);
+
+    // Tab order matches ViewKind's, so a kind is its tab index.
+    tabs_ = new QTabWidget(this);
+    tabs_->setObjectName(QStringLiteral("viewTabs"));
+    tabs_->setDocumentMode(true);
+    tabs_->addTab(matrixView_, tr("Matrix"));
+    tabs_->addTab(headsPage, tr("Heads"));
+    tabs_->addTab(modelView_, tr("Model"));
+    tabs_->addTab(tokenStripView_, tr("Tokens"));
+    tabs_->setTabToolTip(0, tr("The selected attention matrix: queries down, keys across (Ctrl+1)"));
+    tabs_->setTabToolTip(1, tr("Lines from the query token to the keys, one colour per head (Ctrl+2)"));
+    tabs_->setTabToolTip(2, tr("Every layer and head at a glance; click one to focus it (Ctrl+3)"));
+    tabs_->setTabToolTip(3, tr("The text shaded by the attention the query gives each token (Ctrl+4)"));
+
+    auto* body = new QHBoxLayout;
+    body->setContentsMargins(0, 0, 0, 0);
+    body->addWidget(controlsScroll);
+    body->addWidget(tabs_, 1);
+
+    auto* page = new QWidget(this);
+    auto* layout = new QVBoxLayout(page);
+    layout->setContentsMargins(8, 8, 8, 0);
+    layout->addWidget(inputBar_);
+    layout->addLayout(body, 1);
+    return page;
+}
+
+std::vector<FigureView*> MainWindow::views() const { return {matrixView_, headsView_, modelView_, tokenStripView_}; }
 
 void MainWindow::buildActions() {
     auto* open = new QAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open Model Folder…"), this);
@@ -98,10 +181,58 @@ void MainWindow::buildActions() {
     open->setToolTip(tr("Open a Hugging Face model folder (%1)").arg(open->shortcut().toString(QKeySequence::NativeText)));
     connect(open, &QAction::triggered, this, &MainWindow::chooseModelFolder);
 
+    recentMenu_ = new QMenu(tr("Open &Recent"), this);
+    recentMenu_->setObjectName(QStringLiteral("recentMenu"));
+
+    auto* exportAction = new QAction(QIcon::fromTheme(QStringLiteral("document-save-as")), tr("&Export Figure…"), this);
+    exportAction->setObjectName(QStringLiteral("exportAction"));
+    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportAction->setToolTip(tr("Save the current view as PNG, SVG or PDF, or its matrix as NPY (Ctrl+E)"));
+    connect(exportAction, &QAction::triggered, this, &MainWindow::showExportDialog);
+
+    auto* copy = new QAction(QIcon::fromTheme(QStringLiteral("edit-copy")), tr("&Copy Figure"), this);
+    copy->setObjectName(QStringLiteral("copyAction"));
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setToolTip(tr("Copy the current view to the clipboard as an image"));
+    connect(copy, &QAction::triggered, this, &MainWindow::copyFigure);
+    analysisActions_ = {exportAction, copy};
+    for (QAction* action : analysisActions_) action->setEnabled(false);
+
     auto* quit = new QAction(tr("&Quit"), this);
     quit->setShortcut(QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
     connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(open);
+    file->addMenu(recentMenu_);
+    file->addSeparator();
+    file->addAction(exportAction);
+    file->addAction(copy);
+    file->addSeparator();
+    file->addAction(quit);
+    rebuildRecentMenu();
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    const std::pair<ViewKind, QString> kinds[] = {
+        {ViewKind::Matrix, tr("&Matrix")}, {ViewKind::Heads, tr("&Heads")}, {ViewKind::Grid, tr("M&odel")}, {ViewKind::Tokens, tr("&Tokens")}};
+    int number = 1;
+    for (const auto& [kind, name] : kinds) {
+        QAction* show = view->addAction(name);
+        show->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_0 + number++)));
+        connect(show, &QAction::triggered, this, [this, kind = kind] { setCurrentView(kind); });
+    }
+    view->addSeparator();
+    QAction* zoomIn = view->addAction(tr("Zoom &In"), matrixView_, &HeatmapView::zoomIn);
+    zoomIn->setShortcut(QKeySequence::ZoomIn);
+    QAction* zoomOut = view->addAction(tr("Zoom O&ut"), matrixView_, &HeatmapView::zoomOut);
+    zoomOut->setShortcut(QKeySequence::ZoomOut);
+    QAction* zoomReset = view->addAction(tr("&Whole Matrix"), matrixView_, &HeatmapView::resetZoom);
+    zoomReset->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    for (QAction* zoom : {zoomIn, zoomOut, zoomReset}) {
+        // Zoom belongs to the matrix: show it first so the keys never act unseen.
+        connect(zoom, &QAction::triggered, this, [this] { setCurrentView(ViewKind::Matrix); });
+    }
 
     auto* about = new QAction(tr("&About AttnScope"), this);
     about->setMenuRole(QAction::AboutRole);
@@ -110,11 +241,6 @@ void MainWindow::buildActions() {
                            tr("<b>AttnScope</b> %1<br>See what a transformer attends to, layer by layer and head by head.")
                                .arg(QApplication::applicationVersion().toHtmlEscaped()));
     });
-
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(open);
-    file->addSeparator();
-    file->addAction(quit);
     menuBar()->addMenu(tr("&Help"))->addAction(about);
 
     QToolBar* toolBar = addToolBar(tr("Main"));
@@ -123,17 +249,39 @@ void MainWindow::buildActions() {
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolBar->addAction(open);
     toolBar->addSeparator();
-    toolBar->addWidget(headPicker_);
+    toolBar->addAction(exportAction);
+    toolBar->addAction(copy);
 
     auto* escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
     connect(escape, &QShortcut::activated, this, &MainWindow::cancel);
+}
+
+void MainWindow::rebuildRecentMenu() {
+    recentMenu_->clear();
+    const QStringList folders = recent_.folders();
+    for (const QString& folder : folders) {
+        QAction* action = recentMenu_->addAction(QFileInfo(folder).fileName() + QStringLiteral("  —  ") + folder);
+        action->setData(folder);
+        action->setToolTip(folder);
+        connect(action, &QAction::triggered, this, [this, folder] { openModel(folder); });
+    }
+    if (folders.isEmpty()) {
+        recentMenu_->addAction(tr("No recent models"))->setEnabled(false);
+        return;
+    }
+    recentMenu_->addSeparator();
+    recentMenu_->addAction(tr("Clear List"), &recent_, &RecentModels::clear);
 }
 
 void MainWindow::setText(const QString& text) { inputBar_->setText(text); }
 
 void MainWindow::setPairText(const QString& text) { inputBar_->setPairText(text); }
 
-void MainWindow::setInitialHead(int layer, int head) { initialHead_ = std::make_pair(layer, head); }
+ViewKind MainWindow::currentView() const { return static_cast<ViewKind>(tabs_->currentIndex()); }
+
+FigureView* MainWindow::currentFigureView() const { return views()[static_cast<std::size_t>(tabs_->currentIndex())]; }
+
+void MainWindow::setCurrentView(ViewKind kind) { tabs_->setCurrentIndex(static_cast<int>(kind)); }
 
 void MainWindow::openModel(const QString& folder) { session_.openModel(folder); }
 
@@ -174,14 +322,10 @@ void MainWindow::onModelChanged() {
     if (!checkpoint) return;
     setWindowTitle(tr("%1 — AttnScope").arg(QFileInfo(session_.modelFolder()).fileName()));
     QSettings().setValue(kLastFolderKey, session_.modelFolder());
+    recent_.add(session_.modelFolder());
     const ModelConfig& config = checkpoint->config();
-    headPicker_->setShape(config.layers, config.heads);
-    headPicker_->setEnabled(true);
-    if (initialHead_) {
-        headPicker_->setLayer(initialHead_->first);
-        headPicker_->setHead(initialHead_->second);
-        initialHead_.reset();
-    }
+    selection_.setShape(config.layers, config.heads);
+    controls_->setEnabled(true);
     pages_->setCurrentIndex(1);
     updateStatus();
     if (!checkpoint->tokenizer()) {
@@ -195,25 +339,23 @@ void MainWindow::onModelChanged() {
 
 void MainWindow::onAnalysisChanged() {
     const auto analysis = session_.analysis();
-    if (!analysis) {
-        heatmap_->clear();
+    const auto previous = matrixView_->analysis();
+    // Views drop the old analysis first, so the selection's new shape and query never meet
+    // the old tokens (and nothing is built twice).
+    for (FigureView* view : views()) view->setAnalysis(nullptr);
+    if (analysis) {
+        selection_.setShape(analysis->attentions.layers, analysis->attentions.heads);
+        int query = selection_.selectedQuery();
+        if (initialQuery_) query = *std::exchange(initialQuery_, std::nullopt);
+        else if (!previous || previous->tokenLabels != analysis->tokenLabels) query = defaultQuery(*analysis);
+        selection_.setSelectedQuery(query >= 0 && query < analysis->tokenCount() ? query : defaultQuery(*analysis));
+        controls_->setTokens(analysis->tokenLabels);
     } else {
-        headPicker_->setShape(analysis->attentions.layers, analysis->attentions.heads);
-        heatmap_->setTokens(analysis->tokenLabels, analysis->tokenLabels);
-        showSelectedHead();
+        controls_->setTokens({});
     }
+    for (FigureView* view : views()) view->setAnalysis(analysis);
+    for (QAction* action : analysisActions_) action->setEnabled(analysis != nullptr);
     updateStatus();
-}
-
-void MainWindow::showSelectedHead() {
-    const auto analysis = session_.analysis();
-    if (!analysis || analysis->attentions.empty()) return;
-    const AttentionStack& stack = analysis->attentions;
-    const int layer = std::clamp(headPicker_->layer(), 0, stack.layers - 1);
-    const int head = std::clamp(headPicker_->head(), 0, stack.heads - 1);
-    const float* map = stack.map(layer, head);
-    heatmap_->setMatrix(stack.queries, stack.keys, std::vector<float>(map, map + stack.mapSize()));
-    heatmap_->setTitle(tr("Layer %1, head %2").arg(layer).arg(head));
 }
 
 void MainWindow::onActivityChanged(AttentionSession::Activity activity) {
@@ -243,8 +385,24 @@ void MainWindow::updateStatus() {
     if (const auto analysis = session_.analysis()) {
         const int tokens = analysis->tokenCount();
         parts.append(tokens == 1 ? tr("1 token") : tr("%1 tokens").arg(tokens));
+        const int query = selection_.selectedQuery();
+        if (query >= 0 && query < tokens) parts.append(tr("query %1 “%2”").arg(query).arg(analysis->tokenLabels.value(query)));
     }
     modelInfo_->setText(parts.join(QStringLiteral("  ·  ")));
+}
+
+void MainWindow::updateZoomInfo() {
+    // A zoomed matrix shows no sign of what lies outside it: say where the window is.
+    const QRect window = matrixView_->visibleCells();
+    const bool show = currentView() == ViewKind::Matrix && matrixView_->isZoomed();
+    zoomInfo_->setText(show ? tr("Zoomed: queries %1–%2, keys %3–%4 of %5 · drag to pan, Ctrl+0 shows all")
+                                  .arg(window.top())
+                                  .arg(window.bottom())
+                                  .arg(window.left())
+                                  .arg(window.right())
+                                  .arg(matrixView_->rows())
+                            : QString());
+    zoomInfo_->setVisible(show);
 }
 
 void MainWindow::showError(const QString& summary, const QString& details) {
@@ -255,6 +413,62 @@ void MainWindow::showError(const QString& summary, const QString& details) {
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
     emit errorShown(details.isEmpty() ? summary : details);
+}
+
+QString MainWindow::suggestedExportPath() const {
+    QString folder = QSettings().value(kLastExportFolderKey).toString();
+    if (folder.isEmpty()) folder = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
+    if (folder.isEmpty()) folder = QDir::homePath();
+    const QString model = QFileInfo(session_.modelFolder()).fileName();
+    QString name = QStringLiteral("%1-layer%2").arg(model.isEmpty() ? QStringLiteral("attention") : model).arg(selection_.layer());
+    if (selection_.rollout()) name += QStringLiteral("-rollout");
+    else if (selection_.headMode() == HeadMode::Mean) name += QStringLiteral("-mean");
+    else if (selection_.headMode() == HeadMode::Max) name += QStringLiteral("-max");
+    else name += QStringLiteral("-head%1").arg(selection_.head());
+    if (selection_.hard()) name += QStringLiteral("-hard");
+    return QDir(folder).filePath(name + QStringLiteral(".png"));
+}
+
+void MainWindow::showExportDialog() {
+    if (!session_.analysis()) return;
+    auto* dialog = new ExportDialog(viewName(currentView()), suggestedExportPath(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const ExportChoice choice = dialog->choice();
+        if (exportTo(choice)) {
+            QSettings().setValue(kLastExportFolderKey, QFileInfo(choice.path).absolutePath());
+            statusBar()->showMessage(tr("Exported %1").arg(QDir::toNativeSeparators(choice.path)), 5000);
+        }
+    });
+    dialog->open();
+}
+
+bool MainWindow::exportTo(const ExportChoice& choice) {
+    const auto analysis = session_.analysis();
+    if (!analysis) {
+        showError(tr("There is nothing to export yet."), tr("Compute the attention of a text first."));
+        return false;
+    }
+    ViewRequest request = selection_.request(choice.wholeModelGrid ? ViewKind::Grid : currentView());
+    try {
+        exportView(analysis->figureSource(), request, selection_.style(), choice.path, choice.longSide);
+    } catch (const std::exception& e) {
+        showError(tr("AttnScope could not export the figure."), QString::fromStdString(e.what()));
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::copyFigure() {
+    const auto analysis = session_.analysis();
+    if (!analysis) return;
+    try {
+        const std::unique_ptr<Figure> figure = buildFigure(analysis->figureSource(), selection_.request(currentView()), selection_.style());
+        copyFigureToClipboard(*figure, exportPixelSize(*figure, 2000));
+        statusBar()->showMessage(tr("Copied the %1 to the clipboard").arg(viewName(currentView())), 3000);
+    } catch (const std::exception& e) {
+        showError(tr("AttnScope could not copy the figure."), QString::fromStdString(e.what()));
+    }
 }
 
 }  // namespace attnscope::ui

@@ -2,22 +2,33 @@
 #include <QMainWindow>
 
 #include <optional>
-#include <utility>
 
+#include "AttentionSelection.h"
 #include "AttentionSession.h"
+#include "RecentModels.h"
+#include "ViewExport.h"
 
 class QLabel;
+class QMenu;
 class QStackedWidget;
+class QTabWidget;
 
 namespace attnscope::ui {
 
-class HeadPicker;
+class AttentionControls;
+class FigureView;
+class HeadToggles;
+class HeadsView;
 class HeatmapView;
 class JobProgress;
+class ModelView;
 class TextInputBar;
+class TokenStripView;
 
-// The app window: opens a model folder, takes a text, and shows one layer's and head's
-// attention. The session does the work; the window only forwards requests and shows results.
+// The app window: opens a model folder (dialog, drag and drop, Open Recent, command line),
+// takes a text and an optional pair, and shows the attention in four views (matrix, heads,
+// model grid, token strip) driven by one AttentionSelection that the side panel edits.
+// The session computes off the GUI thread; the window only forwards requests and shows results.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -25,20 +36,37 @@ public:
     ~MainWindow() override;
 
     AttentionSession& session() { return session_; }
-    HeatmapView* heatmap() const { return heatmap_; }
-    HeadPicker* headPicker() const { return headPicker_; }
+    AttentionSelection& selection() { return selection_; }
+    RecentModels& recentModels() { return recent_; }
+    HeatmapView* heatmap() const { return matrixView_; }
+    HeadsView* headsView() const { return headsView_; }
+    HeadToggles* headToggles() const { return headToggles_; }
+    ModelView* modelView() const { return modelView_; }
+    TokenStripView* tokenStripView() const { return tokenStripView_; }
+    AttentionControls* controls() const { return controls_; }
     TextInputBar* inputBar() const { return inputBar_; }
+    QMenu* recentMenu() const { return recentMenu_; }
 
     void setText(const QString& text);
     void setPairText(const QString& text);
-    // The layer and head to show once the next model opens (the pickers have no range before).
-    void setInitialHead(int layer, int head);
+    // The query token to select once the first analysis arrives (command line).
+    void setInitialQuery(int token) { initialQuery_ = token; }
+
+    ViewKind currentView() const;
+    FigureView* currentFigureView() const;
+
+    // Exports without asking (the Export dialog and tests both end here). Shows an error
+    // box and returns false when the file cannot be written or nothing is computed yet.
+    bool exportTo(const ExportChoice& choice);
 
 public slots:
     void openModel(const QString& folder);
     void chooseModelFolder();
     void compute();
     void cancel();
+    void setCurrentView(attnscope::ui::ViewKind kind);
+    void showExportDialog();
+    void copyFigure();
 
 signals:
     // Emitted with every error message box, which is shown without blocking (open()).
@@ -49,23 +77,37 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    QWidget* buildAnalysisPage();
     void buildActions();
+    void rebuildRecentMenu();
     void onModelChanged();
     void onAnalysisChanged();
     void onActivityChanged(AttentionSession::Activity activity);
     void onFailed(AttentionSession::Activity activity, const QString& message);
-    void showSelectedHead();
     void updateStatus();
+    void updateZoomInfo();
     void showError(const QString& summary, const QString& details);
+    QString suggestedExportPath() const;
+    std::vector<FigureView*> views() const;
 
     AttentionSession session_;
+    AttentionSelection selection_;
+    RecentModels recent_;
     QStackedWidget* pages_ = nullptr;
     TextInputBar* inputBar_ = nullptr;
-    HeadPicker* headPicker_ = nullptr;
-    HeatmapView* heatmap_ = nullptr;
+    AttentionControls* controls_ = nullptr;
+    QTabWidget* tabs_ = nullptr;
+    HeatmapView* matrixView_ = nullptr;
+    HeadsView* headsView_ = nullptr;
+    HeadToggles* headToggles_ = nullptr;
+    ModelView* modelView_ = nullptr;
+    TokenStripView* tokenStripView_ = nullptr;
     JobProgress* progress_ = nullptr;
     QLabel* modelInfo_ = nullptr;
-    std::optional<std::pair<int, int>> initialHead_;
+    QLabel* zoomInfo_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QList<QAction*> analysisActions_;  // enabled only once there is something to export
+    std::optional<int> initialQuery_;
 };
 
 }  // namespace attnscope::ui

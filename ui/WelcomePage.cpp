@@ -2,6 +2,8 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QDir>
+#include <QFileInfo>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -50,7 +52,40 @@ WelcomePage::WelcomePage(QWidget* parent) : QWidget(parent) {
     layout->addWidget(open, 0, Qt::AlignHCenter);
     layout->addSpacing(6);
     layout->addWidget(hint, 0, Qt::AlignHCenter);
+
+    recentTitle_ = new QLabel(tr("Recent models"), this);
+    QFont recentFont = recentTitle_->font();
+    recentFont.setBold(true);
+    recentTitle_->setFont(recentFont);
+    recentList_ = new QVBoxLayout;
+    recentList_->setSpacing(2);
+    layout->addSpacing(28);
+    layout->addWidget(recentTitle_, 0, Qt::AlignHCenter);
+    layout->addLayout(recentList_);
     layout->addStretch(3);
+    setRecentFolders({});
+}
+
+void WelcomePage::setRecentFolders(const QStringList& folders) {
+    constexpr int kShown = 5;
+    while (QLayoutItem* item = recentList_->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    for (const QString& folder : folders.mid(0, kShown)) {
+        // Flat, link-like buttons: the folder's name and where it is (model folders are
+        // often all called "model"), with the full path as the tooltip.
+        const QFileInfo info(folder);
+        auto* entry = new QPushButton(tr("%1  —  %2").arg(info.fileName(), QDir::toNativeSeparators(info.absolutePath())), this);
+        entry->setObjectName(QStringLiteral("recentEntry"));
+        entry->setFlat(true);
+        entry->setCursor(Qt::PointingHandCursor);
+        entry->setToolTip(folder);
+        entry->setEnabled(QFileInfo(folder).isDir());
+        connect(entry, &QPushButton::clicked, this, [this, folder] { emit recentRequested(folder); });
+        recentList_->addWidget(entry, 0, Qt::AlignHCenter);
+    }
+    recentTitle_->setVisible(!folders.isEmpty());
 }
 
 }  // namespace attnscope::ui

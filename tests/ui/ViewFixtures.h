@@ -1,0 +1,65 @@
+#pragma once
+// Analyses for the view tests: a tiny hand-made one whose numbers are known, and real ones
+// computed by the engine on a golden checkpoint (synchronously: tests may wait).
+#include <QString>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "Analysis.h"
+#include "GoldenFixtures.h"
+#include "TokenLabel.h"
+#include "model/Checkpoint.h"
+
+namespace viewfixtures {
+
+using attnscope::ui::Analysis;
+
+// `maps` holds layers * heads row-major n x n maps, index layer * heads + head.
+inline std::shared_ptr<const Analysis> handMade(const std::vector<std::string>& tokens, int layers, int heads,
+                                                const std::vector<std::vector<float>>& maps,
+                                                const std::vector<bool>& special = {}) {
+    auto analysis = std::make_shared<Analysis>();
+    const int n = static_cast<int>(tokens.size());
+    analysis->text = QStringLiteral("hand made");
+    analysis->encoding.tokens = tokens;
+    for (int i = 0; i < n; ++i) {
+        analysis->encoding.ids.push_back(i);
+        analysis->encoding.typeIds.push_back(0);
+        analysis->encoding.sequenceIds.push_back(0);
+        analysis->encoding.offsets.emplace_back(0, 0);
+    }
+    analysis->encoding.specialTokensMask = special.empty() ? std::vector<bool>(static_cast<std::size_t>(n), false) : special;
+    analysis->tokenLabels = attnscope::ui::tokenLabels(tokens);
+    analysis->attentions.resize(layers, heads, n, n);
+    for (int m = 0; m < layers * heads; ++m)
+        std::copy(maps[static_cast<std::size_t>(m)].begin(), maps[static_cast<std::size_t>(m)].end(),
+                  analysis->attentions.data.begin() + static_cast<std::ptrdiff_t>(m) * n * n);
+    return analysis;
+}
+
+inline QString goldenModel(const std::string& family) {
+    return QString::fromStdString((fixtures::goldenDir() / family / "model").string());
+}
+
+// Runs the checkpoint in `folder` on `text` (and `pair`) as AttentionSession would.
+inline std::shared_ptr<const Analysis> computed(const QString& folder, const QString& text, const QString& pair = {}) {
+    const auto checkpoint = attnscope::Checkpoint::open(std::filesystem::path(folder.toStdString()));
+    auto analysis = std::make_shared<Analysis>();
+    analysis->text = text;
+    analysis->pair = pair;
+    std::optional<std::string> second;
+    if (!pair.isEmpty()) second = pair.toStdString();
+    analysis->encoding = checkpoint->encode(text.toStdString(), second);
+    attnscope::ForwardInput input;
+    input.ids = analysis->encoding.ids;
+    input.typeIds = analysis->encoding.typeIds;
+    analysis->attentions = checkpoint->forward(input)->attentions;
+    analysis->tokenLabels = attnscope::ui::tokenLabels(analysis->encoding.tokens);
+    return analysis;
+}
+
+}  // namespace viewfixtures

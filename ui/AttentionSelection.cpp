@@ -1,0 +1,156 @@
+#include "AttentionSelection.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace attnscope::ui {
+
+namespace {
+
+// The engine's and the style's structs have no operator==; compare what they hold.
+bool sameQuery(const AttentionQuery& a, const AttentionQuery& b) {
+    const auto fields = [](const AttentionQuery& q) {
+        return std::tuple(q.layer, q.headMode, q.head, q.layerMode, q.hard, q.hardSelection.rule, q.hardSelection.k,
+                          q.hardSelection.threshold, q.hardSelection.mass, q.hideSpecialTokens);
+    };
+    return fields(a) == fields(b);
+}
+
+bool sameStyle(const FigureStyle& a, const FigureStyle& b) {
+    const auto fields = [](const FigureStyle& s) {
+        return std::tuple(s.colorMap, s.scale, s.normalization, s.fontPointSize, s.lineWidth, s.background.rgba(),
+                          s.foreground.rgba(), s.showColorBar);
+    };
+    return fields(a) == fields(b);
+}
+
+}  // namespace
+
+AttentionSelection::AttentionSelection(QObject* parent) : QObject(parent) {}
+
+bool AttentionSelection::isHeadEnabled(int head) const {
+    return head >= 0 && head < static_cast<int>(enabledHeads_.size()) && enabledHeads_[static_cast<std::size_t>(head)];
+}
+
+ViewRequest AttentionSelection::request(ViewKind kind) const {
+    ViewRequest request;
+    request.kind = kind;
+    request.query = query_;
+    request.selectedQuery = selectedQuery_;
+    request.enabledHeads = enabledHeads_;
+    return request;
+}
+
+template <typename Edit>
+void AttentionSelection::update(Edit edit) {
+    AttentionQuery query = query_;
+    int selected = selectedQuery_;
+    std::vector<bool> enabled = enabledHeads_;
+    FigureStyle style = style_;
+    edit(query, selected, enabled, style);
+    if (layers_ > 0) query.layer = std::clamp(query.layer, 0, layers_ - 1);
+    if (heads_ > 0) query.head = std::clamp(query.head, 0, heads_ - 1);
+    query.hardSelection.k = std::max(1, query.hardSelection.k);
+    query.hardSelection.threshold = std::clamp(query.hardSelection.threshold, 0.0f, 1.0f);
+    query.hardSelection.mass = std::clamp(query.hardSelection.mass, 1e-4f, 1.0f);
+    selected = std::max(-1, selected);
+    if (sameQuery(query, query_) && selected == selectedQuery_ && enabled == enabledHeads_ && sameStyle(style, style_)) return;
+    query_ = query;
+    selectedQuery_ = selected;
+    enabledHeads_ = std::move(enabled);
+    style_ = style;
+    emit changed();
+}
+
+void AttentionSelection::setShape(int layers, int heads) {
+    const bool sameHeads = heads == heads_;
+    layers_ = std::max(0, layers);
+    heads_ = std::max(0, heads);
+    update([&](AttentionQuery&, int&, std::vector<bool>& enabled, FigureStyle&) {
+        if (!sameHeads || enabled.size() != static_cast<std::size_t>(heads_)) enabled.assign(static_cast<std::size_t>(heads_), true);
+    });
+}
+
+void AttentionSelection::setLayer(int layer) {
+    update([&](AttentionQuery& q, int&, auto&, auto&) { q.layer = layer; });
+}
+
+void AttentionSelection::setHead(int head) {
+    update([&](AttentionQuery& q, int&, auto&, auto&) {
+        q.head = head;
+        q.headMode = HeadMode::Single;
+    });
+}
+
+void AttentionSelection::setHeadMode(HeadMode mode) {
+    update([&](AttentionQuery& q, int&, auto&, auto&) { q.headMode = mode; });
+}
+
+void AttentionSelection::setRollout(bool on) {
+    update([&](AttentionQuery& q, int&, auto&, auto&) { q.layerMode = on ? LayerMode::Rollout : LayerMode::Single; });
+}
+
+void AttentionSelection::focusHead(int layer, int head) {
+    update([&](AttentionQuery& q, int&, auto&, auto&) {
+        q.layer = layer;
+        q.head = head;
+        q.headMode = HeadMode::Single;
+        q.layerMode = LayerMode::Single;
+    });
+}
+
+void AttentionSelection::setHard(bool on) {
+    update([&](AttentionQuery& q, int&, auto&, auto&) { q.hard = on; });
+}
+
+void AttentionSelection::setHardRule(HardRule rule) {
+    update([&](AttentionQuery& q, int&, auto&, auto&) { q.hardSelection.rule = rule; });
+}
+
+void AttentionSelection::setTopK(int k) {
+    update([&](AttentionQuery& q, int&, auto&, auto&) { q.hardSelection.k = k; });
+}
+
+void AttentionSelection::setThreshold(double threshold) {
+    update([&](AttentionQuery& q, int&, auto&, auto&) { q.hardSelection.threshold = static_cast<float>(threshold); });
+}
+
+void AttentionSelection::setMass(double mass) {
+    update([&](AttentionQuery& q, int&, auto&, auto&) { q.hardSelection.mass = static_cast<float>(mass); });
+}
+
+void AttentionSelection::setHideSpecialTokens(bool hide) {
+    update([&](AttentionQuery& q, int&, auto&, auto&) { q.hideSpecialTokens = hide; });
+}
+
+void AttentionSelection::setSelectedQuery(int token) {
+    update([&](AttentionQuery&, int& selected, auto&, auto&) { selected = token; });
+}
+
+void AttentionSelection::setHeadEnabled(int head, bool on) {
+    update([&](AttentionQuery&, int&, std::vector<bool>& enabled, auto&) {
+        if (head >= 0 && head < static_cast<int>(enabled.size())) enabled[static_cast<std::size_t>(head)] = on;
+    });
+}
+
+void AttentionSelection::setAllHeadsEnabled(bool on) {
+    update([&](AttentionQuery&, int&, std::vector<bool>& enabled, auto&) { std::fill(enabled.begin(), enabled.end(), on); });
+}
+
+void AttentionSelection::setColorMap(const QString& name) {
+    update([&](AttentionQuery&, int&, auto&, FigureStyle& style) { style.colorMap = name; });
+}
+
+void AttentionSelection::setValueScale(ValueScale scale) {
+    update([&](AttentionQuery&, int&, auto&, FigureStyle& style) { style.scale = scale; });
+}
+
+void AttentionSelection::setNormalization(Normalization normalization) {
+    update([&](AttentionQuery&, int&, auto&, FigureStyle& style) { style.normalization = normalization; });
+}
+
+void AttentionSelection::setStyle(const FigureStyle& style) {
+    update([&](AttentionQuery&, int&, auto&, FigureStyle& s) { s = style; });
+}
+
+}  // namespace attnscope::ui

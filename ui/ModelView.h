@@ -1,0 +1,43 @@
+#pragma once
+#include <optional>
+
+#include "FigureView.h"
+#include "GridFigure.h"
+
+namespace attnscope::ui {
+
+// The model view: every layer x head as a small heatmap, the selected one outlined.
+// Clicking a thumbnail focuses that layer and head in the selection; double-clicking also
+// asks to open it (the window switches to the matrix view).
+class ModelView : public FigureView {
+    Q_OBJECT
+public:
+    explicit ModelView(AttentionSelection* selection, QWidget* parent = nullptr);
+
+    const GridFigure* gridFigure();
+    GridFigure::Hit thumbnailAt(const QPointF& pos) const;
+    QRectF thumbnailRect(int layer, int head) const;
+
+signals:
+    void headOpened(int layer, int head);
+
+protected:
+    void buildFigure(const FigureSource& source, const ViewRequest& request) override;
+    void clearFigure() override;
+    const Figure* currentFigure() const override;
+    void paintOverlay(QPainter& painter) const override;
+
+    bool event(QEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+
+private:
+    void setHovered(GridFigure::Hit hit);
+
+    std::optional<GridFigure> figure_;
+    GridFigure::Hit hovered_;
+};
+
+}  // namespace attnscope::ui

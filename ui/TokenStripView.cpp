@@ -1,0 +1,80 @@
+#include "TokenStripView.h"
+
+#include <QHelpEvent>
+#include <QMouseEvent>
+#include <QToolTip>
+
+#include "AttentionSelection.h"
+
+namespace attnscope::ui {
+
+TokenStripView::TokenStripView(AttentionSelection* selection, QWidget* parent) : FigureView(ViewKind::Tokens, selection, parent) {
+    setMouseTracking(true);
+}
+
+const TokenStripFigure* TokenStripView::stripFigure() {
+    figure();
+    return figure_ ? &*figure_ : nullptr;
+}
+
+int TokenStripView::chipAt(const QPointF& pos) const { return figure_ ? figure_->hitTest(figureRect(), toFigure(pos)) : -1; }
+
+int TokenStripView::tokenOfChip(int chip) const {
+    return chip >= 0 && chip < static_cast<int>(chipTokens_.size()) ? chipTokens_[static_cast<std::size_t>(chip)] : -1;
+}
+
+QSize TokenStripView::sizeHint() const { return {720, 240}; }
+
+void TokenStripView::buildFigure(const FigureSource& source, const ViewRequest& request) {
+    TokenStripFigureData data = buildTokenStripData(source, request);
+    // The strip's labels are the key tokens the matrix keeps: all of them, or the
+    // non-special ones when special tokens are hidden.
+    chipTokens_.clear();
+    const bool allTokens = data.labels.size() == source.tokenLabels.size();
+    for (int t = 0; t < static_cast<int>(source.tokenLabels.size()); ++t) {
+        const bool special = t < static_cast<int>(source.specialTokens.size()) && source.specialTokens[static_cast<std::size_t>(t)];
+        if (allTokens || !special) chipTokens_.push_back(t);
+    }
+    figure_.emplace(std::move(data), selection()->style());
+}
+
+void TokenStripView::clearFigure() {
+    figure_.reset();
+    chipTokens_.clear();
+}
+
+const Figure* TokenStripView::currentFigure() const { return figure_ ? &*figure_ : nullptr; }
+
+bool TokenStripView::event(QEvent* event) {
+    if (event->type() == QEvent::ToolTip && figure_) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const int chip = chipAt(help->pos());
+        const auto& data = figure_->data();
+        if (chip >= 0 && chip < data.labels.size() && chip < static_cast<int>(data.weights.size())) {
+            QToolTip::showText(help->globalPos(),
+                               tr("%1: %2 of the query's attention — click to make it the query")
+                                   .arg(data.labels[chip], QString::number(data.weights[static_cast<std::size_t>(chip)], 'f', 4)),
+                               this);
+        } else {
+            QToolTip::hideText();
+            event->ignore();
+        }
+        return true;
+    }
+    return FigureView::event(event);
+}
+
+void TokenStripView::mouseMoveEvent(QMouseEvent* event) {
+    setCursor(chipAt(event->position()) >= 0 ? Qt::PointingHandCursor : Qt::ArrowCursor);
+}
+
+void TokenStripView::mouseReleaseEvent(QMouseEvent* event) {
+    const int token = tokenOfChip(chipAt(event->position()));
+    if (event->button() == Qt::LeftButton && token >= 0) {
+        selection()->setSelectedQuery(token);
+        return;
+    }
+    FigureView::mouseReleaseEvent(event);
+}
+
+}  // namespace attnscope::ui

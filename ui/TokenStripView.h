@@ -1,0 +1,41 @@
+#pragma once
+#include <optional>
+#include <vector>
+
+#include "FigureView.h"
+#include "TokenStripFigure.h"
+
+namespace attnscope::ui {
+
+// The token strip: the text as tokens, each shaded by the attention it receives from the
+// selected query (outlined). Clicking a token makes it the query.
+class TokenStripView : public FigureView {
+    Q_OBJECT
+public:
+    explicit TokenStripView(AttentionSelection* selection, QWidget* parent = nullptr);
+
+    const TokenStripFigure* stripFigure();
+    // Index into the figure's labels, -1 off the tokens.
+    int chipAt(const QPointF& pos) const;
+    // The token (index into the full token list) a figure label shows.
+    int tokenOfChip(int chip) const;
+
+    QSize sizeHint() const override;
+
+protected:
+    void buildFigure(const FigureSource& source, const ViewRequest& request) override;
+    void clearFigure() override;
+    const Figure* currentFigure() const override;
+    double maxMagnification() const override { return 1.6; }
+    bool alignsTop() const override { return true; }
+
+    bool event(QEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+
+private:
+    std::optional<TokenStripFigure> figure_;
+    std::vector<int> chipTokens_;
+};
+
+}  // namespace attnscope::ui
