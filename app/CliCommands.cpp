@@ -8,7 +8,9 @@
 
 #include "Error.h"
 #include "io/SafetensorsWriter.h"
+#include "ImageInput.h"
 #include "model/Checkpoint.h"
+#include "model/ModelInputs.h"
 #include "model/TransformerModel.h"
 
 using attnscope::Error;
@@ -83,32 +85,97 @@ void runTokenize(const std::string& modelOrTokenizer, const TextInput& input) {
     std::cout << dumpJson(encodingJson(enc)) << '\n';
 }
 
-void runAttention(const std::string& model, const TextInput& input, const std::string& outFile) {
-    const auto cp = attnscope::Checkpoint::open(model);
-    attnscope::ForwardInput forwardInput;
+namespace {
+
+// The forward input and token names for whatever kind of model `cp` is; usage errors for
+// inputs that do not fit it.
+struct PreparedInput {
+    attnscope::ForwardInput forward;
     std::vector<std::string> tokens;
+    std::vector<std::string> decoderTokens;
+};
+
+std::vector<std::string> namesOf(const attnscope::Checkpoint& cp, const std::vector<int>& ids) {
+    std::vector<std::string> names;
+    for (int id : ids) {
+        const std::string t = cp.tokenizer() ? cp.tokenizer()->idToToken(id) : std::string();
+        names.push_back(t.empty() ? std::to_string(id) : t);
+    }
+    return names;
+}
+
+PreparedInput prepare(const attnscope::Checkpoint& cp, const TextInput& input) {
+    const auto& c = cp.config();
+    PreparedInput p;
+    const bool visual = input.imageFile || input.pixelValuesFile;
+    if (c.isVision()) {
+        if (!visual || input.text || input.ids)
+            throw UsageError(c.modelType + " is a vision model: give exactly one of --image or --pixel-values");
+        if (input.imageFile && input.pixelValuesFile) throw UsageError("give --image or --pixel-values, not both");
+        p.forward.pixels = input.imageFile
+                               ? attnscope::imagePreprocessorFor(cp).apply(loadImage(*input.imageFile), c.channels)
+                               : attnscope::readPixelValuesFile(*input.pixelValuesFile);
+        p.tokens = attnscope::visionTokenNames(c);
+        return p;
+    }
+    if (visual) throw UsageError(c.modelType + " is a text model: --image and --pixel-values are for vision models");
     if (input.ids) {
-        forwardInput.ids = *input.ids;
-        for (int id : forwardInput.ids) {
-            const std::string t = cp->tokenizer() ? cp->tokenizer()->idToToken(id) : std::string();
-            tokens.push_back(t.empty() ? std::to_string(id) : t);
-        }
+        p.forward.ids = *input.ids;
+        p.tokens = namesOf(cp, p.forward.ids);
     } else {
         if (input.text->empty()) throw Error("--text is empty; give some text to tokenize");
-        const auto enc = cp->encode(*input.text, input.pair);
-        forwardInput.ids = enc.ids;
-        forwardInput.typeIds = enc.typeIds;
-        tokens = enc.tokens;
+        const auto enc = cp.encode(*input.text, input.pair);
+        p.forward.ids = enc.ids;
+        p.forward.typeIds = enc.typeIds;
+        p.tokens = enc.tokens;
     }
-    const auto result = cp->forward(forwardInput);
-    const auto& a = result->attentions;
+    if (c.isEncoderDecoder()) {
+        if (input.target && input.decoderIds) throw UsageError("give --target or --decoder-ids, not both");
+        if (!input.target && !input.decoderIds)
+            throw UsageError(c.modelType + " is an encoder-decoder: give the decoder input with --target or --decoder-ids");
+        p.forward.decoderIds = input.target ? attnscope::teacherForcedDecoderIds(cp, *input.target) : *input.decoderIds;
+        p.decoderTokens = namesOf(cp, p.forward.decoderIds);
+    } else if (input.target || input.decoderIds) {
+        throw UsageError("--target and --decoder-ids are for encoder-decoder models; this is " + c.modelType);
+    }
+    return p;
+}
+
+void addStack(attnscope::SafetensorsWriter& writer, const std::string& name, const attnscope::AttentionStack& a) {
+    writer.add(name, {a.layers, a.heads, a.queries, a.keys}, a.data.data());
+}
+
+std::string jsonText(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+}  // namespace
+
+void runAttention(const std::string& model, const TextInput& input, const std::string& outFile) {
+    const auto cp = attnscope::Checkpoint::open(model);
+    const PreparedInput p = prepare(*cp, input);
+    const auto result = cp->forward(p.forward);
 
     attnscope::SafetensorsWriter writer;
-    writer.add("attentions", {a.layers, a.heads, a.queries, a.keys}, a.data.data());
-    if (result->logits.size() > 0)
-        writer.add("logits", {result->logits.rows(), result->logits.cols()}, result->logits.data());
-    writer.setMetadata("tokens", nlohmann::json(tokens).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    writer.setMetadata("ids", nlohmann::json(forwardInput.ids).dump());
+    if (cp->config().isEncoderDecoder()) {
+        addStack(writer, "encoder_attentions", result->attentions);
+        addStack(writer, "decoder_attentions", result->decoderAttentions);
+        addStack(writer, "cross_attentions", result->crossAttentions);
+        writer.setMetadata("decoder_tokens", jsonText(p.decoderTokens));
+        writer.setMetadata("decoder_ids", jsonText(p.forward.decoderIds));
+    } else {
+        addStack(writer, "attentions", result->attentions);
+    }
+    if (result->logits.size() > 0) {
+        // A classifier's logits are one row per image: [labels], as transformers gives them.
+        if (cp->config().isVision()) writer.add("logits", {result->logits.cols()}, result->logits.data());
+        else writer.add("logits", {result->logits.rows(), result->logits.cols()}, result->logits.data());
+    }
+    if (!p.forward.pixels.empty()) {
+        const auto& px = p.forward.pixels;
+        writer.add("pixel_values", {px.channels, px.height, px.width}, px.values.data());
+    } else {
+        writer.setMetadata("ids", jsonText(p.forward.ids));
+    }
+    writer.setMetadata("tokens", jsonText(p.tokens));
     writer.setMetadata("model_type", cp->config().modelType);
     writer.write(outFile);
 }

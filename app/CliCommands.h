@@ -14,10 +14,16 @@ public:
     explicit UsageError(const std::string& message) : std::runtime_error(message) {}
 };
 
+// What the user gave to run a model on: text (and pair) or ids for text models, an image or
+// a pixel-values file for vision models, and a target or decoder ids for encoder-decoders.
 struct TextInput {
     std::optional<std::string> text;
     std::optional<std::string> pair;
     std::optional<std::vector<int>> ids;
+    std::optional<std::string> imageFile;
+    std::optional<std::string> pixelValuesFile;
+    std::optional<std::string> target;
+    std::optional<std::vector<int>> decoderIds;
 };
 
 void runInfo(const std::string& model);

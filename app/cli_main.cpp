@@ -23,7 +23,8 @@ const char* kUsage =
     "  info MODEL                                   model facts as JSON\n"
     "  tokenize MODEL|TOKENIZER.json --text T [--pair P]\n"
     "                                               ids, tokens, offsets, type_ids as JSON\n"
-    "  attention MODEL (--text T [--pair P] | --ids 1,2,3) --out FILE.safetensors\n"
+    "  attention MODEL (--text T [--pair P] | --ids 1,2,3 | --image F | --pixel-values F)\n"
+    "         [--target T | --decoder-ids 0,5,9] --out FILE.safetensors\n"
     "                                               every layer's and head's attention\n"
     "  render MODEL --text T [--pair P] [--layer L] [--head H|mean|max] [--rollout]\n"
     "         [--mode soft|hard] [--top-k K | --threshold T | --mass P]\n"
@@ -57,9 +58,13 @@ int main(int argc, char** argv) {
     const QCommandLineOption pairOpt("pair", "Second text segment (sentence pair).", "P");
     const QCommandLineOption idsOpt("ids", "Comma-separated token ids instead of text.", "IDS");
     const QCommandLineOption outOpt("out", "Output file.", "FILE");
+    const QCommandLineOption imageOpt("image", "Image file for a vision model.", "FILE");
+    const QCommandLineOption pixelsOpt("pixel-values", "Safetensors file with a ready pixel_values [3, H, W].", "FILE");
+    const QCommandLineOption targetOpt("target", "Target text for an encoder-decoder (teacher forcing).", "T");
+    const QCommandLineOption decoderIdsOpt("decoder-ids", "Comma-separated decoder input ids.", "IDS");
     const QCommandLineOption helpOpt({"h", "help"}, "Show this help.");
     const QCommandLineOption versionOpt("version", "Show the version.");
-    parser.addOptions({textOpt, pairOpt, idsOpt, outOpt, helpOpt, versionOpt});
+    parser.addOptions({textOpt, pairOpt, idsOpt, outOpt, imageOpt, pixelsOpt, targetOpt, decoderIdsOpt, helpOpt, versionOpt});
 #ifdef ATTNSCOPE_CLI_RENDER
     parser.addOptions(cli::renderOptions());
 #endif
@@ -113,6 +118,10 @@ int main(int argc, char** argv) {
         if (parser.isSet(textOpt)) input.text = optionValue(textOpt);
         if (parser.isSet(pairOpt)) input.pair = optionValue(pairOpt);
 
+        const bool modelInputs = parser.isSet(imageOpt) || parser.isSet(pixelsOpt) || parser.isSet(targetOpt) ||
+                                 parser.isSet(decoderIdsOpt);
+        if (modelInputs && command != "attention")
+            return usageError("--image, --pixel-values, --target and --decoder-ids are for attention");
         if (command == "info") {
             if (parser.isSet(textOpt) || parser.isSet(idsOpt) || parser.isSet(outOpt) || parser.isSet(pairOpt))
                 return usageError("info takes no --text, --pair, --ids or --out");
@@ -122,15 +131,19 @@ int main(int argc, char** argv) {
             if (parser.isSet(idsOpt) || parser.isSet(outOpt)) return usageError("tokenize takes no --ids or --out");
             cli::runTokenize(model, input);
         } else if (command == "attention") {
-            if (input.text.has_value() == parser.isSet(idsOpt)) return usageError("attention needs exactly one of --text or --ids");
+            if (input.text && parser.isSet(idsOpt)) return usageError("attention takes --text or --ids, not both");
+            if (!input.text && !parser.isSet(idsOpt) && !parser.isSet(imageOpt) && !parser.isSet(pixelsOpt))
+                return usageError("attention needs --text, --ids, --image or --pixel-values");
+            if (parser.isSet(imageOpt)) input.imageFile = optionValue(imageOpt);
+            if (parser.isSet(pixelsOpt)) input.pixelValuesFile = optionValue(pixelsOpt);
+            if (parser.isSet(targetOpt)) input.target = optionValue(targetOpt);
             if (input.pair && !input.text) return usageError("--pair needs --text");
             if (!parser.isSet(outOpt) || optionValue(outOpt).empty()) return usageError("attention needs --out FILE.safetensors");
-            if (parser.isSet(idsOpt)) {
-                try {
-                    input.ids = cli::parseIdList(optionValue(idsOpt));
-                } catch (const attnscope::Error& e) {
-                    return usageError(e.what());
-                }
+            try {
+                if (parser.isSet(idsOpt)) input.ids = cli::parseIdList(optionValue(idsOpt));
+                if (parser.isSet(decoderIdsOpt)) input.decoderIds = cli::parseIdList(optionValue(decoderIdsOpt));
+            } catch (const attnscope::Error& e) {
+                return usageError(e.what());
             }
             cli::runAttention(model, input, optionValue(outOpt));
         } else {
