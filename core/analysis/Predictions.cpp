@@ -1,0 +1,25 @@
+#include "analysis/Predictions.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace attnscope {
+
+std::vector<Prediction> topPredictions(const float* logits, int count, int k) {
+    if (count <= 0 || k <= 0) return {};
+    const float maxLogit = *std::max_element(logits, logits + count);
+    std::vector<double> p(count);
+    double total = 0.0;
+    for (int i = 0; i < count; ++i) total += (p[i] = std::exp(double(logits[i]) - maxLogit));
+    std::vector<int> order(count);
+    std::iota(order.begin(), order.end(), 0);
+    k = std::min(k, count);
+    std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                      [&](int a, int b) { return p[a] > p[b] || (p[a] == p[b] && a < b); });
+    std::vector<Prediction> out;
+    for (int i = 0; i < k; ++i) out.push_back({order[i], static_cast<float>(p[order[i]] / total)});
+    return out;
+}
+
+}  // namespace attnscope
