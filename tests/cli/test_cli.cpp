@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "CliRunner.h"
 #include "GoldenFixtures.h"
 #include "io/SafetensorsFile.h"
 
@@ -14,25 +15,8 @@ using attnscope::SafetensorsFile;
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runCli(const QStringList& args) {
-    QProcess p;
-    p.start(QString(ATTNSCOPE_CLI_PATH), args);
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        return {};
-    }
-    Run r;
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;  // -2: crashed
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
+using Run = fixtures::CliRun;
+using fixtures::runCli;
 
 QString golden(const char* rel) { return QString::fromStdString((fixtures::goldenDir() / rel).string()); }
 

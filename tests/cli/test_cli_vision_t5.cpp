@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "CliRunner.h"
 #include "GoldenFixtures.h"
 #include "io/SafetensorsFile.h"
 #include "io/SafetensorsWriter.h"
@@ -14,17 +15,8 @@ using attnscope::SafetensorsFile;
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray err;
-};
-
-Run runCli(const QStringList& args) {
-    QProcess p;
-    p.start(QString(ATTNSCOPE_CLI_PATH), args);
-    if (!p.waitForFinished(120000)) return {};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, p.readAllStandardError()};
-}
+using Run = fixtures::CliRun;
+using fixtures::runCli;
 
 QString path(const std::filesystem::path& p) { return QString::fromStdString(p.string()); }
 
