@@ -6,11 +6,12 @@
 #include <filesystem>
 #include <optional>
 
+#include "Analysis.h"
+#include "AnalysisJob.h"
 #include "ColorMap.h"
 #include "Error.h"
 #include "FigureBuilder.h"
 #include "FigureExporter.h"
-#include "TokenLabel.h"
 #include "model/Checkpoint.h"
 
 using attnscope::Error;
@@ -20,8 +21,8 @@ namespace cli {
 
 namespace {
 
-const char* const kRenderOnly[] = {"layer", "head",     "rollout", "mode",  "top-k", "threshold", "mass",
-                                   "view",  "colormap", "scale",   "normalize", "size", "query", "hide-special"};
+const char* const kRenderOnly[] = {"layer", "head",     "rollout", "mode",      "top-k", "threshold",    "mass",      "view",
+                                   "colormap", "scale", "normalize", "size", "query", "hide-special", "attention", "opacity"};
 
 std::string quoted(const QString& s) { return "'" + s.toStdString() + "'"; }
 
@@ -44,6 +45,7 @@ float parseFraction(const QCommandLineParser& p, const QString& name, bool allow
 struct Settings {
     attnscope::AttentionQuery query;
     ui::ViewKind view = ui::ViewKind::Matrix;
+    ui::AttentionKind attention = ui::AttentionKind::Encoder;
     ui::FigureStyle style;
     int size = 0;        // longer side in pixels; 0: the figure's natural size
     int queryToken = -1; // index into the full token list
@@ -67,8 +69,17 @@ Settings parseSettings(const QCommandLineParser& p) {
         else if (v == "heads") s.view = ui::ViewKind::Heads;
         else if (v == "grid") s.view = ui::ViewKind::Grid;
         else if (v == "tokens") s.view = ui::ViewKind::Tokens;
-        else throw UsageError("--view: unknown view " + quoted(p.value("view")) + " (expected matrix, heads, grid or tokens)");
+        else if (v == "overlay") s.view = ui::ViewKind::Overlay;
+        else throw UsageError("--view: unknown view " + quoted(p.value("view")) + " (expected matrix, heads, grid, tokens or overlay)");
     }
+    if (p.isSet("attention")) {
+        const QString a = p.value("attention").trimmed().toLower();
+        if (a == "encoder") s.attention = ui::AttentionKind::Encoder;
+        else if (a == "decoder") s.attention = ui::AttentionKind::Decoder;
+        else if (a == "cross") s.attention = ui::AttentionKind::Cross;
+        else throw UsageError("--attention: " + quoted(p.value("attention")) + " is not encoder, decoder or cross");
+    }
+    if (p.isSet("opacity")) s.style.overlayOpacity = parseFraction(p, "opacity", true);
 
     auto& q = s.query;
     if (p.isSet("layer")) q.layer = parseInt(p, "layer");
@@ -153,7 +164,9 @@ QList<QCommandLineOption> renderOptions() {
         QCommandLineOption("top-k", "render: hard attention keeps the K largest weights per row.", "K"),
         QCommandLineOption("threshold", "render: hard attention keeps weights >= T.", "T"),
         QCommandLineOption("mass", "render: hard attention keeps the fewest weights summing to >= P.", "P"),
-        QCommandLineOption("view", "render: matrix, heads, grid or tokens.", "VIEW"),
+        QCommandLineOption("view", "render: matrix, heads, grid, tokens or overlay (vision models).", "VIEW"),
+        QCommandLineOption("attention", "render: encoder, decoder or cross (encoder-decoder models; default encoder).", "KIND"),
+        QCommandLineOption("opacity", "render: overlay colour opacity over the image, 0 to 1 (default 0.6).", "P"),
         QCommandLineOption("colormap", "render: viridis, magma, cividis or grayscale.", "NAME"),
         QCommandLineOption("scale", "render: linear or log colour scale.", "SCALE"),
         QCommandLineOption("normalize", "render: colour relative to the global or each row's maximum.", "global|row"),
@@ -175,47 +188,89 @@ std::unique_ptr<QCoreApplication> makeRenderApplication(int& argc, char** argv) 
     return std::make_unique<QGuiApplication>(argc, argv);
 }
 
+namespace {
+
+// The model inputs besides --text and --pair, which main() leaves to each command.
+ui::AnalysisRequest requestFrom(const TextInput& input, const QCommandLineParser& parser) {
+    ui::AnalysisRequest request;
+    if (input.text) request.text = QString::fromStdString(*input.text);
+    if (input.pair) request.pair = QString::fromStdString(*input.pair);
+    if (parser.isSet("image")) request.imageFile = parser.value("image");
+    if (parser.isSet("pixel-values")) request.pixelValuesFile = parser.value("pixel-values");
+    if (parser.isSet("target")) request.target = parser.value("target");
+    return request;
+}
+
+// Combinations the model's kind rules out, as usage errors: the same rules as `attention`.
+void checkInputsFit(const attnscope::ModelConfig& config, const TextInput& input, const ui::AnalysisRequest& request,
+                    const QCommandLineParser& parser, const Settings& s) {
+    const std::string type = config.modelType;
+    if (config.isVision()) {
+        if (input.text || input.pair || parser.isSet("target"))
+            throw UsageError(type + " is a vision model: give --image or --pixel-values, not --text, --pair or --target");
+        if (!request.imageFile.isEmpty() && !request.pixelValuesFile.isEmpty()) throw UsageError("give --image or --pixel-values, not both");
+    } else {
+        if (request.hasImage()) throw UsageError(type + " is a text model: --image and --pixel-values are for vision models");
+        if (s.view == ui::ViewKind::Overlay)
+            throw UsageError("--view overlay draws the attention on an image: it is for vision models (vit, deit), and " + type +
+                             " is a text model");
+        if (!input.text) throw UsageError("render needs --text");
+    }
+    if (!config.isEncoderDecoder()) {
+        if (parser.isSet("target")) throw UsageError("--target is for encoder-decoder models; this is " + type);
+        if (parser.isSet("attention") && s.attention != ui::AttentionKind::Encoder)
+            throw UsageError("--attention decoder and cross are for encoder-decoder models; this is " + type);
+    } else if (s.attention == ui::AttentionKind::Cross && s.query.layerMode == attnscope::LayerMode::Rollout) {
+        throw UsageError("--rollout needs self-attention: cross-attention maps target tokens onto source tokens");
+    }
+}
+
+}  // namespace
+
 void runRender(const std::string& model, const TextInput& input, const QCommandLineParser& parser) {
-    if (!input.text) throw UsageError("render needs --text");
+    const ui::AnalysisRequest request = requestFrom(input, parser);
+    if (!input.text && !request.hasImage()) throw UsageError("render needs --text (or --image or --pixel-values for a vision model)");
     if (input.ids) throw UsageError("render takes --text, not --ids");
+    if (parser.isSet("decoder-ids")) throw UsageError("render takes --target, not --decoder-ids");
     const Settings s = parseSettings(parser);
 
     const auto cp = attnscope::Checkpoint::open(model);
     const auto& config = cp->config();
+    checkInputsFit(config, input, request, parser, s);
+    const bool decoderSide = config.isEncoderDecoder() && s.attention != ui::AttentionKind::Encoder;
+    const int layers = decoderSide ? config.decoderLayers : config.layers;
     const auto& q = s.query;
-    if (q.layer < 0 || q.layer >= config.layers)
-        throw Error("layer " + std::to_string(q.layer) + " does not exist (the model has " + std::to_string(config.layers) +
+    if (q.layer < 0 || q.layer >= layers)
+        throw Error("layer " + std::to_string(q.layer) + " does not exist (the model has " + std::to_string(layers) +
                     " layers, numbered from 0)");
     if (q.layerMode == attnscope::LayerMode::Single && q.headMode == attnscope::HeadMode::Single && (q.head < 0 || q.head >= config.heads))
         throw Error("head " + std::to_string(q.head) + " does not exist (the model has " + std::to_string(config.heads) +
                     " heads, numbered from 0)");
-    if (input.text->empty()) throw Error("--text is empty; give some text to render");
+    if (input.text && input.text->empty()) throw Error("--text is empty; give some text to render");
 
-    const auto encoding = cp->encode(*input.text, input.pair);
-    if (s.queryToken >= static_cast<int>(encoding.size()) || (parser.isSet("query") && s.queryToken < 0))
-        throw Error("--query " + std::to_string(s.queryToken) + " does not exist (the text has " + std::to_string(encoding.size()) +
+    // The same computation as the app's: tokens or image, forward pass, predictions.
+    const auto analysis = ui::computeAnalysis(*cp, request);
+    if (!analysis) throw Error("the computation was cancelled");
+    const int queries = static_cast<int>(analysis->queryLabels(s.attention).size());
+    if (s.queryToken >= queries || (parser.isSet("query") && s.queryToken < 0)) {
+        const char* what = analysis->isVision() ? "the image" : decoderSide ? "the target" : "the text";
+        throw Error("--query " + std::to_string(s.queryToken) + " does not exist (" + what + " has " + std::to_string(queries) +
                     " tokens, numbered from 0)");
-    attnscope::ForwardInput forwardInput;
-    forwardInput.ids = encoding.ids;
-    forwardInput.typeIds = encoding.typeIds;
-    const auto result = cp->forward(forwardInput);
-    if (!result) throw Error("the computation was cancelled");
+    }
 
-    ui::FigureSource source;
-    source.attentions = &result->attentions;
-    source.tokenLabels = ui::tokenLabels(encoding.tokens);
-    source.specialTokens = encoding.specialTokensMask;
-    ui::ViewRequest request;
-    request.kind = s.view;
-    request.query = s.query;
-    request.selectedQuery = s.queryToken;
+    ui::ViewRequest viewRequest;
+    viewRequest.kind = s.view;
+    viewRequest.attention = s.attention;
+    viewRequest.query = s.query;
+    viewRequest.selectedQuery = s.queryToken;
+    const ui::FigureSource source = analysis->figureSource(s.attention);
 
     if (s.format == ui::ExportFormat::Npy) {
         // The displayed matrix: after aggregation, rollout, hidden special tokens and hard selection.
-        ui::exportMatrixNpy(ui::buildMatrixData(source, request).matrix, s.out);
+        ui::exportMatrixNpy(ui::buildMatrixData(source, viewRequest).matrix, s.out);
         return;
     }
-    const auto figure = ui::buildFigure(source, request, s.style);
+    const auto figure = ui::buildFigure(source, viewRequest, s.style);
     ui::exportFigure(*figure, s.out, s.format, sizeFor(*figure, s.size));
 }
 

@@ -26,11 +26,12 @@ const char* kUsage =
     "  attention MODEL (--text T [--pair P] | --ids 1,2,3 | --image F | --pixel-values F)\n"
     "         [--target T | --decoder-ids 0,5,9] --out FILE.safetensors\n"
     "                                               every layer's and head's attention\n"
-    "  render MODEL --text T [--pair P] [--layer L] [--head H|mean|max] [--rollout]\n"
+    "  render MODEL (--text T [--pair P | --target T] | --image F | --pixel-values F)\n"
+    "         [--attention encoder|decoder|cross] [--layer L] [--head H|mean|max] [--rollout]\n"
     "         [--mode soft|hard] [--top-k K | --threshold T | --mass P]\n"
-    "         [--view matrix|heads|grid|tokens] [--colormap viridis|magma|cividis|grayscale]\n"
+    "         [--view matrix|heads|grid|tokens|overlay] [--colormap viridis|magma|cividis|grayscale]\n"
     "         [--scale linear|log] [--normalize global|row] [--size PX] [--query I]\n"
-    "         [--hide-special] --out FILE.png|svg|pdf|npy\n"
+    "         [--hide-special] [--opacity P] --out FILE.png|svg|pdf|npy\n"
     "                                               one view as a figure, or the shown\n"
     "                                               matrix as float32 NPY [n, n]\n";
 
@@ -120,8 +121,9 @@ int main(int argc, char** argv) {
 
         const bool modelInputs = parser.isSet(imageOpt) || parser.isSet(pixelsOpt) || parser.isSet(targetOpt) ||
                                  parser.isSet(decoderIdsOpt);
-        if (modelInputs && command != "attention")
-            return usageError("--image, --pixel-values, --target and --decoder-ids are for attention");
+        // render reads the model inputs itself (they depend on the model's kind).
+        if (modelInputs && command != "attention" && command != "render")
+            return usageError("--image, --pixel-values, --target and --decoder-ids are for attention and render");
         if (command == "info") {
             if (parser.isSet(textOpt) || parser.isSet(idsOpt) || parser.isSet(outOpt) || parser.isSet(pairOpt))
                 return usageError("info takes no --text, --pair, --ids or --out");

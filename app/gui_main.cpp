@@ -1,11 +1,14 @@
-// attnscope [MODEL_DIR] [--text TEXT] [--pair TEXT] [--view matrix|heads|model|tokens]
+// attnscope [MODEL_DIR] [--text TEXT] [--pair TEXT | --target TEXT] [--image FILE]
+//           [--view matrix|heads|model|tokens|overlay] [--attention encoder|decoder|cross]
 //           [--layer N] [--head N|mean|max] [--rollout] [--mode soft|hard]
 //           [--top-k K | --threshold T | --mass P] [--query N] [--hide-special]
-//           [--colormap NAME] [--scale linear|log] [--normalize global|row]: the desktop app.
+//           [--colormap NAME] [--scale linear|log] [--normalize global|row] [--opacity P]:
+// the desktop app.
 // The view options set the shared selection before the model opens, so a screenshot or a
 // demo can start on exactly the view it needs.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 
 #include <cstdio>
 #include <functional>
@@ -48,7 +51,16 @@ ViewKind viewKind(const QString& name) {
     if (name == QLatin1String("heads")) return ViewKind::Heads;
     if (name == QLatin1String("model") || name == QLatin1String("grid")) return ViewKind::Grid;
     if (name == QLatin1String("tokens")) return ViewKind::Tokens;
-    usageError(QStringLiteral("--view must be matrix, heads, model or tokens, not \"%1\"").arg(name));
+    if (name == QLatin1String("overlay") || name == QLatin1String("image")) return ViewKind::Overlay;
+    usageError(QStringLiteral("--view must be matrix, heads, model, tokens or overlay, not \"%1\"").arg(name));
+}
+
+attnscope::ui::AttentionKind attentionKind(const QString& name) {
+    using attnscope::ui::AttentionKind;
+    if (name == QLatin1String("encoder")) return AttentionKind::Encoder;
+    if (name == QLatin1String("decoder")) return AttentionKind::Decoder;
+    if (name == QLatin1String("cross")) return AttentionKind::Cross;
+    usageError(QStringLiteral("--attention must be encoder, decoder or cross, not \"%1\"").arg(name));
 }
 
 }  // namespace
@@ -72,7 +84,18 @@ int main(int argc, char* argv[]) {
                                   QStringLiteral("text"));
     const QCommandLineOption pair({QStringLiteral("p"), QStringLiteral("pair")}, QStringLiteral("Optional second segment (sentence pair)."),
                                   QStringLiteral("text"));
-    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("View to show: matrix, heads, model or tokens."), QStringLiteral("view"));
+    const QCommandLineOption target(QStringLiteral("target"),
+                                    QStringLiteral("Encoder-decoder (T5): the target text the decoder reads (teacher forcing)."),
+                                    QStringLiteral("text"));
+    const QCommandLineOption image(QStringLiteral("image"), QStringLiteral("Vision model (ViT, DeiT): the image file to analyse."),
+                                   QStringLiteral("file"));
+    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("View to show: matrix, heads, model, tokens or overlay."),
+                                  QStringLiteral("view"));
+    const QCommandLineOption attention(QStringLiteral("attention"),
+                                       QStringLiteral("Encoder-decoder: encoder (self-attention), decoder (self-attention) or cross."),
+                                       QStringLiteral("encoder|decoder|cross"));
+    const QCommandLineOption opacity(QStringLiteral("opacity"), QStringLiteral("Image overlay: opacity of the attention colours, 0 to 1."),
+                                     QStringLiteral("p"));
     const QCommandLineOption layer(QStringLiteral("layer"), QStringLiteral("Layer to show (0-based)."), QStringLiteral("n"));
     const QCommandLineOption head(QStringLiteral("head"), QStringLiteral("Head to show (0-based), or mean or max over the heads."),
                                   QStringLiteral("n|mean|max"));
@@ -88,14 +111,21 @@ int main(int argc, char* argv[]) {
     const QCommandLineOption scale(QStringLiteral("scale"), QStringLiteral("Colour scale: linear or log."), QStringLiteral("linear|log"));
     const QCommandLineOption normalize(QStringLiteral("normalize"), QStringLiteral("Colour normalisation: global or row."),
                                        QStringLiteral("global|row"));
-    parser.addOptions({text, pair, view, layer, head, rollout, mode, topK, threshold, mass, query, hideSpecial, colorMap, scale, normalize});
+    parser.addOptions({text, pair, target, image, view, attention, layer, head, rollout, mode, topK, threshold, mass, query, hideSpecial,
+                       colorMap, scale, normalize, opacity});
     parser.process(app);
+
+    if (parser.isSet(pair) && parser.isSet(target)) usageError(QStringLiteral("give --pair (a text model) or --target (an encoder-decoder), not both"));
+    if (parser.isSet(image) && (parser.isSet(text) || parser.isSet(pair) || parser.isSet(target)))
+        usageError(QStringLiteral("--image is for vision models; --text, --pair and --target are for text models"));
 
     MainWindow window;
     AttentionSelection& selection = window.selection();
     window.setText(parser.value(text));
-    window.setPairText(parser.value(pair));
-    if (parser.isSet(view)) window.setCurrentView(viewKind(parser.value(view)));
+    window.setPairText(parser.isSet(target) ? parser.value(target) : parser.value(pair));
+    if (parser.isSet(image)) window.setImageFile(QFileInfo(parser.value(image)).absoluteFilePath());
+    if (parser.isSet(view)) window.setPreferredView(viewKind(parser.value(view)));
+    if (parser.isSet(attention)) selection.setAttentionKind(attentionKind(parser.value(attention)));
     if (parser.isSet(layer)) selection.setLayer(intValue(parser, layer, 0));
     if (parser.isSet(head)) {
         const QString value = parser.value(head);
@@ -140,6 +170,8 @@ int main(int argc, char* argv[]) {
         if (value != QLatin1String("global") && value != QLatin1String("row")) usageError(QStringLiteral("--normalize must be global or row"));
         selection.setNormalization(value == QLatin1String("row") ? attnscope::ui::Normalization::PerRow : attnscope::ui::Normalization::Global);
     }
+
+    if (parser.isSet(opacity)) selection.setOverlayOpacity(fractionValue(parser, opacity));
 
     window.show();
     // The window computes as soon as the model is open when it has a text.

@@ -1,4 +1,5 @@
 #pragma once
+#include <QImage>
 #include <QString>
 #include <QStringList>
 
@@ -10,22 +11,96 @@
 
 namespace attnscope::ui {
 
-// One computed input: what was typed, how it was tokenized, and every layer's and head's
-// attention. Immutable once made; views share it.
+// One computed input: what was given (a text and its pair, a source and its target, or an
+// image), its tokens, and every layer's and head's attention. Immutable once made; views
+// share it.
 struct Analysis {
     QString text;
     QString pair;  // empty: no second segment
+    // The tokens of the text (T5: of the source). For a vision model the [CLS], [DIST] and
+    // patch names (visionTokenNames), [CLS] and [DIST] marked special.
     Encoding encoding;
     QStringList tokenLabels;  // encoding.tokens as tokenLabel() shows them
-    AttentionStack attentions;
+    AttentionStack attentions;  // the encoder's self-attention for an encoder-decoder
 
-    int tokenCount() const { return static_cast<int>(encoding.size()); }
+    // Encoder-decoder (T5): the target, teacher-forced into the decoder, and its two stacks.
+    QString target;
+    std::vector<int> decoderIds;
+    QStringList targetLabels;               // one per decoder input token
+    std::vector<bool> targetSpecialTokens;  // one per decoder input token
+    AttentionStack decoderAttentions;       // [layers, heads, m, m]
+    AttentionStack crossAttentions;         // [layers, heads, m, n]: target queries, source keys
+
+    // Vision (ViT, DeiT): the file, the image the model saw (resized and cropped), how its
+    // tokens tile it, and the classifier's top predictions (empty without a classifier).
+    QString imagePath;
+    QImage image;
+    PatchGrid patches;
+    std::vector<ClassPrediction> predictions;
+
+    bool isVision() const { return patches.isValid(); }
+    bool isEncoderDecoder() const { return !crossAttentions.empty(); }
+
+    int tokenCount() const { return static_cast<int>(tokenLabels.size()); }
     bool isSpecial(int token) const {
         return token >= 0 && token < static_cast<int>(encoding.specialTokensMask.size()) &&
                encoding.specialTokensMask[static_cast<std::size_t>(token)];
     }
-    // What FigureBuilder needs; points into this analysis, so keep the analysis alive.
-    FigureSource figureSource() const { return FigureSource{&attentions, tokenLabels, encoding.specialTokensMask}; }
+
+    // The stack a kind names; a model with one stack has only Encoder, whatever is asked.
+    AttentionKind effectiveKind(AttentionKind kind) const { return isEncoderDecoder() ? kind : AttentionKind::Encoder; }
+    const AttentionStack& stack(AttentionKind kind) const {
+        switch (effectiveKind(kind)) {
+        case AttentionKind::Decoder: return decoderAttentions;
+        case AttentionKind::Cross: return crossAttentions;
+        case AttentionKind::Encoder: break;
+        }
+        return attentions;
+    }
+    // The tokens that ask (the rows): the source's for the encoder, the target's otherwise.
+    const QStringList& queryLabels(AttentionKind kind) const {
+        return effectiveKind(kind) == AttentionKind::Encoder ? tokenLabels : targetLabels;
+    }
+    bool isQuerySpecial(AttentionKind kind, int token) const {
+        if (effectiveKind(kind) == AttentionKind::Encoder) return isSpecial(token);
+        return token >= 0 && token < static_cast<int>(targetSpecialTokens.size()) && targetSpecialTokens[static_cast<std::size_t>(token)];
+    }
+
+    // What FigureBuilder needs for one stack, with the right tokens on each axis; points into
+    // this analysis, so keep the analysis alive.
+    FigureSource figureSource(AttentionKind kind = AttentionKind::Encoder) const {
+        FigureSource source;
+        source.attentions = &attentions;
+        source.tokenLabels = tokenLabels;
+        source.specialTokens = encoding.specialTokensMask;
+        source.image = image;
+        source.patches = patches;
+        source.predictions = predictions;
+        if (!isEncoderDecoder()) return source;
+        switch (kind) {
+        case AttentionKind::Encoder:
+            source.attentionName = QStringLiteral("Encoder self-attention");
+            source.queryAxisTitle = QStringLiteral("Query (source token)");
+            source.keyAxisTitle = QStringLiteral("Key (source token)");
+            break;
+        case AttentionKind::Decoder:
+            source.attentions = &decoderAttentions;
+            source.tokenLabels = targetLabels;
+            source.specialTokens = targetSpecialTokens;
+            source.attentionName = QStringLiteral("Decoder self-attention");
+            source.queryAxisTitle = QStringLiteral("Query (target token)");
+            source.keyAxisTitle = QStringLiteral("Key (target token)");
+            break;
+        case AttentionKind::Cross:
+            source.attentions = &crossAttentions;
+            source.queryLabels = targetLabels;
+            source.attentionName = QStringLiteral("Cross-attention");
+            source.queryAxisTitle = QStringLiteral("Query (target token)");
+            source.keyAxisTitle = QStringLiteral("Key (source token)");
+            break;
+        }
+        return source;
+    }
 };
 
 }  // namespace attnscope::ui

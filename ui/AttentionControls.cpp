@@ -65,6 +65,18 @@ AttentionControls::AttentionControls(AttentionSelection* selection, QWidget* par
 }
 
 void AttentionControls::buildAttentionGroup(QWidget* group) {
+    attentionKind_ = new QComboBox(group);
+    attentionKind_->setObjectName(QStringLiteral("attentionKindCombo"));
+    attentionKind_->addItem(tr("Encoder self-attention"), static_cast<int>(AttentionKind::Encoder));
+    attentionKind_->addItem(tr("Decoder self-attention"), static_cast<int>(AttentionKind::Decoder));
+    attentionKind_->addItem(tr("Cross-attention"), static_cast<int>(AttentionKind::Cross));
+    attentionKind_->setItemData(0, tr("Source tokens attending to source tokens"), Qt::ToolTipRole);
+    attentionKind_->setItemData(1, tr("Target tokens attending to earlier target tokens (causal)"), Qt::ToolTipRole);
+    attentionKind_->setItemData(2, tr("Target tokens (rows) attending to source tokens (columns)"), Qt::ToolTipRole);
+    attentionKind_->setToolTip(tr("Which of the encoder-decoder's attentions every view shows"));
+    attentionKindLabel_ = new QLabel(tr("&Attention"), group);
+    attentionKindLabel_->setBuddy(attentionKind_);
+
     layer_ = new QSpinBox(group);
     layer_->setObjectName(QStringLiteral("layerSpin"));
     layer_->setAccelerated(true);
@@ -86,6 +98,7 @@ void AttentionControls::buildAttentionGroup(QWidget* group) {
     hideSpecial_->setToolTip(tr("Leave out [CLS], [SEP], <s> and the like, and spread each row's attention over the rest"));
 
     auto* form = new QFormLayout(group);
+    form->addRow(attentionKindLabel_, attentionKind_);
     form->addRow(tr("&Layer"), layer_);
     form->addRow(tr("&Head"), head_);
     form->addRow(rollout_);
@@ -169,6 +182,8 @@ void AttentionControls::buildColourGroup(QWidget* group) {
 
 void AttentionControls::connectEdits() {
     AttentionSelection* s = selection_;
+    connect(attentionKind_, &QComboBox::currentIndexChanged, s,
+            [this, s](int index) { s->setAttentionKind(static_cast<AttentionKind>(attentionKind_->itemData(index).toInt())); });
     connect(layer_, &QSpinBox::valueChanged, s, &AttentionSelection::setLayer);
     connect(head_, &QComboBox::currentIndexChanged, s, [this, s](int index) {
         const int data = head_->itemData(index).toInt();
@@ -202,6 +217,12 @@ void AttentionControls::setTokens(const QStringList& labels) {
     syncFromSelection();
 }
 
+void AttentionControls::setEncoderDecoder(bool encoderDecoder) {
+    attentionKindLabel_->setVisible(encoderDecoder);
+    attentionKind_->setVisible(encoderDecoder);
+    syncFromSelection();
+}
+
 void AttentionControls::fillHeadCombo(int heads) {
     const QSignalBlocker block(head_);
     head_->clear();
@@ -214,6 +235,10 @@ void AttentionControls::fillHeadCombo(int heads) {
 
 void AttentionControls::syncFromSelection() {
     const AttentionSelection& s = *selection_;
+    setIndexQuietly(attentionKind_, attentionKind_->findData(static_cast<int>(s.attentionKind())));
+    // Cross-attention maps target tokens onto source tokens: no square to roll out, and no
+    // shared special tokens to hide.
+    const bool cross = s.attentionKind() == AttentionKind::Cross;
     if (s.heads() != shownHeads_) fillHeadCombo(s.heads());
     {
         const QSignalBlocker block(layer_);
@@ -229,6 +254,10 @@ void AttentionControls::syncFromSelection() {
         const QSignalBlocker block(rollout_);
         rollout_->setChecked(s.rollout());
     }
+    rollout_->setEnabled(!cross || s.rollout());
+    hideSpecial_->setEnabled(!cross);
+    hideSpecial_->setToolTip(cross ? tr("Special tokens are hidden only where queries and keys are the same tokens")
+                                   : tr("Leave out [CLS], [SEP], <s> and the like, and spread each row's attention over the rest"));
     setIndexQuietly(query_, query_->findData(s.selectedQuery()));
     {
         const QSignalBlocker block(hideSpecial_);

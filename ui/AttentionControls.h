@@ -14,8 +14,8 @@ namespace attnscope::ui {
 
 class AttentionSelection;
 
-// The side panel that edits the shared selection: layer, head (or the mean/max of the
-// heads), rollout, the query token, soft or hard attention with its rule and parameter,
+// The side panel that edits the shared selection: for an encoder-decoder which attention
+// (encoder, decoder or cross), then layer, head (or the mean/max of the heads), rollout, the query token, soft or hard attention with its rule and parameter,
 // hidden special tokens, and colour (map, linear/log scale, global/per-row normalisation).
 // It writes to the selection and mirrors it, so it also follows clicks in the views.
 class AttentionControls : public QWidget {
@@ -23,8 +23,11 @@ class AttentionControls : public QWidget {
 public:
     explicit AttentionControls(AttentionSelection* selection, QWidget* parent = nullptr);
 
-    // The labels of the analysed tokens, for the query chooser; empty before an analysis.
+    // The labels of the analysed query tokens (the current stack's), for the query chooser;
+    // empty before an analysis.
     void setTokens(const QStringList& labels);
+    // Offers the choice of encoder self-, decoder self- and cross-attention (T5) or hides it.
+    void setEncoderDecoder(bool encoderDecoder);
 
     // Head combo entries' data: a head index, or one of these.
     static constexpr int kMeanOfHeads = -1;
@@ -39,6 +42,8 @@ private:
     void fillHeadCombo(int heads);
 
     AttentionSelection* selection_;
+    QLabel* attentionKindLabel_ = nullptr;
+    QComboBox* attentionKind_ = nullptr;
     QSpinBox* layer_ = nullptr;
     QComboBox* head_ = nullptr;
     QCheckBox* rollout_ = nullptr;

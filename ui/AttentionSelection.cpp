@@ -19,7 +19,7 @@ bool sameQuery(const AttentionQuery& a, const AttentionQuery& b) {
 bool sameStyle(const FigureStyle& a, const FigureStyle& b) {
     const auto fields = [](const FigureStyle& s) {
         return std::tuple(s.colorMap, s.scale, s.normalization, s.fontPointSize, s.lineWidth, s.background.rgba(),
-                          s.foreground.rgba(), s.showColorBar);
+                          s.foreground.rgba(), s.showColorBar, s.overlayOpacity);
     };
     return fields(a) == fields(b);
 }
@@ -35,8 +35,9 @@ bool AttentionSelection::isHeadEnabled(int head) const {
 ViewRequest AttentionSelection::request(ViewKind kind) const {
     ViewRequest request;
     request.kind = kind;
+    request.attention = kind_;
     request.query = query_;
-    request.selectedQuery = selectedQuery_;
+    request.selectedQuery = selectedQuery();
     request.enabledHeads = enabledHeads_;
     return request;
 }
@@ -44,31 +45,53 @@ ViewRequest AttentionSelection::request(ViewKind kind) const {
 template <typename Edit>
 void AttentionSelection::update(Edit edit) {
     AttentionQuery query = query_;
-    int selected = selectedQuery_;
+    int selected = selectedQuery();
     std::vector<bool> enabled = enabledHeads_;
     FigureStyle style = style_;
     edit(query, selected, enabled, style);
-    if (layers_ > 0) query.layer = std::clamp(query.layer, 0, layers_ - 1);
-    if (heads_ > 0) query.head = std::clamp(query.head, 0, heads_ - 1);
+    if (layers() > 0) query.layer = std::clamp(query.layer, 0, layers() - 1);
+    if (heads() > 0) query.head = std::clamp(query.head, 0, heads() - 1);
     query.hardSelection.k = std::max(1, query.hardSelection.k);
     query.hardSelection.threshold = std::clamp(query.hardSelection.threshold, 0.0f, 1.0f);
     query.hardSelection.mass = std::clamp(query.hardSelection.mass, 1e-4f, 1.0f);
+    style.overlayOpacity = std::clamp(style.overlayOpacity, 0.0, 1.0);
     selected = std::max(-1, selected);
-    if (sameQuery(query, query_) && selected == selectedQuery_ && enabled == enabledHeads_ && sameStyle(style, style_)) return;
+    if (sameQuery(query, query_) && selected == selectedQuery() && enabled == enabledHeads_ && sameStyle(style, style_)) return;
     query_ = query;
-    selectedQuery_ = selected;
+    selectedQueries_[index(kind_)] = selected;
     enabledHeads_ = std::move(enabled);
     style_ = style;
     emit changed();
 }
 
-void AttentionSelection::setShape(int layers, int heads) {
-    const bool sameHeads = heads == heads_;
-    layers_ = std::max(0, layers);
-    heads_ = std::max(0, heads);
+void AttentionSelection::reshape(bool resetHeads) {
     update([&](AttentionQuery&, int&, std::vector<bool>& enabled, FigureStyle&) {
-        if (!sameHeads || enabled.size() != static_cast<std::size_t>(heads_)) enabled.assign(static_cast<std::size_t>(heads_), true);
+        if (resetHeads || enabled.size() != static_cast<std::size_t>(heads())) enabled.assign(static_cast<std::size_t>(heads()), true);
     });
+}
+
+void AttentionSelection::setShape(int layers, int heads) {
+    const bool sameHeads = std::max(0, heads) == this->heads();
+    for (Shape& shape : shapes_) shape = {std::max(0, layers), std::max(0, heads)};
+    reshape(!sameHeads);
+}
+
+void AttentionSelection::setStackShape(AttentionKind kind, int layers, int heads) {
+    Shape& shape = shapes_[index(kind)];
+    const bool sameHeads = std::max(0, heads) == shape.heads;
+    shape = {std::max(0, layers), std::max(0, heads)};
+    if (kind == kind_) reshape(!sameHeads);
+}
+
+void AttentionSelection::setAttentionKind(AttentionKind kind) {
+    if (kind == kind_) return;
+    kind_ = kind;
+    // Another stack shows other maps (and, for the decoder, other query tokens) even when
+    // layer, head and query number stay the same: always news.
+    if (layers() > 0) query_.layer = std::clamp(query_.layer, 0, layers() - 1);
+    if (heads() > 0) query_.head = std::clamp(query_.head, 0, heads() - 1);
+    if (enabledHeads_.size() != static_cast<std::size_t>(heads())) enabledHeads_.assign(static_cast<std::size_t>(heads()), true);
+    emit changed();
 }
 
 void AttentionSelection::setLayer(int layer) {
@@ -127,6 +150,14 @@ void AttentionSelection::setSelectedQuery(int token) {
     update([&](AttentionQuery&, int& selected, auto&, auto&) { selected = token; });
 }
 
+void AttentionSelection::setSelectedQueryOf(AttentionKind kind, int token) {
+    if (kind == kind_) {
+        setSelectedQuery(token);
+        return;
+    }
+    selectedQueries_[index(kind)] = std::max(-1, token);  // not shown now: no news for the views
+}
+
 void AttentionSelection::setHeadEnabled(int head, bool on) {
     update([&](AttentionQuery&, int&, std::vector<bool>& enabled, auto&) {
         if (head >= 0 && head < static_cast<int>(enabled.size())) enabled[static_cast<std::size_t>(head)] = on;
@@ -147,6 +178,10 @@ void AttentionSelection::setValueScale(ValueScale scale) {
 
 void AttentionSelection::setNormalization(Normalization normalization) {
     update([&](AttentionQuery&, int&, auto&, FigureStyle& style) { style.normalization = normalization; });
+}
+
+void AttentionSelection::setOverlayOpacity(double opacity) {
+    update([&](AttentionQuery&, int&, auto&, FigureStyle& style) { style.overlayOpacity = opacity; });
 }
 
 void AttentionSelection::setStyle(const FigureStyle& style) {

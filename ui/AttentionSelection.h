@@ -1,6 +1,7 @@
 #pragma once
 #include <QObject>
 
+#include <array>
 #include <vector>
 
 #include "FigureBuilder.h"
@@ -9,9 +10,9 @@
 
 namespace attnscope::ui {
 
-// What every view shows: the layer, the head or head aggregate, rollout, soft or hard
-// attention, hidden special tokens, the selected query token, the heads drawn in the head
-// view, and how values become colours. Views and controls read it and call its setters;
+// What every view shows: which attention stack (an encoder-decoder has three), the layer,
+// the head or head aggregate, rollout, soft or hard attention, hidden special tokens, the
+// selected query token, the heads drawn in the head view, and how values become colours. Views and controls read it and call its setters;
 // nothing else tells a view what to show, so they can never disagree.
 //
 // Every setter emits changed() once, and only when the value really changed.
@@ -20,10 +21,13 @@ class AttentionSelection : public QObject {
 public:
     explicit AttentionSelection(QObject* parent = nullptr);
 
-    // The model's shape (0 before one is open: then layer and head are kept as given, so
-    // a command-line choice survives until the model opens and is clamped then).
-    int layers() const { return layers_; }
-    int heads() const { return heads_; }
+    // The shape of the current stack (0 before a model is open: then layer and head are kept
+    // as given, so a command-line choice survives until the model opens and is clamped then).
+    int layers() const { return shapeOf(kind_).layers; }
+    int heads() const { return shapeOf(kind_).heads; }
+
+    // Which stack the views show (only encoder-decoders have more than Encoder).
+    AttentionKind attentionKind() const { return kind_; }
 
     int layer() const { return query_.layer; }
     HeadMode headMode() const { return query_.headMode; }
@@ -32,8 +36,10 @@ public:
     bool hard() const { return query_.hard; }
     const HardSelection& hardSelection() const { return query_.hardSelection; }
     bool hideSpecialTokens() const { return query_.hideSpecialTokens; }
-    // Index into the full token list; -1 when no query token is selected.
-    int selectedQuery() const { return selectedQuery_; }
+    // Index into the current stack's full query token list (the target's for the decoder and
+    // cross-attention); -1 when none is selected. Each stack keeps its own.
+    int selectedQuery() const { return selectedQueries_[index(kind_)]; }
+    int selectedQueryOf(AttentionKind kind) const { return selectedQueries_[index(kind)]; }
     // One flag per head; all true after setShape.
     const std::vector<bool>& enabledHeads() const { return enabledHeads_; }
     bool isHeadEnabled(int head) const;
@@ -44,8 +50,14 @@ public:
     ViewRequest request(ViewKind kind) const;
 
 public slots:
-    // Clamps layer and head into the new shape; keeps enabled heads when the count stays.
+    // Every stack's shape (a model with one stack). Clamps layer and head into the new
+    // shape; keeps enabled heads when the count stays.
     void setShape(int layers, int heads);
+    // One stack's shape (an encoder-decoder's decoder and cross-attention differ from its encoder).
+    void setStackShape(attnscope::ui::AttentionKind kind, int layers, int heads);
+    // Switches the stack; the layer and head are clamped into its shape, and the query is the
+    // one last selected in that stack.
+    void setAttentionKind(attnscope::ui::AttentionKind kind);
     void setLayer(int layer);
     // A single head (switches the head mode to Single).
     void setHead(int head);
@@ -59,26 +71,39 @@ public slots:
     void setThreshold(double threshold); // in [0, 1]
     void setMass(double mass);         // in (0, 1]
     void setHideSpecialTokens(bool hide);
-    void setSelectedQuery(int token);  // -1: none
+    void setSelectedQuery(int token);  // -1: none; in the current stack
+    void setSelectedQueryOf(attnscope::ui::AttentionKind kind, int token);
     void setHeadEnabled(int head, bool enabled);
     void setAllHeadsEnabled(bool enabled);
     void setColorMap(const QString& name);
     void setValueScale(attnscope::ui::ValueScale scale);
     void setNormalization(attnscope::ui::Normalization normalization);
+    void setOverlayOpacity(double opacity);  // in [0, 1]
     void setStyle(const attnscope::ui::FigureStyle& style);
 
 signals:
     void changed();
 
 private:
-    // Applies `edit` to a copy of the state and emits changed() when anything differs.
+    struct Shape {
+        int layers = 0;
+        int heads = 0;
+    };
+    static std::size_t index(AttentionKind kind) { return static_cast<std::size_t>(kind); }
+    const Shape& shapeOf(AttentionKind kind) const { return shapes_[index(kind)]; }
+
+    // Applies `edit` to a copy of the state (query, selected query of the current stack,
+    // enabled heads, style) and emits changed() when anything differs.
     template <typename Edit>
     void update(Edit edit);
+    // A new shape for the current stack: clamps into it and enables every head when their
+    // number changed (or `resetHeads`).
+    void reshape(bool resetHeads);
 
-    int layers_ = 0;
-    int heads_ = 0;
+    std::array<Shape, 3> shapes_{};
+    AttentionKind kind_ = AttentionKind::Encoder;
     AttentionQuery query_;
-    int selectedQuery_ = -1;
+    std::array<int, 3> selectedQueries_{-1, -1, -1};
     std::vector<bool> enabledHeads_;
     FigureStyle style_;
 };

@@ -4,8 +4,6 @@
 #include <QFile>
 
 #include "Analysis.h"
-#include "Error.h"
-#include "TokenLabel.h"
 #include "model/Checkpoint.h"
 
 namespace attnscope::ui {
@@ -24,7 +22,27 @@ void AttentionSession::openModel(const QString& folder) {
 }
 
 void AttentionSession::analyze(const QString& text, const QString& pair) {
-    pendingAnalysis_ = AnalysisRequest{text, pair};
+    AnalysisRequest request;
+    request.text = text;
+    request.pair = pair;
+    analyzeRequest(request);
+}
+
+void AttentionSession::analyzeWithTarget(const QString& source, const QString& target) {
+    AnalysisRequest request;
+    request.text = source;
+    request.target = target;
+    analyzeRequest(request);
+}
+
+void AttentionSession::analyzeImage(const QString& imageFile) {
+    AnalysisRequest request;
+    request.imageFile = imageFile;
+    analyzeRequest(request);
+}
+
+void AttentionSession::analyzeRequest(const AnalysisRequest& request) {
+    pendingAnalysis_ = request;
     if (!runner_.isRunning()) startNext();
     else if (activity_ == Activity::Analyzing) runner_.cancel();  // an opening model finishes first
 }
@@ -69,22 +87,8 @@ void AttentionSession::startOpening(const QString& folder) {
 void AttentionSession::startAnalysis(const AnalysisRequest& request) {
     std::shared_ptr<const Checkpoint> checkpoint = checkpoint_;  // kept alive even if another model opens meanwhile
     runner_.start([this, checkpoint, request](const JobRunner::Context& context) -> JobRunner::Delivery {
-        auto analysis = std::make_shared<Analysis>();
-        analysis->text = request.text;
-        analysis->pair = request.pair;
-        std::optional<std::string> pair;
-        if (!request.pair.isEmpty()) pair = request.pair.toStdString();
-        analysis->encoding = checkpoint->encode(request.text.toStdString(), pair);
-        if (analysis->encoding.size() == 0) throw Error("The text gives no tokens: type some text to see its attention.");
-        if (context.cancel) return {};
-        context.progress(0, checkpoint->config().layers);
-        ForwardInput input;
-        input.ids = analysis->encoding.ids;
-        input.typeIds = analysis->encoding.typeIds;
-        std::optional<ForwardResult> result = checkpoint->forward(input, context.progress, &context.cancel);
-        if (!result) return {};
-        analysis->attentions = std::move(result->attentions);
-        analysis->tokenLabels = tokenLabels(analysis->encoding.tokens);
+        std::shared_ptr<const Analysis> analysis = computeAnalysis(*checkpoint, request, context.progress, &context.cancel);
+        if (!analysis) return {};
         return [this, analysis] {
             analysis_ = analysis;
             emit analysisChanged();

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "AnalysisJob.h"
 #include "JobRunner.h"
 
 namespace attnscope {
@@ -35,8 +36,15 @@ public:
 
 public slots:
     void openModel(const QString& folder);
-    // An empty pair means a single segment.
+    // A text model: an empty pair means a single segment.
     void analyze(const QString& text, const QString& pair = {});
+    // An encoder-decoder (T5): the source, and the target the decoder is teacher-forced with
+    // (empty: the decoder start token alone).
+    void analyzeWithTarget(const QString& source, const QString& target);
+    // A vision model: an image file, decoded and preprocessed in the job.
+    void analyzeImage(const QString& imageFile);
+    // Any of the above; the job refuses input the open model cannot take.
+    void analyzeRequest(const attnscope::ui::AnalysisRequest& request);
     // Stops the running job and drops queued requests.
     void cancel();
 
@@ -50,11 +58,6 @@ signals:
     void cancelled();
 
 private:
-    struct AnalysisRequest {
-        QString text;
-        QString pair;
-    };
-
     void startNext();
     void startOpening(const QString& folder);
     void startAnalysis(const AnalysisRequest& request);

@@ -2,6 +2,7 @@
 
 #include "GridFigure.h"
 #include "HeadsFigure.h"
+#include "ImageOverlayFigure.h"
 #include "MatrixFigure.h"
 #include "TokenStripFigure.h"
 
@@ -16,16 +17,23 @@ const AttentionStack& stackOf(const FigureSource& source) {
     return *source.attentions;
 }
 
-QString labelOf(const FigureSource& source, int token) {
-    return source.tokenLabels.value(token, QStringLiteral("#%1").arg(token));
-}
+QString labelIn(const QStringList& labels, int token) { return labels.value(token, QStringLiteral("#%1").arg(token)); }
 
-QStringList labelsOf(const FigureSource& source, const std::vector<int>& tokens) {
+QStringList labelsIn(const QStringList& all, const std::vector<int>& tokens) {
     QStringList labels;
     labels.reserve(static_cast<qsizetype>(tokens.size()));
-    for (int t : tokens) labels.append(labelOf(source, t));
+    for (int t : tokens) labels.append(labelIn(all, t));
     return labels;
 }
+
+// Keys are labelled by tokenLabels; queries by queryLabels where the two differ (cross-attention).
+QString keyLabel(const FigureSource& source, int token) { return labelIn(source.tokenLabels, token); }
+QString queryLabel(const FigureSource& source, int token) { return labelIn(source.rowLabels(), token); }
+QStringList keyLabels(const FigureSource& source, const std::vector<int>& tokens) { return labelsIn(source.tokenLabels, tokens); }
+QStringList queryLabels(const FigureSource& source, const std::vector<int>& tokens) { return labelsIn(source.rowLabels(), tokens); }
+
+// Cross-attention: queries and keys are different token lists.
+bool isCross(const FigureSource& source) { return !source.queryLabels.isEmpty(); }
 
 // The matrix row that shows token `token`, or -1 (none selected, or hidden).
 int rowOfToken(const AttentionMatrix& m, int token) {
@@ -69,6 +77,11 @@ AttentionQuery singleHead(const AttentionQuery& base, int layer, int head) {
 
 }  // namespace
 
+QString describeRequest(const FigureSource& source, const ViewRequest& request) {
+    const QString selection = describeRequest(request);
+    return source.attentionName.isEmpty() ? selection : source.attentionName + QStringLiteral(" · ") + selection;
+}
+
 QString describeRequest(const ViewRequest& request) {
     const AttentionQuery& q = request.query;
     QStringList parts;
@@ -94,11 +107,13 @@ QString describeRequest(const ViewRequest& request) {
 MatrixFigureData buildMatrixData(const FigureSource& source, const ViewRequest& request) {
     MatrixFigureData data;
     data.matrix = computeAttentionMatrix(stackOf(source), request.query, source.specialTokens);
-    data.rowLabels = labelsOf(source, data.matrix.rowTokens);
-    data.columnLabels = labelsOf(source, data.matrix.colTokens);
+    data.rowLabels = queryLabels(source, data.matrix.rowTokens);
+    data.columnLabels = keyLabels(source, data.matrix.colTokens);
+    if (!source.queryAxisTitle.isEmpty()) data.rowAxisTitle = source.queryAxisTitle;
+    if (!source.keyAxisTitle.isEmpty()) data.columnAxisTitle = source.keyAxisTitle;
     ViewRequest titled = request;
     titled.kind = ViewKind::Matrix;
-    data.title = describeRequest(titled);
+    data.title = describeRequest(source, titled);
     data.selectedRow = rowOfToken(data.matrix, request.selectedQuery);
     return data;
 }
@@ -111,13 +126,13 @@ HeadsFigureData buildHeadsData(const FigureSource& source, const ViewRequest& re
     const bool sized = static_cast<int>(request.enabledHeads.size()) == stack.heads;
     data.enabled = sized ? request.enabledHeads : std::vector<bool>(static_cast<std::size_t>(stack.heads), true);
     if (!data.heads.empty()) {
-        data.leftLabels = labelsOf(source, data.heads.front().rowTokens);
-        data.rightLabels = labelsOf(source, data.heads.front().colTokens);
+        data.leftLabels = queryLabels(source, data.heads.front().rowTokens);
+        data.rightLabels = keyLabels(source, data.heads.front().colTokens);
         data.selectedToken = rowOfToken(data.heads.front(), request.selectedQuery);
     }
     ViewRequest titled = request;
     titled.kind = ViewKind::Heads;
-    data.title = describeRequest(titled);
+    data.title = describeRequest(source, titled);
     return data;
 }
 
@@ -137,7 +152,7 @@ GridFigureData buildGridData(const FigureSource& source, const ViewRequest& requ
     data.focusedHead = single && q.head >= 0 && q.head < stack.heads ? q.head : -1;
     ViewRequest titled = request;
     titled.kind = ViewKind::Grid;
-    data.title = describeRequest(titled);
+    data.title = describeRequest(source, titled);
     return data;
 }
 
@@ -145,20 +160,60 @@ TokenStripFigureData buildTokenStripData(const FigureSource& source, const ViewR
     const AttentionStack& stack = stackOf(source);
     const AttentionMatrix m = computeAttentionMatrix(stack, request.query, source.specialTokens);
     TokenStripFigureData data;
-    data.labels = labelsOf(source, m.colTokens);
+    data.labels = keyLabels(source, m.colTokens);
     if (m.rows == 0) return data;
     // The selected query's row; with none selected, the last query for a causal (decoder)
-    // model, whose last token sees the whole text, and the first ([CLS], <s>) otherwise.
+    // model or cross-attention, whose last token sees the whole text, and the first ([CLS],
+    // <s>) otherwise.
     int row = rowOfToken(m, request.selectedQuery);
-    if (row < 0) row = isCausal(stack) ? m.rows - 1 : 0;
+    if (row < 0) row = isCross(source) || isCausal(stack) ? m.rows - 1 : 0;
     data.weights.assign(m.values.begin() + static_cast<std::ptrdiff_t>(row) * m.cols,
                         m.values.begin() + static_cast<std::ptrdiff_t>(row + 1) * m.cols);
     const int token = m.rowTokens[row];
-    for (int c = 0; c < m.cols; ++c)
-        if (m.colTokens[c] == token) data.queryToken = c;
+    // The query is among the keys only in self-attention.
+    if (!isCross(source))
+        for (int c = 0; c < m.cols; ++c)
+            if (m.colTokens[c] == token) data.queryToken = c;
     ViewRequest titled = request;
     titled.kind = ViewKind::Tokens;
-    data.title = describeRequest(titled) + QStringLiteral(" · from “%1”").arg(labelOf(source, token));
+    data.title = describeRequest(source, titled) + QStringLiteral(" · from “%1”").arg(queryLabel(source, token));
+    return data;
+}
+
+ImageOverlayFigureData buildImageOverlayData(const FigureSource& source, const ViewRequest& request) {
+    const AttentionStack& stack = stackOf(source);
+    const PatchGrid& grid = source.patches;
+    if (!grid.isValid()) throw Error("the image overlay is for vision models (ViT, DeiT); this model reads text");
+    if (stack.queries != stack.keys || stack.keys != grid.firstPatchToken + grid.count())
+        throw Error("the attention has " + std::to_string(stack.keys) + " tokens, which does not fit a " + std::to_string(grid.rows) +
+                    " x " + std::to_string(grid.columns) + " patch grid");
+    const int query = request.selectedQuery >= 0 ? request.selectedQuery : 0;  // [CLS] by default
+    if (query >= stack.queries)
+        throw Error("query " + std::to_string(query) + " does not exist (the image has " + std::to_string(stack.queries) +
+                    " tokens, numbered from 0)");
+    const AttentionMatrix m = computeAttentionMatrix(stack, request.query, source.specialTokens);
+    const int row = rowOfToken(m, query);
+    if (row < 0)
+        throw Error("The query " + queryLabel(source, query).toStdString() +
+                    " is a special token, and special tokens are hidden: show them again, or click a patch to make it the query.");
+
+    ImageOverlayFigureData data;
+    data.image = source.image;
+    data.grid = grid;
+    data.patchWeights.assign(static_cast<std::size_t>(grid.count()), 0.0f);
+    for (int c = 0; c < m.cols; ++c) {
+        const int token = m.colTokens[static_cast<std::size_t>(c)];
+        const int patch = grid.patchOfToken(token);
+        if (patch >= 0) data.patchWeights[static_cast<std::size_t>(patch)] = m.at(row, c);
+        else data.otherKeys.push_back({keyLabel(source, token), m.at(row, c), token});
+    }
+    data.queryToken = query;
+    data.queryPatch = grid.patchOfToken(query);
+    data.queryLabel = data.queryPatch >= 0 ? QStringLiteral("patch %1").arg(queryLabel(source, query)) : queryLabel(source, query);
+    data.predictions = source.predictions;
+    ViewRequest titled = request;
+    titled.kind = ViewKind::Overlay;
+    data.title = describeRequest(source, titled) + QStringLiteral(" · from %1").arg(data.queryLabel);
     return data;
 }
 
@@ -168,6 +223,7 @@ std::unique_ptr<Figure> buildFigure(const FigureSource& source, const ViewReques
     case ViewKind::Heads: return std::make_unique<HeadsFigure>(buildHeadsData(source, request), style);
     case ViewKind::Grid: return std::make_unique<GridFigure>(buildGridData(source, request), style);
     case ViewKind::Tokens: return std::make_unique<TokenStripFigure>(buildTokenStripData(source, request), style);
+    case ViewKind::Overlay: return std::make_unique<ImageOverlayFigure>(buildImageOverlayData(source, request), style);
     }
     return nullptr;
 }

@@ -10,11 +10,19 @@
 
 namespace attnscope::ui {
 
-enum class ViewKind { Matrix, Heads, Grid, Tokens };
+// Overlay (the image overlay) exists for vision models only.
+enum class ViewKind { Matrix, Heads, Grid, Tokens, Overlay };
+
+// Which of a model's attention stacks is shown. Encoder-only, decoder-only and vision models
+// have one stack, Encoder; an encoder-decoder (T5) has all three: its encoder's
+// self-attention, its decoder's (causal) self-attention, and the decoder's cross-attention
+// to the encoder (queries: target tokens; keys: source tokens).
+enum class AttentionKind { Encoder, Decoder, Cross };
 
 // What the shared selection asks a view to show.
 struct ViewRequest {
     ViewKind kind = ViewKind::Matrix;
+    AttentionKind attention = AttentionKind::Encoder;  // which stack FigureSource was made from
     AttentionQuery query;            // layer, head/mean/max, rollout, soft/hard, hide special
     int selectedQuery = -1;          // query token (index into the full token list); -1 none
     std::vector<bool> enabledHeads;  // head view; empty = all
@@ -25,8 +33,23 @@ struct ViewRequest {
 // exported is exactly what is shown.
 struct FigureSource {
     const AttentionStack* attentions = nullptr;
-    QStringList tokenLabels;            // display labels, one per token
-    std::vector<bool> specialTokens;    // one per token
+    QStringList tokenLabels;            // display labels, one per key token (and per query when queryLabels is empty)
+    std::vector<bool> specialTokens;    // one per key token
+    // Cross-attention: the queries are other tokens (the decoder's) than the keys (the
+    // encoder's); empty for self-attention, where one token list labels both axes. (The engine
+    // hides special tokens only on square self-attention, so the queries need no mask.)
+    QStringList queryLabels;
+    // Models with several stacks: which one this is ("Cross-attention"), put before titles.
+    QString attentionName;
+    // Axis titles of the matrix; empty: "Query (attending token)", "Key (token attended to)".
+    QString queryAxisTitle;
+    QString keyAxisTitle;
+    // Vision models: the image the model saw, how its tokens tile it, and the class prediction.
+    QImage image;
+    PatchGrid patches;
+    std::vector<ClassPrediction> predictions;
+
+    const QStringList& rowLabels() const { return queryLabels.isEmpty() ? tokenLabels : queryLabels; }
 };
 
 // All of these throw attnscope::Error when the source has no attention or the query names a
@@ -45,10 +68,16 @@ GridFigureData buildGridData(const FigureSource& source, const ViewRequest& requ
 // the last row for a causal model (detected from layer 0: nothing above the diagonal), whose
 // last token sees the whole text, else the first row ([CLS], <s>).
 TokenStripFigureData buildTokenStripData(const FigureSource& source, const ViewRequest& request);
+// Vision models: the selected query's row of the current matrix laid on the patch grid. With
+// no query selected, [CLS]. Throws attnscope::Error for a model without patches, and when
+// hidden special tokens leave the query ([CLS], [DIST]) out of the matrix.
+ImageOverlayFigureData buildImageOverlayData(const FigureSource& source, const ViewRequest& request);
 
 std::unique_ptr<Figure> buildFigure(const FigureSource& source, const ViewRequest& request, const FigureStyle& style);
 
 // A short description of the selection, used as figure titles: "Layer 3 · head 5 · hard top-1".
 QString describeRequest(const ViewRequest& request);
+// The same, after the source's attention name when it has one: "Cross-attention · Layer 3 · head 5".
+QString describeRequest(const FigureSource& source, const ViewRequest& request);
 
 }  // namespace attnscope::ui

@@ -1,4 +1,5 @@
 #pragma once
+#include <QImage>
 #include <QString>
 #include <QStringList>
 
@@ -48,6 +49,48 @@ struct TokenStripFigureData {
     QStringList labels;
     std::vector<float> weights;          // one per label
     int queryToken = -1;                 // outlined
+    QString title;
+};
+
+// A classifier's answer: one of the top-k labels with its softmax probability (from the
+// engine's topPredictions), most probable first.
+struct ClassPrediction {
+    QString label;
+    float probability = 0.0f;
+};
+
+// How a vision model cuts its input into tokens: after `firstPatchToken` leading tokens
+// ([CLS], and [DIST] for DeiT), token firstPatchToken + r * columns + c is patch (r, c).
+struct PatchGrid {
+    int rows = 0;
+    int columns = 0;
+    int firstPatchToken = 0;
+    bool isValid() const { return rows > 0 && columns > 0; }
+    int count() const { return rows * columns; }
+    // The patch (row-major index) a token shows, -1 for [CLS], [DIST] and out of range.
+    int patchOfToken(int token) const {
+        const int p = token - firstPatchToken;
+        return p >= 0 && p < count() ? p : -1;
+    }
+    int tokenOfPatch(int patch) const { return firstPatchToken + patch; }
+};
+
+// The image overlay: the image the model saw with its patch grid shaded by the attention the
+// query pays to each patch; attention to the other keys ([CLS], [DIST]) as labelled swatches.
+struct ImageOverlayFigureData {
+    QImage image;                      // the model's input image (after resize and crop), 8-bit
+    PatchGrid grid;
+    std::vector<float> patchWeights;   // grid.count(), row-major: the query's weight on each patch
+    struct OtherKey {
+        QString label;                 // "[CLS]", "[DIST]"
+        float weight = 0.0f;
+        int token = -1;                // index into the full token list
+    };
+    std::vector<OtherKey> otherKeys;
+    int queryToken = -1;               // index into the full token list
+    int queryPatch = -1;               // the query's patch (outlined), -1 when the query is [CLS]/[DIST]
+    QString queryLabel;
+    std::vector<ClassPrediction> predictions;  // empty: the model has no classifier
     QString title;
 };
 

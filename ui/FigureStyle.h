@@ -17,6 +17,9 @@ struct FigureStyle {
     QColor background = Qt::white;
     QColor foreground = Qt::black;
     bool showColorBar = true;
+    // The image overlay: how strongly the attention colours cover the image (0: the image
+    // alone, 1: the colours alone).
+    double overlayOpacity = 0.6;
 };
 
 }  // namespace attnscope::ui

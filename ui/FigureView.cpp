@@ -106,7 +106,8 @@ void FigureView::rebuild() {
     clearFigure();
     if (analysis_ && !analysis_->attentions.empty()) {
         try {
-            buildFigure(analysis_->figureSource(), selection_->request(kind_));
+            const ViewRequest request = selection_->request(kind_);
+            buildFigure(analysis_->figureSource(request.attention), request);
         } catch (const std::exception& e) {
             // A selection the engine refuses (e.g. rollout of cross-attention) is shown, not thrown.
             clearFigure();

@@ -30,6 +30,9 @@
 #include "HeadToggles.h"
 #include "HeadsView.h"
 #include "HeatmapView.h"
+#include "ImageInputBar.h"
+#include "ImageOverlayControls.h"
+#include "ImageOverlayView.h"
 #include "JobProgress.h"
 #include "ModelView.h"
 #include "TextInputBar.h"
@@ -50,22 +53,38 @@ QString localFolderOf(const QMimeData* mime) {
     return QFileInfo(path).isDir() ? path : QString();
 }
 
+QString localImageOf(const QMimeData* mime) {
+    if (!mime || !mime->hasUrls() || mime->urls().size() != 1) return {};
+    const QString path = mime->urls().front().toLocalFile();
+    return ImageInputBar::isImageFile(path) ? path : QString();
+}
+
 QString viewName(ViewKind kind) {
     switch (kind) {
     case ViewKind::Matrix: return QObject::tr("matrix");
     case ViewKind::Heads: return QObject::tr("head view");
     case ViewKind::Grid: return QObject::tr("model grid");
     case ViewKind::Tokens: return QObject::tr("token strip");
+    case ViewKind::Overlay: return QObject::tr("image overlay");
     }
     return {};
 }
 
-// The query token a fresh analysis starts with: the last ordinary token, whose attention
-// covers the whole text in causal models too.
-int defaultQuery(const Analysis& analysis) {
-    for (int t = analysis.tokenCount() - 1; t >= 0; --t)
-        if (!analysis.isSpecial(t)) return t;
-    return analysis.tokenCount() - 1;
+QString attentionFileTag(AttentionKind kind) {
+    switch (kind) {
+    case AttentionKind::Encoder: return QStringLiteral("-encoder");
+    case AttentionKind::Decoder: return QStringLiteral("-decoder");
+    case AttentionKind::Cross: return QStringLiteral("-cross");
+    }
+    return {};
+}
+
+// "0 99.9% · 2 0.1% · 1 0.0%"
+QString predictionText(const std::vector<ClassPrediction>& predictions) {
+    QStringList parts;
+    for (const ClassPrediction& p : predictions)
+        parts << QStringLiteral("%1 %2%").arg(p.label, QString::number(p.probability * 100.0, 'f', 1));
+    return parts.join(QStringLiteral(" · "));
 }
 
 }  // namespace
@@ -91,7 +110,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     zoomInfo_->setForegroundRole(QPalette::PlaceholderText);
     connect(matrixView_, &HeatmapView::visibleCellsChanged, this, &MainWindow::updateZoomInfo);
     connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::updateZoomInfo);
+    predictionInfo_ = new QLabel(this);
+    predictionInfo_->setObjectName(QStringLiteral("predictionInfo"));
+    predictionInfo_->setToolTip(tr("The classifier's five most probable classes for this image"));
+    predictionInfo_->setVisible(false);
     statusBar()->addWidget(modelInfo_, 1);
+    statusBar()->addPermanentWidget(predictionInfo_);
     statusBar()->addPermanentWidget(zoomInfo_);
     statusBar()->addPermanentWidget(progress_);
 
@@ -103,7 +127,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(&session_, &AttentionSession::progress, progress_, &JobProgress::setProgress);
     connect(&session_, &AttentionSession::failed, this, &MainWindow::onFailed);
     connect(&session_, &AttentionSession::cancelled, this, [this] { statusBar()->showMessage(tr("Cancelled"), 3000); });
-    connect(&selection_, &AttentionSelection::changed, this, &MainWindow::updateStatus);
+    connect(&selection_, &AttentionSelection::changed, this, &MainWindow::onSelectionChanged);
     connect(&recent_, &RecentModels::changed, this, &MainWindow::rebuildRecentMenu);
 
     updateZoomInfo();
@@ -117,6 +141,13 @@ MainWindow::~MainWindow() = default;
 QWidget* MainWindow::buildAnalysisPage() {
     inputBar_ = new TextInputBar(this);
     connect(inputBar_, &TextInputBar::submitted, this, &MainWindow::compute);
+    imageBar_ = new ImageInputBar(this);
+    connect(imageBar_, &ImageInputBar::imageChosen, this, &MainWindow::openImage);
+    // A vision model takes an image instead of text; the stack shows the bar the model needs.
+    inputs_ = new QStackedWidget(this);
+    inputs_->addWidget(inputBar_);
+    inputs_->addWidget(imageBar_);
+    inputs_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
 
     controls_ = new AttentionControls(&selection_, this);
     controls_->setObjectName(QStringLiteral("attentionControls"));
@@ -137,6 +168,10 @@ QWidget* MainWindow::buildAnalysisPage() {
     modelView_->setObjectName(QStringLiteral("modelView"));
     tokenStripView_ = new TokenStripView(&selection_, this);
     tokenStripView_->setObjectName(QStringLiteral("tokenStripView"));
+    overlayView_ = new ImageOverlayView(&selection_, this);
+    overlayView_->setObjectName(QStringLiteral("overlayView"));
+    overlayControls_ = new ImageOverlayControls(&selection_, this);
+    overlayControls_->setObjectName(QStringLiteral("overlayControls"));
     for (FigureView* view : views()) view->setPlaceholderText(tr("Type a text above and press Enter to see its attention."));
     connect(modelView_, &ModelView::headOpened, this, [this] { setCurrentView(ViewKind::Matrix); });
 
@@ -146,6 +181,13 @@ QWidget* MainWindow::buildAnalysisPage() {
     headsLayout->addWidget(headToggles_);
     headsLayout->addWidget(headsView_, 1);
 
+    auto* overlayPage = new QWidget(this);
+    auto* overlayLayout = new QVBoxLayout(overlayPage);
+    overlayLayout->setContentsMargins(0, 0, 0, 0);
+    overlayLayout->setSpacing(0);
+    overlayLayout->addWidget(overlayControls_);
+    overlayLayout->addWidget(overlayView_, 1);
+
     // Tab order matches ViewKind's, so a kind is its tab index.
     tabs_ = new QTabWidget(this);
     tabs_->setObjectName(QStringLiteral("viewTabs"));
@@ -154,10 +196,13 @@ QWidget* MainWindow::buildAnalysisPage() {
     tabs_->addTab(headsPage, tr("Heads"));
     tabs_->addTab(modelView_, tr("Model"));
     tabs_->addTab(tokenStripView_, tr("Tokens"));
+    tabs_->addTab(overlayPage, tr("Image"));
     tabs_->setTabToolTip(0, tr("The selected attention matrix: queries down, keys across (Ctrl+1)"));
     tabs_->setTabToolTip(1, tr("Lines from the query token to the keys, one colour per head (Ctrl+2)"));
     tabs_->setTabToolTip(2, tr("Every layer and head at a glance; click one to focus it (Ctrl+3)"));
     tabs_->setTabToolTip(3, tr("The text shaded by the attention the query gives each token (Ctrl+4)"));
+    tabs_->setTabToolTip(4, tr("The image with each patch shaded by the attention the query gives it (Ctrl+5)"));
+    tabs_->setTabVisible(static_cast<int>(ViewKind::Overlay), false);  // vision models only
 
     auto* body = new QHBoxLayout;
     body->setContentsMargins(0, 0, 0, 0);
@@ -167,12 +212,13 @@ QWidget* MainWindow::buildAnalysisPage() {
     auto* page = new QWidget(this);
     auto* layout = new QVBoxLayout(page);
     layout->setContentsMargins(8, 8, 8, 0);
-    layout->addWidget(inputBar_);
+    layout->addWidget(inputs_);
     layout->addLayout(body, 1);
     return page;
 }
 
-std::vector<FigureView*> MainWindow::views() const { return {matrixView_, headsView_, modelView_, tokenStripView_}; }
+// In tab order (ViewKind order).
+std::vector<FigureView*> MainWindow::views() const { return {matrixView_, headsView_, modelView_, tokenStripView_, overlayView_}; }
 
 void MainWindow::buildActions() {
     auto* open = new QAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open Model Folder…"), this);
@@ -215,7 +261,8 @@ void MainWindow::buildActions() {
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     const std::pair<ViewKind, QString> kinds[] = {
-        {ViewKind::Matrix, tr("&Matrix")}, {ViewKind::Heads, tr("&Heads")}, {ViewKind::Grid, tr("M&odel")}, {ViewKind::Tokens, tr("&Tokens")}};
+        {ViewKind::Matrix, tr("&Matrix")}, {ViewKind::Heads, tr("&Heads")},   {ViewKind::Grid, tr("M&odel")},
+        {ViewKind::Tokens, tr("&Tokens")}, {ViewKind::Overlay, tr("&Image")}};
     int number = 1;
     for (const auto& [kind, name] : kinds) {
         QAction* show = view->addAction(name);
@@ -281,7 +328,34 @@ ViewKind MainWindow::currentView() const { return static_cast<ViewKind>(tabs_->c
 
 FigureView* MainWindow::currentFigureView() const { return views()[static_cast<std::size_t>(tabs_->currentIndex())]; }
 
-void MainWindow::setCurrentView(ViewKind kind) { tabs_->setCurrentIndex(static_cast<int>(kind)); }
+void MainWindow::setCurrentView(ViewKind kind) {
+    // The image overlay exists for vision models only.
+    if (tabs_->isTabVisible(static_cast<int>(kind))) tabs_->setCurrentIndex(static_cast<int>(kind));
+}
+
+void MainWindow::setImageFile(const QString& path) {
+    pendingImage_ = path;
+    const auto checkpoint = session_.checkpoint();
+    if (checkpoint && checkpoint->config().isVision()) openImage(path);
+}
+
+void MainWindow::openImage(const QString& file) {
+    const QString path = file;  // a copy: `file` may be pendingImage_ itself, cleared below
+    const auto checkpoint = session_.checkpoint();
+    if (!checkpoint) {
+        pendingImage_ = path;  // analysed once a vision model opens
+        statusBar()->showMessage(tr("Open a vision model (ViT, DeiT) to analyse the image"), 5000);
+        return;
+    }
+    if (!checkpoint->config().isVision()) {
+        showError(tr("This model reads text, not images."),
+                  tr("%1 is a text model. Open a vision model folder (ViT, DeiT) to see the attention of an image.")
+                      .arg(QString::fromStdString(checkpoint->config().modelType)));
+        return;
+    }
+    pendingImage_.clear();
+    session_.analyzeImage(path);
+}
 
 void MainWindow::openModel(const QString& folder) { session_.openModel(folder); }
 
@@ -294,7 +368,24 @@ void MainWindow::chooseModelFolder() {
 }
 
 void MainWindow::compute() {
-    if (!session_.checkpoint()) return;
+    const auto checkpoint = session_.checkpoint();
+    if (!checkpoint) return;
+    const ModelConfig& config = checkpoint->config();
+    if (config.isVision()) {
+        // Recompute the image shown (or the one given on the command line).
+        const QString image = !pendingImage_.isEmpty() ? pendingImage_ : imageBar_->imagePath();
+        if (image.isEmpty()) statusBar()->showMessage(tr("Open an image first"), 3000);
+        else openImage(image);
+        return;
+    }
+    if (config.isEncoderDecoder()) {
+        if (inputBar_->text().trimmed().isEmpty()) {
+            statusBar()->showMessage(tr("Type a source text first"), 3000);
+            return;
+        }
+        session_.analyzeWithTarget(inputBar_->text(), inputBar_->pairText());
+        return;
+    }
     if (inputBar_->text().trimmed().isEmpty() && inputBar_->pairText().trimmed().isEmpty()) {
         statusBar()->showMessage(tr("Type a text first"), 3000);
         return;
@@ -307,14 +398,18 @@ void MainWindow::cancel() {
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-    if (!localFolderOf(event->mimeData()).isEmpty()) event->acceptProposedAction();
+    if (!localFolderOf(event->mimeData()).isEmpty() || !localImageOf(event->mimeData()).isEmpty()) event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    const QString folder = localFolderOf(event->mimeData());
-    if (folder.isEmpty()) return;
-    event->acceptProposedAction();
-    openModel(folder);
+    // A folder is a model; an image file is input for the open vision model.
+    if (const QString folder = localFolderOf(event->mimeData()); !folder.isEmpty()) {
+        event->acceptProposedAction();
+        openModel(folder);
+    } else if (const QString image = localImageOf(event->mimeData()); !image.isEmpty()) {
+        event->acceptProposedAction();
+        openImage(image);
+    }
 }
 
 void MainWindow::onModelChanged() {
@@ -323,11 +418,16 @@ void MainWindow::onModelChanged() {
     setWindowTitle(tr("%1 — AttnScope").arg(QFileInfo(session_.modelFolder()).fileName()));
     QSettings().setValue(kLastFolderKey, session_.modelFolder());
     recent_.add(session_.modelFolder());
-    const ModelConfig& config = checkpoint->config();
-    selection_.setShape(config.layers, config.heads);
+    adaptToModel();
     controls_->setEnabled(true);
     pages_->setCurrentIndex(1);
     updateStatus();
+    const ModelConfig& config = checkpoint->config();
+    if (config.isVision()) {
+        if (!pendingImage_.isEmpty()) openImage(pendingImage_);
+        else imageBar_->setFocus();
+        return;
+    }
     if (!checkpoint->tokenizer()) {
         showError(tr("This model folder has no usable tokenizer, so AttnScope cannot turn text into tokens."),
                   QString::fromStdString(checkpoint->tokenizerProblem()));
@@ -335,6 +435,51 @@ void MainWindow::onModelChanged() {
     }
     if (!inputBar_->text().isEmpty()) compute();
     else inputBar_->setFocus();
+}
+
+void MainWindow::adaptToModel() {
+    const ModelConfig& config = session_.checkpoint()->config();
+    const bool wasVision = visionModel_;
+    visionModel_ = config.isVision();
+    inputs_->setCurrentWidget(visionModel_ ? static_cast<QWidget*>(imageBar_) : inputBar_);
+    inputBar_->setSecondField(config.isEncoderDecoder() ? TextInputBar::SecondField::Target : TextInputBar::SecondField::Pair);
+    if (!visionModel_) imageBar_->setImagePath({});
+    const QString placeholder = visionModel_ ? tr("Open an image above, or drop an image file here, to see its attention.")
+                                             : config.isEncoderDecoder() ? tr("Type a source (and a target) above and press Enter to see the attention.")
+                                                                         : tr("Type a text above and press Enter to see its attention.");
+    for (FigureView* view : views()) view->setPlaceholderText(placeholder);
+
+    // The stacks' shapes: an encoder-decoder's decoder (and its cross-attention) may have
+    // another number of layers than its encoder.
+    selection_.setShape(config.layers, config.heads);
+    if (config.isEncoderDecoder()) {
+        selection_.setStackShape(AttentionKind::Decoder, config.decoderLayers, config.heads);
+        selection_.setStackShape(AttentionKind::Cross, config.decoderLayers, config.heads);
+    } else {
+        selection_.setAttentionKind(AttentionKind::Encoder);
+    }
+    controls_->setEncoderDecoder(config.isEncoderDecoder());
+
+    const int overlayTab = static_cast<int>(ViewKind::Overlay);
+    tabs_->setTabVisible(overlayTab, visionModel_);
+    if (preferredView_ && tabs_->isTabVisible(static_cast<int>(*preferredView_))) {
+        setCurrentView(*std::exchange(preferredView_, std::nullopt));
+    } else if (visionModel_ && !wasVision) {
+        setCurrentView(ViewKind::Overlay);  // what a vision model is opened for
+    } else if (!visionModel_ && tabs_->currentIndex() == overlayTab) {
+        setCurrentView(ViewKind::Matrix);
+    }
+}
+
+int MainWindow::defaultQuery(const Analysis& analysis, AttentionKind kind) const {
+    // A vision model: [CLS], the token the classifier reads.
+    if (analysis.isVision()) return 0;
+    // Text: the last ordinary token, whose attention covers the whole text in causal models
+    // too (the source's for the encoder, the target's for the decoder and cross-attention).
+    const int count = static_cast<int>(analysis.queryLabels(kind).size());
+    for (int t = count - 1; t >= 0; --t)
+        if (!analysis.isQuerySpecial(kind, t)) return t;
+    return count - 1;
 }
 
 void MainWindow::onAnalysisChanged() {
@@ -345,16 +490,46 @@ void MainWindow::onAnalysisChanged() {
     for (FigureView* view : views()) view->setAnalysis(nullptr);
     if (analysis) {
         selection_.setShape(analysis->attentions.layers, analysis->attentions.heads);
-        int query = selection_.selectedQuery();
-        if (initialQuery_) query = *std::exchange(initialQuery_, std::nullopt);
-        else if (!previous || previous->tokenLabels != analysis->tokenLabels) query = defaultQuery(*analysis);
-        selection_.setSelectedQuery(query >= 0 && query < analysis->tokenCount() ? query : defaultQuery(*analysis));
-        controls_->setTokens(analysis->tokenLabels);
+        if (analysis->isEncoderDecoder()) {
+            selection_.setStackShape(AttentionKind::Decoder, analysis->decoderAttentions.layers, analysis->decoderAttentions.heads);
+            selection_.setStackShape(AttentionKind::Cross, analysis->crossAttentions.layers, analysis->crossAttentions.heads);
+        }
+        // Each stack keeps its query while its tokens stay the same; the current stack's may
+        // come from the command line.
+        for (const AttentionKind kind : {AttentionKind::Encoder, AttentionKind::Decoder, AttentionKind::Cross}) {
+            if (!analysis->isEncoderDecoder() && kind != AttentionKind::Encoder) continue;
+            const QStringList& labels = analysis->queryLabels(kind);
+            const bool sameTokens = previous && previous->isEncoderDecoder() == analysis->isEncoderDecoder() &&
+                                    previous->isVision() == analysis->isVision() && previous->queryLabels(kind) == labels;
+            int query = sameTokens ? selection_.selectedQueryOf(kind) : -1;
+            if (kind == selection_.attentionKind() && initialQuery_) query = *std::exchange(initialQuery_, std::nullopt);
+            selection_.setSelectedQueryOf(kind, query >= 0 && query < labels.size() ? query : defaultQuery(*analysis, kind));
+        }
+        shownKind_ = selection_.attentionKind();
+        controls_->setTokens(analysis->queryLabels(shownKind_));
+        QStringList specials;
+        for (int t = 0; t < analysis->patches.firstPatchToken; ++t) specials << analysis->tokenLabels.value(t);
+        overlayControls_->setTokens(specials, analysis->tokenLabels);
+        if (analysis->isVision()) imageBar_->setImagePath(analysis->imagePath);
     } else {
         controls_->setTokens({});
+        overlayControls_->setTokens({}, {});
     }
     for (FigureView* view : views()) view->setAnalysis(analysis);
     for (QAction* action : analysisActions_) action->setEnabled(analysis != nullptr);
+    predictionInfo_->setText(analysis && !analysis->predictions.empty() ? tr("Prediction: %1").arg(predictionText(analysis->predictions))
+                                                                        : QString());
+    predictionInfo_->setVisible(!predictionInfo_->text().isEmpty());
+    updateStatus();
+}
+
+void MainWindow::onSelectionChanged() {
+    // Another stack asks with other tokens (T5's decoder and cross-attention: the target's).
+    if (selection_.attentionKind() != shownKind_) {
+        shownKind_ = selection_.attentionKind();
+        const auto analysis = session_.analysis();
+        controls_->setTokens(analysis ? analysis->queryLabels(shownKind_) : QStringList());
+    }
     updateStatus();
 }
 
@@ -368,6 +543,7 @@ void MainWindow::onActivityChanged(AttentionSession::Activity activity) {
 
 void MainWindow::onFailed(AttentionSession::Activity activity, const QString& message) {
     if (activity == AttentionSession::Activity::OpeningModel) showError(tr("AttnScope could not open this model folder."), message);
+    else if (visionModel_) showError(tr("AttnScope could not compute the attention of this image."), message);
     else showError(tr("AttnScope could not compute the attention of this text."), message);
 }
 
@@ -383,10 +559,21 @@ void MainWindow::updateStatus() {
                       config.layers == 1 ? tr("1 layer") : tr("%1 layers").arg(config.layers),
                       config.heads == 1 ? tr("1 head") : tr("%1 heads").arg(config.heads)};
     if (const auto analysis = session_.analysis()) {
+        const AttentionKind kind = analysis->effectiveKind(selection_.attentionKind());
+        const QStringList& queries = analysis->queryLabels(kind);
         const int tokens = analysis->tokenCount();
-        parts.append(tokens == 1 ? tr("1 token") : tr("%1 tokens").arg(tokens));
+        if (analysis->isVision()) {
+            const int patches = analysis->patches.count();
+            parts.append(tr("%1 tokens (%2 patches)").arg(tokens).arg(patches));
+        } else if (analysis->isEncoderDecoder()) {
+            parts.append(tr("%1 source tokens").arg(tokens));
+            const int targets = static_cast<int>(analysis->targetLabels.size());
+            parts.append(targets == 1 ? tr("1 target token") : tr("%1 target tokens").arg(targets));
+        } else {
+            parts.append(tokens == 1 ? tr("1 token") : tr("%1 tokens").arg(tokens));
+        }
         const int query = selection_.selectedQuery();
-        if (query >= 0 && query < tokens) parts.append(tr("query %1 “%2”").arg(query).arg(analysis->tokenLabels.value(query)));
+        if (query >= 0 && query < queries.size()) parts.append(tr("query %1 “%2”").arg(query).arg(queries.value(query)));
     }
     modelInfo_->setText(parts.join(QStringLiteral("  ·  ")));
 }
@@ -426,6 +613,9 @@ QString MainWindow::suggestedExportPath() const {
     else if (selection_.headMode() == HeadMode::Max) name += QStringLiteral("-max");
     else name += QStringLiteral("-head%1").arg(selection_.head());
     if (selection_.hard()) name += QStringLiteral("-hard");
+    if (const auto analysis = session_.analysis(); analysis && analysis->isEncoderDecoder())
+        name = name.replace(QStringLiteral("-layer"), attentionFileTag(selection_.attentionKind()) + QStringLiteral("-layer"));
+    if (currentView() == ViewKind::Overlay) name += QStringLiteral("-overlay");
     return QDir(folder).filePath(name + QStringLiteral(".png"));
 }
 
@@ -451,7 +641,7 @@ bool MainWindow::exportTo(const ExportChoice& choice) {
     }
     ViewRequest request = selection_.request(choice.wholeModelGrid ? ViewKind::Grid : currentView());
     try {
-        exportView(analysis->figureSource(), request, selection_.style(), choice.path, choice.longSide);
+        exportView(analysis->figureSource(request.attention), request, selection_.style(), choice.path, choice.longSide);
     } catch (const std::exception& e) {
         showError(tr("AttnScope could not export the figure."), QString::fromStdString(e.what()));
         return false;
@@ -463,7 +653,8 @@ void MainWindow::copyFigure() {
     const auto analysis = session_.analysis();
     if (!analysis) return;
     try {
-        const std::unique_ptr<Figure> figure = buildFigure(analysis->figureSource(), selection_.request(currentView()), selection_.style());
+        const ViewRequest request = selection_.request(currentView());
+        const std::unique_ptr<Figure> figure = buildFigure(analysis->figureSource(request.attention), request, selection_.style());
         copyFigureToClipboard(*figure, exportPixelSize(*figure, 2000));
         statusBar()->showMessage(tr("Copied the %1 to the clipboard").arg(viewName(currentView())), 3000);
     } catch (const std::exception& e) {

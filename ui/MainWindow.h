@@ -20,15 +20,20 @@ class FigureView;
 class HeadToggles;
 class HeadsView;
 class HeatmapView;
+class ImageInputBar;
+class ImageOverlayControls;
+class ImageOverlayView;
 class JobProgress;
 class ModelView;
 class TextInputBar;
 class TokenStripView;
 
 // The app window: opens a model folder (dialog, drag and drop, Open Recent, command line),
-// takes a text and an optional pair, and shows the attention in four views (matrix, heads,
-// model grid, token strip) driven by one AttentionSelection that the side panel edits.
-// The session computes off the GUI thread; the window only forwards requests and shows results.
+// takes a text and an optional pair (an encoder-decoder: a source and a target; a vision
+// model: an image file, opened or dropped), and shows the attention in views (matrix, heads,
+// model grid, token strip, and for a vision model the image overlay) driven by one
+// AttentionSelection that the side panel edits. The session computes off the GUI thread;
+// the window only forwards requests and shows results.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -43,14 +48,23 @@ public:
     HeadToggles* headToggles() const { return headToggles_; }
     ModelView* modelView() const { return modelView_; }
     TokenStripView* tokenStripView() const { return tokenStripView_; }
+    ImageOverlayView* overlayView() const { return overlayView_; }
+    ImageOverlayControls* overlayControls() const { return overlayControls_; }
     AttentionControls* controls() const { return controls_; }
     TextInputBar* inputBar() const { return inputBar_; }
+    ImageInputBar* imageBar() const { return imageBar_; }
     QMenu* recentMenu() const { return recentMenu_; }
 
     void setText(const QString& text);
+    // The pair of a text model, or the target of an encoder-decoder.
     void setPairText(const QString& text);
+    // The image a vision model analyses once it is open (command line).
+    void setImageFile(const QString& path);
     // The query token to select once the first analysis arrives (command line).
     void setInitialQuery(int token) { initialQuery_ = token; }
+    // The view to show once a model is open (command line); without one, a vision model
+    // opens on the image overlay and a text model on the matrix.
+    void setPreferredView(ViewKind kind) { preferredView_ = kind; }
 
     ViewKind currentView() const;
     FigureView* currentFigureView() const;
@@ -63,6 +77,9 @@ public slots:
     void openModel(const QString& folder);
     void chooseModelFolder();
     void compute();
+    // Analyses an image file with the open vision model (errors show in a message box and
+    // leave the current analysis as it is).
+    void openImage(const QString& path);
     void cancel();
     void setCurrentView(attnscope::ui::ViewKind kind);
     void showExportDialog();
@@ -82,6 +99,10 @@ private:
     void rebuildRecentMenu();
     void onModelChanged();
     void onAnalysisChanged();
+    void onSelectionChanged();
+    // Puts the input bar, tabs and controls in the shape the open model needs.
+    void adaptToModel();
+    int defaultQuery(const Analysis& analysis, AttentionKind kind) const;
     void onActivityChanged(AttentionSession::Activity activity);
     void onFailed(AttentionSession::Activity activity, const QString& message);
     void updateStatus();
@@ -102,12 +123,21 @@ private:
     HeadToggles* headToggles_ = nullptr;
     ModelView* modelView_ = nullptr;
     TokenStripView* tokenStripView_ = nullptr;
+    ImageOverlayView* overlayView_ = nullptr;
+    ImageOverlayControls* overlayControls_ = nullptr;
+    QStackedWidget* inputs_ = nullptr;
+    ImageInputBar* imageBar_ = nullptr;
     JobProgress* progress_ = nullptr;
     QLabel* modelInfo_ = nullptr;
+    QLabel* predictionInfo_ = nullptr;
     QLabel* zoomInfo_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QList<QAction*> analysisActions_;  // enabled only once there is something to export
     std::optional<int> initialQuery_;
+    std::optional<ViewKind> preferredView_;
+    QString pendingImage_;                       // to analyse once a vision model is open
+    AttentionKind shownKind_ = AttentionKind::Encoder;  // the stack whose tokens the controls list
+    bool visionModel_ = false;
 };
 
 }  // namespace attnscope::ui

@@ -35,6 +35,7 @@ void TokenStripView::buildFigure(const FigureSource& source, const ViewRequest& 
         const bool special = t < static_cast<int>(source.specialTokens.size()) && source.specialTokens[static_cast<std::size_t>(t)];
         if (allTokens || !special) chipTokens_.push_back(t);
     }
+    chipsAreQueries_ = source.queryLabels.isEmpty();
     figure_.emplace(std::move(data), selection()->style());
 }
 
@@ -51,9 +52,10 @@ bool TokenStripView::event(QEvent* event) {
         const int chip = chipAt(help->pos());
         const auto& data = figure_->data();
         if (chip >= 0 && chip < data.labels.size() && chip < static_cast<int>(data.weights.size())) {
+            const QString weight = QString::number(data.weights[static_cast<std::size_t>(chip)], 'f', 4);
             QToolTip::showText(help->globalPos(),
-                               tr("%1: %2 of the query's attention — click to make it the query")
-                                   .arg(data.labels[chip], QString::number(data.weights[static_cast<std::size_t>(chip)], 'f', 4)),
+                               chipsAreQueries_ ? tr("%1: %2 of the query's attention — click to make it the query").arg(data.labels[chip], weight)
+                                                : tr("%1: %2 of the query's attention").arg(data.labels[chip], weight),
                                this);
         } else {
             QToolTip::hideText();
@@ -65,12 +67,12 @@ bool TokenStripView::event(QEvent* event) {
 }
 
 void TokenStripView::mouseMoveEvent(QMouseEvent* event) {
-    setCursor(chipAt(event->position()) >= 0 ? Qt::PointingHandCursor : Qt::ArrowCursor);
+    setCursor(chipsAreQueries_ && chipAt(event->position()) >= 0 ? Qt::PointingHandCursor : Qt::ArrowCursor);
 }
 
 void TokenStripView::mouseReleaseEvent(QMouseEvent* event) {
     const int token = tokenOfChip(chipAt(event->position()));
-    if (event->button() == Qt::LeftButton && token >= 0) {
+    if (event->button() == Qt::LeftButton && token >= 0 && chipsAreQueries_) {
         selection()->setSelectedQuery(token);
         return;
     }

@@ -19,6 +19,9 @@ public:
     int chipAt(const QPointF& pos) const;
     // The token (index into the full token list) a figure label shows.
     int tokenOfChip(int chip) const;
+    // Whether clicking a chip selects it as the query: not in cross-attention, whose chips
+    // are source tokens and whose queries are target tokens.
+    bool chipsAreQueries() const { return chipsAreQueries_; }
 
     QSize sizeHint() const override;
 
@@ -36,6 +39,7 @@ protected:
 private:
     std::optional<TokenStripFigure> figure_;
     std::vector<int> chipTokens_;
+    bool chipsAreQueries_ = true;
 };
 
 }  // namespace attnscope::ui

@@ -1,6 +1,7 @@
 // `attnscope-cli render`: every format and view through the real binary, the NPY against the
 // `attention` command's raw weights, and the exit codes of bad command lines.
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
@@ -11,6 +12,7 @@
 
 #include "GoldenFixtures.h"
 #include "io/SafetensorsFile.h"
+#include "io/SafetensorsWriter.h"
 
 namespace {
 
@@ -36,6 +38,8 @@ Run runCli(const QStringList& args) {
 
 QString bert() { return QString::fromStdString((fixtures::goldenDir() / "bert" / "model").string()); }
 QString stories() { return QString::fromStdString((fixtures::modelsDir() / "stories260k").string()); }
+QString golden(const std::string& path) { return QString::fromStdString((fixtures::goldenDir() / path).string()); }
+QString mnist() { return QString::fromStdString((fixtures::modelsDir() / "vit-mnist3").string()); }
 const QString kText = QStringLiteral("the cat sat on the mat");
 
 void verifyOneErrorLine(const Run& r) {
@@ -108,6 +112,13 @@ private slots:
     void inputErrorsExitThree_data();
     void inputErrorsExitThree();
     void otherCommandsRefuseRenderOptions();
+    void overlayOfAnImage_data();
+    void overlayOfAnImage();
+    void overlayOfPixelValues();
+    void visionNpyIsTheDisplayedMatrix();
+    void encoderDecoderStacks();
+    void visionAndEncoderDecoderUsageErrors_data();
+    void visionAndEncoderDecoderUsageErrors();
 
 private:
     QTemporaryDir tmp_;
@@ -291,6 +302,142 @@ void CliRenderTest::otherCommandsRefuseRenderOptions() {
     QVERIFY(r.err.contains("--layer"));
     // and still work without them
     QCOMPARE(runCli({"info", bert()}).exitCode, 0);
+}
+
+void CliRenderTest::overlayOfAnImage_data() {
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("format");
+    for (const char* format : {"png", "svg", "pdf"}) {
+        QTest::addRow("vit-mnist3.%s", format) << mnist() << QString(format);
+        QTest::addRow("deit.%s", format) << golden("deit/model") << QString(format);
+    }
+}
+
+void CliRenderTest::overlayOfAnImage() {
+    QFETCH(QString, model);
+    QFETCH(QString, format);
+    const QString out = tmp_.filePath(QFileInfo(model).fileName() + "-overlay." + format);
+    // The golden colour image; vit-mnist3 sees it in grey, as its preprocessor says.
+    const Run r = runCli({"render", model, "--image", golden("deit/image0.png"), "--view", "overlay", "--layer", "1", "--head", "mean",
+                          "--opacity", "0.7", "--size", "900", "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(r.err.isEmpty());
+    if (format == "png") {
+        QCOMPARE(std::max(pngSize(out).width(), pngSize(out).height()), 900);
+    } else if (format == "svg") {
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray svg = f.readAll();
+        QVERIFY(svg.contains("<image"));
+        QCOMPARE(countTexts(out, "[CLS]"), 1);  // the swatch of attention to [CLS]
+        QCOMPARE(countTexts(out, "Prediction"), 1);
+    } else {
+        QProcess info;
+        info.start("pdfinfo", {out});
+        QVERIFY(info.waitForFinished(30000));
+        QCOMPARE(info.exitCode(), 0);
+    }
+    // A patch as the query, and the distillation token of DeiT.
+    const Run patch = runCli({"render", model, "--image", golden("deit/image0.png"), "--view", "overlay", "--query", "5", "--out",
+                              tmp_.filePath("patch.png")});
+    QVERIFY2(patch.exitCode == 0, patch.err.constData());
+}
+
+void CliRenderTest::overlayOfPixelValues() {
+    // A ready tensor (the golden pixel_values) instead of an image: drawn denormalised.
+    attnscope::SafetensorsFile expected((fixtures::goldenDir() / "vit" / "expected.safetensors").string());
+    const auto* info = expected.find("case0.pixel_values");
+    QVERIFY(info);
+    const std::vector<float> values = expected.toFloat(*info);
+    const QString pixels = tmp_.filePath("pixels.safetensors");
+    attnscope::SafetensorsWriter writer;
+    writer.add("pixel_values", {info->shape[0], info->shape[1], info->shape[2]}, values.data());
+    writer.write(pixels.toStdString());
+    const QString out = tmp_.filePath("pixels-overlay.png");
+    const Run r = runCli({"render", golden("vit/model"), "--pixel-values", pixels, "--view", "overlay", "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(pngSize(out).width() > 100);
+}
+
+void CliRenderTest::visionNpyIsTheDisplayedMatrix() {
+    // The overlay's NPY is the matrix it takes its row from: [CLS] + 16 patches.
+    const QString out = tmp_.filePath("vit.npy");
+    const Run r = runCli({"render", golden("vit/model"), "--image", golden("vit/image0.png"), "--view", "overlay", "--layer", "1", "--head",
+                          "2", "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const Npy npy = readNpy(out);
+    QVERIFY(npy.ok);
+    QCOMPARE(npy.shape, (std::vector<std::int64_t>{17, 17}));
+    // The same weights `attention` writes for that image.
+    const QString att = tmp_.filePath("vit.safetensors");
+    const Run a = runCli({"attention", golden("vit/model"), "--image", golden("vit/image0.png"), "--out", att});
+    QVERIFY2(a.exitCode == 0, a.err.constData());
+    attnscope::SafetensorsFile file(att.toStdString());
+    const auto all = file.toFloat(*file.find("attentions"));
+    const std::size_t offset = (std::size_t(1) * 4 + 2) * 17 * 17;
+    QCOMPARE(npy.values, std::vector<float>(all.begin() + offset, all.begin() + offset + 17 * 17));
+}
+
+void CliRenderTest::encoderDecoderStacks() {
+    const QStringList base{"render", golden("t5/model"), "--text", "The cat sat on the mat.", "--target", "Attention is all you need."};
+    const QString att = tmp_.filePath("t5.safetensors");
+    const Run a = runCli({"attention", golden("t5/model"), "--text", "The cat sat on the mat.", "--target", "Attention is all you need.",
+                          "--out", att});
+    QVERIFY2(a.exitCode == 0, a.err.constData());
+    attnscope::SafetensorsFile file(att.toStdString());
+    const auto* cross = file.find("cross_attentions");
+    const int m = int(cross->shape[2]), n = int(cross->shape[3]);
+    QVERIFY(m != n);
+    const auto crossValues = file.toFloat(*cross);
+
+    // Cross-attention: [m, n], target rows and source columns, the same numbers.
+    const QString npyPath = tmp_.filePath("cross.npy");
+    Run r = runCli(base + QStringList{"--attention", "cross", "--layer", "1", "--head", "3", "--out", npyPath});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const Npy npy = readNpy(npyPath);
+    QCOMPARE(npy.shape, (std::vector<std::int64_t>{m, n}));
+    const std::size_t offset = (std::size_t(1) * 4 + 3) * m * n;
+    QCOMPARE(npy.values, std::vector<float>(crossValues.begin() + offset, crossValues.begin() + offset + std::size_t(m) * n));
+    // Decoder self-attention [m, m]; the encoder's (the default) [n, n].
+    r = runCli(base + QStringList{"--attention", "decoder", "--out", npyPath});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(readNpy(npyPath).shape, (std::vector<std::int64_t>{m, m}));
+    r = runCli(base + QStringList{"--out", npyPath});
+    QCOMPARE(readNpy(npyPath).shape, (std::vector<std::int64_t>{n, n}));
+    // Every view of the cross-attention draws; the SVG's row labels are the target's.
+    for (const char* view : {"matrix", "heads", "grid", "tokens"}) {
+        const QString out = tmp_.filePath(QString("cross-%1.svg").arg(view));
+        r = runCli(base + QStringList{"--attention", "cross", "--view", view, "--out", out});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+    }
+    QCOMPARE(countTexts(tmp_.filePath("cross-matrix.svg"), "<pad>"), 1);  // the decoder start token: a row, never a column
+}
+
+void CliRenderTest::visionAndEncoderDecoderUsageErrors_data() {
+    QTest::addColumn<QStringList>("args");
+    const QString out = QStringLiteral("/tmp/attnscope-render-never.png");
+    const QString image = golden("vit/image0.png");
+    QTest::newRow("overlay on a text model") << QStringList{"render", bert(), "--text", kText, "--view", "overlay", "--out", out};
+    QTest::newRow("image on a text model") << QStringList{"render", bert(), "--image", image, "--out", out};
+    QTest::newRow("text on a vision model") << QStringList{"render", golden("vit/model"), "--text", kText, "--out", out};
+    QTest::newRow("image and pixel values")
+        << QStringList{"render", golden("vit/model"), "--image", image, "--pixel-values", "/tmp/x.safetensors", "--out", out};
+    QTest::newRow("target on a text model") << QStringList{"render", bert(), "--text", kText, "--target", "x", "--out", out};
+    QTest::newRow("cross on a text model") << QStringList{"render", bert(), "--text", kText, "--attention", "cross", "--out", out};
+    QTest::newRow("unknown attention") << QStringList{"render", golden("t5/model"), "--text", kText, "--attention", "self", "--out", out};
+    QTest::newRow("rollout of cross")
+        << QStringList{"render", golden("t5/model"), "--text", kText, "--attention", "cross", "--rollout", "--out", out};
+    QTest::newRow("opacity above 1") << QStringList{"render", golden("vit/model"), "--image", image, "--opacity", "1.5", "--out", out};
+    QTest::newRow("decoder ids") << QStringList{"render", golden("t5/model"), "--text", kText, "--decoder-ids", "0,5", "--out", out};
+    QTest::newRow("nothing to render") << QStringList{"render", golden("vit/model"), "--out", out};
+}
+
+void CliRenderTest::visionAndEncoderDecoderUsageErrors() {
+    QFETCH(QStringList, args);
+    const Run r = runCli(args);
+    QCOMPARE(r.exitCode, 2);
+    verifyOneErrorLine(r);
+    QVERIFY(!QFile::exists("/tmp/attnscope-render-never.png"));
 }
 
 QTEST_GUILESS_MAIN(CliRenderTest)

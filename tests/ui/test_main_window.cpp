@@ -192,7 +192,10 @@ void TestMainWindow::viewsFollowTheSelectionAndTabsSwitch() {
     window.openModel(bertFolder());
     QVERIFY(computeAndWait(window));
     auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("viewTabs"));
-    QCOMPARE(tabs->count(), 4);
+    QCOMPARE(tabs->count(), 5);
+    QVERIFY(!tabs->isTabVisible(static_cast<int>(ViewKind::Overlay)));  // the image overlay: vision models only
+    window.setCurrentView(ViewKind::Overlay);
+    QCOMPARE(window.currentView(), ViewKind::Matrix);
 
     window.setCurrentView(ViewKind::Grid);
     QCOMPARE(window.currentView(), ViewKind::Grid);

@@ -1,0 +1,116 @@
+#include "AnalysisJob.h"
+
+#include <QFile>
+
+#include "Analysis.h"
+#include "Error.h"
+#include "ImageFile.h"
+#include "ModelImage.h"
+#include "TokenLabel.h"
+#include "analysis/Predictions.h"
+#include "model/ModelInputs.h"
+
+namespace attnscope::ui {
+
+namespace {
+
+constexpr int kTopClasses = 5;
+
+std::filesystem::path fsPath(const QString& path) { return std::filesystem::path(QFile::encodeName(path).toStdString()); }
+
+// A vision model's input: the pixel values it runs on, and the image and tokens it shows.
+void prepareVision(const Checkpoint& checkpoint, const AnalysisRequest& request, Analysis& analysis, ForwardInput& input) {
+    const ModelConfig& config = checkpoint.config();
+    if (!request.text.isEmpty() || !request.pair.isEmpty() || !request.target.isEmpty())
+        throw Error(config.modelType + " is a vision model: it reads an image, not text. Open an image file to analyse it.");
+    if (!request.hasImage()) throw Error(config.modelType + " is a vision model: open an image file to analyse it.");
+    if (!request.imageFile.isEmpty() && !request.pixelValuesFile.isEmpty())
+        throw Error("give an image or a pixel-values file, not both");
+    const ImagePreprocessor preprocessor = imagePreprocessorFor(checkpoint);
+    if (!request.imageFile.isEmpty()) {
+        const RgbImage decoded = loadImageFile(request.imageFile);
+        input.pixels = preprocessor.apply(decoded, config.channels);
+        analysis.image = modelInputImage(decoded, preprocessor, config.channels);
+        analysis.imagePath = request.imageFile;
+    } else {
+        input.pixels = readPixelValuesFile(fsPath(request.pixelValuesFile));
+        analysis.image = imageFromPixelValues(input.pixels, preprocessor);
+        analysis.imagePath = request.pixelValuesFile;
+    }
+    const std::vector<std::string> names = visionTokenNames(config);
+    analysis.patches.firstPatchToken = config.family == Family::Deit ? 2 : 1;
+    analysis.patches.rows = analysis.patches.columns = config.patchSize > 0 ? config.imageSize / config.patchSize : 0;
+    analysis.encoding.tokens = names;
+    analysis.encoding.specialTokensMask.assign(names.size(), false);
+    for (int t = 0; t < analysis.patches.firstPatchToken && t < static_cast<int>(names.size()); ++t)
+        analysis.encoding.specialTokensMask[static_cast<std::size_t>(t)] = true;
+    analysis.tokenLabels = tokenLabels(names);
+}
+
+// A text model's input, and an encoder-decoder's source and teacher-forced target.
+void prepareText(const Checkpoint& checkpoint, const AnalysisRequest& request, Analysis& analysis, ForwardInput& input) {
+    const ModelConfig& config = checkpoint.config();
+    if (request.hasImage()) throw Error(config.modelType + " is a text model: images are for vision models (ViT, DeiT).");
+    if (!checkpoint.tokenizer()) throw Error("this model folder has no usable tokenizer: " + checkpoint.tokenizerProblem());
+    std::optional<std::string> pair;
+    if (!request.pair.isEmpty()) pair = request.pair.toStdString();
+    analysis.encoding = checkpoint.encode(request.text.toStdString(), pair);
+    if (analysis.encoding.size() == 0) throw Error("The text gives no tokens: type some text to see its attention.");
+    input.ids = analysis.encoding.ids;
+    input.typeIds = analysis.encoding.typeIds;
+    analysis.tokenLabels = tokenLabels(analysis.encoding.tokens);
+    if (!config.isEncoderDecoder()) {
+        if (!request.target.isEmpty()) throw Error("a target is for encoder-decoder models (T5); this is " + config.modelType);
+        return;
+    }
+    // An empty target runs the decoder on its start token alone: what the first step attends to.
+    input.decoderIds = request.target.isEmpty() ? std::vector<int>{config.decoderStartTokenId}
+                                                : teacherForcedDecoderIds(checkpoint, request.target.toStdString());
+    analysis.target = request.target;
+    analysis.decoderIds = input.decoderIds;
+    std::vector<std::string> names;
+    for (int id : input.decoderIds) {
+        const std::string token = checkpoint.tokenizer()->idToToken(id);
+        names.push_back(token.empty() ? std::to_string(id) : token);
+        analysis.targetSpecialTokens.push_back(checkpoint.tokenizer()->isSpecial(id));
+    }
+    analysis.targetLabels = tokenLabels(names);
+}
+
+std::vector<ClassPrediction> topClasses(const ModelConfig& config, const RowMatrix& logits) {
+    std::vector<ClassPrediction> out;
+    if (logits.size() == 0) return out;
+    const int classes = static_cast<int>(logits.cols());
+    for (const Prediction& p : topPredictions(logits.row(0).data(), classes, kTopClasses)) {
+        const auto label = config.id2label.find(p.id);
+        out.push_back({label != config.id2label.end() ? QString::fromStdString(label->second) : QStringLiteral("class %1").arg(p.id),
+                       p.probability});
+    }
+    return out;
+}
+
+}  // namespace
+
+std::shared_ptr<Analysis> computeAnalysis(const Checkpoint& checkpoint, const AnalysisRequest& request, const ProgressCallback& progress,
+                                          const std::atomic<bool>* cancel) {
+    const ModelConfig& config = checkpoint.config();
+    auto analysis = std::make_shared<Analysis>();
+    analysis->text = request.text;
+    analysis->pair = request.pair;
+    ForwardInput input;
+    if (config.isVision()) prepareVision(checkpoint, request, *analysis, input);
+    else prepareText(checkpoint, request, *analysis, input);
+    if (cancel && *cancel) return nullptr;
+    if (progress) progress(0, config.layers + config.decoderLayers);
+    std::optional<ForwardResult> result = checkpoint.forward(input, progress, cancel);
+    if (!result) return nullptr;
+    analysis->attentions = std::move(result->attentions);
+    analysis->decoderAttentions = std::move(result->decoderAttentions);
+    analysis->crossAttentions = std::move(result->crossAttentions);
+    // A vision classifier's logits: one row for the image. (Text models' logits are per token
+    // over the vocabulary, a next-token or masked-token guess, not a class.)
+    if (config.isVision()) analysis->predictions = topClasses(config, result->logits);
+    return analysis;
+}
+
+}  // namespace attnscope::ui

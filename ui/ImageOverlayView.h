@@ -1,0 +1,43 @@
+#pragma once
+#include <optional>
+
+#include "FigureView.h"
+#include "ImageOverlayFigure.h"
+
+namespace attnscope::ui {
+
+// The image overlay of a vision model (ImageOverlayFigure): clicking a patch makes it the
+// query for every view, as does clicking the [CLS] or [DIST] swatch; hovering a patch marks
+// it and tells its weight ("patch r,c: 0.1234").
+class ImageOverlayView : public FigureView {
+    Q_OBJECT
+public:
+    explicit ImageOverlayView(AttentionSelection* selection, QWidget* parent = nullptr);
+
+    // The figure as shown; nullptr when empty. Brings a hidden view up to date.
+    const ImageOverlayFigure* overlayFigure();
+    ImageOverlayFigure::Hit hitAt(const QPointF& pos) const;
+    // Where a patch is drawn, in widget coordinates.
+    QRectF patchRect(int patch) const;
+    QString toolTipFor(const ImageOverlayFigure::Hit& hit) const;
+    ImageOverlayFigure::Hit hovered() const { return hovered_; }
+
+protected:
+    void buildFigure(const FigureSource& source, const ViewRequest& request) override;
+    void clearFigure() override;
+    const Figure* currentFigure() const override;
+    void paintOverlay(QPainter& painter) const override;
+
+    bool event(QEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+
+private:
+    void setHovered(ImageOverlayFigure::Hit hit);
+
+    std::optional<ImageOverlayFigure> figure_;
+    ImageOverlayFigure::Hit hovered_;
+};
+
+}  // namespace attnscope::ui
