@@ -15,41 +15,78 @@ std::int64_t FloatTensor::elementCount() const {
     return n;
 }
 
+namespace {
+
+// The shard files named by a *.index.json's weight_map, each once, in name order.
+std::vector<std::filesystem::path> shardsOf(const std::filesystem::path& index) {
+    std::ifstream in(index);
+    if (!in) throw Error("cannot read " + index.string());
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(index.string() + ": not valid JSON (" + e.what() + ")");
+    }
+    if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
+        throw Error(index.string() + ": missing the object 'weight_map'");
+    std::set<std::string> shards;
+    for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
+        if (!it->is_string()) throw Error(index.string() + ": weight_map." + it.key() + " must be a file name");
+        const auto shard = it->get<std::string>();
+        if (shard.empty() || shard.find('/') != std::string::npos || shard.find("..") != std::string::npos)
+            throw Error(index.string() + ": weight_map." + it.key() + " names a file outside the folder");
+        shards.insert(shard);
+    }
+    std::vector<std::filesystem::path> out;
+    for (const auto& s : shards) out.push_back(index.parent_path() / s);
+    return out;
+}
+
+}  // namespace
+
 CheckpointWeights::CheckpointWeights(const std::filesystem::path& folder) {
     const auto single = folder / "model.safetensors";
     const auto index = folder / "model.safetensors.index.json";
-    std::vector<std::filesystem::path> shardPaths;
+    const auto torchSingle = folder / "pytorch_model.bin";
+    const auto torchIndex = folder / "pytorch_model.bin.index.json";
     if (std::filesystem::exists(index)) {
-        std::ifstream in(index);
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(in);
-        } catch (const nlohmann::json::exception& e) {
-            throw Error(index.string() + ": not valid JSON (" + e.what() + ")");
-        }
-        if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
-            throw Error(index.string() + ": missing the object 'weight_map'");
-        std::set<std::string> shards;
-        for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
-            if (!it->is_string()) throw Error(index.string() + ": weight_map." + it.key() + " must be a file name");
-            const auto shard = it->get<std::string>();
-            if (shard.find('/') != std::string::npos || shard.find("..") != std::string::npos)
-                throw Error(index.string() + ": weight_map." + it.key() + " names a file outside the folder");
-            shards.insert(shard);
-        }
-        for (const auto& s : shards) shardPaths.push_back(folder / s);
+        for (const auto& p : shardsOf(index)) addSafetensors(p);
     } else if (std::filesystem::exists(single)) {
-        shardPaths.push_back(single);
+        addSafetensors(single);
+    } else if (std::filesystem::exists(torchIndex)) {
+        for (const auto& p : shardsOf(torchIndex)) addTorch(p);
+    } else if (std::filesystem::exists(torchSingle)) {
+        addTorch(torchSingle);
     } else {
-        throw Error(folder.string() + ": no weights found (expected model.safetensors or model.safetensors.index.json)");
+        throw Error(folder.string() +
+                    ": no weights found (expected model.safetensors, model.safetensors.index.json, pytorch_model.bin or "
+                    "pytorch_model.bin.index.json)");
     }
-    for (const auto& p : shardPaths) {
-        files_.push_back(std::make_unique<SafetensorsFile>(p));
-        for (const auto& t : files_.back()->tensors()) {
-            if (where_.count(t.name))
-                throw Error(p.string() + ": tensor '" + t.name + "' also appears in another shard");
-            where_[t.name] = {files_.back().get(), &t};
-        }
+}
+
+void CheckpointWeights::addSafetensors(const std::filesystem::path& p) {
+    files_.push_back(std::make_unique<SafetensorsFile>(p));
+    sources_.push_back(p);
+    for (const auto& t : files_.back()->tensors()) {
+        if (where_.count(t.name)) throw Error(p.string() + ": tensor '" + t.name + "' also appears in another shard");
+        where_[t.name] = {files_.back().get(), nullptr, nullptr, &t};
+    }
+}
+
+void CheckpointWeights::addTorch(const std::filesystem::path& p) {
+    torchFiles_.push_back(std::make_unique<TorchCheckpoint>(p));
+    sources_.push_back(p);
+    const TorchCheckpoint* file = torchFiles_.back().get();
+    for (const auto& t : file->tensors()) {
+        if (where_.count(t.name)) throw Error(p.string() + ": tensor '" + t.name + "' also appears in another shard");
+        // Name, dtype and shape are what callers of info() use; begin/end (offsets in a
+        // safetensors data section) do not apply and stay 0.
+        TensorInfo info;
+        info.name = t.name;
+        info.dtype = t.dtype;
+        info.shape = t.shape;
+        torchInfos_.push_back(std::move(info));
+        where_[t.name] = {nullptr, file, &t, &torchInfos_.back()};
     }
 }
 
@@ -61,15 +98,19 @@ const TensorInfo* CheckpointWeights::info(const std::string& name) const {
 FloatTensor CheckpointWeights::get(const std::string& name) const {
     auto it = where_.find(name);
     if (it == where_.end()) throw Error(describeSource() + ": missing tensor '" + name + "'");
-    const auto& [file, t] = it->second;
+    const Location& loc = it->second;
     FloatTensor out;
-    out.shape = t->shape;
+    out.shape = loc.info->shape;
     out.name = name;
-    const std::uint8_t* bytes = file->bytes(*t);
-    if (t->dtype == DType::F32 && reinterpret_cast<std::uintptr_t>(bytes) % alignof(float) == 0) {
+    // Zero-copy when the mapped bytes already are aligned, contiguous float32; otherwise a
+    // converted (or, for strided PyTorch views, gathered) copy that lives as long as we do.
+    const std::uint8_t* bytes = nullptr;
+    if (loc.file) bytes = loc.file->bytes(*loc.info);
+    else if (loc.torchTensor->contiguous) bytes = loc.torchTensor->data();
+    if (bytes && loc.info->dtype == DType::F32 && reinterpret_cast<std::uintptr_t>(bytes) % alignof(float) == 0) {
         out.data = reinterpret_cast<const float*>(bytes);
     } else {
-        std::vector<float> values = file->toFloat(*t);
+        std::vector<float> values = loc.file ? loc.file->toFloat(*loc.info) : loc.torch->toFloat(*loc.torchTensor);
         std::lock_guard lock(convertedMutex_);
         converted_.push_back(std::move(values));
         out.data = converted_.back().data();
@@ -90,8 +131,8 @@ std::int64_t CheckpointWeights::parameterCount() const {
 }
 
 std::string CheckpointWeights::describeSource() const {
-    if (files_.size() == 1) return files_.front()->path().string();
-    return files_.empty() ? std::string("weights") : files_.front()->path().parent_path().string() + " (sharded weights)";
+    if (sources_.size() == 1) return sources_.front().string();
+    return sources_.empty() ? std::string("weights") : sources_.front().parent_path().string() + " (sharded weights)";
 }
 
 }  // namespace attnscope

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/SafetensorsFile.h"
+#include "io/TorchCheckpoint.h"
 
 namespace attnscope {
 
@@ -24,7 +25,9 @@ struct FloatTensor {
 };
 
 // The weights of a model folder: model.safetensors, or the shards listed in
-// model.safetensors.index.json. Files are memory-mapped, never read whole.
+// model.safetensors.index.json; failing those, PyTorch's pytorch_model.bin or the shards in
+// pytorch_model.bin.index.json (read without running their pickles, see TorchCheckpoint).
+// Safetensors wins when both exist. Files are memory-mapped, never read whole.
 class CheckpointWeights {
 public:
     explicit CheckpointWeights(const std::filesystem::path& folder);  // throws attnscope::Error
@@ -38,11 +41,20 @@ public:
     std::string describeSource() const;  // the file name(s), for error messages
 
 private:
+    // A tensor lives in a safetensors file or in a PyTorch checkpoint (exactly one is set).
     struct Location {
-        const SafetensorsFile* file;
-        const TensorInfo* info;
+        const SafetensorsFile* file = nullptr;
+        const TorchCheckpoint* torch = nullptr;
+        const TorchTensor* torchTensor = nullptr;
+        const TensorInfo* info = nullptr;
     };
+    void addSafetensors(const std::filesystem::path& path);
+    void addTorch(const std::filesystem::path& path);
+
     std::vector<std::unique_ptr<SafetensorsFile>> files_;
+    std::vector<std::unique_ptr<TorchCheckpoint>> torchFiles_;
+    std::deque<TensorInfo> torchInfos_;  // info() for PyTorch tensors; deque: addresses stay valid
+    std::vector<std::filesystem::path> sources_;
     std::map<std::string, Location> where_;
     mutable std::mutex convertedMutex_;
     mutable std::deque<std::vector<float>> converted_;  // deque: element addresses stay valid
