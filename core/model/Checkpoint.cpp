@@ -1,11 +1,14 @@
 #include "model/Checkpoint.h"
 
 #include "Error.h"
+#include "model/ModelReference.h"
 #include "model/TransformerModel.h"
 
 namespace attnscope {
 
-std::unique_ptr<Checkpoint> Checkpoint::open(const std::filesystem::path& dir) {
+std::unique_ptr<Checkpoint> Checkpoint::open(const std::filesystem::path& reference) {
+    // `builtin:NAME` names a shipped teaching model; anything else is a folder path.
+    const std::filesystem::path dir = resolveModelReference(reference.string());
     std::error_code ec;
     if (!std::filesystem::exists(dir, ec)) throw Error(dir.string() + ": no such model folder");
     if (!std::filesystem::is_directory(dir, ec))

@@ -21,8 +21,10 @@ using ProgressCallback = std::function<void(int done, int total)>;
 // and (when present) its tokenizer.
 class Checkpoint {
 public:
-    // Throws attnscope::Error with a user-facing message when the folder cannot be used.
-    static std::unique_ptr<Checkpoint> open(const std::filesystem::path& dir);
+    // Opens a model folder, or a built-in model given as `builtin:NAME` (model/ModelReference.h);
+    // folder() is then the resolved folder. Throws attnscope::Error with a user-facing message
+    // when the reference or folder cannot be used.
+    static std::unique_ptr<Checkpoint> open(const std::filesystem::path& reference);
     ~Checkpoint();
 
     const std::filesystem::path& folder() const { return folder_; }
