@@ -1,20 +1,26 @@
-// attnscope [MODEL_DIR] [--text TEXT] [--pair TEXT | --target TEXT] [--image FILE]
+// attnscope [MODEL_DIR | SESSION.attnscope] [--classroom] [--text TEXT] [--pair TEXT | --target TEXT] [--image FILE]
 //           [--view matrix|heads|model|tokens|overlay] [--attention encoder|decoder|cross]
 //           [--layer N] [--head N|mean|max] [--rollout] [--mode soft|hard]
 //           [--top-k K | --threshold T | --mass P] [--query N] [--hide-special]
 //           [--colormap NAME] [--scale linear|log] [--normalize global|row] [--opacity P]:
-// the desktop app.
+// the desktop app. Without a model it opens the built-in induction model on a sample text
+// (the welcome page when that fails), so a fresh install shows real attention at once.
 // The view options set the shared selection before the model opens, so a screenshot or a
 // demo can start on exactly the view it needs.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QTextStream>
 
 #include <cstdio>
 #include <functional>
 
 #include "AttentionSelection.h"
 #include "MainWindow.h"
+#include "SessionFile.h"
+#include "model/ModelReference.h"
 
 namespace {
 
@@ -63,6 +69,21 @@ attnscope::ui::AttentionKind attentionKind(const QString& name) {
     usageError(QStringLiteral("--attention must be encoder, decoder or cross, not \"%1\"").arg(name));
 }
 
+// The start text: the first induction sample (a repeated random string, where the built-in
+// model's induction head shows), or a fixed one when the samples are not installed.
+QString startText() {
+    const std::filesystem::path samples = attnscope::findResourceFolder("samples");
+    QFile file(QDir(QString::fromStdString(samples.string())).filePath(QStringLiteral("sentences.txt")));
+    if (!samples.empty() && file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        QTextStream in(&file);
+        while (!in.atEnd()) {
+            const QString line = in.readLine().trimmed();
+            if (!line.isEmpty() && !line.startsWith(QLatin1Char('#'))) return line;
+        }
+    }
+    return QStringLiteral("the cat sat. xqzvbwkmhdjf xqzvbwkmhdjf");
+}
+
 }  // namespace
 
 int main(int argc, char* argv[]) {
@@ -78,8 +99,11 @@ int main(int argc, char* argv[]) {
     parser.setApplicationDescription(QStringLiteral("See what a transformer attends to."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("model"), QStringLiteral("Hugging Face model folder to open."),
-                                 QStringLiteral("[MODEL_DIR]"));
+    parser.addPositionalArgument(QStringLiteral("model"),
+                                 QStringLiteral("Hugging Face model folder, builtin:induction, builtin:shapes, or a .attnscope session to open."),
+                                 QStringLiteral("[MODEL_DIR|SESSION.attnscope]"));
+    const QCommandLineOption classroom(QStringLiteral("classroom"),
+                                       QStringLiteral("Start in classroom mode: full screen, large type, dark theme."));
     const QCommandLineOption text({QStringLiteral("t"), QStringLiteral("text")}, QStringLiteral("Text to analyse once the model is open."),
                                   QStringLiteral("text"));
     const QCommandLineOption pair({QStringLiteral("p"), QStringLiteral("pair")}, QStringLiteral("Optional second segment (sentence pair)."),
@@ -112,7 +136,7 @@ int main(int argc, char* argv[]) {
     const QCommandLineOption normalize(QStringLiteral("normalize"), QStringLiteral("Colour normalisation: global or row."),
                                        QStringLiteral("global|row"));
     parser.addOptions({text, pair, target, image, view, attention, layer, head, rollout, mode, topK, threshold, mass, query, hideSpecial,
-                       colorMap, scale, normalize, opacity});
+                       colorMap, scale, normalize, opacity, classroom});
     parser.process(app);
 
     if (parser.isSet(pair) && parser.isSet(target)) usageError(QStringLiteral("give --pair (a text model) or --target (an encoder-decoder), not both"));
@@ -174,7 +198,16 @@ int main(int argc, char* argv[]) {
     if (parser.isSet(opacity)) selection.setOverlayOpacity(fractionValue(parser, opacity));
 
     window.show();
+    if (parser.isSet(classroom)) window.setClassroomMode(true);
     // The window computes as soon as the model is open when it has a text.
-    if (const QStringList args = parser.positionalArguments(); !args.isEmpty()) window.openModel(args.front());
+    const QStringList args = parser.positionalArguments();
+    if (args.isEmpty()) {
+        window.openStartModel(QStringLiteral("builtin:induction"), startText());
+    } else if (args.front().endsWith(QLatin1Char('.') + QLatin1String(attnscope::ui::kSessionSuffix)) && QFileInfo(args.front()).isFile()) {
+        window.openSession(args.front());
+        if (parser.isSet(classroom)) window.setClassroomMode(true);
+    } else {
+        window.openModel(args.front());
+    }
     return QApplication::exec();
 }

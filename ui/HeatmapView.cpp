@@ -126,6 +126,17 @@ void HeatmapView::panBy(int rowSteps, int columnSteps) {
     figureReplaced();
 }
 
+void HeatmapView::setZoomWindow(double zoom, int firstRow, int firstColumn) {
+    matrixFigure();  // a hidden view builds its figure lazily; the window needs its shape
+    if (!figure_ || rows() == 0) return;
+    const double maxZoom = std::max(1.0, std::max(rows(), columns()) / static_cast<double>(kFewestVisibleCells));
+    zoom_ = std::clamp(zoom, 1.0, maxZoom);
+    firstRow_ = firstRow;
+    firstColumn_ = firstColumn;
+    applyWindow();
+    figureReplaced();
+}
+
 void HeatmapView::setHovered(MatrixFigure::Hit hit) {
     if (hit.row == hovered_.row && hit.column == hovered_.column) return;
     hovered_ = hit;

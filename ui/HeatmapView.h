@@ -31,6 +31,7 @@ public:
     // The window of cells on screen: first row/column and how many.
     QRect visibleCells() const { return {firstColumn_, firstRow_, visibleColumns(), visibleRows()}; }
     bool isZoomed() const { return zoom_ > 1.0; }
+    double zoom() const { return zoom_; }
 
 public slots:
     void zoomIn();
@@ -40,6 +41,8 @@ public slots:
     void zoomAt(const QPointF& pos, double factor);
     // Moves the window by whole cells.
     void panBy(int rows, int columns);
+    // Restores a saved zoom window (a session): the factor and the first row and column.
+    void setZoomWindow(double zoom, int firstRow, int firstColumn);
 
 signals:
     // (-1, -1) when the pointer leaves the cells.

@@ -110,6 +110,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     zoomInfo_->setForegroundRole(QPalette::PlaceholderText);
     connect(matrixView_, &HeatmapView::visibleCellsChanged, this, &MainWindow::updateZoomInfo);
     connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::updateZoomInfo);
+    connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::updateExplanation);
     predictionInfo_ = new QLabel(this);
     predictionInfo_->setObjectName(QStringLiteral("predictionInfo"));
     predictionInfo_->setToolTip(tr("The classifier's five most probable classes for this image"));
@@ -131,6 +132,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(&recent_, &RecentModels::changed, this, &MainWindow::rebuildRecentMenu);
 
     updateZoomInfo();
+    updateExplanation();
     setAcceptDrops(true);
     setWindowTitle(QStringLiteral("AttnScope"));
     resize(1280, 860);
@@ -152,12 +154,12 @@ QWidget* MainWindow::buildAnalysisPage() {
     controls_ = new AttentionControls(&selection_, this);
     controls_->setObjectName(QStringLiteral("attentionControls"));
     controls_->setEnabled(false);  // nothing to choose before a model is open
-    auto* controlsScroll = new QScrollArea(this);
-    controlsScroll->setWidget(controls_);
-    controlsScroll->setWidgetResizable(true);
-    controlsScroll->setFrameShape(QFrame::NoFrame);
-    controlsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    controlsScroll->setFixedWidth(controls_->sizeHint().width() + 16);
+    controlsScroll_ = new QScrollArea(this);
+    controlsScroll_->setWidget(controls_);
+    controlsScroll_->setWidgetResizable(true);
+    controlsScroll_->setFrameShape(QFrame::NoFrame);
+    controlsScroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    controlsScroll_->setFixedWidth(controls_->sizeHint().width() + 16);
 
     matrixView_ = new HeatmapView(&selection_, this);
     matrixView_->setObjectName(QStringLiteral("heatmap"));
@@ -206,14 +208,24 @@ QWidget* MainWindow::buildAnalysisPage() {
 
     auto* body = new QHBoxLayout;
     body->setContentsMargins(0, 0, 0, 0);
-    body->addWidget(controlsScroll);
+    body->addWidget(controlsScroll_);
     body->addWidget(tabs_, 1);
+
+    // Classroom mode's caption: what the view shows, in words a room can read.
+    explanation_ = new QLabel(this);
+    explanation_->setObjectName(QStringLiteral("explanationStrip"));
+    explanation_->setWordWrap(true);
+    explanation_->setTextFormat(Qt::RichText);
+    explanation_->setMargin(10);
+    explanation_->setAutoFillBackground(true);
+    explanation_->setVisible(false);
 
     auto* page = new QWidget(this);
     auto* layout = new QVBoxLayout(page);
     layout->setContentsMargins(8, 8, 8, 0);
     layout->addWidget(inputs_);
     layout->addLayout(body, 1);
+    layout->addWidget(explanation_);
     return page;
 }
 
@@ -244,6 +256,19 @@ void MainWindow::buildActions() {
     analysisActions_ = {exportAction, copy};
     for (QAction* action : analysisActions_) action->setEnabled(false);
 
+    auto* openSessionAction = new QAction(tr("Open &Session…"), this);
+    openSessionAction->setObjectName(QStringLiteral("openSessionAction"));
+    openSessionAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    openSessionAction->setToolTip(tr("Open a saved .attnscope session: its model, inputs and view"));
+    connect(openSessionAction, &QAction::triggered, this, &MainWindow::chooseSessionToOpen);
+    auto* saveSessionAction = new QAction(tr("Save Sess&ion…"), this);
+    saveSessionAction->setObjectName(QStringLiteral("saveSessionAction"));
+    saveSessionAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    saveSessionAction->setToolTip(tr("Save the model, inputs and view as a .attnscope session"));
+    connect(saveSessionAction, &QAction::triggered, this, &MainWindow::chooseSessionToSave);
+    analysisActions_.append(saveSessionAction);
+    saveSessionAction->setEnabled(false);
+
     auto* quit = new QAction(tr("&Quit"), this);
     quit->setShortcut(QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
@@ -252,6 +277,9 @@ void MainWindow::buildActions() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(open);
     file->addMenu(recentMenu_);
+    file->addSeparator();
+    file->addAction(openSessionAction);
+    file->addAction(saveSessionAction);
     file->addSeparator();
     file->addAction(exportAction);
     file->addAction(copy);
@@ -280,6 +308,9 @@ void MainWindow::buildActions() {
         // Zoom belongs to the matrix: show it first so the keys never act unseen.
         connect(zoom, &QAction::triggered, this, [this] { setCurrentView(ViewKind::Matrix); });
     }
+    view->addSeparator();
+    buildClassroomActions(view);
+    buildSamplesMenu();
 
     auto* about = new QAction(tr("&About AttnScope"), this);
     about->setMenuRole(QAction::AboutRole);
@@ -290,17 +321,21 @@ void MainWindow::buildActions() {
     });
     menuBar()->addMenu(tr("&Help"))->addAction(about);
 
-    QToolBar* toolBar = addToolBar(tr("Main"));
-    toolBar->setObjectName(QStringLiteral("mainToolBar"));
-    toolBar->setMovable(false);
-    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    toolBar->addAction(open);
-    toolBar->addSeparator();
-    toolBar->addAction(exportAction);
-    toolBar->addAction(copy);
+    toolBar_ = addToolBar(tr("Main"));
+    toolBar_->setObjectName(QStringLiteral("mainToolBar"));
+    toolBar_->setMovable(false);
+    toolBar_->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar_->addAction(open);
+    toolBar_->addSeparator();
+    toolBar_->addAction(exportAction);
+    toolBar_->addAction(copy);
 
+    // Escape stops a computation, or else leaves classroom mode (as it leaves any full screen).
     auto* escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
-    connect(escape, &QShortcut::activated, this, &MainWindow::cancel);
+    connect(escape, &QShortcut::activated, this, [this] {
+        if (session_.isBusy()) cancel();
+        else if (classroom_) setClassroomMode(false);
+    });
 }
 
 void MainWindow::rebuildRecentMenu() {
@@ -415,6 +450,7 @@ void MainWindow::dropEvent(QDropEvent* event) {
 void MainWindow::onModelChanged() {
     const auto checkpoint = session_.checkpoint();
     if (!checkpoint) return;
+    quietOpenFailure_ = false;
     setWindowTitle(tr("%1 — AttnScope").arg(QFileInfo(session_.modelFolder()).fileName()));
     QSettings().setValue(kLastFolderKey, session_.modelFolder());
     recent_.add(session_.modelFolder());
@@ -520,10 +556,12 @@ void MainWindow::onAnalysisChanged() {
     predictionInfo_->setText(analysis && !analysis->predictions.empty() ? tr("Prediction: %1").arg(predictionText(analysis->predictions))
                                                                         : QString());
     predictionInfo_->setVisible(!predictionInfo_->text().isEmpty());
+    if (analysis) applyPendingSession();
     updateStatus();
 }
 
 void MainWindow::onSelectionChanged() {
+    updateExplanation();
     // Another stack asks with other tokens (T5's decoder and cross-attention: the target's).
     if (selection_.attentionKind() != shownKind_) {
         shownKind_ = selection_.attentionKind();
@@ -542,6 +580,11 @@ void MainWindow::onActivityChanged(AttentionSession::Activity activity) {
 }
 
 void MainWindow::onFailed(AttentionSession::Activity activity, const QString& message) {
+    if (activity == AttentionSession::Activity::OpeningModel && std::exchange(quietOpenFailure_, false)) {
+        inputBar_->setText({});  // the start model's sample text suits no other model
+        return;
+    }
+    if (activity == AttentionSession::Activity::OpeningModel) pendingSession_.reset();
     if (activity == AttentionSession::Activity::OpeningModel) showError(tr("AttnScope could not open this model folder."), message);
     else if (visionModel_) showError(tr("AttnScope could not compute the attention of this image."), message);
     else showError(tr("AttnScope could not compute the attention of this text."), message);

@@ -1,21 +1,28 @@
 #pragma once
 #include <QMainWindow>
 
+#include <functional>
 #include <optional>
 
 #include "AttentionSelection.h"
 #include "AttentionSession.h"
 #include "RecentModels.h"
+#include "SessionFile.h"
 #include "ViewExport.h"
 
+class QAction;
 class QLabel;
 class QMenu;
+class QScrollArea;
+class QShortcut;
+class QToolBar;
 class QStackedWidget;
 class QTabWidget;
 
 namespace attnscope::ui {
 
 class AttentionControls;
+class AutoPlay;
 class FigureView;
 class HeadToggles;
 class HeadsView;
@@ -54,6 +61,25 @@ public:
     TextInputBar* inputBar() const { return inputBar_; }
     ImageInputBar* imageBar() const { return imageBar_; }
     QMenu* recentMenu() const { return recentMenu_; }
+    AutoPlay* autoPlay() const { return autoPlay_; }
+    // Classroom mode's caption strip (its text follows the view and selection in every mode;
+    // it is shown in classroom mode only).
+    QLabel* explanationStrip() const { return explanation_; }
+    bool isClassroomMode() const { return classroom_; }
+    QAction* classroomAction() const { return classroomAction_; }
+    QMenu* samplesMenu() const { return samplesMenu_; }
+
+    // Opens a model as the start screen (the built-in model when no model is given): a
+    // failure leaves the welcome page without an error box.
+    void openStartModel(const QString& reference, const QString& text);
+
+    // What is on screen, as a session file stores it (the model must be open).
+    SessionState currentSession() const;
+    // Writes the session atomically; an error box and false when it cannot.
+    bool saveSessionTo(const QString& path);
+    // Opens the session's model, computes its inputs and restores its view once the analysis
+    // arrives. A bad file or a missing model: an error box, false, and nothing changes.
+    bool openSession(const QString& path);
 
     void setText(const QString& text);
     // The pair of a text model, or the target of an encoder-decoder.
@@ -84,6 +110,10 @@ public slots:
     void setCurrentView(attnscope::ui::ViewKind kind);
     void showExportDialog();
     void copyFigure();
+    // Full screen, large type, thick lines, light on dark, the caption strip shown.
+    void setClassroomMode(bool on);
+    void chooseSessionToOpen();
+    void chooseSessionToSave();
 
 signals:
     // Emitted with every error message box, which is shown without blocking (open()).
@@ -96,6 +126,13 @@ protected:
 private:
     QWidget* buildAnalysisPage();
     void buildActions();
+    void buildClassroomActions(QMenu* view);
+    void buildSamplesMenu();
+    // A presenter key: forwarded to a focused text field, spin box or combo box (whose own
+    // key it is), otherwise it steps the selection.
+    void presenterKey(QShortcut* shortcut, int key, const std::function<void()>& step);
+    void updateExplanation();
+    void applyPendingSession();
     void rebuildRecentMenu();
     void onModelChanged();
     void onAnalysisChanged();
@@ -138,6 +175,18 @@ private:
     QString pendingImage_;                       // to analyse once a vision model is open
     AttentionKind shownKind_ = AttentionKind::Encoder;  // the stack whose tokens the controls list
     bool visionModel_ = false;
+
+    QScrollArea* controlsScroll_ = nullptr;
+    QToolBar* toolBar_ = nullptr;
+    QLabel* explanation_ = nullptr;
+    QAction* classroomAction_ = nullptr;
+    QAction* sidePanelAction_ = nullptr;
+    QMenu* samplesMenu_ = nullptr;
+    AutoPlay* autoPlay_ = nullptr;
+    bool classroom_ = false;
+    bool wasMaximized_ = false;
+    bool quietOpenFailure_ = false;              // the start model: fall back to the welcome page silently
+    std::optional<SessionState> pendingSession_;  // restored once its analysis arrives
 };
 
 }  // namespace attnscope::ui

@@ -1,0 +1,229 @@
+// Classroom mode on the golden BERT (2 layers, 4 heads): presenter keys step the shared
+// selection, auto-play walks heads then layers, the classroom look is large and dark, and
+// the caption follows what is shown.
+#include <QtTest>
+
+#include <QAction>
+#include <QLabel>
+#include <QLineEdit>
+#include <QTabBar>
+#include <QTabWidget>
+
+#include "AutoPlay.h"
+#include "ClassroomStyle.h"
+#include "ExplanationText.h"
+#include "HeadsView.h"
+#include "HeatmapView.h"
+#include "MainWindow.h"
+#include "SelectionStepper.h"
+#include "TextInputBar.h"
+#include "ViewFixtures.h"
+
+using attnscope::HeadMode;
+using attnscope::ui::AttentionSelection;
+using attnscope::ui::MainWindow;
+using attnscope::ui::ViewKind;
+
+namespace {
+
+const QString kText = QStringLiteral("The cat sat on the mat because it was tired.");
+
+bool openAndCompute(MainWindow& window) {
+    window.show();
+    window.setText(kText);
+    window.openModel(viewfixtures::goldenModel("bert"));
+    return QTest::qWaitFor([&] { return window.session().analysis() != nullptr && !window.session().isBusy(); }, 60000);
+}
+
+double luminance(const QColor& c) { return 0.2126 * c.redF() + 0.7152 * c.greenF() + 0.0722 * c.blueF(); }
+
+}  // namespace
+
+class TestClassroom : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void presenterKeysStepTheSelection();
+    void textFieldKeepsItsKeys();
+    void autoPlayWalksHeadsThenLayers();
+    void classroomModeIsLargeAndDark();
+    void explanationFollowsTheMode();
+};
+
+void TestClassroom::presenterKeysStepTheSelection() {
+    MainWindow window;
+    QVERIFY(openAndCompute(window));
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    window.setCurrentView(ViewKind::Heads);
+    QWidget* target = window.findChild<QTabWidget*>(QStringLiteral("viewTabs"))->tabBar();
+    target->setFocus();
+    QCOMPARE(QApplication::focusWidget(), target);
+    AttentionSelection& s = window.selection();
+    QCOMPARE(s.layer(), 0);
+    QCOMPARE(s.head(), 0);
+
+    QTest::keyClick(target, Qt::Key_Right);
+    QCOMPARE(s.head(), 1);
+    QTest::keyClick(target, Qt::Key_Left);
+    QTest::keyClick(target, Qt::Key_Left);
+    QCOMPARE(s.head(), 3);  // wraps
+    QTest::keyClick(target, Qt::Key_Down);
+    QCOMPARE(s.layer(), 1);
+    QTest::keyClick(target, Qt::Key_Down);
+    QCOMPARE(s.layer(), 0);  // wraps
+    QTest::keyClick(target, Qt::Key_Up);
+    QCOMPARE(s.layer(), 1);
+
+    QVERIFY(!s.hard());
+    QTest::keyClick(target, Qt::Key_Space);
+    QVERIFY(s.hard());
+    QTest::keyClick(target, Qt::Key_Space);
+    QVERIFY(!s.hard());
+
+    QTest::keyClick(target, Qt::Key_A);
+    QCOMPARE(s.headMode(), HeadMode::Mean);
+    QTest::keyClick(target, Qt::Key_A);
+    QCOMPARE(s.headMode(), HeadMode::Single);
+    QCOMPARE(s.head(), 3);  // the head shown before the mean comes back
+
+    QTest::keyClick(target, Qt::Key_R);
+    QVERIFY(s.rollout());
+    QTest::keyClick(target, Qt::Key_R);
+    QVERIFY(!s.rollout());
+
+    // The focused matrix keeps Up/Down for its query row outside classroom mode; in
+    // classroom mode they step the layer there too.
+    window.setCurrentView(ViewKind::Matrix);
+    window.heatmap()->setFocus();
+    const int query = s.selectedQuery();
+    QTest::keyClick(window.heatmap(), Qt::Key_Up);
+    QCOMPARE(s.selectedQuery(), query - 1);
+    QCOMPARE(s.layer(), 1);
+    window.setClassroomMode(true);
+    window.heatmap()->setFocus();
+    QTest::keyClick(window.heatmap(), Qt::Key_Up);
+    QCOMPARE(s.layer(), 0);
+    QCOMPARE(s.selectedQuery(), query - 1);
+}
+
+void TestClassroom::textFieldKeepsItsKeys() {
+    MainWindow window;
+    QVERIFY(openAndCompute(window));
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    auto* field = window.inputBar()->findChild<QLineEdit*>();
+    QVERIFY(field);
+    field->setFocus();
+    field->setCursorPosition(0);
+    const int head = window.selection().head();
+    QTest::keyClick(field, Qt::Key_Right);
+    QTest::keyClick(field, Qt::Key_A);
+    QTest::keyClick(field, Qt::Key_Space);
+    QCOMPARE(window.selection().head(), head);
+    QCOMPARE(window.selection().headMode(), HeadMode::Single);
+    QVERIFY(!window.selection().hard());
+    QCOMPARE(field->cursorPosition(), 3);
+    QVERIFY(field->text().startsWith(QStringLiteral("Ta ")));
+}
+
+void TestClassroom::autoPlayWalksHeadsThenLayers() {
+    MainWindow window;
+    QVERIFY(openAndCompute(window));
+    AttentionSelection& s = window.selection();
+    s.setHeadMode(HeadMode::Mean);
+    s.setRollout(true);
+    attnscope::ui::AutoPlay* play = window.autoPlay();
+    QVERIFY(play);
+
+    // The order, one step at a time: every head of layer 0, then layer 1's, then around.
+    play->step();
+    QCOMPARE(s.headMode(), HeadMode::Single);
+    QVERIFY(!s.rollout());
+    QCOMPARE(std::make_pair(s.layer(), s.head()), std::make_pair(0, 0));
+    for (int i = 0; i < 3; ++i) play->step();
+    QCOMPARE(std::make_pair(s.layer(), s.head()), std::make_pair(0, 3));
+    play->step();
+    QCOMPARE(std::make_pair(s.layer(), s.head()), std::make_pair(1, 0));
+    for (int i = 0; i < 4; ++i) play->step();
+    QCOMPARE(std::make_pair(s.layer(), s.head()), std::make_pair(0, 0));
+
+    // On timer ticks (a short pace), through the View menu's action.
+    play->setIntervalMs(20);
+    auto* action = window.findChild<QAction*>(QStringLiteral("autoPlayAction"));
+    QVERIFY(action);
+    action->setChecked(true);
+    QVERIFY(play->isPlaying());
+    QVERIFY(QTest::qWaitFor([&] { return s.layer() == 1 && s.head() == 1; }, 5000));
+    action->setChecked(false);
+    QVERIFY(!play->isPlaying());
+    const int head = s.head();
+    QTest::qWait(100);
+    QCOMPARE(s.head(), head);
+}
+
+void TestClassroom::classroomModeIsLargeAndDark() {
+    MainWindow window;
+    QVERIFY(openAndCompute(window));
+    const double normalFont = window.selection().style().fontPointSize;
+    QVERIFY(!window.explanationStrip()->isVisible());
+
+    window.classroomAction()->trigger();  // View ▸ Classroom Mode (F11)
+    QVERIFY(window.isClassroomMode());
+    QVERIFY(window.isFullScreen());
+    QVERIFY(window.font().pointSizeF() >= 20.0);
+    QVERIFY(window.inputBar()->font().pointSizeF() >= 20.0);
+    const auto& style = window.selection().style();
+    QVERIFY(style.fontPointSize >= 20.0);
+    QVERIFY(style.lineWidth >= 2.5);
+    QVERIFY(luminance(style.background) < 0.15);
+    QVERIFY(luminance(style.foreground) > 0.85);
+    QVERIFY(luminance(window.palette().color(QPalette::Window)) < 0.15);
+    QVERIFY(luminance(window.palette().color(QPalette::WindowText)) > 0.85);
+    QVERIFY(window.explanationStrip()->isVisible());
+    // The figures are built with the classroom style.
+    window.setCurrentView(ViewKind::Heads);
+    QCOMPARE(window.headsView()->selection()->style().fontPointSize, style.fontPointSize);
+
+    window.classroomAction()->trigger();
+    QVERIFY(!window.isClassroomMode());
+    QVERIFY(!window.isFullScreen());
+    QCOMPARE(window.selection().style().fontPointSize, normalFont);
+    QVERIFY(luminance(window.selection().style().background) > 0.85);
+    QVERIFY(!window.explanationStrip()->isVisible());
+}
+
+void TestClassroom::explanationFollowsTheMode() {
+    MainWindow window;
+    QVERIFY(openAndCompute(window));
+    window.setClassroomMode(true);
+    AttentionSelection& s = window.selection();
+    const auto text = [&] { return window.explanationStrip()->text(); };
+    QVERIFY2(text().contains("softmax") && text().contains("sum to 1") && text().contains("dot product"), qPrintable(text()));
+    QVERIFY(text().contains("head 0 of 4"));
+    s.setHard(true);
+    QVERIFY2(text().contains("Hard attention") && text().contains("argmax"), qPrintable(text()));
+    s.setHard(false);
+    s.setRollout(true);
+    QVERIFY2(text().contains("Rollout"), qPrintable(text()));
+    s.setRollout(false);
+    s.setHeadMode(HeadMode::Mean);
+    QVERIFY(text().contains("mean"));
+    window.setCurrentView(ViewKind::Heads);
+    QVERIFY(text().contains("A head is"));
+    QVERIFY(text().contains("all 4 heads"));
+    window.setCurrentView(ViewKind::Grid);
+    QVERIFY(text().contains("A layer is"));
+
+    // The wording alone, without a window.
+    attnscope::ui::ExplanationContext context;
+    context.layers = 2;
+    context.heads = 4;
+    context.hard = true;
+    context.hardSelection.rule = attnscope::HardRule::TopK;
+    context.hardSelection.k = 3;
+    QVERIFY(attnscope::ui::explanationText(context).contains("3 strongest keys"));
+}
+
+QTEST_MAIN(TestClassroom)
+#include "test_classroom.moc"
