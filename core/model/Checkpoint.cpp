@@ -1,5 +1,6 @@
 #include "model/Checkpoint.h"
 
+#include "CpuSupport.h"
 #include "Error.h"
 #include "model/ModelReference.h"
 #include "model/TransformerModel.h"
@@ -8,6 +9,7 @@ namespace attnscope {
 
 std::unique_ptr<Checkpoint> Checkpoint::open(const std::filesystem::path& reference) {
     // `builtin:NAME` names a shipped teaching model; anything else is a folder path.
+    requireCpuSupport();
     const std::filesystem::path dir = resolveModelReference(reference.string());
     std::error_code ec;
     if (!std::filesystem::exists(dir, ec)) throw Error(dir.string() + ": no such model folder");

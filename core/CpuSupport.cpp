@@ -1,0 +1,16 @@
+#include "CpuSupport.h"
+
+#include "Error.h"
+
+namespace attnscope {
+
+void requireCpuSupport() {
+#if defined(ATTNSCOPE_REQUIRES_AVX2) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+        throw Error("this processor lacks AVX2/FMA, which this build of AttnScope needs; "
+                    "rebuild with -DATTNSCOPE_AVX2=OFF");
+#endif
+}
+
+}  // namespace attnscope

@@ -1,0 +1,9 @@
+#pragma once
+
+namespace attnscope {
+
+// Throws attnscope::Error when this build needs CPU features (AVX2, FMA) the processor
+// lacks, so the user gets a message instead of an illegal-instruction crash.
+void requireCpuSupport();
+
+}  // namespace attnscope
