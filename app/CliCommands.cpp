@@ -11,6 +11,7 @@
 #include "ImageInput.h"
 #include "model/Checkpoint.h"
 #include "model/ModelInputs.h"
+#include "model/ModelReference.h"
 #include "model/TransformerModel.h"
 
 using attnscope::Error;
@@ -68,7 +69,7 @@ void runInfo(const std::string& model) {
 }
 
 void runTokenize(const std::string& modelOrTokenizer, const TextInput& input) {
-    const std::filesystem::path path(modelOrTokenizer);
+    const std::filesystem::path path = attnscope::resolveModelReference(modelOrTokenizer);
     std::error_code ec;
     std::unique_ptr<attnscope::Tokenizer> tokenizer;
     if (std::filesystem::is_directory(path, ec)) {
