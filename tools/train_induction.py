@@ -475,8 +475,8 @@ def main():
         f.write(f"""# builtin:induction
 
 A 2-layer character-level GPT-2 (hidden {cfg['n_embd']}, {cfg['n_head']} heads, {cfg['n_positions']} positions) trained by
-`tools/train_induction.py --seed {args.seed}` ({args.steps} steps of {args.tokens} tokens, sequences of 64, then 128, then {cfg['n_positions']}, {minutes:.1f} min on {args.threads} CPU threads)
-on repeated random letter strings, pseudo-words and a few English sentences. Text is lowercased;
+`tools/train_induction.py --seed {args.seed}` ({args.steps} steps of {args.tokens} tokens, sequences of 64, then 128, then {cfg['n_positions']}, {minutes:.1f} min on {args.threads} CPU thread(s) of a shared 2-core machine)
+on repeated random letter strings, excerpts of English (the GNU GPL text), a few sentences and pseudo-words. Text is lowercased;
 every character is one token, after a leading `<|endoftext|>`.
 
 Measured on fresh strings S+S (S = 12-24 distinct random letters), attention argmax:
