@@ -2,7 +2,7 @@
 
 namespace attnscope {
 
-// Throws attnscope::Error when this build needs CPU features (AVX2, FMA) the processor
+// Throws attnscope::Error when this build needs CPU features (AVX2/FMA, AVX-512) the processor
 // lacks, so the user gets a message instead of an illegal-instruction crash.
 void requireCpuSupport();
 

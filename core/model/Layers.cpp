@@ -1,6 +1,9 @@
 #include "model/Layers.h"
 
+#include <algorithm>
 #include <cmath>
+
+#include <unsupported/Eigen/SpecialFunctions>
 
 namespace attnscope {
 
@@ -19,6 +22,7 @@ RowMatrix Linear::apply(const RowMatrix& x) const {
 
 void Norm::applyInPlace(RowMatrix& x) const {
     Eigen::Map<const Eigen::RowVectorXf> gamma(weight, dim);
+#pragma omp parallel for schedule(static) if (x.size() > (1 << 16))
     for (Eigen::Index r = 0; r < x.rows(); ++r) {
         auto row = x.row(r);
         if (kind == NormKind::LayerNorm) {
@@ -36,19 +40,31 @@ void Norm::applyInPlace(RowMatrix& x) const {
     }
 }
 
-void applyActivation(Activation act, RowMatrix& x) {
+namespace {
+
+template <typename Block>
+void activate(Activation act, Block a) {
     switch (act) {
-    case Activation::Gelu:
-        x = x.unaryExpr([](float v) { return 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f)); });
-        return;
+    case Activation::Gelu: a = 0.5f * a * (1.0f + (a * 0.70710678118654752f).erf()); return;
     case Activation::GeluTanh:
-        x = x.unaryExpr([](float v) {
-            return 0.5f * v * (1.0f + std::tanh(0.7978845608028654f * (v + 0.044715f * v * v * v)));
-        });
+        a = 0.5f * a * (1.0f + (0.7978845608028654f * (a + 0.044715f * a.cube())).tanh());
         return;
-    case Activation::Relu: x = x.cwiseMax(0.0f); return;
-    case Activation::Silu: x = x.unaryExpr([](float v) { return v / (1.0f + std::exp(-v)); }); return;
+    case Activation::Relu: a = a.max(0.0f); return;
+    case Activation::Silu: a = a / (1.0f + (-a).exp()); return;
     }
+}
+
+}  // namespace
+
+void applyActivation(Activation act, RowMatrix& x) {
+    // Eigen's array functions are vectorised; per-element std::erf was about 28 ns, a third of
+    // a BERT-base forward at n = 512. Their results stay within a few float ulps of libm's.
+    // Blocks of rows go to the OpenMP threads the matrix products use.
+    constexpr Eigen::Index rowsPerBlock = 16;
+    const Eigen::Index rows = x.rows();
+#pragma omp parallel for schedule(static) if (x.size() > (1 << 16))
+    for (Eigen::Index r = 0; r < rows; r += rowsPerBlock)
+        activate(act, x.middleRows(r, std::min(rowsPerBlock, rows - r)).array());
 }
 
 }  // namespace attnscope

@@ -12,11 +12,18 @@ struct AttentionShape {
     int window = 0;        // > 0: a query sees only keys less than `window` positions back
 };
 
+// Where one layer's attention probabilities go: maps (layer, h) of a stack shaped [.., heads, n, m].
+struct AttentionSink {
+    AttentionStack* stack = nullptr;
+    int layer = 0;
+};
+
 // Softmax(q k^T * scale + mask) v per head, exactly as transformers' eager attention.
 // q: [n, heads*headDim], k and v: [m, kvHeads*headDim]; returns the context [n, heads*headDim]
-// and writes each head's probabilities, row = query, to probs[h * n * m ...].
+// and stores each head's probabilities, row = query, in the sink.
 // scoreBias, when given, is added to the scaled scores: [heads, n, m] (T5's relative positions).
 RowMatrix scaledDotProductAttention(const RowMatrix& q, const RowMatrix& k, const RowMatrix& v,
-                                    const AttentionShape& shape, float* probs, const float* scoreBias = nullptr);
+                                    const AttentionShape& shape, const AttentionSink& probs,
+                                    const float* scoreBias = nullptr);
 
 }  // namespace attnscope
