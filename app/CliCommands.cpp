@@ -143,7 +143,12 @@ PreparedInput prepare(const attnscope::Checkpoint& cp, const TextInput& input) {
 }
 
 void addStack(attnscope::SafetensorsWriter& writer, const std::string& name, const attnscope::AttentionStack& a) {
-    writer.add(name, {a.layers, a.heads, a.queries, a.keys}, a.data.data());
+    if (a.exact()) {
+        writer.add(name, {a.layers, a.heads, a.queries, a.keys}, a.data());
+    } else {
+        const auto values = a.toFloat32();
+        writer.add(name, {a.layers, a.heads, a.queries, a.keys}, values.data());
+    }
 }
 
 std::string jsonText(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }

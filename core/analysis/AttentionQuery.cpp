@@ -13,15 +13,23 @@ namespace {
 using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using ConstMap = Eigen::Map<const Matrix>;
 
+// One head's map as float32, whatever precision the stack keeps.
+Matrix headMap(const AttentionStack& s, int layer, int head) {
+    if (s.exact()) return ConstMap(s.map(layer, head), s.queries, s.keys);
+    Matrix m(s.queries, s.keys);
+    s.copyMap(layer, head, m.data());
+    return m;
+}
+
 Matrix headMean(const AttentionStack& s, int layer) {
     Matrix m = Matrix::Zero(s.queries, s.keys);
-    for (int h = 0; h < s.heads; ++h) m += ConstMap(s.map(layer, h), s.queries, s.keys);
+    for (int h = 0; h < s.heads; ++h) m += headMap(s, layer, h);
     return m / static_cast<float>(s.heads);
 }
 
 Matrix headMax(const AttentionStack& s, int layer) {
-    Matrix m = ConstMap(s.map(layer, 0), s.queries, s.keys);
-    for (int h = 1; h < s.heads; ++h) m = m.cwiseMax(ConstMap(s.map(layer, h), s.queries, s.keys));
+    Matrix m = headMap(s, layer, 0);
+    for (int h = 1; h < s.heads; ++h) m = m.cwiseMax(headMap(s, layer, h));
     return m;
 }
 
@@ -85,16 +93,16 @@ AttentionMatrix computeAttentionMatrix(const AttentionStack& s, const AttentionQ
         throw Error("head " + std::to_string(q.head) + " does not exist (the model has " + std::to_string(s.heads) +
                     " heads, numbered from 0)");
 
-    Matrix m;
-    if (q.layerMode == LayerMode::Rollout) {
-        const auto r = attentionRollout(s, q.layer);
-        m = ConstMap(r.data(), s.queries, s.keys);
-    } else if (q.headMode == HeadMode::Mean) {
-        m = headMean(s, q.layer);
-    } else if (q.headMode == HeadMode::Max) {
-        m = headMax(s, q.layer);
+    const bool single = q.layerMode != LayerMode::Rollout && q.headMode == HeadMode::Single;
+    std::vector<float> full;  // [queries, keys]
+    if (single) {
+        full.resize(s.mapSize());
+        s.copyMap(q.layer, q.head, full.data());
     } else {
-        m = ConstMap(s.map(q.layer, q.head), s.queries, s.keys);
+        Matrix m = q.layerMode == LayerMode::Rollout ? Matrix(ConstMap(attentionRollout(s, q.layer).data(), s.queries, s.keys))
+                   : q.headMode == HeadMode::Mean    ? headMean(s, q.layer)
+                                                     : headMax(s, q.layer);
+        full.assign(m.data(), m.data() + m.size());
     }
 
     AttentionMatrix out;
@@ -107,11 +115,16 @@ AttentionMatrix computeAttentionMatrix(const AttentionStack& s, const AttentionQ
         if (!hide || !special[j]) out.colTokens.push_back(j);
     out.rows = static_cast<int>(out.rowTokens.size());
     out.cols = static_cast<int>(out.colTokens.size());
-    Matrix shown(out.rows, out.cols);
-    for (int r = 0; r < out.rows; ++r)
-        for (int c = 0; c < out.cols; ++c) shown(r, c) = m(out.rowTokens[r], out.colTokens[c]);
-    if (hide) normaliseRows(shown);
-    out.values.assign(shown.data(), shown.data() + shown.size());
+    if (!hide) {
+        out.values = std::move(full);
+    } else {
+        const ConstMap m(full.data(), s.queries, s.keys);
+        Matrix shown(out.rows, out.cols);
+        for (int r = 0; r < out.rows; ++r)
+            for (int c = 0; c < out.cols; ++c) shown(r, c) = m(out.rowTokens[r], out.colTokens[c]);
+        normaliseRows(shown);
+        out.values.assign(shown.data(), shown.data() + shown.size());
+    }
     if (q.hard) applyHardSelection(out.values, out.rows, out.cols, q.hardSelection);
     return out;
 }

@@ -1,5 +1,7 @@
 #pragma once
 #include <Eigen/Core>
+#include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "model/AttentionStack.h"
@@ -22,6 +24,14 @@ struct ForwardInput {
     std::vector<int> typeIds;  // empty = all zero
     PixelValues pixels;        // vision models take this instead of ids
     std::vector<int> decoderIds;  // encoder-decoder models; empty = the decoder start token alone
+    // How to keep the attention maps; unset = float32 when they fit attentionBudgetBytes,
+    // else the most exact compact form that does (see AttentionPrecision).
+    std::optional<AttentionPrecision> attentionPrecision;
+    std::size_t attentionBudgetBytes = std::size_t{4} << 30;
+
+    AttentionPrecision precisionFor(std::size_t values) const {
+        return attentionPrecision ? *attentionPrecision : precisionForBudget(values, attentionBudgetBytes);
+    }
 };
 
 struct ForwardResult {

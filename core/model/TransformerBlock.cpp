@@ -11,7 +11,7 @@ TransformerBlock::TransformerBlock(BlockWeights weights, const FamilySpec& spec,
       rotary_(rotary),
       parallelResidual_(parallelResidual) {}
 
-RowMatrix TransformerBlock::attention(const RowMatrix& x, const BlockInputs& in, float* probs) const {
+RowMatrix TransformerBlock::attention(const RowMatrix& x, const BlockInputs& in, const AttentionSink& probs) const {
     const int qWidth = shape_.heads * shape_.headDim;
     const int kvWidth = shape_.kvHeads * shape_.headDim;
     RowMatrix q, k, v;
@@ -43,7 +43,7 @@ RowMatrix TransformerBlock::attention(const RowMatrix& x, const BlockInputs& in,
     return w_.out.apply(scaledDotProductAttention(q, k, v, shape_, probs, in.scoreBias));
 }
 
-RowMatrix TransformerBlock::crossAttention(const RowMatrix& x, const RowMatrix& encoder, float* probs) const {
+RowMatrix TransformerBlock::crossAttention(const RowMatrix& x, const RowMatrix& encoder, const AttentionSink& probs) const {
     AttentionShape shape = shape_;
     shape.causal = false;  // every decoder position sees the whole source
     shape.window = 0;
@@ -63,7 +63,7 @@ RowMatrix TransformerBlock::mlp(const RowMatrix& x) const {
     return w_.down.apply(h);
 }
 
-void TransformerBlock::forward(RowMatrix& x, const BlockInputs& in, float* probs) const {
+void TransformerBlock::forward(RowMatrix& x, const BlockInputs& in, const AttentionSink& probs) const {
     if (spec_.placement == NormPlacement::Post) {
         x += attention(x, in, probs);
         w_.attnNorm.applyInPlace(x);

@@ -21,7 +21,7 @@ struct BlockInputs {
     const std::vector<int>& positions;
     const float* scoreBias = nullptr;           // [heads, n, n], added to self-attention scores
     const RowMatrix* encoderStates = nullptr;   // keys/values for cross-attention
-    float* crossProbs = nullptr;                // [heads, n, encoder length]
+    AttentionSink crossProbs;                   // [heads, n, encoder length]
 };
 
 // One transformer layer. Every family runs through here; FamilySpec decides norm
@@ -33,11 +33,11 @@ public:
 
     // Updates the residual stream x [n, hidden] in place and writes the heads' attention
     // probabilities to probs ([heads, n, n]).
-    void forward(RowMatrix& x, const BlockInputs& in, float* probs) const;
+    void forward(RowMatrix& x, const BlockInputs& in, const AttentionSink& probs) const;
 
 private:
-    RowMatrix attention(const RowMatrix& x, const BlockInputs& in, float* probs) const;
-    RowMatrix crossAttention(const RowMatrix& x, const RowMatrix& encoder, float* probs) const;
+    RowMatrix attention(const RowMatrix& x, const BlockInputs& in, const AttentionSink& probs) const;
+    RowMatrix crossAttention(const RowMatrix& x, const RowMatrix& encoder, const AttentionSink& probs) const;
     RowMatrix mlp(const RowMatrix& x) const;
 
     BlockWeights w_;

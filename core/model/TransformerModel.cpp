@@ -363,16 +363,17 @@ std::optional<ForwardResult> TransformerModel::forwardEncoderDecoder(const Forwa
     const int m = static_cast<int>(y.rows());
 
     ForwardResult result;
-    result.attentions.resize(c.layers, c.heads, n, n);
-    result.decoderAttentions.resize(c.decoderLayers, c.heads, m, m);
-    result.crossAttentions.resize(c.decoderLayers, c.heads, m, n);
+    const auto values = [&](int layers, int q, int k) { return static_cast<std::size_t>(layers) * c.heads * q * k; };
+    result.attentions.resize(c.layers, c.heads, n, n, input.precisionFor(values(c.layers, n, n)));
+    result.decoderAttentions.resize(c.decoderLayers, c.heads, m, m, input.precisionFor(values(c.decoderLayers, m, m)));
+    result.crossAttentions.resize(c.decoderLayers, c.heads, m, n, input.precisionFor(values(c.decoderLayers, m, n)));
 
     // T5 computes the bucketed position bias once per stack and adds it in every layer.
     const auto encoderBias = relativePositionBias(encoderRelativeBias_.data, c.heads, n, n, true, c.relativeBuckets,
                                                   c.relativeMaxDistance);
     for (int l = 0; l < c.layers; ++l) {
         if (cancel && cancel->load()) return std::nullopt;
-        blocks_[l].forward(x, BlockInputs{positions, encoderBias.data()}, result.attentions.map(l, 0));
+        blocks_[l].forward(x, BlockInputs{positions, encoderBias.data()}, AttentionSink{&result.attentions, l});
         if (!x.allFinite())
             throw Error("encoder layer " + std::to_string(l) + " produced non-finite activations (NaN or Inf)");
         if (progress) progress(l + 1, total);
@@ -383,8 +384,8 @@ std::optional<ForwardResult> TransformerModel::forwardEncoderDecoder(const Forwa
                                                   c.relativeMaxDistance);
     for (int l = 0; l < c.decoderLayers; ++l) {
         if (cancel && cancel->load()) return std::nullopt;
-        decoderBlocks_[l].forward(y, BlockInputs{decoderPositions, decoderBias.data(), &x, result.crossAttentions.map(l, 0)},
-                                  result.decoderAttentions.map(l, 0));
+        decoderBlocks_[l].forward(y, BlockInputs{decoderPositions, decoderBias.data(), &x, AttentionSink{&result.crossAttentions, l}},
+                                  AttentionSink{&result.decoderAttentions, l});
         if (!y.allFinite())
             throw Error("decoder layer " + std::to_string(l) + " produced non-finite activations (NaN or Inf)");
         if (progress) progress(c.layers + l + 1, total);
@@ -406,10 +407,11 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
     RowMatrix x = embed(input, positions);
     const int n = static_cast<int>(x.rows());
     ForwardResult result;
-    result.attentions.resize(config_.layers, config_.heads, n, n);
+    result.attentions.resize(config_.layers, config_.heads, n, n,
+                             input.precisionFor(static_cast<std::size_t>(config_.layers) * config_.heads * n * n));
     for (int l = 0; l < config_.layers; ++l) {
         if (cancel && cancel->load()) return std::nullopt;
-        blocks_[l].forward(x, BlockInputs{positions}, result.attentions.map(l, 0));
+        blocks_[l].forward(x, BlockInputs{positions}, AttentionSink{&result.attentions, l});
         if (!x.allFinite())
             throw Error("layer " + std::to_string(l) + " produced non-finite activations (NaN or Inf); "
                         "the checkpoint's weights are likely corrupt");

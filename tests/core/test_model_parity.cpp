@@ -76,7 +76,7 @@ void ModelParityTest::goldenCase() {
     const int n = result->attentions.queries;
     QCOMPARE(att->shape, (std::vector<std::int64_t>{model->config().layers, model->config().heads, n, n}));
     QCOMPARE(result->attentions.layers, model->config().layers);
-    const double attDiff = maxAbsDiff(result->attentions.data.data(), golden.toFloat(*att));
+    const double attDiff = maxAbsDiff(result->attentions.data(), golden.toFloat(*att));
     QVERIFY2(attDiff <= 1e-4, qPrintable(QString("attention max abs diff %1").arg(attDiff)));
 
     const TensorInfo* hidden = golden.find(key + "last_hidden_state");
@@ -135,7 +135,7 @@ void ModelParityTest::t5EncoderDecoderAndCrossAttention() {
         const TensorInfo* t = golden.find(key + name);
         QVERIFY(t);
         QCOMPARE(t->shape, (std::vector<std::int64_t>{stack->layers, stack->heads, stack->queries, stack->keys}));
-        const double diff = maxAbsDiff(stack->data.data(), golden.toFloat(*t));
+        const double diff = maxAbsDiff(stack->data(), golden.toFloat(*t));
         QVERIFY2(diff <= 1e-4, qPrintable(QString("%1 max abs diff %2").arg(name).arg(diff)));
         qInfo("%s max abs diff %.3g", name, diff);
     }

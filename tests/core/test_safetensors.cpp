@@ -89,7 +89,7 @@ std::vector<float> attentionOf(const fs::path& dir, const std::vector<int>& ids)
     TransformerModel model(ModelConfig::fromFile(dir / "config.json"), std::make_unique<CheckpointWeights>(dir));
     ForwardInput in;
     in.ids = ids;
-    return model.forward(in)->attentions.data;
+    return model.forward(in)->attentions.toFloat32();
 }
 
 double maxDiff(const std::vector<float>& a, const std::vector<float>& b) {

@@ -37,7 +37,7 @@ inline std::shared_ptr<const Analysis> handMade(const std::vector<std::string>& 
     analysis->attentions.resize(layers, heads, n, n);
     for (int m = 0; m < layers * heads; ++m)
         std::copy(maps[static_cast<std::size_t>(m)].begin(), maps[static_cast<std::size_t>(m)].end(),
-                  analysis->attentions.data.begin() + static_cast<std::ptrdiff_t>(m) * n * n);
+                  analysis->attentions.data() + static_cast<std::ptrdiff_t>(m) * n * n);
     return analysis;
 }
 

@@ -24,7 +24,7 @@ AttentionStack crossStack() {
     s.resize(2, 2, 3, 4);
     for (int m = 0; m < 4; ++m)
         for (int q = 0; q < 3; ++q)
-            for (int k = 0; k < 4; ++k) s.data[static_cast<std::size_t>(m) * 12 + q * 4 + k] = (k == (q + m) % 4) ? 0.7f : 0.1f;
+            for (int k = 0; k < 4; ++k) s.data()[static_cast<std::size_t>(m) * 12 + q * 4 + k] = (k == (q + m) % 4) ? 0.7f : 0.1f;
     return s;
 }
 
@@ -83,7 +83,7 @@ void TestCrossAttention::matrixHasTargetRowsAndSourceColumns() {
     self.queryLabels.clear();
     AttentionStack square;
     square.resize(1, 1, 4, 4);
-    std::fill(square.data.begin(), square.data.end(), 0.25f);
+    std::fill(square.data(), square.data() + square.count(), 0.25f);
     self.attentions = &square;
     const MatrixFigureData selfData = buildMatrixData(self, request(ViewKind::Matrix, 0, 0));
     QCOMPARE(selfData.rowLabels, selfData.columnLabels);
