@@ -1,5 +1,7 @@
 #include "SyntheticCheckpoint.h"
 
+#include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <vector>
@@ -13,13 +15,23 @@ namespace {
 
 class RandomTensors {
 public:
-    explicit RandomTensors(attnscope::SafetensorsWriter& w) : w_(w) {}
+    RandomTensors(attnscope::SafetensorsWriter& w, bool bf16) : w_(w), bf16_(bf16) {}
     void add(const std::string& name, std::vector<std::int64_t> shape, float scale = 0.02f, float offset = 0.0f) {
         std::size_t n = 1;
         for (auto d : shape) n *= static_cast<std::size_t>(d);
         std::vector<float> v(n);
         for (auto& x : v) x = offset + scale * dist_(rng_);
-        w_.add(name, std::move(shape), v.data());
+        if (!bf16_) {
+            w_.add(name, std::move(shape), v.data());
+            return;
+        }
+        std::vector<std::uint16_t> b(n);
+        for (std::size_t i = 0; i < n; ++i) {  // round to nearest even, as torch's .to(bfloat16)
+            std::uint32_t bits;
+            std::memcpy(&bits, &v[i], 4);
+            b[i] = static_cast<std::uint16_t>((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
+        }
+        w_.addBytes(name, attnscope::DType::BF16, std::move(shape), b.data(), n * 2);
     }
     void norm(const std::string& name, int dim, bool bias = true) {
         add(name + ".weight", {dim}, 0.0f, 1.0f);
@@ -32,6 +44,7 @@ public:
 
 private:
     attnscope::SafetensorsWriter& w_;
+    bool bf16_;
     std::mt19937 rng_{1234};
     std::normal_distribution<float> dist_{0.0f, 1.0f};
 };
@@ -41,7 +54,7 @@ private:
 void writeSyntheticCheckpoint(const ModelShape& s, const std::filesystem::path& dir) {
     std::filesystem::create_directories(dir);
     attnscope::SafetensorsWriter w;
-    RandomTensors t(w);
+    RandomTensors t(w, s.bf16);
     const int kv = s.kvHeads ? s.kvHeads : s.heads;
     const int d = s.hidden / s.heads;
     const int ff = 4 * s.hidden;

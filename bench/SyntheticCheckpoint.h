@@ -12,10 +12,12 @@ struct ModelShape {
     int kvHeads = 0;  // 0 = heads
     int vocab = 30522;
     int positions = 512;
+    bool bf16 = false;  // weights stored as bfloat16 (as most large checkpoints are) instead of float32
 };
 
 // Writes a checkpoint folder (config.json + model.safetensors with random weights) of that
-// shape, so the benchmark measures the same loading and forward path a real model takes.
+// shape, so the benchmark measures the same loading (memory-mapped) and forward path a real
+// model takes.
 void writeSyntheticCheckpoint(const ModelShape& shape, const std::filesystem::path& dir);
 
 }  // namespace bench

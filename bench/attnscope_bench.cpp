@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <iostream>
 #include <random>
 #include <string>
@@ -14,9 +15,13 @@
 #include <vector>
 
 #include <Eigen/Core>
+#include <sys/resource.h>
 
 #include "Error.h"
 #include "SyntheticCheckpoint.h"
+#ifdef ATTNSCOPE_BENCH_RENDER
+#include "RenderBench.h"
+#endif
 #include "model/Checkpoint.h"
 #include "model/TransformerModel.h"
 
@@ -27,12 +32,16 @@ struct Options {
     int seq = 128;
     int repeats = 5;
     int threads = 0;  // 0 = all cores
+    bool warmup = true;
+    bool render = false;
+    std::optional<attnscope::AttentionPrecision> precision;  // unset: the engine's choice by memory budget
 };
 
 [[noreturn]] void usage(const std::string& message) {
     std::cerr << "error: " << message
               << " (usage: attnscope-bench --family bert|gpt2|llama|vit --layers L --hidden D --heads H --seq N"
-                 " [--kv-heads K] [--repeats R] [--threads T])\n";
+                 " [--kv-heads K] [--repeats R] [--threads T] [--dtype f32|bf16] [--attention auto|float32|float16|log8]"
+                 " [--warmup 0|1]; or attnscope-bench --render --seq N --layers L --heads H)\n";
     std::exit(2);
 }
 
@@ -47,6 +56,10 @@ Options parse(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
+        if (a == "--render") {
+            o.render = true;
+            continue;
+        }
         if (i + 1 >= argc) usage(a + " needs a value");
         const char* v = argv[++i];
         if (a == "--family") o.shape.family = v;
@@ -57,12 +70,24 @@ Options parse(int argc, char** argv) {
         else if (a == "--seq") o.seq = positiveInt(v, "--seq");
         else if (a == "--repeats") o.repeats = positiveInt(v, "--repeats");
         else if (a == "--threads") o.threads = positiveInt(v, "--threads");
+        else if (a == "--warmup") o.warmup = std::string(v) != "0";
+        else if (a == "--dtype") {
+            if (std::string(v) != "f32" && std::string(v) != "bf16") usage("--dtype must be f32 or bf16");
+            o.shape.bf16 = std::string(v) == "bf16";
+        } else if (a == "--attention") {
+            const std::string p = v;
+            if (p == "float32") o.precision = attnscope::AttentionPrecision::Float32;
+            else if (p == "float16") o.precision = attnscope::AttentionPrecision::Float16;
+            else if (p == "log8") o.precision = attnscope::AttentionPrecision::Log8;
+            else if (p != "auto") usage("--attention must be auto, float32, float16 or log8");
+        }
         else usage("unknown option " + a);
     }
     const auto& f = o.shape.family;
     if (f != "bert" && f != "gpt2" && f != "llama" && f != "vit") usage("--family must be bert, gpt2, llama or vit");
-    if (o.shape.hidden % o.shape.heads) usage("--hidden must be divisible by --heads");
-    o.shape.positions = std::max(o.seq, 512);
+    if (!o.render && o.shape.hidden % o.shape.heads) usage("--hidden must be divisible by --heads");
+    // A ViT gets the largest square grid of 16 px patches whose tokens (+ [CLS]) fit in --seq.
+    o.shape.positions = f == "vit" ? o.seq : std::max(o.seq, 512);
     return o;
 }
 
@@ -82,16 +107,29 @@ double forwardFlops(const Options& o, int n) {
 
 int main(int argc, char** argv) {
     const Options o = parse(argc, argv);
+    if (o.render) {
+#ifdef ATTNSCOPE_BENCH_RENDER
+        bench::RenderShape shape;
+        shape.seq = o.seq;
+        shape.layers = o.shape.layers;
+        shape.heads = o.shape.heads;
+        return bench::runRenderBench(shape);
+#else
+        usage("--render needs the GUI libraries (configure with -DATTNSCOPE_BUILD_GUI=ON)");
+#endif
+    }
     const int threads = o.threads ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
     Eigen::setNbThreads(threads);
     const auto dir = std::filesystem::temp_directory_path() /
                      ("attnscope-bench-" + o.shape.family + "-" + std::to_string(o.shape.layers) + "x" +
                       std::to_string(o.shape.hidden) + "x" + std::to_string(o.shape.heads) + "-" +
-                      std::to_string(o.shape.kvHeads) + "-" + std::to_string(o.shape.positions));
+                      std::to_string(o.shape.kvHeads) + "-" + std::to_string(o.shape.positions) +
+                      (o.shape.bf16 ? "-bf16" : ""));
     try {
         if (!std::filesystem::exists(dir / "model.safetensors")) bench::writeSyntheticCheckpoint(o.shape, dir);
         const auto cp = attnscope::Checkpoint::open(dir);
         attnscope::ForwardInput in;
+        in.attentionPrecision = o.precision;
         int n = o.seq;
         if (cp->config().isVision()) {
             const int size = cp->config().imageSize;
@@ -103,17 +141,23 @@ int main(int argc, char** argv) {
         }
         std::printf("family=%s layers=%d hidden=%d heads=%d seq=%d threads=%d eigen_threads=%d\n", o.shape.family.c_str(),
                     o.shape.layers, o.shape.hidden, o.shape.heads, n, threads, Eigen::nbThreads());
-        cp->forward(in);  // warm-up: page in the weights
+        if (o.warmup) cp->forward(in);  // page in the weights
         std::vector<double> times;
+        std::string precision;
         for (int r = 0; r < o.repeats; ++r) {
             const auto t0 = std::chrono::steady_clock::now();
             const auto result = cp->forward(in);
+            precision = attnscope::precisionName(result->attentions.precision());
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             times.push_back(s);
             std::printf("run %d: %.4f s\n", r, s);
         }
         std::sort(times.begin(), times.end());
         const double median = times[times.size() / 2];
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage);
+        std::printf("attention=%s\n", precision.c_str());
+        std::printf("peak_rss_mb=%.0f\n", usage.ru_maxrss / 1024.0);
         std::printf("gflops_per_s=%.1f\n", forwardFlops(o, n) / median / 1e9);
         std::printf("median_s=%.6f\n", median);
     } catch (const attnscope::Error& e) {
