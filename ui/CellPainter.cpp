@@ -4,6 +4,7 @@
 #include <QPainter>
 
 #include <algorithm>
+#include <vector>
 
 namespace attnscope::ui {
 
@@ -42,32 +43,52 @@ QImage cellImage(const AttentionMatrix& m, const CellWindow& w, const ColorScale
     const int width = (w.columns + bin - 1) / bin;
     const int height = (w.rows + bin - 1) / bin;
     QImage image(width, height, QImage::Format_RGB32);
+    std::vector<double> top(static_cast<std::size_t>(width));
     for (int y = 0; y < height; ++y) {
-        auto* line = reinterpret_cast<QRgb*>(image.scanLine(y));
-        for (int x = 0; x < width; ++x) {
-            double top = 0.0;
-            for (int i = y * bin; i < std::min(w.rows, (y + 1) * bin); ++i) {
-                const int r = w.firstRow + i;
+        std::fill(top.begin(), top.end(), 0.0);
+        for (int i = y * bin; i < std::min(w.rows, (y + 1) * bin); ++i) {
+            const int r = w.firstRow + i;
+            const float* row = m.values.data() + static_cast<std::size_t>(r) * m.cols + w.firstColumn;
+            for (int x = 0; x < width; ++x) {
+                // Within a row the colour position never falls as the value rises, so the
+                // block's largest value gives its top colour: one position() per row and block.
+                float hi = -1.0f;
                 for (int j = x * bin; j < std::min(w.columns, (x + 1) * bin); ++j)
-                    top = std::max(top, scale.position(r, m.at(r, w.firstColumn + j)));
+                    if (row[j] > hi) hi = row[j];  // NaN never compares greater
+                top[static_cast<std::size_t>(x)] = std::max(top[static_cast<std::size_t>(x)], scale.position(r, hi));
             }
-            line[x] = map.rgbAt(top);
         }
+        auto* line = reinterpret_cast<QRgb*>(image.scanLine(y));
+        for (int x = 0; x < width; ++x) line[x] = map.rgbAt(top[static_cast<std::size_t>(x)]);
     }
     return image;
 }
 
+QImage CellImageCache::image(const AttentionMatrix& m, const CellWindow& w, const ColorScale& scale, const ColorMap& map,
+                             int maxSide) const {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    const bool same = !image_.isNull() && maxSide == maxSide_ && w.firstRow == window_.firstRow && w.rows == window_.rows &&
+                      w.firstColumn == window_.firstColumn && w.columns == window_.columns;
+    if (!same) {
+        image_ = cellImage(m, w, scale, map, maxSide);
+        window_ = w;
+        maxSide_ = maxSide;
+    }
+    return image_;
+}
+
 bool paintCellsAsImage(QPainter& painter, const QPointF& topLeft, double cell, const AttentionMatrix& m, const CellWindow& w,
-                       const ColorScale& scale, const ColorMap& map) {
+                       const ColorScale& scale, const ColorMap& map, const CellImageCache* cache) {
     const QPaintEngine* engine = painter.paintEngine();
     if (!engine || engine->type() != QPaintEngine::Raster) return false;
     const QTransform device = painter.deviceTransform();
     const double deviceScale = std::max(std::abs(device.m11()), std::abs(device.m22()));
-    if (cell * deviceScale >= 1.0) return false;
-    const int side = std::max(1, static_cast<int>(std::ceil(cell * std::max(w.rows, w.columns) * deviceScale)));
+    const bool shrink = cell * deviceScale < 1.0;
+    const int side = shrink ? std::max(1, static_cast<int>(std::ceil(cell * std::max(w.rows, w.columns) * deviceScale))) : 0;
+    const QImage image = cache ? cache->image(m, w, scale, map, side) : cellImage(m, w, scale, map, side);
     painter.save();
-    painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
-    painter.drawImage(QRectF(topLeft, QSizeF(cell * w.columns, cell * w.rows)), cellImage(m, w, scale, map, side));
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, shrink);
+    painter.drawImage(QRectF(topLeft, QSizeF(cell * w.columns, cell * w.rows)), image);
     painter.restore();
     return true;
 }

@@ -2,6 +2,8 @@
 #include <QImage>
 #include <QPointF>
 
+#include <mutex>
+
 #include "ColorMap.h"
 #include "ColorScale.h"
 #include "analysis/AttentionQuery.h"
@@ -26,10 +28,27 @@ void paintCells(QPainter& painter, const QPointF& topLeft, double cell, const At
 QImage cellImage(const AttentionMatrix& matrix, const ColorScale& scale, const ColorMap& map, int maxSide = 0);
 QImage cellImage(const AttentionMatrix& matrix, const CellWindow& window, const ColorScale& scale, const ColorMap& map, int maxSide);
 
-// Cells of a raster device smaller than a pixel: drawn as a block-max image (see cellImage)
-// instead of rectangles, which would sample and could drop thin structure. Returns false
-// (and draws nothing) where rectangles are right: vector devices and cells of a pixel or more.
+// The last cell image made for one window and size, so a repaint (hovering, a moved overlay)
+// costs one drawImage instead of recolouring every cell. Figures are painted from the GUI
+// thread and from export threads, hence the lock.
+class CellImageCache {
+public:
+    QImage image(const AttentionMatrix& matrix, const CellWindow& window, const ColorScale& scale, const ColorMap& map,
+                 int maxSide) const;
+
+private:
+    mutable std::mutex mutex_;
+    mutable QImage image_;
+    mutable CellWindow window_;
+    mutable int maxSide_ = -1;
+};
+
+// On a raster device the cells are drawn as one image: one pixel per cell scaled up without
+// smoothing when a cell covers a pixel or more (sharp edges, one blit instead of a rectangle
+// per run), and a block-max image (see cellImage) when cells are smaller than a pixel, so
+// thin structure is not sampled away. Returns false (and draws nothing) on vector devices
+// (SVG, PDF), where rectangles are right.
 bool paintCellsAsImage(QPainter& painter, const QPointF& topLeft, double cell, const AttentionMatrix& matrix, const CellWindow& window,
-                       const ColorScale& scale, const ColorMap& map);
+                       const ColorScale& scale, const ColorMap& map, const CellImageCache* cache = nullptr);
 
 }  // namespace attnscope::ui

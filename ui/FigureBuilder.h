@@ -64,6 +64,12 @@ HeadsFigureData buildHeadsData(const FigureSource& source, const ViewRequest& re
 // Every layer x head the same way; the focus is the request's layer and head (head -1, the
 // whole layer, for mean, max and rollout).
 GridFigureData buildGridData(const FigureSource& source, const ViewRequest& request);
+// The same without the maps: sizes, focus and title. With sameGridMaps it lets the model view
+// move its outline on a layer or head switch without recomputing every map.
+GridFigureData buildGridHeader(const FigureSource& source, const ViewRequest& request);
+// Whether two requests give the same grid maps (they may differ in layer, head and aggregate,
+// which only move the focus).
+bool sameGridMaps(const ViewRequest& a, const ViewRequest& b);
 // The selected query's row of the current matrix. With no query selected (or a hidden one):
 // the last row for a causal model (detected from layer 0: nothing above the diagonal), whose
 // last token sees the whole text, else the first row ([CLS], <s>).

@@ -20,6 +20,8 @@ struct FigureStyle {
     // The image overlay: how strongly the attention colours cover the image (0: the image
     // alone, 1: the colours alone).
     double overlayOpacity = 0.6;
+
+    bool operator==(const FigureStyle&) const = default;
 };
 
 }  // namespace attnscope::ui

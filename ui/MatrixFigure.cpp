@@ -66,6 +66,7 @@ struct MatrixFigure::Impl {
     ColorScale scale;
     figure::LabelWidths rowWidths;     // label widths, measured once per font size
     figure::LabelWidths columnWidths;
+    CellImageCache cells;
 
     Window window(int firstRow, int rowCount, int firstColumn, int columnCount) const;
     Layout layout(const QRectF& area, const Window& w) const;
@@ -282,7 +283,7 @@ void MatrixFigure::paint(QPainter& painter, const QRectF& area) const {
     painter.setRenderHint(QPainter::TextAntialiasing, true);
 
     const CellWindow cells{w.firstRow, w.rows, w.firstColumn, w.columns};
-    if (!paintCellsAsImage(painter, l.grid.topLeft(), l.cell, d.data.matrix, cells, d.scale, d.colorMap))
+    if (!paintCellsAsImage(painter, l.grid.topLeft(), l.cell, d.data.matrix, cells, d.scale, d.colorMap, &d.cells))
         paintCells(painter, l.grid.topLeft(), l.cell, d.data.matrix, cells, d.scale, d.colorMap);
 
     const QColor muted = figure::mix(d.style.foreground, d.style.background, 0.3);

@@ -25,12 +25,28 @@ QRectF ModelView::thumbnailRect(int layer, int head) const {
 }
 
 void ModelView::buildFigure(const FigureSource& source, const ViewRequest& request) {
-    figure_.emplace(buildGridData(source, request), selection()->style());
+    // A layer or head switch only moves the outline: keep the maps and their thumbnails.
+    const FigureStyle style = selection()->style();
+    if (figure_ && builtAnalysis_ == analysis() && builtFrom_ == source.attentions && builtStyle_ == style &&
+        builtRequest_ && sameGridMaps(*builtRequest_, request)) {
+        const GridFigureData header = buildGridHeader(source, request);
+        figure_ = figure_->refocused(header.focusedLayer, header.focusedHead, header.title);
+    } else {
+        figure_.emplace(buildGridData(source, request), style);
+        builtAnalysis_ = analysis();
+        builtFrom_ = source.attentions;
+        builtStyle_ = style;
+    }
+    builtRequest_ = request;
     hovered_ = {};
 }
 
 void ModelView::clearFigure() {
     figure_.reset();
+    builtAnalysis_.reset();
+    builtFrom_ = nullptr;
+    builtRequest_.reset();
+    builtStyle_.reset();
     hovered_ = {};
 }
 

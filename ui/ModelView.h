@@ -37,6 +37,12 @@ private:
     void setHovered(GridFigure::Hit hit);
 
     std::optional<GridFigure> figure_;
+    // What figure_'s maps were built from, to tell a focus move from a real change.
+    // (Holding the analysis keeps its stack's address from being reused by a new one.)
+    std::shared_ptr<const Analysis> builtAnalysis_;
+    const AttentionStack* builtFrom_ = nullptr;
+    std::optional<ViewRequest> builtRequest_;
+    std::optional<FigureStyle> builtStyle_;
     GridFigure::Hit hovered_;
 };
 

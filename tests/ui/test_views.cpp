@@ -236,8 +236,8 @@ void TestViews::modelViewClickFocusesLayerAndHead() {
     QCOMPARE(selection_->head(), 2);
     QCOMPARE(selection_->headMode(), HeadMode::Single);
     QVERIFY(!selection_->rollout());
-    QCOMPARE(model_->gridFigure()->data().focusedLayer, 1);
-    QCOMPARE(model_->gridFigure()->data().focusedHead, 2);
+    QCOMPARE(model_->gridFigure()->focusedLayer(), 1);
+    QCOMPARE(model_->gridFigure()->focusedHead(), 2);
 
     QSignalSpy opened(model_, &ModelView::headOpened);
     QTest::mouseDClick(model_, Qt::LeftButton, {}, model_->thumbnailRect(0, 3).center().toPoint());
