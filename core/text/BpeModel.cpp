@@ -25,7 +25,9 @@ BpeModel::BpeModel(Vocab vocab, const std::vector<std::pair<std::string, std::st
     reverse_ = reverseVocab(vocab_);
     const std::size_t prefixLength = options_.continuingSubwordPrefix ? options_.continuingSubwordPrefix->size() : 0;
     std::uint32_t rank = 0;
-    for (const auto& [a, b] : merges) {
+    for (const auto& merge : merges) {
+        const std::string& a = merge.first;  // not a structured binding: clang 14 cannot capture those
+        const std::string& b = merge.second;
         const auto id = [&](const std::string& token) {
             auto it = vocab_.find(token);
             if (it == vocab_.end())

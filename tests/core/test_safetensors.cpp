@@ -112,6 +112,7 @@ private slots:
     void halfPrecisionCheckpointsComputeInFloat32_data();
     void halfPrecisionCheckpointsComputeInFloat32();
     void missingWeightsNameTheFolder();
+    void emptyTensorsConvertToNothing();
 };
 
 void SafetensorsTest::halfAndBfloat16ConvertExactly() {
@@ -237,6 +238,17 @@ void SafetensorsTest::missingWeightsNameTheFolder() {
         QVERIFY(QString(e.what()).contains("model.safetensors"));
         QVERIFY(QString(e.what()).contains(tmp.path()));
     }
+}
+
+// Regression (fuzz_safetensors, under UBSan): converting a tensor with a 0 in its shape
+// passed null pointers to memcpy.
+void SafetensorsTest::emptyTensorsConvertToNothing() {
+    const fs::path path = fixtures::tmpDir() / "empty-tensor.safetensors";
+    writeRaw(path, R"({"e":{"dtype":"F32","shape":[0,5],"data_offsets":[0,0]},"b":{"dtype":"BF16","shape":[0],"data_offsets":[0,0]}})", "");
+    SafetensorsFile f(path);
+    QCOMPARE(f.find("e")->elementCount(), std::int64_t(0));
+    QVERIFY(f.toFloat(*f.find("e")).empty());
+    QVERIFY(f.toFloat(*f.find("b")).empty());
 }
 
 QTEST_APPLESS_MAIN(SafetensorsTest)

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang, AddressSanitizer + UndefinedBehaviorSanitizer) in
+# build-fuzz/ and runs each for FUZZ_SECONDS (default 60) from its committed seed corpus in
+# fuzz/corpus/<target>/ (copied, so the committed corpus stays as it is). A crash, leak,
+# sanitizer report or timeout fails the script; the crashing input is left in
+# build-fuzz/findings/ to become a regression seed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${FUZZ_SECONDS:-60}"
+if ! command -v clang++ >/dev/null || ! dpkg -s libomp-dev >/dev/null 2>&1; then
+  sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+  sudo_if_needed apt-get update
+  sudo_if_needed apt-get install -y clang libomp-dev
+fi
+cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
+  -DATTNSCOPE_FUZZ=ON -DATTNSCOPE_BUILD_GUI=OFF -DATTNSCOPE_BUILD_TESTS=OFF >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_safetensors fuzz_config fuzz_tokenizer_json fuzz_tokenizer_encode fuzz_pickle
+export ATTNSCOPE_FUZZ_TOKENIZERS="$PWD/fuzz/corpus/tokenizer_json"
+mkdir -p build-fuzz/findings
+status=0
+for target in safetensors config tokenizer_json tokenizer_encode pickle; do
+  work="build-fuzz/corpus-$target"
+  rm -rf "$work" && mkdir -p "$work" && cp fuzz/corpus/"$target"/* "$work"/
+  echo "fuzz_$target: ${seconds}s"
+  if ! ./build-fuzz/bin/fuzz_"$target" "$work" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+       -max_len=65536 -artifact_prefix=build-fuzz/findings/"$target"- -print_final_stats=1 2>build-fuzz/"$target".log; then
+    echo "fuzz_$target FAILED:"; tail -40 build-fuzz/"$target".log; status=1
+  else
+    grep -E "stat::number_of_executed_units|stat::peak_rss_mb" build-fuzz/"$target".log | tr '\n' ' '; echo
+  fi
+done
+exit $status
