@@ -17,6 +17,7 @@
 #include <Eigen/Core>
 #include <sys/resource.h>
 
+#include "CpuSupport.h"
 #include "Error.h"
 #include "SyntheticCheckpoint.h"
 #ifdef ATTNSCOPE_BENCH_RENDER
@@ -119,7 +120,7 @@ int main(int argc, char** argv) {
 #endif
     }
     const int threads = o.threads ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
-    Eigen::setNbThreads(threads);
+    attnscope::setEngineThreads(threads);
     const auto dir = std::filesystem::temp_directory_path() /
                      ("attnscope-bench-" + o.shape.family + "-" + std::to_string(o.shape.layers) + "x" +
                       std::to_string(o.shape.hidden) + "x" + std::to_string(o.shape.heads) + "-" +

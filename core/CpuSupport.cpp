@@ -1,5 +1,8 @@
 #include "CpuSupport.h"
 
+#include <Eigen/Core>
+#include <omp.h>
+
 #include "Error.h"
 
 namespace attnscope {
@@ -18,5 +21,13 @@ void requireCpuSupport() {
                     "rebuild with -DATTNSCOPE_SIMD=AVX2");
 #endif
 }
+
+void setEngineThreads(int threads) {
+    if (threads <= 0) threads = omp_get_num_procs();
+    omp_set_num_threads(threads);
+    Eigen::setNbThreads(threads);
+}
+
+int engineThreads() { return Eigen::nbThreads(); }
 
 }  // namespace attnscope

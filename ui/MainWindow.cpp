@@ -617,6 +617,10 @@ void MainWindow::updateStatus() {
         }
         const int query = selection_.selectedQuery();
         if (query >= 0 && query < queries.size()) parts.append(tr("query %1 “%2”").arg(query).arg(queries.value(query)));
+        // A long input's attention is kept compact to fit memory: say so, since its values
+        // are then good for the eye, not for the last digit.
+        if (!analysis->attentions.exact())
+            parts.append(tr("attention kept at %1 to fit memory").arg(QString::fromUtf8(precisionName(analysis->attentions.precision()))));
     }
     modelInfo_->setText(parts.join(QStringLiteral("  ·  ")));
 }
