@@ -120,7 +120,7 @@ private slots:
     void shapesModelClassifiesAndAttendsToTheShape();
 };
 
-// The built-in models present in this tree (induction always; shapes once trained).
+// The built-in models present in this tree.
 std::vector<std::string> shippedBuiltins() {
     std::vector<std::string> names;
     for (const std::string& name : builtinModelNames()) {
@@ -254,8 +254,7 @@ void BuiltinModelsTest::inductionModelHasPreviousTokenAndInductionHeads() {
 }
 
 void BuiltinModelsTest::shapesModelClassifiesAndAttendsToTheShape() {
-    // builtin:shapes is not trained to its targets yet (issue 5 stays open until it is).
-    if (shippedBuiltins().size() < 2) QSKIP("builtin:shapes is not shipped yet");
+    QCOMPARE(shippedBuiltins(), (std::vector<std::string>{"induction", "shapes"}));
     const auto cp = Checkpoint::open("builtin:shapes");
     const auto& c = cp->config();
     QCOMPARE(c.modelType, std::string("vit"));
@@ -265,7 +264,7 @@ void BuiltinModelsTest::shapesModelClassifiesAndAttendsToTheShape() {
     const auto pre = ImagePreprocessor::fromFile(cp->folder() / "preprocessor_config.json");
 
     std::mt19937 rng(777001);  // not a training seed
-    const int count = 200;
+    const int count = 1000;
     int correct = 0, concentrated = 0;
     double ratioSum = 0, massSum = 0, shareSum = 0;
     for (int i = 0; i < count; ++i) {
