@@ -61,23 +61,27 @@ std::size_t AttentionStack::bytes() const {
     return f32_.size() * sizeof(float) + f16_.size() * sizeof(std::uint16_t) + log8_.size();
 }
 
-float* AttentionStack::map(int layer, int head) {
+void AttentionStack::requireExact() const {
     if (!exact()) throw Error(std::string("this attention is kept at ") + precisionName(precision_) + ", not float32");
+}
+
+float* AttentionStack::map(int layer, int head) {
+    requireExact();
     return f32_.data() + offset(layer, head);
 }
 
 const float* AttentionStack::map(int layer, int head) const {
-    if (!exact()) throw Error(std::string("this attention is kept at ") + precisionName(precision_) + ", not float32");
+    requireExact();
     return f32_.data() + offset(layer, head);
 }
 
 float* AttentionStack::data() {
-    if (!exact()) throw Error(std::string("this attention is kept at ") + precisionName(precision_) + ", not float32");
+    requireExact();
     return f32_.data();
 }
 
 const float* AttentionStack::data() const {
-    if (!exact()) throw Error(std::string("this attention is kept at ") + precisionName(precision_) + ", not float32");
+    requireExact();
     return f32_.data();
 }
 

@@ -49,6 +49,7 @@ public:
     float at(int layer, int head, int q, int k) const;
 
 private:
+    void requireExact() const;  // for the in-place accessors: throws attnscope::Error on compact stacks
     std::size_t offset(int layer, int head) const { return (static_cast<std::size_t>(layer) * heads + head) * mapSize(); }
 
     AttentionPrecision precision_ = AttentionPrecision::Float32;
