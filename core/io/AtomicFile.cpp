@@ -1,5 +1,6 @@
 #include "io/AtomicFile.h"
 
+#include <atomic>
 #include <cstring>
 #include <fstream>
 #include <system_error>
@@ -14,22 +15,39 @@ void writeFileAtomically(const std::filesystem::path& path, const std::function<
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec))
         throw Error("cannot write " + path.string() + ": folder " + dir.string() + " does not exist");
-    const auto tmp = dir / ("." + path.filename().string() + ".tmp" + std::to_string(::getpid()));
+    if (std::filesystem::is_directory(path, ec))
+        throw Error("cannot write " + path.string() + ": it is a folder; give a file name");
+    // Unique per process and per call, so two writes of one file never share a temporary.
+    static std::atomic<unsigned> serial{0};
+    std::string tmpName = ".";
+    tmpName += path.filename().string();
+    tmpName += ".tmp" + std::to_string(::getpid()) + "-" + std::to_string(serial++);
+    const auto tmp = dir / tmpName;
+    auto fail = [&](const std::string& why) {
+        std::error_code ignored;
+        std::filesystem::remove(tmp, ignored);
+        throw Error("cannot write " + path.string() + ": " + why);
+    };
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out) throw Error("cannot write " + path.string() + ": " + std::strerror(errno));
-        writeBody(out);
-        out.flush();
-        if (!out) {
-            std::filesystem::remove(tmp, ec);
-            throw Error("cannot write " + path.string() + ": write failed (disk full?)");
+        try {
+            writeBody(out);
+        } catch (const Error& e) {
+            out.close();
+            fail(e.what());
+        } catch (...) {
+            out.close();
+            std::error_code ignored;
+            std::filesystem::remove(tmp, ignored);
+            throw;
         }
+        out.flush();
+        if (!out) fail("write failed (disk full?)");
     }
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        throw Error("cannot write " + path.string() + ": " + ec.message());
-    }
+    std::error_code renameError;
+    std::filesystem::rename(tmp, path, renameError);
+    if (renameError) fail(renameError.message());
 }
 
 }  // namespace attnscope
