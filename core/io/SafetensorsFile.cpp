@@ -43,9 +43,12 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : file_(path
     if (file_.size() < 8) throw Error(where + ": not a safetensors file (shorter than its 8-byte header length)");
     std::uint64_t headerLen = 0;
     for (int i = 7; i >= 0; --i) headerLen = (headerLen << 8) | file_.data()[i];
-    if (headerLen > kMaxHeaderBytes || headerLen > file_.size() - 8)
+    if (headerLen > file_.size() - 8)
         throw Error(where + ": safetensors header length " + std::to_string(headerLen) +
                     " exceeds the file size (" + std::to_string(file_.size()) + " bytes); the file is truncated or not safetensors");
+    if (headerLen > kMaxHeaderBytes)
+        throw Error(where + ": safetensors header length " + std::to_string(headerLen) + " is over the " +
+                    std::to_string(kMaxHeaderBytes / (1024 * 1024)) + " MiB a header may take; the file is not safetensors");
     const char* headerStart = reinterpret_cast<const char*>(file_.data() + 8);
     nlohmann::json header;
     try {

@@ -9,6 +9,7 @@
 
 #include "Error.h"
 #include "GoldenFixtures.h"
+#include "io/AtomicFile.h"
 #include "io/CheckpointWeights.h"
 #include "io/SafetensorsFile.h"
 #include "io/SafetensorsWriter.h"
@@ -106,6 +107,8 @@ private slots:
     void halfAndBfloat16ConvertExactly();
     void writerRoundTripsTensorsAndMetadata();
     void writerIsAtomicAndReportsBadPaths();
+    void atomicWriteLeavesNothingOnFailure();
+    void headerLengthIsBounded();
     void badHeadersAreRefused_data();
     void badHeadersAreRefused();
     void shardedCheckpointMatchesSingleFile();
@@ -160,6 +163,65 @@ void SafetensorsTest::writerIsAtomicAndReportsBadPaths() {
     for ([[maybe_unused]] const auto& e : fs::directory_iterator(tmp.path().toStdString())) ++files;
     QCOMPARE(files, 1);  // no temporary left behind
     QVERIFY_THROWS_EXCEPTION(Error, w.write("/nonexistent/folder/x.safetensors"));
+}
+
+void SafetensorsTest::atomicWriteLeavesNothingOnFailure() {
+    QTemporaryDir tmp;
+    const fs::path dir = tmp.path().toStdString();
+    auto entries = [&] {
+        QStringList names;
+        for (const auto& e : fs::directory_iterator(dir)) names << QString::fromStdString(e.path().filename().string());
+        names.sort();
+        return names;
+    };
+    std::ofstream(dir / "old.bin") << "old";
+    // A body that fails half-way: the old file stays as it was, and no temporary is left.
+    try {
+        writeFileAtomically(dir / "old.bin", [](std::ostream& out) {
+            out << "half";
+            throw Error("the encoder ran out of patience");
+        });
+        QFAIL("expected an error");
+    } catch (const Error& e) {
+        QVERIFY2(QString(e.what()).contains("old.bin") && QString(e.what()).contains("out of patience"), e.what());
+    }
+    QCOMPARE(entries(), QStringList{"old.bin"});
+    std::ifstream in(dir / "old.bin");
+    std::string content;
+    in >> content;
+    QCOMPARE(content, std::string("old"));
+    // A folder in the way is named as such (once reported as "Success").
+    fs::create_directory(dir / "taken");
+    try {
+        writeFileAtomically(dir / "taken", [](std::ostream& out) { out << "x"; });
+        QFAIL("expected an error");
+    } catch (const Error& e) {
+        QVERIFY2(QString(e.what()).contains("is a folder"), e.what());
+    }
+    QCOMPARE(entries(), (QStringList{"old.bin", "taken"}));
+}
+
+void SafetensorsTest::headerLengthIsBounded() {
+    QTemporaryDir tmp;
+    const fs::path path = tmp.filePath("h.safetensors").toStdString();
+    auto writeLength = [&](std::uint64_t n, std::uintmax_t fileSize) {
+        {
+            std::ofstream out(path, std::ios::binary | std::ios::trunc);
+            for (int i = 0; i < 8; ++i) out.put(static_cast<char>((n >> (8 * i)) & 0xff));
+        }
+        fs::resize_file(path, fileSize);  // sparse: no real disk use
+    };
+    writeLength(0, 5);
+    QVERIFY2(errorOf(path).contains("shorter than its 8-byte header length"), qPrintable(errorOf(path)));
+    // Longer than the file: refused before any allocation of that size.
+    writeLength(1ull << 62, 64);
+    QVERIFY2(errorOf(path).contains("header length 4611686018427387904"), qPrintable(errorOf(path)));
+    writeLength(1000, 100);
+    QVERIFY2(errorOf(path).contains("header length 1000"), qPrintable(errorOf(path)));
+    // Inside the file but beyond any real header (100 MiB): refused too.
+    const std::uint64_t big = 101ull * 1024 * 1024;
+    writeLength(big, big + 8);
+    QVERIFY2(errorOf(path).contains("header length " + QString::number(big) + " is over the 100 MiB"), qPrintable(errorOf(path)));
 }
 
 void SafetensorsTest::badHeadersAreRefused_data() {
