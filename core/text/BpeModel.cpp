@@ -22,7 +22,7 @@ std::string byteToken(unsigned char b) {
 
 BpeModel::BpeModel(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& merges, BpeOptions options)
     : vocab_(std::move(vocab)), options_(std::move(options)) {
-    reverse_ = reverseVocab(vocab_);
+    reverse_ = ReverseVocab(vocab_);
     const std::size_t prefixLength = options_.continuingSubwordPrefix ? options_.continuingSubwordPrefix->size() : 0;
     std::uint32_t rank = 0;
     for (const auto& merge : merges) {
@@ -167,8 +167,7 @@ std::optional<int> BpeModel::tokenToId(std::string_view token) const {
 }
 
 std::optional<std::string> BpeModel::idToToken(int id) const {
-    if (id < 0 || static_cast<std::size_t>(id) >= reverse_.size()) return std::nullopt;
-    return reverse_[static_cast<std::size_t>(id)];
+    return reverse_.find(id);
 }
 
 }  // namespace attnscope

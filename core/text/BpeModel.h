@@ -35,7 +35,7 @@ private:
     const Merge* findMerge(int left, int right) const;
 
     Vocab vocab_;
-    std::vector<std::optional<std::string>> reverse_;
+    ReverseVocab reverse_;
     std::unordered_map<std::uint64_t, Merge> merges_;
     BpeOptions options_;
 };

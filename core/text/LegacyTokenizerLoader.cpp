@@ -7,6 +7,7 @@
 #include "Error.h"
 #include "text/BpeModel.h"
 #include "text/ByteLevel.h"
+#include "text/JsonFields.h"
 #include "text/TokenizerJsonLoader.h"
 #include "text/Utf8.h"
 #include "text/WordPieceModel.h"
@@ -51,11 +52,12 @@ std::vector<std::string> readLines(const fs::path& file) {
 }
 
 // The special tokens a tokenizer_config.json declares, as added tokens with their vocabulary ids.
-std::vector<AddedToken> specialTokens(const json& config, const Model& model, const std::vector<std::string>& defaults,
-                                      const std::string& lstripToken = {}) {
+std::vector<AddedToken> specialTokens(const json& config, const JsonFields& fields, const Model& model,
+                                      const std::vector<std::string>& defaults, const std::string& lstripToken = {}) {
     std::vector<AddedToken> out;
     std::set<std::string> seen;
-    const auto add = [&](const std::string& content, const json* spec, std::optional<int> id = std::nullopt) {
+    const auto add = [&](const std::string& content, const json* spec, const std::string& path,
+                         std::optional<int> id = std::nullopt) {
         if (content.empty() || seen.count(content)) return;
         if (const std::optional<int> inVocab = model.tokenToId(content)) id = inVocab;
         if (!id) return;
@@ -66,11 +68,11 @@ std::vector<AddedToken> specialTokens(const json& config, const Model& model, co
         t.normalized = false;
         t.lstrip = content == lstripToken;
         if (spec && spec->is_object()) {
-            t.lstrip = spec->value("lstrip", t.lstrip);
-            t.rstrip = spec->value("rstrip", false);
-            t.singleWord = spec->value("single_word", false);
-            t.normalized = spec->value("normalized", false);
-            t.special = spec->value("special", true);
+            t.lstrip = fields.boolean(*spec, path, "lstrip", t.lstrip);
+            t.rstrip = fields.boolean(*spec, path, "rstrip", false);
+            t.singleWord = fields.boolean(*spec, path, "single_word", false);
+            t.normalized = fields.boolean(*spec, path, "normalized", false);
+            t.special = fields.boolean(*spec, path, "special", true);
         }
         seen.insert(content);
         out.push_back(std::move(t));
@@ -84,16 +86,18 @@ std::vector<AddedToken> specialTokens(const json& config, const Model& model, co
                 id = std::stoi(e.key());
             } catch (const std::exception&) {
             }
-            add((*e)["content"].get<std::string>(), &*e, id);
+            add((*e)["content"].get<std::string>(), &*e, "added_tokens_decoder." + e.key(), id);
         }
     for (const char* key : {"unk_token", "sep_token", "pad_token", "cls_token", "mask_token", "bos_token", "eos_token"})
-        if (auto t = tokenSetting(config, key)) add(*t, nullptr);
+        if (auto t = tokenSetting(config, key)) add(*t, nullptr, key);
     if (auto it = config.find("additional_special_tokens"); it != config.end() && it->is_array())
-        for (const json& e : *it) {
-            if (e.is_string()) add(e.get<std::string>(), nullptr);
-            else if (e.is_object() && e.contains("content")) add(e.value("content", std::string()), &e);
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const json& e = (*it)[i];
+            const std::string path = "additional_special_tokens[" + std::to_string(i) + "]";
+            if (e.is_string()) add(e.get<std::string>(), nullptr, path);
+            else if (e.is_object() && e.contains("content")) add(fields.string(e, path, "content"), &e, path);
         }
-    for (const std::string& d : defaults) add(d, nullptr);
+    for (const std::string& d : defaults) add(d, nullptr, d);
     return out;
 }
 
@@ -108,15 +112,16 @@ std::pair<std::string, int> tokenWithId(const Model& model, const std::string& t
 std::unique_ptr<PipelineTokenizer> loadWordPieceVocab(const fs::path& dir) {
     const fs::path vocabFile = dir / "vocab.txt";
     const json config = optionalJson(dir / "tokenizer_config.json");
+    const JsonFields fields((dir / "tokenizer_config.json").string());
     Vocab vocab;
     const std::vector<std::string> lines = readLines(vocabFile);
     for (std::size_t i = 0; i < lines.size(); ++i) vocab.insert_or_assign(lines[i], static_cast<int>(i));
     if (vocab.empty()) throw Error(vocabFile.string() + ": the vocabulary is empty");
 
-    const bool lowercase = config.value("do_lower_case", true);
+    const bool lowercase = fields.boolean(config, "", "do_lower_case", true);
     bool stripAccents = lowercase;
     if (auto it = config.find("strip_accents"); it != config.end() && it->is_boolean()) stripAccents = it->get<bool>();
-    const bool chinese = config.value("tokenize_chinese_chars", true);
+    const bool chinese = fields.boolean(config, "", "tokenize_chinese_chars", true);
     const std::string unk = tokenSetting(config, "unk_token").value_or("[UNK]");
     const std::string cls = tokenSetting(config, "cls_token").value_or("[CLS]");
     const std::string sep = tokenSetting(config, "sep_token").value_or("[SEP]");
@@ -133,7 +138,7 @@ std::unique_ptr<PipelineTokenizer> loadWordPieceVocab(const fs::path& dir) {
     std::vector<Piece> single{{false, 0, cls, 0}, {true, 0, {}, 0}, {false, 0, sep, 0}};
     std::vector<Piece> pair{{false, 0, cls, 0}, {true, 0, {}, 0}, {false, 0, sep, 0}, {true, 1, {}, 1}, {false, 0, sep, 1}};
     parts.postProcessor = std::make_unique<TemplateProcessing>(std::move(single), std::move(pair), std::move(specials));
-    parts.addedTokens = specialTokens(config, *parts.model, {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"});
+    parts.addedTokens = specialTokens(config, fields, *parts.model, {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"});
     return std::make_unique<PipelineTokenizer>(std::move(parts));
 }
 
@@ -141,6 +146,7 @@ std::unique_ptr<PipelineTokenizer> loadByteLevelBpe(const fs::path& dir) {
     const fs::path vocabFile = dir / "vocab.json";
     const fs::path mergesFile = dir / "merges.txt";
     const json config = optionalJson(dir / "tokenizer_config.json");
+    const JsonFields fields((dir / "tokenizer_config.json").string());
     const json modelConfig = optionalJson(dir / "config.json");
 
     const json vocabJson = readJsonFile(vocabFile);
@@ -164,11 +170,12 @@ std::unique_ptr<PipelineTokenizer> loadByteLevelBpe(const fs::path& dir) {
         merges.emplace_back(line.substr(0, space), line.substr(space + 1));
     }
 
-    const std::string modelType = modelConfig.value("model_type", std::string());
-    const std::string tokenizerClass = config.value("tokenizer_class", std::string());
+    const std::string modelType =
+        JsonFields((dir / "config.json").string()).optionalString(modelConfig, "", "model_type").value_or("");
+    const std::string tokenizerClass = fields.optionalString(config, "", "tokenizer_class").value_or("");
     const bool roberta = modelType == "roberta" || tokenizerClass.find("Roberta") != std::string::npos;
-    const bool addPrefixSpace = config.value("add_prefix_space", false);
-    const bool addBosToken = config.value("add_bos_token", false);
+    const bool addPrefixSpace = fields.boolean(config, "", "add_prefix_space", false);
+    const bool addBosToken = fields.boolean(config, "", "add_bos_token", false);
 
     TokenizerParts parts;
     try {
@@ -184,7 +191,7 @@ std::unique_ptr<PipelineTokenizer> loadByteLevelBpe(const fs::path& dir) {
                                                                   tokenWithId(*parts.model, cls, vocabFile), true,
                                                                   addPrefixSpace);
         // RoBERTa's <mask> swallows the space before it.
-        parts.addedTokens = specialTokens(config, *parts.model, {"<s>", "<pad>", "</s>", "<unk>", "<mask>"},
+        parts.addedTokens = specialTokens(config, fields, *parts.model, {"<s>", "<pad>", "</s>", "<unk>", "<mask>"},
                                           tokenSetting(config, "mask_token").value_or("<mask>"));
     } else if (addBosToken) {
         const std::string bos = tokenSetting(config, "bos_token").value_or("<|endoftext|>");
@@ -195,10 +202,10 @@ std::unique_ptr<PipelineTokenizer> loadByteLevelBpe(const fs::path& dir) {
         parts.postProcessor = std::make_unique<TemplateProcessing>(
             std::move(single), std::move(pair),
             std::map<std::string, TemplateProcessing::SpecialToken>{{bos, {{bosId}, {bos}}}});
-        parts.addedTokens = specialTokens(config, *parts.model, {"<|endoftext|>"});
+        parts.addedTokens = specialTokens(config, fields, *parts.model, {"<|endoftext|>"});
     } else {
         parts.postProcessor = std::make_unique<ByteLevelProcessing>(false, true);
-        parts.addedTokens = specialTokens(config, *parts.model, {"<|endoftext|>"});
+        parts.addedTokens = specialTokens(config, fields, *parts.model, {"<|endoftext|>"});
     }
     return std::make_unique<PipelineTokenizer>(std::move(parts));
 }

@@ -2,14 +2,15 @@
 
 namespace attnscope {
 
-std::vector<std::optional<std::string>> reverseVocab(const Vocab& vocab) {
-    std::vector<std::optional<std::string>> out;
-    for (const auto& [token, id] : vocab) {
-        if (id < 0) continue;
-        if (static_cast<std::size_t>(id) >= out.size()) out.resize(static_cast<std::size_t>(id) + 1);
-        out[static_cast<std::size_t>(id)] = token;
-    }
-    return out;
+ReverseVocab::ReverseVocab(const Vocab& vocab) {
+    tokens_.reserve(vocab.size());
+    for (const auto& [token, id] : vocab) tokens_.insert_or_assign(id, token);
+}
+
+std::optional<std::string> ReverseVocab::find(int id) const {
+    const auto it = tokens_.find(id);
+    if (it == tokens_.end()) return std::nullopt;
+    return it->second;
 }
 
 }  // namespace attnscope

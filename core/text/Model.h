@@ -29,7 +29,16 @@ public:
     virtual std::size_t vocabSize() const = 0;
 };
 
-// Reverse vocabulary for id -> token lookups.
-std::vector<std::optional<std::string>> reverseVocab(const Vocab& vocab);
+// id -> token. A hash map rather than a vector indexed by id: a file's ids may be sparse or
+// huge, and a vector would allocate whatever the largest id claims.
+class ReverseVocab {
+public:
+    ReverseVocab() = default;
+    explicit ReverseVocab(const Vocab& vocab);
+    std::optional<std::string> find(int id) const;
+
+private:
+    std::unordered_map<int, std::string> tokens_;
+};
 
 }  // namespace attnscope

@@ -6,7 +6,7 @@ namespace attnscope {
 
 WordLevelModel::WordLevelModel(Vocab vocab, std::string unkToken)
     : vocab_(std::move(vocab)), unkToken_(std::move(unkToken)) {
-    reverse_ = reverseVocab(vocab_);
+    reverse_ = ReverseVocab(vocab_);
 }
 
 std::vector<Token> WordLevelModel::tokenize(std::string_view sequence) const {
@@ -24,8 +24,7 @@ std::optional<int> WordLevelModel::tokenToId(std::string_view token) const {
 }
 
 std::optional<std::string> WordLevelModel::idToToken(int id) const {
-    if (id < 0 || static_cast<std::size_t>(id) >= reverse_.size()) return std::nullopt;
-    return reverse_[static_cast<std::size_t>(id)];
+    return reverse_.find(id);
 }
 
 }  // namespace attnscope

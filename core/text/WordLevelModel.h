@@ -14,7 +14,7 @@ public:
 
 private:
     Vocab vocab_;
-    std::vector<std::optional<std::string>> reverse_;
+    ReverseVocab reverse_;
     std::string unkToken_;
 };
 

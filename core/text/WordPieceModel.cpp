@@ -9,7 +9,7 @@ WordPieceModel::WordPieceModel(Vocab vocab, std::string unkToken, std::string co
                                std::size_t maxInputCharsPerWord)
     : vocab_(std::move(vocab)), unkToken_(std::move(unkToken)), prefix_(std::move(continuingSubwordPrefix)),
       maxChars_(maxInputCharsPerWord) {
-    reverse_ = reverseVocab(vocab_);
+    reverse_ = ReverseVocab(vocab_);
 }
 
 Token WordPieceModel::unknown(std::string_view sequence) const {
@@ -51,8 +51,7 @@ std::optional<int> WordPieceModel::tokenToId(std::string_view token) const {
 }
 
 std::optional<std::string> WordPieceModel::idToToken(int id) const {
-    if (id < 0 || static_cast<std::size_t>(id) >= reverse_.size()) return std::nullopt;
-    return reverse_[static_cast<std::size_t>(id)];
+    return reverse_.find(id);
 }
 
 }  // namespace attnscope

@@ -17,7 +17,7 @@ private:
     Token unknown(std::string_view sequence) const;
 
     Vocab vocab_;
-    std::vector<std::optional<std::string>> reverse_;
+    ReverseVocab reverse_;
     std::string unkToken_, prefix_;
     std::size_t maxChars_;
 };

@@ -73,6 +73,9 @@ private slots:
     void stories260kTokenCount();
     void malformedTokenizerJson_data();
     void malformedTokenizerJson();
+    void malformedLegacyFiles_data();
+    void malformedLegacyFiles();
+    void hugeIdsAreNotAllocated();
     void invalidUtf8Throws();
     void folderWithoutTokenizerGivesNull();
     void pairAndNoSpecialTokens();
@@ -226,6 +229,71 @@ void TestTokenizers::malformedTokenizerJson() {
             QVERIFY2(!message.contains('\n'), qPrintable(message));
         }
     }
+}
+
+// Legacy tokenizer files (vocab.txt; vocab.json + merges.txt; tokenizer_config.json): each
+// row writes the named files over a minimal valid set and expects the error to name the
+// file and what is wrong in it.
+void TestTokenizers::malformedLegacyFiles_data() {
+    QTest::addColumn<QString>("kind");  // "wordpiece" or "bpe": which minimal set to start from
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QStringList>("expected");
+    QTest::newRow("empty vocab.txt") << "wordpiece" << "vocab.txt" << QByteArray() << QStringList{"vocab.txt", "empty"};
+    QTest::newRow("vocab.txt without [CLS]") << "wordpiece" << "vocab.txt" << QByteArray("[PAD]\n[UNK]\n[SEP]\na\n")
+                                             << QStringList{"vocab.txt", "[CLS]"};
+    QTest::newRow("vocab.txt not UTF-8") << "wordpiece" << "vocab.txt" << QByteArray("[CLS]\n[SEP]\n[UNK]\nab\xC3\n")
+                                         << QStringList{"vocab.txt", "line 4"};
+    QTest::newRow("tokenizer_config.json not JSON") << "wordpiece" << "tokenizer_config.json" << QByteArray("{\"do_lower_case\": ")
+                                                    << QStringList{"tokenizer_config.json", "JSON"};
+    QTest::newRow("tokenizer_config.json wrong type") << "wordpiece" << "tokenizer_config.json" << QByteArray(R"({"do_lower_case": "yes"})")
+                                                      << QStringList{"tokenizer_config.json", "do_lower_case"};
+    QTest::newRow("vocab.json not an object") << "bpe" << "vocab.json" << QByteArray("[1, 2]") << QStringList{"vocab.json", "object"};
+    QTest::newRow("vocab.json id not an integer") << "bpe" << "vocab.json" << QByteArray(R"({"a": 0, "b": "one"})")
+                                                  << QStringList{"vocab.json", "b", "integer"};
+    QTest::newRow("merges.txt line with three tokens") << "bpe" << "merges.txt" << QByteArray("#version: 0.2\na b c\n")
+                                                       << QStringList{"merges.txt", "line 2", "two tokens"};
+    QTest::newRow("merges.txt merge outside the vocabulary") << "bpe" << "merges.txt" << QByteArray("#version: 0.2\na z\n")
+                                                             << QStringList{"merges.txt", "z"};
+    QTest::newRow("config.json not JSON") << "bpe" << "config.json" << QByteArray("{") << QStringList{"config.json", "JSON"};
+}
+
+void TestTokenizers::malformedLegacyFiles() {
+    QFETCH(QString, kind);
+    QFETCH(QString, file);
+    QFETCH(QByteArray, content);
+    QFETCH(QStringList, expected);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const fs::path folder(dir.path().toStdString());
+    if (kind == "wordpiece") {
+        writeFile(folder / "vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\nb\n");
+    } else {
+        writeFile(folder / "vocab.json", R"({"a": 0, "b": 1, "ab": 2})");
+        writeFile(folder / "merges.txt", "#version: 0.2\na b\n");
+    }
+    QVERIFY(Tokenizer::fromModelFolder(folder) != nullptr);  // the minimal set is valid
+    writeFile(folder / file.toStdString(), content.toStdString());
+    try {
+        Tokenizer::fromModelFolder(folder);
+        QFAIL("no error thrown");
+    } catch (const attnscope::Error& e) {
+        const QString message = QString::fromUtf8(e.what());
+        for (const QString& part : expected) QVERIFY2(message.contains(part), qPrintable(part + " not in: " + message));
+        QVERIFY2(!message.contains('\n'), qPrintable(message));
+    }
+}
+
+// An id of two billion in a 30-byte vocabulary used to size an id -> token table by it.
+void TestTokenizers::hugeIdsAreNotAllocated() {
+    QTemporaryDir dir;
+    const fs::path folder(dir.path().toStdString());
+    writeFile(folder / "vocab.json", R"({"a": 0, "b": 1, "ab": 2000000000})");
+    writeFile(folder / "merges.txt", "#version: 0.2\na b\n");
+    const auto tok = Tokenizer::fromModelFolder(folder);
+    QCOMPARE(tok->idToToken(2000000000), std::string("ab"));
+    QCOMPARE(tok->encode("ab", std::nullopt, false).ids, std::vector<int>{2000000000});
+    QCOMPARE(tok->idToToken(7), std::string());
 }
 
 void TestTokenizers::invalidUtf8Throws() {
