@@ -125,6 +125,7 @@ PreparedInput prepare(const attnscope::Checkpoint& cp, const TextInput& input) {
         p.tokens = namesOf(cp, p.forward.ids);
     } else {
         if (input.text->empty()) throw Error("--text is empty; give some text to tokenize");
+        if (!cp.tokenizer()) throw Error(cp.tokenizerProblem() + "; give token ids with --ids instead");
         const auto enc = cp.encode(*input.text, input.pair);
         p.forward.ids = enc.ids;
         p.forward.typeIds = enc.typeIds;

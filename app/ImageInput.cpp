@@ -3,9 +3,13 @@
 #include <QString>
 
 #include "ImageFile.h"
+#include "StderrSilenced.h"
 
 namespace cli {
 
-attnscope::RgbImage loadImage(const std::string& path) { return attnscope::ui::loadImageFile(QString::fromStdString(path)); }
+attnscope::RgbImage loadImage(const std::string& path) {
+    const StderrSilenced quiet;
+    return attnscope::ui::loadImageFile(QString::fromStdString(path));
+}
 
 }  // namespace cli

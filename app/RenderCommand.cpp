@@ -12,6 +12,7 @@
 #include "Error.h"
 #include "FigureBuilder.h"
 #include "FigureExporter.h"
+#include "StderrSilenced.h"
 #include "model/Checkpoint.h"
 
 using attnscope::Error;
@@ -249,7 +250,10 @@ void runRender(const std::string& model, const TextInput& input, const QCommandL
     if (input.text && input.text->empty()) throw Error("--text is empty; give some text to render");
 
     // The same computation as the app's: tokens or image, forward pass, predictions.
+    std::optional<StderrSilenced> quiet;
+    if (!request.imageFile.isEmpty()) quiet.emplace();
     const auto analysis = ui::computeAnalysis(*cp, request);
+    quiet.reset();
     if (!analysis) throw Error("the computation was cancelled");
     const int queries = static_cast<int>(analysis->queryLabels(s.attention).size());
     if (s.queryToken >= queries || (parser.isSet("query") && s.queryToken < 0)) {

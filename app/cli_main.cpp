@@ -41,8 +41,8 @@ int usageError(const std::string& message) {
     return kExitUsage;
 }
 
-// Qt's own diagnostics (font or platform notes) are not for CLI users: every failure is
-// exactly one "error:" line.
+// Qt's own diagnostics (font or platform notes, image decoders' warnings) are not for CLI
+// users: every failure is exactly one "error:" line, which the command prints itself.
 void quietMessages(QtMsgType type, const QMessageLogContext&, const QString& message) {
     if (type == QtCriticalMsg || type == QtFatalMsg) std::cerr << "error: " << message.toStdString() << "\n";
 }
@@ -78,9 +78,9 @@ int main(int argc, char** argv) {
 
     // Rendering text needs a QGuiApplication; the other commands stay GUI-free.
     std::unique_ptr<QCoreApplication> app;
+    qInstallMessageHandler(quietMessages);  // e.g. libpng's own "Read Error" on a truncated image
 #ifdef ATTNSCOPE_CLI_RENDER
     if (parsed && command == "render") {
-        qInstallMessageHandler(quietMessages);
         app = cli::makeRenderApplication(argc, argv);
     }
 #endif

@@ -3,6 +3,8 @@
 #include "Error.h"
 #include "io/SafetensorsFile.h"
 
+#include <cmath>
+
 namespace attnscope {
 
 std::vector<int> teacherForcedDecoderIds(const Checkpoint& checkpoint, const std::string& target) {
@@ -44,6 +46,9 @@ PixelValues readPixelValuesFile(const std::filesystem::path& file) {
     px.height = static_cast<int>(shape[1]);
     px.width = static_cast<int>(shape[2]);
     px.values = f.toFloat(*t);
+    // Otherwise NaN input would surface as "layer 0 produced non-finite activations" and blame the weights.
+    for (float v : px.values)
+        if (!std::isfinite(v)) throw Error(file.string() + ": tensor 'pixel_values' contains NaN or Inf");
     return px;
 }
 

@@ -5,44 +5,14 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "CraftedPng.h"
 #include "Error.h"
 #include "GoldenFixtures.h"
 #include "ImageFile.h"
 
 using namespace attnscope;
 
-namespace {
-
-void put32(QByteArray& b, quint32 v) {
-    for (int s = 24; s >= 0; s -= 8) b.append(char((v >> s) & 0xff));
-}
-
-// One PNG chunk: length, type + data, CRC-32 of type + data.
-void appendChunk(QByteArray& png, const QByteArray& typeAndData) {
-    quint32 crc = 0xffffffffu;
-    for (char ch : typeAndData) {
-        crc ^= quint8(ch);
-        for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-    }
-    put32(png, quint32(typeAndData.size() - 4));
-    png.append(typeAndData);
-    put32(png, crc ^ 0xffffffffu);
-}
-
-// A tiny PNG whose header claims the given size: a few junk bytes of pixel data.
-QByteArray pngHeaderClaiming(quint32 width, quint32 height) {
-    QByteArray ihdr("IHDR");
-    put32(ihdr, width);
-    put32(ihdr, height);
-    ihdr.append(char(8)).append(char(2)).append(char(0)).append(char(0)).append(char(0));  // 8-bit RGB
-    QByteArray png("\x89PNG\r\n\x1a\n", 8);
-    appendChunk(png, ihdr);
-    appendChunk(png, QByteArray("IDAT") + QByteArray(16, '\0'));
-    appendChunk(png, QByteArray("IEND"));
-    return png;
-}
-
-}  // namespace
+using fixtures::pngHeaderClaiming;
 
 class ImageFileTest : public QObject {
     Q_OBJECT
