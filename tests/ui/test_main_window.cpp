@@ -14,6 +14,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QXmlStreamReader>
 
@@ -73,6 +74,7 @@ private slots:
     void pairSegmentIsEncoded();
     void dropOpensAFolder();
     void badFolderShowsErrorAndKeepsModel();
+    void badTextShowsErrorAndKeepsView();
     void cancelShowsWhileBusyAndDropsTheResult();
     void windowStaysResponsiveWhileComputing();
     void exportsValidFiles();
@@ -313,6 +315,41 @@ void TestMainWindow::badFolderShowsErrorAndKeepsModel() {
     QCOMPARE(window.windowTitle(), title);
     QCOMPARE(window.heatmap()->rows(), rows);
     QVERIFY(!window.session().isBusy());
+}
+
+// A text over the model's 64 positions and an empty text: the first is refused in a message
+// box, the second gets a status-bar prompt; both leave the shown analysis as it was.
+void TestMainWindow::badTextShowsErrorAndKeepsView() {
+    MainWindow window;
+    window.show();
+    window.setText(kText);
+    window.openModel(bertFolder());
+    QVERIFY(computeAndWait(window));
+    const auto analysis = window.session().analysis();
+    const int rows = window.heatmap()->rows();
+
+    QSignalSpy errors(&window, &MainWindow::errorShown);
+    window.setText(QString("word ").repeated(100));
+    window.compute();
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, kTimeoutMs);
+    const QString message = errors.first().at(0).toString();
+    QVERIFY2(message.contains("64"), qPrintable(message));
+    QMessageBox* box = nullptr;
+    QTRY_VERIFY((box = window.findChild<QMessageBox*>(QStringLiteral("errorBox"))) != nullptr);
+    QTRY_VERIFY(box->isVisible());
+    box->button(QMessageBox::Ok)->click();
+    QTRY_VERIFY(window.findChild<QMessageBox*>(QStringLiteral("errorBox")) == nullptr);
+    QCOMPARE(window.session().analysis(), analysis);
+    QCOMPARE(window.heatmap()->rows(), rows);
+    QVERIFY(heatmapShows(window, 0, 0));
+
+    window.setText(QStringLiteral("   "));
+    window.compute();
+    QVERIFY(!window.session().isBusy());
+    QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("Type a text first"));
+    QCOMPARE(errors.count(), 1);
+    QCOMPARE(window.session().analysis(), analysis);
+    QVERIFY(heatmapShows(window, 0, 0));
 }
 
 void TestMainWindow::cancelShowsWhileBusyAndDropsTheResult() {
