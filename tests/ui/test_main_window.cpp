@@ -16,6 +16,7 @@
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QXmlStreamReader>
 
 #include "Analysis.h"
@@ -75,6 +76,7 @@ private slots:
     void dropOpensAFolder();
     void badFolderShowsErrorAndKeepsModel();
     void badTextShowsErrorAndKeepsView();
+    void missingTokenizerIsReported();
     void cancelShowsWhileBusyAndDropsTheResult();
     void windowStaysResponsiveWhileComputing();
     void exportsValidFiles();
@@ -350,6 +352,25 @@ void TestMainWindow::badTextShowsErrorAndKeepsView() {
     QCOMPARE(errors.count(), 1);
     QCOMPARE(window.session().analysis(), analysis);
     QVERIFY(heatmapShows(window, 0, 0));
+}
+
+void TestMainWindow::missingTokenizerIsReported() {
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const std::filesystem::path from = viewfixtures::goldenModel("gpt2").toStdString();
+    for (const char* f : {"config.json", "model.safetensors"})
+        std::filesystem::copy_file(from / f, std::filesystem::path(tmp.path().toStdString()) / f);
+    MainWindow window;
+    window.show();
+    window.setText(kText);
+    QSignalSpy errors(&window, &MainWindow::errorShown);
+    window.openModel(tmp.path());
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, kTimeoutMs);
+    const QString details = errors.first().at(0).toString();
+    QVERIFY2(details.contains("no tokenizer") && details.contains(tmp.path()), qPrintable(details));
+    QVERIFY(window.session().checkpoint());  // the model itself is open
+    QVERIFY(!window.session().isBusy());
+    QVERIFY(!window.session().analysis());
 }
 
 void TestMainWindow::cancelShowsWhileBusyAndDropsTheResult() {
