@@ -19,6 +19,7 @@
 #include "MainWindow.h"
 #include "TextInputBar.h"
 #include "model/Checkpoint.h"
+#include "hub/HubId.h"
 #include "model/ModelReference.h"
 
 namespace attnscope::ui {
@@ -29,9 +30,14 @@ const char* const kLastSessionFolderKey = "lastSessionFolder";
 
 QString sessionFilter() { return QObject::tr("AttnScope sessions (*.%1)").arg(QLatin1String(kSessionSuffix)); }
 
+// A Hugging Face id ("org/name[@revision]") rather than a folder: a path that exists wins.
+bool isHubIdReference(const QString& model) {
+    return !QFileInfo::exists(model) && hub::parseHubId(model.toStdString()).has_value();
+}
+
 // Empty when the model can be opened, else why not (the session is then refused whole).
 QString modelProblem(const QString& model) {
-    if (model.startsWith(QLatin1String(kBuiltinPrefix))) {
+    if (model.startsWith(QLatin1String(kBuiltinPrefix)) || isHubIdReference(model)) {
         try {
             resolveModelReference(model.toStdString());
         } catch (const std::exception& e) {
@@ -53,7 +59,8 @@ QString sessionFolder() {
 SessionState MainWindow::currentSession() const {
     SessionState state;
     state.model = session_.modelFolder();
-    if (!state.model.startsWith(QLatin1String(kBuiltinPrefix))) state.model = QFileInfo(state.model).absoluteFilePath();
+    if (!state.model.startsWith(QLatin1String(kBuiltinPrefix)) && !isHubIdReference(state.model))
+        state.model = QFileInfo(state.model).absoluteFilePath();
     if (visionModel_) {
         state.image = imageBar_->imagePath();
     } else {

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "AttentionSelection.h"
+#include "hub/HubId.h"
 
 namespace attnscope::ui {
 
@@ -203,8 +204,11 @@ SessionState readSessionFile(const QString& path) {
     SessionState state = sessionFromJson(bytes.toStdString());
     // A session kept next to its model folder (or image) can move with it.
     const QDir base = QFileInfo(path).absoluteDir();
-    if (!state.model.startsWith(QLatin1String("builtin:")) && QDir::isRelativePath(state.model))
-        state.model = QDir::cleanPath(base.absoluteFilePath(state.model));
+    if (!state.model.startsWith(QLatin1String("builtin:")) && QDir::isRelativePath(state.model)) {
+        // A hub id ("org/name") stays an id, unless a folder of that name sits beside the session.
+        const QString beside = QDir::cleanPath(base.absoluteFilePath(state.model));
+        if (QFileInfo::exists(beside) || !hub::parseHubId(state.model.toStdString())) state.model = beside;
+    }
     if (!state.image.isEmpty() && QDir::isRelativePath(state.image)) state.image = QDir::cleanPath(base.absoluteFilePath(state.image));
     return state;
 }

@@ -1,11 +1,7 @@
 #include "io/CheckpointWeights.h"
 
-#include <fstream>
-#include <set>
-
-#include <nlohmann/json.hpp>
-
 #include "Error.h"
+#include "io/ShardIndex.h"
 
 namespace attnscope {
 
@@ -19,26 +15,8 @@ namespace {
 
 // The shard files named by a *.index.json's weight_map, each once, in name order.
 std::vector<std::filesystem::path> shardsOf(const std::filesystem::path& index) {
-    std::ifstream in(index);
-    if (!in) throw Error("cannot read " + index.string());
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(index.string() + ": not valid JSON (" + e.what() + ")");
-    }
-    if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
-        throw Error(index.string() + ": missing the object 'weight_map'");
-    std::set<std::string> shards;
-    for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
-        if (!it->is_string()) throw Error(index.string() + ": weight_map." + it.key() + " must be a file name");
-        const auto shard = it->get<std::string>();
-        if (shard.empty() || shard.find('/') != std::string::npos || shard.find("..") != std::string::npos)
-            throw Error(index.string() + ": weight_map." + it.key() + " names a file outside the folder");
-        shards.insert(shard);
-    }
     std::vector<std::filesystem::path> out;
-    for (const auto& s : shards) out.push_back(index.parent_path() / s);
+    for (const auto& s : shardsListedIn(index)) out.push_back(index.parent_path() / s);
     return out;
 }
 
