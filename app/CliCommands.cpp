@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "Error.h"
-#include "io/SafetensorsWriter.h"
+#include "io/AttentionFile.h"
 #include "ImageInput.h"
 #include "model/Checkpoint.h"
 #include "model/ModelInputs.h"
@@ -93,7 +93,9 @@ namespace {
 struct PreparedInput {
     attnscope::ForwardInput forward;
     std::vector<std::string> tokens;
+    std::vector<bool> specialTokens;
     std::vector<std::string> decoderTokens;
+    std::vector<bool> decoderSpecialTokens;
 };
 
 std::vector<std::string> namesOf(const attnscope::Checkpoint& cp, const std::vector<int>& ids) {
@@ -103,6 +105,12 @@ std::vector<std::string> namesOf(const attnscope::Checkpoint& cp, const std::vec
         names.push_back(t.empty() ? std::to_string(id) : t);
     }
     return names;
+}
+
+std::vector<bool> specialOf(const attnscope::Checkpoint& cp, const std::vector<int>& ids) {
+    std::vector<bool> special;
+    for (int id : ids) special.push_back(cp.tokenizer() && cp.tokenizer()->isSpecial(id));
+    return special;
 }
 
 PreparedInput prepare(const attnscope::Checkpoint& cp, const TextInput& input) {
@@ -117,12 +125,16 @@ PreparedInput prepare(const attnscope::Checkpoint& cp, const TextInput& input) {
                                ? attnscope::imagePreprocessorFor(cp).apply(loadImage(*input.imageFile), c.channels)
                                : attnscope::readPixelValuesFile(*input.pixelValuesFile);
         p.tokens = attnscope::visionTokenNames(c);
+        p.specialTokens.assign(p.tokens.size(), false);
+        for (std::size_t t = 0; t < (c.family == attnscope::Family::Deit ? 2u : 1u) && t < p.tokens.size(); ++t)
+            p.specialTokens[t] = true;  // [CLS] (and DeiT's [DIST])
         return p;
     }
     if (visual) throw UsageError(c.modelType + " is a text model: --image and --pixel-values are for vision models");
     if (input.ids) {
         p.forward.ids = *input.ids;
         p.tokens = namesOf(cp, p.forward.ids);
+        p.specialTokens = specialOf(cp, p.forward.ids);
     } else {
         if (input.text->empty()) throw Error("--text is empty; give some text to tokenize");
         if (!cp.tokenizer()) throw Error(cp.tokenizerProblem() + "; give token ids with --ids instead");
@@ -130,6 +142,7 @@ PreparedInput prepare(const attnscope::Checkpoint& cp, const TextInput& input) {
         p.forward.ids = enc.ids;
         p.forward.typeIds = enc.typeIds;
         p.tokens = enc.tokens;
+        p.specialTokens.assign(enc.specialTokensMask.begin(), enc.specialTokensMask.end());
     }
     if (c.isEncoderDecoder()) {
         if (input.target && input.decoderIds) throw UsageError("give --target or --decoder-ids, not both");
@@ -137,54 +150,37 @@ PreparedInput prepare(const attnscope::Checkpoint& cp, const TextInput& input) {
             throw UsageError(c.modelType + " is an encoder-decoder: give the decoder input with --target or --decoder-ids");
         p.forward.decoderIds = input.target ? attnscope::teacherForcedDecoderIds(cp, *input.target) : *input.decoderIds;
         p.decoderTokens = namesOf(cp, p.forward.decoderIds);
+        p.decoderSpecialTokens = specialOf(cp, p.forward.decoderIds);
     } else if (input.target || input.decoderIds) {
         throw UsageError("--target and --decoder-ids are for encoder-decoder models; this is " + c.modelType);
     }
     return p;
 }
 
-void addStack(attnscope::SafetensorsWriter& writer, const std::string& name, const attnscope::AttentionStack& a) {
-    if (a.exact()) {
-        writer.add(name, {a.layers, a.heads, a.queries, a.keys}, a.data());
-    } else {
-        const auto values = a.toFloat32();
-        writer.add(name, {a.layers, a.heads, a.queries, a.keys}, values.data());
-    }
-}
-
-std::string jsonText(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
-
 }  // namespace
 
 void runAttention(const std::string& model, const TextInput& input, const std::string& outFile) {
     const auto cp = attnscope::Checkpoint::open(model);
-    const PreparedInput p = prepare(*cp, input);
-    const auto result = cp->forward(p.forward);
+    PreparedInput p = prepare(*cp, input);
+    auto result = cp->forward(p.forward);
 
-    attnscope::SafetensorsWriter writer;
+    attnscope::AttentionFile file;
+    file.modelType = cp->config().modelType;
+    file.tokens = {std::move(p.tokens), p.forward.pixels.empty() ? p.forward.ids : std::vector<int>{}, std::move(p.specialTokens)};
+    file.attentions = std::move(result->attentions);
     if (cp->config().isEncoderDecoder()) {
-        addStack(writer, "encoder_attentions", result->attentions);
-        addStack(writer, "decoder_attentions", result->decoderAttentions);
-        addStack(writer, "cross_attentions", result->crossAttentions);
-        writer.setMetadata("decoder_tokens", jsonText(p.decoderTokens));
-        writer.setMetadata("decoder_ids", jsonText(p.forward.decoderIds));
-    } else {
-        addStack(writer, "attentions", result->attentions);
+        file.decoderTokens = {std::move(p.decoderTokens), p.forward.decoderIds, std::move(p.decoderSpecialTokens)};
+        file.decoderAttentions = std::move(result->decoderAttentions);
+        file.crossAttentions = std::move(result->crossAttentions);
     }
     if (result->logits.size() > 0) {
         // A classifier's logits are one row per image: [labels], as transformers gives them.
-        if (cp->config().isVision()) writer.add("logits", {result->logits.cols()}, result->logits.data());
-        else writer.add("logits", {result->logits.rows(), result->logits.cols()}, result->logits.data());
+        file.logits.assign(result->logits.data(), result->logits.data() + result->logits.size());
+        if (cp->config().isVision()) file.logitsShape = {result->logits.cols()};
+        else file.logitsShape = {result->logits.rows(), result->logits.cols()};
     }
-    if (!p.forward.pixels.empty()) {
-        const auto& px = p.forward.pixels;
-        writer.add("pixel_values", {px.channels, px.height, px.width}, px.values.data());
-    } else {
-        writer.setMetadata("ids", jsonText(p.forward.ids));
-    }
-    writer.setMetadata("tokens", jsonText(p.tokens));
-    writer.setMetadata("model_type", cp->config().modelType);
-    writer.write(outFile);
+    file.pixels = std::move(p.forward.pixels);
+    attnscope::writeAttentionFile(outFile, file);
 }
 
 }  // namespace cli

@@ -8,6 +8,7 @@
 
 #include "Analysis.h"
 #include "AnalysisJob.h"
+#include "AttentionFileAnalysis.h"
 #include "ColorMap.h"
 #include "Error.h"
 #include "FigureBuilder.h"
@@ -228,33 +229,65 @@ void checkInputsFit(const attnscope::ModelConfig& config, const TextInput& input
 
 }  // namespace
 
+namespace {
+
+void checkLayerAndHead(const attnscope::AttentionQuery& q, int layers, int heads, const char* owner) {
+    if (q.layer < 0 || q.layer >= layers)
+        throw Error("layer " + std::to_string(q.layer) + " does not exist (" + owner + " has " + std::to_string(layers) +
+                    " layers, numbered from 0)");
+    if (q.layerMode == attnscope::LayerMode::Single && q.headMode == attnscope::HeadMode::Single && (q.head < 0 || q.head >= heads))
+        throw Error("head " + std::to_string(q.head) + " does not exist (" + owner + " has " + std::to_string(heads) +
+                    " heads, numbered from 0)");
+}
+
+// An attention file (computed elsewhere) holds its tokens: nothing to compute, no input to give.
+std::shared_ptr<const ui::Analysis> analysisOfAttentionFile(const std::string& file, const TextInput& input,
+                                                            const ui::AnalysisRequest& request, const QCommandLineParser& parser,
+                                                            const Settings& s) {
+    if (input.text || input.pair || input.ids || request.hasImage() || parser.isSet("target") || parser.isSet("decoder-ids"))
+        throw UsageError("an attention file holds its own tokens: render it without --text, --pair, --ids, --image, "
+                         "--pixel-values or --target");
+    const auto analysis = ui::analysisFromAttentionFile(QString::fromStdString(file));
+    if (s.view == ui::ViewKind::Overlay && !analysis->isVision())
+        throw UsageError("--view overlay draws the attention on an image, and " + file + " holds no image");
+    if (parser.isSet("attention") && s.attention != ui::AttentionKind::Encoder && !analysis->isEncoderDecoder())
+        throw UsageError("--attention decoder and cross are for encoder-decoder attention; " + file + " holds one stack");
+    if (analysis->isEncoderDecoder() && s.attention == ui::AttentionKind::Cross && s.query.layerMode == attnscope::LayerMode::Rollout)
+        throw UsageError("--rollout needs self-attention: cross-attention maps target tokens onto source tokens");
+    const auto& stack = analysis->stack(s.attention);
+    checkLayerAndHead(s.query, stack.layers, stack.heads, "the attention file");
+    return analysis;
+}
+
+}  // namespace
+
 void runRender(const std::string& model, const TextInput& input, const QCommandLineParser& parser) {
     const ui::AnalysisRequest request = requestFrom(input, parser);
-    if (!input.text && !request.hasImage()) throw UsageError("render needs --text (or --image or --pixel-values for a vision model)");
-    if (input.ids) throw UsageError("render takes --text, not --ids");
-    if (parser.isSet("decoder-ids")) throw UsageError("render takes --target, not --decoder-ids");
     const Settings s = parseSettings(parser);
+    std::error_code ec;
+    std::shared_ptr<const ui::Analysis> analysis;
+    bool decoderSide = false;
+    if (std::filesystem::is_regular_file(model, ec)) {
+        analysis = analysisOfAttentionFile(model, input, request, parser, s);
+        decoderSide = analysis->isEncoderDecoder() && s.attention != ui::AttentionKind::Encoder;
+    } else {
+        if (!input.text && !request.hasImage()) throw UsageError("render needs --text (or --image or --pixel-values for a vision model)");
+        if (input.ids) throw UsageError("render takes --text, not --ids");
+        if (parser.isSet("decoder-ids")) throw UsageError("render takes --target, not --decoder-ids");
+        const auto cp = attnscope::Checkpoint::open(model);
+        const auto& config = cp->config();
+        checkInputsFit(config, input, request, parser, s);
+        decoderSide = config.isEncoderDecoder() && s.attention != ui::AttentionKind::Encoder;
+        checkLayerAndHead(s.query, decoderSide ? config.decoderLayers : config.layers, config.heads, "the model");
+        if (input.text && input.text->empty()) throw Error("--text is empty; give some text to render");
 
-    const auto cp = attnscope::Checkpoint::open(model);
-    const auto& config = cp->config();
-    checkInputsFit(config, input, request, parser, s);
-    const bool decoderSide = config.isEncoderDecoder() && s.attention != ui::AttentionKind::Encoder;
-    const int layers = decoderSide ? config.decoderLayers : config.layers;
-    const auto& q = s.query;
-    if (q.layer < 0 || q.layer >= layers)
-        throw Error("layer " + std::to_string(q.layer) + " does not exist (the model has " + std::to_string(layers) +
-                    " layers, numbered from 0)");
-    if (q.layerMode == attnscope::LayerMode::Single && q.headMode == attnscope::HeadMode::Single && (q.head < 0 || q.head >= config.heads))
-        throw Error("head " + std::to_string(q.head) + " does not exist (the model has " + std::to_string(config.heads) +
-                    " heads, numbered from 0)");
-    if (input.text && input.text->empty()) throw Error("--text is empty; give some text to render");
-
-    // The same computation as the app's: tokens or image, forward pass, predictions.
-    std::optional<StderrSilenced> quiet;
-    if (!request.imageFile.isEmpty()) quiet.emplace();
-    const auto analysis = ui::computeAnalysis(*cp, request);
-    quiet.reset();
-    if (!analysis) throw Error("the computation was cancelled");
+        // The same computation as the app's: tokens or image, forward pass, predictions.
+        std::optional<StderrSilenced> quiet;
+        if (!request.imageFile.isEmpty()) quiet.emplace();
+        analysis = ui::computeAnalysis(*cp, request);
+        quiet.reset();
+        if (!analysis) throw Error("the computation was cancelled");
+    }
     const int queries = static_cast<int>(analysis->queryLabels(s.attention).size());
     if (s.queryToken >= queries || (parser.isSet("query") && s.queryToken < 0)) {
         const char* what = analysis->isVision() ? "the image" : decoderSide ? "the target" : "the text";

@@ -4,6 +4,7 @@
 #include <QFile>
 
 #include "Analysis.h"
+#include "AttentionFileAnalysis.h"
 #include "model/Checkpoint.h"
 
 namespace attnscope::ui {
@@ -17,7 +18,16 @@ AttentionSession::~AttentionSession() = default;
 
 void AttentionSession::openModel(const QString& folder) {
     pendingOpen_ = folder;
+    pendingAttentionFile_.reset();
     if (runner_.isRunning()) runner_.cancel();  // an older open or analysis is no longer wanted
+    else startNext();
+}
+
+void AttentionSession::openAttentionFile(const QString& path) {
+    pendingAttentionFile_ = path;
+    pendingOpen_.reset();
+    pendingAnalysis_.reset();  // no model to analyse with once the file is shown
+    if (runner_.isRunning()) runner_.cancel();
     else startNext();
 }
 
@@ -49,6 +59,7 @@ void AttentionSession::analyzeRequest(const AnalysisRequest& request) {
 
 void AttentionSession::cancel() {
     pendingOpen_.reset();
+    pendingAttentionFile_.reset();
     pendingAnalysis_.reset();
     runner_.cancel();
 }
@@ -58,6 +69,8 @@ void AttentionSession::startNext() {
     if (pendingOpen_) {
         const QString folder = *std::exchange(pendingOpen_, std::nullopt);
         startOpening(folder);
+    } else if (pendingAttentionFile_) {
+        startReading(*std::exchange(pendingAttentionFile_, std::nullopt));
     } else if (pendingAnalysis_ && checkpoint_) {
         const AnalysisRequest request = *std::exchange(pendingAnalysis_, std::nullopt);
         startAnalysis(request);
@@ -75,12 +88,30 @@ void AttentionSession::startOpening(const QString& folder) {
         return [this, opened, folder] {
             checkpoint_ = opened;
             modelFolder_ = QDir::cleanPath(folder);
+            attentionFile_.clear();
             analysis_.reset();
             emit modelChanged();
             emit analysisChanged();
         };
     });
     setActivity(Activity::OpeningModel);
+    emit progress(0, 0);
+}
+
+void AttentionSession::startReading(const QString& attentionFile) {
+    runner_.start([this, attentionFile](const JobRunner::Context& context) -> JobRunner::Delivery {
+        std::shared_ptr<const Analysis> analysis = analysisFromAttentionFile(attentionFile);
+        if (context.cancel) return {};
+        return [this, analysis, attentionFile] {
+            checkpoint_.reset();
+            modelFolder_.clear();
+            attentionFile_ = QDir::cleanPath(attentionFile);
+            analysis_ = analysis;
+            emit modelChanged();
+            emit analysisChanged();
+        };
+    });
+    setActivity(Activity::OpeningAttentionFile);
     emit progress(0, 0);
 }
 
@@ -102,7 +133,7 @@ void AttentionSession::onJobFinished(JobRunner::Outcome outcome, const QString& 
     const Activity finishedActivity = activity_;
     if (outcome == JobRunner::Outcome::Failed) emit failed(finishedActivity, message);
     // A job cancelled to make way for a queued request is not news; a user's Cancel is.
-    if (outcome == JobRunner::Outcome::Cancelled && !pendingOpen_ && !pendingAnalysis_) emit cancelled();
+    if (outcome == JobRunner::Outcome::Cancelled && !pendingOpen_ && !pendingAttentionFile_ && !pendingAnalysis_) emit cancelled();
     startNext();
 }
 

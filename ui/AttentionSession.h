@@ -22,20 +22,26 @@ struct Analysis;
 class AttentionSession : public QObject {
     Q_OBJECT
 public:
-    enum class Activity { Idle, OpeningModel, Analyzing };
+    enum class Activity { Idle, OpeningModel, OpeningAttentionFile, Analyzing };
     Q_ENUM(Activity)
 
     explicit AttentionSession(QObject* parent = nullptr);
     ~AttentionSession() override;
 
+    // Null while an attention file is shown: there is then no model to compute with.
     std::shared_ptr<const Checkpoint> checkpoint() const { return checkpoint_; }
     QString modelFolder() const { return modelFolder_; }
+    // The attention file shown instead of a model's computation; empty when a model is open.
+    QString attentionFile() const { return attentionFile_; }
     std::shared_ptr<const Analysis> analysis() const { return analysis_; }
     Activity activity() const { return activity_; }
     bool isBusy() const { return activity_ != Activity::Idle; }
 
 public slots:
     void openModel(const QString& folder);
+    // Shows the attention a model computed elsewhere (core/io/AttentionFile.h); closes the
+    // open model, as modelChanged() says.
+    void openAttentionFile(const QString& path);
     // A text model: an empty pair means a single segment.
     void analyze(const QString& text, const QString& pair = {});
     // An encoder-decoder (T5): the source, and the target the decoder is teacher-forced with
@@ -60,6 +66,7 @@ signals:
 private:
     void startNext();
     void startOpening(const QString& folder);
+    void startReading(const QString& attentionFile);
     void startAnalysis(const AnalysisRequest& request);
     void onJobFinished(JobRunner::Outcome outcome, const QString& message);
     void setActivity(Activity activity);
@@ -67,9 +74,11 @@ private:
     JobRunner runner_;
     Activity activity_ = Activity::Idle;
     std::optional<QString> pendingOpen_;
+    std::optional<QString> pendingAttentionFile_;
     std::optional<AnalysisRequest> pendingAnalysis_;
     std::shared_ptr<const Checkpoint> checkpoint_;
     QString modelFolder_;
+    QString attentionFile_;
     std::shared_ptr<const Analysis> analysis_;
 };
 

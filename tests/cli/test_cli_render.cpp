@@ -117,6 +117,7 @@ private slots:
     void overlayOfPixelValues();
     void visionNpyIsTheDisplayedMatrix();
     void encoderDecoderStacks();
+    void attentionFileRendersWithoutTheModel();
     void visionAndEncoderDecoderUsageErrors_data();
     void visionAndEncoderDecoderUsageErrors();
 
@@ -376,6 +377,38 @@ void CliRenderTest::visionNpyIsTheDisplayedMatrix() {
     const auto all = file.toFloat(*file.find("attentions"));
     const std::size_t offset = (std::size_t(1) * 4 + 2) * 17 * 17;
     QCOMPARE(npy.values, std::vector<float>(all.begin() + offset, all.begin() + offset + 17 * 17));
+}
+
+// A file written by `attention` (or by transformers) renders without the model: the same
+// matrix as rendering from the model, and input options are refused.
+void CliRenderTest::attentionFileRendersWithoutTheModel() {
+    const QString att = tmp_.filePath("t5-file.safetensors");
+    const QStringList input{"--text", "The cat sat on the mat.", "--target", "Attention is all you need."};
+    Run r = runCli(QStringList{"attention", golden("t5/model")} + input + QStringList{"--out", att});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QStringList view{"--attention", "cross", "--layer", "1", "--head", "2"};
+    const QString fromModel = tmp_.filePath("from-model.npy"), fromFile = tmp_.filePath("from-file.npy");
+    r = runCli(QStringList{"render", golden("t5/model")} + input + view + QStringList{"--out", fromModel});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    r = runCli(QStringList{"render", att} + view + QStringList{"--out", fromFile});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(readNpy(fromFile).ok);
+    QCOMPARE(readNpy(fromFile).values, readNpy(fromModel).values);
+    const QString png = tmp_.filePath("from-file.png");
+    r = runCli(QStringList{"render", att, "--view", "grid", "--out", png});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(pngSize(png).isValid());
+
+    r = runCli(QStringList{"render", att, "--text", "hi", "--out", png});
+    QCOMPARE(r.exitCode, 2);
+    verifyOneErrorLine(r);
+    r = runCli(QStringList{"render", att, "--layer", "9", "--out", png});
+    QCOMPARE(r.exitCode, 3);
+    verifyOneErrorLine(r);
+    QVERIFY(r.err.contains("the attention file has 2 layers"));
+    r = runCli(QStringList{"render", att, "--view", "overlay", "--out", png});
+    QCOMPARE(r.exitCode, 2);
+    verifyOneErrorLine(r);
 }
 
 void CliRenderTest::encoderDecoderStacks() {
