@@ -10,6 +10,7 @@ PKGS=(
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6svg6 qt6-image-formats-plugins
   libgl-dev libeigen3-dev nlohmann-json3-dev
   xvfb xauth imagemagick poppler-utils fonts-dejavu-core
+  dpkg-dev appstream desktop-file-utils shared-mime-info file  # the .deb and its checks
 )
 # Skip apt when everything is already there (fast re-runs on a prepared machine).
 missing=()
