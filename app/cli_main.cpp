@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "CliCommands.h"
+#include "DownloadCommand.h"
 #include "Error.h"
 #ifdef ATTNSCOPE_CLI_RENDER
 #include "RenderCommand.h"
@@ -33,7 +34,11 @@ const char* kUsage =
     "         [--scale linear|log] [--normalize global|row] [--size PX] [--query I]\n"
     "         [--hide-special] [--opacity P] --out FILE.png|svg|pdf|npy\n"
     "                                               one view as a figure, or the shown\n"
-    "                                               matrix as float32 NPY [n, n]\n";
+    "                                               matrix as float32 NPY [n, n]\n"
+    "                                               (or render ATTENTION_FILE.safetensors:\n"
+    "                                               attention computed elsewhere)\n"
+    "  download ORG/NAME[@REV] [--revision R]       fetch a model into the Hugging Face cache;\n"
+    "                                               then open it as ORG/NAME anywhere\n";
 
 int usageError(const std::string& message) {
     // One line, as for every failure; the full usage is one --help away.
@@ -63,13 +68,14 @@ int main(int argc, char** argv) {
     const QCommandLineOption pixelsOpt("pixel-values", "Safetensors file with a ready pixel_values [3, H, W].", "FILE");
     const QCommandLineOption targetOpt("target", "Target text for an encoder-decoder (teacher forcing).", "T");
     const QCommandLineOption decoderIdsOpt("decoder-ids", "Comma-separated decoder input ids.", "IDS");
+    const QCommandLineOption revisionOpt("revision", "Branch, tag or commit to download (default main).", "R");
     const QCommandLineOption helpOpt({"h", "help"}, "Show this help.");
     const QCommandLineOption versionOpt("version", "Show the version.");
-    parser.addOptions({textOpt, pairOpt, idsOpt, outOpt, imageOpt, pixelsOpt, targetOpt, decoderIdsOpt, helpOpt, versionOpt});
+    parser.addOptions({textOpt, pairOpt, idsOpt, outOpt, imageOpt, pixelsOpt, targetOpt, decoderIdsOpt, revisionOpt, helpOpt, versionOpt});
 #ifdef ATTNSCOPE_CLI_RENDER
     parser.addOptions(cli::renderOptions());
 #endif
-    parser.addPositionalArgument("command", "info, tokenize, attention or render");
+    parser.addPositionalArgument("command", "info, tokenize, attention, render or download");
     parser.addPositionalArgument("model", "Model folder (or tokenizer.json for tokenize)");
 
     const bool parsed = parser.parse(arguments);
@@ -98,7 +104,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (args.isEmpty()) return usageError("missing COMMAND");
-    if (command != "info" && command != "tokenize" && command != "attention" && command != "render")
+    if (command != "info" && command != "tokenize" && command != "attention" && command != "render" && command != "download")
         return usageError("unknown command '" + command + "'");
 #ifndef ATTNSCOPE_CLI_RENDER
     if (command == "render") return usageError("render: this attnscope-cli was built without the Qt GUI libraries");
@@ -124,7 +130,12 @@ int main(int argc, char** argv) {
         // render reads the model inputs itself (they depend on the model's kind).
         if (modelInputs && command != "attention" && command != "render")
             return usageError("--image, --pixel-values, --target and --decoder-ids are for attention and render");
-        if (command == "info") {
+        if (parser.isSet(revisionOpt) && command != "download") return usageError("--revision is only for download");
+        if (command == "download") {
+            if (input.text || input.pair || parser.isSet(idsOpt) || parser.isSet(outOpt) || modelInputs)
+                return usageError("download takes a model id and --revision only");
+            cli::runDownload(model, parser.isSet(revisionOpt) ? std::optional(optionValue(revisionOpt)) : std::nullopt);
+        } else if (command == "info") {
             if (parser.isSet(textOpt) || parser.isSet(idsOpt) || parser.isSet(outOpt) || parser.isSet(pairOpt))
                 return usageError("info takes no --text, --pair, --ids or --out");
             cli::runInfo(model);

@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QIcon>
 #include <QTextStream>
 
 #include <cstdio>
@@ -94,14 +95,19 @@ int main(int argc, char* argv[]) {
 #ifdef ATTNSCOPE_VERSION
     QApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));
 #endif
+    // The installed desktop entry and icons share this id (packaging/); it lets Wayland
+    // compositors match the window to its entry. The bundled SVG serves when no theme has it.
+    QGuiApplication::setDesktopFileName(QStringLiteral(ATTNSCOPE_APP_ID));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral(ATTNSCOPE_APP_ID), QIcon(QStringLiteral(":/icons/attnscope.svg"))));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("See what a transformer attends to."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("model"),
-                                 QStringLiteral("Hugging Face model folder, builtin:induction, builtin:shapes, or a .attnscope session to open."),
-                                 QStringLiteral("[MODEL_DIR|SESSION.attnscope]"));
+                                 QStringLiteral("Hugging Face model folder or hub id (org/name), builtin:induction, builtin:shapes, "
+                                                "a .attnscope session, or an attention file (.safetensors) to open."),
+                                 QStringLiteral("[MODEL|SESSION.attnscope|ATTENTION.safetensors]"));
     const QCommandLineOption classroom(QStringLiteral("classroom"),
                                        QStringLiteral("Start in classroom mode: full screen, large type, dark theme."));
     const QCommandLineOption text({QStringLiteral("t"), QStringLiteral("text")}, QStringLiteral("Text to analyse once the model is open."),
@@ -206,6 +212,8 @@ int main(int argc, char* argv[]) {
     } else if (args.front().endsWith(QLatin1Char('.') + QLatin1String(attnscope::ui::kSessionSuffix)) && QFileInfo(args.front()).isFile()) {
         window.openSession(args.front());
         if (parser.isSet(classroom)) window.setClassroomMode(true);
+    } else if (args.front().endsWith(QLatin1String(".safetensors")) && QFileInfo(args.front()).isFile()) {
+        window.openAttentionFile(args.front());  // attention computed elsewhere (README)
     } else {
         window.openModel(args.front());
     }

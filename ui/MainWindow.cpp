@@ -59,6 +59,12 @@ QString localImageOf(const QMimeData* mime) {
     return ImageInputBar::isImageFile(path) ? path : QString();
 }
 
+QString localAttentionFileOf(const QMimeData* mime) {
+    if (!mime || !mime->hasUrls() || mime->urls().size() != 1) return {};
+    const QString path = mime->urls().front().toLocalFile();
+    return path.endsWith(QStringLiteral(".safetensors"), Qt::CaseInsensitive) && QFileInfo(path).isFile() ? path : QString();
+}
+
 QString viewName(ViewKind kind) {
     switch (kind) {
     case ViewKind::Matrix: return QObject::tr("matrix");
@@ -149,6 +155,10 @@ QWidget* MainWindow::buildAnalysisPage() {
     inputs_ = new QStackedWidget(this);
     inputs_->addWidget(inputBar_);
     inputs_->addWidget(imageBar_);
+    attentionFileBar_ = new QLabel(this);
+    attentionFileBar_->setObjectName(QStringLiteral("attentionFileBar"));
+    attentionFileBar_->setWordWrap(true);
+    inputs_->addWidget(attentionFileBar_);
     inputs_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
 
     controls_ = new AttentionControls(&selection_, this);
@@ -233,11 +243,19 @@ QWidget* MainWindow::buildAnalysisPage() {
 std::vector<FigureView*> MainWindow::views() const { return {matrixView_, headsView_, modelView_, tokenStripView_, overlayView_}; }
 
 void MainWindow::buildActions() {
-    auto* open = new QAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open Model Folder…"), this);
+    auto* open = new QAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open Model…"), this);
     open->setObjectName(QStringLiteral("openAction"));
     open->setShortcut(QKeySequence::Open);
-    open->setToolTip(tr("Open a Hugging Face model folder (%1)").arg(open->shortcut().toString(QKeySequence::NativeText)));
-    connect(open, &QAction::triggered, this, &MainWindow::chooseModelFolder);
+    open->setToolTip(tr("Open a model from the Hugging Face cache or a folder (%1)").arg(open->shortcut().toString(QKeySequence::NativeText)));
+    connect(open, &QAction::triggered, this, &MainWindow::chooseModel);
+    auto* openFolder = new QAction(tr("Open Model &Folder…"), this);
+    openFolder->setObjectName(QStringLiteral("openFolderAction"));
+    openFolder->setToolTip(tr("Open a Hugging Face model folder from disk"));
+    connect(openFolder, &QAction::triggered, this, &MainWindow::chooseModelFolder);
+    auto* download = new QAction(QIcon::fromTheme(QStringLiteral("download")), tr("&Download Model…"), this);
+    download->setObjectName(QStringLiteral("downloadAction"));
+    download->setToolTip(tr("Download a model from the Hugging Face hub into the cache and open it"));
+    connect(download, &QAction::triggered, this, &MainWindow::showDownloadDialog);
 
     recentMenu_ = new QMenu(tr("Open &Recent"), this);
     recentMenu_->setObjectName(QStringLiteral("recentMenu"));
@@ -274,9 +292,17 @@ void MainWindow::buildActions() {
     quit->setMenuRole(QAction::QuitRole);
     connect(quit, &QAction::triggered, this, &QWidget::close);
 
+    auto* openAttentionFileAction = new QAction(tr("Open &Attention File…"), this);
+    openAttentionFileAction->setObjectName(QStringLiteral("openAttentionFileAction"));
+    openAttentionFileAction->setToolTip(tr("Show attention computed elsewhere: a .safetensors file from attnscope-cli attention or transformers"));
+    connect(openAttentionFileAction, &QAction::triggered, this, &MainWindow::chooseAttentionFile);
+
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(open);
+    file->addAction(openFolder);
+    file->addAction(download);
     file->addMenu(recentMenu_);
+    file->addAction(openAttentionFileAction);
     file->addSeparator();
     file->addAction(openSessionAction);
     file->addAction(saveSessionAction);
@@ -433,7 +459,9 @@ void MainWindow::cancel() {
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-    if (!localFolderOf(event->mimeData()).isEmpty() || !localImageOf(event->mimeData()).isEmpty()) event->acceptProposedAction();
+    if (!localFolderOf(event->mimeData()).isEmpty() || !localImageOf(event->mimeData()).isEmpty() ||
+        !localAttentionFileOf(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
@@ -441,6 +469,9 @@ void MainWindow::dropEvent(QDropEvent* event) {
     if (const QString folder = localFolderOf(event->mimeData()); !folder.isEmpty()) {
         event->acceptProposedAction();
         openModel(folder);
+    } else if (const QString file = localAttentionFileOf(event->mimeData()); !file.isEmpty()) {
+        event->acceptProposedAction();
+        openAttentionFile(file);
     } else if (const QString image = localImageOf(event->mimeData()); !image.isEmpty()) {
         event->acceptProposedAction();
         openImage(image);
@@ -449,7 +480,10 @@ void MainWindow::dropEvent(QDropEvent* event) {
 
 void MainWindow::onModelChanged() {
     const auto checkpoint = session_.checkpoint();
-    if (!checkpoint) return;
+    if (!checkpoint) {
+        if (!session_.attentionFile().isEmpty()) adaptToAttentionFile();
+        return;
+    }
     quietOpenFailure_ = false;
     setWindowTitle(tr("%1 — AttnScope").arg(QFileInfo(session_.modelFolder()).fileName()));
     QSettings().setValue(kLastFolderKey, session_.modelFolder());
@@ -495,7 +529,10 @@ void MainWindow::adaptToModel() {
         selection_.setAttentionKind(AttentionKind::Encoder);
     }
     controls_->setEncoderDecoder(config.isEncoderDecoder());
+    showTabsFor(wasVision);
+}
 
+void MainWindow::showTabsFor(bool wasVision) {
     const int overlayTab = static_cast<int>(ViewKind::Overlay);
     tabs_->setTabVisible(overlayTab, visionModel_);
     if (preferredView_ && tabs_->isTabVisible(static_cast<int>(*preferredView_))) {
@@ -575,6 +612,7 @@ void MainWindow::onActivityChanged(AttentionSession::Activity activity) {
     switch (activity) {
     case AttentionSession::Activity::Idle: progress_->setActivity({}); break;
     case AttentionSession::Activity::OpeningModel: progress_->setActivity(tr("Opening model…")); break;
+    case AttentionSession::Activity::OpeningAttentionFile: progress_->setActivity(tr("Reading attention file…")); break;
     case AttentionSession::Activity::Analyzing: progress_->setActivity(tr("Computing attention…")); break;
     }
 }
@@ -586,21 +624,26 @@ void MainWindow::onFailed(AttentionSession::Activity activity, const QString& me
     }
     if (activity == AttentionSession::Activity::OpeningModel) pendingSession_.reset();
     if (activity == AttentionSession::Activity::OpeningModel) showError(tr("AttnScope could not open this model folder."), message);
+    else if (activity == AttentionSession::Activity::OpeningAttentionFile) showError(tr("AttnScope could not open this attention file."), message);
     else if (visionModel_) showError(tr("AttnScope could not compute the attention of this image."), message);
     else showError(tr("AttnScope could not compute the attention of this text."), message);
 }
 
 void MainWindow::updateStatus() {
     const auto checkpoint = session_.checkpoint();
-    if (!checkpoint) {
+    const auto shown = session_.analysis();
+    if (!checkpoint && (session_.attentionFile().isEmpty() || !shown)) {
         modelInfo_->setText(tr("No model open"));
         return;
     }
-    const ModelConfig& config = checkpoint->config();
+    // An attention file has no config: its stack says how many layers and heads there are.
+    const QString source = checkpoint ? QString::fromStdString(checkpoint->config().modelType)
+                                      : tr("attention file %1").arg(QFileInfo(session_.attentionFile()).fileName());
+    const int layerCount = checkpoint ? checkpoint->config().layers : shown->attentions.layers;
+    const int headCount = checkpoint ? checkpoint->config().heads : shown->attentions.heads;
     // Spelled out rather than tr("%n layer(s)"): without a translator loaded Qt prints the "(s)".
-    QStringList parts{QString::fromStdString(config.modelType),
-                      config.layers == 1 ? tr("1 layer") : tr("%1 layers").arg(config.layers),
-                      config.heads == 1 ? tr("1 head") : tr("%1 heads").arg(config.heads)};
+    QStringList parts{source, layerCount == 1 ? tr("1 layer") : tr("%1 layers").arg(layerCount),
+                      headCount == 1 ? tr("1 head") : tr("%1 heads").arg(headCount)};
     if (const auto analysis = session_.analysis()) {
         const AttentionKind kind = analysis->effectiveKind(selection_.attentionKind());
         const QStringList& queries = analysis->queryLabels(kind);

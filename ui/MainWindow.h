@@ -102,10 +102,18 @@ public:
 public slots:
     void openModel(const QString& folder);
     void chooseModelFolder();
+    // File ▸ Open Model…: the models in the Hugging Face cache, with Folder… and Download…
+    // (MainWindowHub.cpp). File ▸ Download Model…: fetches one from the hub and opens it.
+    void chooseModel();
+    void showDownloadDialog();
     void compute();
     // Analyses an image file with the open vision model (errors show in a message box and
     // leave the current analysis as it is).
     void openImage(const QString& path);
+    // Shows an attention file (attnscope-cli attention's format, or transformers' attentions
+    // saved as in README) in every view, without a model; errors show in a message box.
+    void openAttentionFile(const QString& path);
+    void chooseAttentionFile();
     void cancel();
     void setCurrentView(attnscope::ui::ViewKind kind);
     void showExportDialog();
@@ -139,6 +147,10 @@ private:
     void onSelectionChanged();
     // Puts the input bar, tabs and controls in the shape the open model needs.
     void adaptToModel();
+    // The same for an attention file: its stacks' shapes, no input to edit.
+    void adaptToAttentionFile();
+    // The image overlay tab for vision inputs only; the first vision input opens on it.
+    void showTabsFor(bool wasVision);
     int defaultQuery(const Analysis& analysis, AttentionKind kind) const;
     void onActivityChanged(AttentionSession::Activity activity);
     void onFailed(AttentionSession::Activity activity, const QString& message);
@@ -164,6 +176,7 @@ private:
     ImageOverlayControls* overlayControls_ = nullptr;
     QStackedWidget* inputs_ = nullptr;
     ImageInputBar* imageBar_ = nullptr;
+    QLabel* attentionFileBar_ = nullptr;  // in place of the input bars while a file is shown
     JobProgress* progress_ = nullptr;
     QLabel* modelInfo_ = nullptr;
     QLabel* predictionInfo_ = nullptr;

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "Error.h"
+#include "hub/HubCache.h"
 
 namespace attnscope {
 
@@ -20,13 +21,19 @@ bool isBuiltinReference(const std::string& ref) { return ref.rfind(kBuiltinPrefi
 std::vector<fs::path> builtinSearchPath() {
     std::vector<fs::path> dirs;
     if (const char* env = std::getenv("ATTNSCOPE_BUILTIN_DIR"); env && *env) dirs.emplace_back(env);
-#ifdef ATTNSCOPE_BUILTIN_BUILD_DIR
-    dirs.emplace_back(ATTNSCOPE_BUILTIN_BUILD_DIR);
-#endif
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec && !exe.empty())
         dirs.push_back((exe.parent_path() / ".." / "share" / "attnscope" / "builtin").lexically_normal());
+#if defined(ATTNSCOPE_BUILTIN_BUILD_DIR) && defined(ATTNSCOPE_BUILD_TREE_DIR)
+    // The source tree's models serve binaries running from the build tree only: an installed
+    // copy must find its own share/attnscope, even on the machine that built it.
+    const std::string buildTree = fs::path(ATTNSCOPE_BUILD_TREE_DIR).lexically_normal().string();
+    const std::string exePath = exe.lexically_normal().string();
+    if (!ec && exePath.size() > buildTree.size() && exePath.compare(0, buildTree.size(), buildTree) == 0 &&
+        exePath[buildTree.size()] == '/')
+        dirs.emplace_back(ATTNSCOPE_BUILTIN_BUILD_DIR);
+#endif
     return dirs;
 }
 
@@ -41,7 +48,13 @@ std::string joinNames(const std::vector<std::string>& names, const std::string& 
 }  // namespace
 
 fs::path resolveModelReference(const std::string& ref) {
-    if (!isBuiltinReference(ref)) return fs::path(ref);
+    if (!isBuiltinReference(ref)) {
+        // A path that exists always wins, so a relative folder named like an id still opens.
+        std::error_code ec;
+        if (fs::exists(fs::path(ref), ec)) return fs::path(ref);
+        if (const auto id = hub::parseHubId(ref)) return hub::resolveSnapshot(*id, hub::cacheRoot());
+        return fs::path(ref);
+    }
     const std::string name = ref.substr(std::char_traits<char>::length(kBuiltinPrefix));
     const auto& names = builtinModelNames();
     if (std::find(names.begin(), names.end(), name) == names.end())
