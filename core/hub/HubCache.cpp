@@ -165,8 +165,11 @@ fs::path resolveSnapshot(const HubId& id, const fs::path& root) {
                     id.revision + "' (" + (revisions.empty() ? "no revisions recorded" : "cached: " + joined(revisions)) +
                     "); download it with `" + downloadCommand(id) + "`");
     }
+    if (!isCommitHash(*commit))
+        throw Error("the Hugging Face cache's refs/" + id.revision + " for '" + id.repo + "' holds '" + *commit +
+                    "', which is not a 40-digit commit hash; download it again with `" + downloadCommand(id) + "`");
     const fs::path snapshot = repoDir / "snapshots" / *commit;
-    if (!isCommitHash(*commit) || !fs::is_directory(snapshot, ec))
+    if (!fs::is_directory(snapshot, ec))
         throw Error("the Hugging Face cache names commit '" + *commit + "' for '" + id.reference() +
                     "' but has no snapshot folder " + snapshot.string() + "; download it again with `" +
                     downloadCommand(id) + "`");

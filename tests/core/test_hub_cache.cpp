@@ -227,7 +227,7 @@ void TestHubCache::errorsSayWhatIsMissingAndHowToGetIt() {
                 {"revision 'v9'", "cached: main, v2", "`attnscope-cli download org/name --revision v9`"});
     expectError([&] { resolveModelReference("org/name@" + kCommitB); }, {"snapshot folder", kCommitB});
     writeText(repo / "refs" / "broken", "not-a-commit");
-    expectError([&] { resolveModelReference("org/name@broken"); }, {"not-a-commit", "download it again"});
+    expectError([&] { resolveModelReference("org/name@broken"); }, {"not-a-commit", "not a 40-digit commit hash", "download it again"});
     fs::remove_all(repo / "refs");
     expectError([&] { resolveModelReference("org/name"); }, {"no revisions recorded"});
 }
