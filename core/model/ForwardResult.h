@@ -28,6 +28,8 @@ struct ForwardInput {
     // else the most exact compact form that does (see AttentionPrecision).
     std::optional<AttentionPrecision> attentionPrecision;
     std::size_t attentionBudgetBytes = std::size_t{4} << 30;
+    // Keep the residual stream after every block (ForwardResult::hiddenStates), for the logit lens.
+    bool keepHiddenStates = false;
 
     AttentionPrecision precisionFor(std::size_t values) const {
         return attentionPrecision ? *attentionPrecision : precisionForBudget(values, attentionBudgetBytes);
@@ -40,6 +42,16 @@ struct ForwardResult {
     AttentionStack crossAttentions;    // encoder-decoder only: [decoder layers, heads, m, n]
     RowMatrix lastHiddenState;   // [n, hidden], as transformers' hidden_states[-1] (the decoder's for T5)
     RowMatrix logits;            // [n, vocab or labels]; empty when the checkpoint has no head
+    // With ForwardInput::keepHiddenStates (single-stack text models): the residual stream after
+    // each block, [n, hidden] per layer, before any final norm.
+    std::vector<RowMatrix> hiddenStates;
+};
+
+// Keys and values of every layer for the tokens seen so far (causal text models): with it, a
+// new token costs one incremental step instead of a forward pass over the whole sequence.
+struct KeyValueCache {
+    std::vector<RowMatrix> keys, values;  // per layer: [length, kvHeads * headDim], positions applied
+    int length = 0;
 };
 
 }  // namespace attnscope

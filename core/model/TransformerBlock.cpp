@@ -2,6 +2,16 @@
 
 namespace attnscope {
 
+namespace {
+
+void appendRows(RowMatrix& to, const RowMatrix& rows) {
+    const Eigen::Index old = to.rows();
+    to.conservativeResize(old + rows.rows(), rows.cols());
+    to.bottomRows(rows.rows()) = rows;
+}
+
+}  // namespace
+
 TransformerBlock::TransformerBlock(BlockWeights weights, const FamilySpec& spec, Activation activation,
                                    AttentionShape shape, const RotaryEmbedding* rotary, bool parallelResidual)
     : w_(std::move(weights)),
@@ -39,6 +49,11 @@ RowMatrix TransformerBlock::attention(const RowMatrix& x, const BlockInputs& in,
     if (rotary_) {
         rotary_->apply(q, shape_.heads, shape_.headDim, in.positions);
         rotary_->apply(k, shape_.kvHeads, shape_.headDim, in.positions);
+    }
+    if (in.cachedKeys && in.cachedValues) {
+        appendRows(*in.cachedKeys, k);
+        appendRows(*in.cachedValues, v);
+        return w_.out.apply(scaledDotProductAttention(q, *in.cachedKeys, *in.cachedValues, shape_, probs, in.scoreBias));
     }
     return w_.out.apply(scaledDotProductAttention(q, k, v, shape_, probs, in.scoreBias));
 }

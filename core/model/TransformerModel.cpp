@@ -278,7 +278,7 @@ RowMatrix TransformerModel::embedPatches(const PixelValues& px) const {
     return x;
 }
 
-RowMatrix TransformerModel::embed(const ForwardInput& input, std::vector<int>& positions) const {
+RowMatrix TransformerModel::embed(const ForwardInput& input, std::vector<int>& positions, int offset) const {
     const ModelConfig& c = config_;
     if (c.isVision()) {
         RowMatrix x = embedPatches(input.pixels);
@@ -298,11 +298,11 @@ RowMatrix TransformerModel::embed(const ForwardInput& input, std::vector<int>& p
         int count = 0;
         for (int i = 0; i < n; ++i) positions[i] = input.ids[i] == c.padTokenId ? c.padTokenId : c.padTokenId + (++count);
     } else {
-        for (int i = 0; i < n; ++i) positions[i] = i;
+        for (int i = 0; i < n; ++i) positions[i] = offset + i;
     }
     const int maxTokens = c.maxPositions - (spec_.positions == PositionScheme::LearnedFromPadding ? c.padTokenId + 1 : 0);
-    if (n > maxTokens)
-        throw Error("the input has " + std::to_string(n) + " tokens, more than this model's maximum of " +
+    if (offset + n > maxTokens)
+        throw Error("the input has " + std::to_string(offset + n) + " tokens, more than this model's maximum of " +
                     std::to_string(maxTokens) + " (max_position_embeddings in config.json)");
 
     RowMatrix x(n, c.hidden);
@@ -415,6 +415,7 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
         if (!x.allFinite())
             throw Error("layer " + std::to_string(l) + " produced non-finite activations (NaN or Inf); "
                         "the checkpoint's weights are likely corrupt");
+        if (input.keepHiddenStates) result.hiddenStates.push_back(x);
         if (progress) progress(l + 1, config_.layers);
     }
     if (config_.isVision()) {
@@ -428,6 +429,52 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
     if (hasHead()) result.logits = head(x);
     result.lastHiddenState = std::move(x);
     return result;
+}
+
+bool TransformerModel::canGenerate() const {
+    return config_.causal && !config_.isVision() && !config_.isEncoderDecoder() && headKind_ == HeadKind::CausalLm;
+}
+
+ForwardResult TransformerModel::forwardCached(const std::vector<int>& ids, KeyValueCache& cache) const {
+    if (!canGenerate())
+        throw Error("step-by-step generation needs a causal language model with an output head; this " + config_.modelType +
+                    " checkpoint " + (config_.causal ? "has no LM head" : "is not causal"));
+    const ModelConfig& c = config_;
+    if (cache.keys.empty()) {
+        cache.keys.assign(c.layers, RowMatrix(0, static_cast<Eigen::Index>(c.kvHeads) * c.headDim));
+        cache.values.assign(c.layers, RowMatrix(0, static_cast<Eigen::Index>(c.kvHeads) * c.headDim));
+        cache.length = 0;
+    }
+    ForwardInput input;
+    input.ids = ids;
+    std::vector<int> positions;
+    RowMatrix x = embed(input, positions, cache.length);
+    const int n = static_cast<int>(x.rows());
+    ForwardResult result;
+    result.attentions.resize(c.layers, c.heads, n, cache.length + n);
+    for (int l = 0; l < c.layers; ++l) {
+        BlockInputs in{positions};
+        in.cachedKeys = &cache.keys[static_cast<std::size_t>(l)];
+        in.cachedValues = &cache.values[static_cast<std::size_t>(l)];
+        blocks_[l].forward(x, in, AttentionSink{&result.attentions, l});
+        if (!x.allFinite())
+            throw Error("layer " + std::to_string(l) + " produced non-finite activations (NaN or Inf); "
+                        "the checkpoint's weights are likely corrupt");
+    }
+    cache.length += n;
+    if (spec_.finalNorm) finalNorm_.applyInPlace(x);
+    result.logits = head(x);
+    result.lastHiddenState = std::move(x);
+    return result;
+}
+
+RowMatrix TransformerModel::logitsFromResidual(const RowMatrix& residual) const {
+    if (!hasHead() || config_.isVision() || config_.isEncoderDecoder())
+        throw Error("the logit lens needs a language model with an output head; this " + config_.modelType +
+                    " checkpoint has " + (hasHead() ? "a classifier" : "none"));
+    RowMatrix x = residual;
+    if (spec_.finalNorm) finalNorm_.applyInPlace(x);
+    return head(x);
 }
 
 }  // namespace attnscope

@@ -30,8 +30,20 @@ public:
                                          const std::function<void(int, int)>& progress = {},
                                          const std::atomic<bool>* cancel = nullptr) const;
 
+    // Causal text models with an LM head (canGenerate): what generation needs.
+    bool canGenerate() const;
+    // Runs `ids` at the positions after the cache's tokens and appends their keys and values.
+    // Attention is [layers, heads, ids.size(), cache.length + ids.size()], logits
+    // [ids.size(), vocab]. An empty cache makes this the plain forward pass.
+    ForwardResult forwardCached(const std::vector<int>& ids, KeyValueCache& cache) const;
+    // The logit lens: the final norm (where the model has one) and the output head applied to a
+    // residual stream [n, hidden]; applied to the last block's output it is the model's own
+    // prediction. Throws attnscope::Error for a model without an output head.
+    RowMatrix logitsFromResidual(const RowMatrix& residual) const;
+
 private:
-    RowMatrix embed(const ForwardInput& input, std::vector<int>& positions) const;
+    // Token embeddings at positions offset, offset + 1, ... (offset > 0: after a KV cache).
+    RowMatrix embed(const ForwardInput& input, std::vector<int>& positions, int offset = 0) const;
     RowMatrix embedPatches(const PixelValues& pixels) const;
     std::optional<ForwardResult> forwardEncoderDecoder(const ForwardInput& input,
                                                        const std::function<void(int, int)>& progress,

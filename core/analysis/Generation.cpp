@@ -1,0 +1,133 @@
+#include "analysis/Generation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "Error.h"
+#include "model/TransformerModel.h"
+
+namespace attnscope {
+
+TokenSampler::TokenSampler(const SamplingSettings& settings) : settings_(settings), rng_(settings.seed) {
+    if (!(settings.temperature >= 0.0f) || !std::isfinite(settings.temperature))
+        throw Error("the temperature must be 0 (greedy) or positive, not " + std::to_string(settings.temperature));
+    if (settings.topK < 0) throw Error("top-k must be 0 (all tokens) or positive, not " + std::to_string(settings.topK));
+    if (!(settings.topP > 0.0f && settings.topP <= 1.0f))
+        throw Error("top-p must be in (0, 1], not " + std::to_string(settings.topP));
+}
+
+int TokenSampler::next(const float* logits, int count) {
+    if (count <= 0) throw Error("no logits to pick a token from");
+    // Greedy: the first of the largest, as argmax does.
+    if (settings_.temperature == 0.0f) return static_cast<int>(std::max_element(logits, logits + count) - logits);
+
+    // Temperature, then top-k, then top-p, as transformers' sampling applies them.
+    std::vector<int> order(static_cast<std::size_t>(count));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return logits[a] > logits[b]; });
+    std::size_t keep = order.size();
+    if (settings_.topK > 0) keep = std::min<std::size_t>(keep, static_cast<std::size_t>(settings_.topK));
+    std::vector<double> p(keep);
+    const double top = logits[order[0]] / static_cast<double>(settings_.temperature);
+    double sum = 0.0;
+    for (std::size_t i = 0; i < keep; ++i) sum += p[i] = std::exp(logits[order[i]] / static_cast<double>(settings_.temperature) - top);
+    if (settings_.topP < 1.0f) {
+        double mass = 0.0;
+        std::size_t i = 0;
+        while (i < keep && mass < settings_.topP * sum) mass += p[i++];
+        keep = std::max<std::size_t>(i, 1);
+        sum = mass > 0.0 ? std::accumulate(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(keep), 0.0) : p[0];
+    }
+    const double u = static_cast<double>(rng_() >> 11) * 0x1.0p-53 * sum;  // uniform in [0, sum)
+    double acc = 0.0;
+    for (std::size_t i = 0; i < keep; ++i) {
+        acc += p[i];
+        if (u < acc) return order[i];
+    }
+    return order[keep - 1];
+}
+
+std::vector<int> endOfSequenceIds(const ModelConfig& config) {
+    std::vector<int> ids;
+    const auto it = config.raw.find("eos_token_id");
+    if (it == config.raw.end()) return ids;
+    if (it->is_number_integer()) ids.push_back(it->get<int>());
+    if (it->is_array())
+        for (const auto& v : *it)
+            if (v.is_number_integer()) ids.push_back(v.get<int>());
+    return ids;
+}
+
+Generator::Generator(const TransformerModel& model, std::vector<int> prompt, const SamplingSettings& settings)
+    : model_(model), ids_(std::move(prompt)), sampler_(settings) {
+    if (!model.canGenerate())
+        throw Error("generation needs a causal language model with an output head; this " + model.config().modelType +
+                    " checkpoint " + (model.config().causal ? "has no LM head" : "is not a causal language model"));
+    if (ids_.empty()) throw Error("generation needs a prompt of at least one token");
+    promptLength_ = static_cast<int>(ids_.size());
+}
+
+ForwardResult Generator::feed() {
+    const std::vector<int> pending(ids_.begin() + cache_.length, ids_.end());
+    ForwardResult r = model_.forwardCached(pending, cache_);
+    chunks_.push_back(std::move(r.attentions));
+    return r;
+}
+
+void Generator::feedPending() {
+    if (cache_.length < static_cast<int>(ids_.size())) feed();
+}
+
+int Generator::step() {
+    const ForwardResult r = feed();
+    const auto last = r.logits.row(r.logits.rows() - 1);
+    lastLogits_.assign(last.data(), last.data() + last.size());
+    const int id = sampler_.next(lastLogits_.data(), static_cast<int>(lastLogits_.size()));
+    ids_.push_back(id);
+    return id;
+}
+
+AttentionStack Generator::attentions() const {
+    const ModelConfig& c = model_.config();
+    const int n = cache_.length;
+    AttentionStack out;
+    out.resize(c.layers, c.heads, n, n);
+    int row = 0;
+    std::vector<float> map;
+    for (const AttentionStack& chunk : chunks_) {
+        map.resize(chunk.mapSize());
+        for (int l = 0; l < c.layers; ++l)
+            for (int h = 0; h < c.heads; ++h) {
+                chunk.copyMap(l, h, map.data());
+                float* dst = out.map(l, h);
+                for (int q = 0; q < chunk.queries; ++q)
+                    std::copy_n(map.data() + static_cast<std::size_t>(q) * chunk.keys, chunk.keys,
+                                dst + static_cast<std::size_t>(row + q) * n);
+            }
+        row += chunk.queries;
+    }
+    return out;
+}
+
+GenerationResult generate(const TransformerModel& model, const std::vector<int>& prompt, const SamplingSettings& settings,
+                          int maxNewTokens, const std::vector<int>& stopIds, const std::function<void(int)>& onToken,
+                          const std::atomic<bool>* cancel) {
+    if (maxNewTokens < 0) throw Error("the number of new tokens must not be negative");
+    Generator g(model, prompt, settings);
+    GenerationResult result;
+    result.promptLength = g.promptLength();
+    for (int i = 0; i < maxNewTokens; ++i) {
+        if (cancel && cancel->load()) {
+            result.cancelled = true;
+            break;
+        }
+        const int id = g.step();
+        if (onToken) onToken(id);
+        if (std::find(stopIds.begin(), stopIds.end(), id) != stopIds.end()) break;
+    }
+    result.ids = g.ids();
+    return result;
+}
+
+}  // namespace attnscope

@@ -1,0 +1,86 @@
+#pragma once
+// Step-by-step generation with a key/value cache: greedy by default, or sampling with
+// temperature, top-k and top-p from a seeded generator, reproducible for a given seed.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <random>
+#include <vector>
+
+#include "model/AttentionStack.h"
+#include "model/ForwardResult.h"
+
+namespace attnscope {
+
+class TransformerModel;
+struct ModelConfig;
+
+struct SamplingSettings {
+    float temperature = 0.0f;  // 0: greedy (the most probable token); > 0: sample
+    int topK = 0;              // sampling: keep the k most probable tokens (0: all)
+    float topP = 1.0f;         // sampling: keep the fewest tokens whose probability reaches p
+    std::uint64_t seed = 0;
+};
+
+// Picks tokens from rows of logits. Sampling draws from a 64-bit Mersenne Twister turned into
+// doubles by hand (not std::uniform_real_distribution, whose algorithm the standard leaves
+// open), so a seed gives the same tokens with every standard library.
+class TokenSampler {
+public:
+    explicit TokenSampler(const SamplingSettings& settings);  // throws attnscope::Error for bad settings
+    int next(const float* logits, int count);
+
+private:
+    SamplingSettings settings_;
+    std::mt19937_64 rng_;
+};
+
+// The end-of-sequence ids of config.json's eos_token_id (a number or a list; none when absent).
+std::vector<int> endOfSequenceIds(const ModelConfig& config);
+
+// A growing sequence: the prompt, then one token per step(). Each step feeds only the tokens
+// not yet seen (the whole prompt first, then the newest token) through the cache.
+class Generator {
+public:
+    Generator(const TransformerModel& model, std::vector<int> prompt, const SamplingSettings& settings);
+
+    // Feeds what is pending, picks the next token, appends it and returns it.
+    int step();
+
+    const std::vector<int>& ids() const { return ids_; }
+    int promptLength() const { return promptLength_; }
+    // Logits [vocab] that picked the newest token.
+    const std::vector<float>& lastLogits() const { return lastLogits_; }
+    // Every fed token's attention row assembled into one [layers, heads, n, n] stack, n the
+    // tokens fed so far (all but the newest, whose row comes with the next step; feedPending()
+    // adds it without picking another).
+    AttentionStack attentions() const;
+    void feedPending();
+    int fedLength() const { return cache_.length; }
+
+private:
+    ForwardResult feed();
+
+    const TransformerModel& model_;
+    std::vector<int> ids_;
+    int promptLength_ = 0;
+    TokenSampler sampler_;
+    KeyValueCache cache_;
+    std::vector<AttentionStack> chunks_;  // per feed: [layers, heads, new tokens, length so far]
+    std::vector<float> lastLogits_;
+};
+
+struct GenerationResult {
+    std::vector<int> ids;   // prompt and new tokens
+    int promptLength = 0;
+    bool cancelled = false;
+};
+
+// Generates up to maxNewTokens after the prompt, stopping after an end-of-sequence token
+// (kept, as transformers keeps it) or when *cancel becomes true. onToken sees each new id.
+GenerationResult generate(const TransformerModel& model, const std::vector<int>& prompt, const SamplingSettings& settings,
+                          int maxNewTokens, const std::vector<int>& stopIds,
+                          const std::function<void(int)>& onToken = {}, const std::atomic<bool>* cancel = nullptr);
+
+}  // namespace attnscope

@@ -1,0 +1,222 @@
+// Predictions, generation with a key/value cache, and the logit lens, on the golden fixtures
+// and on the trained stories260k model.
+#include <QtTest>
+
+#include <cmath>
+#include <set>
+
+#include "Error.h"
+#include "GoldenFixtures.h"
+#include "analysis/Generation.h"
+#include "analysis/Predictions.h"
+#include "io/SafetensorsFile.h"
+#include "model/Checkpoint.h"
+#include "model/TransformerModel.h"
+
+using namespace attnscope;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::unique_ptr<Checkpoint> open(const fs::path& folder) { return Checkpoint::open(folder); }
+fs::path golden(const std::string& family) { return fixtures::goldenDir() / family / "model"; }
+fs::path stories() { return fixtures::modelsDir() / "stories260k"; }
+
+double maxDiff(const std::vector<float>& a, const std::vector<float>& b) {
+    if (a.size() != b.size()) return INFINITY;
+    double m = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a[i]) - b[i]));
+    return m;
+}
+
+const char* const kStoriesSample = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.";
+
+}  // namespace
+
+class GenerationTest : public QObject {
+    Q_OBJECT
+private slots:
+    void topKEqualsSoftmaxOfGoldenLogits_data();
+    void topKEqualsSoftmaxOfGoldenLogits();
+    void cachedStepsEqualRecompute_data();
+    void cachedStepsEqualRecompute();
+    void greedyFromBosReproducesTheStoriesSample();
+    void seededSamplingIsReproducible();
+    void samplingRespectsTopKAndTopP();
+    void stopsAtEndOfSequence();
+    void logitLensLastLayerIsThePrediction_data();
+    void logitLensLastLayerIsThePrediction();
+    void badSettingsAndModelsAreErrors();
+};
+
+void GenerationTest::topKEqualsSoftmaxOfGoldenLogits_data() {
+    QTest::addColumn<QString>("family");
+    for (const char* f : {"gpt2", "llama", "gpt_neo", "gpt_neox", "bert_mlm", "roberta_mlm", "distilbert_mlm"}) QTest::newRow(f) << QString(f);
+}
+
+// Our logits' top 5 per position: the same ids as the golden logits' softmax, and the same
+// probabilities to 1e-4.
+void GenerationTest::topKEqualsSoftmaxOfGoldenLogits() {
+    QFETCH(QString, family);
+    const std::string f = family.toStdString();
+    const auto cp = open(golden(f));
+    SafetensorsFile expected(fixtures::goldenDir() / f / "expected.safetensors");
+    const std::size_t cases = fixtures::readJson(fixtures::goldenDir() / f / "expected.json")["cases"].size();
+    for (std::size_t c = 0; c < cases; ++c) {
+        const auto spec = fixtures::readJson(fixtures::goldenDir() / f / "expected.json")["cases"][c];
+        ForwardInput in;
+        in.ids = spec["ids"].get<std::vector<int>>();
+        if (spec.contains("text_pair") && spec.contains("type_ids")) in.typeIds = spec["type_ids"].get<std::vector<int>>();
+        const auto result = cp->forward(in);
+        const TensorInfo* info = expected.find("case" + std::to_string(c) + ".logits");
+        QVERIFY(info);
+        const std::vector<float> reference = expected.toFloat(*info);
+        const int vocab = static_cast<int>(info->shape.back());
+        QCOMPARE(result->logits.cols(), Eigen::Index(vocab));
+        for (Eigen::Index pos = 0; pos < result->logits.rows(); ++pos) {
+            const auto ours = topPredictions(result->logits.row(pos).data(), vocab, 5);
+            const auto theirs = topPredictions(reference.data() + pos * vocab, vocab, 5);
+            QCOMPARE(ours.size(), theirs.size());
+            for (std::size_t k = 0; k < ours.size(); ++k) {
+                QVERIFY2(std::abs(ours[k].probability - theirs[k].probability) <= 1e-4,
+                         qPrintable(QString("case %1 position %2 rank %3: %4 (id %5) vs %6 (id %7)").arg(c).arg(pos).arg(k)
+                                        .arg(ours[k].probability).arg(ours[k].id).arg(theirs[k].probability).arg(theirs[k].id)));
+                // Near-ties may swap places; a swapped id must then be just as probable.
+                if (ours[k].id != theirs[k].id) QVERIFY(std::abs(ours[k].probability - theirs[k].probability) <= 1e-4);
+            }
+            QCOMPARE(ours[0].id, theirs[0].id);
+        }
+    }
+}
+
+void GenerationTest::cachedStepsEqualRecompute_data() {
+    QTest::addColumn<QString>("model");
+    for (const char* f : {"gpt2", "llama", "gpt_neo", "gpt_neox"}) QTest::newRow(f) << QString::fromStdString(golden(f).string());
+    QTest::newRow("stories260k") << QString::fromStdString(stories().string());
+}
+
+// Every attention row a cached step computes equals the same row of a full forward pass
+// over the whole sequence, to 1e-5; so do the logits that pick each token.
+void GenerationTest::cachedStepsEqualRecompute() {
+    QFETCH(QString, model);
+    const auto cp = open(model.toStdString());
+    const TransformerModel& m = cp->model();
+    std::vector<int> prompt{1, 5, 9, 17};
+    Generator g(m, prompt, SamplingSettings{0.8f, 0, 1.0f, 3});
+    for (int i = 0; i < 12; ++i) {
+        g.step();
+        ForwardInput full;
+        full.ids.assign(g.ids().begin(), g.ids().end() - 1);  // what the step fed
+        const auto reference = cp->forward(full);
+        const auto& row = reference->logits.row(reference->logits.rows() - 1);
+        QVERIFY(maxDiff(g.lastLogits(), std::vector<float>(row.data(), row.data() + row.size())) <= 1e-4);
+    }
+    g.feedPending();
+    ForwardInput full;
+    full.ids = g.ids();
+    const auto reference = cp->forward(full);
+    const AttentionStack cached = g.attentions();
+    QCOMPARE(cached.queries, int(g.ids().size()));
+    const double diff = maxDiff(cached.toFloat32(), reference->attentions.toFloat32());
+    QVERIFY2(diff <= 1e-5, qPrintable(QString::number(diff)));
+}
+
+void GenerationTest::greedyFromBosReproducesTheStoriesSample() {
+    const auto cp = open(stories());
+    const std::vector<int> expected = cp->encode(kStoriesSample).ids;  // begins with <s>
+    QCOMPARE(expected.front(), 1);
+    const auto result = generate(cp->model(), {1}, SamplingSettings{}, static_cast<int>(expected.size()) - 1,
+                                 endOfSequenceIds(cp->config()));
+    QCOMPARE(result.ids, expected);
+    QCOMPARE(result.promptLength, 1);
+}
+
+void GenerationTest::seededSamplingIsReproducible() {
+    const auto cp = open(stories());
+    const SamplingSettings settings{1.0f, 40, 0.95f, 1234};
+    const auto a = generate(cp->model(), {1}, settings, 40, {});
+    const auto b = generate(cp->model(), {1}, settings, 40, {});
+    QCOMPARE(a.ids, b.ids);
+    QCOMPARE(a.ids.size(), std::size_t(41));
+    SamplingSettings other = settings;
+    other.seed = 4321;
+    QVERIFY(generate(cp->model(), {1}, other, 40, {}).ids != a.ids);
+    // Sampling at temperature 1 does not just repeat the greedy text.
+    QVERIFY(generate(cp->model(), {1}, SamplingSettings{}, 40, {}).ids != a.ids);
+}
+
+void GenerationTest::samplingRespectsTopKAndTopP() {
+    const float logits[5] = {2.0f, 1.0f, 4.0f, 3.0f, 0.0f};
+    // top-k 1 and a tiny top-p both leave only the most probable token.
+    TokenSampler topOne(SamplingSettings{1.5f, 1, 1.0f, 9});
+    TokenSampler nucleus(SamplingSettings{1.5f, 0, 0.01f, 9});
+    for (int i = 0; i < 50; ++i) {
+        QCOMPARE(topOne.next(logits, 5), 2);
+        QCOMPARE(nucleus.next(logits, 5), 2);
+    }
+    // top-k 2 draws only ids 2 and 3, both of them over many draws.
+    TokenSampler topTwo(SamplingSettings{1.0f, 2, 1.0f, 9});
+    std::set<int> seen;
+    for (int i = 0; i < 200; ++i) seen.insert(topTwo.next(logits, 5));
+    QCOMPARE(seen, (std::set<int>{2, 3}));
+    // Greedy is argmax.
+    TokenSampler greedy(SamplingSettings{});
+    QCOMPARE(greedy.next(logits, 5), 2);
+}
+
+void GenerationTest::stopsAtEndOfSequence() {
+    const auto cp = open(stories());
+    const auto free = generate(cp->model(), {1}, SamplingSettings{}, 5, {});
+    QCOMPARE(free.ids.size(), std::size_t(6));
+    // Declaring the third new token an end of sequence stops right after it.
+    const auto stopped = generate(cp->model(), {1}, SamplingSettings{}, 5, {free.ids[3]});
+    QCOMPARE(stopped.ids, std::vector<int>(free.ids.begin(), free.ids.begin() + 4));
+    std::atomic<bool> cancel{true};
+    const auto cancelled = generate(cp->model(), {1}, SamplingSettings{}, 5, {}, {}, &cancel);
+    QVERIFY(cancelled.cancelled);
+    QCOMPARE(cancelled.ids, std::vector<int>{1});
+}
+
+void GenerationTest::logitLensLastLayerIsThePrediction_data() {
+    QTest::addColumn<QString>("model");
+    for (const char* f : {"gpt2", "llama", "gpt_neox", "bert_mlm", "distilbert_mlm"})
+        QTest::newRow(f) << QString::fromStdString(golden(f).string());
+    QTest::newRow("stories260k") << QString::fromStdString(stories().string());
+}
+
+void GenerationTest::logitLensLastLayerIsThePrediction() {
+    QFETCH(QString, model);
+    const auto cp = open(model.toStdString());
+    ForwardInput in;
+    in.ids = {1, 7, 12, 30, 2};
+    in.keepHiddenStates = true;
+    const auto result = cp->forward(in);
+    QCOMPARE(int(result->hiddenStates.size()), cp->config().layers);
+    const RowMatrix last = cp->model().logitsFromResidual(result->hiddenStates.back());
+    QCOMPARE(last.rows(), result->logits.rows());
+    QVERIFY(((last - result->logits).cwiseAbs().maxCoeff()) <= 1e-5f);
+    // Earlier layers predict something else (the lens is not the identity).
+    const RowMatrix first = cp->model().logitsFromResidual(result->hiddenStates.front());
+    QVERIFY(((first - result->logits).cwiseAbs().maxCoeff()) > 1e-3f);
+}
+
+void GenerationTest::badSettingsAndModelsAreErrors() {
+    QVERIFY_THROWS_EXCEPTION(Error, TokenSampler(SamplingSettings{-0.5f, 0, 1.0f, 0}));
+    QVERIFY_THROWS_EXCEPTION(Error, TokenSampler(SamplingSettings{1.0f, -1, 1.0f, 0}));
+    QVERIFY_THROWS_EXCEPTION(Error, TokenSampler(SamplingSettings{1.0f, 0, 0.0f, 0}));
+    QVERIFY_THROWS_EXCEPTION(Error, TokenSampler(SamplingSettings{1.0f, 0, 1.5f, 0}));
+    // bert has no LM head and is not causal; bert_mlm has a head but is not causal.
+    for (const char* f : {"bert", "bert_mlm", "vit"}) {
+        const auto cp = open(golden(f));
+        QVERIFY(!cp->model().canGenerate());
+        QVERIFY_THROWS_EXCEPTION(Error, Generator(cp->model(), {2, 5}, SamplingSettings{}));
+    }
+    QVERIFY_THROWS_EXCEPTION(Error, open(golden("bert"))->model().logitsFromResidual(RowMatrix::Zero(2, 32)));
+    const auto cp = open(stories());
+    QVERIFY_THROWS_EXCEPTION(Error, Generator(cp->model(), {}, SamplingSettings{}));
+    // Past the model's 512 positions: a clear error, not a silent wrap.
+    QVERIFY_THROWS_EXCEPTION(Error, generate(cp->model(), std::vector<int>(510, 5), SamplingSettings{}, 10, {}));
+}
+
+QTEST_APPLESS_MAIN(GenerationTest)
+#include "test_generation.moc"
