@@ -139,6 +139,7 @@ std::unique_ptr<PipelineTokenizer> loadWordPieceVocab(const fs::path& dir) {
     std::vector<Piece> pair{{false, 0, cls, 0}, {true, 0, {}, 0}, {false, 0, sep, 0}, {true, 1, {}, 1}, {false, 0, sep, 1}};
     parts.postProcessor = std::make_unique<TemplateProcessing>(std::move(single), std::move(pair), std::move(specials));
     parts.addedTokens = specialTokens(config, fields, *parts.model, {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"});
+    parts.decoder = std::make_unique<WordPieceDecoder>("##", true);  // what BertTokenizer's decode does
     return std::make_unique<PipelineTokenizer>(std::move(parts));
 }
 
@@ -184,6 +185,7 @@ std::unique_ptr<PipelineTokenizer> loadByteLevelBpe(const fs::path& dir) {
         throw Error(mergesFile.string() + ": " + e.what());
     }
     parts.preTokenizer = std::make_unique<ByteLevelPreTokenizer>(addPrefixSpace, true);
+    parts.decoder = std::make_unique<ByteLevelDecoder>();
     if (roberta) {
         const std::string cls = tokenSetting(config, "cls_token").value_or("<s>");
         const std::string sep = tokenSetting(config, "sep_token").value_or("</s>");

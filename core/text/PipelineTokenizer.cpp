@@ -52,4 +52,21 @@ bool PipelineTokenizer::isSpecial(int id) const {
     return t && t->special;
 }
 
+std::string PipelineTokenizer::decode(const std::vector<int>& ids, bool skipSpecialTokens) const {
+    if (!parts_.unsupportedDecoder.empty())
+        throw Error("cannot turn tokens back into text: " + parts_.unsupportedDecoder + " is not supported");
+    std::vector<std::string> tokens;
+    for (int id : ids) {
+        if (skipSpecialTokens && isSpecial(id)) continue;
+        std::string t = idToToken(id);
+        if (!t.empty()) tokens.push_back(std::move(t));
+    }
+    if (parts_.decoder) tokens = parts_.decoder->decodeChain(std::move(tokens));
+    else if (tokens.size() > 1)
+        for (std::size_t i = 1; i < tokens.size(); ++i) tokens[i].insert(0, " ");
+    std::string text;
+    for (const std::string& t : tokens) text += t;
+    return text;
+}
+
 }  // namespace attnscope

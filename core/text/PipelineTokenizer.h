@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "text/AddedVocabulary.h"
+#include "text/Decoders.h"
 #include "text/Model.h"
 #include "text/Normalizers.h"
 #include "text/PostProcessors.h"
@@ -19,6 +20,8 @@ struct TokenizerParts {
     std::unique_ptr<Model> model;
     std::unique_ptr<PostProcessor> postProcessor;  // may be null
     std::vector<AddedToken> addedTokens;
+    std::unique_ptr<Decoder> decoder;              // null: tokens joined with spaces
+    std::string unsupportedDecoder;                // set: decode() says it cannot
 };
 
 class PipelineTokenizer : public Tokenizer {
@@ -31,6 +34,7 @@ public:
     std::string idToToken(int id) const override;
     std::optional<int> tokenToId(std::string_view token) const override;
     bool isSpecial(int id) const override;
+    std::string decode(const std::vector<int>& ids, bool skipSpecialTokens = true) const override;
 
 private:
     Encoding encodeOne(std::string_view text, int typeId, int sequenceId) const;

@@ -32,6 +32,9 @@ public:
     virtual std::string idToToken(int id) const = 0;              // empty when unknown
     virtual std::optional<int> tokenToId(std::string_view token) const = 0;
     virtual bool isSpecial(int id) const = 0;                     // an added token marked special
+    // Ids back to text through the tokenizer's decoder (skipping special tokens unless asked
+    // not to). Throws attnscope::Error when the tokenizer.json's decoder is one AttnScope lacks.
+    virtual std::string decode(const std::vector<int>& ids, bool skipSpecialTokens = true) const = 0;
 };
 
 }  // namespace attnscope

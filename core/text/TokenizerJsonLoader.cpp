@@ -31,6 +31,12 @@ public:
         parts.preTokenizer = preTokenizer(f_.optional(root, "pre_tokenizer"), "pre_tokenizer");
         parts.postProcessor = postProcessor(f_.optional(root, "post_processor"), "post_processor");
         parts.addedTokens = addedTokens(f_.optional(root, "added_tokens"), "added_tokens");
+        // An unknown decoder only stops decoding (generated text), not tokenizing.
+        try {
+            parts.decoder = decoder(f_.optional(root, "decoder"), "decoder");
+        } catch (const UnsupportedDecoder& e) {
+            parts.unsupportedDecoder = e.what;
+        }
         return std::make_unique<PipelineTokenizer>(std::move(parts));
     }
 
@@ -294,6 +300,45 @@ private:
             pieces.push_back(std::move(piece));
         }
         return pieces;
+    }
+
+    struct UnsupportedDecoder {
+        std::string what;
+    };
+
+    std::unique_ptr<Decoder> decoder(const json& node, const std::string& path) {
+        if (node.is_null()) return nullptr;
+        const std::string type = typeOf(node, path);
+        if (type == "ByteLevel") return std::make_unique<ByteLevelDecoder>();
+        if (type == "WordPiece")
+            return std::make_unique<WordPieceDecoder>(f_.optionalString(node, path, "prefix").value_or("##"),
+                                                      f_.boolean(node, path, "cleanup", true));
+        if (type == "Metaspace") {
+            const std::string scheme = f_.optionalString(node, path, "prepend_scheme").value_or(
+                f_.boolean(node, path, "add_prefix_space", true) ? "always" : "never");
+            return std::make_unique<MetaspaceDecoder>(f_.optionalString(node, path, "replacement").value_or("\u2581"),
+                                                      scheme != "never");
+        }
+        if (type == "Replace") {
+            const json& pattern = f_.require(node, path, "pattern");
+            const auto literal = f_.optionalString(pattern, path + ".pattern", "String");
+            if (!literal) throw UnsupportedDecoder{"the decoder Replace with a regex pattern (" + path + ")"};
+            return std::make_unique<ReplaceDecoder>(*literal, f_.string(node, path, "content"));
+        }
+        if (type == "ByteFallback") return std::make_unique<ByteFallbackDecoder>();
+        if (type == "Fuse") return std::make_unique<FuseDecoder>();
+        if (type == "Strip")
+            return std::make_unique<StripDecoder>(f_.string(node, path, "content"), static_cast<int>(f_.integer(node, path, "start", 0)),
+                                                  static_cast<int>(f_.integer(node, path, "stop", 0)));
+        if (type == "Sequence") {
+            const json& list = f_.require(node, path, "decoders");
+            if (!list.is_array()) f_.fail(path + ".decoders", "expected a list");
+            std::vector<std::unique_ptr<Decoder>> steps;
+            for (std::size_t i = 0; i < list.size(); ++i)
+                if (auto d = decoder(list[i], path + ".decoders[" + std::to_string(i) + "]")) steps.push_back(std::move(d));
+            return std::make_unique<SequenceDecoder>(std::move(steps));
+        }
+        throw UnsupportedDecoder{"the decoder `" + type + "` (" + path + ".type)"};
     }
 
     std::unique_ptr<PostProcessor> postProcessor(const json& node, const std::string& path) {

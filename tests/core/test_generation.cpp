@@ -129,6 +129,7 @@ void GenerationTest::greedyFromBosReproducesTheStoriesSample() {
                                  endOfSequenceIds(cp->config()));
     QCOMPARE(result.ids, expected);
     QCOMPARE(result.promptLength, 1);
+    QCOMPARE(cp->tokenizer()->decode(result.ids), std::string(kStoriesSample));
 }
 
 void GenerationTest::seededSamplingIsReproducible() {

@@ -11,10 +11,15 @@
 
 #include "Error.h"
 #include "GoldenFixtures.h"
+#include "text/Decoders.h"
 #include "text/Tokenizer.h"
 
 using attnscope::Encoding;
 using attnscope::Tokenizer;
+using attnscope::ByteFallbackDecoder;
+using attnscope::FuseDecoder;
+using attnscope::StripDecoder;
+using attnscope::WordPieceDecoder;
 namespace fs = std::filesystem;
 
 namespace {
@@ -76,6 +81,9 @@ private slots:
     void malformedLegacyFiles_data();
     void malformedLegacyFiles();
     void hugeIdsAreNotAllocated();
+    void byteLevelAndByteFallbackDecodeExactly_data();
+    void byteLevelAndByteFallbackDecodeExactly();
+    void decodersOfEveryKind();
     void invalidUtf8Throws();
     void folderWithoutTokenizerGivesNull();
     void pairAndNoSpecialTokens();
@@ -294,6 +302,62 @@ void TestTokenizers::hugeIdsAreNotAllocated() {
     QCOMPARE(tok->idToToken(2000000000), std::string("ab"));
     QCOMPARE(tok->encode("ab", std::nullopt, false).ids, std::vector<int>{2000000000});
     QCOMPARE(tok->idToToken(7), std::string());
+}
+
+// Byte-level BPE and byte-fallback BPE lose nothing: decode(encode(text)) is the text itself
+// (the space llama's normalizer prepends is stripped again).
+void TestTokenizers::byteLevelAndByteFallbackDecodeExactly_data() {
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<int>("index");
+    const nlohmann::json expected = fixtures::readJson(fixtures::goldenDir() / "tokenizers" / "expected.json");
+    for (const char* kind : {"bytelevel_bpe", "roberta_bpe", "llama_bpe"})
+        for (std::size_t i = 0; i < expected[kind].size(); ++i) QTest::addRow("%s/%zu", kind, i) << QString(kind) << int(i);
+}
+
+void TestTokenizers::byteLevelAndByteFallbackDecodeExactly() {
+    QFETCH(QString, kind);
+    QFETCH(int, index);
+    const fs::path dir = fixtures::goldenDir() / "tokenizers";
+    static const nlohmann::json expected = fixtures::readJson(dir / "expected.json");
+    const std::string text = expected[kind.toStdString()][static_cast<std::size_t>(index)]["text"];
+    const Tokenizer& tok = jsonTokenizer(dir / (kind.toStdString() + ".json"));
+    const std::string decoded = tok.decode(tok.encode(text, std::nullopt, false).ids);
+    QCOMPARE(decoded, text);
+}
+
+void TestTokenizers::decodersOfEveryKind() {
+    const fs::path golden = fixtures::goldenDir();
+    // WordPiece: pieces joined, the space before punctuation cleaned up, [CLS]/[SEP] skipped.
+    const Tokenizer& bert = jsonTokenizer(golden / "bert" / "model" / "tokenizer.json");
+    QCOMPARE(bert.decode(bert.encode("The cat sat on the mat because it was tired.").ids),
+             std::string("the cat sat on the mat because it was tired."));
+    QVERIFY(bert.decode(bert.encode("Hi").ids, false).starts_with("[CLS]"));
+    // The legacy vocab.txt decodes the same way.
+    const auto legacyBert = Tokenizer::fromModelFolder(golden / "bert" / "model");
+    QCOMPARE(legacyBert->decode({2, 92, 238, 3}), bert.decode({2, 92, 238, 3}));
+    // Metaspace (T5's Unigram): the replacement char is a space again; none leads.
+    const Tokenizer& t5 = jsonTokenizer(golden / "t5" / "model" / "tokenizer.json");
+    QCOMPARE(t5.decode(t5.encode("The cat sat on the mat.").ids), std::string("The cat sat on the mat."));
+    // Each step on its own.
+    QCOMPARE(ByteFallbackDecoder().decodeChain({"a", "<0xE2>", "<0x96>", "<0x81>", "b"}),
+             (std::vector<std::string>{"a", "\u2581", "b"}));
+    QCOMPARE(ByteFallbackDecoder().decodeChain({"<0xFF>", "<0xFE>"}),
+             (std::vector<std::string>{"\uFFFD", "\uFFFD"}));
+    QCOMPARE(StripDecoder(" ", 1, 0).decodeChain({"  a ", " b"}), (std::vector<std::string>{" a ", "b"}));
+    QCOMPARE(FuseDecoder().decodeChain({"a", "b", "c"}), std::vector<std::string>{"abc"});
+    QCOMPARE(WordPieceDecoder("##", true).decodeChain({"do", "n't", "##s", "?"}), (std::vector<std::string>{"do", "n't", "s", "?"}));
+    // An unknown decoder stops decoding, with a clear error, but not tokenizing.
+    QTemporaryDir dir;
+    const fs::path file = fs::path(dir.path().toStdString()) / "tokenizer.json";
+    writeFile(file, R"({"model": {"type": "WordLevel", "vocab": {"a": 0}, "unk_token": "a"}, "decoder": {"type": "CTC"}})");
+    const auto tok = Tokenizer::fromTokenizerJson(file);
+    QCOMPARE(tok->encode("a", std::nullopt, false).ids, std::vector<int>{0});
+    try {
+        tok->decode({0});
+        QFAIL("expected an error");
+    } catch (const attnscope::Error& e) {
+        QVERIFY2(QString(e.what()).contains("CTC"), e.what());
+    }
 }
 
 void TestTokenizers::invalidUtf8Throws() {
