@@ -23,7 +23,8 @@ namespace cli {
 
 namespace {
 
-const char* const kRenderOnly[] = {"layer", "head",     "rollout", "mode",      "top-k", "threshold",    "mass",      "view",
+// --top-k is shared with predict, generate and lens: main() defines and checks it.
+const char* const kRenderOnly[] = {"layer", "head",     "rollout", "mode",      "threshold",    "mass",      "view",
                                    "colormap", "scale", "normalize", "size", "query", "hide-special", "attention", "opacity"};
 
 std::string quoted(const QString& s) { return "'" + s.toStdString() + "'"; }
@@ -163,7 +164,6 @@ QList<QCommandLineOption> renderOptions() {
         QCommandLineOption("head", "render: head number, mean or max (default 0).", "H"),
         QCommandLineOption("rollout", "render: attention rollout up to --layer."),
         QCommandLineOption("mode", "render: soft or hard attention.", "MODE"),
-        QCommandLineOption("top-k", "render: hard attention keeps the K largest weights per row.", "K"),
         QCommandLineOption("threshold", "render: hard attention keeps weights >= T.", "T"),
         QCommandLineOption("mass", "render: hard attention keeps the fewest weights summing to >= P.", "P"),
         QCommandLineOption("view", "render: matrix, heads, grid, tokens or overlay (vision models).", "VIEW"),

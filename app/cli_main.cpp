@@ -3,11 +3,14 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 
+#include <cmath>
 #include <iostream>
+#include <limits>
 #include <memory>
 
 #include "CliCommands.h"
 #include "DownloadCommand.h"
+#include "PredictionCommands.h"
 #include "Error.h"
 #ifdef ATTNSCOPE_CLI_RENDER
 #include "RenderCommand.h"
@@ -37,6 +40,13 @@ const char* kUsage =
     "                                               matrix as float32 NPY [n, n]\n"
     "                                               (or render ATTENTION_FILE.safetensors:\n"
     "                                               attention computed elsewhere)\n"
+    "  predict MODEL (--text T | --ids I | --image F | --pixel-values F) [--top-k K] [--position P]\n"
+    "                                               top-k next tokens (causal LM), masked tokens\n"
+    "                                               (masked LM) or classes, as JSON\n"
+    "  generate MODEL (--text T | --ids I) --max-new-tokens N [--temperature X] [--top-k K]\n"
+    "         [--top-p P] [--seed S] [--out FILE.safetensors]\n"
+    "                                               greedy or sampled continuation, as JSON\n"
+    "  lens MODEL (--text T | --ids I) [--top-k K]  the logit lens: each layer's top tokens\n"
     "  download ORG/NAME[@REV] [--revision R]       fetch a model into the Hugging Face cache;\n"
     "                                               then open it as ORG/NAME anywhere\n";
 
@@ -69,13 +79,22 @@ int main(int argc, char** argv) {
     const QCommandLineOption targetOpt("target", "Target text for an encoder-decoder (teacher forcing).", "T");
     const QCommandLineOption decoderIdsOpt("decoder-ids", "Comma-separated decoder input ids.", "IDS");
     const QCommandLineOption revisionOpt("revision", "Branch, tag or commit to download (default main).", "R");
+    const QCommandLineOption topKOpt("top-k", "render: hard attention keeps the K largest weights per row; predict, lens: "
+                                              "K predictions per list (default 5); generate: sample from the K most probable.",
+                                     "K");
+    const QCommandLineOption positionOpt("position", "predict: keep only this token position's list.", "P");
+    const QCommandLineOption maxNewOpt("max-new-tokens", "generate: how many tokens to add at most.", "N");
+    const QCommandLineOption temperatureOpt("temperature", "generate: 0 for greedy (default), above 0 to sample.", "X");
+    const QCommandLineOption topPOpt("top-p", "generate: sample from the fewest tokens whose probability reaches P.", "P");
+    const QCommandLineOption seedOpt("seed", "generate: the random seed for sampling (default 0).", "S");
     const QCommandLineOption helpOpt({"h", "help"}, "Show this help.");
     const QCommandLineOption versionOpt("version", "Show the version.");
-    parser.addOptions({textOpt, pairOpt, idsOpt, outOpt, imageOpt, pixelsOpt, targetOpt, decoderIdsOpt, revisionOpt, helpOpt, versionOpt});
+    parser.addOptions({textOpt, pairOpt, idsOpt, outOpt, imageOpt, pixelsOpt, targetOpt, decoderIdsOpt, revisionOpt, topKOpt, positionOpt, maxNewOpt,
+                       temperatureOpt, topPOpt, seedOpt, helpOpt, versionOpt});
 #ifdef ATTNSCOPE_CLI_RENDER
     parser.addOptions(cli::renderOptions());
 #endif
-    parser.addPositionalArgument("command", "info, tokenize, attention, render or download");
+    parser.addPositionalArgument("command", "info, tokenize, attention, render, predict, generate, lens or download");
     parser.addPositionalArgument("model", "Model folder (or tokenizer.json for tokenize)");
 
     const bool parsed = parser.parse(arguments);
@@ -104,7 +123,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (args.isEmpty()) return usageError("missing COMMAND");
-    if (command != "info" && command != "tokenize" && command != "attention" && command != "render" && command != "download")
+    const QStringList commands{"info", "tokenize", "attention", "render", "predict", "generate", "lens", "download"};
+    if (!commands.contains(QString::fromStdString(command)))
         return usageError("unknown command '" + command + "'");
 #ifndef ATTNSCOPE_CLI_RENDER
     if (command == "render") return usageError("render: this attnscope-cli was built without the Qt GUI libraries");
@@ -128,8 +148,72 @@ int main(int argc, char** argv) {
         const bool modelInputs = parser.isSet(imageOpt) || parser.isSet(pixelsOpt) || parser.isSet(targetOpt) ||
                                  parser.isSet(decoderIdsOpt);
         // render reads the model inputs itself (they depend on the model's kind).
-        if (modelInputs && command != "attention" && command != "render")
-            return usageError("--image, --pixel-values, --target and --decoder-ids are for attention and render");
+        const bool imageInputs = parser.isSet(imageOpt) || parser.isSet(pixelsOpt);
+        if (modelInputs && command != "attention" && command != "render" && !(command == "predict" && !parser.isSet(targetOpt) &&
+                                                                              !parser.isSet(decoderIdsOpt)))
+            return usageError("--image, --pixel-values, --target and --decoder-ids are for attention and render "
+                              "(--image and --pixel-values also for predict)");
+        if (parser.isSet(topKOpt) && command != "render" && command != "predict" && command != "generate" && command != "lens")
+            return usageError("--top-k is for render, predict, generate and lens");
+        if (parser.isSet(positionOpt) && command != "predict") return usageError("--position is only for predict");
+        for (const auto* o : {&maxNewOpt, &temperatureOpt, &topPOpt, &seedOpt})
+            if (parser.isSet(*o) && command != "generate") return usageError("--" + o->names().front().toStdString() + " is only for generate");
+        // Numbers given on the command line: whole, finite and in range, or a usage error.
+        auto intOption = [&](const QCommandLineOption& o, long long lowest) {
+            bool ok = false;
+            const long long v = parser.value(o).toLongLong(&ok);
+            if (!ok || v < lowest || v > std::numeric_limits<int>::max())
+                throw cli::UsageError("--" + o.names().front().toStdString() + " must be a whole number of at least " +
+                                      std::to_string(lowest) + ", not '" + optionValue(o) + "'");
+            return static_cast<int>(v);
+        };
+        auto floatOption = [&](const QCommandLineOption& o) {
+            bool ok = false;
+            const double v = parser.value(o).toDouble(&ok);
+            if (!ok || !std::isfinite(v)) throw cli::UsageError("--" + o.names().front().toStdString() + ": '" + optionValue(o) + "' is not a number");
+            return static_cast<float>(v);
+        };
+        auto textOrIds = [&](const char* what) {
+            if (input.text && parser.isSet(idsOpt)) throw cli::UsageError(std::string(what) + " takes --text or --ids, not both");
+            if (parser.isSet(idsOpt)) {
+                try {
+                    input.ids = cli::parseIdList(optionValue(idsOpt));
+                } catch (const attnscope::Error& e) {
+                    throw cli::UsageError(e.what());
+                }
+            }
+            if (parser.isSet(imageOpt)) input.imageFile = optionValue(imageOpt);
+            if (parser.isSet(pixelsOpt)) input.pixelValuesFile = optionValue(pixelsOpt);
+            if (!input.text && !input.ids && !imageInputs)
+                throw cli::UsageError(std::string(what) + " needs --text or --ids" + (command == "predict" ? " (or --image or --pixel-values)" : ""));
+            if (input.pair && !input.text) throw cli::UsageError("--pair needs --text");
+        };
+        if (command == "predict" || command == "generate" || command == "lens") {
+            if (parser.isSet(outOpt) && command != "generate") return usageError(command + " prints JSON; it takes no --out");
+            textOrIds(command.c_str());
+            const int topK = parser.isSet(topKOpt) ? intOption(topKOpt, 1) : (command == "generate" ? 0 : 5);
+            if (command == "predict") {
+                cli::PredictOptions options;
+                options.topK = topK;
+                if (parser.isSet(positionOpt)) options.position = intOption(positionOpt, 0);
+                cli::runPredict(model, input, options);
+            } else if (command == "lens") {
+                cli::runLens(model, input, topK);
+            } else {
+                if (!parser.isSet(maxNewOpt)) return usageError("generate needs --max-new-tokens N");
+                cli::GenerateOptions options;
+                options.maxNewTokens = intOption(maxNewOpt, 1);
+                options.topK = topK;
+                if (parser.isSet(temperatureOpt)) options.temperature = floatOption(temperatureOpt);
+                if (options.temperature < 0) return usageError("--temperature must be 0 (greedy) or positive");
+                if (parser.isSet(topPOpt)) options.topP = floatOption(topPOpt);
+                if (!(options.topP > 0.0f && options.topP <= 1.0f)) return usageError("--top-p must be above 0 and at most 1");
+                if (parser.isSet(seedOpt)) options.seed = static_cast<std::uint64_t>(intOption(seedOpt, 0));
+                if (parser.isSet(outOpt)) options.outFile = optionValue(outOpt);
+                cli::runGenerate(model, input, options);
+            }
+            return 0;
+        }
         if (parser.isSet(revisionOpt) && command != "download") return usageError("--revision is only for download");
         if (command == "download") {
             if (input.text || input.pair || parser.isSet(idsOpt) || parser.isSet(outOpt) || modelInputs)

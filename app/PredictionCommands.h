@@ -1,0 +1,29 @@
+#pragma once
+// attnscope-cli predict, generate and lens: what the model does with its attention.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "CliCommands.h"
+
+namespace cli {
+
+struct PredictOptions {
+    int topK = 5;
+    std::optional<int> position;  // keep only this token position's list
+};
+
+struct GenerateOptions {
+    int maxNewTokens = 0;
+    float temperature = 0.0f;  // 0: greedy
+    int topK = 0;
+    float topP = 1.0f;
+    std::uint64_t seed = 0;
+    std::optional<std::string> outFile;  // the attention of the whole final sequence
+};
+
+void runPredict(const std::string& model, const TextInput& input, const PredictOptions& options);
+void runGenerate(const std::string& model, const TextInput& input, const GenerateOptions& options);
+void runLens(const std::string& model, const TextInput& input, int topK);
+
+}  // namespace cli

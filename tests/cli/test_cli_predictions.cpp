@@ -1,0 +1,188 @@
+// attnscope-cli predict, generate and lens: their JSON, their numbers against the golden
+// logits and the trained stories260k model, and their one-line errors.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+#include "CliRunner.h"
+#include "GoldenFixtures.h"
+#include "analysis/Predictions.h"
+#include "io/SafetensorsFile.h"
+
+using fixtures::runCli;
+namespace fs = std::filesystem;
+
+namespace {
+
+QString golden(const char* family) { return QString::fromStdString((fixtures::goldenDir() / family / "model").string()); }
+QString stories() { return QString::fromStdString((fixtures::modelsDir() / "stories260k").string()); }
+
+nlohmann::json jsonOf(const fixtures::CliRun& r) { return nlohmann::json::parse(r.out.toStdString()); }
+
+QString idList(const std::vector<int>& ids) {
+    QStringList parts;
+    for (int id : ids) parts << QString::number(id);
+    return parts.join(',');
+}
+
+const char* const kStoriesSample = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.";
+
+}  // namespace
+
+class CliPredictionsTest : public QObject {
+    Q_OBJECT
+private slots:
+    void causalPredictEqualsGoldenSoftmax();
+    void maskedPredictAnswersTheMasks();
+    void classifierPredictListsLabels();
+    void generateReproducesTheStoriesSample();
+    void seededGenerationRepeatsAndWritesAttention();
+    void lensLastLayerIsThePrediction();
+    void badArguments_data();
+    void badArguments();
+};
+
+void CliPredictionsTest::causalPredictEqualsGoldenSoftmax() {
+    const auto expected = fixtures::readJson(fixtures::goldenDir() / "gpt2" / "expected.json")["cases"][0];
+    const std::vector<int> ids = expected["ids"].get<std::vector<int>>();
+    const auto r = runCli({"predict", golden("gpt2"), "--ids", idList(ids), "--top-k", "3"});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const auto j = jsonOf(r);
+    QCOMPARE(j["predictions"].size(), ids.size());  // one list per position: the next token's
+    attnscope::SafetensorsFile file(fixtures::goldenDir() / "gpt2" / "expected.safetensors");
+    const auto* info = file.find("case0.logits");
+    const auto logits = file.toFloat(*info);
+    const int vocab = static_cast<int>(info->shape.back());
+    for (std::size_t pos = 0; pos < ids.size(); ++pos) {
+        const auto reference = attnscope::topPredictions(logits.data() + pos * vocab, vocab, 3);
+        const auto& list = j["predictions"][pos];
+        QCOMPARE(list.size(), std::size_t(3));
+        QCOMPARE(list[0]["id"].get<int>(), reference[0].id);
+        for (std::size_t k = 0; k < 3; ++k) QVERIFY(std::abs(list[k]["prob"].get<double>() - reference[k].probability) <= 1e-4);
+        QVERIFY(list[0]["token"].is_string());
+    }
+    // --position keeps one list.
+    const auto one = runCli({"predict", golden("gpt2"), "--ids", idList(ids), "--position", "2"});
+    QCOMPARE(one.exitCode, 0);
+    QCOMPARE(jsonOf(one)["predictions"].size(), std::size_t(1));
+    QCOMPARE(jsonOf(one)["positions"], nlohmann::json::array({2}));
+    QCOMPARE(jsonOf(one)["predictions"][0].size(), std::size_t(5));  // the default top-k
+}
+
+void CliPredictionsTest::maskedPredictAnswersTheMasks() {
+    const auto r = runCli({"predict", golden("bert_mlm"), "--text", "The [MASK] sat on the [MASK]."});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const auto j = jsonOf(r);
+    QCOMPARE(j["tokens"][2].get<std::string>(), std::string("[MASK]"));
+    QCOMPARE(j["positions"], nlohmann::json::array({2, 6}));
+    QCOMPARE(j["predictions"].size(), std::size_t(2));
+    // Without a mask, every position gets its list.
+    const auto all = jsonOf(runCli({"predict", golden("bert_mlm"), "--text", "The cat sat."}));
+    QCOMPARE(all["predictions"].size(), all["tokens"].size());
+    // --position must name a mask when there are masks.
+    const auto wrong = runCli({"predict", golden("bert_mlm"), "--text", "The [MASK] sat.", "--position", "1"});
+    QCOMPARE(wrong.exitCode, 3);
+    QVERIFY(wrong.err.startsWith("error: ") && wrong.err.contains("not a masked token"));
+}
+
+void CliPredictionsTest::classifierPredictListsLabels() {
+    const QString image = QString::fromStdString((fixtures::goldenDir() / "vit" / "image0.png").string());
+    const auto r = runCli({"predict", golden("vit"), "--image", image, "--top-k", "2"});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const auto j = jsonOf(r);
+    QCOMPARE(j["predictions"].size(), std::size_t(1));
+    QCOMPARE(j["predictions"][0].size(), std::size_t(2));
+    QVERIFY(j["predictions"][0][0]["token"].get<std::string>().starts_with("class_"));  // id2label of the fixture
+    QVERIFY(j["predictions"][0][0]["prob"].get<double>() >= j["predictions"][0][1]["prob"].get<double>());
+}
+
+void CliPredictionsTest::generateReproducesTheStoriesSample() {
+    const auto r = runCli({"generate", stories(), "--ids", "1", "--max-new-tokens", "40"});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const auto j = jsonOf(r);
+    QVERIFY2(j["text"].get<std::string>().starts_with(kStoriesSample), j["text"].get<std::string>().c_str());
+    QCOMPARE(j["ids"][0].get<int>(), 1);
+    QCOMPARE(j["new_ids"].size() + 1, j["ids"].size());
+    QCOMPARE(j["new_ids"].size(), std::size_t(40));
+}
+
+void CliPredictionsTest::seededGenerationRepeatsAndWritesAttention() {
+    QTemporaryDir tmp;
+    const QStringList args{"generate", stories(), "--text", "Tom and his dog", "--max-new-tokens", "20", "--temperature", "0.9",
+                           "--top-k", "40", "--top-p", "0.95", "--seed", "7"};
+    const auto a = runCli(args + QStringList{"--out", tmp.filePath("gen.safetensors")});
+    const auto b = runCli(args);
+    QVERIFY2(a.exitCode == 0, a.err.constData());
+    QCOMPARE(jsonOf(a)["ids"], jsonOf(b)["ids"]);
+    const auto other = runCli(QStringList(args.mid(0, args.size() - 1)) << "8");
+    QVERIFY(jsonOf(other)["ids"] != jsonOf(a)["ids"]);
+    // --out: the whole final sequence's attention, as `attention` writes it for these ids.
+    const std::vector<int> ids = jsonOf(a)["ids"].get<std::vector<int>>();
+    const auto att = runCli({"attention", stories(), "--ids", idList(ids), "--out", tmp.filePath("att.safetensors")});
+    QCOMPARE(att.exitCode, 0);
+    attnscope::SafetensorsFile gen(tmp.filePath("gen.safetensors").toStdString()), ref(tmp.filePath("att.safetensors").toStdString());
+    const auto* g = gen.find("attentions");
+    QVERIFY(g);
+    QCOMPARE(g->shape, (std::vector<std::int64_t>{5, 8, std::int64_t(ids.size()), std::int64_t(ids.size())}));
+    QCOMPARE(gen.toFloat(*g), ref.toFloat(*ref.find("attentions")));
+    QCOMPARE(gen.metadata().at("tokens"), ref.metadata().at("tokens"));
+}
+
+void CliPredictionsTest::lensLastLayerIsThePrediction() {
+    const QStringList input{stories(), "--text", "Tom and his dog went to the park."};
+    const auto lens = runCli(QStringList{"lens"} + input + QStringList{"--top-k", "1"});
+    const auto predict = runCli(QStringList{"predict"} + input + QStringList{"--top-k", "1"});
+    QVERIFY2(lens.exitCode == 0, lens.err.constData());
+    const auto l = jsonOf(lens), p = jsonOf(predict);
+    QCOMPARE(l["layers"].size(), std::size_t(5));
+    const auto& last = l["layers"].back();
+    QCOMPARE(last.size(), p["predictions"].size());
+    for (std::size_t pos = 0; pos < last.size(); ++pos) {
+        QCOMPARE(last[pos][0]["id"], p["predictions"][pos][0]["id"]);
+        QVERIFY(std::abs(last[pos][0]["prob"].get<double>() - p["predictions"][pos][0]["prob"].get<double>()) <= 1e-5);
+    }
+}
+
+void CliPredictionsTest::badArguments_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message");
+    const QString s = stories();
+    QTest::newRow("top-k 0") << QStringList{"predict", s, "--text", "hi", "--top-k", "0"} << 2 << "--top-k";
+    QTest::newRow("top-k text") << QStringList{"lens", s, "--text", "hi", "--top-k", "many"} << 2 << "--top-k";
+    QTest::newRow("negative temperature") << QStringList{"generate", s, "--text", "hi", "--max-new-tokens", "3", "--temperature", "-1"}
+                                          << 2 << "--temperature";
+    QTest::newRow("top-p above 1") << QStringList{"generate", s, "--text", "hi", "--max-new-tokens", "3", "--top-p", "1.5"} << 2
+                                   << "--top-p";
+    QTest::newRow("no max-new-tokens") << QStringList{"generate", s, "--text", "hi"} << 2 << "--max-new-tokens";
+    QTest::newRow("max-new-tokens 0") << QStringList{"generate", s, "--text", "hi", "--max-new-tokens", "0"} << 2 << "--max-new-tokens";
+    QTest::newRow("position out of range") << QStringList{"predict", s, "--text", "hi", "--position", "99"} << 3 << "--position 99";
+    QTest::newRow("negative position") << QStringList{"predict", s, "--text", "hi", "--position", "-1"} << 2 << "--position";
+    QTest::newRow("no input") << QStringList{"predict", s} << 2 << "--text";
+    QTest::newRow("generate without LM head") << QStringList{"generate", golden("bert"), "--text", "hi", "--max-new-tokens", "3"} << 3
+                                              << "causal language model";
+    QTest::newRow("generate from a masked LM") << QStringList{"generate", golden("bert_mlm"), "--text", "hi", "--max-new-tokens", "3"}
+                                               << 3 << "causal language model";
+    QTest::newRow("predict without head") << QStringList{"predict", golden("bert"), "--text", "hi"} << 3 << "no output head";
+    QTest::newRow("lens of a vision model") << QStringList{"lens", golden("vit"), "--ids", "1"} << 2 << "language models";
+    QTest::newRow("temperature for predict") << QStringList{"predict", s, "--text", "hi", "--temperature", "1"} << 2 << "only for generate";
+    QTest::newRow("position for lens") << QStringList{"lens", s, "--text", "hi", "--position", "1"} << 2 << "only for predict";
+    QTest::newRow("top-k for attention") << QStringList{"attention", s, "--text", "hi", "--top-k", "3", "--out", "x"} << 2 << "--top-k";
+    QTest::newRow("out for predict") << QStringList{"predict", s, "--text", "hi", "--out", "x"} << 2 << "--out";
+}
+
+void CliPredictionsTest::badArguments() {
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+    const auto r = runCli(args);
+    QCOMPARE(r.exitCode, exitCode);
+    QVERIFY2(r.err.startsWith("error: "), r.err.constData());
+    QCOMPARE(r.err.count('\n'), 1);
+    QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(CliPredictionsTest)
+#include "test_cli_predictions.moc"
