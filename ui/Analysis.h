@@ -38,6 +38,14 @@ struct Analysis {
     PatchGrid patches;
     std::vector<ClassPrediction> predictions;
 
+    // Language models with an output head: per token position, the head's most probable
+    // tokens — the next token for a causal LM, the token at that position for a masked LM.
+    // Empty otherwise, with predictionsNote saying why.
+    enum class TokenPredictionKind { None, NextToken, MaskedToken };
+    TokenPredictionKind tokenPredictionKind = TokenPredictionKind::None;
+    std::vector<std::vector<ClassPrediction>> tokenPredictions;
+    QString predictionsNote;
+
     bool isVision() const { return patches.isValid(); }
     bool isEncoderDecoder() const { return !crossAttentions.empty(); }
 

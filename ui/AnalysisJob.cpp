@@ -15,6 +15,7 @@ namespace attnscope::ui {
 namespace {
 
 constexpr int kTopClasses = 5;
+constexpr int kTopTokens = 8;
 
 std::filesystem::path fsPath(const QString& path) { return std::filesystem::path(QFile::encodeName(path).toStdString()); }
 
@@ -89,6 +90,30 @@ std::vector<ClassPrediction> topClasses(const ModelConfig& config, const RowMatr
     return out;
 }
 
+// A language model's head, per position: what it would put next (causal) or there (masked).
+void addTokenPredictions(const Checkpoint& checkpoint, const RowMatrix& logits, Analysis& analysis) {
+    const ModelConfig& config = checkpoint.config();
+    if (config.isEncoderDecoder()) {
+        analysis.predictionsNote = QObject::tr("Predictions are shown for single-stack language models; T5's are not yet.");
+        return;
+    }
+    if (logits.size() == 0) {
+        analysis.predictionsNote = QObject::tr("This checkpoint has no language-model head, so it predicts no tokens; "
+                                               "its attention is all there is to see.");
+        return;
+    }
+    analysis.tokenPredictionKind = config.causal ? Analysis::TokenPredictionKind::NextToken : Analysis::TokenPredictionKind::MaskedToken;
+    const int vocab = static_cast<int>(logits.cols());
+    for (Eigen::Index pos = 0; pos < logits.rows(); ++pos) {
+        std::vector<ClassPrediction> row;
+        for (const Prediction& p : topPredictions(logits.row(pos).data(), vocab, kTopTokens)) {
+            const std::string token = checkpoint.tokenizer() ? checkpoint.tokenizer()->idToToken(p.id) : std::string();
+            row.push_back({token.empty() ? QString::number(p.id) : tokenLabel(token), p.probability});
+        }
+        analysis.tokenPredictions.push_back(std::move(row));
+    }
+}
+
 }  // namespace
 
 std::shared_ptr<Analysis> computeAnalysis(const Checkpoint& checkpoint, const AnalysisRequest& request, const ProgressCallback& progress,
@@ -110,6 +135,7 @@ std::shared_ptr<Analysis> computeAnalysis(const Checkpoint& checkpoint, const An
     // A vision classifier's logits: one row for the image. (Text models' logits are per token
     // over the vocabulary, a next-token or masked-token guess, not a class.)
     if (config.isVision()) analysis->predictions = topClasses(config, result->logits);
+    else addTokenPredictions(checkpoint, result->logits, *analysis);
     return analysis;
 }
 

@@ -37,6 +37,7 @@
 #include "ModelView.h"
 #include "TextInputBar.h"
 #include "TokenStripView.h"
+#include "PredictionsPanel.h"
 #include "WelcomePage.h"
 #include "model/Checkpoint.h"
 
@@ -164,8 +165,17 @@ QWidget* MainWindow::buildAnalysisPage() {
     controls_ = new AttentionControls(&selection_, this);
     controls_->setObjectName(QStringLiteral("attentionControls"));
     controls_->setEnabled(false);  // nothing to choose before a model is open
+    predictionsPanel_ = new PredictionsPanel(this);
+    predictionsPanel_->setObjectName(QStringLiteral("predictionsPanel"));
+    predictionsPanel_->setVisible(false);
+    auto* sidePanel = new QWidget(this);
+    auto* sideLayout = new QVBoxLayout(sidePanel);
+    sideLayout->setContentsMargins(0, 0, 0, 0);
+    sideLayout->addWidget(controls_);
+    sideLayout->addWidget(predictionsPanel_);
+    sideLayout->addStretch(1);
     controlsScroll_ = new QScrollArea(this);
-    controlsScroll_->setWidget(controls_);
+    controlsScroll_->setWidget(sidePanel);
     controlsScroll_->setWidgetResizable(true);
     controlsScroll_->setFrameShape(QFrame::NoFrame);
     controlsScroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -595,10 +605,33 @@ void MainWindow::onAnalysisChanged() {
     predictionInfo_->setVisible(!predictionInfo_->text().isEmpty());
     if (analysis) applyPendingSession();
     updateStatus();
+    updatePredictionsPanel();
+}
+
+void MainWindow::updatePredictionsPanel() {
+    const auto analysis = session_.analysis();
+    // Vision classifiers show their classes under the views; T5 and files have their notes.
+    if (!analysis || analysis->isVision() || !session_.checkpoint()) {
+        predictionsPanel_->setVisible(false);
+        return;
+    }
+    predictionsPanel_->setVisible(true);
+    const int query = selection_.selectedQuery();
+    const bool onSource = analysis->effectiveKind(selection_.attentionKind()) == AttentionKind::Encoder;
+    if (analysis->tokenPredictions.empty() || !onSource || query < 0 || query >= static_cast<int>(analysis->tokenPredictions.size())) {
+        predictionsPanel_->setNote(analysis->predictionsNote);
+        return;
+    }
+    const QString token = analysis->tokenLabels.value(query);
+    const QString title = analysis->tokenPredictionKind == Analysis::TokenPredictionKind::NextToken
+                              ? tr("Next token after “%1”").arg(token)
+                              : tr("The model's guess at “%1”").arg(token);
+    predictionsPanel_->setEntries(title, analysis->tokenPredictions[static_cast<std::size_t>(query)]);
 }
 
 void MainWindow::onSelectionChanged() {
     updateExplanation();
+    updatePredictionsPanel();
     // Another stack asks with other tokens (T5's decoder and cross-attention: the target's).
     if (selection_.attentionKind() != shownKind_) {
         shownKind_ = selection_.attentionKind();

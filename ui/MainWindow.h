@@ -21,6 +21,7 @@ class QTabWidget;
 
 namespace attnscope::ui {
 
+class PredictionsPanel;
 class AttentionControls;
 class AutoPlay;
 class FigureView;
@@ -156,6 +157,8 @@ private:
     void onFailed(AttentionSession::Activity activity, const QString& message);
     void updateStatus();
     void updateZoomInfo();
+    // The language model's top tokens for the selected query position.
+    void updatePredictionsPanel();
     void showError(const QString& summary, const QString& details);
     QString suggestedExportPath() const;
     std::vector<FigureView*> views() const;
@@ -177,6 +180,7 @@ private:
     QStackedWidget* inputs_ = nullptr;
     ImageInputBar* imageBar_ = nullptr;
     QLabel* attentionFileBar_ = nullptr;  // in place of the input bars while a file is shown
+    PredictionsPanel* predictionsPanel_ = nullptr;
     JobProgress* progress_ = nullptr;
     QLabel* modelInfo_ = nullptr;
     QLabel* predictionInfo_ = nullptr;

@@ -1,0 +1,108 @@
+// The predictions panel: the language model's top tokens for the selected position, equal to
+// the engine's softmax of its logits; a note where the model predicts nothing.
+#include <QtTest>
+
+#include <cmath>
+
+#include "Analysis.h"
+#include "AttentionSelection.h"
+#include "GoldenFixtures.h"
+#include "MainWindow.h"
+#include "PredictionsPanel.h"
+#include "TokenLabel.h"
+#include "ViewFixtures.h"
+#include "analysis/Predictions.h"
+#include "model/Checkpoint.h"
+
+using namespace attnscope;
+using attnscope::ui::MainWindow;
+using attnscope::ui::PredictionsPanel;
+
+namespace {
+
+constexpr int kTimeoutMs = 60000;
+
+QString stories() { return QString::fromStdString((fixtures::modelsDir() / "stories260k").string()); }
+
+bool openAndCompute(MainWindow& window, const QString& model, const QString& text) {
+    window.setText(text);
+    window.openModel(model);
+    return QTest::qWaitFor([&] { return window.session().analysis() && !window.session().isBusy(); }, kTimeoutMs);
+}
+
+}  // namespace
+
+class PredictionsPanelTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void causalModelShowsTheNextToken();
+    void maskedModelShowsItsGuess();
+    void modelWithoutHeadSaysSo();
+    void visionModelHidesThePanel();
+};
+
+void PredictionsPanelTest::causalModelShowsTheNextToken() {
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, stories(), QStringLiteral("Once upon a")));
+    auto* panel = window.findChild<PredictionsPanel*>(QStringLiteral("predictionsPanel"));
+    QVERIFY(panel && panel->isVisible());
+    window.selection().setSelectedQuery(3);  // "▁a"
+    QCOMPARE(panel->title(), QStringLiteral("Next token after “%1”").arg(ui::tokenLabel("▁a")));
+    QCOMPARE(panel->entries().front().label, ui::tokenLabel("▁time"));
+    QVERIFY(panel->entries().front().probability > 0.99f);
+
+    // The numbers are the engine's softmax of the logits at that position.
+    const auto cp = Checkpoint::open(stories().toStdString());
+    ForwardInput in;
+    in.ids = cp->encode("Once upon a").ids;
+    const auto result = cp->forward(in);
+    for (int q = 0; q < 4; ++q) {
+        window.selection().setSelectedQuery(q);
+        const auto expected = topPredictions(result->logits.row(q).data(), static_cast<int>(result->logits.cols()), 8);
+        QCOMPARE(panel->entries().size(), expected.size());
+        for (std::size_t k = 0; k < expected.size(); ++k) {
+            QCOMPARE(panel->entries()[k].label, ui::tokenLabel(cp->tokenizer()->idToToken(expected[k].id)));
+            QVERIFY(std::abs(panel->entries()[k].probability - expected[k].probability) < 1e-6f);
+        }
+    }
+    QTRY_VERIFY(panel->height() >= panel->sizeHint().height() - 1);  // every row fits once laid out
+}
+
+void PredictionsPanelTest::maskedModelShowsItsGuess() {
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, viewfixtures::goldenModel("bert_mlm"), QStringLiteral("The [MASK] sat.")));
+    auto* panel = window.findChild<PredictionsPanel*>(QStringLiteral("predictionsPanel"));
+    window.selection().setSelectedQuery(2);
+    QCOMPARE(panel->title(), QStringLiteral("The model's guess at “[MASK]”"));
+    QCOMPARE(panel->entries().size(), std::size_t(8));
+    float previous = 1.0f;
+    for (const auto& e : panel->entries()) {
+        QVERIFY(e.probability <= previous);  // most probable first
+        previous = e.probability;
+    }
+}
+
+void PredictionsPanelTest::modelWithoutHeadSaysSo() {
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, viewfixtures::goldenModel("bert"), QStringLiteral("The cat sat.")));
+    auto* panel = window.findChild<PredictionsPanel*>(QStringLiteral("predictionsPanel"));
+    QVERIFY(panel->isVisible());
+    QVERIFY(panel->entries().empty());
+    QVERIFY2(panel->note().contains("no language-model head"), qPrintable(panel->note()));
+}
+
+void PredictionsPanelTest::visionModelHidesThePanel() {
+    MainWindow window;
+    window.show();
+    window.setImageFile(QString::fromStdString((fixtures::goldenDir() / "vit" / "image0.png").string()));
+    window.openModel(viewfixtures::goldenModel("vit"));
+    QTRY_VERIFY_WITH_TIMEOUT(window.session().analysis() && !window.session().isBusy(), kTimeoutMs);
+    QVERIFY(!window.findChild<PredictionsPanel*>(QStringLiteral("predictionsPanel"))->isVisible());
+}
+
+QTEST_MAIN(PredictionsPanelTest)
+#include "test_predictions_panel.moc"
