@@ -25,12 +25,11 @@ nlohmann::json encodingJson(const attnscope::Encoding& e) {
     return {{"ids", e.ids}, {"tokens", e.tokens}, {"offsets", offsets}, {"type_ids", e.typeIds}};
 }
 
-// Invalid UTF-8 (e.g. from a byte-fallback token) must not make the JSON writer throw.
-std::string dumpJson(const nlohmann::json& j) {
-    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 }  // namespace
+
+void printJson(const nlohmann::json& j) {
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
 
 std::vector<int> parseIdList(const std::string& text) {
     std::vector<int> ids;
@@ -65,7 +64,7 @@ void runInfo(const std::string& model) {
         for (const auto& [id, label] : c.id2label) labels[std::to_string(id)] = label;
         j["id2label"] = labels;
     }
-    std::cout << dumpJson(j) << '\n';
+    printJson(j);
 }
 
 void runTokenize(const std::string& modelOrTokenizer, const TextInput& input) {
@@ -83,7 +82,7 @@ void runTokenize(const std::string& modelOrTokenizer, const TextInput& input) {
     }
     const auto enc = input.pair ? tokenizer->encode(*input.text, std::string_view(*input.pair))
                                 : tokenizer->encode(*input.text);
-    std::cout << dumpJson(encodingJson(enc)) << '\n';
+    printJson(encodingJson(enc));
 }
 
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace cli {
 
 // A malformed or contradictory command line: main() exits 2.
@@ -29,6 +31,10 @@ struct TextInput {
 void runInfo(const std::string& model);
 void runTokenize(const std::string& modelOrTokenizer, const TextInput& input);
 void runAttention(const std::string& model, const TextInput& input, const std::string& outFile);
+
+// Prints a command's JSON result to stdout, indented, as every command does. Invalid UTF-8
+// (e.g. from a byte-fallback token) is replaced rather than making the writer throw.
+void printJson(const nlohmann::json& j);
 
 // Parses "1,2,3"; throws attnscope::Error on anything else.
 std::vector<int> parseIdList(const std::string& text);

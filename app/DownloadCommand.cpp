@@ -64,7 +64,7 @@ void runDownload(const std::string& modelId, const std::optional<std::string>& r
                                 {"commit", result.commit.toStdString()},
                                 {"folder", result.folder.string()},
                                 {"files", files}};
-    std::cout << out.dump(2) << "\n";
+    printJson(out);
 }
 
 }  // namespace cli
