@@ -1,7 +1,5 @@
 #include "PredictionCommands.h"
 
-#include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "Error.h"
@@ -16,8 +14,6 @@ using attnscope::Error;
 namespace cli {
 
 namespace {
-
-std::string dumpJson(const nlohmann::json& j) { return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 // One distribution's top k as [{"id", "token", "prob"}], token names from the tokenizer
 // (or id2label for a classifier).
@@ -88,14 +84,12 @@ void runPredict(const std::string& model, const TextInput& input, const PredictO
         out["positions"] = positions;
     }
     out["predictions"] = lists;
-    std::cout << dumpJson(out) << '\n';
+    printJson(out);
 }
 
 void runGenerate(const std::string& model, const TextInput& input, const GenerateOptions& options) {
     const auto cp = attnscope::Checkpoint::open(model);
-    if (!cp->model().canGenerate())
-        throw Error("generate needs a causal language model with an LM head; this " + cp->config().modelType + " checkpoint " +
-                    (cp->config().causal ? "has no LM head" : "is not a causal language model"));
+    cp->model().requireCanGenerate();  // before the input: the model, not the text, is what is wrong
     const PreparedInput p = prepare(*cp, input);
     const attnscope::SamplingSettings settings{options.temperature, options.topK, options.topP, options.seed};
     const auto result = attnscope::generate(cp->model(), p.forward.ids, settings, options.maxNewTokens,
@@ -116,7 +110,7 @@ void runGenerate(const std::string& model, const TextInput& input, const Generat
         file.logitsShape = {forward->logits.rows(), forward->logits.cols()};
         attnscope::writeAttentionFile(*options.outFile, file);
     }
-    std::cout << dumpJson(out) << '\n';
+    printJson(out);
 }
 
 void runLens(const std::string& model, const TextInput& input, int topK) {
@@ -136,7 +130,7 @@ void runLens(const std::string& model, const TextInput& input, int topK) {
             perPosition.push_back(topList(*cp, logits.row(i).data(), static_cast<int>(logits.cols()), topK));
         layers.push_back(std::move(perPosition));
     }
-    std::cout << dumpJson({{"tokens", p.tokens}, {"layers", layers}}) << '\n';
+    printJson({{"tokens", p.tokens}, {"layers", layers}});
 }
 
 }  // namespace cli

@@ -33,11 +33,13 @@ int TokenSampler::next(const float* logits, int count) {
     double sum = 0.0;
     for (std::size_t i = 0; i < keep; ++i) sum += p[i] = std::exp(logits[order[i]] / static_cast<double>(settings_.temperature) - top);
     if (settings_.topP < 1.0f) {
+        // The fewest most probable tokens reaching the mass; p[0] is 1, so at least one.
+        const double target = settings_.topP * sum;
         double mass = 0.0;
         std::size_t i = 0;
-        while (i < keep && mass < settings_.topP * sum) mass += p[i++];
-        keep = std::max<std::size_t>(i, 1);
-        sum = mass > 0.0 ? std::accumulate(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(keep), 0.0) : p[0];
+        while (i < keep && mass < target) mass += p[i++];
+        keep = i;
+        sum = mass;
     }
     const double u = static_cast<double>(rng_() >> 11) * 0x1.0p-53 * sum;  // uniform in [0, sum)
     double acc = 0.0;
@@ -61,9 +63,7 @@ std::vector<int> endOfSequenceIds(const ModelConfig& config) {
 
 Generator::Generator(const TransformerModel& model, std::vector<int> prompt, const SamplingSettings& settings)
     : model_(model), ids_(std::move(prompt)), sampler_(settings) {
-    if (!model.canGenerate())
-        throw Error("generation needs a causal language model with an output head; this " + model.config().modelType +
-                    " checkpoint " + (model.config().causal ? "has no LM head" : "is not a causal language model"));
+    model.requireCanGenerate();  // here rather than at the first step: a bad model fails at once
     if (ids_.empty()) throw Error("generation needs a prompt of at least one token");
     promptLength_ = static_cast<int>(ids_.size());
 }

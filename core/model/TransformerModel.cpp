@@ -435,10 +435,14 @@ bool TransformerModel::canGenerate() const {
     return config_.causal && !config_.isVision() && !config_.isEncoderDecoder() && headKind_ == HeadKind::CausalLm;
 }
 
-ForwardResult TransformerModel::forwardCached(const std::vector<int>& ids, KeyValueCache& cache) const {
+void TransformerModel::requireCanGenerate() const {
     if (!canGenerate())
-        throw Error("step-by-step generation needs a causal language model with an output head; this " + config_.modelType +
-                    " checkpoint " + (config_.causal ? "has no LM head" : "is not causal"));
+        throw Error("generation needs a causal language model with an LM head; this " + config_.modelType + " checkpoint " +
+                    (config_.causal ? "has no LM head" : "is not a causal language model"));
+}
+
+ForwardResult TransformerModel::forwardCached(const std::vector<int>& ids, KeyValueCache& cache) const {
+    requireCanGenerate();
     const ModelConfig& c = config_;
     if (cache.keys.empty()) {
         cache.keys.assign(c.layers, RowMatrix(0, static_cast<Eigen::Index>(c.kvHeads) * c.headDim));

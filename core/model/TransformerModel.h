@@ -32,6 +32,8 @@ public:
 
     // Causal text models with an LM head (canGenerate): what generation needs.
     bool canGenerate() const;
+    // Throws attnscope::Error saying why this checkpoint cannot generate, unless it can.
+    void requireCanGenerate() const;
     // Runs `ids` at the positions after the cache's tokens and appends their keys and values.
     // Attention is [layers, heads, ids.size(), cache.length + ids.size()], logits
     // [ids.size(), vocab]. An empty cache makes this the plain forward pass.
