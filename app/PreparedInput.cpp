@@ -34,10 +34,9 @@ PreparedInput prepare(const attnscope::Checkpoint& cp, const TextInput& input) {
         p.forward.pixels = input.imageFile
                                ? attnscope::imagePreprocessorFor(cp).apply(loadImage(*input.imageFile), c.channels)
                                : attnscope::readPixelValuesFile(*input.pixelValuesFile);
-        p.tokens = attnscope::visionTokenNames(c);
-        p.specialTokens.assign(p.tokens.size(), false);
-        for (std::size_t t = 0; t < (c.family == attnscope::Family::Deit ? 2u : 1u) && t < p.tokens.size(); ++t)
-            p.specialTokens[t] = true;  // [CLS] (and DeiT's [DIST])
+        attnscope::Encoding tokens = attnscope::visionTokens(c);
+        p.tokens = std::move(tokens.tokens);
+        p.specialTokens = std::move(tokens.specialTokensMask);
         return p;
     }
     if (visual) throw UsageError(c.modelType + " is a text model: --image and --pixel-values are for vision models");

@@ -18,7 +18,7 @@ struct Analysis {
     QString text;
     QString pair;  // empty: no second segment
     // The tokens of the text (T5: of the source). For a vision model the [CLS], [DIST] and
-    // patch names (visionTokenNames), [CLS] and [DIST] marked special.
+    // patch names (visionTokens), [CLS] and [DIST] marked special.
     Encoding encoding;
     QStringList tokenLabels;  // encoding.tokens as tokenLabel() shows them
     AttentionStack attentions;  // the encoder's self-attention for an encoder-decoder

@@ -38,14 +38,10 @@ void prepareVision(const Checkpoint& checkpoint, const AnalysisRequest& request,
         analysis.image = imageFromPixelValues(input.pixels, preprocessor);
         analysis.imagePath = request.pixelValuesFile;
     }
-    const std::vector<std::string> names = visionTokenNames(config);
     analysis.patches.firstPatchToken = config.family == Family::Deit ? 2 : 1;
     analysis.patches.rows = analysis.patches.columns = config.patchSize > 0 ? config.imageSize / config.patchSize : 0;
-    analysis.encoding.tokens = names;
-    analysis.encoding.specialTokensMask.assign(names.size(), false);
-    for (int t = 0; t < analysis.patches.firstPatchToken && t < static_cast<int>(names.size()); ++t)
-        analysis.encoding.specialTokensMask[static_cast<std::size_t>(t)] = true;
-    analysis.tokenLabels = tokenLabels(names);
+    analysis.encoding = visionTokens(config);
+    analysis.tokenLabels = tokenLabels(analysis.encoding.tokens);
 }
 
 // A text model's input, and an encoder-decoder's source and teacher-forced target.

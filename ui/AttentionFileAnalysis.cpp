@@ -10,6 +10,7 @@
 #include "TokenLabel.h"
 #include "analysis/Predictions.h"
 #include "io/AttentionFile.h"
+#include "model/ModelInputs.h"
 #include "vision/ImagePreprocessor.h"
 
 namespace attnscope::ui {
@@ -26,9 +27,10 @@ Encoding encodingOf(const AttentionFileTokens& t) {
     return e;
 }
 
-bool isSquare(int n) {
+// The side of a square of n patches; 0 when n is not a positive square.
+int squareSide(int n) {
     const int side = static_cast<int>(std::lround(std::sqrt(static_cast<double>(std::max(n, 0)))));
-    return n > 0 && side * side == n;
+    return n > 0 && side * side == n ? side : 0;
 }
 
 // ViT and DeiT files: leading special tokens ([CLS], DeiT's [DIST]) and then a square grid of
@@ -41,20 +43,15 @@ void addVision(const AttentionFile& file, Analysis& analysis) {
     if (file.tokens.named) {
         while (leading < n && analysis.encoding.specialTokensMask[static_cast<std::size_t>(leading)]) ++leading;
     } else {
-        leading = isSquare(n - 1) ? 1 : isSquare(n - 2) ? 2 : 0;
+        leading = squareSide(n - 1) ? 1 : squareSide(n - 2) ? 2 : 0;
     }
-    const int patches = n - leading;
-    if (leading == 0 || leading > 2 || !isSquare(patches)) return;
-    const int side = static_cast<int>(std::lround(std::sqrt(static_cast<double>(patches))));
+    const int side = squareSide(n - leading);
+    if (leading == 0 || leading > 2 || side == 0) return;
     if (!file.tokens.named) {
-        std::vector<std::string> names{"[CLS]"};
-        if (leading == 2) names.push_back("[DIST]");
-        for (int r = 0; r < side; ++r)
-            for (int c = 0; c < side; ++c) names.push_back(std::to_string(r) + "," + std::to_string(c));
-        analysis.encoding.tokens = names;
-        analysis.encoding.specialTokensMask.assign(names.size(), false);
-        for (int t = 0; t < leading; ++t) analysis.encoding.specialTokensMask[static_cast<std::size_t>(t)] = true;
-        analysis.tokenLabels = tokenLabels(names);
+        Encoding named = visionTokens(leading, side);
+        analysis.encoding.tokens = std::move(named.tokens);
+        analysis.encoding.specialTokensMask = std::move(named.specialTokensMask);
+        analysis.tokenLabels = tokenLabels(analysis.encoding.tokens);
     }
     analysis.patches.firstPatchToken = leading;
     analysis.patches.rows = analysis.patches.columns = side;

@@ -18,13 +18,19 @@ std::vector<int> teacherForcedDecoderIds(const Checkpoint& checkpoint, const std
     return ids;
 }
 
-std::vector<std::string> visionTokenNames(const ModelConfig& c) {
-    std::vector<std::string> names{"[CLS]"};
-    if (c.family == Family::Deit) names.push_back("[DIST]");
-    const int grid = c.patchSize > 0 ? c.imageSize / c.patchSize : 0;
+Encoding visionTokens(const ModelConfig& c) {
+    return visionTokens(c.family == Family::Deit ? 2 : 1, c.patchSize > 0 ? c.imageSize / c.patchSize : 0);
+}
+
+Encoding visionTokens(int leadingTokens, int grid) {
+    Encoding e;
+    e.tokens.push_back("[CLS]");
+    if (leadingTokens == 2) e.tokens.push_back("[DIST]");
+    e.specialTokensMask.assign(e.tokens.size(), true);
     for (int r = 0; r < grid; ++r)
-        for (int col = 0; col < grid; ++col) names.push_back(std::to_string(r) + "," + std::to_string(col));
-    return names;
+        for (int col = 0; col < grid; ++col) e.tokens.push_back(std::to_string(r) + "," + std::to_string(col));
+    e.specialTokensMask.resize(e.tokens.size(), false);
+    return e;
 }
 
 ImagePreprocessor imagePreprocessorFor(const Checkpoint& checkpoint) {

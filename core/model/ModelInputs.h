@@ -14,9 +14,11 @@ namespace attnscope {
 // ids (as the tokenizer gives them, with its end token) without the final one.
 std::vector<int> teacherForcedDecoderIds(const Checkpoint& checkpoint, const std::string& target);
 
-// Display names of a vision model's tokens: "[CLS]", "[DIST]" for DeiT, then one per
-// patch in reading order, "r,c" (row, column of the patch grid).
-std::vector<std::string> visionTokenNames(const ModelConfig& config);
+// A vision model's tokens, as an Encoding's tokens and special-token mask: "[CLS]", "[DIST]"
+// for DeiT (both special), then one per patch in reading order, "r,c" (row, column).
+Encoding visionTokens(const ModelConfig& config);
+// The same for a square grid of `grid` x `grid` patches after `leadingTokens` (1 or 2).
+Encoding visionTokens(int leadingTokens, int grid);
 
 // The image processor of a vision checkpoint: its preprocessor_config.json, or
 // transformers' ViT defaults for the model's image size when the folder has none.
