@@ -48,21 +48,24 @@ namespace {
 const char* const kLastFolderKey = "lastModelFolder";
 const char* const kLastExportFolderKey = "lastExportFolder";
 
-QString localFolderOf(const QMimeData* mime) {
+// The one local file or folder a drag carries; empty for none, several, or remote URLs.
+QString singleLocalPath(const QMimeData* mime) {
     if (!mime || !mime->hasUrls() || mime->urls().size() != 1) return {};
-    const QString path = mime->urls().front().toLocalFile();
+    return mime->urls().front().toLocalFile();
+}
+
+QString localFolderOf(const QMimeData* mime) {
+    const QString path = singleLocalPath(mime);
     return QFileInfo(path).isDir() ? path : QString();
 }
 
 QString localImageOf(const QMimeData* mime) {
-    if (!mime || !mime->hasUrls() || mime->urls().size() != 1) return {};
-    const QString path = mime->urls().front().toLocalFile();
+    const QString path = singleLocalPath(mime);
     return ImageInputBar::isImageFile(path) ? path : QString();
 }
 
 QString localAttentionFileOf(const QMimeData* mime) {
-    if (!mime || !mime->hasUrls() || mime->urls().size() != 1) return {};
-    const QString path = mime->urls().front().toLocalFile();
+    const QString path = singleLocalPath(mime);
     return path.endsWith(QStringLiteral(".safetensors"), Qt::CaseInsensitive) && QFileInfo(path).isFile() ? path : QString();
 }
 
