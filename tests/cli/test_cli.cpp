@@ -16,6 +16,7 @@ using attnscope::SafetensorsFile;
 namespace {
 
 using Run = fixtures::CliRun;
+using fixtures::copyFolder;
 using fixtures::runCli;
 
 QString golden(const char* rel) { return QString::fromStdString((fixtures::goldenDir() / rel).string()); }
@@ -35,12 +36,6 @@ void addGoldenCaseRows() {
         for (std::size_t i = 0; i < expected["cases"].size(); ++i)
             QTest::addRow("%s/case%zu", family, i) << QString(family) << int(i);
     }
-}
-
-void copyFolder(const std::filesystem::path& from, const std::filesystem::path& to) {
-    std::filesystem::create_directories(to);
-    for (const auto& e : std::filesystem::directory_iterator(from))
-        std::filesystem::copy(e.path(), to / e.path().filename());
 }
 
 }  // namespace

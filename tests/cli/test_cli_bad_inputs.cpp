@@ -24,9 +24,7 @@ namespace {
 QString str(const fs::path& p) { return QString::fromStdString(p.string()); }
 
 fs::path copyGoldenModel(const char* family, const fs::path& to) {
-    fs::create_directories(to);
-    for (const auto& e : fs::directory_iterator(fixtures::goldenDir() / family / "model"))
-        fs::copy(e.path(), to / e.path().filename());
+    fixtures::copyFolder(fixtures::goldenDir() / family / "model", to);
     return to;
 }
 

@@ -13,6 +13,12 @@ inline std::filesystem::path goldenDir() { return std::filesystem::path(ATTNSCOP
 inline std::filesystem::path modelsDir() { return std::filesystem::path(ATTNSCOPE_MODELS_DIR); }
 inline std::filesystem::path tmpDir() { return std::filesystem::path(ATTNSCOPE_TEST_TMP); }
 
+// Copies the files of a folder (a fixture model) into `to`, made if needed, to be changed there.
+inline void copyFolder(const std::filesystem::path& from, const std::filesystem::path& to) {
+    std::filesystem::create_directories(to);
+    for (const auto& e : std::filesystem::directory_iterator(from)) std::filesystem::copy(e.path(), to / e.path().filename());
+}
+
 inline nlohmann::json readJson(const std::filesystem::path& file) {
     std::ifstream in(file);
     if (!in) throw std::runtime_error("cannot open fixture " + file.string());
