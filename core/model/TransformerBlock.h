@@ -21,7 +21,7 @@ struct BlockInputs {
     const std::vector<int>& positions;
     const float* scoreBias = nullptr;           // [heads, n, n], added to self-attention scores
     const RowMatrix* encoderStates = nullptr;   // keys/values for cross-attention
-    AttentionSink crossProbs;                   // [heads, n, encoder length]
+    AttentionSink crossProbs{};                 // [heads, n, encoder length]
     // Incremental decoding: this layer's keys and values so far, [length, kvHeads * headDim];
     // the block appends the new tokens' and attends over all of them.
     RowMatrix* cachedKeys = nullptr;
