@@ -62,17 +62,19 @@ std::vector<int> endOfSequenceIds(const ModelConfig& config) {
 }
 
 Generator::Generator(const TransformerModel& model, std::vector<int> prompt, const SamplingSettings& settings)
-    : model_(model), ids_(std::move(prompt)), sampler_(settings) {
+    : model_(model), ids_(std::move(prompt)), settings_(settings), sampler_(settings) {
     model.requireCanGenerate();  // here rather than at the first step: a bad model fails at once
     if (ids_.empty()) throw Error("generation needs a prompt of at least one token");
     promptLength_ = static_cast<int>(ids_.size());
 }
 
-ForwardResult Generator::feed() {
+void Generator::feed() {
     const std::vector<int> pending(ids_.begin() + cache_.length, ids_.end());
     ForwardResult r = model_.forwardCached(pending, cache_);
     chunks_.push_back(std::move(r.attentions));
-    return r;
+    fedLogits_ = std::move(r.logits);
+    const auto last = fedLogits_.row(fedLogits_.rows() - 1);
+    lastLogits_.assign(last.data(), last.data() + last.size());
 }
 
 void Generator::feedPending() {
@@ -80,12 +82,15 @@ void Generator::feedPending() {
 }
 
 int Generator::step() {
-    const ForwardResult r = feed();
-    const auto last = r.logits.row(r.logits.rows() - 1);
-    lastLogits_.assign(last.data(), last.data() + last.size());
+    feedPending();
     const int id = sampler_.next(lastLogits_.data(), static_cast<int>(lastLogits_.size()));
     ids_.push_back(id);
     return id;
+}
+
+void Generator::setSampling(const SamplingSettings& settings) {
+    sampler_ = TokenSampler(settings);  // validates before anything changes
+    settings_ = settings;
 }
 
 AttentionStack Generator::attentions() const {

@@ -47,28 +47,37 @@ public:
 
     // Feeds what is pending, picks the next token, appends it and returns it.
     int step();
+    // Picks later tokens with other settings (a new sampler, seeded afresh); the cache stays.
+    void setSampling(const SamplingSettings& settings);
+    const SamplingSettings& sampling() const { return settings_; }
 
     const std::vector<int>& ids() const { return ids_; }
     int promptLength() const { return promptLength_; }
-    // Logits [vocab] that picked the newest token.
+    // Logits [vocab] after the last fed token: what picked the newest token, or after
+    // feedPending() what will pick the next one.
     const std::vector<float>& lastLogits() const { return lastLogits_; }
+    // Logits [tokens, vocab] of the tokens the latest feed took (the whole prompt first, then
+    // one token at a time): each row predicts the token after its position.
+    const RowMatrix& lastFedLogits() const { return fedLogits_; }
     // Every fed token's attention row assembled into one [layers, heads, n, n] stack, n the
     // tokens fed so far (all but the newest, whose row comes with the next step; feedPending()
-    // adds it without picking another).
+    // adds it, and its logits, without picking another; the next step() then only picks).
     AttentionStack attentions() const;
     void feedPending();
     int fedLength() const { return cache_.length; }
 
 private:
-    ForwardResult feed();
+    void feed();
 
     const TransformerModel& model_;
     std::vector<int> ids_;
     int promptLength_ = 0;
+    SamplingSettings settings_;
     TokenSampler sampler_;
     KeyValueCache cache_;
     std::vector<AttentionStack> chunks_;  // per feed: [layers, heads, new tokens, length so far]
     std::vector<float> lastLogits_;
+    RowMatrix fedLogits_;
 };
 
 struct GenerationResult {

@@ -42,6 +42,8 @@ private slots:
     void cachedStepsEqualRecompute();
     void greedyFromBosReproducesTheStoriesSample();
     void seededSamplingIsReproducible();
+    void feedingBetweenStepsChangesNothing();
+    void newSamplingContinuesTheSequence();
     void samplingRespectsTopKAndTopP();
     void stopsAtEndOfSequence();
     void logitLensLastLayerIsThePrediction_data();
@@ -130,6 +132,47 @@ void GenerationTest::greedyFromBosReproducesTheStoriesSample() {
     QCOMPARE(result.ids, expected);
     QCOMPARE(result.promptLength, 1);
     QCOMPARE(cp->tokenizer()->decode(result.ids), std::string(kStoriesSample));
+}
+
+// The app feeds each new token at once (to show its attention row) before the next step
+// picks: the tokens must be those of plain steps, and each feed's logits those of a full pass.
+void GenerationTest::feedingBetweenStepsChangesNothing() {
+    const auto cp = open(stories());
+    const std::vector<int> prompt = cp->encode("Once upon a time").ids;
+    const SamplingSettings sampling{0.9f, 40, 0.95f, 11};
+    Generator plain(cp->model(), prompt, sampling);
+    Generator fed(cp->model(), prompt, sampling);
+    fed.feedPending();
+    QCOMPARE(int(fed.lastFedLogits().rows()), int(prompt.size()));
+    ForwardInput input;
+    input.ids = prompt;
+    const auto reference = cp->forward(input);
+    const RowMatrix& promptLogits = fed.lastFedLogits();
+    QVERIFY(((promptLogits - reference->logits).cwiseAbs().maxCoeff()) <= 1e-4f);
+    for (int i = 0; i < 15; ++i) {
+        QCOMPARE(fed.step(), plain.step());
+        fed.feedPending();
+        QCOMPARE(int(fed.lastFedLogits().rows()), 1);
+        QCOMPARE(fed.fedLength(), int(fed.ids().size()));
+    }
+    QCOMPARE(fed.ids(), plain.ids());
+    QCOMPARE(fed.attentions().queries, int(fed.ids().size()));
+}
+
+// Changing the settings mid-way keeps the cache and seeds a new sampler: the same tokens as a
+// fresh generator started from the sequence so far with those settings.
+void GenerationTest::newSamplingContinuesTheSequence() {
+    const auto cp = open(stories());
+    const std::vector<int> prompt = cp->encode("Once upon a time").ids;
+    Generator g(cp->model(), prompt, SamplingSettings{});
+    for (int i = 0; i < 3; ++i) g.step();
+    const SamplingSettings sampling{1.2f, 0, 0.9f, 5};
+    g.setSampling(sampling);
+    QCOMPARE(g.sampling().seed, std::uint64_t{5});
+    Generator fresh(cp->model(), g.ids(), sampling);
+    for (int i = 0; i < 8; ++i) QCOMPARE(g.step(), fresh.step());
+    QVERIFY_THROWS_EXCEPTION(Error, g.setSampling(SamplingSettings{-1.0f, 0, 1.0f, 0}));
+    QCOMPARE(g.sampling().seed, std::uint64_t{5});  // a refused setting changes nothing
 }
 
 void GenerationTest::seededSamplingIsReproducible() {
