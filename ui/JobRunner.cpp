@@ -3,6 +3,7 @@
 #include <QThread>
 
 #include <exception>
+#include <mutex>
 
 #include "Error.h"
 
@@ -11,6 +12,9 @@ namespace attnscope::ui {
 struct JobRunner::Result {
     Delivery delivery;
     QString error;
+    // The newest published partial result not yet run on the GUI thread.
+    std::mutex publishedMutex;
+    Delivery published;
 };
 
 JobRunner::JobRunner(QObject* parent) : QObject(parent) {}
@@ -35,6 +39,19 @@ bool JobRunner::start(Job job) {
                                           if (generation == generation_) emit progress(done, total);
                                       },
                                       Qt::QueuedConnection);
+                              },
+                              [this, generation, result](Delivery partial) {
+                                  bool wasEmpty = false;
+                                  {
+                                      const std::lock_guard lock(result->publishedMutex);
+                                      wasEmpty = !result->published;
+                                      result->published = std::move(partial);
+                                  }
+                                  // One queued call per batch: it takes whatever is newest then.
+                                  if (wasEmpty)
+                                      QMetaObject::invokeMethod(
+                                          this, [this, generation, result] { runPublished(generation, *result); },
+                                          Qt::QueuedConnection);
                               }};
         // Engine errors carry a message meant for the user; anything else is a bug, but
         // must still not take the app down with it.
@@ -60,7 +77,17 @@ void JobRunner::cancel() {
     if (thread_) cancel_ = true;
 }
 
+void JobRunner::runPublished(quint64 generation, Result& result) {
+    Delivery partial;
+    {
+        const std::lock_guard lock(result.publishedMutex);
+        partial = std::exchange(result.published, nullptr);
+    }
+    if (partial && generation == generation_ && !cancel_) partial();
+}
+
 void JobRunner::onThreadFinished(const std::shared_ptr<Result>& result) {
+    runPublished(generation_, *result);  // a partial result still waiting comes before the end
     thread_->wait();
     thread_->deleteLater();
     thread_ = nullptr;  // idle from here on, so a delivery or a finished handler may start the next job

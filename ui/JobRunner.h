@@ -12,16 +12,21 @@ namespace attnscope::ui {
 
 // Runs one job at a time on a worker thread so the GUI never waits on the engine.
 // The job polls `cancel`, reports progress (marshalled to the GUI thread as the
-// progress signal) and returns the code that hands its result over on the GUI thread.
+// progress signal), may hand over partial results as it goes (publish), and returns the
+// code that hands its result over on the GUI thread.
 class JobRunner : public QObject {
     Q_OBJECT
 public:
+    // Runs on the GUI thread with the job's result; an empty one means "cancelled".
+    using Delivery = std::function<void()>;
     struct Context {
         const std::atomic<bool>& cancel;
         std::function<void(int done, int total)> progress;
+        // Hands a partial result to the GUI thread. Only the newest waiting one runs: a job
+        // faster than the GUI (a small model generating) skips states rather than piling
+        // them up. Dropped once the job is cancelled; all run before the final delivery.
+        std::function<void(Delivery)> publish;
     };
-    // Runs on the GUI thread with the job's result; an empty one means "cancelled".
-    using Delivery = std::function<void()>;
     using Job = std::function<Delivery(const Context&)>;
 
     enum class Outcome { Done, Cancelled, Failed };
@@ -44,6 +49,7 @@ signals:
 private:
     struct Result;
     void onThreadFinished(const std::shared_ptr<Result>& result);
+    void runPublished(quint64 generation, Result& result);
 
     QThread* thread_ = nullptr;
     std::atomic<bool> cancel_{false};

@@ -27,6 +27,9 @@ private slots:
     void engineErrorsBecomeFailures();
     void runsOneJobAtATime();
     void destructionCancelsAndWaits();
+    void publishedResultsArriveInOrderBeforeTheEnd();
+    void publishingFasterThanTheGuiKeepsTheNewest();
+    void publishedResultsStopAtCancel();
 };
 
 void TestJobRunner::runsOffTheGuiThreadAndDeliversOnIt() {
@@ -95,6 +98,60 @@ void TestJobRunner::destructionCancelsAndWaits() {
     QTest::qWait(10);
     runner.reset();  // must return: the job sees the cancel flag
     QVERIFY(true);
+}
+
+void TestJobRunner::publishedResultsArriveInOrderBeforeTheEnd() {
+    JobRunner runner;
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    std::vector<int> seen;
+    QThread* const gui = QThread::currentThread();
+    bool allOnGui = true;
+    runner.start([&](const JobRunner::Context& context) -> JobRunner::Delivery {
+        for (int i = 1; i <= 3; ++i) {
+            context.publish([&, i] {
+                allOnGui = allOnGui && QThread::currentThread() == gui;
+                seen.push_back(i);
+            });
+            std::this_thread::sleep_for(std::chrono::milliseconds(30));  // the GUI keeps up
+        }
+        return [&] { seen.push_back(99); };
+    });
+    QTRY_COMPARE(finished.count(), 1);
+    QCOMPARE(seen, (std::vector<int>{1, 2, 3, 99}));
+    QVERIFY(allOnGui);
+}
+
+// The GUI thread is busy while the job publishes 1000 states: only the newest runs, once.
+void TestJobRunner::publishingFasterThanTheGuiKeepsTheNewest() {
+    JobRunner runner;
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    std::vector<int> seen;
+    std::atomic<bool> published{false};
+    runner.start([&](const JobRunner::Context& context) -> JobRunner::Delivery {
+        for (int i = 1; i <= 1000; ++i) context.publish([&, i] { seen.push_back(i); });
+        published = true;
+        return [&] { seen.push_back(-1); };
+    });
+    while (!published) std::this_thread::sleep_for(std::chrono::milliseconds(1));  // no events meanwhile
+    QTRY_COMPARE(finished.count(), 1);
+    QCOMPARE(seen, (std::vector<int>{1000, -1}));
+}
+
+void TestJobRunner::publishedResultsStopAtCancel() {
+    JobRunner runner;
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    int seen = 0;
+    std::atomic<bool> go{false};
+    runner.start([&](const JobRunner::Context& context) -> JobRunner::Delivery {
+        while (!go) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        context.publish([&] { ++seen; });  // after the cancel: never runs
+        return waitForCancel(context);
+    });
+    runner.cancel();
+    go = true;
+    QTRY_COMPARE(finished.count(), 1);
+    QCOMPARE(finished.first().at(0).value<JobRunner::Outcome>(), JobRunner::Outcome::Cancelled);
+    QCOMPARE(seen, 0);
 }
 
 QTEST_GUILESS_MAIN(TestJobRunner)
