@@ -1,5 +1,6 @@
 #pragma once
 #include <QImage>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 
@@ -45,8 +46,16 @@ struct Analysis {
     TokenPredictionKind tokenPredictionKind = TokenPredictionKind::None;
     std::vector<std::vector<ClassPrediction>> tokenPredictions;
     QString predictionsNote;
+    // A masked language model's masked positions, each with the label of the token it hid.
+    QMap<int, QString> maskedTokens;
+
+    // A causal LM's generation (GenerationRun): the first promptLength tokens are the
+    // prompt's, the rest were generated; 0 for an analysis of typed text. `text` is the prompt.
+    int promptLength = 0;
+    QString generatedText;  // the new tokens decoded
 
     bool isVision() const { return patches.isValid(); }
+    bool isGeneration() const { return promptLength > 0; }
     bool isEncoderDecoder() const { return !crossAttentions.empty(); }
 
     int tokenCount() const { return static_cast<int>(tokenLabels.size()); }

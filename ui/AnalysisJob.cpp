@@ -44,6 +44,35 @@ void prepareVision(const Checkpoint& checkpoint, const AnalysisRequest& request,
     analysis.tokenLabels = tokenLabels(analysis.encoding.tokens);
 }
 
+std::optional<int> maskTokenId(const Tokenizer& tokenizer) {
+    for (const char* name : {"[MASK]", "<mask>"})
+        if (const std::optional<int> id = tokenizer.tokenToId(name)) return id;
+    return std::nullopt;
+}
+
+// Puts the mask token in place of each position's token, keeping what was there for the panel.
+void maskTokens(const Checkpoint& checkpoint, const std::vector<int>& positions, Analysis& analysis) {
+    const ModelConfig& config = checkpoint.config();
+    if (config.causal || config.isEncoderDecoder())
+        throw Error("masking a token is for masked language models (BERT, RoBERTa, DistilBERT); " + config.modelType +
+                    " is not one");
+    const std::optional<int> maskId = maskTokenId(*checkpoint.tokenizer());
+    if (!maskId) throw Error("this tokenizer has no [MASK] or <mask> token to mask with");
+    Encoding& encoding = analysis.encoding;
+    const std::string maskToken = checkpoint.tokenizer()->idToToken(*maskId);
+    for (const int p : positions) {
+        if (p < 0 || p >= static_cast<int>(encoding.size()))
+            throw Error("cannot mask token " + std::to_string(p) + ": the text has " + std::to_string(encoding.size()) + " tokens");
+        const std::size_t i = static_cast<std::size_t>(p);
+        if (encoding.specialTokensMask[i])
+            throw Error("token " + std::to_string(p) + " (" + encoding.tokens[i] + ") is a special token; mask an ordinary one");
+        analysis.maskedTokens.insert(p, analysis.tokenLabels.value(p));
+        encoding.ids[i] = *maskId;
+        encoding.tokens[i] = maskToken;
+    }
+    analysis.tokenLabels = tokenLabels(encoding.tokens);
+}
+
 // A text model's input, and an encoder-decoder's source and teacher-forced target.
 void prepareText(const Checkpoint& checkpoint, const AnalysisRequest& request, Analysis& analysis, ForwardInput& input) {
     const ModelConfig& config = checkpoint.config();
@@ -53,9 +82,10 @@ void prepareText(const Checkpoint& checkpoint, const AnalysisRequest& request, A
     if (!request.pair.isEmpty()) pair = request.pair.toStdString();
     analysis.encoding = checkpoint.encode(request.text.toStdString(), pair);
     if (analysis.encoding.size() == 0) throw Error("The text gives no tokens: type some text to see its attention.");
+    analysis.tokenLabels = tokenLabels(analysis.encoding.tokens);
+    if (!request.maskedPositions.empty()) maskTokens(checkpoint, request.maskedPositions, analysis);
     input.ids = analysis.encoding.ids;
     input.typeIds = analysis.encoding.typeIds;
-    analysis.tokenLabels = tokenLabels(analysis.encoding.tokens);
     if (!config.isEncoderDecoder()) {
         if (!request.target.isEmpty()) throw Error("a target is for encoder-decoder models (T5); this is " + config.modelType);
         return;
@@ -86,6 +116,19 @@ std::vector<ClassPrediction> topClasses(const ModelConfig& config, const RowMatr
     return out;
 }
 
+}  // namespace
+
+std::vector<ClassPrediction> topTokens(const Checkpoint& checkpoint, const float* logits, int vocab) {
+    std::vector<ClassPrediction> row;
+    for (const Prediction& p : topPredictions(logits, vocab, kTopTokens)) {
+        const std::string token = checkpoint.tokenizer() ? checkpoint.tokenizer()->idToToken(p.id) : std::string();
+        row.push_back({token.empty() ? QString::number(p.id) : tokenLabel(token), p.probability});
+    }
+    return row;
+}
+
+namespace {
+
 // A language model's head, per position: what it would put next (causal) or there (masked).
 void addTokenPredictions(const Checkpoint& checkpoint, const RowMatrix& logits, Analysis& analysis) {
     const ModelConfig& config = checkpoint.config();
@@ -100,14 +143,7 @@ void addTokenPredictions(const Checkpoint& checkpoint, const RowMatrix& logits, 
     }
     analysis.tokenPredictionKind = config.causal ? Analysis::TokenPredictionKind::NextToken : Analysis::TokenPredictionKind::MaskedToken;
     const int vocab = static_cast<int>(logits.cols());
-    for (Eigen::Index pos = 0; pos < logits.rows(); ++pos) {
-        std::vector<ClassPrediction> row;
-        for (const Prediction& p : topPredictions(logits.row(pos).data(), vocab, kTopTokens)) {
-            const std::string token = checkpoint.tokenizer() ? checkpoint.tokenizer()->idToToken(p.id) : std::string();
-            row.push_back({token.empty() ? QString::number(p.id) : tokenLabel(token), p.probability});
-        }
-        analysis.tokenPredictions.push_back(std::move(row));
-    }
+    for (Eigen::Index pos = 0; pos < logits.rows(); ++pos) analysis.tokenPredictions.push_back(topTokens(checkpoint, logits.row(pos).data(), vocab));
 }
 
 }  // namespace

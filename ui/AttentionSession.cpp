@@ -19,6 +19,7 @@ AttentionSession::~AttentionSession() = default;
 void AttentionSession::openModel(const QString& folder) {
     pendingOpen_ = folder;
     pendingAttentionFile_.reset();
+    pendingGeneration_.reset();  // a generation belongs to the old model
     if (runner_.isRunning()) runner_.cancel();  // an older open or analysis is no longer wanted
     else startNext();
 }
@@ -27,6 +28,7 @@ void AttentionSession::openAttentionFile(const QString& path) {
     pendingAttentionFile_ = path;
     pendingOpen_.reset();
     pendingAnalysis_.reset();  // no model to analyse with once the file is shown
+    pendingGeneration_.reset();
     if (runner_.isRunning()) runner_.cancel();
     else startNext();
 }
@@ -53,15 +55,31 @@ void AttentionSession::analyzeImage(const QString& imageFile) {
 
 void AttentionSession::analyzeRequest(const AnalysisRequest& request) {
     pendingAnalysis_ = request;
+    pendingGeneration_.reset();
     if (!runner_.isRunning()) startNext();
     else if (activity_ == Activity::Analyzing) runner_.cancel();  // an opening model finishes first
+    else if (activity_ == Activity::Generating) stopGenerating();
+}
+
+void AttentionSession::generate(const GenerationRequest& request) {
+    pendingGeneration_ = request;
+    pendingAnalysis_.reset();
+    if (!runner_.isRunning()) startNext();
+    else if (activity_ == Activity::Analyzing) runner_.cancel();
+    else if (activity_ == Activity::Generating) stopGenerating();  // then this one continues it
 }
 
 void AttentionSession::cancel() {
     pendingOpen_.reset();
     pendingAttentionFile_.reset();
     pendingAnalysis_.reset();
-    runner_.cancel();
+    pendingGeneration_.reset();
+    if (activity_ == Activity::Generating) stopGenerating();
+    else runner_.cancel();
+}
+
+void AttentionSession::stopGenerating() {
+    if (stopGeneration_) *stopGeneration_ = true;
 }
 
 void AttentionSession::startNext() {
@@ -74,8 +92,11 @@ void AttentionSession::startNext() {
     } else if (pendingAnalysis_ && checkpoint_) {
         const AnalysisRequest request = *std::exchange(pendingAnalysis_, std::nullopt);
         startAnalysis(request);
+    } else if (pendingGeneration_ && checkpoint_) {
+        startGeneration(*std::exchange(pendingGeneration_, std::nullopt));
     } else {
         pendingAnalysis_.reset();  // nothing to analyse with until a model opens
+        pendingGeneration_.reset();
         setActivity(Activity::Idle);
     }
 }
@@ -90,6 +111,7 @@ void AttentionSession::startOpening(const QString& folder) {
             modelFolder_ = QDir::cleanPath(folder);
             attentionFile_.clear();
             analysis_.reset();
+            generation_.reset();
             emit modelChanged();
             emit analysisChanged();
         };
@@ -104,6 +126,7 @@ void AttentionSession::startReading(const QString& attentionFile) {
         if (context.cancel) return {};
         return [this, analysis, attentionFile] {
             checkpoint_.reset();
+            generation_.reset();
             modelFolder_.clear();
             attentionFile_ = QDir::cleanPath(attentionFile);
             analysis_ = analysis;
@@ -129,11 +152,46 @@ void AttentionSession::startAnalysis(const AnalysisRequest& request) {
     emit progress(0, 0);
 }
 
+void AttentionSession::startGeneration(const GenerationRequest& request) {
+    // Continue the generation on screen when it grew from this prompt; start afresh otherwise.
+    std::shared_ptr<GenerationRun> run;
+    if (generation_ && analysis_ && analysis_->isGeneration() && &generation_->checkpoint() == checkpoint_.get() &&
+        generation_->prompt() == request.prompt && analysis_->encoding.ids == generation_->ids())
+        run = generation_;
+    const std::shared_ptr<const Checkpoint> checkpoint = checkpoint_;
+    auto stop = std::make_shared<std::atomic<bool>>(false);
+    stopGeneration_ = stop;
+    runner_.start([this, checkpoint, run, request, stop](const JobRunner::Context& context) -> JobRunner::Delivery {
+        const std::shared_ptr<GenerationRun> current = run ? run : std::make_shared<GenerationRun>(checkpoint, request.prompt, request.sampling);
+        if (!(current->sampling() == request.sampling)) current->setSampling(request.sampling);
+        const std::size_t before = current->ids().size();
+        const auto show = [this, &context, current](std::shared_ptr<const Analysis> snapshot) {
+            context.publish([this, current, snapshot] {
+                generation_ = current;
+                analysis_ = snapshot;
+                emit analysisChanged();
+            });
+        };
+        const GenerationRun::Stop why = current->run(
+            request.maxNewTokens, request.paceMs, show, [&context, stop] { return context.cancel || *stop; }, context.progress);
+        if (context.cancel) return {};
+        const int made = static_cast<int>(current->ids().size() - before);
+        return [this, current, why, made] {
+            generation_ = current;
+            emit generationFinished(why, made);
+        };
+    });
+    setActivity(Activity::Generating);
+    emit progress(0, request.maxNewTokens);
+}
+
 void AttentionSession::onJobFinished(JobRunner::Outcome outcome, const QString& message) {
     const Activity finishedActivity = activity_;
     if (outcome == JobRunner::Outcome::Failed) emit failed(finishedActivity, message);
     // A job cancelled to make way for a queued request is not news; a user's Cancel is.
-    if (outcome == JobRunner::Outcome::Cancelled && !pendingOpen_ && !pendingAttentionFile_ && !pendingAnalysis_) emit cancelled();
+    if (outcome == JobRunner::Outcome::Cancelled && !pendingOpen_ && !pendingAttentionFile_ && !pendingAnalysis_ && !pendingGeneration_)
+        emit cancelled();
+    stopGeneration_.reset();
     startNext();
 }
 

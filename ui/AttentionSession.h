@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "AnalysisJob.h"
+#include "GenerationRun.h"
 #include "JobRunner.h"
 
 namespace attnscope {
@@ -17,12 +18,13 @@ namespace attnscope::ui {
 struct Analysis;
 
 // The open model and the latest analysis, and the only place the UI calls the engine.
-// Opening and analysing run on a JobRunner; requests made while busy are queued, the
-// newest replacing older ones, and a running analysis gives way to any newer request.
+// Opening, analysing and generating run on a JobRunner; requests made while busy are queued,
+// the newest replacing older ones, and a running analysis gives way to any newer request
+// (a generation stops after its current token and keeps what it made).
 class AttentionSession : public QObject {
     Q_OBJECT
 public:
-    enum class Activity { Idle, OpeningModel, OpeningAttentionFile, Analyzing };
+    enum class Activity { Idle, OpeningModel, OpeningAttentionFile, Analyzing, Generating };
     Q_ENUM(Activity)
 
     explicit AttentionSession(QObject* parent = nullptr);
@@ -51,7 +53,13 @@ public slots:
     void analyzeImage(const QString& imageFile);
     // Any of the above; the job refuses input the open model cannot take.
     void analyzeRequest(const attnscope::ui::AnalysisRequest& request);
-    // Stops the running job and drops queued requests.
+    // A causal language model: generates request.maxNewTokens more tokens, each shown as it
+    // comes (analysisChanged, the analysis's isGeneration() true). It continues the
+    // generation shown when that one grew from the same prompt; otherwise it starts afresh
+    // from request.prompt. New sampling settings apply from the next token on.
+    void generate(const attnscope::ui::GenerationRequest& request);
+    // Stops the running job and drops queued requests; a generation stops after its current
+    // token, keeping (and showing) what it made.
     void cancel();
 
 signals:
@@ -62,12 +70,17 @@ signals:
     void progress(int done, int total);
     void failed(attnscope::ui::AttentionSession::Activity activity, const QString& message);
     void cancelled();
+    // A generation ended: why, and how many tokens it added.
+    void generationFinished(attnscope::ui::GenerationRun::Stop why, int newTokens);
 
 private:
     void startNext();
     void startOpening(const QString& folder);
     void startReading(const QString& attentionFile);
     void startAnalysis(const AnalysisRequest& request);
+    void startGeneration(const GenerationRequest& request);
+    // Asks a running generation to stop after its current token.
+    void stopGenerating();
     void onJobFinished(JobRunner::Outcome outcome, const QString& message);
     void setActivity(Activity activity);
 
@@ -76,10 +89,15 @@ private:
     std::optional<QString> pendingOpen_;
     std::optional<QString> pendingAttentionFile_;
     std::optional<AnalysisRequest> pendingAnalysis_;
+    std::optional<GenerationRequest> pendingGeneration_;
     std::shared_ptr<const Checkpoint> checkpoint_;
     QString modelFolder_;
     QString attentionFile_;
     std::shared_ptr<const Analysis> analysis_;
+    // The generation last shown, kept with its cache so Generate and Step can continue it;
+    // used by one job at a time, and from the GUI thread only while no job runs.
+    std::shared_ptr<GenerationRun> generation_;
+    std::shared_ptr<std::atomic<bool>> stopGeneration_;
 };
 
 }  // namespace attnscope::ui

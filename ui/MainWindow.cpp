@@ -13,6 +13,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QShortcut>
@@ -27,6 +28,7 @@
 #include "AttentionControls.h"
 #include "ExportDialog.h"
 #include "FigureExporter.h"
+#include "GenerationControls.h"
 #include "HeadToggles.h"
 #include "HeadsView.h"
 #include "HeatmapView.h"
@@ -138,6 +140,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(&session_, &AttentionSession::progress, progress_, &JobProgress::setProgress);
     connect(&session_, &AttentionSession::failed, this, &MainWindow::onFailed);
     connect(&session_, &AttentionSession::cancelled, this, [this] { statusBar()->showMessage(tr("Cancelled"), 3000); });
+    connect(&session_, &AttentionSession::generationFinished, this, &MainWindow::onGenerationFinished);
     connect(&selection_, &AttentionSelection::changed, this, &MainWindow::onSelectionChanged);
     connect(&recent_, &RecentModels::changed, this, &MainWindow::rebuildRecentMenu);
 
@@ -171,11 +174,25 @@ QWidget* MainWindow::buildAnalysisPage() {
     predictionsPanel_ = new PredictionsPanel(this);
     predictionsPanel_->setObjectName(QStringLiteral("predictionsPanel"));
     predictionsPanel_->setVisible(false);
+    maskButton_ = new QPushButton(this);
+    maskButton_->setObjectName(QStringLiteral("maskButton"));
+    maskButton_->setVisible(false);
+    connect(maskButton_, &QPushButton::clicked, this, &MainWindow::toggleMaskAtSelection);
+    generationControls_ = new GenerationControls(this);
+    generationControls_->setObjectName(QStringLiteral("generationControls"));
+    inputBar_->addTrailingWidget(generationControls_->generateButton());
+    inputBar_->addTrailingWidget(generationControls_->stepButton());
+    generationControls_->setAvailable(false);
+    connect(generationControls_, &GenerationControls::generateRequested, this, &MainWindow::generate);
+    connect(generationControls_, &GenerationControls::stepRequested, this, &MainWindow::stepGeneration);
+    connect(generationControls_, &GenerationControls::stopRequested, this, &MainWindow::cancel);
     auto* sidePanel = new QWidget(this);
     auto* sideLayout = new QVBoxLayout(sidePanel);
     sideLayout->setContentsMargins(0, 0, 0, 0);
     sideLayout->addWidget(controls_);
     sideLayout->addWidget(predictionsPanel_);
+    sideLayout->addWidget(maskButton_);
+    sideLayout->addWidget(generationControls_);
     sideLayout->addStretch(1);
     controlsScroll_ = new QScrollArea(this);
     controlsScroll_->setWidget(sidePanel);
@@ -350,6 +367,8 @@ void MainWindow::buildActions() {
     view->addSeparator();
     buildClassroomActions(view);
     buildSamplesMenu();
+
+    buildPredictMenu();
 
     auto* about = new QAction(tr("&About AttnScope"), this);
     about->setMenuRole(QAction::AboutRole);
@@ -542,6 +561,7 @@ void MainWindow::adaptToModel() {
         selection_.setAttentionKind(AttentionKind::Encoder);
     }
     controls_->setEncoderDecoder(config.isEncoderDecoder());
+    adaptGenerationToModel();
     showTabsFor(wasVision);
 }
 
@@ -585,9 +605,15 @@ void MainWindow::onAnalysisChanged() {
         for (const AttentionKind kind : {AttentionKind::Encoder, AttentionKind::Decoder, AttentionKind::Cross}) {
             if (!analysis->isEncoderDecoder() && kind != AttentionKind::Encoder) continue;
             const QStringList& labels = analysis->queryLabels(kind);
+            // The same tokens, or the same text with a token masked or unmasked.
             const bool sameTokens = previous && previous->isEncoderDecoder() == analysis->isEncoderDecoder() &&
-                                    previous->isVision() == analysis->isVision() && previous->queryLabels(kind) == labels;
+                                    previous->isVision() == analysis->isVision() &&
+                                    (previous->queryLabels(kind) == labels ||
+                                     (!analysis->isGeneration() && previous->text == analysis->text && previous->pair == analysis->pair &&
+                                      previous->queryLabels(kind).size() == labels.size()));
             int query = sameTokens ? selection_.selectedQueryOf(kind) : -1;
+            // A generation's views follow its newest token's attention row.
+            if (analysis->isGeneration() && !sameTokens) query = static_cast<int>(labels.size()) - 1;
             if (kind == selection_.attentionKind() && initialQuery_) query = *std::exchange(initialQuery_, std::nullopt);
             selection_.setSelectedQueryOf(kind, query >= 0 && query < labels.size() ? query : defaultQuery(*analysis, kind));
         }
@@ -613,6 +639,7 @@ void MainWindow::onAnalysisChanged() {
 
 void MainWindow::updatePredictionsPanel() {
     const auto analysis = session_.analysis();
+    maskButton_->setVisible(false);
     // Vision classifiers show their classes under the views; T5 and files have their notes.
     if (!analysis || analysis->isVision() || !session_.checkpoint()) {
         predictionsPanel_->setVisible(false);
@@ -626,9 +653,16 @@ void MainWindow::updatePredictionsPanel() {
         return;
     }
     const QString token = analysis->tokenLabels.value(query);
-    const QString title = analysis->tokenPredictionKind == Analysis::TokenPredictionKind::NextToken
-                              ? tr("Next token after “%1”").arg(token)
-                              : tr("The model's guess at “%1”").arg(token);
+    QString title = tr("Next token after “%1”").arg(token);
+    if (analysis->tokenPredictionKind == Analysis::TokenPredictionKind::MaskedToken) {
+        const auto hidden = analysis->maskedTokens.constFind(query);
+        title = hidden != analysis->maskedTokens.constEnd() ? tr("The model's guess for %1, hiding “%2”").arg(token, *hidden)
+                                                            : tr("The model's guess at “%1”").arg(token);
+        maskButton_->setText(hidden != analysis->maskedTokens.constEnd() ? tr("Unmask “%1” (Ctrl+M)").arg(*hidden)
+                                                                         : tr("Mask “%1” (Ctrl+M)").arg(token));
+        maskButton_->setEnabled(!analysis->isSpecial(query) || hidden != analysis->maskedTokens.constEnd());
+        maskButton_->setVisible(true);
+    }
     predictionsPanel_->setEntries(title, analysis->tokenPredictions[static_cast<std::size_t>(query)]);
 }
 
@@ -650,7 +684,9 @@ void MainWindow::onActivityChanged(AttentionSession::Activity activity) {
     case AttentionSession::Activity::OpeningModel: progress_->setActivity(tr("Opening model…")); break;
     case AttentionSession::Activity::OpeningAttentionFile: progress_->setActivity(tr("Reading attention file…")); break;
     case AttentionSession::Activity::Analyzing: progress_->setActivity(tr("Computing attention…")); break;
+    case AttentionSession::Activity::Generating: progress_->setActivity(tr("Generating…")); break;
     }
+    generationControls_->setRunning(activity == AttentionSession::Activity::Generating);
 }
 
 void MainWindow::onFailed(AttentionSession::Activity activity, const QString& message) {
@@ -661,6 +697,7 @@ void MainWindow::onFailed(AttentionSession::Activity activity, const QString& me
     if (activity == AttentionSession::Activity::OpeningModel) pendingSession_.reset();
     if (activity == AttentionSession::Activity::OpeningModel) showError(tr("AttnScope could not open this model folder."), message);
     else if (activity == AttentionSession::Activity::OpeningAttentionFile) showError(tr("AttnScope could not open this attention file."), message);
+    else if (activity == AttentionSession::Activity::Generating) showError(tr("AttnScope could not generate from this text."), message);
     else if (visionModel_) showError(tr("AttnScope could not compute the attention of this image."), message);
     else showError(tr("AttnScope could not compute the attention of this text."), message);
 }

@@ -13,6 +13,7 @@
 class QAction;
 class QLabel;
 class QMenu;
+class QPushButton;
 class QScrollArea;
 class QShortcut;
 class QToolBar;
@@ -23,6 +24,7 @@ namespace attnscope::ui {
 
 class PredictionsPanel;
 class AttentionControls;
+class GenerationControls;
 class AutoPlay;
 class FigureView;
 class HeadToggles;
@@ -69,6 +71,9 @@ public:
     bool isClassroomMode() const { return classroom_; }
     QAction* classroomAction() const { return classroomAction_; }
     QMenu* samplesMenu() const { return samplesMenu_; }
+    PredictionsPanel* predictionsPanel() const { return predictionsPanel_; }
+    GenerationControls* generationControls() const { return generationControls_; }
+    QPushButton* maskButton() const { return maskButton_; }
 
     // Opens a model as the start screen (the built-in model when no model is given): a
     // failure leaves the welcome page without an error box.
@@ -123,6 +128,15 @@ public slots:
     void setClassroomMode(bool on);
     void chooseSessionToOpen();
     void chooseSessionToSave();
+    // A causal language model (MainWindowGeneration.cpp): up to `count` more tokens after the
+    // typed text, or after the generation shown when it grew from that text, with the
+    // Generate box's settings; each token shows in every view as it comes.
+    void generateTokens(int count);
+    void generate();
+    void stepGeneration();
+    // A masked language model: masks the selected token (or unmasks it) and recomputes, so
+    // the predictions panel shows what the model would put there.
+    void toggleMaskAtSelection();
 
 signals:
     // Emitted with every error message box, which is shown without blocking (open()).
@@ -137,6 +151,8 @@ private:
     void buildActions();
     void buildClassroomActions(QMenu* view);
     void buildSamplesMenu();
+    // Predict ▸ Generate, Step, Mask (MainWindowGeneration.cpp).
+    void buildPredictMenu();
     // A presenter key: forwarded to a focused text field, spin box or combo box (whose own
     // key it is), otherwise it steps the selection.
     void presenterKey(QShortcut* shortcut, int key, const std::function<void()>& step);
@@ -157,8 +173,11 @@ private:
     void onFailed(AttentionSession::Activity activity, const QString& message);
     void updateStatus();
     void updateZoomInfo();
-    // The language model's top tokens for the selected query position.
+    // The language model's top tokens for the selected query position, and the mask button.
     void updatePredictionsPanel();
+    void onGenerationFinished(GenerationRun::Stop why, int newTokens);
+    // The Generate box for models that can generate (adaptToModel).
+    void adaptGenerationToModel();
     void showError(const QString& summary, const QString& details);
     QString suggestedExportPath() const;
     std::vector<FigureView*> views() const;
@@ -181,6 +200,8 @@ private:
     ImageInputBar* imageBar_ = nullptr;
     QLabel* attentionFileBar_ = nullptr;  // in place of the input bars while a file is shown
     PredictionsPanel* predictionsPanel_ = nullptr;
+    GenerationControls* generationControls_ = nullptr;
+    QPushButton* maskButton_ = nullptr;
     JobProgress* progress_ = nullptr;
     QLabel* modelInfo_ = nullptr;
     QLabel* predictionInfo_ = nullptr;

@@ -40,6 +40,7 @@ void MainWindow::adaptToAttentionFile() {
     if (!analysis->isEncoderDecoder()) selection_.setAttentionKind(AttentionKind::Encoder);
     controls_->setEncoderDecoder(analysis->isEncoderDecoder());
     controls_->setEnabled(true);
+    adaptGenerationToModel();  // no model: nothing to generate with
     pages_->setCurrentIndex(1);
     showTabsFor(wasVision);
 }

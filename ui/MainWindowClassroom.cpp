@@ -25,6 +25,7 @@
 #include "ClassroomStyle.h"
 #include "ExplanationText.h"
 #include "HeatmapView.h"
+#include "GenerationControls.h"
 #include "MainWindow.h"
 #include "SelectionStepper.h"
 
@@ -112,6 +113,7 @@ void MainWindow::setClassroomMode(bool on) {
     if (classroom_ == on) return;
     classroom_ = on;
     if (classroomAction_->isChecked() != on) classroomAction_->setChecked(on);
+    generationControls_->setAnimate(on);  // a room follows a generation token by token
     if (on) {
         wasMaximized_ = isMaximized();
         setPalette(classroomPalette());

@@ -33,6 +33,7 @@ TextInputBar::TextInputBar(QWidget* parent) : QWidget(parent) {
     layout->addWidget(pairLabel_);
     layout->addWidget(pair_, 2);
     layout->addWidget(compute_);
+    layout_ = layout;
 
     connect(text_, &QLineEdit::returnPressed, this, &TextInputBar::submit);
     connect(pair_, &QLineEdit::returnPressed, this, &TextInputBar::submit);
@@ -67,5 +68,11 @@ void TextInputBar::setText(const QString& text) { text_->setText(text); }
 void TextInputBar::setPairText(const QString& text) { pair_->setText(text); }
 
 void TextInputBar::submit() { emit submitted(text_->text(), pair_->text()); }
+
+}  // namespace attnscope::ui
+
+namespace attnscope::ui {
+
+void TextInputBar::addTrailingWidget(QWidget* widget) { layout_->addWidget(widget); }
 
 }  // namespace attnscope::ui

@@ -1,6 +1,7 @@
 #pragma once
 #include <QWidget>
 
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -25,6 +26,9 @@ public:
     QString pairText() const;
     void setText(const QString& text);
     void setPairText(const QString& text);
+    // Puts a widget after the Compute button (the Generate and Step buttons); the bar does
+    // not own what it shows.
+    void addTrailingWidget(QWidget* widget);
 
 signals:
     void submitted(const QString& text, const QString& pair);
@@ -38,6 +42,7 @@ private:
     QLineEdit* text_;
     QLineEdit* pair_;
     QPushButton* compute_;
+    QHBoxLayout* layout_;
     SecondField secondField_ = SecondField::Pair;
 };
 

@@ -21,6 +21,8 @@ struct SamplingSettings {
     int topK = 0;              // sampling: keep the k most probable tokens (0: all)
     float topP = 1.0f;         // sampling: keep the fewest tokens whose probability reaches p
     std::uint64_t seed = 0;
+
+    bool operator==(const SamplingSettings&) const = default;
 };
 
 // Picks tokens from rows of logits. Sampling draws from a 64-bit Mersenne Twister turned into

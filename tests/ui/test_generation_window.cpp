@@ -1,0 +1,348 @@
+// Generating in the app: Generate and Step add tokens that show in every view as they come,
+// the views follow the newest token, Stop keeps what was made, a seed repeats, and a masked
+// language model masks the selected token to show what it would put there.
+#include <QtTest>
+
+#include <QPushButton>
+
+#include <cmath>
+
+#include "Analysis.h"
+#include "AttentionSelection.h"
+#include "GenerationControls.h"
+#include "GoldenFixtures.h"
+#include "HeatmapView.h"
+#include "MainWindow.h"
+#include "PredictionsPanel.h"
+#include "TokenLabel.h"
+#include "ViewFixtures.h"
+#include "analysis/Generation.h"
+#include "analysis/Predictions.h"
+#include "model/Checkpoint.h"
+
+using namespace attnscope;
+using attnscope::ui::Analysis;
+using attnscope::ui::GenerationControls;
+using attnscope::ui::GenerationRun;
+using attnscope::ui::MainWindow;
+using attnscope::ui::PredictionsPanel;
+
+namespace {
+
+constexpr int kTimeoutMs = 60000;
+const QString kPrompt = QStringLiteral("Once upon a time, there was a little");
+
+QString stories() { return QString::fromStdString((fixtures::modelsDir() / "stories260k").string()); }
+
+bool openAndCompute(MainWindow& window, const QString& model, const QString& text) {
+    window.setText(text);
+    window.openModel(model);
+    return QTest::qWaitFor([&] { return window.session().analysis() && !window.session().isBusy(); }, kTimeoutMs);
+}
+
+bool waitIdle(MainWindow& window) {
+    return QTest::qWaitFor([&] { return !window.session().isBusy(); }, kTimeoutMs);
+}
+
+std::vector<int> greedyFrom(const QString& model, const QString& prompt, int newTokens) {
+    const auto cp = Checkpoint::open(model.toStdString());
+    return generate(cp->model(), cp->encode(prompt.toStdString()).ids, SamplingSettings{}, newTokens, endOfSequenceIds(cp->config())).ids;
+}
+
+std::vector<int> prefix(const std::vector<int>& ids, std::size_t n) { return {ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(n)}; }
+
+}  // namespace
+
+class GenerationWindowTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void generateShowsEveryTokenAndFollowsTheNewest();
+    void stepContinuesTheGeneration();
+    void stopKeepsWhatWasMadeAndStepContinuesIt();
+    void aNewPromptStartsAfresh();
+    void seededSamplingRepeats();
+    void badSettingsGetAMessage();
+    void classroomModeAnimates();
+    void onlyGeneratingModelsShowTheControls();
+    void maskingATokenShowsTheModelsGuess();
+};
+
+// Generate adds greedy tokens (the engine's own, from the same prompt), each arriving as an
+// analysis of the whole sequence so far; the views show it and select its newest token.
+void GenerationWindowTest::generateShowsEveryTokenAndFollowsTheNewest() {
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, stories(), kPrompt));
+    GenerationControls* controls = window.generationControls();
+    QVERIFY(controls->isVisible());
+    QVERIFY(controls->generateButton()->isVisible());
+    const int promptTokens = window.session().analysis()->tokenCount();
+    controls->setMaxNewTokens(12);
+    controls->setAnimate(true);  // every token shown, so each arrival can be checked
+
+    std::vector<int> sizes;
+    bool followedNewest = true;
+    connect(&window.session(), &ui::AttentionSession::analysisChanged, this, [&] {
+        const auto a = window.session().analysis();
+        sizes.push_back(a->tokenCount());
+        followedNewest = followedNewest && window.selection().selectedQuery() == a->tokenCount() - 1 &&
+                         window.heatmap()->analysis() == a;
+    });
+    QSignalSpy finished(&window.session(), &ui::AttentionSession::generationFinished);
+    QTest::mouseClick(controls->generateButton(), Qt::LeftButton);
+    QTRY_VERIFY(controls->isRunning());
+    QCOMPARE(controls->generateButton()->text(), QStringLiteral("&Stop"));
+    QVERIFY(!controls->stepButton()->isEnabled());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+    QVERIFY(waitIdle(window));
+    QVERIFY(!controls->isRunning());
+
+    const auto analysis = window.session().analysis();
+    QVERIFY(analysis->isGeneration());
+    QCOMPARE(analysis->promptLength, promptTokens);
+    QCOMPARE(analysis->encoding.ids, greedyFrom(stories(), kPrompt, 12));
+    QCOMPARE(analysis->tokenCount(), promptTokens + 12);
+    QCOMPARE(analysis->attentions.queries, analysis->tokenCount());
+    QCOMPARE(int(analysis->tokenPredictions.size()), analysis->tokenCount());
+    // One arrival per token, each one token longer, each followed by the views.
+    std::vector<int> expected;
+    for (int n = promptTokens + 1; n <= promptTokens + 12; ++n) expected.push_back(n);
+    QCOMPARE(sizes, expected);
+    QVERIFY(followedNewest);
+    QVERIFY(analysis->generatedText.startsWith(QStringLiteral(" girl named Lily")));
+    QVERIFY2(controls->summary().contains(analysis->generatedText), qPrintable(controls->summary()));
+    QCOMPARE(finished.first().at(0).value<GenerationRun::Stop>(), GenerationRun::Stop::MaxTokens);
+    QCOMPARE(finished.first().at(1).toInt(), 12);
+
+    // The predictions panel shows what the newest token predicts next.
+    auto* panel = window.predictionsPanel();
+    QCOMPARE(panel->title(), QStringLiteral("Next token after “%1”").arg(analysis->tokenLabels.back()));
+    QCOMPARE(panel->entries().front().label, analysis->tokenPredictions.back().front().label);
+
+    // Its attention equals a full pass over the same ids.
+    const auto cp = Checkpoint::open(stories().toStdString());
+    ForwardInput input;
+    input.ids = analysis->encoding.ids;
+    const auto reference = cp->forward(input);
+    const std::vector<float> a = analysis->attentions.toFloat32(), b = reference->attentions.toFloat32();
+    QCOMPARE(a.size(), b.size());
+    float worst = 0.0f;
+    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+    QVERIFY2(worst <= 1e-5f, qPrintable(QString::number(worst)));
+}
+
+// Step adds one token to the generation shown, from its cache: the same tokens as greedy
+// decoding straight through.
+void GenerationWindowTest::stepContinuesTheGeneration() {
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, stories(), kPrompt));
+    const int promptTokens = window.session().analysis()->tokenCount();
+    window.generationControls()->setMaxNewTokens(4);
+    window.generate();
+    QVERIFY(waitIdle(window));
+    QCOMPARE(window.session().analysis()->tokenCount(), promptTokens + 4);
+    for (int i = 0; i < 3; ++i) {
+        QTest::mouseClick(window.generationControls()->stepButton(), Qt::LeftButton);
+        QVERIFY(waitIdle(window));
+    }
+    const auto analysis = window.session().analysis();
+    QCOMPARE(analysis->tokenCount(), promptTokens + 7);
+    QCOMPARE(analysis->promptLength, promptTokens);
+    QCOMPARE(analysis->encoding.ids, greedyFrom(stories(), kPrompt, 7));
+    QCOMPARE(window.selection().selectedQuery(), promptTokens + 6);
+    QVERIFY(window.generationControls()->summary().startsWith(QStringLiteral("7 new tokens")));
+}
+
+void GenerationWindowTest::stopKeepsWhatWasMadeAndStepContinuesIt() {
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, stories(), kPrompt));
+    const int promptTokens = window.session().analysis()->tokenCount();
+    GenerationControls* controls = window.generationControls();
+    controls->setMaxNewTokens(200);
+    controls->setAnimate(true);
+    QSignalSpy finished(&window.session(), &ui::AttentionSession::generationFinished);
+    window.generate();
+    QTRY_VERIFY_WITH_TIMEOUT(window.session().analysis()->tokenCount() >= promptTokens + 2, kTimeoutMs);
+    QTest::mouseClick(controls->generateButton(), Qt::LeftButton);  // Stop
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+    QVERIFY(waitIdle(window));
+    QCOMPARE(finished.first().at(0).value<GenerationRun::Stop>(), GenerationRun::Stop::Cancelled);
+    const auto stopped = window.session().analysis();
+    const int made = stopped->tokenCount() - promptTokens;
+    QVERIFY2(made >= 2 && made < 20, qPrintable(QString::number(made)));
+    QCOMPARE(finished.first().at(1).toInt(), made);
+    QVERIFY(controls->summary().contains(QStringLiteral("stopped")));
+
+    controls->setAnimate(false);
+    window.stepGeneration();
+    QVERIFY(waitIdle(window));
+    const auto stepped = window.session().analysis();
+    QCOMPARE(stepped->tokenCount(), stopped->tokenCount() + 1);
+    QCOMPARE(stepped->encoding.ids, greedyFrom(stories(), kPrompt, made + 1));
+}
+
+// Another prompt in the text field starts a new generation; Compute shows the typed text again.
+void GenerationWindowTest::aNewPromptStartsAfresh() {
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, stories(), kPrompt));
+    window.generationControls()->setMaxNewTokens(3);
+    window.generate();
+    QVERIFY(waitIdle(window));
+    const QString other = QStringLiteral("Tom had a big red");
+    window.setText(other);
+    window.generate();
+    QVERIFY(waitIdle(window));
+    const auto analysis = window.session().analysis();
+    QCOMPARE(analysis->text, other);
+    QCOMPARE(analysis->encoding.ids, greedyFrom(stories(), other, 3));
+    window.compute();
+    QVERIFY(waitIdle(window));
+    QVERIFY(!window.session().analysis()->isGeneration());
+    QCOMPARE(window.session().analysis()->tokenCount(), analysis->promptLength);
+}
+
+void GenerationWindowTest::seededSamplingRepeats() {
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, stories(), QStringLiteral("Once upon a time")));
+    GenerationControls* controls = window.generationControls();
+    controls->setSampling(SamplingSettings{1.0f, 20, 0.95f, 1234});
+    controls->setMaxNewTokens(15);
+    const auto run = [&] {
+        window.compute();  // back to the typed prompt: the next Generate starts afresh
+        if (!waitIdle(window)) return std::vector<int>{};
+        window.generate();
+        if (!waitIdle(window)) return std::vector<int>{};
+        return window.session().analysis()->encoding.ids;
+    };
+    const std::vector<int> first = run();
+    QVERIFY(first.size() > 5);
+    QCOMPARE(run(), first);
+    // The engine's sampler with the same settings gives the same tokens.
+    const auto cp = Checkpoint::open(stories().toStdString());
+    const auto expected = generate(cp->model(), cp->encode("Once upon a time").ids, SamplingSettings{1.0f, 20, 0.95f, 1234}, 15,
+                                   endOfSequenceIds(cp->config()));
+    QCOMPARE(first, expected.ids);
+}
+
+void GenerationWindowTest::badSettingsGetAMessage() {
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, stories(), kPrompt));
+    // The spin boxes cannot go below 0; the engine's check is what a bad value meets.
+    QSignalSpy errors(&window, &MainWindow::errorShown);
+    ui::GenerationRequest request;
+    request.prompt = kPrompt;
+    request.sampling.temperature = -1.0f;
+    window.session().generate(request);
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, kTimeoutMs);
+    QVERIFY2(errors.first().at(0).toString().contains(QStringLiteral("temperature")), qPrintable(errors.first().at(0).toString()));
+    QVERIFY(waitIdle(window));
+    QVERIFY(!window.session().analysis()->isGeneration());  // what was shown stays
+}
+
+// Classroom mode paces the tokens so a room can watch each one arrive.
+void GenerationWindowTest::classroomModeAnimates() {
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, stories(), kPrompt));
+    window.setClassroomMode(true);
+    QVERIFY(window.generationControls()->animate());
+    QCOMPARE(window.generationControls()->paceMs(), GenerationControls::kPaceMs);
+    window.generationControls()->setMaxNewTokens(3);
+    QElapsedTimer clock;
+    clock.start();
+    std::vector<qint64> arrivals;
+    connect(&window.session(), &ui::AttentionSession::analysisChanged, this, [&] { arrivals.push_back(clock.elapsed()); });
+    window.generate();
+    QVERIFY(waitIdle(window));
+    QCOMPARE(arrivals.size(), std::size_t(3));
+    for (std::size_t i = 1; i < arrivals.size(); ++i)
+        QVERIFY2(arrivals[i] - arrivals[i - 1] >= GenerationControls::kPaceMs - 50, qPrintable(QString::number(arrivals[i] - arrivals[i - 1])));
+    window.setClassroomMode(false);
+    QVERIFY(!window.generationControls()->animate());
+}
+
+void GenerationWindowTest::onlyGeneratingModelsShowTheControls() {
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, viewfixtures::goldenModel("bert_mlm"), QStringLiteral("The cat sat.")));
+    QVERIFY(!window.generationControls()->isVisible());
+    QVERIFY(!window.generationControls()->generateButton()->isVisible());
+    const auto before = window.session().analysis();
+    window.generate();  // Ctrl+G on a masked LM: a status message, nothing runs
+    QVERIFY(!window.session().isBusy());
+    QCOMPARE(window.session().analysis(), before);
+    // A base model without a head cannot generate either; a causal LM can.
+    QVERIFY(openAndCompute(window, viewfixtures::goldenModel("bert"), QStringLiteral("The cat sat.")));
+    QVERIFY(!window.generationControls()->isVisible());
+    QVERIFY(openAndCompute(window, viewfixtures::goldenModel("gpt2"), QStringLiteral("The cat sat.")));
+    QVERIFY(window.generationControls()->isVisible());
+}
+
+// exBERT's gesture: mask the selected token and see what the model would put there; again
+// to restore it. The guesses are the engine's softmax at the mask.
+void GenerationWindowTest::maskingATokenShowsTheModelsGuess() {
+    const QString model = viewfixtures::goldenModel("bert_mlm");
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, model, QStringLiteral("The cat sat on the mat.")));
+    const auto original = window.session().analysis();
+    const int cat = 2;  // [CLS] the cat
+    QCOMPARE(original->tokenLabels.value(cat), QStringLiteral("cat"));
+    QPushButton* mask = window.maskButton();
+    window.selection().setSelectedQuery(0);
+    QVERIFY(mask->isVisible());
+    QVERIFY(!mask->isEnabled());  // [CLS] is special
+    window.selection().setSelectedQuery(cat);
+    QVERIFY(mask->isEnabled());
+    QCOMPARE(mask->text(), QStringLiteral("Mask “cat” (Ctrl+M)"));
+    QTest::mouseClick(mask, Qt::LeftButton);
+    QVERIFY(waitIdle(window));
+    const auto masked = window.session().analysis();
+    QVERIFY(masked != original);
+    QCOMPARE(masked->tokenLabels.value(cat), QStringLiteral("[MASK]"));
+    QCOMPARE(masked->maskedTokens.value(cat), QStringLiteral("cat"));
+    QCOMPARE(window.selection().selectedQuery(), cat);  // the selection stays on it
+    QCOMPARE(window.predictionsPanel()->title(), QStringLiteral("The model's guess for [MASK], hiding “cat”"));
+    QCOMPARE(mask->text(), QStringLiteral("Unmask “cat” (Ctrl+M)"));
+
+    const auto cp = Checkpoint::open(model.toStdString());
+    ForwardInput input;
+    input.ids = cp->encode("The cat sat on the mat.").ids;
+    input.ids[cat] = *cp->tokenizer()->tokenToId("[MASK]");
+    input.typeIds.assign(input.ids.size(), 0);
+    const auto reference = cp->forward(input);
+    const auto expected = topPredictions(reference->logits.row(cat).data(), static_cast<int>(reference->logits.cols()), 8);
+    const auto& shown = window.predictionsPanel()->entries();
+    QCOMPARE(shown.size(), expected.size());
+    for (std::size_t k = 0; k < expected.size(); ++k) {
+        QCOMPARE(shown[k].label, ui::tokenLabel(cp->tokenizer()->idToToken(expected[k].id)));
+        QVERIFY(std::abs(shown[k].probability - expected[k].probability) < 1e-5f);
+    }
+    const std::vector<float> a = masked->attentions.toFloat32(), b = reference->attentions.toFloat32();
+    float worst = 0.0f;
+    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+    QVERIFY2(a.size() == b.size() && worst <= 1e-5f, qPrintable(QString::number(worst)));
+
+    // Ctrl+M on the masked token restores the text.
+    window.toggleMaskAtSelection();
+    QVERIFY(waitIdle(window));
+    QCOMPARE(window.session().analysis()->tokenLabels, original->tokenLabels);
+    QVERIFY(window.session().analysis()->maskedTokens.isEmpty());
+
+    // A causal model has nothing to mask.
+    QVERIFY(openAndCompute(window, stories(), kPrompt));
+    QVERIFY(!window.maskButton()->isVisible());
+    const auto shownBefore = window.session().analysis();
+    window.toggleMaskAtSelection();
+    QVERIFY(!window.session().isBusy());
+    QCOMPARE(window.session().analysis(), shownBefore);
+}
+
+QTEST_MAIN(GenerationWindowTest)
+#include "test_generation_window.moc"
