@@ -177,6 +177,8 @@ QWidget* MainWindow::buildAnalysisPage() {
     maskButton_ = new QPushButton(this);
     maskButton_->setObjectName(QStringLiteral("maskButton"));
     maskButton_->setVisible(false);
+    maskButton_->setToolTip(tr("Replace the token by the mask token and see what the model would put there "
+                               "(or double-click a token in the Tokens view)"));
     connect(maskButton_, &QPushButton::clicked, this, &MainWindow::toggleMaskAtSelection);
     generationControls_ = new GenerationControls(this);
     generationControls_->setObjectName(QStringLiteral("generationControls"));
@@ -210,6 +212,11 @@ QWidget* MainWindow::buildAnalysisPage() {
     modelView_->setObjectName(QStringLiteral("modelView"));
     tokenStripView_ = new TokenStripView(&selection_, this);
     tokenStripView_->setObjectName(QStringLiteral("tokenStripView"));
+    // A masked language model: double-clicking a token masks it (or brings it back).
+    connect(tokenStripView_, &TokenStripView::tokenActivated, this, [this] {
+        const auto analysis = session_.analysis();
+        if (analysis && analysis->tokenPredictionKind == Analysis::TokenPredictionKind::MaskedToken) toggleMaskAtSelection();
+    });
     overlayView_ = new ImageOverlayView(&selection_, this);
     overlayView_->setObjectName(QStringLiteral("overlayView"));
     overlayControls_ = new ImageOverlayControls(&selection_, this);

@@ -79,4 +79,14 @@ void TokenStripView::mouseReleaseEvent(QMouseEvent* event) {
     FigureView::mouseReleaseEvent(event);
 }
 
+void TokenStripView::mouseDoubleClickEvent(QMouseEvent* event) {
+    const int token = tokenOfChip(chipAt(event->position()));
+    if (event->button() == Qt::LeftButton && token >= 0 && chipsAreQueries_) {
+        selection()->setSelectedQuery(token);
+        emit tokenActivated(token);
+        return;
+    }
+    FigureView::mouseDoubleClickEvent(event);
+}
+
 }  // namespace attnscope::ui

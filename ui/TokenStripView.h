@@ -8,7 +8,8 @@
 namespace attnscope::ui {
 
 // The token strip: the text as tokens, each shaded by the attention it receives from the
-// selected query (outlined). Clicking a token makes it the query.
+// selected query (outlined). Clicking a token makes it the query; double-clicking it also
+// says so (tokenActivated), which a masked language model's window takes as "mask it".
 class TokenStripView : public FigureView {
     Q_OBJECT
 public:
@@ -25,6 +26,9 @@ public:
 
     QSize sizeHint() const override;
 
+signals:
+    void tokenActivated(int token);
+
 protected:
     void buildFigure(const FigureSource& source, const ViewRequest& request) override;
     void clearFigure() override;
@@ -35,6 +39,7 @@ protected:
     bool event(QEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
 
 private:
     std::optional<TokenStripFigure> figure_;

@@ -15,6 +15,7 @@
 #include "MainWindow.h"
 #include "PredictionsPanel.h"
 #include "TokenLabel.h"
+#include "TokenStripView.h"
 #include "ViewFixtures.h"
 #include "analysis/Generation.h"
 #include "analysis/Predictions.h"
@@ -334,6 +335,24 @@ void GenerationWindowTest::maskingATokenShowsTheModelsGuess() {
     QVERIFY(waitIdle(window));
     QCOMPARE(window.session().analysis()->tokenLabels, original->tokenLabels);
     QVERIFY(window.session().analysis()->maskedTokens.isEmpty());
+
+    // Double-clicking a token in the token strip masks it too.
+    window.setCurrentView(ui::ViewKind::Tokens);
+    auto* strip = window.tokenStripView();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const int sat = 3;
+    QPoint chipCentre;
+    for (int y = 0; y < strip->height() && chipCentre.isNull(); y += 2)
+        for (int x = 0; x < strip->width(); x += 2)
+            if (strip->tokenOfChip(strip->chipAt(QPointF(x, y))) == sat) {
+                chipCentre = QPoint(x + 6, y + 6);
+                break;
+            }
+    QVERIFY(!chipCentre.isNull());
+    QTest::mouseDClick(strip, Qt::LeftButton, {}, chipCentre);
+    QVERIFY(waitIdle(window));
+    QCOMPARE(window.session().analysis()->maskedTokens.value(sat), QStringLiteral("sat"));
+    QCOMPARE(window.selection().selectedQuery(), sat);
 
     // A causal model has nothing to mask.
     QVERIFY(openAndCompute(window, stories(), kPrompt));
