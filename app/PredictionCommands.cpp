@@ -2,9 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <span>
+
 #include "Error.h"
 #include "PreparedInput.h"
 #include "analysis/Generation.h"
+#include "analysis/LogitLens.h"
 #include "analysis/Predictions.h"
 #include "io/AttentionFile.h"
 #include "model/TransformerModel.h"
@@ -15,22 +18,24 @@ namespace cli {
 
 namespace {
 
-// One distribution's top k as [{"id", "token", "prob"}], token names from the tokenizer
-// (or id2label for a classifier).
-nlohmann::json topList(const attnscope::Checkpoint& cp, const float* logits, int count, int k) {
-    nlohmann::json list = nlohmann::json::array();
+// The name of a predicted id: the tokenizer's token (or id2label for a classifier).
+std::string nameOf(const attnscope::Checkpoint& cp, int id) {
+    if (!cp.config().isVision()) return namesOf(cp, {id}).front();
     const auto& labels = cp.config().id2label;
-    for (const auto& p : attnscope::topPredictions(logits, count, k)) {
-        std::string name;
-        if (cp.config().isVision()) {
-            const auto it = labels.find(p.id);
-            name = it != labels.end() ? it->second : "class " + std::to_string(p.id);
-        } else {
-            name = namesOf(cp, {p.id}).front();
-        }
-        list.push_back({{"id", p.id}, {"token", name}, {"prob", p.probability}});
-    }
+    const auto it = labels.find(id);
+    return it != labels.end() ? it->second : "class " + std::to_string(id);
+}
+
+// Predictions as [{"id", "token", "prob"}].
+nlohmann::json listOf(const attnscope::Checkpoint& cp, std::span<const attnscope::Prediction> predictions) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& p : predictions) list.push_back({{"id", p.id}, {"token", nameOf(cp, p.id)}, {"prob", p.probability}});
     return list;
+}
+
+// One distribution's top k.
+nlohmann::json topList(const attnscope::Checkpoint& cp, const float* logits, int count, int k) {
+    return listOf(cp, attnscope::topPredictions(logits, count, k));
 }
 
 bool isMaskToken(const std::string& token) { return token == "[MASK]" || token == "<mask>"; }
@@ -119,15 +124,12 @@ void runLens(const std::string& model, const TextInput& input, int topK) {
     if (c.isVision() || c.isEncoderDecoder())
         throw UsageError("lens is for language models; " + c.modelType + " is " + (c.isVision() ? "a vision model" : "an encoder-decoder"));
     requireHead(*cp);
-    PreparedInput p = prepare(*cp, input);
-    p.forward.keepHiddenStates = true;
-    const auto result = cp->forward(p.forward);
+    const PreparedInput p = prepare(*cp, input);
+    const auto lens = attnscope::computeLogitLens(*cp, p.forward, topK);
     nlohmann::json layers = nlohmann::json::array();
-    for (const auto& hidden : result->hiddenStates) {
-        const attnscope::RowMatrix logits = cp->model().logitsFromResidual(hidden);
+    for (int l = 0; l < lens->layers; ++l) {
         nlohmann::json perPosition = nlohmann::json::array();
-        for (Eigen::Index i = 0; i < logits.rows(); ++i)
-            perPosition.push_back(topList(*cp, logits.row(i).data(), static_cast<int>(logits.cols()), topK));
+        for (int i = 0; i < lens->positions; ++i) perPosition.push_back(listOf(*cp, lens->at(l, i)));
         layers.push_back(std::move(perPosition));
     }
     printJson({{"tokens", p.tokens}, {"layers", layers}});
