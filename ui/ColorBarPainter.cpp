@@ -10,8 +10,8 @@
 
 namespace attnscope::ui {
 
-ColorBarPainter::ColorBarPainter(const ColorMap& map, const ColorScale& scale, const FigureStyle& style)
-    : map_(map), scale_(scale), style_(style) {
+ColorBarPainter::ColorBarPainter(const ColorMap& map, const ColorScale& scale, const FigureStyle& style, QString caption)
+    : map_(map), scale_(scale), style_(style), caption_(caption.isEmpty() ? scale.caption() : std::move(caption)) {
     const double base = figure::basePixels(style);
     tickFont_ = figure::font(base * 0.9);
     captionFont_ = figure::font(base * 0.9);
@@ -93,7 +93,7 @@ void ColorBarPainter::paintVertical(QPainter& painter, const QRectF& bar) const 
     painter.translate(x, bar.center().y());
     painter.rotate(-90.0);
     figure::drawCenteredText(painter, QRectF(-bar.height() / 2.0, -captionMetrics.height() / 2.0, bar.height(), captionMetrics.height()),
-                             scale_.caption(), captionFont_);
+                             caption_, captionFont_);
     painter.restore();
 }
 
@@ -112,8 +112,8 @@ void ColorBarPainter::paintHorizontal(QPainter& painter, const QRectF& bar) cons
     const QFontMetricsF captionMetrics(captionFont_);
     painter.setPen(figure::mix(style_.foreground, style_.background, 0.25));
     const double y = bar.bottom() + tickLength_ + gap_ + metrics.height() + gap_;
-    const double width = std::max(bar.width(), captionMetrics.horizontalAdvance(scale_.caption()) + 4.0);
-    figure::drawCenteredText(painter, QRectF(bar.center().x() - width / 2.0, y, width, captionMetrics.height()), scale_.caption(),
+    const double width = std::max(bar.width(), captionMetrics.horizontalAdvance(caption_) + 4.0);
+    figure::drawCenteredText(painter, QRectF(bar.center().x() - width / 2.0, y, width, captionMetrics.height()), caption_,
                              captionFont_);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 #include <QFont>
+#include <QString>
 #include <QRectF>
 
 #include "ColorMap.h"
@@ -15,7 +16,8 @@ namespace attnscope::ui {
 // them, read upwards; horizontal bars carry ticks below and the caption under them.
 class ColorBarPainter {
 public:
-    ColorBarPainter(const ColorMap& map, const ColorScale& scale, const FigureStyle& style);
+    // `caption` replaces the scale's own (e.g. "top-1 probability" for a bar that measures no attention).
+    ColorBarPainter(const ColorMap& map, const ColorScale& scale, const FigureStyle& style, QString caption = {});
 
     double thickness() const { return thickness_; }
     // Room the ticks and caption need beside a vertical bar (not counting the bar).
@@ -35,6 +37,7 @@ private:
     ColorMap map_;
     ColorScale scale_;
     FigureStyle style_;
+    QString caption_;
     QFont tickFont_;
     QFont captionFont_;
     double thickness_ = 14.0;

@@ -1,0 +1,172 @@
+#include "LensView.h"
+
+#include <QHelpEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+
+#include <algorithm>
+
+#include "FigurePainting.h"
+#include "LensFigureData.h"
+#include "analysis/LogitLens.h"
+
+namespace attnscope::ui {
+
+namespace {
+constexpr int kMargin = 6;
+}
+
+LensView::LensView(QWidget* parent) : QWidget(parent), placeholder_(QStringLiteral("No logit lens to show")) {
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    setBackgroundRole(QPalette::Base);
+    setAutoFillBackground(true);
+    setMouseTracking(true);  // the hover outline
+}
+
+LensView::~LensView() = default;
+
+QRectF LensView::figureArea() const { return QRectF(rect()).adjusted(kMargin, kMargin, -kMargin, -kMargin); }
+
+std::optional<LensCellIndex> LensView::cellAt(const QPointF& pos) const {
+    return figure_ ? figure_->hitTest(figureArea(), pos) : std::nullopt;
+}
+
+QRectF LensView::cellRect(int layer, int position) const { return figure_ ? figure_->cellRect(figureArea(), layer, position) : QRectF(); }
+
+QString LensView::toolTipFor(int layer, int position) const { return figure_ ? figure_->toolTip(layer, position) : QString(); }
+
+QSize LensView::sizeHint() const {
+    if (!figure_) return {720, 360};
+    const QSizeF natural = figure_->naturalSize();
+    return QSize(std::clamp(static_cast<int>(natural.width()), 400, 1200), std::clamp(static_cast<int>(natural.height()), 240, 800)) +
+           QSize(2 * kMargin, 2 * kMargin);
+}
+
+QSize LensView::minimumSizeHint() const { return {240, 160}; }
+
+void LensView::setData(const LensFigureData& data) {
+    lens_.reset();
+    figure_.emplace(data, style_);
+    setHovered(std::nullopt);
+    pressed_.reset();
+    updateGeometry();
+    update();
+}
+
+void LensView::setLens(std::shared_ptr<const LogitLens> lens, const QStringList& positionLabels, const std::function<QString(int)>& tokenName) {
+    if (!lens) return clear();
+    std::optional<int> layer, position;
+    if (figure_) {  // a new lens of the same text keeps the selected cell
+        layer = figure_->selectedLayer();
+        position = figure_->selectedPosition();
+    }
+    setData(lensFigureData(*lens, positionLabels, tokenName, layer, position));
+    lens_ = std::move(lens);
+}
+
+void LensView::clear() {
+    lens_.reset();
+    figure_.reset();
+    setHovered(std::nullopt);
+    pressed_.reset();
+    updateGeometry();
+    update();
+}
+
+void LensView::setSelection(int layer, int position) {
+    if (!figure_) return;
+    std::optional<int> l, p;
+    if (layer >= 0 && position >= 0) {
+        l = layer;
+        p = position;
+    }
+    if (figure_->selectedLayer() == l && figure_->selectedPosition() == p) return;
+    figure_ = figure_->withSelection(l, p);
+    update();
+}
+
+void LensView::setStyle(const FigureStyle& style) {
+    if (style == style_) return;
+    style_ = style;
+    if (figure_) {
+        LensFigureData data = figure_->data();
+        data.selectedLayer = figure_->selectedLayer();
+        data.selectedPosition = figure_->selectedPosition();
+        figure_.emplace(std::move(data), style_);
+    }
+    update();
+}
+
+void LensView::setPlaceholderText(const QString& text) {
+    placeholder_ = text;
+    if (!figure_) update();
+}
+
+void LensView::setHovered(std::optional<LensCellIndex> cell) {
+    if (cell == hovered_) return;
+    hovered_ = cell;
+    update();
+}
+
+bool LensView::event(QEvent* event) {
+    if (event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        if (const auto cell = cellAt(help->pos())) {
+            QToolTip::showText(help->globalPos(), toolTipFor(cell->layer, cell->position), this,
+                               cellRect(cell->layer, cell->position).toAlignedRect());
+        } else {
+            QToolTip::hideText();
+            event->ignore();
+        }
+        return true;
+    }
+    return QWidget::event(event);
+}
+
+void LensView::paintEvent(QPaintEvent*) {
+    QPainter painter(this);
+    if (!figure_) {
+        painter.setPen(palette().color(QPalette::PlaceholderText));
+        painter.setFont(figure::font(figure::basePixels(style_)));
+        painter.drawText(figureArea(), Qt::AlignCenter | Qt::TextWordWrap, placeholder_);
+        return;
+    }
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setRenderHint(QPainter::TextAntialiasing);
+    figure_->paint(painter, figureArea());
+    if (hovered_ && hovered_ != LensCellIndex{figure_->selectedLayer().value_or(-1), figure_->selectedPosition().value_or(-1)}) {
+        // A thin ring, lighter than the selection's, on any colour of any map.
+        const QRectF cell = cellRect(hovered_->layer, hovered_->position).adjusted(0.5, 0.5, -0.5, -0.5);
+        painter.setBrush(Qt::NoBrush);
+        painter.setPen(QPen(QColor(0, 0, 0, 160), 2.0));
+        painter.drawRect(cell);
+        painter.setPen(QPen(QColor(255, 255, 255, 200), 1.0));
+        painter.drawRect(cell);
+    }
+}
+
+void LensView::mousePressEvent(QMouseEvent* event) {
+    if (event->button() != Qt::LeftButton) return QWidget::mousePressEvent(event);
+    pressed_ = cellAt(event->position());
+}
+
+void LensView::mouseReleaseEvent(QMouseEvent* event) {
+    if (event->button() != Qt::LeftButton) return QWidget::mouseReleaseEvent(event);
+    const auto released = cellAt(event->position());
+    const bool click = pressed_ && released == pressed_;
+    pressed_.reset();
+    if (click) emit cellClicked(released->layer, released->position);
+}
+
+void LensView::mouseMoveEvent(QMouseEvent* event) {
+    setHovered(cellAt(event->position()));
+    QWidget::mouseMoveEvent(event);
+}
+
+void LensView::leaveEvent(QEvent* event) {
+    setHovered(std::nullopt);
+    QWidget::leaveEvent(event);
+}
+
+}  // namespace attnscope::ui
