@@ -5,9 +5,17 @@
 
 #include "Analysis.h"
 #include "AttentionFileAnalysis.h"
+#include "analysis/LogitLens.h"
 #include "model/Checkpoint.h"
+#include "model/TransformerModel.h"
 
 namespace attnscope::ui {
+
+namespace {
+
+constexpr int kLensTopK = 5;  // per cell: the top token shows, the rest are its tooltip
+
+}  // namespace
 
 AttentionSession::AttentionSession(QObject* parent) : QObject(parent) {
     connect(&runner_, &JobRunner::progress, this, &AttentionSession::progress);
@@ -70,12 +78,32 @@ void AttentionSession::generate(const GenerationRequest& request) {
 }
 
 void AttentionSession::cancel() {
+    pendingLens_ = false;
     pendingOpen_.reset();
     pendingAttentionFile_.reset();
     pendingAnalysis_.reset();
     pendingGeneration_.reset();
     if (activity_ == Activity::Generating) stopGenerating();
     else runner_.cancel();
+}
+
+bool AttentionSession::canComputeLens() const {
+    if (!checkpoint_) return false;
+    const ModelConfig& config = checkpoint_->config();
+    return !config.isVision() && !config.isEncoderDecoder() && checkpoint_->model().hasHead();
+}
+
+void AttentionSession::computeLens() {
+    if (lens_ || !analysis_ || !canComputeLens()) return;
+    pendingLens_ = true;
+    if (!runner_.isRunning()) startNext();
+}
+
+void AttentionSession::setAnalysis(std::shared_ptr<const Analysis> analysis) {
+    analysis_ = std::move(analysis);
+    lens_.reset();
+    pendingLens_ = false;  // asked for the old analysis
+    emit analysisChanged();
 }
 
 void AttentionSession::stopGenerating() {
@@ -94,6 +122,8 @@ void AttentionSession::startNext() {
         startAnalysis(request);
     } else if (pendingGeneration_ && checkpoint_) {
         startGeneration(*std::exchange(pendingGeneration_, std::nullopt));
+    } else if (std::exchange(pendingLens_, false) && checkpoint_ && analysis_ && !lens_) {
+        startLens();
     } else {
         pendingAnalysis_.reset();  // nothing to analyse with until a model opens
         pendingGeneration_.reset();
@@ -110,8 +140,9 @@ void AttentionSession::startOpening(const QString& folder) {
             checkpoint_ = opened;
             modelFolder_ = QDir::cleanPath(folder);
             attentionFile_.clear();
-            analysis_.reset();
             generation_.reset();
+            analysis_.reset();  // before modelChanged: the window reads the new state
+            lens_.reset();
             emit modelChanged();
             emit analysisChanged();
         };
@@ -130,6 +161,7 @@ void AttentionSession::startReading(const QString& attentionFile) {
             modelFolder_.clear();
             attentionFile_ = QDir::cleanPath(attentionFile);
             analysis_ = analysis;
+            lens_.reset();
             emit modelChanged();
             emit analysisChanged();
         };
@@ -143,10 +175,7 @@ void AttentionSession::startAnalysis(const AnalysisRequest& request) {
     runner_.start([this, checkpoint, request](const JobRunner::Context& context) -> JobRunner::Delivery {
         std::shared_ptr<const Analysis> analysis = computeAnalysis(*checkpoint, request, context.progress, &context.cancel);
         if (!analysis) return {};
-        return [this, analysis] {
-            analysis_ = analysis;
-            emit analysisChanged();
-        };
+        return [this, analysis] { setAnalysis(analysis); };
     });
     setActivity(Activity::Analyzing);
     emit progress(0, 0);
@@ -168,8 +197,7 @@ void AttentionSession::startGeneration(const GenerationRequest& request) {
         const auto show = [this, &context, current](std::shared_ptr<const Analysis> snapshot) {
             context.publish([this, current, snapshot] {
                 generation_ = current;
-                analysis_ = snapshot;
-                emit analysisChanged();
+                setAnalysis(snapshot);
             });
         };
         const GenerationRun::Stop why = current->run(
@@ -183,6 +211,26 @@ void AttentionSession::startGeneration(const GenerationRequest& request) {
     });
     setActivity(Activity::Generating);
     emit progress(0, request.maxNewTokens);
+}
+
+void AttentionSession::startLens() {
+    const std::shared_ptr<const Checkpoint> checkpoint = checkpoint_;
+    const std::shared_ptr<const Analysis> analysis = analysis_;
+    runner_.start([this, checkpoint, analysis](const JobRunner::Context& context) -> JobRunner::Delivery {
+        ForwardInput input;
+        input.ids = analysis->encoding.ids;
+        input.typeIds = analysis->encoding.typeIds;
+        std::optional<LogitLens> lens = computeLogitLens(*checkpoint, std::move(input), kLensTopK, context.progress, &context.cancel);
+        if (!lens) return {};
+        auto shared = std::make_shared<const LogitLens>(std::move(*lens));
+        return [this, analysis, shared] {
+            if (analysis_ != analysis) return;  // another analysis came meanwhile
+            lens_ = shared;
+            emit lensChanged();
+        };
+    });
+    setActivity(Activity::ComputingLens);
+    emit progress(0, 0);
 }
 
 void AttentionSession::onJobFinished(JobRunner::Outcome outcome, const QString& message) {

@@ -11,6 +11,7 @@
 
 namespace attnscope {
 class Checkpoint;
+struct LogitLens;
 }
 
 namespace attnscope::ui {
@@ -24,7 +25,7 @@ struct Analysis;
 class AttentionSession : public QObject {
     Q_OBJECT
 public:
-    enum class Activity { Idle, OpeningModel, OpeningAttentionFile, Analyzing, Generating };
+    enum class Activity { Idle, OpeningModel, OpeningAttentionFile, Analyzing, Generating, ComputingLens };
     Q_ENUM(Activity)
 
     explicit AttentionSession(QObject* parent = nullptr);
@@ -36,6 +37,10 @@ public:
     // The attention file shown instead of a model's computation; empty when a model is open.
     QString attentionFile() const { return attentionFile_; }
     std::shared_ptr<const Analysis> analysis() const { return analysis_; }
+    // The logit lens of the current analysis, once computeLens() made it; null otherwise.
+    std::shared_ptr<const LogitLens> lens() const { return lens_; }
+    // Whether the open model has a logit lens: a single-stack text model with an output head.
+    bool canComputeLens() const;
     Activity activity() const { return activity_; }
     bool isBusy() const { return activity_ != Activity::Idle; }
 
@@ -58,13 +63,17 @@ public slots:
     // generation shown when that one grew from the same prompt; otherwise it starts afresh
     // from request.prompt. New sampling settings apply from the next token on.
     void generate(const attnscope::ui::GenerationRequest& request);
+    // The logit lens of the current analysis (lensChanged once it is there); queued behind a
+    // running job, dropped when the analysis changes first. Does nothing once it is there.
+    void computeLens();
     // Stops the running job and drops queued requests; a generation stops after its current
     // token, keeping (and showing) what it made.
     void cancel();
 
 signals:
     void modelChanged();     // the previous analysis is dropped with the old model
-    void analysisChanged();
+    void analysisChanged();  // the lens, which belongs to the analysis, goes with it
+    void lensChanged();
     void activityChanged(attnscope::ui::AttentionSession::Activity activity);
     // done/total layers; total 0 means "no measure yet" (tokenizing, reading weights).
     void progress(int done, int total);
@@ -79,6 +88,9 @@ private:
     void startReading(const QString& attentionFile);
     void startAnalysis(const AnalysisRequest& request);
     void startGeneration(const GenerationRequest& request);
+    void startLens();
+    // Shows a new analysis; its old lens goes.
+    void setAnalysis(std::shared_ptr<const Analysis> analysis);
     // Asks a running generation to stop after its current token.
     void stopGenerating();
     void onJobFinished(JobRunner::Outcome outcome, const QString& message);
@@ -90,10 +102,12 @@ private:
     std::optional<QString> pendingAttentionFile_;
     std::optional<AnalysisRequest> pendingAnalysis_;
     std::optional<GenerationRequest> pendingGeneration_;
+    bool pendingLens_ = false;
     std::shared_ptr<const Checkpoint> checkpoint_;
     QString modelFolder_;
     QString attentionFile_;
     std::shared_ptr<const Analysis> analysis_;
+    std::shared_ptr<const LogitLens> lens_;
     // The generation last shown, kept with its cache so Generate and Step can continue it;
     // used by one job at a time, and from the GUI thread only while no job runs.
     std::shared_ptr<GenerationRun> generation_;

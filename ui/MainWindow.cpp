@@ -36,6 +36,7 @@
 #include "ImageOverlayControls.h"
 #include "ImageOverlayView.h"
 #include "JobProgress.h"
+#include "LensView.h"
 #include "ModelView.h"
 #include "TextInputBar.h"
 #include "TokenStripView.h"
@@ -252,6 +253,7 @@ QWidget* MainWindow::buildAnalysisPage() {
     tabs_->setTabToolTip(3, tr("The text shaded by the attention the query gives each token (Ctrl+4)"));
     tabs_->setTabToolTip(4, tr("The image with each patch shaded by the attention the query gives it (Ctrl+5)"));
     tabs_->setTabVisible(static_cast<int>(ViewKind::Overlay), false);  // vision models only
+    buildLensTab();  // after the attention views' tabs, whose index is their ViewKind
 
     auto* body = new QHBoxLayout;
     body->setContentsMargins(0, 0, 0, 0);
@@ -360,6 +362,9 @@ void MainWindow::buildActions() {
         show->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_0 + number++)));
         connect(show, &QAction::triggered, this, [this, kind = kind] { setCurrentView(kind); });
     }
+    QAction* lens = view->addAction(tr("&Logit Lens"), this, &MainWindow::showLens);
+    lens->setObjectName(QStringLiteral("lensAction"));
+    lens->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_0 + number)));
     view->addSeparator();
     QAction* zoomIn = view->addAction(tr("Zoom &In"), matrixView_, &HeatmapView::zoomIn);
     zoomIn->setShortcut(QKeySequence::ZoomIn);
@@ -424,9 +429,11 @@ void MainWindow::setText(const QString& text) { inputBar_->setText(text); }
 
 void MainWindow::setPairText(const QString& text) { inputBar_->setPairText(text); }
 
-ViewKind MainWindow::currentView() const { return static_cast<ViewKind>(tabs_->currentIndex()); }
+ViewKind MainWindow::currentView() const { return isLensShown() ? ViewKind::Matrix : static_cast<ViewKind>(tabs_->currentIndex()); }
 
-FigureView* MainWindow::currentFigureView() const { return views()[static_cast<std::size_t>(tabs_->currentIndex())]; }
+FigureView* MainWindow::currentFigureView() const {
+    return isLensShown() ? nullptr : views()[static_cast<std::size_t>(tabs_->currentIndex())];
+}
 
 void MainWindow::setCurrentView(ViewKind kind) {
     // The image overlay exists for vision models only.
@@ -569,6 +576,7 @@ void MainWindow::adaptToModel() {
     }
     controls_->setEncoderDecoder(config.isEncoderDecoder());
     adaptGenerationToModel();
+    adaptLensToModel();
     showTabsFor(wasVision);
 }
 
@@ -642,6 +650,7 @@ void MainWindow::onAnalysisChanged() {
     if (analysis) applyPendingSession();
     updateStatus();
     updatePredictionsPanel();
+    requestLensIfShown();
 }
 
 void MainWindow::updatePredictionsPanel() {
@@ -676,6 +685,7 @@ void MainWindow::updatePredictionsPanel() {
 void MainWindow::onSelectionChanged() {
     updateExplanation();
     updatePredictionsPanel();
+    updateLensView();
     // Another stack asks with other tokens (T5's decoder and cross-attention: the target's).
     if (selection_.attentionKind() != shownKind_) {
         shownKind_ = selection_.attentionKind();
@@ -692,8 +702,10 @@ void MainWindow::onActivityChanged(AttentionSession::Activity activity) {
     case AttentionSession::Activity::OpeningAttentionFile: progress_->setActivity(tr("Reading attention file…")); break;
     case AttentionSession::Activity::Analyzing: progress_->setActivity(tr("Computing attention…")); break;
     case AttentionSession::Activity::Generating: progress_->setActivity(tr("Generating…")); break;
+    case AttentionSession::Activity::ComputingLens: progress_->setActivity(tr("Computing the logit lens…")); break;
     }
     generationControls_->setRunning(activity == AttentionSession::Activity::Generating);
+    if (activity == AttentionSession::Activity::Idle) requestLensIfShown();  // a lens asked for while busy
 }
 
 void MainWindow::onFailed(AttentionSession::Activity activity, const QString& message) {
@@ -704,6 +716,7 @@ void MainWindow::onFailed(AttentionSession::Activity activity, const QString& me
     if (activity == AttentionSession::Activity::OpeningModel) pendingSession_.reset();
     if (activity == AttentionSession::Activity::OpeningModel) showError(tr("AttnScope could not open this model folder."), message);
     else if (activity == AttentionSession::Activity::OpeningAttentionFile) showError(tr("AttnScope could not open this attention file."), message);
+    else if (activity == AttentionSession::Activity::ComputingLens) showError(tr("AttnScope could not compute the logit lens."), message);
     else if (activity == AttentionSession::Activity::Generating) showError(tr("AttnScope could not generate from this text."), message);
     else if (visionModel_) showError(tr("AttnScope could not compute the attention of this image."), message);
     else showError(tr("AttnScope could not compute the attention of this text."), message);
@@ -751,7 +764,7 @@ void MainWindow::updateStatus() {
 void MainWindow::updateZoomInfo() {
     // A zoomed matrix shows no sign of what lies outside it: say where the window is.
     const QRect window = matrixView_->visibleCells();
-    const bool show = currentView() == ViewKind::Matrix && matrixView_->isZoomed();
+    const bool show = !isLensShown() && currentView() == ViewKind::Matrix && matrixView_->isZoomed();
     zoomInfo_->setText(show ? tr("Zoomed: queries %1–%2, keys %3–%4 of %5 · drag to pan, Ctrl+0 shows all")
                                   .arg(window.top())
                                   .arg(window.bottom())
@@ -786,12 +799,13 @@ QString MainWindow::suggestedExportPath() const {
     if (const auto analysis = session_.analysis(); analysis && analysis->isEncoderDecoder())
         name = name.replace(QStringLiteral("-layer"), attentionFileTag(selection_.attentionKind()) + QStringLiteral("-layer"));
     if (currentView() == ViewKind::Overlay) name += QStringLiteral("-overlay");
+    if (isLensShown()) name = QStringLiteral("%1-logit-lens").arg(model.isEmpty() ? QStringLiteral("model") : model);
     return QDir(folder).filePath(name + QStringLiteral(".png"));
 }
 
 void MainWindow::showExportDialog() {
     if (!session_.analysis()) return;
-    auto* dialog = new ExportDialog(viewName(currentView()), suggestedExportPath(), this);
+    auto* dialog = new ExportDialog(isLensShown() ? tr("logit lens") : viewName(currentView()), suggestedExportPath(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const ExportChoice choice = dialog->choice();
@@ -809,6 +823,7 @@ bool MainWindow::exportTo(const ExportChoice& choice) {
         showError(tr("There is nothing to export yet."), tr("Compute the attention of a text first."));
         return false;
     }
+    if (isLensShown() && !choice.wholeModelGrid) return exportLens(choice.path, choice.longSide);
     ViewRequest request = selection_.request(choice.wholeModelGrid ? ViewKind::Grid : currentView());
     try {
         exportView(analysis->figureSource(request.attention), request, selection_.style(), choice.path, choice.longSide);
@@ -822,6 +837,13 @@ bool MainWindow::exportTo(const ExportChoice& choice) {
 void MainWindow::copyFigure() {
     const auto analysis = session_.analysis();
     if (!analysis) return;
+    if (isLensShown()) {
+        if (const LensFigure* lens = lensView_->figure()) {
+            copyFigureToClipboard(*lens, exportPixelSize(*lens, 2000));
+            statusBar()->showMessage(tr("Copied the logit lens to the clipboard"), 3000);
+        }
+        return;
+    }
     try {
         const ViewRequest request = selection_.request(currentView());
         const std::unique_ptr<Figure> figure = buildFigure(analysis->figureSource(request.attention), request, selection_.style());

@@ -34,6 +34,7 @@ class ImageInputBar;
 class ImageOverlayControls;
 class ImageOverlayView;
 class JobProgress;
+class LensView;
 class ModelView;
 class TextInputBar;
 class TokenStripView;
@@ -74,6 +75,9 @@ public:
     PredictionsPanel* predictionsPanel() const { return predictionsPanel_; }
     GenerationControls* generationControls() const { return generationControls_; }
     QPushButton* maskButton() const { return maskButton_; }
+    LensView* lensView() const { return lensView_; }
+    // Whether the logit lens tab is the one shown (currentView() then names the matrix).
+    bool isLensShown() const;
 
     // Opens a model as the start screen (the built-in model when no model is given): a
     // failure leaves the welcome page without an error box.
@@ -98,7 +102,9 @@ public:
     // opens on the image overlay and a text model on the matrix.
     void setPreferredView(ViewKind kind) { preferredView_ = kind; }
 
+    // The attention view shown; Matrix while the logit lens tab is shown.
     ViewKind currentView() const;
+    // Null while the logit lens tab is shown.
     FigureView* currentFigureView() const;
 
     // Exports without asking (the Export dialog and tests both end here). Shows an error
@@ -137,6 +143,8 @@ public slots:
     // A masked language model: masks the selected token (or unmasks it) and recomputes, so
     // the predictions panel shows what the model would put there.
     void toggleMaskAtSelection();
+    // Shows the logit lens tab (a language model with an output head), computing the lens.
+    void showLens();
 
 signals:
     // Emitted with every error message box, which is shown without blocking (open()).
@@ -178,6 +186,12 @@ private:
     void onGenerationFinished(GenerationRun::Stop why, int newTokens);
     // The Generate box for models that can generate (adaptToModel).
     void adaptGenerationToModel();
+    // The logit lens tab (MainWindowLens.cpp): for models that have one; computed while shown.
+    void buildLensTab();
+    void adaptLensToModel();
+    void requestLensIfShown();
+    void updateLensView();
+    bool exportLens(const QString& path, int longSide);
     void showError(const QString& summary, const QString& details);
     QString suggestedExportPath() const;
     std::vector<FigureView*> views() const;
@@ -202,6 +216,7 @@ private:
     PredictionsPanel* predictionsPanel_ = nullptr;
     GenerationControls* generationControls_ = nullptr;
     QPushButton* maskButton_ = nullptr;
+    LensView* lensView_ = nullptr;
     JobProgress* progress_ = nullptr;
     QLabel* modelInfo_ = nullptr;
     QLabel* predictionInfo_ = nullptr;

@@ -41,6 +41,7 @@ void MainWindow::adaptToAttentionFile() {
     controls_->setEncoderDecoder(analysis->isEncoderDecoder());
     controls_->setEnabled(true);
     adaptGenerationToModel();  // no model: nothing to generate with
+    adaptLensToModel();
     pages_->setCurrentIndex(1);
     showTabsFor(wasVision);
 }

@@ -150,6 +150,12 @@ void MainWindow::setClassroomMode(bool on) {
 
 void MainWindow::updateExplanation() {
     if (!explanation_) return;
+    if (isLensShown()) {
+        explanation_->setText(tr("<b>Logit lens.</b> Each row reads one layer's output through the model's own output head: "
+                                 "the word it would predict there if it stopped at that layer. Brighter cells are surer guesses; "
+                                 "the top row is the model's real prediction."));
+        return;
+    }
     explanation_->setText(explanationText(explanationContext(currentView(), selection_)));
 }
 
