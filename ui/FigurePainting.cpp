@@ -94,4 +94,22 @@ QRectF fitInto(QPainter& painter, const QRectF& area, const QSizeF& needed) {
     return QRectF(QPointF(0, 0), logical);
 }
 
+void drawAxisTitle(QPainter& painter, const QString& text, const QFont& font, Qt::Orientation orientation, double centre,
+                   double across, double lo, double hi) {
+    if (text.isEmpty()) return;
+    const QFontMetricsF metrics(font);
+    const double length = std::min(metrics.horizontalAdvance(text) + 4.0, hi - lo);
+    if (orientation == Qt::Horizontal) {
+        const double left = std::clamp(centre - length / 2.0, lo, std::max(lo, hi - length));
+        drawCenteredText(painter, QRectF(left, across, length, metrics.height()), text, font);
+        return;
+    }
+    const double middle = std::clamp(centre, lo + length / 2.0, std::max(lo + length / 2.0, hi - length / 2.0));
+    painter.save();
+    painter.translate(across, middle);
+    painter.rotate(-90.0);
+    drawCenteredText(painter, QRectF(-length / 2.0, -metrics.height() / 2.0, length, metrics.height()), text, font);
+    painter.restore();
+}
+
 }  // namespace attnscope::ui::figure

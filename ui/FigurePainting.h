@@ -5,6 +5,9 @@
 #include <QRectF>
 #include <QString>
 #include <QStringList>
+#include <QTransform>
+
+#include <algorithm>
 
 #include <vector>
 
@@ -53,5 +56,28 @@ void drawPlaceholder(QPainter& painter, const QRectF& area, const FigureStyle& s
 // room (`needed`), they draw at `needed` and shrink it uniformly into `area`. Returns the
 // rectangle to lay out in and sets up the painter (call inside save/restore).
 QRectF fitInto(QPainter& painter, const QRectF& area, const QSizeF& needed);
+
+// The same for figures that keep a Layout with a `toArea` transform: `layoutIn(area, &fits,
+// &needed)` lays out in a rectangle; when even its smallest layout does not fit, this lays
+// out at the needed size (keeping the area's shape) and shrinks the whole drawing into the
+// area, so nothing is ever cropped.
+template <typename LayoutIn>
+auto layoutShrunkToFit(const QRectF& area, LayoutIn&& layoutIn) {
+    bool fits = true;
+    QSizeF needed;
+    auto l = layoutIn(area, &fits, &needed);
+    if (fits) return l;
+    const double s = std::min({1.0, area.width() / needed.width(), area.height() / needed.height()});
+    if (!(s > 0.0)) return l;
+    l = layoutIn(QRectF(0.0, 0.0, area.width() / s, area.height() / s), &fits, &needed);
+    l.toArea = QTransform(s, 0, 0, s, area.left(), area.top());
+    return l;
+}
+
+// An axis title in `font`, centred on `centre` along the axis but kept within [lo, hi]
+// (a small grid's title may run past its ends): a horizontal one with its top at `across`, a
+// vertical one (reading upwards) centred on x = `across`. The painter's pen is used.
+void drawAxisTitle(QPainter& painter, const QString& text, const QFont& font, Qt::Orientation orientation, double centre,
+                   double across, double lo, double hi);
 
 }  // namespace attnscope::ui::figure

@@ -287,20 +287,10 @@ void GridFigure::paint(QPainter& painter, const QRectF& area) const {
     figure::drawCenteredText(painter,
                              QRectF(l.grid.left(), l.grid.top() - l.numberHeight - base * 0.3 - axisMetrics.height(), l.grid.width(), axisMetrics.height()),
                              QStringLiteral("Head"), l.axisFont);
-    {
-        // "Layer" is centred on the grid but may run past a short grid's ends.
-        const QString layerTitle = QStringLiteral("Layer");
-        const double lo = l.grid.top() - l.numberHeight;
-        const double hi = l.bounds.bottom() - std::round(base * 0.8);
-        const double length = std::min(axisMetrics.horizontalAdvance(layerTitle) + 4.0, hi - lo);
-        const double centre = std::clamp(l.grid.center().y(), lo + length / 2.0, std::max(lo + length / 2.0, hi - length / 2.0));
-        painter.save();
-        painter.translate(l.grid.left() - l.numberWidth - base * 0.3 - axisMetrics.height() / 2.0, centre);
-        painter.rotate(-90.0);
-        figure::drawCenteredText(painter, QRectF(-length / 2.0, -axisMetrics.height() / 2.0, length, axisMetrics.height()), layerTitle,
-                                 l.axisFont);
-        painter.restore();
-    }
+    // "Layer" is centred on the grid but may run past a short grid's ends.
+    figure::drawAxisTitle(painter, QStringLiteral("Layer"), l.axisFont, Qt::Vertical, l.grid.center().y(),
+                          l.grid.left() - l.numberWidth - base * 0.3 - axisMetrics.height() / 2.0, l.grid.top() - l.numberHeight,
+                          l.bounds.bottom() - std::round(base * 0.8));
     if (!title_.isEmpty()) {
         painter.setPen(d.style.foreground);
         figure::drawCenteredText(painter, l.title, title_, l.titleFont);

@@ -212,17 +212,7 @@ Layout ImageOverlayFigure::Impl::layoutIn(const QRectF& bounds, bool* fits, QSiz
 }
 
 Layout ImageOverlayFigure::Impl::layout(const QRectF& area) const {
-    bool fits = true;
-    QSizeF needed;
-    Layout l = layoutIn(area, &fits, &needed);
-    if (fits) return l;
-    // Too small even for the smallest layout: lay out at the needed size (keeping the area's
-    // shape) and shrink the whole drawing into the area, so nothing is ever cropped.
-    const double s = std::min({1.0, area.width() / needed.width(), area.height() / needed.height()});
-    if (!(s > 0.0)) return l;
-    l = layoutIn(QRectF(0.0, 0.0, area.width() / s, area.height() / s), &fits, &needed);
-    l.toArea = QTransform(s, 0, 0, s, area.left(), area.top());
-    return l;
+    return figure::layoutShrunkToFit(area, [&](const QRectF& bounds, bool* fits, QSizeF* needed) { return layoutIn(bounds, fits, needed); });
 }
 
 QRectF ImageOverlayFigure::Impl::patchRect(const Layout& l, int patch) const {

@@ -234,17 +234,7 @@ Layout LensFigure::Impl::layoutIn(const QRectF& bounds, bool* fits, QSizeF* need
 }
 
 Layout LensFigure::Impl::layout(const QRectF& area) const {
-    bool fits = true;
-    QSizeF needed;
-    Layout l = layoutIn(area, &fits, &needed);
-    if (fits) return l;
-    // Too small even for the smallest layout: lay out at the needed size (keeping the area's
-    // shape) and shrink the whole drawing into the area, so nothing is ever cropped.
-    const double s = std::min({1.0, area.width() / needed.width(), area.height() / needed.height()});
-    if (!(s > 0.0)) return l;
-    l = layoutIn(QRectF(0.0, 0.0, area.width() / s, area.height() / s), &fits, &needed);
-    l.toArea = QTransform(s, 0, 0, s, area.left(), area.top());
-    return l;
+    return figure::layoutShrunkToFit(area, [&](const QRectF& bounds, bool* fits, QSizeF* needed) { return layoutIn(bounds, fits, needed); });
 }
 
 QSizeF LensFigure::naturalSize() const {
@@ -381,27 +371,12 @@ void LensFigure::paint(QPainter& painter, const QRectF& area) const {
     // Axis titles (centred on the grid, allowed past a small grid's ends) and the title.
     const QFontMetricsF axisMetrics(f.axisFont);
     painter.setPen(figure::mix(d.style.foreground, d.style.background, 0.3));
-    if (!d.data.positionAxisTitle.isEmpty()) {
-        const double y = l.grid.bottom() + f.labelGap + l.columnLabelHeight + f.titleGap;
-        const double lo = l.bounds.left() + f.margin;
-        const double hi = l.bounds.right() - f.margin;
-        const double length = std::min(axisMetrics.horizontalAdvance(d.data.positionAxisTitle) + 4.0, hi - lo);
-        const double left = std::clamp(l.grid.center().x() - length / 2.0, lo, std::max(lo, hi - length));
-        figure::drawCenteredText(painter, QRectF(left, y, length, axisMetrics.height()), d.data.positionAxisTitle, f.axisFont);
-    }
-    if (!d.data.layerAxisTitle.isEmpty()) {
-        const double x = l.grid.left() - f.labelGap - l.rowLabelWidth - f.titleGap - axisMetrics.height() / 2.0;
-        const double lo = l.bounds.top() + f.margin;
-        const double hi = l.bounds.bottom() - f.margin;
-        const double length = std::min(axisMetrics.horizontalAdvance(d.data.layerAxisTitle) + 4.0, hi - lo);
-        const double centre = std::clamp(l.grid.center().y(), lo + length / 2.0, std::max(lo + length / 2.0, hi - length / 2.0));
-        painter.save();
-        painter.translate(x, centre);
-        painter.rotate(-90.0);
-        figure::drawCenteredText(painter, QRectF(-length / 2.0, -axisMetrics.height() / 2.0, length, axisMetrics.height()),
-                                 d.data.layerAxisTitle, f.axisFont);
-        painter.restore();
-    }
+    figure::drawAxisTitle(painter, d.data.positionAxisTitle, f.axisFont, Qt::Horizontal, l.grid.center().x(),
+                          l.grid.bottom() + f.labelGap + l.columnLabelHeight + f.titleGap, l.bounds.left() + f.margin,
+                          l.bounds.right() - f.margin);
+    figure::drawAxisTitle(painter, d.data.layerAxisTitle, f.axisFont, Qt::Vertical, l.grid.center().y(),
+                          l.grid.left() - f.labelGap - l.rowLabelWidth - f.titleGap - axisMetrics.height() / 2.0,
+                          l.bounds.top() + f.margin, l.bounds.bottom() - f.margin);
     if (!d.data.title.isEmpty()) {
         painter.setPen(d.style.foreground);
         figure::drawCenteredText(painter, l.title, d.data.title, f.titleFont);

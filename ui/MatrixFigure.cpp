@@ -230,18 +230,7 @@ Layout MatrixFigure::Impl::layoutIn(const QRectF& bounds, const Window& w, bool*
 }
 
 Layout MatrixFigure::Impl::layout(const QRectF& area, const Window& w) const {
-    bool fits = true;
-    QSizeF needed;
-    Layout l = layoutIn(area, w, &fits, &needed);
-    if (fits) return l;
-    // Too small even for the smallest layout: lay out at the needed size (keeping the area's
-    // shape) and shrink the whole drawing into the area, so nothing is ever cropped.
-    const double s = std::min({1.0, area.width() / needed.width(), area.height() / needed.height()});
-    if (!(s > 0.0)) return l;
-    const QRectF logical(0.0, 0.0, area.width() / s, area.height() / s);
-    l = layoutIn(logical, w, &fits, &needed);
-    l.toArea = QTransform(s, 0, 0, s, area.left(), area.top());
-    return l;
+    return figure::layoutShrunkToFit(area, [&](const QRectF& bounds, bool* fits, QSizeF* needed) { return layoutIn(bounds, w, fits, needed); });
 }
 
 QSizeF MatrixFigure::naturalSize() const {
@@ -339,27 +328,12 @@ void MatrixFigure::paint(QPainter& painter, const QRectF& area) const {
     const QFontMetricsF axisMetrics(l.axisFont);
     painter.setPen(muted);
     // Axis titles are centred on the grid but may run past a small grid's ends.
-    if (!d.data.columnAxisTitle.isEmpty()) {
-        const double y = l.grid.top() - l.labelGap - l.columnLabelHeight - l.titleGap - axisMetrics.height();
-        const double lo = l.bounds.left() + l.margin;
-        const double hi = l.bounds.right() - l.margin;
-        const double length = std::min(axisMetrics.horizontalAdvance(d.data.columnAxisTitle) + 4.0, hi - lo);
-        const double left = std::clamp(l.grid.center().x() - length / 2.0, lo, std::max(lo, hi - length));
-        figure::drawCenteredText(painter, QRectF(left, y, length, axisMetrics.height()), d.data.columnAxisTitle, l.axisFont);
-    }
-    if (!d.data.rowAxisTitle.isEmpty()) {
-        const double x = l.grid.left() - l.labelGap - l.rowLabelWidth - l.titleGap - axisMetrics.height() / 2.0;
-        const double lo = l.grid.top() - l.labelGap - l.columnLabelHeight;
-        const double hi = l.bounds.bottom() - l.margin;
-        const double length = std::min(axisMetrics.horizontalAdvance(d.data.rowAxisTitle) + 4.0, hi - lo);
-        const double centre = std::clamp(l.grid.center().y(), lo + length / 2.0, std::max(lo + length / 2.0, hi - length / 2.0));
-        painter.save();
-        painter.translate(x, centre);
-        painter.rotate(-90.0);
-        figure::drawCenteredText(painter, QRectF(-length / 2.0, -axisMetrics.height() / 2.0, length, axisMetrics.height()),
-                                 d.data.rowAxisTitle, l.axisFont);
-        painter.restore();
-    }
+    figure::drawAxisTitle(painter, d.data.columnAxisTitle, l.axisFont, Qt::Horizontal, l.grid.center().x(),
+                          l.grid.top() - l.labelGap - l.columnLabelHeight - l.titleGap - axisMetrics.height(),
+                          l.bounds.left() + l.margin, l.bounds.right() - l.margin);
+    figure::drawAxisTitle(painter, d.data.rowAxisTitle, l.axisFont, Qt::Vertical, l.grid.center().y(),
+                          l.grid.left() - l.labelGap - l.rowLabelWidth - l.titleGap - axisMetrics.height() / 2.0,
+                          l.grid.top() - l.labelGap - l.columnLabelHeight, l.bounds.bottom() - l.margin);
     if (!d.data.title.isEmpty()) {
         painter.setPen(d.style.foreground);
         figure::drawCenteredText(painter, l.title, d.data.title, l.titleFont);
