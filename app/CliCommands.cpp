@@ -101,9 +101,10 @@ void runAttention(const std::string& model, const TextInput& input, const std::s
         file.crossAttentions = std::move(result->crossAttentions);
     }
     if (result->logits.size() > 0) {
-        // A classifier's logits are one row per image: [labels], as transformers gives them.
+        // A classifier's logits are one row per input (image or text): [labels], as transformers
+        // gives them without the batch dimension.
         file.logits.assign(result->logits.data(), result->logits.data() + result->logits.size());
-        if (cp->config().isVision()) file.logitsShape = {result->logits.cols()};
+        if (cp->model().isClassifier()) file.logitsShape = {result->logits.cols()};
         else file.logitsShape = {result->logits.rows(), result->logits.cols()};
     }
     file.pixels = std::move(p.forward.pixels);

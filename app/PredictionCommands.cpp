@@ -18,9 +18,9 @@ namespace cli {
 
 namespace {
 
-// The name of a predicted id: the tokenizer's token (or id2label for a classifier).
+// The name of a predicted id: the tokenizer's token, or id2label for a classifier (image or text).
 std::string nameOf(const attnscope::Checkpoint& cp, int id) {
-    if (!cp.config().isVision()) return namesOf(cp, {id}).front();
+    if (!cp.model().isClassifier()) return namesOf(cp, {id}).front();
     const auto& labels = cp.config().id2label;
     const auto it = labels.find(id);
     return it != labels.end() ? it->second : "class " + std::to_string(id);
@@ -59,6 +59,8 @@ void runPredict(const std::string& model, const TextInput& input, const PredictO
     const auto& c = cp->config();
     if (c.isEncoderDecoder()) throw UsageError("predict is for single-stack models; " + c.modelType + " is an encoder-decoder");
     requireHead(*cp);
+    const bool classifier = cp->model().isClassifier();
+    if (classifier && options.position) throw UsageError("--position is for language models; a classifier gives one list");
     const PreparedInput p = prepare(*cp, input);
     const auto result = cp->forward(p.forward);
     const auto& logits = result->logits;
@@ -66,9 +68,9 @@ void runPredict(const std::string& model, const TextInput& input, const PredictO
     nlohmann::json out = {{"tokens", p.tokens}};
     nlohmann::json lists = nlohmann::json::array();
     std::vector<int> positions;
-    if (c.isVision()) {
+    if (classifier) {
+        // One list for the whole input (the image, or the text's pooled token): its labels.
         lists.push_back(topList(*cp, logits.row(0).data(), count, options.topK));
-        if (options.position) throw UsageError("--position is for text models; a classifier gives one list");
     } else {
         const int n = static_cast<int>(p.tokens.size());
         checkPosition(options.position, n);

@@ -21,6 +21,15 @@ std::string isNotALanguageModel(const ModelConfig& c) {
     return {};
 }
 
+// A text classifier's head maps the last hidden state to its labels, not to tokens: reading the
+// residual stream through it would name labels for every layer and position, which is no lens.
+void refuseClassifier(const TransformerModel& model) {
+    const ModelConfig& c = model.config();
+    if (model.isClassifier())
+        throw Error("the logit lens needs an LM head to read the layers with; this " + c.modelType +
+                    " checkpoint is a text classifier, whose head scores labels rather than tokens");
+}
+
 void checkHiddenStates(const ModelConfig& c, const std::vector<RowMatrix>& hiddenStates) {
     if (static_cast<int>(hiddenStates.size()) != c.layers)
         throw Error("the logit lens needs the residual stream after each of the " + std::to_string(c.layers) + " layers, got " +
@@ -36,7 +45,8 @@ void checkHiddenStates(const ModelConfig& c, const std::vector<RowMatrix>& hidde
 void requireLogitLens(const TransformerModel& model) {
     const ModelConfig& c = model.config();
     if (const std::string why = isNotALanguageModel(c); !why.empty()) throw Error(why);
-    if (!model.hasHead())
+    refuseClassifier(model);
+    if (!model.hasVocabularyHead())
         throw Error("the logit lens needs an output head to read the layers with; this " + c.modelType +
                     " checkpoint has no output head (no LM head), so it predicts nothing");
 }
@@ -80,6 +90,7 @@ std::optional<LogitLens> computeLogitLens(const Checkpoint& checkpoint, ForwardI
                                           const std::atomic<bool>* cancel) {
     const ModelConfig& c = checkpoint.config();
     if (const std::string why = isNotALanguageModel(c); !why.empty()) throw Error(why);
+    refuseClassifier(checkpoint.model());
     if (!checkpoint.model().hasHead())
         throw Error("the logit lens needs an output head to read the layers with; this " + c.modelType +
                     " checkpoint has no output head (no LM head in " + checkpoint.folder().string() +

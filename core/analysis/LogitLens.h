@@ -34,7 +34,8 @@ struct LogitLens {
 using LensProgress = std::function<void(int done, int total)>;
 
 // Throws attnscope::Error saying why `model` has no logit lens: vision models and
-// encoder-decoders, and checkpoints without an output head (no LM head to read tokens with).
+// encoder-decoders, checkpoints without an output head (no LM head to read tokens with) and
+// text classifiers (their head scores labels, not tokens).
 void requireLogitLens(const TransformerModel& model);
 
 // The lens of a forward pass run with ForwardInput::keepHiddenStates: `hiddenStates` is

@@ -5,6 +5,13 @@ namespace {
 
 using R = TensorRole;
 
+// Text classification heads as transformers builds them: encoders read the first token through
+// a dense layer and tanh (BERT's pooler, RoBERTa's classifier.dense) or ReLU (DistilBERT's
+// pre_classifier); decoders read the last non-pad token straight into a bias-free `score`.
+const SequenceHeadSpec kFirstTokenTanhHead{SequencePooling::FirstToken, Activation::Tanh, true};
+const SequenceHeadSpec kFirstTokenReluHead{SequencePooling::FirstToken, Activation::Relu, true};
+const SequenceHeadSpec kScoreHead{SequencePooling::LastNonPadToken, Activation::Tanh, false};
+
 const FamilySpec kBert{
     Family::Bert,
     {{R::TokenEmbedding, "embeddings.word_embeddings"},
@@ -18,18 +25,22 @@ const FamilySpec kBert{
      {R::AttnNorm, "encoder.layer.{L}.attention.output.LayerNorm"},
      {R::MlpUp, "encoder.layer.{L}.intermediate.dense"},
      {R::MlpDown, "encoder.layer.{L}.output.dense"},
-     {R::MlpNorm, "encoder.layer.{L}.output.LayerNorm"}},
+     {R::MlpNorm, "encoder.layer.{L}.output.LayerNorm"},
+     {R::Pooler, "pooler.dense"}},
     {{R::HeadTransform, "cls.predictions.transform.dense"},
      {R::HeadNorm, "cls.predictions.transform.LayerNorm"},
-     {R::HeadBias, "cls.predictions.bias"}},
+     {R::HeadBias, "cls.predictions.bias"},
+     {R::SequenceClassifier, "classifier"}},
     {"", "bert."},
     NormKind::LayerNorm, NormPlacement::Post, PositionScheme::Learned, QkvLayout::Split, MlpKind::Plain,
-    false, true, true, false, HeadKind::MaskedLm, "hidden_act"};
+    false, true, true, false, HeadKind::MaskedLm, "hidden_act", {}, kFirstTokenTanhHead};
 
 FamilySpec makeRoberta() {
     FamilySpec s = kBert;
     s.family = Family::Roberta;
-    s.headNames = {{R::HeadTransform, "lm_head.dense"}, {R::HeadNorm, "lm_head.layer_norm"}, {R::HeadBias, "lm_head.bias"}};
+    s.names.erase(R::Pooler);  // RobertaForSequenceClassification has its own dense layer instead
+    s.headNames = {{R::HeadTransform, "lm_head.dense"}, {R::HeadNorm, "lm_head.layer_norm"}, {R::HeadBias, "lm_head.bias"},
+                   {R::SequenceDense, "classifier.dense"}, {R::SequenceClassifier, "classifier.out_proj"}};
     s.basePrefixes = {"", "roberta."};
     s.positions = PositionScheme::LearnedFromPadding;
     s.headActivationKey = "";  // RobertaLMHead always uses exact GELU
@@ -50,10 +61,11 @@ const FamilySpec kDistilBert{
      {R::MlpUp, "transformer.layer.{L}.ffn.lin1"},
      {R::MlpDown, "transformer.layer.{L}.ffn.lin2"},
      {R::MlpNorm, "transformer.layer.{L}.output_layer_norm"}},
-    {{R::HeadTransform, "vocab_transform"}, {R::HeadNorm, "vocab_layer_norm"}, {R::HeadBias, "vocab_projector.bias"}},
+    {{R::HeadTransform, "vocab_transform"}, {R::HeadNorm, "vocab_layer_norm"}, {R::HeadBias, "vocab_projector.bias"},
+     {R::SequenceDense, "pre_classifier"}, {R::SequenceClassifier, "classifier"}},
     {"", "distilbert."},
     NormKind::LayerNorm, NormPlacement::Post, PositionScheme::Learned, QkvLayout::Split, MlpKind::Plain,
-    false, false, true, false, HeadKind::MaskedLm, "activation"};
+    false, false, true, false, HeadKind::MaskedLm, "activation", {}, kFirstTokenReluHead};
 
 const FamilySpec kGpt2{
     Family::Gpt2,
@@ -66,10 +78,10 @@ const FamilySpec kGpt2{
      {R::MlpUp, "h.{L}.mlp.c_fc"},
      {R::MlpDown, "h.{L}.mlp.c_proj"},
      {R::FinalNorm, "ln_f"}},
-    {{R::LmHead, "lm_head"}},
+    {{R::LmHead, "lm_head"}, {R::SequenceClassifier, "score"}},
     {"transformer.", ""},
     NormKind::LayerNorm, NormPlacement::Pre, PositionScheme::Learned, QkvLayout::Fused, MlpKind::Plain,
-    true, false, false, true, HeadKind::CausalLm, ""};
+    true, false, false, true, HeadKind::CausalLm, "", {}, kScoreHead};
 
 const FamilySpec kLlama{
     Family::Llama,
@@ -84,10 +96,10 @@ const FamilySpec kLlama{
      {R::MlpUp, "layers.{L}.mlp.up_proj"},
      {R::MlpDown, "layers.{L}.mlp.down_proj"},
      {R::FinalNorm, "norm"}},
-    {{R::LmHead, "lm_head"}},
+    {{R::LmHead, "lm_head"}, {R::SequenceClassifier, "score"}},
     {"model.", ""},
     NormKind::RmsNorm, NormPlacement::Pre, PositionScheme::Rotary, QkvLayout::Split, MlpKind::Gated,
-    false, false, false, true, HeadKind::CausalLm, ""};
+    false, false, false, true, HeadKind::CausalLm, "", {}, kScoreHead};
 
 const FamilySpec kGptNeo{
     Family::GptNeo,
@@ -102,10 +114,10 @@ const FamilySpec kGptNeo{
      {R::MlpUp, "h.{L}.mlp.c_fc"},
      {R::MlpDown, "h.{L}.mlp.c_proj"},
      {R::FinalNorm, "ln_f"}},
-    {{R::LmHead, "lm_head"}},
+    {{R::LmHead, "lm_head"}, {R::SequenceClassifier, "score"}},
     {"transformer.", ""},
     NormKind::LayerNorm, NormPlacement::Pre, PositionScheme::Learned, QkvLayout::Split, MlpKind::Plain,
-    false, false, false, true, HeadKind::CausalLm, ""};
+    false, false, false, true, HeadKind::CausalLm, "", {}, kScoreHead};
 
 const FamilySpec kGptNeoX{
     Family::GptNeoX,
@@ -117,10 +129,10 @@ const FamilySpec kGptNeoX{
      {R::MlpUp, "layers.{L}.mlp.dense_h_to_4h"},
      {R::MlpDown, "layers.{L}.mlp.dense_4h_to_h"},
      {R::FinalNorm, "final_layer_norm"}},
-    {{R::LmHead, "embed_out"}},
+    {{R::LmHead, "embed_out"}, {R::SequenceClassifier, "score"}},
     {"gpt_neox.", ""},
     NormKind::LayerNorm, NormPlacement::Pre, PositionScheme::Rotary, QkvLayout::FusedPerHead, MlpKind::Plain,
-    false, false, false, true, HeadKind::CausalLm, ""};
+    false, false, false, true, HeadKind::CausalLm, "", {}, kScoreHead};
 
 const FamilySpec kVit{
     Family::Vit,

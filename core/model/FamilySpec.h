@@ -23,6 +23,8 @@ enum class TensorRole {
     RelativeBias,                                 // T5: learned bias per relative-position bucket and head
     CrossNorm, CrossQ, CrossK, CrossV, CrossOut,  // decoder-to-encoder attention
     MlpUpGated,                                   // T5 gated feed-forward's linear branch (wi_1)
+    Pooler,                                       // BERT's pooler dense layer (a base-model role, prefixed)
+    SequenceDense, SequenceClassifier,            // text classification heads: dense layer, label projection
 };
 
 enum class NormKind { LayerNorm, RmsNorm };
@@ -34,7 +36,19 @@ enum class PositionScheme { Learned, LearnedFromPadding, Rotary, PatchTable, Rel
 // FusedPerHead: one projection giving, per head, [q_h | k_h | v_h] (GPT-NeoX).
 enum class QkvLayout { Split, Fused, FusedPerHead };
 enum class MlpKind { Plain, Gated };  // Plain: down(act(up x)); Gated: down(act(gate x) * up x)
-enum class HeadKind { None, CausalLm, MaskedLm, ImageClassifier };
+enum class HeadKind { None, CausalLm, MaskedLm, ImageClassifier, SequenceClassifier };
+// The one position of a text whose final hidden state a sequence classifier reads: the first
+// ([CLS] / <s>) for encoders, the last token that is not padding for decoders.
+enum class SequencePooling { None, FirstToken, LastNonPadToken };
+
+// A text classification head (*ForSequenceClassification): the pooled position, then an
+// optional dense layer and activation (the Pooler role for BERT, SequenceDense for RoBERTa and
+// DistilBERT, none for decoders), then the label projection (SequenceClassifier).
+struct SequenceHeadSpec {
+    SequencePooling pooling = SequencePooling::None;  // None: the family has no such head
+    Activation denseActivation = Activation::Tanh;
+    bool classifierBias = true;  // decoders' `score` has none
+};
 
 // What differs between families, as data. One transformer block reads this; no family has
 // its own copy of the forward pass.
@@ -55,6 +69,7 @@ struct FamilySpec {
     HeadKind head;
     std::string headActivationKey;  // config key naming the masked-LM head's activation
     std::map<TensorRole, std::string> decoderNames = {};  // encoder-decoder models: the decoder stack
+    SequenceHeadSpec sequenceHead = {};
 
     bool hasRole(TensorRole r) const { return names.count(r) != 0; }
     // The role whose tensor tells which prefix a checkpoint uses.

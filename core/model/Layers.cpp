@@ -51,6 +51,7 @@ void activate(Activation act, Block a) {
         return;
     case Activation::Relu: a = a.max(0.0f); return;
     case Activation::Silu: a = a / (1.0f + (-a).exp()); return;
+    case Activation::Tanh: a = a.tanh(); return;
     }
 }
 

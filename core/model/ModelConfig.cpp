@@ -324,6 +324,9 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& fi
     case Family::Deit: readVision(c, r); break;
     case Family::T5: readT5(c, r); break;
     }
+    // A decoder's pad token matters only to its sequence classifier, which reads the last token
+    // that is not padding; without one in config.json (-1) it reads the last token.
+    if (c.causal) c.padTokenId = r.intOr("pad_token_id", -1);
     if (c.kvHeads == 0) c.kvHeads = c.heads;
     if (c.headDim == 0) {
         if (c.hidden % c.heads != 0)

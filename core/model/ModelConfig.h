@@ -11,7 +11,7 @@ namespace attnscope {
 
 enum class Family { Bert, Roberta, DistilBert, Gpt2, Llama, GptNeo, GptNeoX, Vit, Deit, T5 };
 
-enum class Activation { Gelu, GeluTanh, Relu, Silu };
+enum class Activation { Gelu, GeluTanh, Relu, Silu, Tanh };  // Tanh: BERT's pooler, never a config's hidden_act
 
 // What the engine needs from a config.json, under one set of names for every family.
 struct ModelConfig {
@@ -26,7 +26,7 @@ struct ModelConfig {
     int vocabSize = 0;
     int maxPositions = 0;
     int typeVocabSize = 0;
-    int padTokenId = -1;
+    int padTokenId = -1;           // decoders: -1 when config.json sets none
     float normEps = 1e-12f;
     Activation activation = Activation::Gelu;
     bool causal = false;

@@ -52,14 +52,11 @@ public:
     }
 
     Linear linearNamed(const std::string& path, int in, int out, Bias bias) const {
-        Linear l;
-        l.in = in;
-        l.out = out;
-        l.storedInOut = spec_.conv1dWeights;
-        l.weight = tensor(path + ".weight", spec_.conv1dWeights ? std::vector<std::int64_t>{in, out}
-                                                                : std::vector<std::int64_t>{out, in}).data;
-        if (bias == Bias::Required) l.bias = tensor(path + ".bias", {out}).data;
-        return l;
+        return linearLaidOut(path, in, out, bias, spec_.conv1dWeights);
+    }
+    // An nn.Linear stored [out, in] whatever the blocks use: GPT-2's heads are not Conv1D.
+    Linear linearOutIn(const std::string& path, int in, int out, Bias bias) const {
+        return linearLaidOut(path, in, out, bias, false);
     }
 
     Norm norm(const std::string& path, int dim, float eps) const {
@@ -76,12 +73,68 @@ public:
     bool has(const std::string& fullName) const { return w_.has(fullName); }
 
 private:
+    Linear linearLaidOut(const std::string& path, int in, int out, Bias bias, bool storedInOut) const {
+        Linear l;
+        l.in = in;
+        l.out = out;
+        l.storedInOut = storedInOut;
+        l.weight = tensor(path + ".weight", storedInOut ? std::vector<std::int64_t>{in, out}
+                                                        : std::vector<std::int64_t>{out, in}).data;
+        if (bias == Bias::Required) l.bias = tensor(path + ".bias", {out}).data;
+        return l;
+    }
+
     const CheckpointWeights& w_;
     const FamilySpec& spec_;
     const ModelConfig& c_;
     const std::map<TensorRole, std::string>* names_;
     std::string prefix_;
 };
+
+// A classifier's label count: the rows of its weight, which config.json's id2label (when it
+// has one) must agree with, or the names printed for the classes would be wrong.
+int classifierLabels(const CheckpointWeights& w, const ModelConfig& c, const std::string& weightName) {
+    const TensorInfo* info = w.info(weightName);
+    const int labels = info == nullptr || info->shape.empty() ? 0 : static_cast<int>(info->shape[0]);
+    if (!c.id2label.empty() && labels != static_cast<int>(c.id2label.size()))
+        throw Error(w.describeSource() + ": tensor '" + weightName + "' has " + std::to_string(labels) +
+                    " rows but config.json's id2label has " + std::to_string(c.id2label.size()) + " labels");
+    return labels;
+}
+
+struct SequenceHeadWeights {
+    Linear dense;       // absent for decoders
+    Linear classifier;  // [labels, hidden]
+};
+
+// The module path of the dense layer before a text classifier's labels ("" when the family
+// has none): BERT's pooler belongs to the base model, under its prefix; the others are top-level.
+std::string sequenceDensePath(const WeightBinder& bind, const FamilySpec& spec) {
+    if (spec.headNames.count(TensorRole::SequenceDense)) return spec.headNames.at(TensorRole::SequenceDense);
+    if (spec.hasRole(TensorRole::Pooler)) return bind.name(TensorRole::Pooler, 0, "");
+    return {};
+}
+
+// A text classification head (*ForSequenceClassification) when the checkpoint stores all of
+// its tensors; std::nullopt otherwise. Other heads share some of its names, so every part is
+// checked: BertForTokenClassification has a `classifier` but no pooler, a plain BertModel a
+// pooler but no `classifier`, and LlamaForTokenClassification a `score` with a bias.
+std::optional<SequenceHeadWeights> bindSequenceHead(const WeightBinder& bind, const FamilySpec& spec,
+                                                    const CheckpointWeights& w, const ModelConfig& c) {
+    const SequenceHeadSpec& head = spec.sequenceHead;
+    if (head.pooling == SequencePooling::None) return std::nullopt;
+    const std::string classifier = spec.headNames.at(TensorRole::SequenceClassifier);
+    if (!w.has(classifier + ".weight")) return std::nullopt;
+    if (!head.classifierBias && w.has(classifier + ".bias")) return std::nullopt;
+    const std::string dense = sequenceDensePath(bind, spec);
+    if (!dense.empty() && !w.has(dense + ".weight")) return std::nullopt;
+
+    SequenceHeadWeights out;
+    if (!dense.empty()) out.dense = bind.linearOutIn(dense, c.hidden, c.hidden, Bias::Required);
+    const int labels = classifierLabels(w, c, classifier + ".weight");
+    out.classifier = bind.linearOutIn(classifier, c.hidden, labels, head.classifierBias ? Bias::Required : Bias::None);
+    return out;
+}
 
 }  // namespace
 
@@ -176,8 +229,18 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
         bind.useNames(spec_.names);
     }
 
-    // Output head: only where the checkpoint stores one (or ties it to the embeddings).
-    if (spec_.head == HeadKind::CausalLm) {
+    // Output head: only where the checkpoint stores one (or ties it to the embeddings). A text
+    // classifier is looked for first: GPT2ForSequenceClassification keeps its base config's
+    // tie_word_embeddings, which would otherwise give it a tied LM head it does not have.
+    // *ForMultipleChoice stores the same tensors but scores each choice of a batch with one
+    // number: a single input has nothing to classify.
+    std::optional<SequenceHeadWeights> sequenceHead;
+    if (!architectureIs("ForMultipleChoice")) sequenceHead = bindSequenceHead(bind, spec_, *weights_, c);
+    if (sequenceHead) {
+        sequenceDense_ = sequenceHead->dense;
+        sequenceClassifier_ = sequenceHead->classifier;
+        headKind_ = HeadKind::SequenceClassifier;
+    } else if (spec_.head == HeadKind::CausalLm) {
         const std::string lmHead = spec_.headNames.at(R::LmHead);
         Linear proj;
         proj.in = c.hidden;
@@ -196,15 +259,8 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
     } else if (spec_.head == HeadKind::ImageClassifier) {
         // A classifier is present only in *ForImageClassification checkpoints.
         auto classifier = [&](const std::string& path) {
-            Linear l;
-            const TensorInfo* info = weights_->info(path + ".weight");
-            if (!info) return l;
-            const int labels = info->shape.empty() ? 0 : static_cast<int>(info->shape[0]);
-            if (!c.id2label.empty() && labels != static_cast<int>(c.id2label.size()))
-                throw Error(weights_->describeSource() + ": tensor '" + path + ".weight' has " + std::to_string(labels) +
-                            " rows but config.json's id2label has " + std::to_string(c.id2label.size()) + " labels");
-            l = bind.linearNamed(path, c.hidden, labels, Bias::Required);
-            return l;
+            if (!weights_->info(path + ".weight")) return Linear{};
+            return bind.linearNamed(path, c.hidden, classifierLabels(*weights_, c, path + ".weight"), Bias::Required);
         };
         classifier_ = classifier(spec_.headNames.at(R::Classifier));
         if (!classifier_.present()) classifier_ = classifier("classifier");  // DeiT without a teacher head
@@ -348,6 +404,26 @@ RowMatrix TransformerModel::head(const RowMatrix& hidden) const {
     return outputProjection_.apply(hidden);
 }
 
+RowMatrix TransformerModel::classifySequence(const RowMatrix& hidden, const std::vector<int>& ids) const {
+    RowMatrix pooled = hidden.row(pooledPosition(ids));
+    if (sequenceDense_.present()) {
+        pooled = sequenceDense_.apply(pooled);
+        applyActivation(spec_.sequenceHead.denseActivation, pooled);
+    }
+    return sequenceClassifier_.apply(pooled);
+}
+
+int TransformerModel::pooledPosition(const std::vector<int>& ids) const {
+    const int n = static_cast<int>(ids.size());
+    if (spec_.sequenceHead.pooling == SequencePooling::FirstToken) return 0;
+    // As transformers: the last token that is not the config's pad token (the first when all
+    // are), so right-padding does not change the label; the last token when there is no pad token.
+    if (config_.padTokenId < 0) return n - 1;
+    for (int i = n - 1; i > 0; --i)
+        if (ids[static_cast<std::size_t>(i)] != config_.padTokenId) return i;
+    return 0;
+}
+
 std::optional<ForwardResult> TransformerModel::forwardEncoderDecoder(const ForwardInput& input,
                                                                      const std::function<void(int, int)>& progress,
                                                                      const std::atomic<bool>* cancel) const {
@@ -426,7 +502,8 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
         return result;
     }
     if (spec_.finalNorm) finalNorm_.applyInPlace(x);
-    if (hasHead()) result.logits = head(x);
+    if (headKind_ == HeadKind::SequenceClassifier) result.logits = classifySequence(x, input.ids);
+    else if (hasHead()) result.logits = head(x);
     result.lastHiddenState = std::move(x);
     return result;
 }
@@ -436,9 +513,11 @@ bool TransformerModel::canGenerate() const {
 }
 
 void TransformerModel::requireCanGenerate() const {
-    if (!canGenerate())
-        throw Error("generation needs a causal language model with an LM head; this " + config_.modelType + " checkpoint " +
-                    (config_.causal ? "has no LM head" : "is not a causal language model"));
+    if (canGenerate()) return;
+    const std::string why = headKind_ == HeadKind::SequenceClassifier ? "is a text classifier: its head scores labels, not next tokens"
+                            : config_.causal                          ? "has no LM head"
+                                                                      : "is not a causal language model";
+    throw Error("generation needs a causal language model with an LM head; this " + config_.modelType + " checkpoint " + why);
 }
 
 ForwardResult TransformerModel::forwardCached(const std::vector<int>& ids, KeyValueCache& cache) const {
@@ -473,9 +552,9 @@ ForwardResult TransformerModel::forwardCached(const std::vector<int>& ids, KeyVa
 }
 
 RowMatrix TransformerModel::logitsFromResidual(const RowMatrix& residual) const {
-    if (!hasHead() || config_.isVision() || config_.isEncoderDecoder())
-        throw Error("the logit lens needs a language model with an output head; this " + config_.modelType +
-                    " checkpoint has " + (hasHead() ? "a classifier" : "none"));
+    if (!hasVocabularyHead() || config_.isVision() || config_.isEncoderDecoder())
+        throw Error("the logit lens needs a single-stack language model with an LM head; this " + config_.modelType + " checkpoint " +
+                    (isClassifier() ? "is a classifier" : config_.isEncoderDecoder() ? "is an encoder-decoder" : "has no LM head"));
     RowMatrix x = residual;
     if (spec_.finalNorm) finalNorm_.applyInPlace(x);
     return head(x);

@@ -24,6 +24,11 @@ public:
     const ModelConfig& config() const { return config_; }
     const CheckpointWeights& weights() const { return *weights_; }
     bool hasHead() const { return headKind_ != HeadKind::None; }
+    HeadKind headKind() const { return headKind_; }
+    // Image and text classifiers: logits are one row [1, labels] over config.json's id2label.
+    bool isClassifier() const { return headKind_ == HeadKind::ImageClassifier || headKind_ == HeadKind::SequenceClassifier; }
+    // Causal and masked LM heads: logits over the vocabulary, per position.
+    bool hasVocabularyHead() const { return headKind_ == HeadKind::CausalLm || headKind_ == HeadKind::MaskedLm; }
     std::int64_t parameterCount() const;
 
     std::optional<ForwardResult> forward(const ForwardInput& input,
@@ -40,7 +45,7 @@ public:
     ForwardResult forwardCached(const std::vector<int>& ids, KeyValueCache& cache) const;
     // The logit lens: the final norm (where the model has one) and the output head applied to a
     // residual stream [n, hidden]; applied to the last block's output it is the model's own
-    // prediction. Throws attnscope::Error for a model without an output head.
+    // prediction. Throws attnscope::Error for a model without a vocabulary head.
     RowMatrix logitsFromResidual(const RowMatrix& residual) const;
 
 private:
@@ -51,6 +56,9 @@ private:
                                                        const std::function<void(int, int)>& progress,
                                                        const std::atomic<bool>* cancel) const;
     RowMatrix head(const RowMatrix& hidden) const;
+    // A text classifier's logits [1, labels] from the final hidden states of `ids`.
+    RowMatrix classifySequence(const RowMatrix& hidden, const std::vector<int>& ids) const;
+    int pooledPosition(const std::vector<int>& ids) const;
 
     ModelConfig config_;
     std::unique_ptr<CheckpointWeights> weights_;
@@ -68,6 +76,9 @@ private:
     Linear patchProjection_;  // the patch convolution as a linear map over flattened [C, p, p] patches
     FloatTensor clsToken_, distillationToken_;
     Linear classifier_, distillationClassifier_;
+    // Text classifiers: the dense layer before the labels (BERT's pooler, RoBERTa's
+    // classifier.dense, DistilBERT's pre_classifier; decoders have none) and the label projection.
+    Linear sequenceDense_, sequenceClassifier_;
     // Encoder-decoder (T5): the decoder stack and each stack's relative position bias table
     std::vector<TransformerBlock> decoderBlocks_;
     Norm decoderFinalNorm_;

@@ -4,11 +4,14 @@
 #include <QtTest>
 
 #include <cmath>
+#include <set>
 
 #include "CliRunner.h"
 #include "GoldenFixtures.h"
+#include "SequenceClassifierFixtures.h"
 #include "analysis/Predictions.h"
 #include "io/SafetensorsFile.h"
+#include "model/Checkpoint.h"
 
 using fixtures::runCli;
 namespace fs = std::filesystem;
@@ -26,6 +29,35 @@ QString idList(const std::vector<int>& ids) {
     return parts.join(',');
 }
 
+// A text classifier made from a golden base model (see SequenceClassifierFixtures.h), written
+// once per run; `named` false leaves id2label out of config.json.
+QString textClassifier(const std::string& family, bool named = true) {
+    static std::set<std::string> written;
+    const std::string name = family + (named ? "" : "_unnamed");
+    const fs::path dir = fixtures::tmpDir() / "cli_sequence_classifiers" / name;
+    if (written.insert(name).second) {
+        fixtures::ClassifierOptions options;
+        if (!named) options.id2label = {};
+        fixtures::writeSequenceClassifier(dir, fixtures::classifierLayout(family), options);
+    }
+    return QString::fromStdString(dir.string());
+}
+
+// softmax of the engine's own logits for `text`, by label id.
+std::vector<double> engineProbabilities(const QString& model, const std::string& text) {
+    const auto cp = attnscope::Checkpoint::open(model.toStdString());
+    const auto enc = cp->encode(text);
+    attnscope::ForwardInput in;
+    in.ids = enc.ids;
+    in.typeIds = enc.typeIds;
+    const auto logits = cp->forward(in)->logits;
+    std::vector<double> p(static_cast<std::size_t>(logits.cols()));
+    double total = 0;
+    for (std::size_t i = 0; i < p.size(); ++i) total += (p[i] = std::exp(double(logits(0, Eigen::Index(i))) - logits.maxCoeff()));
+    for (double& x : p) x /= total;
+    return p;
+}
+
 const char* const kStoriesSample = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.";
 
 }  // namespace
@@ -36,6 +68,10 @@ private slots:
     void causalPredictEqualsGoldenSoftmax();
     void maskedPredictAnswersTheMasks();
     void classifierPredictListsLabels();
+    void textClassifierPredictListsLabels_data();
+    void textClassifierPredictListsLabels();
+    void textClassifierWithoutId2labelNumbersItsClasses();
+    void textClassifierAttentionFileKeepsOneRowOfLogits();
     void generateReproducesTheStoriesSample();
     void seededGenerationRepeatsAndWritesAttention();
     void lensLastLayerIsThePrediction();
@@ -95,6 +131,59 @@ void CliPredictionsTest::classifierPredictListsLabels() {
     QCOMPARE(j["predictions"][0].size(), std::size_t(2));
     QVERIFY(j["predictions"][0][0]["token"].get<std::string>().starts_with("class_"));  // id2label of the fixture
     QVERIFY(j["predictions"][0][0]["prob"].get<double>() >= j["predictions"][0][1]["prob"].get<double>());
+}
+
+void CliPredictionsTest::textClassifierPredictListsLabels_data() {
+    QTest::addColumn<QString>("family");
+    for (const auto& layout : fixtures::classifierLayouts()) QTest::newRow(layout.family.c_str()) << QString::fromStdString(layout.family);
+}
+
+void CliPredictionsTest::textClassifierPredictListsLabels() {
+    QFETCH(QString, family);
+    const QString model = textClassifier(family.toStdString());
+    const std::string text = "The film was a quiet delight.";
+    const auto r = runCli({"predict", model, "--text", QString::fromStdString(text)});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const auto j = jsonOf(r);
+    QVERIFY(!j["tokens"].empty());
+    QVERIFY(!j.contains("positions"));  // one list for the whole text, as for an image
+    QCOMPARE(j["predictions"].size(), std::size_t(1));
+    const auto& list = j["predictions"][0];
+    QCOMPARE(list.size(), std::size_t(3));  // the default top-5, but there are 3 labels
+    const auto expected = engineProbabilities(model, text);
+    double total = 0;
+    for (std::size_t k = 0; k < list.size(); ++k) {
+        const int id = list[k]["id"].get<int>();
+        QVERIFY(id >= 0 && id < 3);
+        QCOMPARE(list[k]["token"].get<std::string>(), fixtures::threeLabels()[static_cast<std::size_t>(id)]);
+        const double prob = list[k]["prob"].get<double>();
+        QVERIFY(std::abs(prob - expected[static_cast<std::size_t>(id)]) <= 1e-6);
+        if (k > 0) QVERIFY(prob <= list[k - 1]["prob"].get<double>());
+        total += prob;
+    }
+    QVERIFY(std::abs(total - 1.0) <= 1e-5);
+    // --top-k cuts the list (--position, which has nothing to choose from, is a bad argument).
+    QCOMPARE(jsonOf(runCli({"predict", model, "--text", "fine", "--top-k", "1"}))["predictions"][0].size(), std::size_t(1));
+}
+
+void CliPredictionsTest::textClassifierWithoutId2labelNumbersItsClasses() {
+    const auto r = runCli({"predict", textClassifier("roberta", false), "--text", "So so."});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const auto j = jsonOf(r);
+    const auto& list = j["predictions"][0];
+    QCOMPARE(list.size(), std::size_t(3));
+    for (const auto& p : list) QCOMPARE(p["token"].get<std::string>(), "class " + std::to_string(p["id"].get<int>()));
+}
+
+void CliPredictionsTest::textClassifierAttentionFileKeepsOneRowOfLogits() {
+    QTemporaryDir tmp;
+    const QString out = tmp.filePath("cls.safetensors");
+    const auto r = runCli({"attention", textClassifier("bert"), "--text", "Good.", "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    attnscope::SafetensorsFile file(out.toStdString());
+    const auto* logits = file.find("logits");
+    QVERIFY(logits);
+    QCOMPARE(logits->shape, (std::vector<std::int64_t>{3}));  // [labels], as for an image classifier
 }
 
 void CliPredictionsTest::generateReproducesTheStoriesSample() {
@@ -170,6 +259,13 @@ void CliPredictionsTest::badArguments_data() {
     QTest::newRow("position for lens") << QStringList{"lens", s, "--text", "hi", "--position", "1"} << 2 << "only for predict";
     QTest::newRow("top-k for attention") << QStringList{"attention", s, "--text", "hi", "--top-k", "3", "--out", "x"} << 2 << "--top-k";
     QTest::newRow("out for predict") << QStringList{"predict", s, "--text", "hi", "--out", "x"} << 2 << "--out";
+    const QString gpt2Classifier = textClassifier("gpt2"), bertClassifier = textClassifier("bert");
+    QTest::newRow("generate from a text classifier")
+        << QStringList{"generate", gpt2Classifier, "--text", "hi", "--max-new-tokens", "3"} << 3 << "text classifier";
+    QTest::newRow("lens of a decoder classifier") << QStringList{"lens", gpt2Classifier, "--text", "hi"} << 3 << "text classifier";
+    QTest::newRow("lens of an encoder classifier") << QStringList{"lens", bertClassifier, "--text", "hi"} << 3 << "text classifier";
+    QTest::newRow("position for a text classifier") << QStringList{"predict", bertClassifier, "--text", "hi", "--position", "0"} << 2
+                                                    << "--position";
 }
 
 void CliPredictionsTest::badArguments() {
