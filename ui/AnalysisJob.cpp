@@ -9,6 +9,7 @@
 #include "TokenLabel.h"
 #include "analysis/Predictions.h"
 #include "model/ModelInputs.h"
+#include "model/TransformerModel.h"
 
 namespace attnscope::ui {
 
@@ -164,10 +165,15 @@ std::shared_ptr<Analysis> computeAnalysis(const Checkpoint& checkpoint, const An
     analysis->attentions = std::move(result->attentions);
     analysis->decoderAttentions = std::move(result->decoderAttentions);
     analysis->crossAttentions = std::move(result->crossAttentions);
-    // A vision classifier's logits: one row for the image. (Text models' logits are per token
-    // over the vocabulary, a next-token or masked-token guess, not a class.)
-    if (config.isVision()) analysis->predictions = topClasses(config, result->logits);
-    else addTokenPredictions(checkpoint, result->logits, *analysis);
+    // A classifier's logits: one row for the image or the text. (A language model's are per
+    // token over the vocabulary, a next-token or masked-token guess, not a class.)
+    if (checkpoint.model().isClassifier()) {
+        analysis->predictions = topClasses(config, result->logits);
+        if (!config.isVision())
+            analysis->predictionsNote = QObject::tr("This checkpoint classifies the whole text; it predicts no tokens.");
+    } else if (!config.isVision()) {
+        addTokenPredictions(checkpoint, result->logits, *analysis);
+    }
     return analysis;
 }
 

@@ -90,7 +90,7 @@ void AttentionSession::cancel() {
 bool AttentionSession::canComputeLens() const {
     if (!checkpoint_) return false;
     const ModelConfig& config = checkpoint_->config();
-    return !config.isVision() && !config.isEncoderDecoder() && checkpoint_->model().hasHead();
+    return !config.isVision() && !config.isEncoderDecoder() && checkpoint_->model().hasVocabularyHead();
 }
 
 void AttentionSession::computeLens() {

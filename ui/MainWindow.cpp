@@ -126,7 +126,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::updateExplanation);
     predictionInfo_ = new QLabel(this);
     predictionInfo_->setObjectName(QStringLiteral("predictionInfo"));
-    predictionInfo_->setToolTip(tr("The classifier's five most probable classes for this image"));
+    predictionInfo_->setToolTip(tr("The classifier's five most probable classes for this input"));
     predictionInfo_->setVisible(false);
     statusBar()->addWidget(modelInfo_, 1);
     statusBar()->addPermanentWidget(predictionInfo_);
@@ -662,6 +662,11 @@ void MainWindow::updatePredictionsPanel() {
         return;
     }
     predictionsPanel_->setVisible(true);
+    // A text classifier: its labels for the whole text, whichever token is selected.
+    if (!analysis->predictions.empty()) {
+        predictionsPanel_->setEntries(tr("The classifier's labels for this text"), analysis->predictions);
+        return;
+    }
     const int query = selection_.selectedQuery();
     const bool onSource = analysis->effectiveKind(selection_.attentionKind()) == AttentionKind::Encoder;
     if (analysis->tokenPredictions.empty() || !onSource || query < 0 || query >= static_cast<int>(analysis->tokenPredictions.size())) {

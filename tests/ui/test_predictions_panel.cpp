@@ -2,13 +2,17 @@
 // the engine's softmax of its logits; a note where the model predicts nothing.
 #include <QtTest>
 
+#include <QLabel>
+
 #include <cmath>
 
 #include "Analysis.h"
 #include "AttentionSelection.h"
 #include "GoldenFixtures.h"
+#include "GenerationControls.h"
 #include "MainWindow.h"
 #include "PredictionsPanel.h"
+#include "SequenceClassifierFixtures.h"
 #include "TokenLabel.h"
 #include "ViewFixtures.h"
 #include "analysis/Predictions.h"
@@ -40,6 +44,7 @@ private slots:
     void maskedModelShowsItsGuess();
     void modelWithoutHeadSaysSo();
     void visionModelHidesThePanel();
+    void textClassifierShowsItsLabels();
 };
 
 void PredictionsPanelTest::causalModelShowsTheNextToken() {
@@ -102,6 +107,38 @@ void PredictionsPanelTest::visionModelHidesThePanel() {
     window.openModel(viewfixtures::goldenModel("vit"));
     QTRY_VERIFY_WITH_TIMEOUT(window.session().analysis() && !window.session().isBusy(), kTimeoutMs);
     QVERIFY(!window.findChild<PredictionsPanel*>(QStringLiteral("predictionsPanel"))->isVisible());
+}
+
+// A text classifier's labels, for the whole text: the engine's softmax of its one row of
+// logits, named by id2label; no lens and no generation for it.
+void PredictionsPanelTest::textClassifierShowsItsLabels() {
+    const std::filesystem::path dir = std::filesystem::path(ATTNSCOPE_TEST_TMP) / "panel-roberta-classifier";
+    fixtures::writeSequenceClassifier(dir, fixtures::classifierLayout("roberta"));
+    const QString model = QString::fromStdString(dir.string());
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, model, QStringLiteral("The cat sat on the mat.")));
+    auto* panel = window.findChild<PredictionsPanel*>(QStringLiteral("predictionsPanel"));
+    QVERIFY(panel->isVisible());
+    QCOMPARE(panel->title(), QStringLiteral("The classifier's labels for this text"));
+    const auto cp = Checkpoint::open(dir);
+    ForwardInput in;
+    const Encoding encoding = cp->encode("The cat sat on the mat.");
+    in.ids = encoding.ids;
+    in.typeIds = encoding.typeIds;
+    const auto result = cp->forward(in);
+    QCOMPARE(result->logits.rows(), Eigen::Index(1));
+    const auto expected = topPredictions(result->logits.row(0).data(), 3, 5);
+    QCOMPARE(panel->entries().size(), expected.size());
+    for (std::size_t k = 0; k < expected.size(); ++k) {
+        QCOMPARE(panel->entries()[k].label, QString::fromStdString(fixtures::threeLabels()[static_cast<std::size_t>(expected[k].id)]));
+        QVERIFY(std::abs(panel->entries()[k].probability - expected[k].probability) < 1e-6f);
+    }
+    window.selection().setSelectedQuery(3);  // any token: the labels are the text's
+    QCOMPARE(panel->title(), QStringLiteral("The classifier's labels for this text"));
+    QVERIFY(window.findChild<QLabel*>(QStringLiteral("predictionInfo"))->text().startsWith(QStringLiteral("Prediction: ")));
+    QVERIFY(!window.session().canComputeLens());
+    QVERIFY(!window.generationControls()->isVisible());
 }
 
 QTEST_MAIN(PredictionsPanelTest)
