@@ -60,6 +60,7 @@ private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void generateShowsEveryTokenAndFollowsTheNewest();
     void stepContinuesTheGeneration();
+    void windowStaysResponsiveWhileGenerating();
     void stopKeepsWhatWasMadeAndStepContinuesIt();
     void aNewPromptStartsAfresh();
     void seededSamplingRepeats();
@@ -154,6 +155,37 @@ void GenerationWindowTest::stepContinuesTheGeneration() {
     QCOMPARE(analysis->encoding.ids, greedyFrom(stories(), kPrompt, 7));
     QCOMPARE(window.selection().selectedQuery(), promptTokens + 6);
     QVERIFY(window.generationControls()->summary().startsWith(QStringLiteral("7 new tokens")));
+}
+
+// 300 unpaced tokens: the engine outruns the views, which show the newest state as often as
+// they can without ever holding the event loop up.
+void GenerationWindowTest::windowStaysResponsiveWhileGenerating() {
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(openAndCompute(window, stories(), QStringLiteral("Once upon a time")));
+    window.setCurrentView(ui::ViewKind::Matrix);
+    window.generationControls()->setMaxNewTokens(300);
+    int shown = 0;
+    connect(&window.session(), &ui::AttentionSession::analysisChanged, this, [&] { ++shown; });
+    QElapsedTimer clock;
+    clock.start();
+    window.generate();
+    QVERIFY(window.session().isBusy());
+    qint64 last = clock.elapsed();
+    qint64 longestGap = 0;
+    while (window.session().isBusy() && clock.elapsed() < kTimeoutMs) {
+        QTest::qWait(5);
+        longestGap = std::max(longestGap, clock.elapsed() - last);
+        last = clock.elapsed();
+    }
+    const auto analysis = window.session().analysis();
+    QVERIFY(analysis->isGeneration());
+    const int made = analysis->tokenCount() - analysis->promptLength;
+    QVERIFY2(made > 20, qPrintable(QString::number(made)));  // stories260k may stop at its end of sequence
+    QCOMPARE(window.heatmap()->analysis(), analysis);
+    QVERIFY2(shown <= made, qPrintable(QStringLiteral("%1 states shown for %2 tokens").arg(shown).arg(made)));
+    QVERIFY2(longestGap < 250, qPrintable(QStringLiteral("the event loop stalled for %1 ms").arg(longestGap)));
 }
 
 void GenerationWindowTest::stopKeepsWhatWasMadeAndStepContinuesIt() {
