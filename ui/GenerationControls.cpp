@@ -80,6 +80,7 @@ GenerationControls::GenerationControls(QWidget* parent) : QGroupBox(tr("Generate
     layout->addWidget(summary_);
 
     connect(temperature_, &QDoubleSpinBox::valueChanged, this, &GenerationControls::updateSamplingEnabled);
+    connect(animate_, &QCheckBox::toggled, this, &GenerationControls::animateChanged);
     updateSamplingEnabled();
 }
 

@@ -48,6 +48,7 @@ signals:
     void generateRequested();
     void stepRequested();
     void stopRequested();
+    void animateChanged(bool on);
 
 private:
     void updateSamplingEnabled();

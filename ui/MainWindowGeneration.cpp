@@ -36,6 +36,12 @@ void MainWindow::buildPredictMenu() {
     QAction* step = predict->addAction(tr("&Step One Token"), this, &MainWindow::stepGeneration);
     step->setObjectName(QStringLiteral("stepAction"));
     step->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
+    QAction* animate = predict->addAction(tr("&Animate Generation"));
+    animate->setObjectName(QStringLiteral("animateAction"));
+    animate->setCheckable(true);
+    animate->setToolTip(tr("Hold each new token on screen for a moment so a room can follow it"));
+    connect(animate, &QAction::toggled, generationControls_, &GenerationControls::setAnimate);
+    connect(generationControls_, &GenerationControls::animateChanged, animate, &QAction::setChecked);
     predict->addSeparator();
     QAction* mask = predict->addAction(tr("&Mask or Unmask the Selected Token"), this, &MainWindow::toggleMaskAtSelection);
     mask->setObjectName(QStringLiteral("maskAction"));

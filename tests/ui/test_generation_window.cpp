@@ -298,6 +298,13 @@ void GenerationWindowTest::classroomModeAnimates() {
         QVERIFY2(arrivals[i] - arrivals[i - 1] >= GenerationControls::kPaceMs - 50, qPrintable(QString::number(arrivals[i] - arrivals[i - 1])));
     window.setClassroomMode(false);
     QVERIFY(!window.generationControls()->animate());
+    // Predict ▸ Animate Generation is the same switch.
+    auto* action = window.findChild<QAction*>(QStringLiteral("animateAction"));
+    QVERIFY(action && !action->isChecked());
+    action->trigger();
+    QVERIFY(window.generationControls()->animate());
+    window.generationControls()->setAnimate(false);
+    QVERIFY(!action->isChecked());
 }
 
 void GenerationWindowTest::onlyGeneratingModelsShowTheControls() {
