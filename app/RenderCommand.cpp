@@ -13,7 +13,10 @@
 #include "Error.h"
 #include "FigureBuilder.h"
 #include "FigureExporter.h"
+#include "LensFigure.h"
+#include "LensFigureData.h"
 #include "StderrSilenced.h"
+#include "analysis/LogitLens.h"
 #include "model/Checkpoint.h"
 
 using attnscope::Error;
@@ -52,6 +55,7 @@ struct Settings {
     ui::FigureStyle style;
     int size = 0;        // longer side in pixels; 0: the figure's natural size
     int queryToken = -1; // index into the full token list
+    bool lens = false;   // --view lens: the logit lens instead of an attention view
     QString out;
     ui::ExportFormat format = ui::ExportFormat::Png;
 };
@@ -73,7 +77,9 @@ Settings parseSettings(const QCommandLineParser& p) {
         else if (v == "grid") s.view = ui::ViewKind::Grid;
         else if (v == "tokens") s.view = ui::ViewKind::Tokens;
         else if (v == "overlay") s.view = ui::ViewKind::Overlay;
-        else throw UsageError("--view: unknown view " + quoted(p.value("view")) + " (expected matrix, heads, grid, tokens or overlay)");
+        else if (v == "lens") s.lens = true;
+        else throw UsageError("--view: unknown view " + quoted(p.value("view")) + " (expected matrix, heads, grid, tokens, overlay or lens)");
+        if (s.lens && s.format == ui::ExportFormat::Npy) throw UsageError("--view lens draws a figure: write .png, .svg or .pdf");
     }
     if (p.isSet("attention")) {
         const QString a = p.value("attention").trimmed().toLower();
@@ -166,7 +172,7 @@ QList<QCommandLineOption> renderOptions() {
         QCommandLineOption("mode", "render: soft or hard attention.", "MODE"),
         QCommandLineOption("threshold", "render: hard attention keeps weights >= T.", "T"),
         QCommandLineOption("mass", "render: hard attention keeps the fewest weights summing to >= P.", "P"),
-        QCommandLineOption("view", "render: matrix, heads, grid, tokens or overlay (vision models).", "VIEW"),
+        QCommandLineOption("view", "render: matrix, heads, grid, tokens, overlay (vision models) or lens (the logit lens).", "VIEW"),
         QCommandLineOption("attention", "render: encoder, decoder or cross (encoder-decoder models; default encoder).", "KIND"),
         QCommandLineOption("opacity", "render: overlay colour opacity over the image, 0 to 1 (default 0.6).", "P"),
         QCommandLineOption("colormap", "render: viridis, magma, cividis or grayscale.", "NAME"),
@@ -261,25 +267,53 @@ std::shared_ptr<const ui::Analysis> analysisOfAttentionFile(const std::string& f
 
 }  // namespace
 
+namespace {
+
+// The logit lens of the analysed text as the app's Lens tab draws it; --layer and --query
+// outline a cell.
+void renderLens(const attnscope::Checkpoint& cp, const ui::Analysis& analysis, const QCommandLineParser& parser, const Settings& s) {
+    attnscope::ForwardInput input;
+    input.ids = analysis.encoding.ids;
+    input.typeIds = analysis.encoding.typeIds;
+    const std::optional<attnscope::LogitLens> lens = attnscope::computeLogitLens(cp, std::move(input), 5);
+    if (!lens) throw Error("the computation was cancelled");
+    if (parser.isSet("query") && (s.queryToken < 0 || s.queryToken >= lens->positions))
+        throw Error("--query " + std::to_string(s.queryToken) + " does not exist (the text has " + std::to_string(lens->positions) +
+                    " tokens, numbered from 0)");
+    std::optional<int> layer, position;
+    if (parser.isSet("layer") || parser.isSet("query")) {
+        layer = s.query.layer;
+        position = parser.isSet("query") ? s.queryToken : lens->positions - 1;
+    }
+    const ui::LensFigure figure(ui::lensFigureData(*lens, analysis.tokenLabels, ui::vocabularyLabels(cp.tokenizer()), layer, position),
+                                s.style);
+    ui::exportFigure(figure, s.out, s.format, sizeFor(figure, s.size));
+}
+
+}  // namespace
+
 void runRender(const std::string& model, const TextInput& input, const QCommandLineParser& parser) {
     const ui::AnalysisRequest request = requestFrom(input, parser);
     const Settings s = parseSettings(parser);
     std::error_code ec;
     std::shared_ptr<const ui::Analysis> analysis;
+    std::unique_ptr<attnscope::Checkpoint> cp;  // none for an attention file
     bool decoderSide = false;
     if (std::filesystem::is_regular_file(model, ec)) {
+        if (s.lens) throw UsageError("--view lens reads the model's layers through its output head: give a model folder, not an attention file");
         analysis = analysisOfAttentionFile(model, input, request, parser, s);
         decoderSide = analysis->isEncoderDecoder() && s.attention != ui::AttentionKind::Encoder;
     } else {
         if (!input.text && !request.hasImage()) throw UsageError("render needs --text (or --image or --pixel-values for a vision model)");
         if (input.ids) throw UsageError("render takes --text, not --ids");
         if (parser.isSet("decoder-ids")) throw UsageError("render takes --target, not --decoder-ids");
-        const auto cp = attnscope::Checkpoint::open(model);
+        cp = attnscope::Checkpoint::open(model);
         const auto& config = cp->config();
         checkInputsFit(config, input, request, parser, s);
         decoderSide = config.isEncoderDecoder() && s.attention != ui::AttentionKind::Encoder;
         checkLayerAndHead(s.query, decoderSide ? config.decoderLayers : config.layers, config.heads, "the model");
         if (input.text && input.text->empty()) throw Error("--text is empty; give some text to render");
+        if (s.lens) attnscope::requireLogitLens(cp->model());  // before the forward pass
 
         // The same computation as the app's: tokens or image, forward pass, predictions.
         std::optional<StderrSilenced> quiet;
@@ -288,6 +322,7 @@ void runRender(const std::string& model, const TextInput& input, const QCommandL
         quiet.reset();
         if (!analysis) throw Error("the computation was cancelled");
     }
+    if (s.lens) return renderLens(*cp, *analysis, parser, s);
     const int queries = static_cast<int>(analysis->queryLabels(s.attention).size());
     if (s.queryToken >= queries || (parser.isSet("query") && s.queryToken < 0)) {
         const char* what = analysis->isVision() ? "the image" : decoderSide ? "the target" : "the text";

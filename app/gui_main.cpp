@@ -59,7 +59,7 @@ ViewKind viewKind(const QString& name) {
     if (name == QLatin1String("model") || name == QLatin1String("grid")) return ViewKind::Grid;
     if (name == QLatin1String("tokens")) return ViewKind::Tokens;
     if (name == QLatin1String("overlay") || name == QLatin1String("image")) return ViewKind::Overlay;
-    usageError(QStringLiteral("--view must be matrix, heads, model, tokens or overlay, not \"%1\"").arg(name));
+    usageError(QStringLiteral("--view must be matrix, heads, model, tokens, overlay or lens, not \"%1\"").arg(name));
 }
 
 attnscope::ui::AttentionKind attentionKind(const QString& name) {
@@ -119,7 +119,7 @@ int main(int argc, char* argv[]) {
                                     QStringLiteral("text"));
     const QCommandLineOption image(QStringLiteral("image"), QStringLiteral("Vision model (ViT, DeiT): the image file to analyse."),
                                    QStringLiteral("file"));
-    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("View to show: matrix, heads, model, tokens or overlay."),
+    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("View to show: matrix, heads, model, tokens, overlay or lens (the logit lens)."),
                                   QStringLiteral("view"));
     const QCommandLineOption attention(QStringLiteral("attention"),
                                        QStringLiteral("Encoder-decoder: encoder (self-attention), decoder (self-attention) or cross."),
@@ -154,7 +154,8 @@ int main(int argc, char* argv[]) {
     window.setText(parser.value(text));
     window.setPairText(parser.isSet(target) ? parser.value(target) : parser.value(pair));
     if (parser.isSet(image)) window.setImageFile(QFileInfo(parser.value(image)).absoluteFilePath());
-    if (parser.isSet(view)) window.setPreferredView(viewKind(parser.value(view)));
+    if (parser.isSet(view) && parser.value(view) == QLatin1String("lens")) window.openOnLens();
+    else if (parser.isSet(view)) window.setPreferredView(viewKind(parser.value(view)));
     if (parser.isSet(attention)) selection.setAttentionKind(attentionKind(parser.value(attention)));
     if (parser.isSet(layer)) selection.setLayer(intValue(parser, layer, 0));
     if (parser.isSet(head)) {

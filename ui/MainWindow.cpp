@@ -583,7 +583,9 @@ void MainWindow::adaptToModel() {
 void MainWindow::showTabsFor(bool wasVision) {
     const int overlayTab = static_cast<int>(ViewKind::Overlay);
     tabs_->setTabVisible(overlayTab, visionModel_);
-    if (preferredView_ && tabs_->isTabVisible(static_cast<int>(*preferredView_))) {
+    if (std::exchange(preferLens_, false) && tabs_->isTabVisible(tabs_->indexOf(lensView_))) {
+        showLens();
+    } else if (preferredView_ && tabs_->isTabVisible(static_cast<int>(*preferredView_))) {
         setCurrentView(*std::exchange(preferredView_, std::nullopt));
     } else if (visionModel_ && !wasVision) {
         setCurrentView(ViewKind::Overlay);  // what a vision model is opened for

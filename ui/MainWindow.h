@@ -101,6 +101,8 @@ public:
     // The view to show once a model is open (command line); without one, a vision model
     // opens on the image overlay and a text model on the matrix.
     void setPreferredView(ViewKind kind) { preferredView_ = kind; }
+    // The logit lens tab instead, when the model has one (command line: --view lens).
+    void openOnLens() { preferLens_ = true; }
 
     // The attention view shown; Matrix while the logit lens tab is shown.
     ViewKind currentView() const;
@@ -225,6 +227,7 @@ private:
     QList<QAction*> analysisActions_;  // enabled only once there is something to export
     std::optional<int> initialQuery_;
     std::optional<ViewKind> preferredView_;
+    bool preferLens_ = false;
     QString pendingImage_;                       // to analyse once a vision model is open
     AttentionKind shownKind_ = AttentionKind::Encoder;  // the stack whose tokens the controls list
     bool visionModel_ = false;

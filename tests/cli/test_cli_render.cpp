@@ -2,6 +2,9 @@
 // `attention` command's raw weights, and the exit codes of bad command lines.
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
@@ -120,6 +123,7 @@ private slots:
     void attentionFileRendersWithoutTheModel();
     void visionAndEncoderDecoderUsageErrors_data();
     void visionAndEncoderDecoderUsageErrors();
+    void logitLensFigure();
 
 private:
     QTemporaryDir tmp_;
@@ -471,6 +475,45 @@ void CliRenderTest::visionAndEncoderDecoderUsageErrors() {
     QCOMPARE(r.exitCode, 2);
     verifyOneErrorLine(r);
     QVERIFY(!QFile::exists("/tmp/attnscope-render-never.png"));
+}
+
+// --view lens: the app's Lens tab as a file, its cells the engine's lens (`lens` command).
+void CliRenderTest::logitLensFigure() {
+    const QString svg = tmp_.filePath("lens.svg");
+    Run r = runCli({"render", stories(), "--text", "Once upon a time, there was a little", "--view", "lens", "--out", svg});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QFile file(svg);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray content = file.readAll();
+    QVERIFY(content.contains("Logit lens"));
+    QVERIFY(content.contains(">L5<"));
+    const Run lens = runCli({"lens", stories(), "--text", "Once upon a time, there was a little", "--top-k", "1"});
+    QCOMPARE(lens.exitCode, 0);
+    const QJsonArray layers = QJsonDocument::fromJson(lens.out).object().value("layers").toArray();
+    QCOMPARE(layers.size(), 5);
+    // The last layer's guess after the final "a" (position 8) is "little", shown as "␣little".
+    const QString top = layers.last().toArray().at(8).toArray().at(0).toObject().value("token").toString();
+    QCOMPARE(top, QStringLiteral("▁little"));
+    QVERIFY(content.contains(QStringLiteral("␣little").toUtf8()));
+
+    const QString png = tmp_.filePath("lens.png");
+    r = runCli({"render", stories(), "--text", "Once upon a time", "--view", "lens", "--layer", "2", "--query", "3", "--size", "1500", "--out", png});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(std::max(pngSize(png).width(), pngSize(png).height()), 1500);
+
+    // What the lens cannot draw.
+    const QString never = tmp_.filePath("never-lens.png");
+    r = runCli({"render", bert(), "--text", kText, "--view", "lens", "--out", never});
+    QCOMPARE(r.exitCode, 3);
+    verifyOneErrorLine(r);
+    QVERIFY2(r.err.contains("output head"), r.err.constData());
+    r = runCli({"render", stories(), "--text", "Once", "--view", "lens", "--out", tmp_.filePath("lens.npy")});
+    QCOMPARE(r.exitCode, 2);
+    verifyOneErrorLine(r);
+    r = runCli({"render", stories(), "--text", "Once", "--view", "lens", "--query", "40", "--out", never});
+    QCOMPARE(r.exitCode, 3);
+    verifyOneErrorLine(r);
+    QVERIFY(!QFile::exists(never));
 }
 
 QTEST_GUILESS_MAIN(CliRenderTest)

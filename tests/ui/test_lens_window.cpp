@@ -53,6 +53,7 @@ private slots:
     void aNewAnalysisGetsItsOwnLens();
     void exportsTheLensFigure();
     void onlyLanguageModelsWithAHeadHaveTheTab();
+    void commandLineCanOpenOnTheLens();
 };
 
 void LensWindowTest::openingTheTabComputesTheEnginesLens() {
@@ -175,6 +176,23 @@ void LensWindowTest::onlyLanguageModelsWithAHeadHaveTheTab() {
     QVERIFY(!window.isLensShown());
     QVERIFY(openAndCompute(window, viewfixtures::goldenModel("t5"), QStringLiteral("The cat sat.")));
     QVERIFY(!lensTabVisible(window));
+}
+
+// `attnscope MODEL --text … --view lens`: the lens tab, computed once the analysis is in.
+void LensWindowTest::commandLineCanOpenOnTheLens() {
+    MainWindow window;
+    window.show();
+    window.openOnLens();
+    QVERIFY(openAndCompute(window, stories(), kText));
+    QVERIFY(window.isLensShown());
+    QVERIFY(waitForLens(window));
+    // A model without a lens opens on the matrix instead.
+    MainWindow other;
+    other.show();
+    other.openOnLens();
+    QVERIFY(openAndCompute(other, viewfixtures::goldenModel("bert"), QStringLiteral("The cat sat.")));
+    QVERIFY(!other.isLensShown());
+    QCOMPARE(other.currentView(), ui::ViewKind::Matrix);
 }
 
 QTEST_MAIN(LensWindowTest)
