@@ -50,7 +50,10 @@ struct ForwardResult {
 // Keys and values of every layer for the tokens seen so far (causal text models): with it, a
 // new token costs one incremental step instead of a forward pass over the whole sequence.
 struct KeyValueCache {
-    std::vector<RowMatrix> keys, values;  // per layer: [length, kvHeads * headDim], positions applied
+    // Per layer: the first `length` rows hold [kvHeads * headDim] keys (positions applied) and
+    // values; the rest is spare room, grown by doubling so a long generation copies each row
+    // O(1) times instead of once per new token.
+    std::vector<RowMatrix> keys, values;
     int length = 0;
 };
 

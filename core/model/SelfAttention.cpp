@@ -21,7 +21,7 @@ void maskedSoftmax(Row row, Eigen::Index first, Eigen::Index last) {
 
 }  // namespace
 
-RowMatrix scaledDotProductAttention(const RowMatrix& q, const RowMatrix& k, const RowMatrix& v,
+RowMatrix scaledDotProductAttention(const RowMatrix& q, const Eigen::Ref<const RowMatrix>& k, const Eigen::Ref<const RowMatrix>& v,
                                     const AttentionShape& s, const AttentionSink& probs, const float* scoreBias) {
     const Eigen::Index n = q.rows();
     const Eigen::Index m = k.rows();

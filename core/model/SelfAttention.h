@@ -22,7 +22,8 @@ struct AttentionSink {
 // q: [n, heads*headDim], k and v: [m, kvHeads*headDim]; returns the context [n, heads*headDim]
 // and stores each head's probabilities, row = query, in the sink.
 // scoreBias, when given, is added to the scaled scores: [heads, n, m] (T5's relative positions).
-RowMatrix scaledDotProductAttention(const RowMatrix& q, const RowMatrix& k, const RowMatrix& v,
+// k and v may be the used rows of a larger buffer (a key/value cache).
+RowMatrix scaledDotProductAttention(const RowMatrix& q, const Eigen::Ref<const RowMatrix>& k, const Eigen::Ref<const RowMatrix>& v,
                                     const AttentionShape& shape, const AttentionSink& probs,
                                     const float* scoreBias = nullptr);
 

@@ -1,13 +1,16 @@
 #include "model/TransformerBlock.h"
 
+#include <algorithm>
+
 namespace attnscope {
 
 namespace {
 
-void appendRows(RowMatrix& to, const RowMatrix& rows) {
-    const Eigen::Index old = to.rows();
-    to.conservativeResize(old + rows.rows(), rows.cols());
-    to.bottomRows(rows.rows()) = rows;
+// Writes `rows` after the first `used` rows of `to`, doubling its room when it is full.
+void appendRows(RowMatrix& to, Eigen::Index used, const RowMatrix& rows) {
+    const Eigen::Index needed = used + rows.rows();
+    if (needed > to.rows()) to.conservativeResize(std::max(needed, 2 * to.rows()), rows.cols());
+    to.middleRows(used, rows.rows()) = rows;
 }
 
 }  // namespace
@@ -51,9 +54,11 @@ RowMatrix TransformerBlock::attention(const RowMatrix& x, const BlockInputs& in,
         rotary_->apply(k, shape_.kvHeads, shape_.headDim, in.positions);
     }
     if (in.cachedKeys && in.cachedValues) {
-        appendRows(*in.cachedKeys, k);
-        appendRows(*in.cachedValues, v);
-        return w_.out.apply(scaledDotProductAttention(q, *in.cachedKeys, *in.cachedValues, shape_, probs, in.scoreBias));
+        appendRows(*in.cachedKeys, in.cachedLength, k);
+        appendRows(*in.cachedValues, in.cachedLength, v);
+        const Eigen::Index length = in.cachedLength + q.rows();
+        return w_.out.apply(scaledDotProductAttention(q, in.cachedKeys->topRows(length), in.cachedValues->topRows(length), shape_,
+                                                      probs, in.scoreBias));
     }
     return w_.out.apply(scaledDotProductAttention(q, k, v, shape_, probs, in.scoreBias));
 }

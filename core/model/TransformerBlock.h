@@ -22,10 +22,11 @@ struct BlockInputs {
     const float* scoreBias = nullptr;           // [heads, n, n], added to self-attention scores
     const RowMatrix* encoderStates = nullptr;   // keys/values for cross-attention
     AttentionSink crossProbs{};                 // [heads, n, encoder length]
-    // Incremental decoding: this layer's keys and values so far, [length, kvHeads * headDim];
-    // the block appends the new tokens' and attends over all of them.
+    // Incremental decoding: this layer's keys and values so far, in their first cachedLength
+    // rows (KeyValueCache); the block appends the new tokens' and attends over all of them.
     RowMatrix* cachedKeys = nullptr;
     RowMatrix* cachedValues = nullptr;
+    int cachedLength = 0;
 };
 
 // One transformer layer. Every family runs through here; FamilySpec decides norm

@@ -539,6 +539,7 @@ ForwardResult TransformerModel::forwardCached(const std::vector<int>& ids, KeyVa
         BlockInputs in{positions};
         in.cachedKeys = &cache.keys[static_cast<std::size_t>(l)];
         in.cachedValues = &cache.values[static_cast<std::size_t>(l)];
+        in.cachedLength = cache.length;
         blocks_[l].forward(x, in, AttentionSink{&result.attentions, l});
         if (!x.allFinite())
             throw Error("layer " + std::to_string(l) + " produced non-finite activations (NaN or Inf); "

@@ -43,6 +43,7 @@ private slots:
     void greedyFromBosReproducesTheStoriesSample();
     void seededSamplingIsReproducible();
     void feedingBetweenStepsChangesNothing();
+    void cacheGrowsByDoubling();
     void newSamplingContinuesTheSequence();
     void samplingRespectsTopKAndTopP();
     void stopsAtEndOfSequence();
@@ -157,6 +158,44 @@ void GenerationTest::feedingBetweenStepsChangesNothing() {
     }
     QCOMPARE(fed.ids(), plain.ids());
     QCOMPARE(fed.attentions().queries, int(fed.ids().size()));
+}
+
+// 200 single-token steps move the cache's buffers only a handful of times (growth by
+// doubling), and what they attend over is still exactly the recomputed sequence.
+void GenerationTest::cacheGrowsByDoubling() {
+    const auto cp = open(stories());
+    const TransformerModel& m = cp->model();
+    KeyValueCache cache;
+    std::vector<int> ids = cp->encode("Once upon a time").ids;
+    ForwardResult r = m.forwardCached(ids, cache);
+    int moves = 0;
+    const float* buffer = cache.keys.front().data();
+    for (int i = 0; i < 200; ++i) {
+        const auto last = r.logits.row(r.logits.rows() - 1);
+        const int next = static_cast<int>(std::max_element(last.data(), last.data() + last.size()) - last.data());
+        ids.push_back(next);
+        r = m.forwardCached({next}, cache);
+        if (cache.keys.front().data() != buffer) {
+            ++moves;
+            buffer = cache.keys.front().data();
+        }
+        QVERIFY(cache.keys.front().rows() >= cache.length);
+    }
+    QCOMPARE(cache.length, int(ids.size()));
+    QVERIFY2(moves <= 7, qPrintable(QString::number(moves)));  // 5 tokens to 205: 6 doublings
+    QVERIFY(cache.keys.front().rows() < 2 * cache.length);
+    ForwardInput full;
+    full.ids = ids;
+    const auto reference = cp->forward(full);
+    std::vector<float> mine(r.attentions.toFloat32()), theirs;
+    const std::vector<float> all = reference->attentions.toFloat32();
+    // The last step's row of every map: the last query row of the full pass.
+    const int n = static_cast<int>(ids.size());
+    for (int map = 0; map < cp->config().layers * cp->config().heads; ++map)
+        theirs.insert(theirs.end(), all.begin() + (static_cast<std::ptrdiff_t>(map) * n + n - 1) * n,
+                      all.begin() + (static_cast<std::ptrdiff_t>(map) * n + n) * n);
+    const double diff = maxDiff(mine, theirs);
+    QVERIFY2(diff <= 1e-5, qPrintable(QString::number(diff)));
 }
 
 // Changing the settings mid-way keeps the cache and seeds a new sampler: the same tokens as a
