@@ -19,7 +19,7 @@ namespace {
 QString stopReason(GenerationRun::Stop why) {
     switch (why) {
     case GenerationRun::Stop::EndOfSequence: return QObject::tr("stopped at the end-of-sequence token");
-    case GenerationRun::Stop::ContextFull: return QObject::tr("stopped: the model's context is full");
+    case GenerationRun::Stop::ContextFull: return QObject::tr("the model's context is full");
     case GenerationRun::Stop::Cancelled: return QObject::tr("stopped");
     case GenerationRun::Stop::MaxTokens: break;
     }
@@ -75,14 +75,16 @@ void MainWindow::generateTokens(int count) {
 }
 
 void MainWindow::onGenerationFinished(GenerationRun::Stop why, int newTokens) {
+    const QString reason = stopReason(why);
+    if (newTokens == 0) statusBar()->showMessage(tr("No token generated: %1").arg(reason.isEmpty() ? tr("nothing was asked") : reason), 5000);
+    else statusBar()->showMessage(newTokens == 1 ? tr("Generated 1 token") : tr("Generated %1 tokens").arg(newTokens), 3000);
     const auto analysis = session_.analysis();
     if (!analysis || !analysis->isGeneration()) return;
     const int total = static_cast<int>(analysis->encoding.size()) - analysis->promptLength;
     QString summary = total == 1 ? tr("1 new token: “%1”").arg(analysis->generatedText)
                                  : tr("%1 new tokens: “%2”").arg(total).arg(analysis->generatedText);
-    if (const QString reason = stopReason(why); !reason.isEmpty()) summary += QStringLiteral(" — ") + reason;
+    if (!reason.isEmpty()) summary += QStringLiteral(" — ") + reason;
     generationControls_->setSummary(summary);
-    statusBar()->showMessage(newTokens == 1 ? tr("Generated 1 token") : tr("Generated %1 tokens").arg(newTokens), 3000);
 }
 
 void MainWindow::toggleMaskAtSelection() {

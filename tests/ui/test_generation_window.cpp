@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include <QPushButton>
+#include <QStatusBar>
 
 #include <cmath>
 
@@ -63,6 +64,7 @@ private slots:
     void windowStaysResponsiveWhileGenerating();
     void stopKeepsWhatWasMadeAndStepContinuesIt();
     void aNewPromptStartsAfresh();
+    void stopsWhenTheContextIsFull();
     void seededSamplingRepeats();
     void badSettingsGetAMessage();
     void classroomModeAnimates();
@@ -236,6 +238,30 @@ void GenerationWindowTest::aNewPromptStartsAfresh() {
     QVERIFY(waitIdle(window));
     QVERIFY(!window.session().analysis()->isGeneration());
     QCOMPARE(window.session().analysis()->tokenCount(), analysis->promptLength);
+}
+
+// The golden gpt2 has 64 positions: a generation stops there and says so, and Step then
+// adds nothing and says why.
+void GenerationWindowTest::stopsWhenTheContextIsFull() {
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, viewfixtures::goldenModel("gpt2"), QStringLiteral("The cat sat on the mat.")));
+    window.generationControls()->setMaxNewTokens(200);
+    QSignalSpy finished(&window.session(), &ui::AttentionSession::generationFinished);
+    window.generate();
+    QVERIFY(waitIdle(window));
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(finished.first().at(0).value<GenerationRun::Stop>(), GenerationRun::Stop::ContextFull);
+    QCOMPARE(window.session().analysis()->tokenCount(), 64);
+    QVERIFY2(window.generationControls()->summary().contains(QStringLiteral("context is full")),
+             qPrintable(window.generationControls()->summary()));
+    window.stepGeneration();
+    QVERIFY(waitIdle(window));
+    QCOMPARE(finished.count(), 2);
+    QCOMPARE(finished.last().at(1).toInt(), 0);
+    QCOMPARE(window.session().analysis()->tokenCount(), 64);
+    QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("context is full")),
+             qPrintable(window.statusBar()->currentMessage()));
 }
 
 void GenerationWindowTest::seededSamplingRepeats() {
