@@ -497,7 +497,11 @@ void MainWindow::compute() {
         statusBar()->showMessage(tr("Type a text first"), 3000);
         return;
     }
-    session_.analyze(inputBar_->text(), inputBar_->pairText());
+    AnalysisRequest request;
+    request.text = inputBar_->text();
+    request.pair = inputBar_->pairText();
+    if (pendingSession_) request.maskedPositions = pendingSession_->maskedTokens;  // a session's masked tokens come back
+    session_.analyzeRequest(request);
 }
 
 void MainWindow::cancel() {

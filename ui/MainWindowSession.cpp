@@ -16,6 +16,7 @@
 
 #include "HeatmapView.h"
 #include "ImageInputBar.h"
+#include "Analysis.h"
 #include "MainWindow.h"
 #include "TextInputBar.h"
 #include "model/Checkpoint.h"
@@ -66,8 +67,12 @@ SessionState MainWindow::currentSession() const {
     } else {
         state.text = inputBar_->text();
         state.pair = inputBar_->pairText();
+        // Masks belong to the analysed text: kept while the fields still hold it.
+        if (const auto analysis = session_.analysis(); analysis && analysis->text == state.text && analysis->pair == state.pair)
+            state.maskedTokens.assign(analysis->maskedTokens.keyBegin(), analysis->maskedTokens.keyEnd());
     }
     state.view = currentView();
+    state.lens = isLensShown();
     captureSelection(selection_, state);
     state.zoom = matrixView_->zoom();
     state.firstRow = matrixView_->visibleCells().top();
@@ -104,6 +109,7 @@ bool MainWindow::openSession(const QString& path) {
     }
     pendingSession_ = state;
     setPreferredView(state.view);
+    if (state.lens) openOnLens();
     inputBar_->setText(state.text);
     inputBar_->setPairText(state.pair);
     pendingImage_ = state.image;
@@ -116,7 +122,8 @@ void MainWindow::applyPendingSession() {
     if (!pendingSession_) return;
     const SessionState state = *std::exchange(pendingSession_, std::nullopt);
     applySelection(state, selection_);
-    setCurrentView(state.view);
+    if (state.lens && session_.canComputeLens()) showLens();
+    else setCurrentView(state.view);
     matrixView_->setZoomWindow(state.zoom, state.firstRow, state.firstColumn);
 }
 

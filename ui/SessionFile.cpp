@@ -66,7 +66,8 @@ bool SessionState::operator==(const SessionState& o) const {
            layer == o.layer && head == o.head && headMode == o.headMode && rollout == o.rollout && hard == o.hard && sameHard &&
            hideSpecialTokens == o.hideSpecialTokens && queries == o.queries && enabledHeads == o.enabledHeads && colorMap == o.colorMap &&
            scale == o.scale && normalization == o.normalization && overlayOpacity == o.overlayOpacity && zoom == o.zoom &&
-           firstRow == o.firstRow && firstColumn == o.firstColumn && classroom == o.classroom;
+           firstRow == o.firstRow && firstColumn == o.firstColumn && classroom == o.classroom && maskedTokens == o.maskedTokens &&
+           lens == o.lens;
 }
 
 void captureSelection(const AttentionSelection& s, SessionState& state) {
@@ -114,7 +115,7 @@ std::string sessionToJson(const SessionState& st) {
     j["format"] = "attnscope-session";
     j["version"] = kSessionFormatVersion;
     j["model"] = str(st.model);
-    j["inputs"] = {{"text", str(st.text)}, {"pair", str(st.pair)}, {"image", str(st.image)}};
+    j["inputs"] = {{"text", str(st.text)}, {"pair", str(st.pair)}, {"image", str(st.image)}, {"masked", st.maskedTokens}};
     json selection;
     selection["attention"] = nameOf(st.attention, kKinds);
     selection["layer"] = st.layer;
@@ -131,6 +132,7 @@ std::string sessionToJson(const SessionState& st) {
     selection["enabled_heads"] = st.enabledHeads;
     json view;
     view["tab"] = nameOf(st.view, kViews);
+    view["lens"] = st.lens;
     view["selection"] = selection;
     view["color_map"] = str(st.colorMap);
     view["scale"] = nameOf(st.scale, kScales);
@@ -160,8 +162,11 @@ SessionState sessionFromJson(const std::string& text) {
     st.text = QString::fromStdString(field<std::string>(inputs, "text"));
     st.pair = QString::fromStdString(field<std::string>(inputs, "pair"));
     st.image = QString::fromStdString(field<std::string>(inputs, "image"));
+    // Added later in version 1: files without them mask nothing and show no lens.
+    if (inputs.contains("masked")) st.maskedTokens = field<std::vector<int>>(inputs, "masked");
     const json view = field<json>(j, "view");
     st.view = valueOf(field<std::string>(view, "tab"), kViews, "tab");
+    if (view.contains("lens")) st.lens = field<bool>(view, "lens");
     const json s = field<json>(view, "selection");
     st.attention = valueOf(field<std::string>(s, "attention"), kKinds, "attention");
     st.layer = field<int>(s, "layer");

@@ -23,7 +23,9 @@ struct SessionState {
     QString text;
     QString pair;   // the pair of a text model, or an encoder-decoder's target
     QString image;  // a vision model's input image
+    std::vector<int> maskedTokens;  // a masked LM's masked token positions in the text
     ViewKind view = ViewKind::Matrix;
+    bool lens = false;  // the logit lens tab shown instead of `view`
 
     // The selection.
     AttentionKind attention = AttentionKind::Encoder;

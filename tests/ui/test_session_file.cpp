@@ -3,6 +3,8 @@
 // an error and leave the window as it was.
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
 #include <QDir>
 #include <QFile>
 #include <QMenu>
@@ -51,7 +53,9 @@ SessionState unusualState() {
     st.text = QStringLiteral("a “quoted” text\nwith a newline");
     st.pair = QStringLiteral("pair");
     st.image = QStringLiteral("/tmp/x.png");
+    st.maskedTokens = {2, 5};
     st.view = ViewKind::Tokens;
+    st.lens = true;
     st.attention = AttentionKind::Cross;
     st.layer = 3;
     st.head = 2;
@@ -89,12 +93,21 @@ private slots:
     void badFilesLeaveTheWindowAsItWas();
     void startModelFailureIsSilent();
     void samplesMenuListsTheSamples();
+    void masksAndTheLensComeBack();
 };
 
 void TestSessionFile::jsonRoundTripsEveryField() {
     const SessionState st = unusualState();
     QVERIFY(attnscope::ui::sessionFromJson(attnscope::ui::sessionToJson(st)) == st);
     QVERIFY(attnscope::ui::sessionFromJson(attnscope::ui::sessionToJson(SessionState{.model = "m"})) == SessionState{.model = "m"});
+    // Files from before masks and the lens were saved still open, with neither.
+    nlohmann::json older = nlohmann::json::parse(attnscope::ui::sessionToJson(st));
+    older["inputs"].erase("masked");
+    older["view"].erase("lens");
+    const SessionState read = attnscope::ui::sessionFromJson(older.dump());
+    QVERIFY(read.maskedTokens.empty());
+    QVERIFY(!read.lens);
+    QCOMPARE(read.text, st.text);
 }
 
 void TestSessionFile::windowRoundTripsTheView() {
@@ -252,6 +265,38 @@ void TestSessionFile::samplesMenuListsTheSamples() {
     QStringList texts;
     for (const QAction* action : window.samplesMenu()->actions()) texts << action->text();
     QVERIFY2(texts.contains(QStringLiteral("qwertzuiopasdfgh qwertzuiopasdfgh")), qPrintable(texts.join(" | ")));
+}
+
+// A masked LM's masked token and the Lens tab are part of what was on screen.
+void TestSessionFile::masksAndTheLensComeBack() {
+    const QString path = tmpFolder(QStringLiteral("masked-session")) + QStringLiteral("/masked.attnscope");
+    {
+        MainWindow window;
+        window.show();
+        window.setText(kText);
+        window.openModel(QString::fromStdString((fixtures::goldenDir() / "bert_mlm" / "model").string()));
+        QVERIFY(idleWithAnalysis(window));
+        window.selection().setSelectedQuery(2);  // "cat"
+        window.toggleMaskAtSelection();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.session().isBusy() && window.session().analysis()->maskedTokens.contains(2), 60000);
+        window.showLens();
+        QTRY_VERIFY_WITH_TIMEOUT(window.session().lens() != nullptr, 60000);
+        QVERIFY(window.saveSessionTo(path));
+        QCOMPARE(window.currentSession().maskedTokens, std::vector<int>{2});
+        QVERIFY(window.currentSession().lens);
+    }
+    MainWindow reopened;
+    reopened.show();
+    QVERIFY(reopened.openSession(path));
+    QTRY_VERIFY_WITH_TIMEOUT(reopened.session().lens() != nullptr && !reopened.session().isBusy(), 60000);
+    const auto analysis = reopened.session().analysis();
+    QCOMPARE(analysis->maskedTokens.value(2), QStringLiteral("cat"));
+    QCOMPARE(analysis->tokenLabels.value(2), QStringLiteral("[MASK]"));
+    QVERIFY(reopened.isLensShown());
+    QCOMPARE(reopened.selection().selectedQuery(), 2);
+    // Pressing Enter afterwards analyses the plain text again.
+    reopened.compute();
+    QTRY_VERIFY_WITH_TIMEOUT(!reopened.session().isBusy() && reopened.session().analysis()->maskedTokens.isEmpty(), 60000);
 }
 
 QTEST_MAIN(TestSessionFile)
