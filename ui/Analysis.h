@@ -93,6 +93,7 @@ struct Analysis {
         source.image = image;
         source.patches = patches;
         source.predictions = predictions;
+        if (isGeneration()) source.firstGeneratedToken = promptLength;
         if (!isEncoderDecoder()) return source;
         switch (kind) {
         case AttentionKind::Encoder:

@@ -185,6 +185,8 @@ TokenStripFigureData buildTokenStripData(const FigureSource& source, const ViewR
     const AttentionMatrix m = computeAttentionMatrix(stack, request.query, source.specialTokens);
     TokenStripFigureData data;
     data.labels = keyLabels(source, m.colTokens);
+    if (source.firstGeneratedToken >= 0 && !isCross(source))
+        for (const int token : m.colTokens) data.generated.push_back(token >= source.firstGeneratedToken);
     if (m.rows == 0) return data;
     // The selected query's row; with none selected, the last query for a causal (decoder)
     // model or cross-attention, whose last token sees the whole text, and the first ([CLS],
@@ -201,6 +203,8 @@ TokenStripFigureData buildTokenStripData(const FigureSource& source, const ViewR
     ViewRequest titled = request;
     titled.kind = ViewKind::Tokens;
     data.title = describeRequest(source, titled) + QStringLiteral(" · from “%1”").arg(queryLabel(source, token));
+    if (std::find(data.generated.begin(), data.generated.end(), true) != data.generated.end())
+        data.title += QStringLiteral(" · dashed: written by the model");
     return data;
 }
 

@@ -48,6 +48,8 @@ struct FigureSource {
     QImage image;
     PatchGrid patches;
     std::vector<ClassPrediction> predictions;
+    // A generation: tokens from this index on were written by the model (-1: none).
+    int firstGeneratedToken = -1;
 
     const QStringList& rowLabels() const { return queryLabels.isEmpty() ? tokenLabels : queryLabels; }
 };

@@ -48,6 +48,7 @@ struct GridFigureData {
 struct TokenStripFigureData {
     QStringList labels;
     std::vector<float> weights;          // one per label
+    std::vector<bool> generated;         // one per label (or empty): written by the model, drawn dashed
     int queryToken = -1;                 // outlined
     QString title;
 };

@@ -37,6 +37,7 @@ struct TokenStripFigure::Impl {
     figure::LabelWidths widths;
 
     int count() const { return static_cast<int>(data.labels.size()); }
+    bool isGenerated(int i) const { return i < static_cast<int>(data.generated.size()) && data.generated[static_cast<std::size_t>(i)]; }
     float weight(int i) const { return i < static_cast<int>(data.weights.size()) ? data.weights[static_cast<std::size_t>(i)] : 0.0f; }
     // Lays out at `pixels`; returns the height used.
     double flow(Layout& l, const QRectF& bounds, double pixels) const;
@@ -184,6 +185,14 @@ void TokenStripFigure::paint(QPainter& painter, const QRectF& area) const {
         painter.setBrush(fill);
         painter.setPen(QPen(edge, std::max(0.5, d.style.lineWidth * 0.5)));
         painter.drawRoundedRect(chip, l.radius, l.radius);
+        if (d.isGenerated(i)) {
+            // What the model wrote, set apart from the prompt by a dashed rim inside the chip.
+            const double pen = std::max(1.0, d.style.lineWidth);
+            painter.setBrush(Qt::NoBrush);
+            painter.setPen(QPen(figure::textColorOn(fill), pen, Qt::DashLine));
+            const double in = pen * 1.5;
+            painter.drawRoundedRect(chip.adjusted(in, in, -in, -in), std::max(0.0, l.radius - in), std::max(0.0, l.radius - in));
+        }
         if (i == d.data.queryToken) {
             const double pen = std::max(1.5, d.style.lineWidth * 2.0);
             painter.setBrush(Qt::NoBrush);

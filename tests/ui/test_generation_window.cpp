@@ -119,6 +119,20 @@ void GenerationWindowTest::generateShowsEveryTokenAndFollowsTheNewest() {
     QCOMPARE(finished.first().at(0).value<GenerationRun::Stop>(), GenerationRun::Stop::MaxTokens);
     QCOMPARE(finished.first().at(1).toInt(), 12);
 
+    // The token strip sets the model's tokens apart from the prompt's, in the view and its title.
+    window.setCurrentView(ui::ViewKind::Tokens);
+    const ui::TokenStripFigure* strip = window.tokenStripView()->stripFigure();
+    QVERIFY(strip);
+    std::vector<bool> expectedGenerated(static_cast<std::size_t>(promptTokens), false);
+    expectedGenerated.resize(static_cast<std::size_t>(promptTokens + 12), true);
+    QCOMPARE(strip->data().generated, expectedGenerated);
+    QVERIFY(strip->data().title.endsWith(QStringLiteral("dashed: written by the model")));
+    window.compute();  // the typed text alone: nothing is marked
+    QVERIFY(waitIdle(window));
+    QVERIFY(window.tokenStripView()->stripFigure()->data().generated.empty());
+    window.generate();
+    QVERIFY(waitIdle(window));
+
     // The predictions panel shows what the newest token predicts next.
     auto* panel = window.predictionsPanel();
     QCOMPARE(panel->title(), QStringLiteral("Next token after “%1”").arg(analysis->tokenLabels.back()));
