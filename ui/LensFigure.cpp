@@ -159,7 +159,7 @@ Frame LensFigure::Impl::frame() const {
     f.maxPixels = std::round(base * 1.1);
     f.minPixels = std::max(5.0, std::round(base * 0.65));
     f.maxCellWidth = std::round(base * 10.0);
-    f.maxCellHeight = std::round(base * 2.2);
+    f.maxCellHeight = std::round(base * 3.6);
     return f;
 }
 
