@@ -20,7 +20,7 @@ namespace {
 
 // The name of a predicted id: the tokenizer's token, or id2label for a classifier (image or text).
 std::string nameOf(const attnscope::Checkpoint& cp, int id) {
-    if (!cp.model().isClassifier()) return namesOf(cp, {id}).front();
+    if (!cp.model().isClassifier()) return cp.tokenNames({id}).front();
     const auto& labels = cp.config().id2label;
     const auto it = labels.find(id);
     return it != labels.end() ? it->second : "class " + std::to_string(id);
@@ -111,7 +111,7 @@ void runGenerate(const std::string& model, const TextInput& input, const Generat
         auto forward = cp->forward(full);
         attnscope::AttentionFile file;
         file.modelType = cp->config().modelType;
-        file.tokens = {namesOf(*cp, result.ids), result.ids, specialOf(*cp, result.ids)};
+        file.tokens = {cp->tokenNames(result.ids), result.ids, cp->specialTokens(result.ids)};
         file.attentions = std::move(forward->attentions);
         file.logits.assign(forward->logits.data(), forward->logits.data() + forward->logits.size());
         file.logitsShape = {forward->logits.rows(), forward->logits.cols()};

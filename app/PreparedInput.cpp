@@ -8,21 +8,6 @@ using attnscope::Error;
 
 namespace cli {
 
-std::vector<std::string> namesOf(const attnscope::Checkpoint& cp, const std::vector<int>& ids) {
-    std::vector<std::string> names;
-    for (int id : ids) {
-        const std::string t = cp.tokenizer() ? cp.tokenizer()->idToToken(id) : std::string();
-        names.push_back(t.empty() ? std::to_string(id) : t);
-    }
-    return names;
-}
-
-std::vector<bool> specialOf(const attnscope::Checkpoint& cp, const std::vector<int>& ids) {
-    std::vector<bool> special;
-    for (int id : ids) special.push_back(cp.tokenizer() && cp.tokenizer()->isSpecial(id));
-    return special;
-}
-
 PreparedInput prepare(const attnscope::Checkpoint& cp, const TextInput& input) {
     const auto& c = cp.config();
     PreparedInput p;
@@ -42,8 +27,8 @@ PreparedInput prepare(const attnscope::Checkpoint& cp, const TextInput& input) {
     if (visual) throw UsageError(c.modelType + " is a text model: --image and --pixel-values are for vision models");
     if (input.ids) {
         p.forward.ids = *input.ids;
-        p.tokens = namesOf(cp, p.forward.ids);
-        p.specialTokens = specialOf(cp, p.forward.ids);
+        p.tokens = cp.tokenNames(p.forward.ids);
+        p.specialTokens = cp.specialTokens(p.forward.ids);
     } else {
         if (input.text->empty()) throw Error("--text is empty; give some text to tokenize");
         if (!cp.tokenizer()) throw Error(cp.tokenizerProblem() + "; give token ids with --ids instead");
@@ -58,8 +43,8 @@ PreparedInput prepare(const attnscope::Checkpoint& cp, const TextInput& input) {
         if (!input.target && !input.decoderIds)
             throw UsageError(c.modelType + " is an encoder-decoder: give the decoder input with --target or --decoder-ids");
         p.forward.decoderIds = input.target ? attnscope::teacherForcedDecoderIds(cp, *input.target) : *input.decoderIds;
-        p.decoderTokens = namesOf(cp, p.forward.decoderIds);
-        p.decoderSpecialTokens = specialOf(cp, p.forward.decoderIds);
+        p.decoderTokens = cp.tokenNames(p.forward.decoderIds);
+        p.decoderSpecialTokens = cp.specialTokens(p.forward.decoderIds);
     } else if (input.target || input.decoderIds) {
         throw UsageError("--target and --decoder-ids are for encoder-decoder models; this is " + c.modelType);
     }

@@ -21,8 +21,4 @@ struct PreparedInput {
 // attnscope::Error for bad input (an empty text, no tokenizer, an undecodable image).
 PreparedInput prepare(const attnscope::Checkpoint& cp, const TextInput& input);
 
-// Token names for ids (the id itself where the tokenizer has no name, or there is none).
-std::vector<std::string> namesOf(const attnscope::Checkpoint& cp, const std::vector<int>& ids);
-std::vector<bool> specialOf(const attnscope::Checkpoint& cp, const std::vector<int>& ids);
-
 }  // namespace cli

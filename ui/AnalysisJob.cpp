@@ -96,13 +96,8 @@ void prepareText(const Checkpoint& checkpoint, const AnalysisRequest& request, A
                                                 : teacherForcedDecoderIds(checkpoint, request.target.toStdString());
     analysis.target = request.target;
     analysis.decoderIds = input.decoderIds;
-    std::vector<std::string> names;
-    for (int id : input.decoderIds) {
-        const std::string token = checkpoint.tokenizer()->idToToken(id);
-        names.push_back(token.empty() ? std::to_string(id) : token);
-        analysis.targetSpecialTokens.push_back(checkpoint.tokenizer()->isSpecial(id));
-    }
-    analysis.targetLabels = tokenLabels(names);
+    analysis.targetLabels = tokenLabels(checkpoint.tokenNames(input.decoderIds));
+    analysis.targetSpecialTokens = checkpoint.specialTokens(input.decoderIds);
 }
 
 std::vector<ClassPrediction> topClasses(const ModelConfig& config, const RowMatrix& logits) {

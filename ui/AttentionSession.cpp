@@ -7,7 +7,6 @@
 #include "AttentionFileAnalysis.h"
 #include "analysis/LogitLens.h"
 #include "model/Checkpoint.h"
-#include "model/TransformerModel.h"
 
 namespace attnscope::ui {
 
@@ -87,11 +86,7 @@ void AttentionSession::cancel() {
     else runner_.cancel();
 }
 
-bool AttentionSession::canComputeLens() const {
-    if (!checkpoint_) return false;
-    const ModelConfig& config = checkpoint_->config();
-    return !config.isVision() && !config.isEncoderDecoder() && checkpoint_->model().hasVocabularyHead();
-}
+bool AttentionSession::canComputeLens() const { return checkpoint_ && hasLogitLens(checkpoint_->model()); }
 
 void AttentionSession::computeLens() {
     if (lens_ || !analysis_ || !canComputeLens()) return;

@@ -105,11 +105,8 @@ std::shared_ptr<Analysis> GenerationRun::snapshot() const {
     analysis->text = prompt_;
     Encoding& encoding = analysis->encoding;
     encoding.ids = ids;
-    for (const int id : ids) {
-        const std::string token = tokenizer.idToToken(id);
-        encoding.tokens.push_back(token.empty() ? std::to_string(id) : token);
-        encoding.specialTokensMask.push_back(tokenizer.isSpecial(id));
-    }
+    encoding.tokens = checkpoint_->tokenNames(ids);
+    encoding.specialTokensMask = checkpoint_->specialTokens(ids);
     encoding.typeIds.assign(ids.size(), 0);
     encoding.sequenceIds.assign(ids.size(), 0);
     analysis->tokenLabels = tokenLabels(encoding.tokens);

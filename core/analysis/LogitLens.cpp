@@ -42,6 +42,10 @@ void checkHiddenStates(const ModelConfig& c, const std::vector<RowMatrix>& hidde
 
 }  // namespace
 
+bool hasLogitLens(const TransformerModel& model) {
+    return isNotALanguageModel(model.config()).empty() && model.hasVocabularyHead();
+}
+
 void requireLogitLens(const TransformerModel& model) {
     const ModelConfig& c = model.config();
     if (const std::string why = isNotALanguageModel(c); !why.empty()) throw Error(why);

@@ -33,6 +33,9 @@ struct LogitLens {
 // Called after each layer of work with (layers done, layers in all).
 using LensProgress = std::function<void(int done, int total)>;
 
+// Whether `model` has a logit lens: a single-stack text model with a vocabulary head.
+bool hasLogitLens(const TransformerModel& model);
+
 // Throws attnscope::Error saying why `model` has no logit lens: vision models and
 // encoder-decoders, checkpoints without an output head (no LM head to read tokens with) and
 // text classifiers (their head scores labels, not tokens).

@@ -40,6 +40,23 @@ Encoding Checkpoint::encode(const std::string& text, const std::optional<std::st
     return tokenizer_->encode(text);
 }
 
+std::vector<std::string> Checkpoint::tokenNames(const std::vector<int>& ids) const {
+    std::vector<std::string> names;
+    names.reserve(ids.size());
+    for (const int id : ids) {
+        std::string token = tokenizer_ ? tokenizer_->idToToken(id) : std::string();
+        names.push_back(token.empty() ? std::to_string(id) : std::move(token));
+    }
+    return names;
+}
+
+std::vector<bool> Checkpoint::specialTokens(const std::vector<int>& ids) const {
+    std::vector<bool> special;
+    special.reserve(ids.size());
+    for (const int id : ids) special.push_back(tokenizer_ && tokenizer_->isSpecial(id));
+    return special;
+}
+
 std::optional<ForwardResult> Checkpoint::forward(const ForwardInput& input, const ProgressCallback& progress,
                                                  const std::atomic<bool>* cancel) const {
     return model_->forward(input, progress, cancel);

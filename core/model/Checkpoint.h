@@ -35,6 +35,10 @@ public:
 
     // Tokenizes with the checkpoint's tokenizer; throws attnscope::Error when there is none.
     Encoding encode(const std::string& text, const std::optional<std::string>& pair = std::nullopt) const;
+    // Ids given without their text, as they are shown: the vocabulary's spelling of each (the
+    // number itself for an id it lacks, or without a tokenizer), and whether each is special.
+    std::vector<std::string> tokenNames(const std::vector<int>& ids) const;
+    std::vector<bool> specialTokens(const std::vector<int>& ids) const;
 
     // Runs the model. Returns std::nullopt when *cancel became true (checked between layers).
     std::optional<ForwardResult> forward(const ForwardInput& input, const ProgressCallback& progress = {},
