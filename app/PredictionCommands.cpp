@@ -38,7 +38,6 @@ nlohmann::json topList(const attnscope::Checkpoint& cp, const float* logits, int
     return listOf(cp, attnscope::topPredictions(logits, count, k));
 }
 
-bool isMaskToken(const std::string& token) { return token == "[MASK]" || token == "<mask>"; }
 
 void requireHead(const attnscope::Checkpoint& cp) {
     if (!cp.model().hasHead())
@@ -78,7 +77,7 @@ void runPredict(const std::string& model, const TextInput& input, const PredictO
         // LM gives the next token's distribution after every position.
         const bool masked = !c.causal;
         for (int i = 0; i < n; ++i)
-            if (masked && isMaskToken(p.tokens[static_cast<std::size_t>(i)])) positions.push_back(i);
+            if (masked && attnscope::Tokenizer::isMaskToken(p.tokens[static_cast<std::size_t>(i)])) positions.push_back(i);
         if (positions.empty())
             for (int i = 0; i < n; ++i) positions.push_back(i);
         if (options.position) {

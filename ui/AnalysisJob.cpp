@@ -45,19 +45,13 @@ void prepareVision(const Checkpoint& checkpoint, const AnalysisRequest& request,
     analysis.tokenLabels = tokenLabels(analysis.encoding.tokens);
 }
 
-std::optional<int> maskTokenId(const Tokenizer& tokenizer) {
-    for (const char* name : {"[MASK]", "<mask>"})
-        if (const std::optional<int> id = tokenizer.tokenToId(name)) return id;
-    return std::nullopt;
-}
-
 // Puts the mask token in place of each position's token, keeping what was there for the panel.
 void maskTokens(const Checkpoint& checkpoint, const std::vector<int>& positions, Analysis& analysis) {
     const ModelConfig& config = checkpoint.config();
     if (config.causal || config.isEncoderDecoder())
         throw Error("masking a token is for masked language models (BERT, RoBERTa, DistilBERT); " + config.modelType +
                     " is not one");
-    const std::optional<int> maskId = maskTokenId(*checkpoint.tokenizer());
+    const std::optional<int> maskId = checkpoint.tokenizer()->maskTokenId();
     if (!maskId) throw Error("this tokenizer has no [MASK] or <mask> token to mask with");
     Encoding& encoding = analysis.encoding;
     const std::string maskToken = checkpoint.tokenizer()->idToToken(*maskId);

@@ -1,5 +1,7 @@
 #include "text/Tokenizer.h"
 
+#include <algorithm>
+
 #include "Error.h"
 #include "text/LegacyTokenizerLoader.h"
 #include "text/TokenizerJsonLoader.h"
@@ -16,6 +18,22 @@ std::unique_ptr<Tokenizer> Tokenizer::fromModelFolder(const std::filesystem::pat
     if (fs::is_regular_file(dir / "vocab.txt")) return loadWordPieceVocab(dir);
     if (fs::is_regular_file(dir / "vocab.json") && fs::is_regular_file(dir / "merges.txt")) return loadByteLevelBpe(dir);
     return nullptr;
+}
+
+namespace {
+
+constexpr std::string_view kMaskTokens[] = {"[MASK]", "<mask>"};
+
+}  // namespace
+
+bool Tokenizer::isMaskToken(std::string_view token) {
+    return std::find(std::begin(kMaskTokens), std::end(kMaskTokens), token) != std::end(kMaskTokens);
+}
+
+std::optional<int> Tokenizer::maskTokenId() const {
+    for (const std::string_view name : kMaskTokens)
+        if (const std::optional<int> id = tokenToId(name)) return id;
+    return std::nullopt;
 }
 
 }  // namespace attnscope

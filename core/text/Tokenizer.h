@@ -35,6 +35,11 @@ public:
     // Ids back to text through the tokenizer's decoder (skipping special tokens unless asked
     // not to). Throws attnscope::Error when the tokenizer.json's decoder is one AttnScope lacks.
     virtual std::string decode(const std::vector<int>& ids, bool skipSpecialTokens = true) const = 0;
+
+    // The mask token of a masked language model: BERT's [MASK] or RoBERTa's <mask>.
+    static bool isMaskToken(std::string_view token);
+    // Its id in this vocabulary; none for a vocabulary without one.
+    std::optional<int> maskTokenId() const;
 };
 
 }  // namespace attnscope
