@@ -61,11 +61,14 @@ std::string PipelineTokenizer::decode(const std::vector<int>& ids, bool skipSpec
         std::string t = idToToken(id);
         if (!t.empty()) tokens.push_back(std::move(t));
     }
+    // Without a decoder the tokens are joined by spaces, as tokenizers' default decoder does.
+    const bool spaced = !parts_.decoder;
     if (parts_.decoder) tokens = parts_.decoder->decodeChain(std::move(tokens));
-    else if (tokens.size() > 1)
-        for (std::size_t i = 1; i < tokens.size(); ++i) tokens[i].insert(0, " ");
     std::string text;
-    for (const std::string& t : tokens) text += t;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        if (spaced && i > 0) text += ' ';
+        text += tokens[i];
+    }
     return text;
 }
 
