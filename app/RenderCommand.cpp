@@ -16,6 +16,7 @@
 #include "LensFigure.h"
 #include "LensFigureData.h"
 #include "StderrSilenced.h"
+#include "TokenLabel.h"
 #include "analysis/LogitLens.h"
 #include "model/Checkpoint.h"
 
@@ -269,12 +270,16 @@ std::shared_ptr<const ui::Analysis> analysisOfAttentionFile(const std::string& f
 
 namespace {
 
-// The logit lens of the analysed text as the app's Lens tab draws it; --layer and --query
-// outline a cell.
-void renderLens(const attnscope::Checkpoint& cp, const ui::Analysis& analysis, const QCommandLineParser& parser, const Settings& s) {
+// The logit lens of the text as the app's Lens tab draws it; --layer and --query outline a
+// cell. One forward pass, keeping the hidden states: the attention views' pass is not needed.
+void renderLens(const attnscope::Checkpoint& cp, const ui::AnalysisRequest& request, const QCommandLineParser& parser, const Settings& s) {
+    std::optional<std::string> pair;
+    if (!request.pair.isEmpty()) pair = request.pair.toStdString();
+    const attnscope::Encoding encoding = cp.encode(request.text.toStdString(), pair);
+    if (encoding.size() == 0) throw Error("the text gives no tokens; give some text to render");
     attnscope::ForwardInput input;
-    input.ids = analysis.encoding.ids;
-    input.typeIds = analysis.encoding.typeIds;
+    input.ids = encoding.ids;
+    input.typeIds = encoding.typeIds;
     const std::optional<attnscope::LogitLens> lens = attnscope::computeLogitLens(cp, std::move(input), 5);
     if (!lens) throw Error("the computation was cancelled");
     if (parser.isSet("query") && (s.queryToken < 0 || s.queryToken >= lens->positions))
@@ -285,7 +290,7 @@ void renderLens(const attnscope::Checkpoint& cp, const ui::Analysis& analysis, c
         layer = s.query.layer;
         position = parser.isSet("query") ? s.queryToken : lens->positions - 1;
     }
-    const ui::LensFigure figure(ui::lensFigureData(*lens, analysis.tokenLabels, ui::vocabularyLabels(cp.tokenizer()), layer, position),
+    const ui::LensFigure figure(ui::lensFigureData(*lens, ui::tokenLabels(encoding.tokens), ui::vocabularyLabels(cp.tokenizer()), layer, position),
                                 s.style);
     ui::exportFigure(figure, s.out, s.format, sizeFor(figure, s.size));
 }
@@ -297,7 +302,6 @@ void runRender(const std::string& model, const TextInput& input, const QCommandL
     const Settings s = parseSettings(parser);
     std::error_code ec;
     std::shared_ptr<const ui::Analysis> analysis;
-    std::unique_ptr<attnscope::Checkpoint> cp;  // none for an attention file
     bool decoderSide = false;
     if (std::filesystem::is_regular_file(model, ec)) {
         if (s.lens) throw UsageError("--view lens reads the model's layers through its output head: give a model folder, not an attention file");
@@ -307,13 +311,16 @@ void runRender(const std::string& model, const TextInput& input, const QCommandL
         if (!input.text && !request.hasImage()) throw UsageError("render needs --text (or --image or --pixel-values for a vision model)");
         if (input.ids) throw UsageError("render takes --text, not --ids");
         if (parser.isSet("decoder-ids")) throw UsageError("render takes --target, not --decoder-ids");
-        cp = attnscope::Checkpoint::open(model);
+        const auto cp = attnscope::Checkpoint::open(model);
         const auto& config = cp->config();
         checkInputsFit(config, input, request, parser, s);
         decoderSide = config.isEncoderDecoder() && s.attention != ui::AttentionKind::Encoder;
         checkLayerAndHead(s.query, decoderSide ? config.decoderLayers : config.layers, config.heads, "the model");
         if (input.text && input.text->empty()) throw Error("--text is empty; give some text to render");
-        if (s.lens) attnscope::requireLogitLens(cp->model());  // before the forward pass
+        if (s.lens) {
+            attnscope::requireLogitLens(cp->model());
+            return renderLens(*cp, request, parser, s);
+        }
 
         // The same computation as the app's: tokens or image, forward pass, predictions.
         std::optional<StderrSilenced> quiet;
@@ -322,7 +329,6 @@ void runRender(const std::string& model, const TextInput& input, const QCommandL
         quiet.reset();
         if (!analysis) throw Error("the computation was cancelled");
     }
-    if (s.lens) return renderLens(*cp, *analysis, parser, s);
     const int queries = static_cast<int>(analysis->queryLabels(s.attention).size());
     if (s.queryToken >= queries || (parser.isSet("query") && s.queryToken < 0)) {
         const char* what = analysis->isVision() ? "the image" : decoderSide ? "the target" : "the text";
