@@ -94,10 +94,25 @@ void AttentionSession::computeLens() {
     if (!runner_.isRunning()) startNext();
 }
 
-void AttentionSession::setAnalysis(std::shared_ptr<const Analysis> analysis) {
+void AttentionSession::replaceAnalysis(std::shared_ptr<const Analysis> analysis) {
     analysis_ = std::move(analysis);
     lens_.reset();
     pendingLens_ = false;  // asked for the old analysis
+}
+
+void AttentionSession::setAnalysis(std::shared_ptr<const Analysis> analysis) {
+    replaceAnalysis(std::move(analysis));
+    emit analysisChanged();
+}
+
+void AttentionSession::changeModel(std::shared_ptr<const Checkpoint> checkpoint, const QString& folder, const QString& attentionFile,
+                                   std::shared_ptr<const Analysis> analysis) {
+    checkpoint_ = std::move(checkpoint);
+    modelFolder_ = folder;
+    attentionFile_ = attentionFile;
+    generation_.reset();
+    replaceAnalysis(std::move(analysis));  // before modelChanged: the window reads the new state
+    emit modelChanged();
     emit analysisChanged();
 }
 
@@ -131,16 +146,7 @@ void AttentionSession::startOpening(const QString& folder) {
     runner_.start([this, path, folder](const JobRunner::Context& context) -> JobRunner::Delivery {
         std::shared_ptr<const Checkpoint> opened = Checkpoint::open(path);
         if (context.cancel) return {};
-        return [this, opened, folder] {
-            checkpoint_ = opened;
-            modelFolder_ = QDir::cleanPath(folder);
-            attentionFile_.clear();
-            generation_.reset();
-            analysis_.reset();  // before modelChanged: the window reads the new state
-            lens_.reset();
-            emit modelChanged();
-            emit analysisChanged();
-        };
+        return [this, opened, folder] { changeModel(opened, QDir::cleanPath(folder), {}, nullptr); };
     });
     setActivity(Activity::OpeningModel);
     emit progress(0, 0);
@@ -150,16 +156,7 @@ void AttentionSession::startReading(const QString& attentionFile) {
     runner_.start([this, attentionFile](const JobRunner::Context& context) -> JobRunner::Delivery {
         std::shared_ptr<const Analysis> analysis = analysisFromAttentionFile(attentionFile);
         if (context.cancel) return {};
-        return [this, analysis, attentionFile] {
-            checkpoint_.reset();
-            generation_.reset();
-            modelFolder_.clear();
-            attentionFile_ = QDir::cleanPath(attentionFile);
-            analysis_ = analysis;
-            lens_.reset();
-            emit modelChanged();
-            emit analysisChanged();
-        };
+        return [this, analysis, attentionFile] { changeModel(nullptr, {}, QDir::cleanPath(attentionFile), analysis); };
     });
     setActivity(Activity::OpeningAttentionFile);
     emit progress(0, 0);

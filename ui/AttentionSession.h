@@ -91,6 +91,10 @@ private:
     void startLens();
     // Shows a new analysis; its old lens goes.
     void setAnalysis(std::shared_ptr<const Analysis> analysis);
+    void replaceAnalysis(std::shared_ptr<const Analysis> analysis);  // the same without the signal
+    // A model opened (with no analysis yet) or an attention file shown (no model).
+    void changeModel(std::shared_ptr<const Checkpoint> checkpoint, const QString& folder, const QString& attentionFile,
+                     std::shared_ptr<const Analysis> analysis);
     // Asks a running generation to stop after its current token.
     void stopGenerating();
     void onJobFinished(JobRunner::Outcome outcome, const QString& message);
