@@ -22,13 +22,6 @@ std::unique_ptr<Checkpoint> open(const fs::path& folder) { return Checkpoint::op
 fs::path golden(const std::string& family) { return fixtures::goldenDir() / family / "model"; }
 fs::path stories() { return fixtures::modelsDir() / "stories260k"; }
 
-double maxDiff(const std::vector<float>& a, const std::vector<float>& b) {
-    if (a.size() != b.size()) return INFINITY;
-    double m = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a[i]) - b[i]));
-    return m;
-}
-
 const char* const kStoriesSample = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.";
 
 }  // namespace
@@ -112,7 +105,7 @@ void GenerationTest::cachedStepsEqualRecompute() {
         full.ids.assign(g.ids().begin(), g.ids().end() - 1);  // what the step fed
         const auto reference = cp->forward(full);
         const auto& row = reference->logits.row(reference->logits.rows() - 1);
-        QVERIFY(maxDiff(g.lastLogits(), std::vector<float>(row.data(), row.data() + row.size())) <= 1e-4);
+        QVERIFY(fixtures::maxAbsDiff(g.lastLogits(), std::vector<float>(row.data(), row.data() + row.size())) <= 1e-4);
     }
     g.feedPending();
     ForwardInput full;
@@ -120,7 +113,7 @@ void GenerationTest::cachedStepsEqualRecompute() {
     const auto reference = cp->forward(full);
     const AttentionStack cached = g.attentions();
     QCOMPARE(cached.queries, int(g.ids().size()));
-    const double diff = maxDiff(cached.toFloat32(), reference->attentions.toFloat32());
+    const double diff = fixtures::maxAbsDiff(cached.toFloat32(), reference->attentions.toFloat32());
     QVERIFY2(diff <= 1e-5, qPrintable(QString::number(diff)));
 }
 
@@ -194,7 +187,7 @@ void GenerationTest::cacheGrowsByDoubling() {
     for (int map = 0; map < cp->config().layers * cp->config().heads; ++map)
         theirs.insert(theirs.end(), all.begin() + (static_cast<std::ptrdiff_t>(map) * n + n - 1) * n,
                       all.begin() + (static_cast<std::ptrdiff_t>(map) * n + n) * n);
-    const double diff = maxDiff(mine, theirs);
+    const double diff = fixtures::maxAbsDiff(mine, theirs);
     QVERIFY2(diff <= 1e-5, qPrintable(QString::number(diff)));
 }
 

@@ -93,12 +93,6 @@ std::vector<float> attentionOf(const fs::path& dir, const std::vector<int>& ids)
     return model.forward(in)->attentions.toFloat32();
 }
 
-double maxDiff(const std::vector<float>& a, const std::vector<float>& b) {
-    double m = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a[i]) - b[i]));
-    return m;
-}
-
 }  // namespace
 
 class SafetensorsTest : public QObject {
@@ -287,7 +281,7 @@ void SafetensorsTest::halfPrecisionCheckpointsComputeInFloat32() {
     }
     // And the model still runs, close to the float32 reference.
     const std::vector<int> ids{2, 92, 238, 292, 3};
-    const double diff = maxDiff(attentionOf(dir, ids), attentionOf(original, ids));
+    const double diff = fixtures::maxAbsDiff(attentionOf(dir, ids), attentionOf(original, ids));
     QVERIFY2(diff < (DType(dtype) == DType::BF16 ? 0.1 : 0.01), qPrintable(QString::number(diff)));
 }
 

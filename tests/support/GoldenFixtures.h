@@ -1,9 +1,13 @@
 #pragma once
 // Where the tests find the shared reference fixtures, and a QSKIP-free way to demand them:
 // the fixtures are part of the test contract, so a missing folder is a failure, not a skip.
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +27,15 @@ inline nlohmann::json readJson(const std::filesystem::path& file) {
     std::ifstream in(file);
     if (!in) throw std::runtime_error("cannot open fixture " + file.string());
     return nlohmann::json::parse(in);
+}
+
+// The largest absolute difference between two arrays of numbers (infinity when their
+// lengths differ, so a shape mismatch never passes for agreement).
+inline double maxAbsDiff(const std::vector<float>& a, const std::vector<float>& b) {
+    if (a.size() != b.size()) return std::numeric_limits<double>::infinity();
+    double m = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a[i]) - b[i]));
+    return m;
 }
 
 }  // namespace fixtures

@@ -12,6 +12,7 @@
 #include "ColorScale.h"
 #include "FigureBuilder.h"
 #include "FigureExporter.h"
+#include "FigureFixtures.h"
 #include "GridFigure.h"
 #include "GoldenFixtures.h"
 #include "HeadsFigure.h"
@@ -22,6 +23,9 @@
 
 using namespace attnscope;
 using namespace attnscope::ui;
+
+using figurefixtures::edgesAreBackground;
+using figurefixtures::paintInto;
 
 namespace {
 
@@ -88,27 +92,6 @@ MatrixFigureData knownData() {
     d.columnLabels = {"alpha", "beta", "gamma", "delta"};
     d.title = "Known";
     return d;
-}
-
-QImage paintInto(const Figure& f, const QSize& size, const QColor& sentinel, QRectF area = {}) {
-    QImage image(size, QImage::Format_ARGB32_Premultiplied);
-    image.fill(sentinel);
-    QPainter p(&image);
-    f.paint(p, area.isEmpty() ? QRectF(QPointF(0, 0), QSizeF(size)) : area);
-    p.end();
-    return image;
-}
-
-// Nothing reaches the edge of the area: a 2-pixel frame of pure background means the
-// drawing fits inside (figures clip to their area, so crossing the edge would crop).
-bool edgesAreBackground(const QImage& image, QRgb background) {
-    for (int x = 0; x < image.width(); ++x)
-        for (int y : {0, 1, image.height() - 2, image.height() - 1})
-            if (image.pixel(x, y) != background) return false;
-    for (int y = 0; y < image.height(); ++y)
-        for (int x : {0, 1, image.width() - 2, image.width() - 1})
-            if (image.pixel(x, y) != background) return false;
-    return true;
 }
 
 bool near(QRgb a, QRgb b, int tolerance) {

@@ -18,6 +18,7 @@
 #include "TokenLabel.h"
 #include "TokenStripView.h"
 #include "ViewFixtures.h"
+#include "WindowFixtures.h"
 #include "analysis/Generation.h"
 #include "analysis/Predictions.h"
 #include "model/Checkpoint.h"
@@ -29,22 +30,14 @@ using attnscope::ui::GenerationRun;
 using attnscope::ui::MainWindow;
 using attnscope::ui::PredictionsPanel;
 
+using windowfixtures::kTimeoutMs;
+using windowfixtures::openAndCompute;
+using windowfixtures::storiesModel;
+using windowfixtures::waitIdle;
+
 namespace {
 
-constexpr int kTimeoutMs = 60000;
 const QString kPrompt = QStringLiteral("Once upon a time, there was a little");
-
-QString stories() { return QString::fromStdString((fixtures::modelsDir() / "stories260k").string()); }
-
-bool openAndCompute(MainWindow& window, const QString& model, const QString& text) {
-    window.setText(text);
-    window.openModel(model);
-    return QTest::qWaitFor([&] { return window.session().analysis() && !window.session().isBusy(); }, kTimeoutMs);
-}
-
-bool waitIdle(MainWindow& window) {
-    return QTest::qWaitFor([&] { return !window.session().isBusy(); }, kTimeoutMs);
-}
 
 std::vector<int> greedyFrom(const QString& model, const QString& prompt, int newTokens) {
     const auto cp = Checkpoint::open(model.toStdString());
@@ -77,7 +70,7 @@ private slots:
 void GenerationWindowTest::generateShowsEveryTokenAndFollowsTheNewest() {
     MainWindow window;
     window.show();
-    QVERIFY(openAndCompute(window, stories(), kPrompt));
+    QVERIFY(openAndCompute(window, storiesModel(), kPrompt));
     GenerationControls* controls = window.generationControls();
     QVERIFY(controls->isVisible());
     QVERIFY(controls->generateButton()->isVisible());
@@ -105,7 +98,7 @@ void GenerationWindowTest::generateShowsEveryTokenAndFollowsTheNewest() {
     const auto analysis = window.session().analysis();
     QVERIFY(analysis->isGeneration());
     QCOMPARE(analysis->promptLength, promptTokens);
-    QCOMPARE(analysis->encoding.ids, greedyFrom(stories(), kPrompt, 12));
+    QCOMPARE(analysis->encoding.ids, greedyFrom(storiesModel(), kPrompt, 12));
     QCOMPARE(analysis->tokenCount(), promptTokens + 12);
     QCOMPARE(analysis->attentions.queries, analysis->tokenCount());
     QCOMPARE(int(analysis->tokenPredictions.size()), analysis->tokenCount());
@@ -139,15 +132,14 @@ void GenerationWindowTest::generateShowsEveryTokenAndFollowsTheNewest() {
     QCOMPARE(panel->entries().front().label, analysis->tokenPredictions.back().front().label);
 
     // Its attention equals a full pass over the same ids.
-    const auto cp = Checkpoint::open(stories().toStdString());
+    const auto cp = Checkpoint::open(storiesModel().toStdString());
     ForwardInput input;
     input.ids = analysis->encoding.ids;
     const auto reference = cp->forward(input);
     const std::vector<float> a = analysis->attentions.toFloat32(), b = reference->attentions.toFloat32();
     QCOMPARE(a.size(), b.size());
-    float worst = 0.0f;
-    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
-    QVERIFY2(worst <= 1e-5f, qPrintable(QString::number(worst)));
+    const double worst = fixtures::maxAbsDiff(a, b);
+    QVERIFY2(worst <= 1e-5, qPrintable(QString::number(worst)));
 }
 
 // Step adds one token to the generation shown, from its cache: the same tokens as greedy
@@ -155,7 +147,7 @@ void GenerationWindowTest::generateShowsEveryTokenAndFollowsTheNewest() {
 void GenerationWindowTest::stepContinuesTheGeneration() {
     MainWindow window;
     window.show();
-    QVERIFY(openAndCompute(window, stories(), kPrompt));
+    QVERIFY(openAndCompute(window, storiesModel(), kPrompt));
     const int promptTokens = window.session().analysis()->tokenCount();
     window.generationControls()->setMaxNewTokens(4);
     window.generate();
@@ -168,7 +160,7 @@ void GenerationWindowTest::stepContinuesTheGeneration() {
     const auto analysis = window.session().analysis();
     QCOMPARE(analysis->tokenCount(), promptTokens + 7);
     QCOMPARE(analysis->promptLength, promptTokens);
-    QCOMPARE(analysis->encoding.ids, greedyFrom(stories(), kPrompt, 7));
+    QCOMPARE(analysis->encoding.ids, greedyFrom(storiesModel(), kPrompt, 7));
     QCOMPARE(window.selection().selectedQuery(), promptTokens + 6);
     QVERIFY(window.generationControls()->summary().startsWith(QStringLiteral("7 new tokens")));
 }
@@ -179,22 +171,14 @@ void GenerationWindowTest::windowStaysResponsiveWhileGenerating() {
     MainWindow window;
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QVERIFY(openAndCompute(window, stories(), QStringLiteral("Once upon a time")));
+    QVERIFY(openAndCompute(window, storiesModel(), QStringLiteral("Once upon a time")));
     window.setCurrentView(ui::ViewKind::Matrix);
     window.generationControls()->setMaxNewTokens(300);
     int shown = 0;
     connect(&window.session(), &ui::AttentionSession::analysisChanged, this, [&] { ++shown; });
-    QElapsedTimer clock;
-    clock.start();
     window.generate();
     QVERIFY(window.session().isBusy());
-    qint64 last = clock.elapsed();
-    qint64 longestGap = 0;
-    while (window.session().isBusy() && clock.elapsed() < kTimeoutMs) {
-        QTest::qWait(5);
-        longestGap = std::max(longestGap, clock.elapsed() - last);
-        last = clock.elapsed();
-    }
+    const qint64 longestGap = windowfixtures::longestStallWhile([&] { return window.session().isBusy(); }).longestGapMs;
     const auto analysis = window.session().analysis();
     QVERIFY(analysis->isGeneration());
     const int made = analysis->tokenCount() - analysis->promptLength;
@@ -207,7 +191,7 @@ void GenerationWindowTest::windowStaysResponsiveWhileGenerating() {
 void GenerationWindowTest::stopKeepsWhatWasMadeAndStepContinuesIt() {
     MainWindow window;
     window.show();
-    QVERIFY(openAndCompute(window, stories(), kPrompt));
+    QVERIFY(openAndCompute(window, storiesModel(), kPrompt));
     const int promptTokens = window.session().analysis()->tokenCount();
     GenerationControls* controls = window.generationControls();
     controls->setMaxNewTokens(200);
@@ -230,14 +214,14 @@ void GenerationWindowTest::stopKeepsWhatWasMadeAndStepContinuesIt() {
     QVERIFY(waitIdle(window));
     const auto stepped = window.session().analysis();
     QCOMPARE(stepped->tokenCount(), stopped->tokenCount() + 1);
-    QCOMPARE(stepped->encoding.ids, greedyFrom(stories(), kPrompt, made + 1));
+    QCOMPARE(stepped->encoding.ids, greedyFrom(storiesModel(), kPrompt, made + 1));
 }
 
 // Another prompt in the text field starts a new generation; Compute shows the typed text again.
 void GenerationWindowTest::aNewPromptStartsAfresh() {
     MainWindow window;
     window.show();
-    QVERIFY(openAndCompute(window, stories(), kPrompt));
+    QVERIFY(openAndCompute(window, storiesModel(), kPrompt));
     window.generationControls()->setMaxNewTokens(3);
     window.generate();
     QVERIFY(waitIdle(window));
@@ -247,7 +231,7 @@ void GenerationWindowTest::aNewPromptStartsAfresh() {
     QVERIFY(waitIdle(window));
     const auto analysis = window.session().analysis();
     QCOMPARE(analysis->text, other);
-    QCOMPARE(analysis->encoding.ids, greedyFrom(stories(), other, 3));
+    QCOMPARE(analysis->encoding.ids, greedyFrom(storiesModel(), other, 3));
     window.compute();
     QVERIFY(waitIdle(window));
     QVERIFY(!window.session().analysis()->isGeneration());
@@ -281,7 +265,7 @@ void GenerationWindowTest::stopsWhenTheContextIsFull() {
 void GenerationWindowTest::seededSamplingRepeats() {
     MainWindow window;
     window.show();
-    QVERIFY(openAndCompute(window, stories(), QStringLiteral("Once upon a time")));
+    QVERIFY(openAndCompute(window, storiesModel(), QStringLiteral("Once upon a time")));
     GenerationControls* controls = window.generationControls();
     controls->setSampling(SamplingSettings{1.0f, 20, 0.95f, 1234});
     controls->setMaxNewTokens(15);
@@ -296,7 +280,7 @@ void GenerationWindowTest::seededSamplingRepeats() {
     QVERIFY(first.size() > 5);
     QCOMPARE(run(), first);
     // The engine's sampler with the same settings gives the same tokens.
-    const auto cp = Checkpoint::open(stories().toStdString());
+    const auto cp = Checkpoint::open(storiesModel().toStdString());
     const auto expected = generate(cp->model(), cp->encode("Once upon a time").ids, SamplingSettings{1.0f, 20, 0.95f, 1234}, 15,
                                    endOfSequenceIds(cp->config()));
     QCOMPARE(first, expected.ids);
@@ -305,7 +289,7 @@ void GenerationWindowTest::seededSamplingRepeats() {
 void GenerationWindowTest::badSettingsGetAMessage() {
     MainWindow window;
     window.show();
-    QVERIFY(openAndCompute(window, stories(), kPrompt));
+    QVERIFY(openAndCompute(window, storiesModel(), kPrompt));
     // The spin boxes cannot go below 0; the engine's check is what a bad value meets.
     QSignalSpy errors(&window, &MainWindow::errorShown);
     ui::GenerationRequest request;
@@ -322,7 +306,7 @@ void GenerationWindowTest::badSettingsGetAMessage() {
 void GenerationWindowTest::classroomModeAnimates() {
     MainWindow window;
     window.show();
-    QVERIFY(openAndCompute(window, stories(), kPrompt));
+    QVERIFY(openAndCompute(window, storiesModel(), kPrompt));
     window.setClassroomMode(true);
     QVERIFY(window.generationControls()->animate());
     QCOMPARE(window.generationControls()->paceMs(), GenerationControls::kPaceMs);
@@ -405,9 +389,8 @@ void GenerationWindowTest::maskingATokenShowsTheModelsGuess() {
         QVERIFY(std::abs(shown[k].probability - expected[k].probability) < 1e-5f);
     }
     const std::vector<float> a = masked->attentions.toFloat32(), b = reference->attentions.toFloat32();
-    float worst = 0.0f;
-    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
-    QVERIFY2(a.size() == b.size() && worst <= 1e-5f, qPrintable(QString::number(worst)));
+    const double worst = fixtures::maxAbsDiff(a, b);
+    QVERIFY2(worst <= 1e-5, qPrintable(QString::number(worst)));
 
     // Ctrl+M on the masked token restores the text.
     window.toggleMaskAtSelection();
@@ -434,7 +417,7 @@ void GenerationWindowTest::maskingATokenShowsTheModelsGuess() {
     QCOMPARE(window.selection().selectedQuery(), sat);
 
     // A causal model has nothing to mask.
-    QVERIFY(openAndCompute(window, stories(), kPrompt));
+    QVERIFY(openAndCompute(window, storiesModel(), kPrompt));
     QVERIFY(!window.maskButton()->isVisible());
     const auto shownBefore = window.session().analysis();
     window.toggleMaskAtSelection();

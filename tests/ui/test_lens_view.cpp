@@ -11,6 +11,7 @@
 
 #include "ColorMap.h"
 #include "FigureExporter.h"
+#include "FigureFixtures.h"
 #include "GoldenFixtures.h"
 #include "LensFigure.h"
 #include "LensFigureData.h"
@@ -21,6 +22,9 @@
 
 using namespace attnscope;
 using namespace attnscope::ui;
+
+using figurefixtures::edgesAreBackground;
+using figurefixtures::paintInto;
 
 namespace {
 
@@ -36,26 +40,6 @@ QStringList svgTexts(const QString& path) {
             texts << xml.readElementText(QXmlStreamReader::IncludeChildElements).trimmed();
     if (xml.hasError()) return {QStringLiteral("XML ERROR: ") + xml.errorString()};
     return texts;
-}
-
-QImage paintInto(const Figure& f, const QSize& size, const QColor& sentinel) {
-    QImage image(size, QImage::Format_ARGB32_Premultiplied);
-    image.fill(sentinel);
-    QPainter p(&image);
-    f.paint(p, QRectF(QPointF(0, 0), QSizeF(size)));
-    p.end();
-    return image;
-}
-
-// Nothing reaches the edge: a 2-pixel frame of pure background means the drawing fits inside.
-bool edgesAreBackground(const QImage& image, QRgb background) {
-    for (int x = 0; x < image.width(); ++x)
-        for (int y : {0, 1, image.height() - 2, image.height() - 1})
-            if (image.pixel(x, y) != background) return false;
-    for (int y = 0; y < image.height(); ++y)
-        for (int x : {0, 1, image.width() - 2, image.width() - 1})
-            if (image.pixel(x, y) != background) return false;
-    return true;
 }
 
 // Pixels of `a` and `b` that differ on the border of `box` (a band of +-2 px around it), and elsewhere.

@@ -13,6 +13,7 @@
 #include "MainWindow.h"
 #include "ViewExport.h"
 #include "ViewFixtures.h"
+#include "WindowFixtures.h"
 #include "analysis/LogitLens.h"
 #include "model/Checkpoint.h"
 
@@ -20,18 +21,13 @@ using namespace attnscope;
 using attnscope::ui::LensView;
 using attnscope::ui::MainWindow;
 
+using windowfixtures::kTimeoutMs;
+using windowfixtures::openAndCompute;
+using windowfixtures::storiesModel;
+
 namespace {
 
-constexpr int kTimeoutMs = 60000;
 const QString kText = QStringLiteral("Once upon a time, there was a little girl named Lily.");
-
-QString stories() { return QString::fromStdString((fixtures::modelsDir() / "stories260k").string()); }
-
-bool openAndCompute(MainWindow& window, const QString& model, const QString& text) {
-    window.setText(text);
-    window.openModel(model);
-    return QTest::qWaitFor([&] { return window.session().analysis() && !window.session().isBusy(); }, kTimeoutMs);
-}
 
 bool lensTabVisible(MainWindow& window) {
     auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("viewTabs"));
@@ -59,7 +55,7 @@ private slots:
 void LensWindowTest::openingTheTabComputesTheEnginesLens() {
     MainWindow window;
     window.show();
-    QVERIFY(openAndCompute(window, stories(), kText));
+    QVERIFY(openAndCompute(window, storiesModel(), kText));
     QVERIFY(lensTabVisible(window));
     QVERIFY(!window.session().lens());  // not before it is asked for
     QSignalSpy activity(&window.session(), &ui::AttentionSession::activityChanged);
@@ -70,7 +66,7 @@ void LensWindowTest::openingTheTabComputesTheEnginesLens() {
 
     const auto analysis = window.session().analysis();
     const auto lens = window.session().lens();
-    const auto cp = Checkpoint::open(stories().toStdString());
+    const auto cp = Checkpoint::open(storiesModel().toStdString());
     const auto expected = computeLogitLens(*cp, analysis->encoding.ids, 5);
     QVERIFY(expected);
     QCOMPARE(lens->layers, cp->config().layers);
@@ -92,7 +88,7 @@ void LensWindowTest::openingTheTabComputesTheEnginesLens() {
 void LensWindowTest::clickingACellSelectsLayerAndToken() {
     MainWindow window;
     window.show();
-    QVERIFY(openAndCompute(window, stories(), kText));
+    QVERIFY(openAndCompute(window, storiesModel(), kText));
     window.showLens();
     QVERIFY(waitForLens(window));
     LensView* view = window.lensView();
@@ -113,7 +109,7 @@ void LensWindowTest::clickingACellSelectsLayerAndToken() {
 void LensWindowTest::aNewAnalysisGetsItsOwnLens() {
     MainWindow window;
     window.show();
-    QVERIFY(openAndCompute(window, stories(), kText));
+    QVERIFY(openAndCompute(window, storiesModel(), kText));
     window.showLens();
     QVERIFY(waitForLens(window));
     const auto first = window.session().lens();
@@ -140,7 +136,7 @@ void LensWindowTest::aNewAnalysisGetsItsOwnLens() {
 void LensWindowTest::exportsTheLensFigure() {
     MainWindow window;
     window.show();
-    QVERIFY(openAndCompute(window, stories(), kText));
+    QVERIFY(openAndCompute(window, storiesModel(), kText));
     window.showLens();
     QVERIFY(waitForLens(window));
     const QString dir = QStringLiteral(ATTNSCOPE_TEST_TMP);
@@ -183,7 +179,7 @@ void LensWindowTest::commandLineCanOpenOnTheLens() {
     MainWindow window;
     window.show();
     window.openOnLens();
-    QVERIFY(openAndCompute(window, stories(), kText));
+    QVERIFY(openAndCompute(window, storiesModel(), kText));
     QVERIFY(window.isLensShown());
     QVERIFY(waitForLens(window));
     // A model without a lens opens on the matrix instead.

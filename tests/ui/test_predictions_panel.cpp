@@ -15,6 +15,7 @@
 #include "SequenceClassifierFixtures.h"
 #include "TokenLabel.h"
 #include "ViewFixtures.h"
+#include "WindowFixtures.h"
 #include "analysis/Predictions.h"
 #include "model/Checkpoint.h"
 
@@ -22,17 +23,11 @@ using namespace attnscope;
 using attnscope::ui::MainWindow;
 using attnscope::ui::PredictionsPanel;
 
+using windowfixtures::kTimeoutMs;
+using windowfixtures::openAndCompute;
+using windowfixtures::storiesModel;
+
 namespace {
-
-constexpr int kTimeoutMs = 60000;
-
-QString stories() { return QString::fromStdString((fixtures::modelsDir() / "stories260k").string()); }
-
-bool openAndCompute(MainWindow& window, const QString& model, const QString& text) {
-    window.setText(text);
-    window.openModel(model);
-    return QTest::qWaitFor([&] { return window.session().analysis() && !window.session().isBusy(); }, kTimeoutMs);
-}
 
 }  // namespace
 
@@ -50,7 +45,7 @@ private slots:
 void PredictionsPanelTest::causalModelShowsTheNextToken() {
     MainWindow window;
     window.show();
-    QVERIFY(openAndCompute(window, stories(), QStringLiteral("Once upon a")));
+    QVERIFY(openAndCompute(window, storiesModel(), QStringLiteral("Once upon a")));
     auto* panel = window.findChild<PredictionsPanel*>(QStringLiteral("predictionsPanel"));
     QVERIFY(panel && panel->isVisible());
     window.selection().setSelectedQuery(3);  // "▁a"
@@ -59,7 +54,7 @@ void PredictionsPanelTest::causalModelShowsTheNextToken() {
     QVERIFY(panel->entries().front().probability > 0.99f);
 
     // The numbers are the engine's softmax of the logits at that position.
-    const auto cp = Checkpoint::open(stories().toStdString());
+    const auto cp = Checkpoint::open(storiesModel().toStdString());
     ForwardInput in;
     in.ids = cp->encode("Once upon a").ids;
     const auto result = cp->forward(in);
