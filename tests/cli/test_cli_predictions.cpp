@@ -58,8 +58,6 @@ std::vector<double> engineProbabilities(const QString& model, const std::string&
     return p;
 }
 
-const char* const kStoriesSample = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.";
-
 }  // namespace
 
 class CliPredictionsTest : public QObject {
@@ -190,7 +188,7 @@ void CliPredictionsTest::generateReproducesTheStoriesSample() {
     const auto r = runCli({"generate", stories(), "--ids", "1", "--max-new-tokens", "40"});
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const auto j = jsonOf(r);
-    QVERIFY2(j["text"].get<std::string>().starts_with(kStoriesSample), j["text"].get<std::string>().c_str());
+    QVERIFY2(j["text"].get<std::string>().starts_with(fixtures::kStoriesSample), j["text"].get<std::string>().c_str());
     QCOMPARE(j["ids"][0].get<int>(), 1);
     QCOMPARE(j["new_ids"].size() + 1, j["ids"].size());
     QCOMPARE(j["new_ids"].size(), std::size_t(40));

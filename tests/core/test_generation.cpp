@@ -22,8 +22,6 @@ std::unique_ptr<Checkpoint> open(const fs::path& folder) { return Checkpoint::op
 fs::path golden(const std::string& family) { return fixtures::goldenDir() / family / "model"; }
 fs::path stories() { return fixtures::modelsDir() / "stories260k"; }
 
-const char* const kStoriesSample = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.";
-
 }  // namespace
 
 class GenerationTest : public QObject {
@@ -119,13 +117,13 @@ void GenerationTest::cachedStepsEqualRecompute() {
 
 void GenerationTest::greedyFromBosReproducesTheStoriesSample() {
     const auto cp = open(stories());
-    const std::vector<int> expected = cp->encode(kStoriesSample).ids;  // begins with <s>
+    const std::vector<int> expected = cp->encode(fixtures::kStoriesSample).ids;  // begins with <s>
     QCOMPARE(expected.front(), 1);
     const auto result = generate(cp->model(), {1}, SamplingSettings{}, static_cast<int>(expected.size()) - 1,
                                  endOfSequenceIds(cp->config()));
     QCOMPARE(result.ids, expected);
     QCOMPARE(result.promptLength, 1);
-    QCOMPARE(cp->tokenizer()->decode(result.ids), std::string(kStoriesSample));
+    QCOMPARE(cp->tokenizer()->decode(result.ids), std::string(fixtures::kStoriesSample));
 }
 
 // The app feeds each new token at once (to show its attention row) before the next step

@@ -22,7 +22,6 @@ namespace {
 fs::path golden(const std::string& family) { return fixtures::goldenDir() / family / "model"; }
 fs::path stories() { return fixtures::modelsDir() / "stories260k"; }
 
-const char* const kStoriesSample = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.";
 const char* const kStoriesReadme =
     "Tom and his dog went to the park. They played with a ball and had a lot of fun. Then they went home and ate dinner. Tom was happy.";
 
@@ -93,7 +92,7 @@ void LogitLensTest::lastLayerIsTheModelsPrediction() {
     QFETCH(int, goldenCase);
     const auto cp = Checkpoint::open(model.toStdString());
     ForwardInput in;
-    in.ids = idsOf(*cp, family, goldenCase, kStoriesSample);
+    in.ids = idsOf(*cp, family, goldenCase, fixtures::kStoriesSample);
     in.keepHiddenStates = true;
     const auto forward = cp->forward(in);
     const auto lens = computeLogitLens(cp->model(), forward->hiddenStates, 5);
@@ -169,7 +168,7 @@ void LogitLensTest::maskedLanguageModelsHaveALens() {
 
 void LogitLensTest::cancelReturnsNothing() {
     const auto cp = Checkpoint::open(stories());
-    const std::vector<int> ids = cp->encode(kStoriesSample).ids;
+    const std::vector<int> ids = cp->encode(fixtures::kStoriesSample).ids;
     std::atomic<bool> cancel{true};
     QVERIFY(!computeLogitLens(*cp, ids, 5, {}, &cancel));
     // Cancelled after the forward pass, between lens layers.

@@ -15,6 +15,11 @@ namespace fixtures {
 
 inline std::filesystem::path goldenDir() { return std::filesystem::path(ATTNSCOPE_GOLDEN_DIR); }
 inline std::filesystem::path modelsDir() { return std::filesystem::path(ATTNSCOPE_MODELS_DIR); }
+// The opening of the sample in models/stories260k's README, which greedy decoding from <s>
+// reproduces.
+inline constexpr const char* kStoriesSample =
+    "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.";
+
 inline std::filesystem::path tmpDir() { return std::filesystem::path(ATTNSCOPE_TEST_TMP); }
 
 // Copies the files of a folder (a fixture model) into `to`, made if needed, to be changed there.
