@@ -23,8 +23,7 @@ std::vector<int> promptIds(const Checkpoint& checkpoint, const QString& prompt) 
     if (!ids.empty()) return ids;
     // Nothing typed: a model with a beginning-of-sequence token starts from it alone, as
     // transformers' generate() does without input_ids.
-    const auto bos = config.raw.find("bos_token_id");
-    if (bos != config.raw.end() && bos->is_number_integer()) return {bos->get<int>()};
+    if (const std::optional<int> bos = beginningOfSequenceId(config)) return {*bos};
     throw Error("type a prompt to generate from: " + config.modelType + " has no beginning-of-sequence token to start with");
 }
 

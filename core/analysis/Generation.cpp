@@ -61,6 +61,12 @@ std::vector<int> endOfSequenceIds(const ModelConfig& config) {
     return ids;
 }
 
+std::optional<int> beginningOfSequenceId(const ModelConfig& config) {
+    const auto it = config.raw.find("bos_token_id");
+    if (it == config.raw.end() || !it->is_number_integer()) return std::nullopt;
+    return it->get<int>();
+}
+
 Generator::Generator(const TransformerModel& model, std::vector<int> prompt, const SamplingSettings& settings)
     : model_(model), ids_(std::move(prompt)), settings_(settings), sampler_(settings) {
     model.requireCanGenerate();  // here rather than at the first step: a bad model fails at once

@@ -40,6 +40,8 @@ private:
 
 // The end-of-sequence ids of config.json's eos_token_id (a number or a list; none when absent).
 std::vector<int> endOfSequenceIds(const ModelConfig& config);
+// config.json's bos_token_id, what a generation with no prompt starts from (none when absent).
+std::optional<int> beginningOfSequenceId(const ModelConfig& config);
 
 // A growing sequence: the prompt, then one token per step(). Each step feeds only the tokens
 // not yet seen (the whole prompt first, then the newest token) through the cache.

@@ -38,6 +38,7 @@ private slots:
     void newSamplingContinuesTheSequence();
     void samplingRespectsTopKAndTopP();
     void stopsAtEndOfSequence();
+    void startTokenComesFromTheConfig();
     void logitLensLastLayerIsThePrediction_data();
     void logitLensLastLayerIsThePrediction();
     void badSettingsAndModelsAreErrors();
@@ -236,6 +237,16 @@ void GenerationTest::samplingRespectsTopKAndTopP() {
     // Greedy is argmax.
     TokenSampler greedy(SamplingSettings{});
     QCOMPARE(greedy.next(logits, 5), 2);
+}
+
+// bos_token_id: a number, or null (BERT), or absent.
+void GenerationTest::startTokenComesFromTheConfig() {
+    QCOMPARE(beginningOfSequenceId(open(stories())->config()), std::optional<int>(1));
+    QCOMPARE(beginningOfSequenceId(open(golden("gpt2"))->config()), std::optional<int>(0));
+    QCOMPARE(beginningOfSequenceId(open(golden("bert"))->config()), std::nullopt);
+    ModelConfig config = open(golden("gpt2"))->config();
+    config.raw.erase("bos_token_id");
+    QCOMPARE(beginningOfSequenceId(config), std::nullopt);
 }
 
 void GenerationTest::stopsAtEndOfSequence() {

@@ -57,6 +57,7 @@ private slots:
     void windowStaysResponsiveWhileGenerating();
     void stopKeepsWhatWasMadeAndStepContinuesIt();
     void aNewPromptStartsAfresh();
+    void anEmptyPromptStartsFromTheBeginningToken();
     void stopsWhenTheContextIsFull();
     void seededSamplingRepeats();
     void badSettingsGetAMessage();
@@ -236,6 +237,23 @@ void GenerationWindowTest::aNewPromptStartsAfresh() {
     QVERIFY(waitIdle(window));
     QVERIFY(!window.session().analysis()->isGeneration());
     QCOMPARE(window.session().analysis()->tokenCount(), analysis->promptLength);
+}
+
+// GPT-2's tokenizer adds nothing to an empty text: the generation starts from bos_token_id.
+void GenerationWindowTest::anEmptyPromptStartsFromTheBeginningToken() {
+    MainWindow window;
+    window.show();
+    const QString gpt2 = viewfixtures::goldenModel("gpt2");
+    QVERIFY(openAndCompute(window, gpt2, QStringLiteral("The cat")));
+    window.setText({});
+    window.generateTokens(3);
+    QVERIFY(waitIdle(window));
+    const auto analysis = window.session().analysis();
+    QVERIFY(analysis->isGeneration());
+    QCOMPARE(analysis->promptLength, 1);
+    QCOMPARE(analysis->encoding.ids.front(), 0);
+    const auto cp = Checkpoint::open(gpt2.toStdString());
+    QCOMPARE(analysis->encoding.ids, generate(cp->model(), {0}, SamplingSettings{}, 3, endOfSequenceIds(cp->config())).ids);
 }
 
 // The golden gpt2 has 64 positions: a generation stops there and says so, and Step then
