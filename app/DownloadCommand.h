@@ -1,6 +1,6 @@
 #pragma once
 // attnscope-cli download MODEL_ID [--revision R]: fetches what the engine needs of a Hugging
-// Face model into the hub cache (ui/hub/ModelDownload.h) and prints
+// Face model into the hub cache (hubclient/ModelDownload.h) and prints
 // {"id", "revision", "commit", "folder", "files"} as JSON. Progress goes to stderr only when
 // stderr is a terminal, so scripts see nothing but the JSON or one error line.
 #include <optional>

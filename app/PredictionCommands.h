@@ -22,8 +22,8 @@ struct GenerateOptions {
     std::optional<std::string> outFile;  // the attention of the whole final sequence
 };
 
-void runPredict(const std::string& model, const TextInput& input, const PredictOptions& options);
-void runGenerate(const std::string& model, const TextInput& input, const GenerateOptions& options);
-void runLens(const std::string& model, const TextInput& input, int topK);
+void runPredict(const std::string& model, const attnscope::UserInput& input, const PredictOptions& options);
+void runGenerate(const std::string& model, const attnscope::UserInput& input, const GenerateOptions& options);
+void runLens(const std::string& model, const attnscope::UserInput& input, int topK);
 
 }  // namespace cli

@@ -3,15 +3,14 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 
-#include <cmath>
 #include <iostream>
-#include <limits>
 #include <memory>
 
 #include "CliCommands.h"
 #include "DownloadCommand.h"
-#include "PredictionCommands.h"
 #include "Error.h"
+#include "OptionNumbers.h"
+#include "PredictionCommands.h"
 #ifdef ATTNSCOPE_CLI_RENDER
 #include "RenderCommand.h"
 #endif
@@ -31,9 +30,9 @@ const char* kUsage =
     "         [--target T | --decoder-ids 0,5,9] --out FILE.safetensors\n"
     "                                               every layer's and head's attention\n"
     "  render MODEL (--text T [--pair P | --target T] | --image F | --pixel-values F)\n"
-    "         [--attention encoder|decoder|cross] [--layer L] [--head H|mean|max] [--rollout]\n"
+    "         [--attention NAME] [--layer L] [--head H|mean|max] [--rollout]\n"
     "         [--mode soft|hard] [--top-k K | --threshold T | --mass P]\n"
-    "         [--view matrix|heads|grid|tokens|overlay] [--colormap viridis|magma|cividis|grayscale]\n"
+    "         [--view matrix|heads|grid|tokens|overlay|lens] [--colormap viridis|magma|cividis|grayscale]\n"
     "         [--scale linear|log] [--normalize global|row] [--size PX] [--query I]\n"
     "         [--hide-special] [--opacity P] --out FILE.png|svg|pdf|npy\n"
     "                                               one view as a figure, or the shown\n"
@@ -50,6 +49,23 @@ const char* kUsage =
     "  download ORG/NAME[@REV] [--revision R]       fetch a model into the Hugging Face cache;\n"
     "                                               then open it as ORG/NAME anywhere\n";
 
+const QStringList kCommands{"info", "tokenize", "attention", "render", "predict", "generate", "lens", "download"};
+
+// Which options belong to which commands besides the model inputs; a command given another's
+// option is a usage error.
+struct OptionUse {
+    const char* option;
+    QStringList commands;
+};
+const OptionUse kOptionUses[] = {
+    {"top-k", {"render", "predict", "generate", "lens"}}, {"position", {"predict"}},      {"max-new-tokens", {"generate"}},
+    {"temperature", {"generate"}},                        {"top-p", {"generate"}},        {"seed", {"generate"}},
+    {"revision", {"download"}},                           {"target", {"attention", "render"}}, {"decoder-ids", {"attention"}},
+    {"image", {"attention", "render", "predict"}},        {"pixel-values", {"attention", "render", "predict"}},
+    {"ids", {"attention", "predict", "generate", "lens"}}, {"out", {"attention", "render", "generate"}},
+    {"text", {"tokenize", "attention", "render", "predict", "generate", "lens"}}, {"pair", {"tokenize", "attention", "render", "predict", "generate", "lens"}},
+};
+
 int usageError(const std::string& message) {
     // One line, as for every failure; the full usage is one --help away.
     std::cerr << "error: " << message << " (see attnscope-cli --help)\n";
@@ -62,41 +78,131 @@ void quietMessages(QtMsgType type, const QMessageLogContext&, const QString& mes
     if (type == QtCriticalMsg || type == QtFatalMsg) std::cerr << "error: " << message.toStdString() << "\n";
 }
 
+QList<QCommandLineOption> cliOptions() {
+    QList<QCommandLineOption> options{
+        {"text", "Input text.", "T"},
+        {"pair", "Second text segment (sentence pair).", "P"},
+        {"ids", "Comma-separated token ids instead of text.", "IDS"},
+        {"out", "Output file.", "FILE"},
+        {"image", "Image file for a vision model.", "FILE"},
+        {"pixel-values", "Safetensors file with a ready pixel_values [3, H, W].", "FILE"},
+        {"target", "Target text for an encoder-decoder (teacher forcing).", "T"},
+        {"decoder-ids", "Comma-separated decoder input ids.", "IDS"},
+        {"revision", "Branch, tag or commit to download (default main).", "R"},
+        {"top-k", "render: hard attention keeps the K largest weights per row; predict, lens: K predictions per list (default 5); "
+                  "generate: sample from the K most probable.", "K"},
+        {"position", "predict: keep only this token position's list.", "P"},
+        {"max-new-tokens", "generate: how many tokens to add at most.", "N"},
+        {"temperature", "generate: 0 for greedy (default), above 0 to sample.", "X"},
+        {"top-p", "generate: sample from the fewest tokens whose probability reaches P.", "P"},
+        {"seed", "generate: the random seed for sampling (default 0).", "S"},
+        {{"h", "help"}, "Show this help."},
+        {"version", "Show the version."},
+    };
+#ifdef ATTNSCOPE_CLI_RENDER
+    options << cli::renderOptions();
+#endif
+    return options;
+}
+
+std::string value(const QCommandLineParser& p, const char* name) { return p.value(QLatin1String(name)).toStdString(); }
+
+// Refuses options the command does not take.
+void checkOptionsFit(const std::string& command, const QCommandLineParser& p) {
+    const QString cmd = QString::fromStdString(command);
+    for (const OptionUse& use : kOptionUses)
+        if (p.isSet(QLatin1String(use.option)) && !use.commands.contains(cmd))
+            throw cli::UsageError("--" + std::string(use.option) + " is only for " + use.commands.join(", ").toStdString() + ", not " + command);
+#ifdef ATTNSCOPE_CLI_RENDER
+    if (command != "render" && !cli::renderOptionsSet(p).isEmpty())
+        throw cli::UsageError(cli::renderOptionsSet(p).join(", ").toStdString() + ": only for render");
+#endif
+}
+
+// What the user gave to run a model on, in the engine's terms; malformed ids are a usage error.
+attnscope::UserInput userInput(const QCommandLineParser& p) {
+    attnscope::UserInput in;
+    if (p.isSet("text")) in.text = value(p, "text");
+    if (p.isSet("pair")) in.pair = value(p, "pair");
+    if (p.isSet("target")) in.target = value(p, "target");
+    if (p.isSet("image")) in.imageFile = value(p, "image");
+    if (p.isSet("pixel-values")) in.pixelValuesFile = value(p, "pixel-values");
+    try {
+        if (p.isSet("ids")) in.ids = attnscope::parseIdList("ids", value(p, "ids"));
+        if (p.isSet("decoder-ids")) in.decoderIds = attnscope::parseIdList("decoder-ids", value(p, "decoder-ids"));
+    } catch (const attnscope::Error& e) {
+        throw cli::UsageError(e.what());
+    }
+    if (in.text && in.ids) throw cli::UsageError("give --text or --ids, not both");
+    if (in.pair && !in.text) throw cli::UsageError("--pair needs --text");
+    return in;
+}
+
+// A whole number option of at least `min`, as a usage error when it is not one.
+int wholeNumber(const QCommandLineParser& p, const char* name, int min) {
+    try {
+        return attnscope::parseWholeNumber(name, value(p, name), min);
+    } catch (const attnscope::Error& e) {
+        throw cli::UsageError(e.what());
+    }
+}
+
+void runGenerateCommand(const std::string& model, const attnscope::UserInput& input, const QCommandLineParser& p) {
+    if (!p.isSet("max-new-tokens")) throw cli::UsageError("generate needs --max-new-tokens N");
+    cli::GenerateOptions options;
+    options.maxNewTokens = wholeNumber(p, "max-new-tokens", 1);
+    options.topK = p.isSet("top-k") ? wholeNumber(p, "top-k", 1) : 0;
+    try {
+        if (p.isSet("temperature")) options.temperature = static_cast<float>(attnscope::parseNumber("temperature", value(p, "temperature"), 0.0));
+        if (p.isSet("top-p")) options.topP = static_cast<float>(attnscope::parseFraction("top-p", value(p, "top-p"), false));
+    } catch (const attnscope::Error& e) {
+        throw cli::UsageError(e.what());
+    }
+    if (p.isSet("seed")) options.seed = static_cast<std::uint64_t>(wholeNumber(p, "seed", 0));
+    if (p.isSet("out")) options.outFile = value(p, "out");
+    cli::runGenerate(model, input, options);
+}
+
+// Runs one command on its model; throws UsageError or attnscope::Error.
+void runCommand(const std::string& command, const std::string& model, const QCommandLineParser& p) {
+    checkOptionsFit(command, p);
+    const attnscope::UserInput input = userInput(p);
+    const bool modelInput = input.text || input.ids || input.hasImage();
+    if (command == "download") return cli::runDownload(model, p.isSet("revision") ? std::optional(value(p, "revision")) : std::nullopt);
+    if (command == "info") return cli::runInfo(model);
+    if (command == "tokenize") {
+        if (!input.text) throw cli::UsageError("tokenize needs --text");
+        return cli::runTokenize(model, input);
+    }
+    if (command == "render") {
+#ifdef ATTNSCOPE_CLI_RENDER
+        return cli::runRender(model, input, p);
+#endif
+    }
+    if (!modelInput) throw cli::UsageError(command + " needs --text or --ids (or --image or --pixel-values for a vision model)");
+    if (command == "attention") {
+        if (!p.isSet("out") || value(p, "out").empty()) throw cli::UsageError("attention needs --out FILE.safetensors");
+        return cli::runAttention(model, input, value(p, "out"));
+    }
+    const int topK = p.isSet("top-k") ? wholeNumber(p, "top-k", 1) : 5;
+    if (command == "lens") return cli::runLens(model, input, topK);
+    if (command == "generate") return runGenerateCommand(model, input, p);
+    cli::PredictOptions options;
+    options.topK = topK;
+    if (p.isSet("position")) options.position = wholeNumber(p, "position", 0);
+    cli::runPredict(model, input, options);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     QStringList arguments;
     for (int i = 0; i < argc; ++i) arguments << QString::fromLocal8Bit(argv[i]);
-
     QCommandLineParser parser;
     parser.setApplicationDescription("AttnScope command line: transformer attention, computed exactly.");
-    const QCommandLineOption textOpt("text", "Input text.", "T");
-    const QCommandLineOption pairOpt("pair", "Second text segment (sentence pair).", "P");
-    const QCommandLineOption idsOpt("ids", "Comma-separated token ids instead of text.", "IDS");
-    const QCommandLineOption outOpt("out", "Output file.", "FILE");
-    const QCommandLineOption imageOpt("image", "Image file for a vision model.", "FILE");
-    const QCommandLineOption pixelsOpt("pixel-values", "Safetensors file with a ready pixel_values [3, H, W].", "FILE");
-    const QCommandLineOption targetOpt("target", "Target text for an encoder-decoder (teacher forcing).", "T");
-    const QCommandLineOption decoderIdsOpt("decoder-ids", "Comma-separated decoder input ids.", "IDS");
-    const QCommandLineOption revisionOpt("revision", "Branch, tag or commit to download (default main).", "R");
-    const QCommandLineOption topKOpt("top-k", "render: hard attention keeps the K largest weights per row; predict, lens: "
-                                              "K predictions per list (default 5); generate: sample from the K most probable.",
-                                     "K");
-    const QCommandLineOption positionOpt("position", "predict: keep only this token position's list.", "P");
-    const QCommandLineOption maxNewOpt("max-new-tokens", "generate: how many tokens to add at most.", "N");
-    const QCommandLineOption temperatureOpt("temperature", "generate: 0 for greedy (default), above 0 to sample.", "X");
-    const QCommandLineOption topPOpt("top-p", "generate: sample from the fewest tokens whose probability reaches P.", "P");
-    const QCommandLineOption seedOpt("seed", "generate: the random seed for sampling (default 0).", "S");
-    const QCommandLineOption helpOpt({"h", "help"}, "Show this help.");
-    const QCommandLineOption versionOpt("version", "Show the version.");
-    parser.addOptions({textOpt, pairOpt, idsOpt, outOpt, imageOpt, pixelsOpt, targetOpt, decoderIdsOpt, revisionOpt, topKOpt, positionOpt, maxNewOpt,
-                       temperatureOpt, topPOpt, seedOpt, helpOpt, versionOpt});
-#ifdef ATTNSCOPE_CLI_RENDER
-    parser.addOptions(cli::renderOptions());
-#endif
+    parser.addOptions(cliOptions());
     parser.addPositionalArgument("command", "info, tokenize, attention, render, predict, generate, lens or download");
     parser.addPositionalArgument("model", "Model folder (or tokenizer.json for tokenize)");
-
     const bool parsed = parser.parse(arguments);
     const QStringList args = parser.positionalArguments();
     const std::string command = args.isEmpty() ? std::string() : args[0].toStdString();
@@ -105,150 +211,30 @@ int main(int argc, char** argv) {
     std::unique_ptr<QCoreApplication> app;
     qInstallMessageHandler(quietMessages);  // e.g. libpng's own "Read Error" on a truncated image
 #ifdef ATTNSCOPE_CLI_RENDER
-    if (parsed && command == "render") {
-        app = cli::makeRenderApplication(argc, argv);
-    }
+    if (parsed && command == "render") app = cli::makeRenderApplication(argc, argv);
 #endif
     if (!app) app = std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName("attnscope-cli");
     QCoreApplication::setApplicationVersion(ATTNSCOPE_VERSION);
 
     if (!parsed) return usageError(parser.errorText().toStdString());
-    if (parser.isSet(helpOpt)) {
+    if (parser.isSet("help")) {
         std::cout << kUsage;
         return 0;
     }
-    if (parser.isSet(versionOpt)) {
+    if (parser.isSet("version")) {
         std::cout << "attnscope-cli " << ATTNSCOPE_VERSION << "\n";
         return 0;
     }
     if (args.isEmpty()) return usageError("missing COMMAND");
-    const QStringList commands{"info", "tokenize", "attention", "render", "predict", "generate", "lens", "download"};
-    if (!commands.contains(QString::fromStdString(command)))
-        return usageError("unknown command '" + command + "'");
+    if (!kCommands.contains(QString::fromStdString(command))) return usageError("unknown command '" + command + "'");
 #ifndef ATTNSCOPE_CLI_RENDER
     if (command == "render") return usageError("render: this attnscope-cli was built without the Qt GUI libraries");
 #endif
     if (args.size() < 2) return usageError(command + ": missing MODEL");
     if (args.size() > 2) return usageError(command + ": unexpected argument '" + args[2].toStdString() + "'");
-    const std::string model = args[1].toStdString();
-#ifdef ATTNSCOPE_CLI_RENDER
-    if (command != "render") {
-        const QStringList renderOnly = cli::renderOptionsSet(parser);
-        if (!renderOnly.isEmpty()) return usageError(renderOnly.join(", ").toStdString() + ": only for render");
-    }
-#endif
-
-    auto optionValue = [&](const QCommandLineOption& o) { return parser.value(o).toStdString(); };
     try {
-        cli::TextInput input;
-        if (parser.isSet(textOpt)) input.text = optionValue(textOpt);
-        if (parser.isSet(pairOpt)) input.pair = optionValue(pairOpt);
-
-        const bool modelInputs = parser.isSet(imageOpt) || parser.isSet(pixelsOpt) || parser.isSet(targetOpt) ||
-                                 parser.isSet(decoderIdsOpt);
-        // render reads the model inputs itself (they depend on the model's kind).
-        const bool imageInputs = parser.isSet(imageOpt) || parser.isSet(pixelsOpt);
-        if (modelInputs && command != "attention" && command != "render" && !(command == "predict" && !parser.isSet(targetOpt) &&
-                                                                              !parser.isSet(decoderIdsOpt)))
-            return usageError("--image, --pixel-values, --target and --decoder-ids are for attention and render "
-                              "(--image and --pixel-values also for predict)");
-        if (parser.isSet(topKOpt) && command != "render" && command != "predict" && command != "generate" && command != "lens")
-            return usageError("--top-k is for render, predict, generate and lens");
-        if (parser.isSet(positionOpt) && command != "predict") return usageError("--position is only for predict");
-        for (const auto* o : {&maxNewOpt, &temperatureOpt, &topPOpt, &seedOpt})
-            if (parser.isSet(*o) && command != "generate") return usageError("--" + o->names().front().toStdString() + " is only for generate");
-        // Numbers given on the command line: whole, finite and in range, or a usage error.
-        auto intOption = [&](const QCommandLineOption& o, long long lowest) {
-            bool ok = false;
-            const long long v = parser.value(o).toLongLong(&ok);
-            if (!ok || v < lowest || v > std::numeric_limits<int>::max())
-                throw cli::UsageError("--" + o.names().front().toStdString() + " must be a whole number of at least " +
-                                      std::to_string(lowest) + ", not '" + optionValue(o) + "'");
-            return static_cast<int>(v);
-        };
-        auto floatOption = [&](const QCommandLineOption& o) {
-            bool ok = false;
-            const double v = parser.value(o).toDouble(&ok);
-            if (!ok || !std::isfinite(v)) throw cli::UsageError("--" + o.names().front().toStdString() + ": '" + optionValue(o) + "' is not a number");
-            return static_cast<float>(v);
-        };
-        auto textOrIds = [&](const char* what) {
-            if (input.text && parser.isSet(idsOpt)) throw cli::UsageError(std::string(what) + " takes --text or --ids, not both");
-            if (parser.isSet(idsOpt)) {
-                try {
-                    input.ids = cli::parseIdList(optionValue(idsOpt));
-                } catch (const attnscope::Error& e) {
-                    throw cli::UsageError(e.what());
-                }
-            }
-            if (parser.isSet(imageOpt)) input.imageFile = optionValue(imageOpt);
-            if (parser.isSet(pixelsOpt)) input.pixelValuesFile = optionValue(pixelsOpt);
-            if (!input.text && !input.ids && !imageInputs)
-                throw cli::UsageError(std::string(what) + " needs --text or --ids" + (command == "predict" ? " (or --image or --pixel-values)" : ""));
-            if (input.pair && !input.text) throw cli::UsageError("--pair needs --text");
-        };
-        if (command == "predict" || command == "generate" || command == "lens") {
-            if (parser.isSet(outOpt) && command != "generate") return usageError(command + " prints JSON; it takes no --out");
-            textOrIds(command.c_str());
-            const int topK = parser.isSet(topKOpt) ? intOption(topKOpt, 1) : (command == "generate" ? 0 : 5);
-            if (command == "predict") {
-                cli::PredictOptions options;
-                options.topK = topK;
-                if (parser.isSet(positionOpt)) options.position = intOption(positionOpt, 0);
-                cli::runPredict(model, input, options);
-            } else if (command == "lens") {
-                cli::runLens(model, input, topK);
-            } else {
-                if (!parser.isSet(maxNewOpt)) return usageError("generate needs --max-new-tokens N");
-                cli::GenerateOptions options;
-                options.maxNewTokens = intOption(maxNewOpt, 1);
-                options.topK = topK;
-                if (parser.isSet(temperatureOpt)) options.temperature = floatOption(temperatureOpt);
-                if (options.temperature < 0) return usageError("--temperature must be 0 (greedy) or positive");
-                if (parser.isSet(topPOpt)) options.topP = floatOption(topPOpt);
-                if (!(options.topP > 0.0f && options.topP <= 1.0f)) return usageError("--top-p must be above 0 and at most 1");
-                if (parser.isSet(seedOpt)) options.seed = static_cast<std::uint64_t>(intOption(seedOpt, 0));
-                if (parser.isSet(outOpt)) options.outFile = optionValue(outOpt);
-                cli::runGenerate(model, input, options);
-            }
-            return 0;
-        }
-        if (parser.isSet(revisionOpt) && command != "download") return usageError("--revision is only for download");
-        if (command == "download") {
-            if (input.text || input.pair || parser.isSet(idsOpt) || parser.isSet(outOpt) || modelInputs)
-                return usageError("download takes a model id and --revision only");
-            cli::runDownload(model, parser.isSet(revisionOpt) ? std::optional(optionValue(revisionOpt)) : std::nullopt);
-        } else if (command == "info") {
-            if (parser.isSet(textOpt) || parser.isSet(idsOpt) || parser.isSet(outOpt) || parser.isSet(pairOpt))
-                return usageError("info takes no --text, --pair, --ids or --out");
-            cli::runInfo(model);
-        } else if (command == "tokenize") {
-            if (!input.text) return usageError("tokenize needs --text");
-            if (parser.isSet(idsOpt) || parser.isSet(outOpt)) return usageError("tokenize takes no --ids or --out");
-            cli::runTokenize(model, input);
-        } else if (command == "attention") {
-            if (input.text && parser.isSet(idsOpt)) return usageError("attention takes --text or --ids, not both");
-            if (!input.text && !parser.isSet(idsOpt) && !parser.isSet(imageOpt) && !parser.isSet(pixelsOpt))
-                return usageError("attention needs --text, --ids, --image or --pixel-values");
-            if (parser.isSet(imageOpt)) input.imageFile = optionValue(imageOpt);
-            if (parser.isSet(pixelsOpt)) input.pixelValuesFile = optionValue(pixelsOpt);
-            if (parser.isSet(targetOpt)) input.target = optionValue(targetOpt);
-            if (input.pair && !input.text) return usageError("--pair needs --text");
-            if (!parser.isSet(outOpt) || optionValue(outOpt).empty()) return usageError("attention needs --out FILE.safetensors");
-            try {
-                if (parser.isSet(idsOpt)) input.ids = cli::parseIdList(optionValue(idsOpt));
-                if (parser.isSet(decoderIdsOpt)) input.decoderIds = cli::parseIdList(optionValue(decoderIdsOpt));
-            } catch (const attnscope::Error& e) {
-                return usageError(e.what());
-            }
-            cli::runAttention(model, input, optionValue(outOpt));
-        } else {
-#ifdef ATTNSCOPE_CLI_RENDER
-            if (parser.isSet(idsOpt)) return usageError("render takes --text, not --ids");
-            cli::runRender(model, input, parser);
-#endif
-        }
+        runCommand(command, args[1].toStdString(), parser);
     } catch (const cli::UsageError& e) {
         return usageError(e.what());
     } catch (const attnscope::Error& e) {

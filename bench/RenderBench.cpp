@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "FigureBuilder.h"
-#include "model/AttentionStack.h"
+#include "tensor/AttentionStack.h"
 
 namespace bench {
 namespace {

@@ -132,10 +132,10 @@ int main(int argc, char** argv) {
         attnscope::ForwardInput in;
         in.attentionPrecision = o.precision;
         int n = o.seq;
-        if (cp->config().isVision()) {
+        if (cp->capabilities().readsImages()) {
             const int size = cp->config().imageSize;
             in.pixels = {3, size, size, std::vector<float>(3 * size * size, 0.1f)};
-            n = cp->config().patchCount() + 1;
+            n = cp->capabilities().patches.count() + cp->capabilities().leadingSpecialTokens;
         } else {
             std::mt19937 rng(7);
             for (int i = 0; i < n; ++i) in.ids.push_back(static_cast<int>(rng() % cp->config().vocabSize));
@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
         for (int r = 0; r < o.repeats; ++r) {
             const auto t0 = std::chrono::steady_clock::now();
             const auto result = cp->forward(in);
-            precision = attnscope::precisionName(result->attentions.precision());
+            precision = attnscope::precisionName(result->record.attention().precision());
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             times.push_back(s);
             std::printf("run %d: %.4f s\n", r, s);

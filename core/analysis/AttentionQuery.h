@@ -1,7 +1,7 @@
 #pragma once
 #include <vector>
 
-#include "model/AttentionStack.h"
+#include "tensor/AttentionStack.h"
 
 namespace attnscope {
 

@@ -76,8 +76,8 @@ Generator::Generator(const TransformerModel& model, std::vector<int> prompt, con
 
 void Generator::feed() {
     const std::vector<int> pending(ids_.begin() + cache_.length, ids_.end());
-    ForwardResult r = model_.forwardCached(pending, cache_);
-    chunks_.push_back(std::move(r.attentions));
+    StepResult r = model_.forwardCached(pending, cache_);
+    chunks_.push_back(std::move(r.attention));
     fedLogits_ = std::move(r.logits);
     const auto last = fedLogits_.row(fedLogits_.rows() - 1);
     lastLogits_.assign(last.data(), last.data() + last.size());

@@ -8,7 +8,7 @@
 #include <random>
 #include <vector>
 
-#include "model/AttentionStack.h"
+#include "tensor/AttentionStack.h"
 #include "model/ForwardResult.h"
 
 namespace attnscope {

@@ -15,21 +15,6 @@ namespace {
 // a long text on a large vocabulary would otherwise need gigabytes per layer.
 constexpr std::size_t kMaxLogitsPerBlock = std::size_t{64} << 20;  // floats (256 MiB)
 
-std::string isNotALanguageModel(const ModelConfig& c) {
-    if (c.isVision()) return "the logit lens is for language models; " + c.modelType + " is a vision model";
-    if (c.isEncoderDecoder()) return "the logit lens is for language models with one stack; " + c.modelType + " is an encoder-decoder";
-    return {};
-}
-
-// A text classifier's head maps the last hidden state to its labels, not to tokens: reading the
-// residual stream through it would name labels for every layer and position, which is no lens.
-void refuseClassifier(const TransformerModel& model) {
-    const ModelConfig& c = model.config();
-    if (model.isClassifier())
-        throw Error("the logit lens needs an LM head to read the layers with; this " + c.modelType +
-                    " checkpoint is a text classifier, whose head scores labels rather than tokens");
-}
-
 void checkHiddenStates(const ModelConfig& c, const std::vector<RowMatrix>& hiddenStates) {
     if (static_cast<int>(hiddenStates.size()) != c.layers)
         throw Error("the logit lens needs the residual stream after each of the " + std::to_string(c.layers) + " layers, got " +
@@ -42,17 +27,10 @@ void checkHiddenStates(const ModelConfig& c, const std::vector<RowMatrix>& hidde
 
 }  // namespace
 
-bool hasLogitLens(const TransformerModel& model) {
-    return isNotALanguageModel(model.config()).empty() && model.hasVocabularyHead();
-}
+bool hasLogitLens(const TransformerModel& model) { return model.capabilities().hasLogitLens; }
 
 void requireLogitLens(const TransformerModel& model) {
-    const ModelConfig& c = model.config();
-    if (const std::string why = isNotALanguageModel(c); !why.empty()) throw Error(why);
-    refuseClassifier(model);
-    if (!model.hasVocabularyHead())
-        throw Error("the logit lens needs an output head to read the layers with; this " + c.modelType +
-                    " checkpoint has no output head (no LM head), so it predicts nothing");
+    if (!hasLogitLens(model)) throw Error(model.capabilities().whyNoLogitLens);
 }
 
 std::optional<LogitLens> computeLogitLens(const TransformerModel& model, const std::vector<RowMatrix>& hiddenStates, int topK,
@@ -93,12 +71,8 @@ std::optional<LogitLens> computeLogitLens(const TransformerModel& model, const s
 std::optional<LogitLens> computeLogitLens(const Checkpoint& checkpoint, ForwardInput input, int topK, const LensProgress& progress,
                                           const std::atomic<bool>* cancel) {
     const ModelConfig& c = checkpoint.config();
-    if (const std::string why = isNotALanguageModel(c); !why.empty()) throw Error(why);
-    refuseClassifier(checkpoint.model());
-    if (!checkpoint.model().hasHead())
-        throw Error("the logit lens needs an output head to read the layers with; this " + c.modelType +
-                    " checkpoint has no output head (no LM head in " + checkpoint.folder().string() +
-                    "), so it predicts nothing; its attention is still available");
+    // Named by its folder: which checkpoint lacks the head matters when several are open.
+    if (!hasLogitLens(checkpoint.model())) throw Error(checkpoint.folder().string() + ": " + checkpoint.capabilities().whyNoLogitLens);
     input.keepHiddenStates = true;
     const int layers = c.layers;
     const auto forward = checkpoint.forward(

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "model/Checkpoint.h"
+
 namespace attnscope {
 
 std::vector<Prediction> topPredictions(const float* logits, int count, int k) {
@@ -19,6 +21,23 @@ std::vector<Prediction> topPredictions(const float* logits, int count, int k) {
                       [&](int a, int b) { return p[a] > p[b] || (p[a] == p[b] && a < b); });
     std::vector<Prediction> out;
     for (int i = 0; i < k; ++i) out.push_back({order[i], static_cast<float>(p[order[i]] / total)});
+    return out;
+}
+
+std::vector<NamedPrediction> namedPredictions(const Checkpoint& checkpoint, const float* logits, int count, int k) {
+    const bool labels = checkpoint.capabilities().isClassifier();
+    const auto& id2label = checkpoint.config().id2label;
+    std::vector<NamedPrediction> out;
+    for (const Prediction& p : topPredictions(logits, count, k)) {
+        std::string name;
+        if (!labels) {
+            name = checkpoint.tokenNames({p.id}).front();
+        } else {
+            const auto it = id2label.find(p.id);
+            name = it != id2label.end() ? it->second : "class " + std::to_string(p.id);
+        }
+        out.push_back({p.id, std::move(name), p.probability});
+    }
     return out;
 }
 

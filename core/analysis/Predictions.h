@@ -1,7 +1,10 @@
 #pragma once
+#include <string>
 #include <vector>
 
 namespace attnscope {
+
+class Checkpoint;
 
 struct Prediction {
     int id = 0;        // token id or class index
@@ -10,5 +13,17 @@ struct Prediction {
 
 // The k most probable entries of softmax(logits), most probable first (ties: lower id first).
 std::vector<Prediction> topPredictions(const float* logits, int count, int k);
+
+// A prediction with the name it is shown by.
+struct NamedPrediction {
+    int id = 0;
+    std::string name;
+    float probability = 0.0f;
+};
+
+// The k most probable entries of one row of a checkpoint's logits, named: a classifier's by
+// config.json's id2label ("class N" for an id it lacks), a language model's by the vocabulary's
+// spelling (the number itself for an id it lacks).
+std::vector<NamedPrediction> namedPredictions(const Checkpoint& checkpoint, const float* logits, int count, int k);
 
 }  // namespace attnscope

@@ -1,8 +1,10 @@
 #include "io/AttentionFile.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -19,16 +21,32 @@ using nlohmann::json;
 // fp16 files round 1.0 up a little; anything further above is not a probability.
 constexpr float kProbabilityTolerance = 1e-3f;
 
+std::string tensorNameOf(const std::string& stack) { return stack == kSelfStack ? "attentions" : stack + "_attentions"; }
+
+// Sequence 0 (the input) keeps the unprefixed keys "tokens", "ids", "special_tokens_mask".
+std::string metadataPrefix(const std::string& sequence, std::size_t index) { return index == 0 ? "" : sequence + "_"; }
+
+// Which sequences a stack's rows and columns belong to, by name.
+struct StackLayout {
+    std::string name;
+    std::string queries;
+    std::string keys;
+};
+
 class Reader {
 public:
-    Reader(const std::filesystem::path& path, std::size_t budgetBytes)
-        : file_(path), where_(path.string()), budget_(budgetBytes) {}
+    Reader(const std::filesystem::path& path, std::size_t budgetBytes) : file_(path), where_(path.string()), budget_(budgetBytes) {}
 
     const SafetensorsFile& file() const { return file_; }
 
     [[noreturn]] void fail(const std::string& what) const { throw Error(where_ + ": " + what); }
 
-    const TensorInfo* find(const char* name) const { return file_.find(name); }
+    const TensorInfo* find(const std::string& name) const { return file_.find(name); }
+
+    std::string metadata(const char* key) const {
+        const auto it = file_.metadata().find(key);
+        return it == file_.metadata().end() ? std::string() : it->second;
+    }
 
     AttentionStack stack(const TensorInfo& t) const {
         if (t.dtype != DType::F32 && t.dtype != DType::F16 && t.dtype != DType::BF16 && t.dtype != DType::F64)
@@ -40,9 +58,8 @@ public:
                 fail("tensor '" + t.name + "' has shape " + t.shapeString() + "; every size must be positive");
         AttentionStack s;
         const int l = static_cast<int>(t.shape[0]), h = static_cast<int>(t.shape[1]);
-        const int q = static_cast<int>(t.shape[2]), k = static_cast<int>(t.shape[3]);
-        const std::size_t count = static_cast<std::size_t>(t.elementCount());
-        s.resize(l, h, q, k, precisionForBudget(count, budget_));
+        s.resize(l, h, static_cast<int>(t.shape[2]), static_cast<int>(t.shape[3]),
+                 precisionForBudget(static_cast<std::size_t>(t.elementCount()), budget_));
         // Map by map, so a file larger than memory is converted without a float32 copy of it.
         std::vector<float> map(s.mapSize());
         const std::size_t mapBytes = s.mapSize() * dtypeSize(t.dtype);
@@ -51,56 +68,44 @@ public:
             for (int head = 0; head < h; ++head) {
                 convertToFloat(t.dtype, src, map.size(), map.data());
                 src += mapBytes;
-                for (std::size_t i = 0; i < map.size(); ++i) {
-                    const float v = map[i];
+                for (const float v : map)
                     if (!(v >= 0.0f && v <= 1.0f + kProbabilityTolerance))
-                        fail("tensor '" + t.name + "' holds " + std::to_string(v) + " at layer " + std::to_string(layer) +
-                             ", head " + std::to_string(head) + "; attention values are probabilities in [0, 1]");
-                }
+                        fail("tensor '" + t.name + "' holds " + std::to_string(v) + " at layer " + std::to_string(layer) + ", head " +
+                             std::to_string(head) + "; attention values are probabilities in [0, 1]");
                 s.storeMap(layer, head, map.data());
             }
         return s;
     }
 
     // A metadata entry holding a JSON list; empty when absent.
-    json list(const char* key) const {
+    json list(const std::string& key) const {
         const auto& meta = file_.metadata();
         const auto it = meta.find(key);
         if (it == meta.end()) return json::array();
         json j = json::parse(it->second, nullptr, false);
-        if (!j.is_array()) fail("metadata '" + std::string(key) + "' must be a JSON list");
+        if (!j.is_array()) fail("metadata '" + key + "' must be a JSON list");
         return j;
     }
 
-    AttentionFileTokens tokens(const char* namesKey, const char* idsKey, const char* specialKey, int count) const {
-        AttentionFileTokens out;
+    TokenSequence tokens(const std::string& name, const std::string& prefix, int count) const {
+        const std::string namesKey = prefix + "tokens", idsKey = prefix + "ids", specialKey = prefix + "special_tokens_mask";
         const json names = list(namesKey), ids = list(idsKey), special = list(specialKey);
+        for (const auto& [j, key] : {std::pair{&names, &namesKey}, {&ids, &idsKey}, {&special, &specialKey}})
+            if (!j->empty() && static_cast<int>(j->size()) != count)
+                fail("metadata '" + *key + "' lists " + std::to_string(j->size()) + " entries for " + std::to_string(count) + " tokens");
+        TokenSequence out;
+        out.name = name;
         out.named = !names.empty();
-        auto checkCount = [&](const json& j, const char* key) {
-            if (!j.empty() && static_cast<int>(j.size()) != count)
-                fail("metadata '" + std::string(key) + "' lists " + std::to_string(j.size()) + " entries for " +
-                     std::to_string(count) + " tokens");
-        };
-        checkCount(names, namesKey);
-        checkCount(ids, idsKey);
-        checkCount(special, specialKey);
-        for (int i = 0; i < count; ++i) {
-            if (!names.empty()) {
-                const json& n = names[static_cast<std::size_t>(i)];
-                if (!n.is_string()) fail("metadata '" + std::string(namesKey) + "' must list strings");
-                out.names.push_back(n.get<std::string>());
-            } else {
-                out.names.push_back(std::to_string(i));  // no names: positions
-            }
+        for (std::size_t i = 0; i < static_cast<std::size_t>(count); ++i) {
+            if (!names.empty() && !names[i].is_string()) fail("metadata '" + namesKey + "' must list strings");
+            out.names.push_back(names.empty() ? std::to_string(i) : names[i].get<std::string>());  // no names: positions
             if (!ids.empty()) {
-                const json& id = ids[static_cast<std::size_t>(i)];
-                if (!id.is_number_integer()) fail("metadata '" + std::string(idsKey) + "' must list integers");
-                out.ids.push_back(id.get<int>());
+                if (!ids[i].is_number_integer()) fail("metadata '" + idsKey + "' must list integers");
+                out.ids.push_back(ids[i].get<int>());
             }
             if (!special.empty()) {
-                const json& s = special[static_cast<std::size_t>(i)];
-                if (!s.is_number_integer() && !s.is_boolean()) fail("metadata '" + std::string(specialKey) + "' must list 0 or 1");
-                out.special.push_back(s.is_boolean() ? s.get<bool>() : s.get<int>() != 0);
+                if (!special[i].is_number_integer() && !special[i].is_boolean()) fail("metadata '" + specialKey + "' must list 0 or 1");
+                out.special.push_back(special[i].is_boolean() ? special[i].get<bool>() : special[i].get<int>() != 0);
             } else {
                 out.special.push_back(!names.empty() && looksLikeSpecialToken(out.names.back()));
             }
@@ -114,19 +119,151 @@ private:
     std::size_t budget_;
 };
 
-std::string jsonText(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+// The stacks as the file's "stacks" metadata lists them.
+std::vector<StackLayout> declaredLayout(const Reader& r) {
+    std::vector<StackLayout> layout;
+    for (const json& entry : r.list("stacks")) {
+        const auto text = [&](const char* key) {
+            if (!entry.is_object() || !entry.contains(key) || !entry[key].is_string() || entry[key].get<std::string>().empty())
+                r.fail("metadata 'stacks' must list objects with the strings \"name\", \"queries\" and \"keys\"");
+            return entry[key].get<std::string>();
+        };
+        layout.push_back({text("name"), text("queries"), text("keys")});
+        if (!r.find(tensorNameOf(layout.back().name)))
+            r.fail("metadata 'stacks' names the stack '" + layout.back().name + "', but there is no tensor '" +
+                   tensorNameOf(layout.back().name) + "'");
+    }
+    if (layout.empty()) r.fail("metadata 'stacks' lists no stack");
+    return layout;
+}
 
-void addStack(SafetensorsWriter& writer, const std::string& name, const AttentionStack& a) {
-    const std::vector<std::int64_t> shape{a.layers, a.heads, a.queries, a.keys};
-    if (a.exact()) {
-        writer.add(name, shape, a.data());
+// Files without "stacks" metadata, as transformers' outputs are saved: one stack, or T5's three.
+std::vector<StackLayout> conventionalLayout(const Reader& r) {
+    const bool single = r.find("attentions");
+    const bool encoderDecoder = r.find("encoder_attentions") || r.find("decoder_attentions") || r.find("cross_attentions");
+    if (single && encoderDecoder) r.fail("has both 'attentions' and encoder-decoder stacks; expected one or the other");
+    if (single) return {{kSelfStack, kInputSequence, kInputSequence}};
+    if (!encoderDecoder)
+        r.fail("no attention in this file (expected a tensor 'attentions' [layers, heads, n, n], or "
+               "encoder_attentions, decoder_attentions and cross_attentions)");
+    if (!r.find("encoder_attentions") || !r.find("decoder_attentions") || !r.find("cross_attentions"))
+        r.fail("an encoder-decoder file needs all of encoder_attentions, decoder_attentions and cross_attentions");
+    return {{"encoder", kInputSequence, kInputSequence}, {"decoder", kDecoderSequence, kDecoderSequence}, {"cross", kDecoderSequence, kInputSequence}};
+}
+
+// Sequences in order of first appearance, the input first.
+std::vector<std::string> sequenceNames(const std::vector<StackLayout>& layout) {
+    std::vector<std::string> names{kInputSequence};
+    for (const StackLayout& s : layout)
+        for (const std::string& n : {s.queries, s.keys})
+            if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    const bool inputUsed = std::any_of(layout.begin(), layout.end(), [](const StackLayout& s) {
+        return s.queries == kInputSequence || s.keys == kInputSequence;
+    });
+    if (!inputUsed) names.erase(names.begin());
+    return names;
+}
+
+// Every stack's shape agrees with its sequences' lengths and with the stacks that attend from
+// the same tokens; returns each sequence's length.
+std::vector<int> checkShapes(const Reader& r, const AttentionRecord& record) {
+    std::vector<int> lengths(record.sequences.size(), -1);
+    std::vector<const NamedStack*> firstFrom(record.sequences.size(), nullptr);  // the first stack attending from each sequence
+    const auto shape = [](const NamedStack& s) {
+        const AttentionStack& a = s.attention;
+        return "[" + std::to_string(a.layers) + ", " + std::to_string(a.heads) + ", " + std::to_string(a.queries) + ", " +
+               std::to_string(a.keys) + "]";
+    };
+    std::map<int, const NamedStack*> sizedBy;
+    const auto agree = [&](const NamedStack& s, int sequence, int length) {
+        int& known = lengths[static_cast<std::size_t>(sequence)];
+        if (known >= 0 && known != length)
+            r.fail("tensor '" + tensorNameOf(s.name) + "' has shape " + shape(s) + ", which does not fit '" +
+                   tensorNameOf(sizedBy[sequence]->name) + "' " + shape(*sizedBy[sequence]) + ": both span the " +
+                   record.sequences[static_cast<std::size_t>(sequence)].name + " tokens");
+        if (known < 0) sizedBy[sequence] = &s;
+        known = length;
+    };
+    for (const NamedStack& s : record.stacks) {
+        if (s.isSelfAttention() && s.attention.queries != s.attention.keys)
+            r.fail("tensor '" + tensorNameOf(s.name) + "' has shape " + shape(s) + "; self-attention is square [layers, heads, n, n]");
+        agree(s, s.querySequence, s.attention.queries);
+        agree(s, s.keySequence, s.attention.keys);
+        const NamedStack*& first = firstFrom[static_cast<std::size_t>(s.querySequence)];
+        if (first && (first->attention.layers != s.attention.layers || first->attention.heads != s.attention.heads))
+            r.fail("tensor '" + tensorNameOf(s.name) + "' has shape " + shape(s) + ", which does not fit '" + tensorNameOf(first->name) +
+                   "' " + shape(*first) + ": stacks that attend from the same tokens have the same layers and heads");
+        if (!first) first = &s;
+    }
+    return lengths;
+}
+
+// The side of a square of n patches; 0 when n is not a positive square.
+int squareSide(int n) {
+    const int side = static_cast<int>(std::lround(std::sqrt(static_cast<double>(std::max(n, 0)))));
+    return n > 0 && side * side == n ? side : 0;
+}
+
+// An image's tokens (transformers gives no names for them): leading special tokens ([CLS],
+// DeiT's [DIST]) and then a square grid of patches over the image in pixel_values. Without
+// names, one leading token when the rest is square, else two.
+void findPatchGrid(AttentionRecord& record) {
+    if (record.pixels.empty() || record.sequences.size() != 1) return;
+    TokenSequence& input = record.sequences.front();
+    const int n = input.size();
+    int leading = 0;
+    if (input.named) {
+        while (leading < n && input.isSpecial(leading)) ++leading;
     } else {
-        const auto values = a.toFloat32();
-        writer.add(name, shape, values.data());
+        leading = squareSide(n - 1) ? 1 : squareSide(n - 2) ? 2 : 0;
+    }
+    const int side = squareSide(n - leading);
+    if (leading == 0 || leading > 2 || side == 0) return;
+    if (!input.named) {
+        TokenSequence named = imageSequence(leading, side, side);
+        named.name = input.name;
+        named.ids = std::move(input.ids);
+        input = std::move(named);
+    }
+    input.patches = {side, side, leading};
+}
+
+void readExtras(const Reader& r, AttentionRecord& record) {
+    record.modelType = r.metadata("model_type");
+    if (const TensorInfo* logits = r.find("logits")) {
+        const std::vector<float> values = r.file().toFloat(*logits);
+        // [labels]: one row for the whole input; [..., n, vocabulary]: a row per position.
+        const Eigen::Index cols = logits->shape.empty() ? 0 : logits->shape.back();
+        record.logitsPerInput = logits->shape.size() == 1;
+        if (cols > 0) record.logits = Eigen::Map<const RowMatrix>(values.data(), static_cast<Eigen::Index>(values.size()) / cols, cols);
+    }
+    if (const TensorInfo* px = r.find("pixel_values")) {
+        std::vector<std::int64_t> shape = px->shape;
+        if (shape.size() == 4 && shape[0] == 1) shape.erase(shape.begin());
+        if (shape.size() != 3) r.fail("tensor 'pixel_values' has shape " + px->shapeString() + "; expected [channels, height, width]");
+        record.pixels.channels = static_cast<int>(shape[0]);
+        record.pixels.height = static_cast<int>(shape[1]);
+        record.pixels.width = static_cast<int>(shape[2]);
+        record.pixels.values = r.file().toFloat(*px);
+        for (const float v : record.pixels.values)
+            if (!std::isfinite(v)) r.fail("tensor 'pixel_values' contains NaN or Inf");
     }
 }
 
-void addTokens(SafetensorsWriter& writer, const AttentionFileTokens& t, const std::string& prefix) {
+std::string jsonText(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+void addStack(SafetensorsWriter& writer, const NamedStack& s) {
+    const AttentionStack& a = s.attention;
+    const std::vector<std::int64_t> shape{a.layers, a.heads, a.queries, a.keys};
+    if (a.exact()) {
+        writer.add(tensorNameOf(s.name), shape, a.data());
+    } else {
+        const auto values = a.toFloat32();
+        writer.add(tensorNameOf(s.name), shape, values.data());
+    }
+}
+
+void addTokens(SafetensorsWriter& writer, const TokenSequence& t, const std::string& prefix) {
     writer.setMetadata(prefix + "tokens", jsonText(t.names));
     if (!t.ids.empty()) writer.setMetadata(prefix + "ids", jsonText(t.ids));
     std::vector<int> special;
@@ -147,74 +284,45 @@ bool looksLikeSpecialToken(const std::string& name) {
     return false;
 }
 
-AttentionFile readAttentionFile(const std::filesystem::path& path, std::size_t budgetBytes) {
+AttentionRecord readAttentionFile(const std::filesystem::path& path, std::size_t budgetBytes) {
     const Reader r(path, budgetBytes);
-    AttentionFile out;
-    if (const auto it = r.file().metadata().find("model_type"); it != r.file().metadata().end()) out.modelType = it->second;
+    const std::vector<StackLayout> layout = r.metadata("stacks").empty() ? conventionalLayout(r) : declaredLayout(r);
+    const std::vector<std::string> sequences = sequenceNames(layout);
+    const auto sequenceIndex = [&](const std::string& name) {
+        return static_cast<int>(std::find(sequences.begin(), sequences.end(), name) - sequences.begin());
+    };
 
-    const TensorInfo* single = r.find("attentions");
-    const TensorInfo* encoder = r.find("encoder_attentions");
-    const TensorInfo* decoder = r.find("decoder_attentions");
-    const TensorInfo* cross = r.find("cross_attentions");
-    if (single && (encoder || decoder || cross))
-        r.fail("has both 'attentions' and encoder-decoder stacks; expected one or the other");
-    if (single) {
-        out.attentions = r.stack(*single);
-        if (out.attentions.queries != out.attentions.keys)
-            r.fail("tensor 'attentions' has shape " + single->shapeString() + "; self-attention is square [layers, heads, n, n]");
-        out.tokens = r.tokens("tokens", "ids", "special_tokens_mask", out.attentions.keys);
-    } else if (encoder || decoder || cross) {
-        if (!encoder || !decoder || !cross)
-            r.fail("an encoder-decoder file needs all of encoder_attentions, decoder_attentions and cross_attentions");
-        out.attentions = r.stack(*encoder);
-        out.decoderAttentions = r.stack(*decoder);
-        out.crossAttentions = r.stack(*cross);
-        const AttentionStack &e = out.attentions, &d = out.decoderAttentions, &c = out.crossAttentions;
-        if (e.queries != e.keys || d.queries != d.keys)
-            r.fail("encoder and decoder self-attention must be square [layers, heads, n, n]");
-        if (c.layers != d.layers || c.heads != d.heads || c.queries != d.queries || c.keys != e.keys || e.heads != d.heads)
-            r.fail("cross_attentions " + cross->shapeString() + " does not fit encoder_attentions " + encoder->shapeString() +
-                   " and decoder_attentions " + decoder->shapeString() + " (expected [decoder layers, heads, m, n])");
-        out.tokens = r.tokens("tokens", "ids", "special_tokens_mask", e.keys);
-        out.decoderTokens = r.tokens("decoder_tokens", "decoder_ids", "decoder_special_tokens_mask", d.keys);
-    } else {
-        r.fail("no attention in this file (expected a tensor 'attentions' [layers, heads, n, n], or "
-               "encoder_attentions, decoder_attentions and cross_attentions)");
-    }
-
-    if (const TensorInfo* logits = r.find("logits")) {
-        out.logits = r.file().toFloat(*logits);
-        out.logitsShape = logits->shape;
-    }
-    if (const TensorInfo* px = r.find("pixel_values")) {
-        std::vector<std::int64_t> shape = px->shape;
-        if (shape.size() == 4 && shape[0] == 1) shape.erase(shape.begin());
-        if (shape.size() != 3) r.fail("tensor 'pixel_values' has shape " + px->shapeString() + "; expected [channels, height, width]");
-        out.pixels.channels = static_cast<int>(shape[0]);
-        out.pixels.height = static_cast<int>(shape[1]);
-        out.pixels.width = static_cast<int>(shape[2]);
-        out.pixels.values = r.file().toFloat(*px);
-        for (float v : out.pixels.values)
-            if (!std::isfinite(v)) r.fail("tensor 'pixel_values' contains NaN or Inf");
-    }
-    return out;
+    AttentionRecord record;
+    for (const StackLayout& s : layout)
+        record.stacks.push_back({s.name, sequenceIndex(s.queries), sequenceIndex(s.keys), r.stack(*r.find(tensorNameOf(s.name)))});
+    record.sequences.resize(sequences.size());
+    for (std::size_t i = 0; i < sequences.size(); ++i) record.sequences[i].name = sequences[i];
+    const std::vector<int> lengths = checkShapes(r, record);
+    for (std::size_t i = 0; i < sequences.size(); ++i)
+        record.sequences[i] = r.tokens(sequences[i], metadataPrefix(sequences[i], i), lengths[i]);
+    readExtras(r, record);
+    findPatchGrid(record);
+    return record;
 }
 
-void writeAttentionFile(const std::filesystem::path& path, const AttentionFile& file) {
+void writeAttentionFile(const std::filesystem::path& path, const AttentionRecord& record) {
     SafetensorsWriter writer;
-    if (file.isEncoderDecoder()) {
-        addStack(writer, "encoder_attentions", file.attentions);
-        addStack(writer, "decoder_attentions", file.decoderAttentions);
-        addStack(writer, "cross_attentions", file.crossAttentions);
-        addTokens(writer, file.decoderTokens, "decoder_");
-    } else {
-        addStack(writer, "attentions", file.attentions);
+    json stacks = json::array();
+    for (const NamedStack& s : record.stacks) {
+        addStack(writer, s);
+        stacks.push_back({{"name", s.name}, {"queries", record.queriesOf(s).name}, {"keys", record.keysOf(s).name}});
     }
-    addTokens(writer, file.tokens, "");
-    if (!file.logits.empty()) writer.add("logits", file.logitsShape, file.logits.data());
-    if (!file.pixels.empty())
-        writer.add("pixel_values", {file.pixels.channels, file.pixels.height, file.pixels.width}, file.pixels.values.data());
-    if (!file.modelType.empty()) writer.setMetadata("model_type", file.modelType);
+    writer.setMetadata("stacks", jsonText(stacks));
+    for (std::size_t i = 0; i < record.sequences.size(); ++i)
+        addTokens(writer, record.sequences[i], metadataPrefix(record.sequences[i].name, i));
+    if (record.logits.size() > 0) {
+        std::vector<std::int64_t> shape{record.logits.rows(), record.logits.cols()};
+        if (record.logitsPerInput) shape = {record.logits.size()};  // [labels], as transformers gives a classifier's without the batch
+        writer.add("logits", shape, record.logits.data());
+    }
+    if (!record.pixels.empty())
+        writer.add("pixel_values", {record.pixels.channels, record.pixels.height, record.pixels.width}, record.pixels.values.data());
+    if (!record.modelType.empty()) writer.setMetadata("model_type", record.modelType);
     writer.write(path);
 }
 

@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "io/DType.h"
+#include "tensor/DType.h"
 
 namespace attnscope::pickle {
 

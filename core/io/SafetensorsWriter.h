@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "io/DType.h"
+#include "tensor/DType.h"
 
 namespace attnscope {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "io/DType.h"
+#include "tensor/DType.h"
 #include "io/MappedFile.h"
 
 namespace attnscope {

@@ -3,6 +3,7 @@
 #include "CpuSupport.h"
 #include "Error.h"
 #include "model/ModelReference.h"
+#include "model/PreparedInput.h"
 #include "model/TransformerModel.h"
 
 namespace attnscope {
@@ -34,6 +35,8 @@ Checkpoint::~Checkpoint() = default;
 
 const ModelConfig& Checkpoint::config() const { return model_->config(); }
 
+const ModelCapabilities& Checkpoint::capabilities() const { return model_->capabilities(); }
+
 Encoding Checkpoint::encode(const std::string& text, const std::optional<std::string>& pair) const {
     if (!tokenizer_) throw Error(tokenizerProblem_);
     if (pair) return tokenizer_->encode(text, std::string_view(*pair));
@@ -60,6 +63,16 @@ std::vector<bool> Checkpoint::specialTokens(const std::vector<int>& ids) const {
 std::optional<ForwardResult> Checkpoint::forward(const ForwardInput& input, const ProgressCallback& progress,
                                                  const std::atomic<bool>* cancel) const {
     return model_->forward(input, progress, cancel);
+}
+
+std::optional<AttentionRecord> Checkpoint::run(const PreparedInput& input, const ProgressCallback& progress,
+                                               const std::atomic<bool>* cancel) const {
+    std::optional<ForwardResult> result = model_->forward(input.forward, progress, cancel);
+    if (!result) return std::nullopt;
+    AttentionRecord record = std::move(result->record);
+    for (std::size_t i = 0; i < record.sequences.size() && i < input.sequences.size(); ++i)
+        if (record.sequences[i].size() == input.sequences[i].size()) record.sequences[i] = input.sequences[i];
+    return record;
 }
 
 }  // namespace attnscope

@@ -7,12 +7,14 @@
 #include <string>
 
 #include "model/ForwardResult.h"
+#include "model/ModelCapabilities.h"
 #include "model/ModelConfig.h"
 #include "text/Tokenizer.h"
 
 namespace attnscope {
 
 class TransformerModel;
+struct PreparedInput;
 
 // Progress of a forward pass: called after each layer with (layers done, layers in all).
 using ProgressCallback = std::function<void(int done, int total)>;
@@ -29,6 +31,8 @@ public:
 
     const std::filesystem::path& folder() const { return folder_; }
     const ModelConfig& config() const;
+    // What the model reads, which stacks it has, what it predicts (model/ModelCapabilities.h).
+    const ModelCapabilities& capabilities() const;
     // nullptr when the folder has no usable tokenizer; tokenizerProblem() says why.
     const Tokenizer* tokenizer() const { return tokenizer_.get(); }
     const std::string& tokenizerProblem() const { return tokenizerProblem_; }
@@ -43,6 +47,10 @@ public:
     // Runs the model. Returns std::nullopt when *cancel became true (checked between layers).
     std::optional<ForwardResult> forward(const ForwardInput& input, const ProgressCallback& progress = {},
                                          const std::atomic<bool>* cancel = nullptr) const;
+    // Runs the model on what prepareInput made: the record, with its sequences named as
+    // prepared. std::nullopt when *cancel became true.
+    std::optional<AttentionRecord> run(const PreparedInput& input, const ProgressCallback& progress = {},
+                                       const std::atomic<bool>* cancel = nullptr) const;
 
     const TransformerModel& model() const { return *model_; }
 

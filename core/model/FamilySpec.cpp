@@ -5,220 +5,380 @@ namespace {
 
 using R = TensorRole;
 
-// Text classification heads as transformers builds them: encoders read the first token through
-// a dense layer and tanh (BERT's pooler, RoBERTa's classifier.dense) or ReLU (DistilBERT's
-// pre_classifier); decoders read the last non-pad token straight into a bias-free `score`.
-const SequenceHeadSpec kFirstTokenTanhHead{SequencePooling::FirstToken, Activation::Tanh, true};
-const SequenceHeadSpec kFirstTokenReluHead{SequencePooling::FirstToken, Activation::Relu, true};
-const SequenceHeadSpec kScoreHead{SequencePooling::LastNonPadToken, Activation::Tanh, false};
+// Output heads as transformers builds them. Text classifiers (*ForSequenceClassification) are
+// looked for before language-model heads: GPT2ForSequenceClassification keeps its base
+// config's tie_word_embeddings, which would otherwise give it a tied LM head it does not have.
+// *ForMultipleChoice stores the same tensors but scores each choice of a batch with one
+// number: a single input has nothing to classify.
+OutputHeadSpec sequenceHead(HeadPooling pooling, std::string dense, Activation activation, std::string projection,
+                            BiasRule bias = BiasRule::Required) {
+    OutputHeadSpec h;
+    h.kind = HeadKind::SequenceClassifier;
+    h.pooling = pooling;
+    h.dense = std::move(dense);
+    h.denseActivation = activation;
+    h.projection = std::move(projection);
+    h.bias = bias;
+    h.labels = true;
+    h.refusedArchitecture = "ForMultipleChoice";
+    return h;
+}
 
-const FamilySpec kBert{
-    Family::Bert,
-    {{R::TokenEmbedding, "embeddings.word_embeddings"},
-     {R::PositionEmbedding, "embeddings.position_embeddings"},
-     {R::TokenTypeEmbedding, "embeddings.token_type_embeddings"},
-     {R::EmbeddingNorm, "embeddings.LayerNorm"},
-     {R::AttnQ, "encoder.layer.{L}.attention.self.query"},
-     {R::AttnK, "encoder.layer.{L}.attention.self.key"},
-     {R::AttnV, "encoder.layer.{L}.attention.self.value"},
-     {R::AttnOut, "encoder.layer.{L}.attention.output.dense"},
-     {R::AttnNorm, "encoder.layer.{L}.attention.output.LayerNorm"},
-     {R::MlpUp, "encoder.layer.{L}.intermediate.dense"},
-     {R::MlpDown, "encoder.layer.{L}.output.dense"},
-     {R::MlpNorm, "encoder.layer.{L}.output.LayerNorm"},
-     {R::Pooler, "pooler.dense"}},
-    {{R::HeadTransform, "cls.predictions.transform.dense"},
-     {R::HeadNorm, "cls.predictions.transform.LayerNorm"},
-     {R::HeadBias, "cls.predictions.bias"},
-     {R::SequenceClassifier, "classifier"}},
-    {"", "bert."},
-    NormKind::LayerNorm, NormPlacement::Post, PositionScheme::Learned, QkvLayout::Split, MlpKind::Plain,
-    false, true, true, false, HeadKind::MaskedLm, "hidden_act", {}, kFirstTokenTanhHead};
+// Decoders read the last token that is not padding straight into a bias-free `score`.
+const OutputHeadSpec kScoreHead = sequenceHead(HeadPooling::LastNonPadToken, "", Activation::Tanh, "score", BiasRule::Absent);
 
-FamilySpec makeRoberta() {
-    FamilySpec s = kBert;
-    s.family = Family::Roberta;
-    s.names.erase(R::Pooler);  // RobertaForSequenceClassification has its own dense layer instead
-    s.headNames = {{R::HeadTransform, "lm_head.dense"}, {R::HeadNorm, "lm_head.layer_norm"}, {R::HeadBias, "lm_head.bias"},
-                   {R::SequenceDense, "classifier.dense"}, {R::SequenceClassifier, "classifier.out_proj"}};
+// The masked-LM head: dense, activation, norm, then the decoder tied to the word embeddings
+// with a bias of its own.
+OutputHeadSpec maskedLmHead(std::string dense, const char* activationKey, std::string norm, std::string bias) {
+    OutputHeadSpec h;
+    h.kind = HeadKind::MaskedLm;
+    h.dense = std::move(dense);
+    h.denseActivationKey = activationKey;
+    h.norm = std::move(norm);
+    h.source = ProjectionSource::Tied;
+    h.separateBias = std::move(bias);
+    return h;
+}
+
+OutputHeadSpec causalLmHead(std::string projection) {
+    OutputHeadSpec h;
+    h.kind = HeadKind::CausalLm;
+    h.projection = std::move(projection);
+    h.source = ProjectionSource::StoredOrTied;
+    h.bias = BiasRule::IfStored;
+    return h;
+}
+
+OutputHeadSpec imageClassifier(HeadPooling pooling, std::string projection, std::string second = {}) {
+    OutputHeadSpec h;
+    h.kind = HeadKind::ImageClassifier;
+    h.pooling = pooling;
+    h.projection = std::move(projection);
+    h.secondProjection = std::move(second);
+    h.labels = true;
+    return h;
+}
+
+FamilySpec bert() {
+    FamilySpec s;
+    s.modelTypes = {"bert"};
+    s.keys.typeVocab = "type_vocab_size";
+    s.keys.padTokenDefault = 0;
+    s.names = {{R::TokenEmbedding, "embeddings.word_embeddings"},
+               {R::PositionEmbedding, "embeddings.position_embeddings"},
+               {R::TokenTypeEmbedding, "embeddings.token_type_embeddings"},
+               {R::EmbeddingNorm, "embeddings.LayerNorm"},
+               {R::AttnQ, "encoder.layer.{L}.attention.self.query"},
+               {R::AttnK, "encoder.layer.{L}.attention.self.key"},
+               {R::AttnV, "encoder.layer.{L}.attention.self.value"},
+               {R::AttnOut, "encoder.layer.{L}.attention.output.dense"},
+               {R::AttnNorm, "encoder.layer.{L}.attention.output.LayerNorm"},
+               {R::MlpUp, "encoder.layer.{L}.intermediate.dense"},
+               {R::MlpDown, "encoder.layer.{L}.output.dense"},
+               {R::MlpNorm, "encoder.layer.{L}.output.LayerNorm"}};
+    s.basePrefixes = {"", "bert."};
+    s.placement = NormPlacement::Post;
+    // BERT's pooler (dense + tanh on [CLS]) belongs to the base model, under its prefix.
+    OutputHeadSpec classifier = sequenceHead(HeadPooling::FirstToken, "pooler.dense", Activation::Tanh, "classifier");
+    classifier.denseInBaseModel = true;
+    s.heads = {classifier, maskedLmHead("cls.predictions.transform.dense", "hidden_act", "cls.predictions.transform.LayerNorm",
+                                        "cls.predictions.bias")};
+    return s;
+}
+
+FamilySpec roberta() {
+    FamilySpec s = bert();
+    s.modelTypes = {"roberta"};
+    s.keys.padTokenDefault = 1;
     s.basePrefixes = {"", "roberta."};
     s.positions = PositionScheme::LearnedFromPadding;
-    s.headActivationKey = "";  // RobertaLMHead always uses exact GELU
+    // RobertaLMHead always uses exact GELU, whatever hidden_act says.
+    s.heads = {sequenceHead(HeadPooling::FirstToken, "classifier.dense", Activation::Tanh, "classifier.out_proj"),
+               maskedLmHead("lm_head.dense", nullptr, "lm_head.layer_norm", "lm_head.bias")};
     return s;
 }
-const FamilySpec kRoberta = makeRoberta();
 
-const FamilySpec kDistilBert{
-    Family::DistilBert,
-    {{R::TokenEmbedding, "embeddings.word_embeddings"},
-     {R::PositionEmbedding, "embeddings.position_embeddings"},
-     {R::EmbeddingNorm, "embeddings.LayerNorm"},
-     {R::AttnQ, "transformer.layer.{L}.attention.q_lin"},
-     {R::AttnK, "transformer.layer.{L}.attention.k_lin"},
-     {R::AttnV, "transformer.layer.{L}.attention.v_lin"},
-     {R::AttnOut, "transformer.layer.{L}.attention.out_lin"},
-     {R::AttnNorm, "transformer.layer.{L}.sa_layer_norm"},
-     {R::MlpUp, "transformer.layer.{L}.ffn.lin1"},
-     {R::MlpDown, "transformer.layer.{L}.ffn.lin2"},
-     {R::MlpNorm, "transformer.layer.{L}.output_layer_norm"}},
-    {{R::HeadTransform, "vocab_transform"}, {R::HeadNorm, "vocab_layer_norm"}, {R::HeadBias, "vocab_projector.bias"},
-     {R::SequenceDense, "pre_classifier"}, {R::SequenceClassifier, "classifier"}},
-    {"", "distilbert."},
-    NormKind::LayerNorm, NormPlacement::Post, PositionScheme::Learned, QkvLayout::Split, MlpKind::Plain,
-    false, false, true, false, HeadKind::MaskedLm, "activation", {}, kFirstTokenReluHead};
+FamilySpec distilbert() {
+    FamilySpec s;
+    s.modelTypes = {"distilbert"};
+    s.keys.layers = "n_layers";
+    s.keys.heads = "n_heads";
+    s.keys.hidden = "dim";
+    s.keys.intermediate = "hidden_dim";
+    s.keys.normEps = nullptr;  // DistilBERT's LayerNorms hard-code 1e-12
+    s.keys.activation = "activation";
+    s.keys.padTokenDefault = 0;
+    s.names = {{R::TokenEmbedding, "embeddings.word_embeddings"},
+               {R::PositionEmbedding, "embeddings.position_embeddings"},
+               {R::EmbeddingNorm, "embeddings.LayerNorm"},
+               {R::AttnQ, "transformer.layer.{L}.attention.q_lin"},
+               {R::AttnK, "transformer.layer.{L}.attention.k_lin"},
+               {R::AttnV, "transformer.layer.{L}.attention.v_lin"},
+               {R::AttnOut, "transformer.layer.{L}.attention.out_lin"},
+               {R::AttnNorm, "transformer.layer.{L}.sa_layer_norm"},
+               {R::MlpUp, "transformer.layer.{L}.ffn.lin1"},
+               {R::MlpDown, "transformer.layer.{L}.ffn.lin2"},
+               {R::MlpNorm, "transformer.layer.{L}.output_layer_norm"}};
+    s.basePrefixes = {"", "distilbert."};
+    s.placement = NormPlacement::Post;
+    s.heads = {sequenceHead(HeadPooling::FirstToken, "pre_classifier", Activation::Relu, "classifier"),
+               maskedLmHead("vocab_transform", "activation", "vocab_layer_norm", "vocab_projector.bias")};
+    return s;
+}
 
-const FamilySpec kGpt2{
-    Family::Gpt2,
-    {{R::TokenEmbedding, "wte"},
-     {R::PositionEmbedding, "wpe"},
-     {R::AttnNorm, "h.{L}.ln_1"},
-     {R::AttnQkv, "h.{L}.attn.c_attn"},
-     {R::AttnOut, "h.{L}.attn.c_proj"},
-     {R::MlpNorm, "h.{L}.ln_2"},
-     {R::MlpUp, "h.{L}.mlp.c_fc"},
-     {R::MlpDown, "h.{L}.mlp.c_proj"},
-     {R::FinalNorm, "ln_f"}},
-    {{R::LmHead, "lm_head"}, {R::SequenceClassifier, "score"}},
-    {"transformer.", ""},
-    NormKind::LayerNorm, NormPlacement::Pre, PositionScheme::Learned, QkvLayout::Fused, MlpKind::Plain,
-    true, false, false, true, HeadKind::CausalLm, "", {}, kScoreHead};
+// What the GPT-style decoders share: a causal stack, pre-norm, a final norm, a tied or stored
+// LM head and the `score` classifier.
+FamilySpec decoder(std::vector<std::string> modelTypes, std::string lmHead) {
+    FamilySpec s;
+    s.modelTypes = std::move(modelTypes);
+    s.causal = true;
+    s.keys.normEps = "layer_norm_epsilon";
+    s.keys.normEpsDefault = 1e-5;
+    s.tieEmbeddings = fromKey("tie_word_embeddings", false);
+    s.heads = {kScoreHead, causalLmHead(std::move(lmHead))};
+    return s;
+}
 
-const FamilySpec kLlama{
-    Family::Llama,
-    {{R::TokenEmbedding, "embed_tokens"},
-     {R::AttnNorm, "layers.{L}.input_layernorm"},
-     {R::AttnQ, "layers.{L}.self_attn.q_proj"},
-     {R::AttnK, "layers.{L}.self_attn.k_proj"},
-     {R::AttnV, "layers.{L}.self_attn.v_proj"},
-     {R::AttnOut, "layers.{L}.self_attn.o_proj"},
-     {R::MlpNorm, "layers.{L}.post_attention_layernorm"},
-     {R::MlpGate, "layers.{L}.mlp.gate_proj"},
-     {R::MlpUp, "layers.{L}.mlp.up_proj"},
-     {R::MlpDown, "layers.{L}.mlp.down_proj"},
-     {R::FinalNorm, "norm"}},
-    {{R::LmHead, "lm_head"}, {R::SequenceClassifier, "score"}},
-    {"model.", ""},
-    NormKind::RmsNorm, NormPlacement::Pre, PositionScheme::Rotary, QkvLayout::Split, MlpKind::Gated,
-    false, false, false, true, HeadKind::CausalLm, "", {}, kScoreHead};
+FamilySpec gpt2() {
+    FamilySpec s = decoder({"gpt2"}, "lm_head");
+    s.keys.layers = "n_layer";
+    s.keys.heads = "n_head";
+    s.keys.hidden = "n_embd";
+    s.keys.intermediate = "n_inner";
+    s.keys.intermediateFactor = 4;
+    s.keys.maxPositions = "n_positions";
+    s.keys.activation = "activation_function";
+    s.keys.activationDefault = "gelu_new";
+    s.names = {{R::TokenEmbedding, "wte"},         {R::PositionEmbedding, "wpe"},     {R::AttnNorm, "h.{L}.ln_1"},
+               {R::AttnQkv, "h.{L}.attn.c_attn"},  {R::AttnOut, "h.{L}.attn.c_proj"}, {R::MlpNorm, "h.{L}.ln_2"},
+               {R::MlpUp, "h.{L}.mlp.c_fc"},       {R::MlpDown, "h.{L}.mlp.c_proj"},  {R::FinalNorm, "ln_f"}};
+    s.basePrefixes = {"transformer.", ""};
+    s.qkv = QkvLayout::Fused;
+    s.conv1dWeights = true;
+    s.scaleScores = fromKey("scale_attn_weights", true);
+    s.scaleByInverseLayer = fromKey("scale_attn_by_inverse_layer_idx", false);
+    s.tieEmbeddings = fromKey("tie_word_embeddings", true);
+    return s;
+}
 
-const FamilySpec kGptNeo{
-    Family::GptNeo,
-    {{R::TokenEmbedding, "wte"},
-     {R::PositionEmbedding, "wpe"},
-     {R::AttnNorm, "h.{L}.ln_1"},
-     {R::AttnQ, "h.{L}.attn.attention.q_proj"},
-     {R::AttnK, "h.{L}.attn.attention.k_proj"},
-     {R::AttnV, "h.{L}.attn.attention.v_proj"},
-     {R::AttnOut, "h.{L}.attn.attention.out_proj"},
-     {R::MlpNorm, "h.{L}.ln_2"},
-     {R::MlpUp, "h.{L}.mlp.c_fc"},
-     {R::MlpDown, "h.{L}.mlp.c_proj"},
-     {R::FinalNorm, "ln_f"}},
-    {{R::LmHead, "lm_head"}, {R::SequenceClassifier, "score"}},
-    {"transformer.", ""},
-    NormKind::LayerNorm, NormPlacement::Pre, PositionScheme::Learned, QkvLayout::Split, MlpKind::Plain,
-    false, false, false, true, HeadKind::CausalLm, "", {}, kScoreHead};
+FamilySpec gptNeo() {
+    FamilySpec s = decoder({"gpt_neo"}, "lm_head");
+    s.keys.layers = "num_layers";
+    s.keys.heads = "num_heads";
+    s.keys.intermediateFactor = 4;
+    s.keys.activation = "activation_function";
+    s.keys.activationDefault = "gelu_new";
+    s.names = {{R::TokenEmbedding, "wte"},
+               {R::PositionEmbedding, "wpe"},
+               {R::AttnNorm, "h.{L}.ln_1"},
+               {R::AttnQ, "h.{L}.attn.attention.q_proj"},
+               {R::AttnK, "h.{L}.attn.attention.k_proj"},
+               {R::AttnV, "h.{L}.attn.attention.v_proj"},
+               {R::AttnOut, "h.{L}.attn.attention.out_proj"},
+               {R::MlpNorm, "h.{L}.ln_2"},
+               {R::MlpUp, "h.{L}.mlp.c_fc"},
+               {R::MlpDown, "h.{L}.mlp.c_proj"},
+               {R::FinalNorm, "ln_f"}};
+    s.basePrefixes = {"transformer.", ""};
+    s.scaleScores = kNever;  // GPT-Neo does not divide scores by sqrt(head_dim)
+    s.qkvBias = kNever;      // q/k/v have no bias; out_proj and the MLP do
+    s.tieEmbeddings = fromKey("tie_word_embeddings", true);
+    s.window.rule = WindowRule::AttentionLayers;
+    return s;
+}
 
-const FamilySpec kGptNeoX{
-    Family::GptNeoX,
-    {{R::TokenEmbedding, "embed_in"},
-     {R::AttnNorm, "layers.{L}.input_layernorm"},
-     {R::AttnQkv, "layers.{L}.attention.query_key_value"},
-     {R::AttnOut, "layers.{L}.attention.dense"},
-     {R::MlpNorm, "layers.{L}.post_attention_layernorm"},
-     {R::MlpUp, "layers.{L}.mlp.dense_h_to_4h"},
-     {R::MlpDown, "layers.{L}.mlp.dense_4h_to_h"},
-     {R::FinalNorm, "final_layer_norm"}},
-    {{R::LmHead, "embed_out"}, {R::SequenceClassifier, "score"}},
-    {"gpt_neox.", ""},
-    NormKind::LayerNorm, NormPlacement::Pre, PositionScheme::Rotary, QkvLayout::FusedPerHead, MlpKind::Plain,
-    false, false, false, true, HeadKind::CausalLm, "", {}, kScoreHead};
+FamilySpec gptNeoX() {
+    FamilySpec s = decoder({"gpt_neox"}, "embed_out");
+    s.keys.normEps = "layer_norm_eps";
+    // transformers 5 keeps both in rope_parameters; older configs say rotary_emb_base and rotary_pct.
+    s.keys.ropeTheta = "rotary_emb_base";
+    s.keys.rotaryFraction = "rotary_pct";
+    s.keys.rotaryFractionDefault = 0.25;
+    s.names = {{R::TokenEmbedding, "embed_in"},
+               {R::AttnNorm, "layers.{L}.input_layernorm"},
+               {R::AttnQkv, "layers.{L}.attention.query_key_value"},
+               {R::AttnOut, "layers.{L}.attention.dense"},
+               {R::MlpNorm, "layers.{L}.post_attention_layernorm"},
+               {R::MlpUp, "layers.{L}.mlp.dense_h_to_4h"},
+               {R::MlpDown, "layers.{L}.mlp.dense_4h_to_h"},
+               {R::FinalNorm, "final_layer_norm"}};
+    s.basePrefixes = {"gpt_neox.", ""};
+    s.positions = PositionScheme::Rotary;
+    s.qkv = QkvLayout::FusedPerHead;
+    s.qkvBias = s.outBias = fromKey("attention_bias", true);
+    s.parallelResidual = fromKey("use_parallel_residual", true);
+    return s;
+}
 
-const FamilySpec kVit{
-    Family::Vit,
-    {{R::PatchEmbedding, "embeddings.patch_embeddings.projection"},
-     {R::ClsToken, "embeddings.cls_token"},
-     {R::PositionEmbedding, "embeddings.position_embeddings"},
-     {R::AttnNorm, "encoder.layer.{L}.layernorm_before"},
-     {R::AttnQ, "encoder.layer.{L}.attention.attention.query"},
-     {R::AttnK, "encoder.layer.{L}.attention.attention.key"},
-     {R::AttnV, "encoder.layer.{L}.attention.attention.value"},
-     {R::AttnOut, "encoder.layer.{L}.attention.output.dense"},
-     {R::MlpNorm, "encoder.layer.{L}.layernorm_after"},
-     {R::MlpUp, "encoder.layer.{L}.intermediate.dense"},
-     {R::MlpDown, "encoder.layer.{L}.output.dense"},
-     {R::FinalNorm, "layernorm"}},
-    {{R::Classifier, "classifier"}},
-    {"vit.", ""},
-    NormKind::LayerNorm, NormPlacement::Pre, PositionScheme::PatchTable, QkvLayout::Split, MlpKind::Plain,
-    false, false, false, true, HeadKind::ImageClassifier, ""};
+FamilySpec llama() {
+    FamilySpec s = decoder({"llama"}, "lm_head");
+    s.keys.kvHeads = "num_key_value_heads";
+    s.keys.maxPositionsDefault = 4096;
+    s.keys.headDim = "head_dim";
+    s.keys.normEps = "rms_norm_eps";
+    s.keys.normEpsDefault = 1e-6;
+    s.keys.activationDefault = "silu";
+    s.names = {{R::TokenEmbedding, "embed_tokens"},
+               {R::AttnNorm, "layers.{L}.input_layernorm"},
+               {R::AttnQ, "layers.{L}.self_attn.q_proj"},
+               {R::AttnK, "layers.{L}.self_attn.k_proj"},
+               {R::AttnV, "layers.{L}.self_attn.v_proj"},
+               {R::AttnOut, "layers.{L}.self_attn.o_proj"},
+               {R::MlpNorm, "layers.{L}.post_attention_layernorm"},
+               {R::MlpGate, "layers.{L}.mlp.gate_proj"},
+               {R::MlpUp, "layers.{L}.mlp.up_proj"},
+               {R::MlpDown, "layers.{L}.mlp.down_proj"},
+               {R::FinalNorm, "norm"}};
+    s.basePrefixes = {"model.", ""};
+    s.norm = NormKind::RmsNorm;
+    s.positions = PositionScheme::Rotary;
+    s.mlp = MlpKind::Gated;
+    s.qkvBias = s.outBias = fromKey("attention_bias", false);
+    s.mlpBias = fromKey("mlp_bias", false);
+    s.window.rule = WindowRule::SlidingWindow;
+    return s;
+}
 
-FamilySpec makeDeit() {
-    FamilySpec s = kVit;
-    s.family = Family::Deit;
+FamilySpec mistral() {
+    FamilySpec s = llama();
+    s.modelTypes = {"mistral"};
+    return s;
+}
+
+FamilySpec qwen2() {
+    FamilySpec s = llama();
+    s.modelTypes = {"qwen2"};
+    s.qkvBias = kAlways;  // Qwen2 always has q/k/v biases and never an o bias
+    s.outBias = kNever;
+    // The window applies only with use_sliding_window, and then from max_window_layers on.
+    s.window.use = fromKey("use_sliding_window", false);
+    s.window.firstLayerKey = "max_window_layers";
+    return s;
+}
+
+FamilySpec vit() {
+    FamilySpec s;
+    s.modelTypes = {"vit"};
+    s.keys.vocab = nullptr;
+    s.keys.maxPositions = nullptr;  // one per patch, plus the leading tokens
+    s.keys.imageSize = "image_size";
+    s.keys.patchSize = "patch_size";
+    s.keys.channels = "num_channels";
+    s.names = {{R::PatchEmbedding, "embeddings.patch_embeddings.projection"},
+               {R::ClsToken, "embeddings.cls_token"},
+               {R::PositionEmbedding, "embeddings.position_embeddings"},
+               {R::AttnNorm, "encoder.layer.{L}.layernorm_before"},
+               {R::AttnQ, "encoder.layer.{L}.attention.attention.query"},
+               {R::AttnK, "encoder.layer.{L}.attention.attention.key"},
+               {R::AttnV, "encoder.layer.{L}.attention.attention.value"},
+               {R::AttnOut, "encoder.layer.{L}.attention.output.dense"},
+               {R::MlpNorm, "encoder.layer.{L}.layernorm_after"},
+               {R::MlpUp, "encoder.layer.{L}.intermediate.dense"},
+               {R::MlpDown, "encoder.layer.{L}.output.dense"},
+               {R::FinalNorm, "layernorm"}};
+    s.basePrefixes = {"vit.", ""};
+    s.positions = PositionScheme::PatchTable;
+    s.qkvBias = fromKey("qkv_bias", true);
+    s.finalNormInLastHiddenState = false;  // ViT's hidden_states[-1] is the encoder output; its final norm feeds only the head
+    s.heads = {imageClassifier(HeadPooling::FirstToken, "classifier")};
+    return s;
+}
+
+FamilySpec deit() {
+    FamilySpec s = vit();
+    s.modelTypes = {"deit"};
     s.names[R::DistillationToken] = "embeddings.distillation_token";
+    s.basePrefixes = {"deit.", ""};
     // DeiTForImageClassificationWithTeacher averages a CLS and a distillation classifier;
     // DeiTForImageClassification has a single "classifier".
-    s.headNames = {{R::Classifier, "cls_classifier"}, {R::DistillationClassifier, "distillation_classifier"}};
-    s.basePrefixes = {"deit.", ""};
+    s.heads = {imageClassifier(HeadPooling::FirstTwoTokens, "cls_classifier", "distillation_classifier"),
+               imageClassifier(HeadPooling::FirstToken, "classifier")};
     return s;
 }
-const FamilySpec kDeit = makeDeit();
 
-const FamilySpec kT5{
-    Family::T5,
-    {{R::TokenEmbedding, "shared"},
-     {R::RelativeBias, "encoder.block.0.layer.0.SelfAttention.relative_attention_bias"},
-     {R::AttnNorm, "encoder.block.{L}.layer.0.layer_norm"},
-     {R::AttnQ, "encoder.block.{L}.layer.0.SelfAttention.q"},
-     {R::AttnK, "encoder.block.{L}.layer.0.SelfAttention.k"},
-     {R::AttnV, "encoder.block.{L}.layer.0.SelfAttention.v"},
-     {R::AttnOut, "encoder.block.{L}.layer.0.SelfAttention.o"},
-     {R::MlpNorm, "encoder.block.{L}.layer.1.layer_norm"},
-     {R::MlpUp, "encoder.block.{L}.layer.1.DenseReluDense.wi"},
-     {R::MlpUpGated, "encoder.block.{L}.layer.1.DenseReluDense.wi_1"},
-     {R::MlpGate, "encoder.block.{L}.layer.1.DenseReluDense.wi_0"},
-     {R::MlpDown, "encoder.block.{L}.layer.1.DenseReluDense.wo"},
-     {R::FinalNorm, "encoder.final_layer_norm"}},
-    {{R::LmHead, "lm_head"}},
-    {""},
-    NormKind::RmsNorm, NormPlacement::Pre, PositionScheme::RelativeBuckets, QkvLayout::Split, MlpKind::Plain,
-    false, false, false, true, HeadKind::CausalLm, "",
-    {{R::TokenEmbedding, "shared"},
-     {R::RelativeBias, "decoder.block.0.layer.0.SelfAttention.relative_attention_bias"},
-     {R::AttnNorm, "decoder.block.{L}.layer.0.layer_norm"},
-     {R::AttnQ, "decoder.block.{L}.layer.0.SelfAttention.q"},
-     {R::AttnK, "decoder.block.{L}.layer.0.SelfAttention.k"},
-     {R::AttnV, "decoder.block.{L}.layer.0.SelfAttention.v"},
-     {R::AttnOut, "decoder.block.{L}.layer.0.SelfAttention.o"},
-     {R::CrossNorm, "decoder.block.{L}.layer.1.layer_norm"},
-     {R::CrossQ, "decoder.block.{L}.layer.1.EncDecAttention.q"},
-     {R::CrossK, "decoder.block.{L}.layer.1.EncDecAttention.k"},
-     {R::CrossV, "decoder.block.{L}.layer.1.EncDecAttention.v"},
-     {R::CrossOut, "decoder.block.{L}.layer.1.EncDecAttention.o"},
-     {R::MlpNorm, "decoder.block.{L}.layer.2.layer_norm"},
-     {R::MlpUp, "decoder.block.{L}.layer.2.DenseReluDense.wi"},
-     {R::MlpUpGated, "decoder.block.{L}.layer.2.DenseReluDense.wi_1"},
-     {R::MlpGate, "decoder.block.{L}.layer.2.DenseReluDense.wi_0"},
-     {R::MlpDown, "decoder.block.{L}.layer.2.DenseReluDense.wo"},
-     {R::FinalNorm, "decoder.final_layer_norm"}}};
+// T5's layer names for one of its stacks ("encoder" or "decoder"); the decoder has a
+// cross-attention sublayer between self-attention and the feed-forward one.
+std::map<TensorRole, std::string> t5Stack(const std::string& stack, bool decoder) {
+    const std::string block = stack + ".block.{L}.layer.";
+    const std::string ff = block + (decoder ? "2" : "1");
+    std::map<TensorRole, std::string> n{{R::TokenEmbedding, "shared"},
+                                        {R::RelativeBias, stack + ".block.0.layer.0.SelfAttention.relative_attention_bias"},
+                                        {R::AttnNorm, block + "0.layer_norm"},
+                                        {R::AttnQ, block + "0.SelfAttention.q"},
+                                        {R::AttnK, block + "0.SelfAttention.k"},
+                                        {R::AttnV, block + "0.SelfAttention.v"},
+                                        {R::AttnOut, block + "0.SelfAttention.o"},
+                                        {R::MlpNorm, ff + ".layer_norm"},
+                                        {R::MlpUp, ff + ".DenseReluDense.wi"},
+                                        {R::MlpUpGated, ff + ".DenseReluDense.wi_1"},
+                                        {R::MlpGate, ff + ".DenseReluDense.wi_0"},
+                                        {R::MlpDown, ff + ".DenseReluDense.wo"},
+                                        {R::FinalNorm, stack + ".final_layer_norm"}};
+    if (decoder) {
+        n[R::CrossNorm] = block + "1.layer_norm";
+        n[R::CrossQ] = block + "1.EncDecAttention.q";
+        n[R::CrossK] = block + "1.EncDecAttention.k";
+        n[R::CrossV] = block + "1.EncDecAttention.v";
+        n[R::CrossOut] = block + "1.EncDecAttention.o";
+    }
+    return n;
+}
+
+FamilySpec t5() {
+    FamilySpec s;
+    s.modelTypes = {"t5"};
+    s.keys.layers = "num_layers";
+    s.keys.decoderLayers = "num_decoder_layers";
+    s.keys.heads = "num_heads";
+    s.keys.hidden = "d_model";
+    s.keys.headDim = "d_kv";  // T5 allows heads * d_kv != d_model
+    s.keys.intermediate = "d_ff";
+    s.keys.maxPositions = "n_positions";  // nominal: positions are relative
+    s.keys.maxPositionsDefault = 512;
+    s.keys.normEps = "layer_norm_epsilon";
+    s.keys.normEpsDefault = 1e-6;
+    s.keys.activation = "dense_act_fn";
+    s.keys.activationDefault = "relu";
+    s.keys.feedForwardProj = "feed_forward_proj";
+    s.keys.relativeBuckets = "relative_attention_num_buckets";
+    s.keys.relativeMaxDistance = "relative_attention_max_distance";
+    s.keys.padTokenDefault = 0;
+    s.names = t5Stack("encoder", false);
+    s.decoderNames = t5Stack("decoder", true);
+    s.basePrefixes = {""};
+    s.norm = NormKind::RmsNorm;
+    s.positions = PositionScheme::RelativeBuckets;
+    s.scaleScores = kNever;  // T5 folds the scale into its initialisation
+    s.qkvBias = s.outBias = s.mlpBias = kNever;
+    s.tieEmbeddings = fromKey("tie_word_embeddings", true);
+    // T5Model (no head) has tie_word_embeddings too: only a *ForConditionalGeneration has the
+    // tied head, which reads the decoder's output rescaled by d_model^-0.5.
+    OutputHeadSpec lm = causalLmHead("lm_head");
+    lm.tiedScaledByHidden = true;
+    lm.tieOnlyForArchitecture = "ForConditionalGeneration";
+    s.heads = {lm};
+    return s;
+}
+
+const std::vector<FamilySpec>& families() {
+    static const std::vector<FamilySpec> table{bert(),  roberta(), distilbert(), gpt2(), gptNeo(), gptNeoX(), llama(),
+                                               mistral(), qwen2(), vit(),        deit(), t5()};
+    return table;
+}
 
 }  // namespace
 
-const FamilySpec& familySpec(Family family) {
-    switch (family) {
-    case Family::Bert: return kBert;
-    case Family::Roberta: return kRoberta;
-    case Family::DistilBert: return kDistilBert;
-    case Family::Gpt2: return kGpt2;
-    case Family::Llama: return kLlama;
-    case Family::GptNeo: return kGptNeo;
-    case Family::GptNeoX: return kGptNeoX;
-    case Family::Vit: return kVit;
-    case Family::Deit: return kDeit;
-    case Family::T5: return kT5;
-    }
-    return kBert;
+const FamilySpec* findFamily(const std::string& modelType) {
+    for (const FamilySpec& f : families())
+        for (const std::string& t : f.modelTypes)
+            if (t == modelType) return &f;
+    return nullptr;
+}
+
+std::vector<std::string> supportedModelTypes() {
+    std::vector<std::string> types;
+    for (const FamilySpec& f : families()) types.insert(types.end(), f.modelTypes.begin(), f.modelTypes.end());
+    return types;
 }
 
 std::string layerPath(const std::string& pattern, int layer) {

@@ -1,34 +1,34 @@
 #pragma once
+// What distinguishes one model family from another, as data: the config.json keys of its
+// numbers, its tensor names by logical role, its norm, positions, scaling, biases, residual
+// style and output heads. One transformer block, one layer stack and one output head read
+// this; no family has its own copy of the forward pass, and adding a family is adding an
+// entry to the table in FamilySpec.cpp (as whisper.cpp's whisper-arch.h keeps each
+// architecture's tensor names by role).
 #include <map>
 #include <string>
 #include <vector>
 
-#include "model/ModelConfig.h"
+#include "model/LayerKinds.h"
 
 namespace attnscope {
 
-// Logical roles of a checkpoint's modules. Each family names them differently; the forward
-// pass only ever asks for a role. A role maps to a module path: weights are path + ".weight",
-// biases path + ".bias" ("{L}" stands for the layer index).
+// Logical roles of a checkpoint's modules. A role maps to a module path: weights are path +
+// ".weight", biases path + ".bias" ("{L}" stands for the layer index).
 enum class TensorRole {
     TokenEmbedding, PositionEmbedding, TokenTypeEmbedding, EmbeddingNorm,
     AttnNorm, AttnQ, AttnK, AttnV, AttnQkv, AttnOut,
     MlpNorm, MlpUp, MlpGate, MlpDown,
+    MlpUpGated,                                   // T5 gated feed-forward's linear branch (wi_1)
     FinalNorm,
-    LmHead,                   // output projection (tied to TokenEmbedding when absent)
-    HeadTransform, HeadNorm,  // masked-LM head: dense + activation + norm before the decoder
-    HeadBias,                 // full tensor name of the masked-LM decoder bias
     PatchEmbedding, ClsToken, DistillationToken,  // vision transformers
-    Classifier, DistillationClassifier,           // image classification heads
     RelativeBias,                                 // T5: learned bias per relative-position bucket and head
     CrossNorm, CrossQ, CrossK, CrossV, CrossOut,  // decoder-to-encoder attention
-    MlpUpGated,                                   // T5 gated feed-forward's linear branch (wi_1)
-    Pooler,                                       // BERT's pooler dense layer (a base-model role, prefixed)
-    SequenceDense, SequenceClassifier,            // text classification heads: dense layer, label projection
+    Pooler,                                       // BERT's pooler dense layer (a base-model module)
 };
 
-enum class NormKind { LayerNorm, RmsNorm };
 enum class NormPlacement { Post, Pre };  // Post: x = norm(x + f(x)); Pre: x = x + f(norm(x))
+// LearnedFromPadding: RoBERTa numbers real tokens from padding_idx + 1.
 // PatchTable: a learned [1, tokens, hidden] table over CLS (+ distillation) and the patches.
 // RelativeBuckets: T5's learned bias per bucketed query-key offset, added to the scores.
 enum class PositionScheme { Learned, LearnedFromPadding, Rotary, PatchTable, RelativeBuckets };
@@ -36,47 +36,139 @@ enum class PositionScheme { Learned, LearnedFromPadding, Rotary, PatchTable, Rel
 // FusedPerHead: one projection giving, per head, [q_h | k_h | v_h] (GPT-NeoX).
 enum class QkvLayout { Split, Fused, FusedPerHead };
 enum class MlpKind { Plain, Gated };  // Plain: down(act(up x)); Gated: down(act(gate x) * up x)
-enum class HeadKind { None, CausalLm, MaskedLm, ImageClassifier, SequenceClassifier };
-// The one position of a text whose final hidden state a sequence classifier reads: the first
-// ([CLS] / <s>) for encoders, the last token that is not padding for decoders.
-enum class SequencePooling { None, FirstToken, LastNonPadToken };
 
-// A text classification head (*ForSequenceClassification): the pooled position, then an
-// optional dense layer and activation (the Pooler role for BERT, SequenceDense for RoBERTa and
-// DistilBERT, none for decoders), then the label projection (SequenceClassifier).
-struct SequenceHeadSpec {
-    SequencePooling pooling = SequencePooling::None;  // None: the family has no such head
-    Activation denseActivation = Activation::Tanh;
-    bool classifierBias = true;  // decoders' `score` has none
+// A yes/no fact of a family: fixed, or read from a config.json key with a default.
+struct ConfigSwitch {
+    const char* key = nullptr;  // nullptr: always `fallback`
+    bool fallback = false;
+};
+inline constexpr ConfigSwitch kAlways{nullptr, true};
+inline constexpr ConfigSwitch kNever{nullptr, false};
+constexpr ConfigSwitch fromKey(const char* key, bool fallback) { return {key, fallback}; }
+
+// Which layers attend within a sliding window, and how config.json says so.
+// AttentionLayers: GPT-Neo's `attention_layers` list of "global"/"local" with `window_size`.
+// SlidingWindow: `sliding_window` on every layer (Mistral), or on the layers `layer_types`
+// marks "sliding_attention"; `use` and `firstLayerKey` gate it as Qwen2 does.
+enum class WindowRule { None, AttentionLayers, SlidingWindow };
+struct WindowSpec {
+    WindowRule rule = WindowRule::None;
+    ConfigSwitch use = kAlways;            // SlidingWindow: whether the window applies at all
+    const char* firstLayerKey = nullptr;   // SlidingWindow: layers from this one on slide (Qwen2's max_window_layers)
 };
 
-// What differs between families, as data. One transformer block reads this; no family has
-// its own copy of the forward pass.
+// The config.json keys of a family's numbers and their defaults. A nullptr key is a number the
+// family does not have (or, where a default is given, always has that value).
+struct ConfigKeys {
+    const char* layers = "num_hidden_layers";
+    const char* heads = "num_attention_heads";
+    const char* kvHeads = nullptr;  // grouped-query attention; absent: as many as heads
+    const char* hidden = "hidden_size";
+    const char* intermediate = "intermediate_size";
+    int intermediateFactor = 0;     // > 0: the key may be absent, meaning factor x hidden
+    const char* vocab = "vocab_size";  // nullptr: no vocabulary (vision)
+    const char* maxPositions = "max_position_embeddings";  // nullptr: one per patch and leading token
+    int maxPositionsDefault = 0;    // > 0: the key may be absent
+    const char* headDim = nullptr;  // absent: hidden / heads
+    const char* normEps = "layer_norm_eps";  // nullptr: always normEpsDefault
+    double normEpsDefault = 1e-12;
+    const char* activation = "hidden_act";
+    const char* activationDefault = "gelu";
+    // T5's feed_forward_proj: "gated-ACT" makes the MLP gated with ACT, anything else names ACT.
+    const char* feedForwardProj = nullptr;
+    const char* typeVocab = nullptr;  // token types (BERT)
+    int padTokenDefault = -1;         // -1: no pad token unless config.json names one
+    // Rotary positions: the base, and the share of each head that is rotated.
+    const char* ropeTheta = "rope_theta";
+    const char* rotaryFraction = nullptr;
+    double rotaryFractionDefault = 1.0;
+    // Encoder-decoders (T5).
+    const char* decoderLayers = nullptr;
+    const char* relativeBuckets = nullptr;
+    const char* relativeMaxDistance = nullptr;
+    // Vision transformers.
+    const char* imageSize = nullptr;
+    const char* patchSize = nullptr;
+    const char* channels = nullptr;
+};
+
+// Output heads: what a checkpoint's logits are, and how they are computed from the final
+// hidden states (after the final norm).
+enum class HeadKind { None, CausalLm, MaskedLm, ImageClassifier, SequenceClassifier };
+// Which rows of the hidden states the head reads: every position, the first ([CLS], <s>), the
+// first two (DeiT's CLS and distillation tokens, one projection each, averaged), or the last
+// that is not the config's pad token (decoders' sequence classifiers).
+enum class HeadPooling { EveryPosition, FirstToken, FirstTwoTokens, LastNonPadToken };
+// Stored: the projection's weight is in the checkpoint. StoredOrTied: failing that, the token
+// embeddings when tie_word_embeddings says so. Tied: always the token embeddings.
+enum class ProjectionSource { Stored, StoredOrTied, Tied };
+// Required: the projection has a bias. IfStored: it has one when the checkpoint stores one.
+// Absent: it has none, and a stored one means this is another head (a token classifier).
+enum class BiasRule { Required, IfStored, Absent };
+
+struct OutputHeadSpec {
+    HeadKind kind = HeadKind::None;
+    HeadPooling pooling = HeadPooling::EveryPosition;
+    // An optional dense layer and activation before the projection (BERT's pooler and masked-LM
+    // transform, RoBERTa's classifier.dense, DistilBERT's pre_classifier), and a norm after it.
+    std::string dense;
+    bool denseInBaseModel = false;    // the dense layer is a base-model module (BERT's pooler), under its prefix
+    Activation denseActivation = Activation::Gelu;
+    const char* denseActivationKey = nullptr;  // when config.json names this key, the model's activation instead
+    std::string norm;
+    // The projection to the vocabulary or the labels, and what else it may be.
+    std::string projection;
+    ProjectionSource source = ProjectionSource::Stored;
+    BiasRule bias = BiasRule::Required;
+    std::string separateBias;        // a tied projection's own bias tensor (masked LMs)
+    std::string secondProjection;    // FirstTwoTokens: the second token's projection (DeiT's distillation classifier)
+    bool labels = false;             // the projection's rows are labels (id2label), not the vocabulary
+    bool tiedScaledByHidden = false; // a tied projection reads hidden x d_model^-0.5 (T5)
+    const char* tieOnlyForArchitecture = nullptr;  // tie only when config.json's architectures end with this
+    const char* refusedArchitecture = nullptr;     // not this head for such checkpoints (*ForMultipleChoice)
+};
+
 struct FamilySpec {
-    Family family;
+    std::vector<std::string> modelTypes;      // config.json model_type values that run as this family
+    ConfigKeys keys;
     std::map<TensorRole, std::string> names;  // base-model roles, without the checkpoint's prefix
-    std::map<TensorRole, std::string> headNames;  // head roles, at the checkpoint's top level
+    std::map<TensorRole, std::string> decoderNames = {};  // encoder-decoders: the decoder stack's roles
     std::vector<std::string> basePrefixes;    // prefixes real checkpoints put before base names
-    NormKind norm;
-    NormPlacement placement;
-    PositionScheme positions;
-    QkvLayout qkv;
-    MlpKind mlp;
-    bool conv1dWeights;  // weights stored [in, out] (GPT-2's Conv1D) instead of [out, in]
-    bool tokenTypes;
-    bool embeddingNorm;
-    bool finalNorm;
-    HeadKind head;
-    std::string headActivationKey;  // config key naming the masked-LM head's activation
-    std::map<TensorRole, std::string> decoderNames = {};  // encoder-decoder models: the decoder stack
-    SequenceHeadSpec sequenceHead = {};
+    NormKind norm = NormKind::LayerNorm;
+    NormPlacement placement = NormPlacement::Pre;
+    PositionScheme positions = PositionScheme::Learned;
+    QkvLayout qkv = QkvLayout::Split;
+    MlpKind mlp = MlpKind::Plain;
+    bool conv1dWeights = false;  // weights stored [in, out] (GPT-2's Conv1D) instead of [out, in]
+    bool causal = false;
+    ConfigSwitch scaleScores = kAlways;         // divide scores by sqrt(head_dim)
+    ConfigSwitch scaleByInverseLayer = kNever;  // GPT-2's scale_attn_by_inverse_layer_idx
+    ConfigSwitch qkvBias = kAlways;
+    ConfigSwitch outBias = kAlways;
+    ConfigSwitch mlpBias = kAlways;
+    ConfigSwitch parallelResidual = kNever;     // GPT-NeoX: x + attn(ln1 x) + mlp(ln2 x)
+    ConfigSwitch tieEmbeddings = kNever;
+    WindowSpec window = {};
+    // The residual stream after the final norm is the last hidden state (transformers'
+    // hidden_states[-1]) for text models; ViT's final norm feeds only its classifier.
+    bool finalNormInLastHiddenState = true;
+    // Candidate heads, tried in order: the first whose tensors the checkpoint has is its head.
+    std::vector<OutputHeadSpec> heads;
 
     bool hasRole(TensorRole r) const { return names.count(r) != 0; }
+    bool hasFinalNorm() const { return hasRole(TensorRole::FinalNorm); }
+    bool isEncoderDecoder() const { return !decoderNames.empty(); }
+    bool readsImages() const { return positions == PositionScheme::PatchTable; }
+    // An image's tokens before its patches: [CLS], and DeiT's distillation token.
+    int leadingImageTokens() const { return readsImages() ? (hasRole(TensorRole::DistillationToken) ? 2 : 1) : 0; }
     // The role whose tensor tells which prefix a checkpoint uses.
     TensorRole probeRole() const { return hasRole(TensorRole::TokenEmbedding) ? TensorRole::TokenEmbedding : TensorRole::PatchEmbedding; }
 };
 
-const FamilySpec& familySpec(Family family);
+// The family a config.json model_type runs as; nullptr when none does.
+const FamilySpec* findFamily(const std::string& modelType);
+// Every supported model_type, in the table's order.
+std::vector<std::string> supportedModelTypes();
 
 // Replaces "{L}" in a module path with the layer index.
 std::string layerPath(const std::string& pattern, int layer);

@@ -1,23 +1,14 @@
 #pragma once
-#include <Eigen/Core>
 #include <cstddef>
 #include <optional>
 #include <vector>
 
-#include "model/AttentionStack.h"
+#include "tensor/AttentionRecord.h"
+#include "tensor/AttentionStack.h"
+#include "tensor/PixelValues.h"
+#include "tensor/RowMatrix.h"
 
 namespace attnscope {
-
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-// An image already preprocessed for the model: float32 [channels, height, width].
-struct PixelValues {
-    int channels = 0;
-    int height = 0;
-    int width = 0;
-    std::vector<float> values;
-    bool empty() const { return values.empty(); }
-};
 
 struct ForwardInput {
     std::vector<int> ids;
@@ -36,15 +27,22 @@ struct ForwardInput {
     }
 };
 
+// What one forward pass gives: the record the views show (its token sequences, known here by
+// id only; its named stacks; logits and pixel values), and the residual stream for analysis.
 struct ForwardResult {
-    AttentionStack attentions;   // [layers, heads, n, n]; the encoder's for encoder-decoder models
-    AttentionStack decoderAttentions;  // encoder-decoder only: [decoder layers, heads, m, m]
-    AttentionStack crossAttentions;    // encoder-decoder only: [decoder layers, heads, m, n]
-    RowMatrix lastHiddenState;   // [n, hidden], as transformers' hidden_states[-1] (the decoder's for T5)
-    RowMatrix logits;            // [n, vocab or labels]; empty when the checkpoint has no head
+    AttentionRecord record;
+    RowMatrix lastHiddenState;  // [n, hidden], as transformers' hidden_states[-1] (the decoder's for an encoder-decoder)
     // With ForwardInput::keepHiddenStates (single-stack text models): the residual stream after
     // each block, [n, hidden] per layer, before any final norm.
     std::vector<RowMatrix> hiddenStates;
+};
+
+// One step through a KeyValueCache: the new tokens' attention rows over every token so far,
+// [layers, heads, new tokens, cached + new], and their logits [new tokens, vocabulary].
+struct StepResult {
+    AttentionStack attention;
+    RowMatrix logits;
+    RowMatrix lastHiddenState;
 };
 
 // Keys and values of every layer for the tokens seen so far (causal text models): with it, a

@@ -1,6 +1,6 @@
 #pragma once
-#include "model/FamilySpec.h"
-#include "model/ForwardResult.h"
+#include "model/LayerKinds.h"
+#include "tensor/RowMatrix.h"
 
 namespace attnscope {
 

@@ -28,11 +28,11 @@ int relativePositionBucket(int relativePosition, bool bidirectional, int buckets
 }
 
 std::vector<float> relativePositionBias(const float* table, int heads, int queries, int keys, bool bidirectional,
-                                        int buckets, int maxDistance) {
+                                        int buckets, int maxDistance, int queryOffset) {
     std::vector<float> bias(static_cast<std::size_t>(heads) * queries * keys);
     for (int q = 0; q < queries; ++q)
         for (int k = 0; k < keys; ++k) {
-            const int b = relativePositionBucket(k - q, bidirectional, buckets, maxDistance);
+            const int b = relativePositionBucket(k - (queryOffset + q), bidirectional, buckets, maxDistance);
             for (int h = 0; h < heads; ++h)
                 bias[(static_cast<std::size_t>(h) * queries + q) * keys + k] = table[b * heads + h];
         }

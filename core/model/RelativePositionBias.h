@@ -9,8 +9,9 @@ namespace attnscope {
 // (decoder) ones only look back.
 int relativePositionBucket(int relativePosition, bool bidirectional, int buckets, int maxDistance);
 
-// Returns [heads, queries, keys] biases from the learned table [buckets, heads].
+// Returns [heads, queries, keys] biases from the learned table [buckets, heads]. Query q sits
+// at position queryOffset + q (after a key/value cache), key k at position k.
 std::vector<float> relativePositionBias(const float* table, int heads, int queries, int keys, bool bidirectional,
-                                        int buckets, int maxDistance);
+                                        int buckets, int maxDistance, int queryOffset = 0);
 
 }  // namespace attnscope

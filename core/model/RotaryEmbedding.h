@@ -1,7 +1,7 @@
 #pragma once
 #include <vector>
 
-#include "model/ForwardResult.h"
+#include "tensor/RowMatrix.h"
 #include "model/ModelConfig.h"
 
 namespace attnscope {

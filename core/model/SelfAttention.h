@@ -1,5 +1,8 @@
 #pragma once
-#include "model/ForwardResult.h"
+#include <Eigen/Core>
+
+#include "tensor/AttentionStack.h"
+#include "tensor/RowMatrix.h"
 
 namespace attnscope {
 

@@ -1,5 +1,7 @@
 #include "vision/ImagePreprocessor.h"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 
 #include "Error.h"
@@ -136,13 +138,38 @@ RgbImage ImagePreprocessor::resizeAndCrop(const RgbImage& image) const {
     return out;
 }
 
+RgbImage ImagePreprocessor::seenImage(const RgbImage& decoded, int channels) const {
+    if (channels != 1) return resizeAndCrop(decoded);
+    // grey first, as a one-channel model's images are mode "L" before processing
+    RgbImage grey = decoded;
+    for (std::size_t i = 0; i + 2 < grey.pixels.size(); i += 3)
+        grey.pixels[i] = grey.pixels[i + 1] = grey.pixels[i + 2] = lumaLikePillow(grey.pixels[i], grey.pixels[i + 1], grey.pixels[i + 2]);
+    return resizeAndCrop(grey);
+}
+
+RgbImage ImagePreprocessor::imageFromPixelValues(const PixelValues& px) const {
+    RgbImage out;
+    if (px.empty() || px.width <= 0 || px.height <= 0 || px.channels <= 0) return out;
+    const std::size_t plane = static_cast<std::size_t>(px.width) * px.height;
+    if (px.values.size() < plane * px.channels) return out;
+    out.width = px.width;
+    out.height = px.height;
+    out.pixels.resize(plane * 3);
+    for (std::size_t i = 0; i < plane; ++i)
+        for (int c = 0; c < 3; ++c) {
+            const int channel = std::min(c, px.channels - 1);  // grey: one channel for all three
+            double v = px.values[static_cast<std::size_t>(channel) * plane + i];
+            if (doNormalize && channel < static_cast<int>(mean.size()) && channel < static_cast<int>(std.size()))
+                v = v * std[static_cast<std::size_t>(channel)] + mean[static_cast<std::size_t>(channel)];
+            if (doRescale && rescaleFactor > 0.0) v /= rescaleFactor;
+            out.pixels[3 * i + c] = static_cast<std::uint8_t>(std::clamp(std::lround(v), 0L, 255L));
+        }
+    return out;
+}
+
 PixelValues ImagePreprocessor::apply(const RgbImage& image, int channels) const {
     if (channels != 1 && channels != 3) throw Error("models with " + std::to_string(channels) + " input channels are not supported");
-    RgbImage src = image;
-    if (channels == 1)  // grey first, as a one-channel model's images are mode "L" before processing
-        for (std::size_t i = 0; i < src.pixels.size(); i += 3)
-            src.pixels[i] = src.pixels[i + 1] = src.pixels[i + 2] = lumaLikePillow(src.pixels[i], src.pixels[i + 1], src.pixels[i + 2]);
-    const RgbImage ready = resizeAndCrop(src);
+    const RgbImage ready = seenImage(image, channels);
     if (doNormalize && (static_cast<int>(mean.size()) < channels || static_cast<int>(std.size()) < channels))
         throw Error("image_mean and image_std need one value per channel (" + std::to_string(channels) + ")");
     PixelValues px{channels, ready.height, ready.width, {}};

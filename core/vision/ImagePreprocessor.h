@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/ForwardResult.h"
+#include "tensor/PixelValues.h"
 #include "vision/PillowResample.h"
 #include "vision/RgbImage.h"
 
@@ -31,6 +31,13 @@ public:
     PixelValues apply(const RgbImage& image, int channels) const;
     // The 8-bit image after resize and crop, before rescaling (what the model "sees").
     RgbImage resizeAndCrop(const RgbImage& image) const;
+    // What a model of `channels` channels sees of a decoded image, in 8 bits for display: grey
+    // first for a one-channel model (as apply() does), then resized and centre-cropped.
+    RgbImage seenImage(const RgbImage& decoded, int channels) const;
+    // Ready pixel values (a tensor file with no image file behind it) turned back into 8-bit
+    // pixels by undoing the normalisation and rescaling, for display only. One channel is shown
+    // grey; values outside [0, 255] are clamped. An empty image for malformed pixels.
+    RgbImage imageFromPixelValues(const PixelValues& pixels) const;
 
     bool doResize = true;
     Size size{224, 224, 0};

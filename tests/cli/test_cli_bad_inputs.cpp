@@ -125,14 +125,14 @@ const std::vector<BadInput>& badInputs() {
              for (const char* f : {"tokenizer.json", "vocab.json", "merges.txt"}) fs::remove(m / f);
              return QStringList{"attention", str(m), "--text", "hello", "--out", out};
          },
-         {"no tokenizer", "--ids"}},
+         {"no tokenizer", "token ids"}},
         {"broken tokenizer.json, text given",
          [](const fs::path& dir, const QString& out) {
              const auto m = copyGoldenModel("bert", dir / "m");
              std::ofstream(m / "tokenizer.json", std::ios::trunc) << R"({"model": {"type": "WordPiece", "vocab": 7}})";
              return QStringList{"attention", str(m), "--text", "hello", "--out", out};
          },
-         {"tokenizer.json", "model.vocab", "--ids"}},
+         {"tokenizer.json", "model.vocab", "token ids"}},
         {"merges.txt line with one token",
          [](const fs::path& dir, const QString&) {
              const auto m = copyGoldenModel("gpt2", dir / "m");
@@ -153,7 +153,7 @@ const std::vector<BadInput>& badInputs() {
          [](const fs::path&, const QString& out) {
              return QStringList{"attention", str(fixtures::goldenDir() / "gpt2" / "model"), "--text", "", "--out", out};
          },
-         {"--text is empty"}},
+         {"text is empty"}},
         {"text longer than the model's positions",
          [](const fs::path&, const QString& out) {
              QStringList words;

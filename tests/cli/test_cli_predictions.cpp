@@ -50,7 +50,7 @@ std::vector<double> engineProbabilities(const QString& model, const std::string&
     attnscope::ForwardInput in;
     in.ids = enc.ids;
     in.typeIds = enc.typeIds;
-    const auto logits = cp->forward(in)->logits;
+    const auto logits = cp->forward(in)->record.logits;
     std::vector<double> p(static_cast<std::size_t>(logits.cols()));
     double total = 0;
     for (std::size_t i = 0; i < p.size(); ++i) total += (p[i] = std::exp(double(logits(0, Eigen::Index(i))) - logits.maxCoeff()));

@@ -20,14 +20,13 @@ using fixtures::runCli;
 
 QString path(const std::filesystem::path& p) { return QString::fromStdString(p.string()); }
 
+// The largest difference of two tensors of the same shape (infinity for another shape, a
+// missing tensor, or NaN or Inf in either).
 double maxDiff(const SafetensorsFile& a, const std::string& nameA, const SafetensorsFile& b, const std::string& nameB) {
     const auto* ta = a.find(nameA);
     const auto* tb = b.find(nameB);
-    if (!ta || !tb || ta->elementCount() != tb->elementCount()) return 1e9;
-    const auto x = a.toFloat(*ta), y = b.toFloat(*tb);
-    double m = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) m = std::max(m, std::abs(double(x[i]) - y[i]));
-    return m;
+    if (!ta || !tb || ta->shape != tb->shape) return INFINITY;
+    return fixtures::maxAbsDiff(a.toFloat(*ta), b.toFloat(*tb));
 }
 
 bool builtWithImageReaders() {
@@ -48,6 +47,7 @@ private slots:
     void t5DecoderIdsGiveAllThreeAttentions_data();
     void t5DecoderIdsGiveAllThreeAttentions();
     void t5TargetIsTeacherForced();
+    void t5WithoutTargetReadsTheStartToken();
     void wrongInputsForTheModelKind_data();
     void wrongInputsForTheModelKind();
 };
@@ -139,6 +139,18 @@ void CliVisionT5Test::t5TargetIsTeacherForced() {
     QCOMPARE(file.find("cross_attentions")->shape[2], std::int64_t(decoder.size()));
 }
 
+// As in the app and render: without a target the decoder reads its start token alone.
+void CliVisionT5Test::t5WithoutTargetReadsTheStartToken() {
+    QTemporaryDir tmp;
+    const QString out = tmp.filePath("t5.safetensors");
+    const Run r = runCli({"attention", path(fixtures::goldenDir() / "t5" / "model"), "--text", "The cat sat.", "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    SafetensorsFile file(out.toStdString());
+    QVERIFY(nlohmann::json::parse(file.metadata().at("decoder_ids")) == nlohmann::json(std::vector<int>{0}));
+    QCOMPARE(file.find("decoder_attentions")->shape, (std::vector<std::int64_t>{2, 4, 1, 1}));
+    QCOMPARE(file.find("cross_attentions")->shape[2], std::int64_t(1));
+}
+
 void CliVisionT5Test::wrongInputsForTheModelKind_data() {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<int>("exitCode");
@@ -147,7 +159,6 @@ void CliVisionT5Test::wrongInputsForTheModelKind_data() {
     const QString t5 = path(fixtures::goldenDir() / "t5" / "model");
     QTest::newRow("text to a vision model") << QStringList{"attention", vit, "--text", "hi", "--out", "/tmp/x"} << 2;
     QTest::newRow("image to a text model") << QStringList{"attention", bert, "--pixel-values", "/tmp/x", "--out", "/tmp/x"} << 2;
-    QTest::newRow("t5 without decoder input") << QStringList{"attention", t5, "--text", "hi", "--out", "/tmp/x"} << 2;
     QTest::newRow("target to bert") << QStringList{"attention", bert, "--text", "hi", "--target", "x", "--out", "/tmp/x"} << 2;
     QTest::newRow("bad decoder ids") << QStringList{"attention", t5, "--text", "hi", "--decoder-ids", "0,x", "--out", "/tmp/x"} << 2;
     QTest::newRow("missing pixel file") << QStringList{"attention", vit, "--pixel-values", "/nonexistent.st", "--out", "/tmp/x"} << 3;

@@ -123,18 +123,18 @@ void AttentionStackTest::forwardKeepsCompactAttentionWhenAsked() {
     const auto reference = golden.toFloat(*golden.find("case0.attentions"));
 
     const auto exact = cp->forward(in);
-    QCOMPARE(exact->attentions.precision(), AttentionPrecision::Float32);  // small: the budget allows float32
+    QCOMPARE(exact->record.attention().precision(), AttentionPrecision::Float32);  // small: the budget allows float32
     for (auto [precision, bound] : {std::pair{AttentionPrecision::Float16, 3e-4}, std::pair{AttentionPrecision::Log8, 0.05}}) {
         in.attentionPrecision = precision;
         const auto r = cp->forward(in);
-        QCOMPARE(r->attentions.precision(), precision);
-        const auto got = r->attentions.toFloat32();
+        QCOMPARE(r->record.attention().precision(), precision);
+        const auto got = r->record.attention().toFloat32();
         QCOMPARE(got.size(), reference.size());
         double worst = 0;
         for (std::size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(double(got[i]) - reference[i]));
         QVERIFY2(worst <= bound, qPrintable(QString("%1: %2").arg(precisionName(precision)).arg(worst)));
         // The rest of the forward pass does not depend on how attention is kept.
-        QCOMPARE(r->logits, exact->logits);
+        QCOMPARE(r->record.logits, exact->record.logits);
     }
 }
 

@@ -227,7 +227,7 @@ void BuiltinModelsTest::inductionModelHasPreviousTokenAndInductionHeads() {
         in.ids = enc.ids;
         const auto r = cp->forward(in);
         QVERIFY(r);
-        const auto& a = r->attentions;
+        const auto& a = r->record.attention();
         auto argmax = [&](int layer, int head, int q) {
             int best = 0;
             for (int k = 1; k <= q; ++k)
@@ -273,15 +273,15 @@ void BuiltinModelsTest::shapesModelClassifiesAndAttendsToTheShape() {
         ForwardInput in;
         in.pixels = pre.apply(shape.image, c.channels);
         const auto r = cp->forward(in);
-        QVERIFY(r && r->logits.rows() == 1 && r->logits.cols() == 4);
+        QVERIFY(r && r->record.logits.rows() == 1 && r->record.logits.cols() == 4);
         Eigen::Index predicted = 0;
-        r->logits.row(0).maxCoeff(&predicted);
+        r->record.logits.row(0).maxCoeff(&predicted);
         correct += predicted == shape.label;
 
         // CLS row of the rollout through the last layer, over the 64 patch tokens.
-        const int n = r->attentions.keys;
+        const int n = r->record.attention().keys;
         QCOMPARE(n, 1 + kGrid * kGrid);
-        const std::vector<float> rollout = attentionRollout(r->attentions, r->attentions.layers - 1);
+        const std::vector<float> rollout = attentionRollout(r->record.attention(), r->record.attention().layers - 1);
         double total = 0, mass = 0;
         int covered = 0;
         for (int p = 0; p < kGrid * kGrid; ++p) {

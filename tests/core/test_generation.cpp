@@ -67,9 +67,9 @@ void GenerationTest::topKEqualsSoftmaxOfGoldenLogits() {
         QVERIFY(info);
         const std::vector<float> reference = expected.toFloat(*info);
         const int vocab = static_cast<int>(info->shape.back());
-        QCOMPARE(result->logits.cols(), Eigen::Index(vocab));
-        for (Eigen::Index pos = 0; pos < result->logits.rows(); ++pos) {
-            const auto ours = topPredictions(result->logits.row(pos).data(), vocab, 5);
+        QCOMPARE(result->record.logits.cols(), Eigen::Index(vocab));
+        for (Eigen::Index pos = 0; pos < result->record.logits.rows(); ++pos) {
+            const auto ours = topPredictions(result->record.logits.row(pos).data(), vocab, 5);
             const auto theirs = topPredictions(reference.data() + pos * vocab, vocab, 5);
             QCOMPARE(ours.size(), theirs.size());
             for (std::size_t k = 0; k < ours.size(); ++k) {
@@ -103,7 +103,7 @@ void GenerationTest::cachedStepsEqualRecompute() {
         ForwardInput full;
         full.ids.assign(g.ids().begin(), g.ids().end() - 1);  // what the step fed
         const auto reference = cp->forward(full);
-        const auto& row = reference->logits.row(reference->logits.rows() - 1);
+        const auto& row = reference->record.logits.row(reference->record.logits.rows() - 1);
         QVERIFY(fixtures::maxAbsDiff(g.lastLogits(), std::vector<float>(row.data(), row.data() + row.size())) <= 1e-4);
     }
     g.feedPending();
@@ -112,7 +112,7 @@ void GenerationTest::cachedStepsEqualRecompute() {
     const auto reference = cp->forward(full);
     const AttentionStack cached = g.attentions();
     QCOMPARE(cached.queries, int(g.ids().size()));
-    const double diff = fixtures::maxAbsDiff(cached.toFloat32(), reference->attentions.toFloat32());
+    const double diff = fixtures::maxAbsDiff(cached.toFloat32(), reference->record.attention().toFloat32());
     QVERIFY2(diff <= 1e-5, qPrintable(QString::number(diff)));
 }
 
@@ -141,7 +141,7 @@ void GenerationTest::feedingBetweenStepsChangesNothing() {
     input.ids = prompt;
     const auto reference = cp->forward(input);
     const RowMatrix& promptLogits = fed.lastFedLogits();
-    QVERIFY(((promptLogits - reference->logits).cwiseAbs().maxCoeff()) <= 1e-4f);
+    QVERIFY(((promptLogits - reference->record.logits).cwiseAbs().maxCoeff()) <= 1e-4f);
     for (int i = 0; i < 15; ++i) {
         QCOMPARE(fed.step(), plain.step());
         fed.feedPending();
@@ -159,7 +159,7 @@ void GenerationTest::cacheGrowsByDoubling() {
     const TransformerModel& m = cp->model();
     KeyValueCache cache;
     std::vector<int> ids = cp->encode("Once upon a time").ids;
-    ForwardResult r = m.forwardCached(ids, cache);
+    StepResult r = m.forwardCached(ids, cache);
     int moves = 0;
     const float* buffer = cache.keys.front().data();
     for (int i = 0; i < 200; ++i) {
@@ -179,8 +179,8 @@ void GenerationTest::cacheGrowsByDoubling() {
     ForwardInput full;
     full.ids = ids;
     const auto reference = cp->forward(full);
-    std::vector<float> mine(r.attentions.toFloat32()), theirs;
-    const std::vector<float> all = reference->attentions.toFloat32();
+    std::vector<float> mine(r.attention.toFloat32()), theirs;
+    const std::vector<float> all = reference->record.attention().toFloat32();
     // The last step's row of every map: the last query row of the full pass.
     const int n = static_cast<int>(ids.size());
     for (int map = 0; map < cp->config().layers * cp->config().heads; ++map)
@@ -278,11 +278,11 @@ void GenerationTest::logitLensLastLayerIsThePrediction() {
     const auto result = cp->forward(in);
     QCOMPARE(int(result->hiddenStates.size()), cp->config().layers);
     const RowMatrix last = cp->model().logitsFromResidual(result->hiddenStates.back());
-    QCOMPARE(last.rows(), result->logits.rows());
-    QVERIFY(((last - result->logits).cwiseAbs().maxCoeff()) <= 1e-5f);
+    QCOMPARE(last.rows(), result->record.logits.rows());
+    QVERIFY(((last - result->record.logits).cwiseAbs().maxCoeff()) <= 1e-5f);
     // Earlier layers predict something else (the lens is not the identity).
     const RowMatrix first = cp->model().logitsFromResidual(result->hiddenStates.front());
-    QVERIFY(((first - result->logits).cwiseAbs().maxCoeff()) > 1e-3f);
+    QVERIFY(((first - result->record.logits).cwiseAbs().maxCoeff()) > 1e-3f);
 }
 
 void GenerationTest::badSettingsAndModelsAreErrors() {

@@ -404,13 +404,13 @@ void TestHubCache::goldenModelOpensByIdWithTheSameAttention() {
     const auto a = cached->forward(input);
     const auto b = plain->forward(input);
     QVERIFY(a && b);
-    QCOMPARE(a->attentions.layers, b->attentions.layers);
-    QCOMPARE(a->attentions.queries, int(input.ids.size()));
-    for (int l = 0; l < a->attentions.layers; ++l)
-        for (int h = 0; h < a->attentions.heads; ++h)
-            for (int q = 0; q < a->attentions.queries; ++q)
-                for (int k = 0; k < a->attentions.keys; ++k)
-                    QCOMPARE(a->attentions.at(l, h, q, k), b->attentions.at(l, h, q, k));
+    QCOMPARE(a->record.attention().layers, b->record.attention().layers);
+    QCOMPARE(a->record.attention().queries, int(input.ids.size()));
+    for (int l = 0; l < a->record.attention().layers; ++l)
+        for (int h = 0; h < a->record.attention().heads; ++h)
+            for (int q = 0; q < a->record.attention().queries; ++q)
+                for (int k = 0; k < a->record.attention().keys; ++k)
+                    QCOMPARE(a->record.attention().at(l, h, q, k), b->record.attention().at(l, h, q, k));
 }
 
 QTEST_GUILESS_MAIN(TestHubCache)

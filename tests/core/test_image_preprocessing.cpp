@@ -84,7 +84,7 @@ void ImagePreprocessingTest::matchesReferencePixelValues() {
     const auto r = model.forward(in);
     const auto refAtt = golden.toFloat(*golden.find(key + "attentions"));
     double diff = 0;
-    for (std::size_t i = 0; i < refAtt.size(); ++i) diff = std::max(diff, std::abs(double(r->attentions.data()[i]) - refAtt[i]));
+    for (std::size_t i = 0; i < refAtt.size(); ++i) diff = std::max(diff, std::abs(double(r->record.attention().data()[i]) - refAtt[i]));
     qInfo("attention max abs diff from the image: %.3g", diff);
     QVERIFY2(diff <= 1e-2, qPrintable(QString::number(diff)));
 }

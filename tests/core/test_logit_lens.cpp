@@ -97,7 +97,7 @@ void LogitLensTest::lastLayerIsTheModelsPrediction() {
     const auto forward = cp->forward(in);
     const auto lens = computeLogitLens(cp->model(), forward->hiddenStates, 5);
     QVERIFY(lens);
-    const int vocab = static_cast<int>(forward->logits.cols());
+    const int vocab = static_cast<int>(forward->record.logits.cols());
     std::optional<std::vector<float>> reference;
     if (!family.isEmpty()) {
         SafetensorsFile expected(fixtures::goldenDir() / family.toStdString() / "expected.safetensors");
@@ -105,7 +105,7 @@ void LogitLensTest::lastLayerIsTheModelsPrediction() {
     }
     for (int i = 0; i < lens->positions; ++i) {
         const auto ours = lens->at(lens->layers - 1, i);
-        const auto model = topPredictions(forward->logits.row(i).data(), vocab, 5);
+        const auto model = topPredictions(forward->record.logits.row(i).data(), vocab, 5);
         QCOMPARE(ours.size(), model.size());
         for (std::size_t k = 0; k < ours.size(); ++k) {
             QCOMPARE(ours[k].id, model[k].id);

@@ -45,7 +45,7 @@ AttentionStack run(const fs::path& dir, int n) {
     TransformerModel m(ModelConfig::fromFile(dir / "config.json"), std::make_unique<CheckpointWeights>(dir));
     ForwardInput in;
     for (int i = 0; i < n; ++i) in.ids.push_back(1 + (i * 37) % 700);
-    return m.forward(in)->attentions;
+    return m.forward(in)->record.attention();
 }
 
 }  // namespace

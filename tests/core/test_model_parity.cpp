@@ -12,11 +12,21 @@ using namespace attnscope;
 
 namespace {
 
-double maxAbsDiff(const float* a, const std::vector<float>& b) {
-    double m = 0;
-    for (std::size_t i = 0; i < b.size(); ++i) m = std::max(m, std::abs(double(a[i]) - double(b[i])));
-    return m;
+// Compares a result with its reference: the shape first, then every value (NaN or Inf in
+// either fails); returns the largest absolute difference.
+double verifyClose(const char* what, const std::vector<std::int64_t>& shape, const float* values, const SafetensorsFile& golden,
+                   const std::string& name) {
+    const TensorInfo* t = golden.find(name);
+    if (!t) throw std::runtime_error("no golden tensor " + name);
+    if (t->shape != shape) throw std::runtime_error(std::string(what) + ": shape differs from the reference " + t->shapeString());
+    const std::vector<float> expected = golden.toFloat(*t);
+    std::size_t count = 1;
+    for (const std::int64_t d : shape) count *= static_cast<std::size_t>(d);
+    return fixtures::maxAbsDiff(values, count, expected.data(), expected.size());
 }
+
+std::vector<std::int64_t> shapeOf(const AttentionStack& a) { return {a.layers, a.heads, a.queries, a.keys}; }
+std::vector<std::int64_t> shapeOf(const RowMatrix& m) { return {m.rows(), m.cols()}; }
 
 std::unique_ptr<TransformerModel> loadModel(const std::filesystem::path& dir) {
     return std::make_unique<TransformerModel>(ModelConfig::fromFile(dir / "config.json"),
@@ -59,7 +69,7 @@ void ModelParityTest::goldenCase() {
 
     auto model = loadModel(dir / "model");
     ForwardInput in;
-    if (model->config().isVision()) {
+    if (model->capabilities().readsImages()) {
         // Vision models are fed the reference preprocessor's pixel values.
         const TensorInfo* px = golden.find(key + "pixel_values");
         QVERIFY(px);
@@ -71,28 +81,27 @@ void ModelParityTest::goldenCase() {
     auto result = model->forward(in);
     QVERIFY(result.has_value());
 
-    const TensorInfo* att = golden.find(key + "attentions");
-    QVERIFY(att);
-    const int n = result->attentions.queries;
-    QCOMPARE(att->shape, (std::vector<std::int64_t>{model->config().layers, model->config().heads, n, n}));
-    QCOMPARE(result->attentions.layers, model->config().layers);
-    const double attDiff = maxAbsDiff(result->attentions.data(), golden.toFloat(*att));
+    const ModelConfig& config = model->config();
+    const AttentionStack& attention = result->record.attention();
+    QCOMPARE(attention.layers, config.layers);
+    QCOMPARE(attention.heads, config.heads);
+    const double attDiff = verifyClose("attention", shapeOf(attention), attention.data(), golden, key + "attentions");
     QVERIFY2(attDiff <= 1e-4, qPrintable(QString("attention max abs diff %1").arg(attDiff)));
-
-    const TensorInfo* hidden = golden.find(key + "last_hidden_state");
-    QVERIFY(hidden);
-    const double hiddenDiff = maxAbsDiff(result->lastHiddenState.data(), golden.toFloat(*hidden));
+    const double hiddenDiff =
+        verifyClose("last_hidden_state", shapeOf(result->lastHiddenState), result->lastHiddenState.data(), golden, key + "last_hidden_state");
     QVERIFY2(hiddenDiff <= 1e-4, qPrintable(QString("last_hidden_state max abs diff %1").arg(hiddenDiff)));
     qInfo("attention max abs diff %.3g, last_hidden_state %.3g", attDiff, hiddenDiff);
 
-    if (const TensorInfo* logits = golden.find(key + "logits")) {
+    if (golden.find(key + "logits")) {
         QVERIFY2(model->hasHead(), "the golden case has logits but the model found no head");
-        QCOMPARE(std::int64_t(result->logits.size()), logits->elementCount());
-        const double logitDiff = maxAbsDiff(result->logits.data(), golden.toFloat(*logits));
+        const RowMatrix& logits = result->record.logits;
+        // A classifier's reference is [labels], transformers' output without the batch.
+        const std::vector<std::int64_t> shape = result->record.logitsPerInput ? std::vector<std::int64_t>{logits.size()} : shapeOf(logits);
+        const double logitDiff = verifyClose("logits", shape, logits.data(), golden, key + "logits");
         QVERIFY2(logitDiff <= 1e-4, qPrintable(QString("logits max abs diff %1").arg(logitDiff)));
         qInfo("logits max abs diff %.3g", logitDiff);
     } else {
-        QVERIFY2(result->logits.size() == 0, "a model without a stored head must not invent logits");
+        QVERIFY2(result->record.logits.size() == 0, "a model without a stored head must not invent logits");
     }
 }
 
@@ -129,15 +138,13 @@ void ModelParityTest::t5EncoderDecoderAndCrossAttention() {
     const auto r = model->forward(in);
     QVERIFY(r);
     const std::string key = "case" + std::to_string(caseIndex) + ".";
-    for (auto [name, stack] : {std::pair{"encoder_attentions", &r->attentions},
-                               {"decoder_attentions", &r->decoderAttentions},
-                               {"cross_attentions", &r->crossAttentions}}) {
-        const TensorInfo* t = golden.find(key + name);
-        QVERIFY(t);
-        QCOMPARE(t->shape, (std::vector<std::int64_t>{stack->layers, stack->heads, stack->queries, stack->keys}));
-        const double diff = maxAbsDiff(stack->data(), golden.toFloat(*t));
-        QVERIFY2(diff <= 1e-4, qPrintable(QString("%1 max abs diff %2").arg(name).arg(diff)));
-        qInfo("%s max abs diff %.3g", name, diff);
+    // The record names T5's stacks as its attention file does: encoder_, decoder_, cross_attentions.
+    QCOMPARE(r->record.stacks.size(), std::size_t(3));
+    for (const NamedStack& stack : r->record.stacks) {
+        const std::string name = stack.name + "_attentions";
+        const double diff = verifyClose(name.c_str(), shapeOf(stack.attention), stack.attention.data(), golden, key + name);
+        QVERIFY2(diff <= 1e-4, qPrintable(QString("%1 max abs diff %2").arg(name.c_str()).arg(diff)));
+        qInfo("%s max abs diff %.3g", name.c_str(), diff);
     }
 }
 
@@ -147,12 +154,12 @@ void ModelParityTest::causalMaskZeroesFuture() {
     in.ids = {5, 17, 42, 99, 3};
     auto r = model->forward(in);
     QVERIFY(r);
-    for (int l = 0; l < r->attentions.layers; ++l)
-        for (int h = 0; h < r->attentions.heads; ++h)
+    for (int l = 0; l < r->record.attention().layers; ++l)
+        for (int h = 0; h < r->record.attention().heads; ++h)
             for (int q = 0; q < 5; ++q) {
                 double sum = 0;
                 for (int k = 0; k < 5; ++k) {
-                    const float p = r->attentions.at(l, h, q, k);
+                    const float p = r->record.attention().at(l, h, q, k);
                     if (k > q) QCOMPARE(p, 0.0f);
                     sum += p;
                 }

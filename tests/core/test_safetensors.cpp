@@ -90,7 +90,7 @@ std::vector<float> attentionOf(const fs::path& dir, const std::vector<int>& ids)
     TransformerModel model(ModelConfig::fromFile(dir / "config.json"), std::make_unique<CheckpointWeights>(dir));
     ForwardInput in;
     in.ids = ids;
-    return model.forward(in)->attentions.toFloat32();
+    return model.forward(in)->record.attention().toFloat32();
 }
 
 }  // namespace

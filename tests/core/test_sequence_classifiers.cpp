@@ -61,21 +61,18 @@ std::vector<double> expectedLogits(const ClassifierLayout& layout, const std::ma
 }
 
 double maxAbsDiff(const RowMatrix& logits, const std::vector<double>& expected) {
-    if (logits.size() != static_cast<Eigen::Index>(expected.size())) return INFINITY;
-    double m = 0;
-    for (std::size_t i = 0; i < expected.size(); ++i) m = std::max(m, std::abs(double(logits.data()[i]) - expected[i]));
-    return m;
+    return fixtures::maxAbsDiff(logits.data(), static_cast<std::size_t>(logits.size()), expected.data(), expected.size());
 }
 
 double maxAbsDiff(const RowMatrix& a, const RowMatrix& b) {
     if (a.rows() != b.rows() || a.cols() != b.cols()) return INFINITY;
-    return double((a - b).cwiseAbs().maxCoeff());
+    return fixtures::maxAbsDiff(a.data(), static_cast<std::size_t>(a.size()), b.data(), static_cast<std::size_t>(b.size()));
 }
 
 RowMatrix logitsOf(const TransformerModel& model, const std::vector<int>& ids) {
     ForwardInput in;
     in.ids = ids;
-    return model.forward(in)->logits;
+    return model.forward(in)->record.logits;
 }
 
 // The message of the attnscope::Error `f` throws ("" when it throws none).
@@ -139,16 +136,16 @@ void SequenceClassifiersTest::logitsFollowTheHeadAndAttentionIsUnchanged() {
     const auto c = classifier->forward(in);
     QVERIFY(b && c);
     // The head reads the last hidden state; nothing before it may change.
-    QCOMPARE(c->attentions.count(), b->attentions.count());
-    QVERIFY(c->attentions.exact() && b->attentions.exact());
-    QVERIFY(std::memcmp(c->attentions.data(), b->attentions.data(), b->attentions.count() * sizeof(float)) == 0);
+    QCOMPARE(c->record.attention().count(), b->record.attention().count());
+    QVERIFY(c->record.attention().exact() && b->record.attention().exact());
+    QVERIFY(std::memcmp(c->record.attention().data(), b->record.attention().data(), b->record.attention().count() * sizeof(float)) == 0);
     QVERIFY(c->lastHiddenState == b->lastHiddenState);
 
-    QCOMPARE(c->logits.rows(), Eigen::Index(1));
-    QCOMPARE(c->logits.cols(), Eigen::Index(3));
+    QCOMPARE(c->record.logits.rows(), Eigen::Index(1));
+    QCOMPARE(c->record.logits.cols(), Eigen::Index(3));
     const bool decoder = classifier->config().causal;
     const int position = decoder ? static_cast<int>(in.ids.size()) - 1 : 0;  // the golden decoders set no pad token
-    const double diff = maxAbsDiff(c->logits, expectedLogits(layout, head, c->lastHiddenState, position));
+    const double diff = maxAbsDiff(c->record.logits, expectedLogits(layout, head, c->lastHiddenState, position));
     QVERIFY2(diff <= 1e-5, qPrintable(QString("logits max abs diff %1").arg(diff)));
 }
 
@@ -177,19 +174,19 @@ void SequenceClassifiersTest::decoderPoolsAtTheLastNonPadToken() {
     ForwardInput in;
     in.ids = padded;
     const auto r = model->forward(in);
-    QVERIFY(maxAbsDiff(r->logits, plain) <= 1e-5);
+    QVERIFY(maxAbsDiff(r->record.logits, plain) <= 1e-5);
     const int lastReal = static_cast<int>(ids.size()) - 1;
-    QVERIFY(maxAbsDiff(r->logits, expectedLogits(layout, head, r->lastHiddenState, lastReal)) <= 1e-5);
-    QVERIFY(maxAbsDiff(r->logits, expectedLogits(layout, head, r->lastHiddenState, int(padded.size()) - 1)) > 1e-3);
+    QVERIFY(maxAbsDiff(r->record.logits, expectedLogits(layout, head, r->lastHiddenState, lastReal)) <= 1e-5);
+    QVERIFY(maxAbsDiff(r->record.logits, expectedLogits(layout, head, r->lastHiddenState, int(padded.size()) - 1)) > 1e-3);
 
     // A pad token inside the text is skipped only when nothing real follows it.
     in.ids = {ids[0], pad, ids[1], pad};
     const auto inner = model->forward(in);
-    QVERIFY(maxAbsDiff(inner->logits, expectedLogits(layout, head, inner->lastHiddenState, 2)) <= 1e-5);
+    QVERIFY(maxAbsDiff(inner->record.logits, expectedLogits(layout, head, inner->lastHiddenState, 2)) <= 1e-5);
     // All padding: transformers reads the first token.
     in.ids = {pad, pad, pad};
     const auto allPad = model->forward(in);
-    QVERIFY(maxAbsDiff(allPad->logits, expectedLogits(layout, head, allPad->lastHiddenState, 0)) <= 1e-5);
+    QVERIFY(maxAbsDiff(allPad->record.logits, expectedLogits(layout, head, allPad->lastHiddenState, 0)) <= 1e-5);
 }
 
 void SequenceClassifiersTest::decoderWithoutPadTokenPoolsAtTheLastToken() {
@@ -204,8 +201,8 @@ void SequenceClassifiersTest::decoderWithoutPadTokenPoolsAtTheLastToken() {
     ForwardInput in;
     in.ids = padded;
     const auto r = model->forward(in);
-    QVERIFY(maxAbsDiff(r->logits, expectedLogits(layout, head, r->lastHiddenState, int(padded.size()) - 1)) <= 1e-5);
-    QVERIFY(maxAbsDiff(r->logits, logitsOf(*model, ids)) > 1e-3);
+    QVERIFY(maxAbsDiff(r->record.logits, expectedLogits(layout, head, r->lastHiddenState, int(padded.size()) - 1)) <= 1e-5);
+    QVERIFY(maxAbsDiff(r->record.logits, logitsOf(*model, ids)) > 1e-3);
 }
 
 void SequenceClassifiersTest::labelCountMustMatchId2label_data() {

@@ -280,7 +280,7 @@ ForwardInput goldenInput(const std::string& family, const ModelConfig& config) {
     const fs::path dir = fixtures::goldenDir() / family;
     const auto expected = fixtures::readJson(dir / "expected.json");
     ForwardInput in;
-    if (config.isVision()) {
+    if (config.spec().readsImages()) {
         SafetensorsFile golden(dir / "expected.safetensors");
         const TensorInfo* px = golden.find("case0.pixel_values");
         if (!px) throw std::runtime_error("no pixel values");
@@ -419,14 +419,14 @@ void TorchCheckpointTest::modelFromBinGivesSameAttention() {
     const auto a = fromSafetensors->forward(in);
     const auto b = fromBin->forward(in);
     QVERIFY(a && b);
-    QCOMPARE(b->attentions.count(), a->attentions.count());
+    QCOMPARE(b->record.attention().count(), a->record.attention().count());
     if (exact) {
-        QVERIFY2(sameBits(b->attentions.toFloat32(), a->attentions.toFloat32()), "attention from the .bin differs from safetensors");
+        QVERIFY2(sameBits(b->record.attention().toFloat32(), a->record.attention().toFloat32()), "attention from the .bin differs from safetensors");
     } else {
         double worst = 0;
-        for (std::size_t i = 0; i < a->attentions.count(); ++i) {
-            QVERIFY(std::isfinite(b->attentions.data()[i]));
-            worst = std::max(worst, std::abs(double(a->attentions.data()[i]) - double(b->attentions.data()[i])));
+        for (std::size_t i = 0; i < a->record.attention().count(); ++i) {
+            QVERIFY(std::isfinite(b->record.attention().data()[i]));
+            worst = std::max(worst, std::abs(double(a->record.attention().data()[i]) - double(b->record.attention().data()[i])));
         }
         qInfo("float16 weights: attention max abs diff %.3g", worst);
         QVERIFY2(worst < 0.05, qPrintable(QString("float16 attention differs by %1").arg(worst)));
@@ -499,7 +499,7 @@ void TorchCheckpointTest::shardedBinLoads() {
     const auto a = reference->forward(in);
     const auto b = sharded->forward(in);
     QVERIFY(a && b);
-    QVERIFY(sameBits(b->attentions.toFloat32(), a->attentions.toFloat32()));
+    QVERIFY(sameBits(b->record.attention().toFloat32(), a->record.attention().toFloat32()));
 
     // A shard named outside the folder is refused.
     writeFile(dir / "pytorch_model.bin.index.json", R"({"weight_map": {"x": "../evil.bin"}})");

@@ -30,12 +30,12 @@ void TrainedModelsTest::storiesNextTokenLossAndPreviousTokenHeads() {
     ForwardInput in;
     in.ids = enc.ids;
     const auto r = cp->forward(in);
-    QVERIFY(r && r->logits.rows() == 53 && r->logits.cols() == 512);  // tied output projection
+    QVERIFY(r && r->record.logits.rows() == 53 && r->record.logits.cols() == 512);  // tied output projection
 
     // Mean next-token negative log-likelihood: 1.357 nats per token in the reference.
     double nll = 0;
     for (int t = 0; t + 1 < 53; ++t) {
-        const auto row = r->logits.row(t).cast<double>();
+        const auto row = r->record.logits.row(t).cast<double>();
         const double maxv = row.maxCoeff();
         const double logSum = maxv + std::log((row.array() - maxv).exp().sum());
         nll += logSum - row(enc.ids[t + 1]);
@@ -46,7 +46,7 @@ void TrainedModelsTest::storiesNextTokenLossAndPreviousTokenHeads() {
     // Layer 1, heads 3 and 6 are previous-token heads (0.58 and 0.60 of each row's mass).
     auto previousTokenMass = [&](int layer, int head) {
         double m = 0;
-        for (int q = 1; q < 53; ++q) m += r->attentions.at(layer, head, q, q - 1);
+        for (int q = 1; q < 53; ++q) m += r->record.attention().at(layer, head, q, q - 1);
         return m / 52;
     };
     const double h3 = previousTokenMass(1, 3), h6 = previousTokenMass(1, 6);
@@ -81,17 +81,17 @@ void TrainedModelsTest::mnistDigitsAreClassifiedWithPeakedAttention() {
     ForwardInput in;
     in.pixels = ImagePreprocessor::fromFile(dir / "preprocessor_config.json").apply(rgb, cp->config().channels);
     const auto r = cp->forward(in);
-    QVERIFY(r && r->logits.cols() == 3);
-    const Eigen::RowVectorXd logits = r->logits.row(0).cast<double>();
+    QVERIFY(r && r->record.logits.cols() == 3);
+    const Eigen::RowVectorXd logits = r->record.logits.row(0).cast<double>();
     const Eigen::RowVectorXd probs = (logits.array() - logits.maxCoeff()).exp() / (logits.array() - logits.maxCoeff()).exp().sum();
     QVERIFY2(probs(digit) > 0.99, qPrintable(QString("p(%1) = %2").arg(digit).arg(probs(digit))));
     // The CLS row is far from uniform (1/17) in every layer: its largest weight is high.
-    for (int l = 0; l < r->attentions.layers; ++l) {
+    for (int l = 0; l < r->record.attention().layers; ++l) {
         double meanTop = 0;
-        for (int h = 0; h < r->attentions.heads; ++h) {
+        for (int h = 0; h < r->record.attention().heads; ++h) {
             float top = 0;
-            for (int k = 0; k < r->attentions.keys; ++k) top = std::max(top, r->attentions.at(l, h, 0, k));
-            meanTop += top / r->attentions.heads;
+            for (int k = 0; k < r->record.attention().keys; ++k) top = std::max(top, r->record.attention().at(l, h, 0, k));
+            meanTop += top / r->record.attention().heads;
         }
         QVERIFY2(meanTop > 0.4, qPrintable(QString("layer %1 CLS top weight %2").arg(l).arg(meanTop)));
     }

@@ -34,13 +34,21 @@ inline nlohmann::json readJson(const std::filesystem::path& file) {
     return nlohmann::json::parse(in);
 }
 
-// The largest absolute difference between two arrays of numbers (infinity when their
-// lengths differ, so a shape mismatch never passes for agreement).
-inline double maxAbsDiff(const std::vector<float>& a, const std::vector<float>& b) {
-    if (a.size() != b.size()) return std::numeric_limits<double>::infinity();
+// The largest absolute difference between two arrays of numbers: infinity when their lengths
+// differ or either holds a NaN or an infinity, so neither a shape mismatch nor a broken result
+// (std::max drops a NaN) ever passes for agreement.
+template <typename A, typename B>
+double maxAbsDiff(const A* a, std::size_t aCount, const B* b, std::size_t bCount) {
+    constexpr double kNever = std::numeric_limits<double>::infinity();
+    if (aCount != bCount) return kNever;
     double m = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a[i]) - b[i]));
+    for (std::size_t i = 0; i < aCount; ++i) {
+        const double x = static_cast<double>(a[i]), y = static_cast<double>(b[i]);
+        if (!std::isfinite(x) || !std::isfinite(y)) return kNever;
+        m = std::max(m, std::abs(x - y));
+    }
     return m;
 }
+inline double maxAbsDiff(const std::vector<float>& a, const std::vector<float>& b) { return maxAbsDiff(a.data(), a.size(), b.data(), b.size()); }
 
 }  // namespace fixtures

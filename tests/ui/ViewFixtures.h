@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "Analysis.h"
+#include "AnalysisJob.h"
 #include "GoldenFixtures.h"
 #include "TokenLabel.h"
 #include "model/Checkpoint.h"
@@ -25,19 +26,19 @@ inline std::shared_ptr<const Analysis> handMade(const std::vector<std::string>& 
     auto analysis = std::make_shared<Analysis>();
     const int n = static_cast<int>(tokens.size());
     analysis->text = QStringLiteral("hand made");
-    analysis->encoding.tokens = tokens;
-    for (int i = 0; i < n; ++i) {
-        analysis->encoding.ids.push_back(i);
-        analysis->encoding.typeIds.push_back(0);
-        analysis->encoding.sequenceIds.push_back(0);
-        analysis->encoding.offsets.emplace_back(0, 0);
-    }
-    analysis->encoding.specialTokensMask = special.empty() ? std::vector<bool>(static_cast<std::size_t>(n), false) : special;
-    analysis->tokenLabels = attnscope::ui::tokenLabels(tokens);
-    analysis->attentions.resize(layers, heads, n, n);
+    attnscope::TokenSequence sequence;
+    sequence.names = tokens;
+    for (int i = 0; i < n; ++i) sequence.ids.push_back(i);
+    sequence.special = special.empty() ? std::vector<bool>(static_cast<std::size_t>(n), false) : special;
+    analysis->record.sequences = {sequence};
+    analysis->record.stacks = {{attnscope::kSelfStack, 0, 0, {}}};
+    attnscope::AttentionStack& stack = analysis->record.stacks.front().attention;
+    stack.resize(layers, heads, n, n);
     for (int m = 0; m < layers * heads; ++m)
         std::copy(maps[static_cast<std::size_t>(m)].begin(), maps[static_cast<std::size_t>(m)].end(),
-                  analysis->attentions.data() + static_cast<std::ptrdiff_t>(m) * n * n);
+                  stack.data() + static_cast<std::ptrdiff_t>(m) * n * n);
+    analysis->input.ids = sequence.ids;
+    analysis->labels = attnscope::ui::sequenceLabels(analysis->record);
     return analysis;
 }
 
@@ -48,18 +49,10 @@ inline QString goldenModel(const std::string& family) {
 // Runs the checkpoint in `folder` on `text` (and `pair`) as AttentionSession would.
 inline std::shared_ptr<const Analysis> computed(const QString& folder, const QString& text, const QString& pair = {}) {
     const auto checkpoint = attnscope::Checkpoint::open(std::filesystem::path(folder.toStdString()));
-    auto analysis = std::make_shared<Analysis>();
-    analysis->text = text;
-    analysis->pair = pair;
-    std::optional<std::string> second;
-    if (!pair.isEmpty()) second = pair.toStdString();
-    analysis->encoding = checkpoint->encode(text.toStdString(), second);
-    attnscope::ForwardInput input;
-    input.ids = analysis->encoding.ids;
-    input.typeIds = analysis->encoding.typeIds;
-    analysis->attentions = checkpoint->forward(input)->attentions;
-    analysis->tokenLabels = attnscope::ui::tokenLabels(analysis->encoding.tokens);
-    return analysis;
+    attnscope::ui::AnalysisRequest request;
+    request.text = text;
+    request.pair = pair;
+    return attnscope::ui::computeAnalysis(*checkpoint, request);
 }
 
 }  // namespace viewfixtures

@@ -113,16 +113,16 @@ private slots:
 void AttentionFileTest::transformersFileReadsExactly() {
     QTemporaryDir dir;
     const auto analysis = ui::analysisFromAttentionFile(writeLikeTransformers(dir, "bert"));
-    verifyStackEquals(analysis->attentions, goldenTensor("bert", "case0.attentions"));
+    verifyStackEquals(analysis->attention(0), goldenTensor("bert", "case0.attentions"));
     const auto tokens = fixtures::readJson(fixtures::goldenDir() / "bert" / "expected.json")["cases"][0]["tokens"];
     QCOMPARE(analysis->tokenCount(), static_cast<int>(tokens.size()));
-    QCOMPARE(analysis->encoding.tokens.front(), std::string("[CLS]"));
+    QCOMPARE(analysis->tokens().names.front(), std::string("[CLS]"));
     // No mask in the file: [CLS] and [SEP] are recognised by name, ordinary words are not.
     QVERIFY(analysis->isSpecial(0));
     QVERIFY(analysis->isSpecial(analysis->tokenCount() - 1));
     QVERIFY(!analysis->isSpecial(1));
-    QVERIFY(!analysis->isVision());
-    QVERIFY(!analysis->isEncoderDecoder());
+    QVERIFY(!analysis->hasImage());
+    QCOMPARE(analysis->stackCount(), 1);
 }
 
 void AttentionFileTest::encoderDecoderFileReadsExactly() {
@@ -136,21 +136,21 @@ void AttentionFileTest::encoderDecoderFileReadsExactly() {
     w.setMetadata("tokens", tokensJson("t5"));
     w.write(path.toStdString());
     const auto analysis = ui::analysisFromAttentionFile(path);
-    QVERIFY(analysis->isEncoderDecoder());
-    verifyStackEquals(analysis->attentions, goldenTensor("t5", "case0.encoder_attentions"));
-    verifyStackEquals(analysis->decoderAttentions, goldenTensor("t5", "case0.decoder_attentions"));
-    verifyStackEquals(analysis->crossAttentions, goldenTensor("t5", "case0.cross_attentions"));
-    QCOMPARE(analysis->targetLabels.size(), 16);
-    QCOMPARE(analysis->targetLabels.front(), QStringLiteral("0"));  // no decoder names: positions
+    QVERIFY(analysis->stackCount() == 3);
+    verifyStackEquals(analysis->attention(0), goldenTensor("t5", "case0.encoder_attentions"));
+    verifyStackEquals(analysis->attention(1), goldenTensor("t5", "case0.decoder_attentions"));
+    verifyStackEquals(analysis->attention(2), goldenTensor("t5", "case0.cross_attentions"));
+    QCOMPARE(analysis->labels.at(1).size(), 16);
+    QCOMPARE(analysis->labels.at(1).front(), QStringLiteral("0"));  // no decoder names: positions
 }
 
 void AttentionFileTest::visionFileGetsItsPatchGrid() {
     QTemporaryDir dir;
     const auto analysis = ui::analysisFromAttentionFile(writeLikeTransformers(dir, "vit"));
-    QVERIFY(analysis->isVision());
-    QCOMPARE(analysis->patches.firstPatchToken, 1);
-    QCOMPARE(analysis->patches.rows, 4);
-    QCOMPARE(analysis->tokenLabels.front(), QStringLiteral("[CLS]"));
+    QVERIFY(analysis->hasImage());
+    QCOMPARE(analysis->patches().firstPatchToken, 1);
+    QCOMPARE(analysis->patches().rows, 4);
+    QCOMPARE(analysis->tokenLabels().front(), QStringLiteral("[CLS]"));
     QVERIFY(analysis->isSpecial(0));
     QCOMPARE(analysis->image.size(), QSize(32, 32));
     QCOMPARE(analysis->predictions.size(), std::size_t(5));
@@ -164,11 +164,11 @@ void AttentionFileTest::cliFileRoundTrips() {
     QCOMPARE(r.exitCode, 0);
     const auto fromFile = ui::analysisFromAttentionFile(out);
     const auto computed = viewfixtures::computed(viewfixtures::goldenModel("gpt2"), QStringLiteral("Hello world, hello!"));
-    QCOMPARE(fromFile->encoding.tokens, computed->encoding.tokens);
-    QCOMPARE(fromFile->encoding.ids, computed->encoding.ids);
-    QCOMPARE(fromFile->encoding.specialTokensMask, computed->encoding.specialTokensMask);
-    QCOMPARE(fromFile->tokenLabels, computed->tokenLabels);
-    QCOMPARE(fromFile->attentions.toFloat32(), computed->attentions.toFloat32());
+    QCOMPARE(fromFile->tokens().names, computed->tokens().names);
+    QCOMPARE(fromFile->tokens().ids, computed->tokens().ids);
+    QCOMPARE(fromFile->tokens().special, computed->tokens().special);
+    QCOMPARE(fromFile->tokenLabels(), computed->tokenLabels());
+    QCOMPARE(fromFile->attention(0).toFloat32(), computed->attention(0).toFloat32());
 }
 
 void AttentionFileTest::budgetKeepsLargeFilesCompact() {
@@ -176,9 +176,9 @@ void AttentionFileTest::budgetKeepsLargeFilesCompact() {
     const QString path = writeLikeTransformers(dir, "bert");
     const Tensor golden = goldenTensor("bert", "case0.attentions");
     // A budget below the float32 size: kept as float16, within its documented error.
-    const AttentionFile file = readAttentionFile(path.toStdString(), golden.values.size() * 3);
-    QCOMPARE(file.attentions.precision(), AttentionPrecision::Float16);
-    const auto values = file.attentions.toFloat32();
+    const AttentionRecord file = readAttentionFile(path.toStdString(), golden.values.size() * 3);
+    QCOMPARE(file.attention().precision(), AttentionPrecision::Float16);
+    const auto values = file.attention().toFloat32();
     for (std::size_t i = 0; i < values.size(); ++i) QVERIFY(std::abs(values[i] - golden.values[i]) < 2.5e-4);
 }
 
@@ -310,7 +310,7 @@ void AttentionFileTest::visionFileOpensOnTheOverlay() {
     QCOMPARE(window.currentView(), ui::ViewKind::Overlay);
     QVERIFY(window.currentFigureView()->isVisible());
     QCOMPARE(window.currentFigureView()->analysis(), window.session().analysis());
-    QVERIFY(window.session().analysis()->isVision());
+    QVERIFY(window.session().analysis()->hasImage());
 }
 
 QTEST_MAIN(AttentionFileTest)

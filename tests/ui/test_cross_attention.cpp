@@ -43,7 +43,7 @@ FigureSource crossSource(const AttentionStack& stack) {
 ViewRequest request(ViewKind kind, int layer, int head, int query = -1) {
     ViewRequest r;
     r.kind = kind;
-    r.attention = AttentionKind::Cross;
+    r.stack = 2;
     r.query.layer = layer;
     r.query.head = head;
     r.selectedQuery = query;
@@ -156,32 +156,33 @@ void TestCrossAttention::everyFigurePaintsTheNonSquareMaps() {
 
 void TestCrossAttention::selectionKeepsAQueryAndShapePerStack() {
     AttentionSelection s;
-    s.setShape(6, 8);  // the encoder
-    s.setStackShape(AttentionKind::Decoder, 3, 8);
-    s.setStackShape(AttentionKind::Cross, 3, 8);
+    s.setStacks({{"encoder", 0, 0, 6, 8}, {"decoder", 1, 1, 3, 8}, {"cross", 1, 0, 3, 8}});
     s.setLayer(5);
     s.setSelectedQuery(9);
     QSignalSpy changed(&s, &AttentionSelection::changed);
 
-    s.setAttentionKind(AttentionKind::Cross);
+    s.selectStack(QStringLiteral("cross"));
     QCOMPARE(changed.count(), 1);
-    QCOMPARE(s.attentionKind(), AttentionKind::Cross);
+    QCOMPARE(s.stack(), 2);
+    QCOMPARE(s.stackName(), QStringLiteral("cross"));
+    QVERIFY(s.isCrossStack());
     QCOMPARE(s.layers(), 3);
     QCOMPARE(s.layer(), 2);               // clamped into the decoder's layers
     QCOMPARE(s.selectedQuery(), -1);      // the target has its own query, none yet
-    QCOMPARE(s.request(ViewKind::Matrix).attention, AttentionKind::Cross);
+    QCOMPARE(s.request(ViewKind::Matrix).stack, 2);
     s.setSelectedQuery(4);
-    QCOMPARE(s.selectedQueryOf(AttentionKind::Encoder), 9);
-    QCOMPARE(s.selectedQueryOf(AttentionKind::Cross), 4);
-    s.setAttentionKind(AttentionKind::Cross);  // no change: no signal
+    QCOMPARE(s.selectedQueryOf(0), 9);
+    QCOMPARE(s.selectedQueryOf(2), 4);
+    s.setStack(2);  // no change: no signal
     QCOMPARE(changed.count(), 2);
 
     // Setting another stack's query is no news for the views showing this one.
-    s.setSelectedQueryOf(AttentionKind::Decoder, 7);
+    s.setSelectedQueryOf(1, 7);
     QCOMPARE(changed.count(), 2);
-    s.setAttentionKind(AttentionKind::Decoder);
+    s.setStack(1);
     QCOMPARE(s.selectedQuery(), 7);
-    s.setAttentionKind(AttentionKind::Encoder);
+    QVERIFY(!s.isCrossStack());
+    s.setStack(0);
     QCOMPARE(s.selectedQuery(), 9);
     QCOMPARE(s.layers(), 6);
     QCOMPARE(changed.count(), 4);

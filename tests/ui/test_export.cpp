@@ -115,7 +115,7 @@ void TestExport::initTestCase() {
     ForwardInput in;
     in.ids = encoding_.ids;
     in.typeIds = encoding_.typeIds;
-    stack_ = cp->forward(in)->attentions;
+    stack_ = cp->forward(in)->record.attention();
     source_.attentions = &stack_;
     source_.tokenLabels = tokenLabels(encoding_.tokens);
     source_.specialTokens = encoding_.specialTokensMask;

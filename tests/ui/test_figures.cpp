@@ -48,7 +48,7 @@ Computed compute(const std::filesystem::path& model, const std::string& text, co
     ForwardInput in;
     in.ids = c.encoding.ids;
     in.typeIds = c.encoding.typeIds;
-    c.stack = cp->forward(in)->attentions;
+    c.stack = cp->forward(in)->record.attention();
     return c;
 }
 

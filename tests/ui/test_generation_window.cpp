@@ -99,9 +99,9 @@ void GenerationWindowTest::generateShowsEveryTokenAndFollowsTheNewest() {
     const auto analysis = window.session().analysis();
     QVERIFY(analysis->isGeneration());
     QCOMPARE(analysis->promptLength, promptTokens);
-    QCOMPARE(analysis->encoding.ids, greedyFrom(storiesModel(), kPrompt, 12));
+    QCOMPARE(analysis->tokens().ids, greedyFrom(storiesModel(), kPrompt, 12));
     QCOMPARE(analysis->tokenCount(), promptTokens + 12);
-    QCOMPARE(analysis->attentions.queries, analysis->tokenCount());
+    QCOMPARE(analysis->attention(0).queries, analysis->tokenCount());
     QCOMPARE(int(analysis->tokenPredictions.size()), analysis->tokenCount());
     // One arrival per token, each one token longer, each followed by the views.
     std::vector<int> expected;
@@ -129,15 +129,15 @@ void GenerationWindowTest::generateShowsEveryTokenAndFollowsTheNewest() {
 
     // The predictions panel shows what the newest token predicts next.
     auto* panel = window.predictionsPanel();
-    QCOMPARE(panel->title(), QStringLiteral("Next token after “%1”").arg(analysis->tokenLabels.back()));
+    QCOMPARE(panel->title(), QStringLiteral("Next token after “%1”").arg(analysis->tokenLabels().back()));
     QCOMPARE(panel->entries().front().label, analysis->tokenPredictions.back().front().label);
 
     // Its attention equals a full pass over the same ids.
     const auto cp = Checkpoint::open(storiesModel().toStdString());
     ForwardInput input;
-    input.ids = analysis->encoding.ids;
+    input.ids = analysis->tokens().ids;
     const auto reference = cp->forward(input);
-    const std::vector<float> a = analysis->attentions.toFloat32(), b = reference->attentions.toFloat32();
+    const std::vector<float> a = analysis->attention(0).toFloat32(), b = reference->record.attention().toFloat32();
     QCOMPARE(a.size(), b.size());
     const double worst = fixtures::maxAbsDiff(a, b);
     QVERIFY2(worst <= 1e-5, qPrintable(QString::number(worst)));
@@ -161,7 +161,7 @@ void GenerationWindowTest::stepContinuesTheGeneration() {
     const auto analysis = window.session().analysis();
     QCOMPARE(analysis->tokenCount(), promptTokens + 7);
     QCOMPARE(analysis->promptLength, promptTokens);
-    QCOMPARE(analysis->encoding.ids, greedyFrom(storiesModel(), kPrompt, 7));
+    QCOMPARE(analysis->tokens().ids, greedyFrom(storiesModel(), kPrompt, 7));
     QCOMPARE(window.selection().selectedQuery(), promptTokens + 6);
     QVERIFY(window.generationControls()->summary().startsWith(QStringLiteral("7 new tokens")));
 }
@@ -215,7 +215,7 @@ void GenerationWindowTest::stopKeepsWhatWasMadeAndStepContinuesIt() {
     QVERIFY(waitIdle(window));
     const auto stepped = window.session().analysis();
     QCOMPARE(stepped->tokenCount(), stopped->tokenCount() + 1);
-    QCOMPARE(stepped->encoding.ids, greedyFrom(storiesModel(), kPrompt, made + 1));
+    QCOMPARE(stepped->tokens().ids, greedyFrom(storiesModel(), kPrompt, made + 1));
 }
 
 // Another prompt in the text field starts a new generation; Compute shows the typed text again.
@@ -232,7 +232,7 @@ void GenerationWindowTest::aNewPromptStartsAfresh() {
     QVERIFY(waitIdle(window));
     const auto analysis = window.session().analysis();
     QCOMPARE(analysis->text, other);
-    QCOMPARE(analysis->encoding.ids, greedyFrom(storiesModel(), other, 3));
+    QCOMPARE(analysis->tokens().ids, greedyFrom(storiesModel(), other, 3));
     window.compute();
     QVERIFY(waitIdle(window));
     QVERIFY(!window.session().analysis()->isGeneration());
@@ -251,9 +251,9 @@ void GenerationWindowTest::anEmptyPromptStartsFromTheBeginningToken() {
     const auto analysis = window.session().analysis();
     QVERIFY(analysis->isGeneration());
     QCOMPARE(analysis->promptLength, 1);
-    QCOMPARE(analysis->encoding.ids.front(), 0);
+    QCOMPARE(analysis->tokens().ids.front(), 0);
     const auto cp = Checkpoint::open(gpt2.toStdString());
-    QCOMPARE(analysis->encoding.ids, generate(cp->model(), {0}, SamplingSettings{}, 3, endOfSequenceIds(cp->config())).ids);
+    QCOMPARE(analysis->tokens().ids, generate(cp->model(), {0}, SamplingSettings{}, 3, endOfSequenceIds(cp->config())).ids);
 }
 
 // The golden gpt2 has 64 positions: a generation stops there and says so, and Step then
@@ -292,7 +292,7 @@ void GenerationWindowTest::seededSamplingRepeats() {
         if (!waitIdle(window)) return std::vector<int>{};
         window.generate();
         if (!waitIdle(window)) return std::vector<int>{};
-        return window.session().analysis()->encoding.ids;
+        return window.session().analysis()->tokens().ids;
     };
     const std::vector<int> first = run();
     QVERIFY(first.size() > 5);
@@ -375,7 +375,7 @@ void GenerationWindowTest::maskingATokenShowsTheModelsGuess() {
     QVERIFY(openAndCompute(window, model, QStringLiteral("The cat sat on the mat.")));
     const auto original = window.session().analysis();
     const int cat = 2;  // [CLS] the cat
-    QCOMPARE(original->tokenLabels.value(cat), QStringLiteral("cat"));
+    QCOMPARE(original->tokenLabels().value(cat), QStringLiteral("cat"));
     QPushButton* mask = window.maskButton();
     window.selection().setSelectedQuery(0);
     QVERIFY(mask->isVisible());
@@ -387,7 +387,7 @@ void GenerationWindowTest::maskingATokenShowsTheModelsGuess() {
     QVERIFY(waitIdle(window));
     const auto masked = window.session().analysis();
     QVERIFY(masked != original);
-    QCOMPARE(masked->tokenLabels.value(cat), QStringLiteral("[MASK]"));
+    QCOMPARE(masked->tokenLabels().value(cat), QStringLiteral("[MASK]"));
     QCOMPARE(masked->maskedTokens.value(cat), QStringLiteral("cat"));
     QCOMPARE(window.selection().selectedQuery(), cat);  // the selection stays on it
     QCOMPARE(window.predictionsPanel()->title(), QStringLiteral("The model's guess for [MASK], hiding “cat”"));
@@ -399,21 +399,21 @@ void GenerationWindowTest::maskingATokenShowsTheModelsGuess() {
     input.ids[cat] = *cp->tokenizer()->tokenToId("[MASK]");
     input.typeIds.assign(input.ids.size(), 0);
     const auto reference = cp->forward(input);
-    const auto expected = topPredictions(reference->logits.row(cat).data(), static_cast<int>(reference->logits.cols()), 8);
+    const auto expected = topPredictions(reference->record.logits.row(cat).data(), static_cast<int>(reference->record.logits.cols()), 8);
     const auto& shown = window.predictionsPanel()->entries();
     QCOMPARE(shown.size(), expected.size());
     for (std::size_t k = 0; k < expected.size(); ++k) {
         QCOMPARE(shown[k].label, ui::tokenLabel(cp->tokenizer()->idToToken(expected[k].id)));
         QVERIFY(std::abs(shown[k].probability - expected[k].probability) < 1e-5f);
     }
-    const std::vector<float> a = masked->attentions.toFloat32(), b = reference->attentions.toFloat32();
+    const std::vector<float> a = masked->attention(0).toFloat32(), b = reference->record.attention().toFloat32();
     const double worst = fixtures::maxAbsDiff(a, b);
     QVERIFY2(worst <= 1e-5, qPrintable(QString::number(worst)));
 
     // Ctrl+M on the masked token restores the text.
     window.toggleMaskAtSelection();
     QVERIFY(waitIdle(window));
-    QCOMPARE(window.session().analysis()->tokenLabels, original->tokenLabels);
+    QCOMPARE(window.session().analysis()->tokenLabels(), original->tokenLabels());
     QVERIFY(window.session().analysis()->maskedTokens.isEmpty());
 
     // Double-clicking a token in the token strip masks it too.

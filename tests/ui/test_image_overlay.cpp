@@ -28,7 +28,7 @@
 #include "io/SafetensorsFile.h"
 #include "io/SafetensorsWriter.h"
 #include "model/Checkpoint.h"
-#include "model/ModelInputs.h"
+#include "model/PreparedInput.h"
 
 using namespace attnscope;
 using namespace attnscope::ui;
@@ -81,16 +81,16 @@ AttentionQuery singleHead(int layer, int head) {
 
 // The figure's cells against the matrix the engine computes for the same selection.
 void verifyCellsAreRow(const Analysis& analysis, const ImageOverlayFigureData& data, const AttentionQuery& query, int token) {
-    const AttentionMatrix m = computeAttentionMatrix(analysis.attentions, query, analysis.encoding.specialTokensMask);
+    const AttentionMatrix m = computeAttentionMatrix(analysis.attention(0), query, analysis.tokens().special);
     int row = -1;
     for (int r = 0; r < m.rows; ++r)
         if (m.rowTokens[static_cast<std::size_t>(r)] == token) row = r;
     QVERIFY(row >= 0);
-    QCOMPARE(static_cast<int>(data.patchWeights.size()), analysis.patches.count());
+    QCOMPARE(static_cast<int>(data.patchWeights.size()), analysis.patches().count());
     int others = 0;
     for (int c = 0; c < m.cols; ++c) {
         const int key = m.colTokens[static_cast<std::size_t>(c)];
-        const int patch = analysis.patches.patchOfToken(key);
+        const int patch = analysis.patches().patchOfToken(key);
         if (patch >= 0) {
             QCOMPARE(data.patchWeights[static_cast<std::size_t>(patch)], m.at(row, c));
         } else {
@@ -145,15 +145,15 @@ void TestImageOverlay::initTestCase() {
 
 void TestImageOverlay::visionAnalysisHasPatchesImageAndTokens() {
     // vit: 32 x 32 input, 8 px patches: [CLS] and 4 x 4 patches.
-    QVERIFY(vit_->isVision());
-    QVERIFY(!vit_->isEncoderDecoder());
-    QCOMPARE(vit_->patches.rows, 4);
-    QCOMPARE(vit_->patches.columns, 4);
-    QCOMPARE(vit_->patches.firstPatchToken, 1);
+    QVERIFY(vit_->hasImage());
+    QCOMPARE(vit_->stackCount(), 1);
+    QCOMPARE(vit_->patches().rows, 4);
+    QCOMPARE(vit_->patches().columns, 4);
+    QCOMPARE(vit_->patches().firstPatchToken, 1);
     QCOMPARE(vit_->tokenCount(), 17);
-    QCOMPARE(vit_->attentions.queries, 17);
-    QCOMPARE(vit_->tokenLabels.first(), QStringLiteral("[CLS]"));
-    QCOMPARE(vit_->tokenLabels.at(6), QStringLiteral("1,1"));
+    QCOMPARE(vit_->attention(0).queries, 17);
+    QCOMPARE(vit_->tokenLabels().first(), QStringLiteral("[CLS]"));
+    QCOMPARE(vit_->tokenLabels().at(6), QStringLiteral("1,1"));
     QVERIFY(vit_->isSpecial(0) && !vit_->isSpecial(1));
     // The image is the model's input (resize and crop), not the 48 x 40 file.
     QCOMPARE(vit_->image.size(), QSize(32, 32));
@@ -165,8 +165,8 @@ void TestImageOverlay::visionAnalysisHasPatchesImageAndTokens() {
     QCOMPARE(vit_->imagePath, goldenFile("vit", "image0.png"));
 
     // deit: [CLS], [DIST], then the patches.
-    QCOMPARE(deit_->patches.firstPatchToken, 2);
-    QCOMPARE(deit_->tokenLabels.mid(0, 3), (QStringList{"[CLS]", "[DIST]", "0,0"}));
+    QCOMPARE(deit_->patches().firstPatchToken, 2);
+    QCOMPARE(deit_->tokenLabels().mid(0, 3), (QStringList{"[CLS]", "[DIST]", "0,0"}));
     QVERIFY(deit_->isSpecial(1) && !deit_->isSpecial(2));
 }
 
@@ -219,7 +219,7 @@ void TestImageOverlay::cellsAreTheQueryRowOfTheMatrix() {
 
 void TestImageOverlay::aPatchCanBeTheQuery() {
     const AttentionQuery q = singleHead(1, 1);
-    const int token = vit_->patches.tokenOfPatch(6);  // patch 1,2
+    const int token = vit_->patches().tokenOfPatch(6);  // patch 1,2
     const ImageOverlayFigureData data = buildImageOverlayData(vit_->figureSource(), overlayRequest(q, token));
     QCOMPARE(data.queryToken, token);
     QCOMPARE(data.queryPatch, 6);
@@ -253,7 +253,7 @@ void TestImageOverlay::hiddenSpecialTokensLeaveOnlyPatchQueries() {
     } catch (const attnscope::Error& e) {
         QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("special tokens are hidden")), e.what());
     }
-    const int token = vit_->patches.tokenOfPatch(9);
+    const int token = vit_->patches().tokenOfPatch(9);
     const ImageOverlayFigureData data = buildImageOverlayData(vit_->figureSource(), overlayRequest(q, token));
     verifyCellsAreRow(*vit_, data, q, token);
     QVERIFY(data.otherKeys.empty());
@@ -282,8 +282,8 @@ void TestImageOverlay::predictionsAreTheEngineTopFive() {
     ForwardInput input;
     input.pixels = imagePreprocessorFor(*checkpoint).apply(loadImageFile(goldenFile("vit", "image0.png")), 3);
     const auto result = checkpoint->forward(input);
-    QVERIFY(result && result->logits.size() > 0);
-    const auto top = topPredictions(result->logits.row(0).data(), static_cast<int>(result->logits.cols()), 5);
+    QVERIFY(result && result->record.logits.size() > 0);
+    const auto top = topPredictions(result->record.logits.row(0).data(), static_cast<int>(result->record.logits.cols()), 5);
     QCOMPARE(vit_->predictions.size(), top.size());
     QCOMPARE(top.size(), std::size_t(5));
     for (std::size_t i = 0; i < top.size(); ++i) {
@@ -298,7 +298,7 @@ void TestImageOverlay::predictionsAreTheEngineTopFive() {
 void TestImageOverlay::trainedModelSeesTheDigit() {
     const auto mnist = analyseImage(mnistFolder(), drawRingZero(tmp_.filePath(QStringLiteral("ring0.png"))));
     QVERIFY(mnist);
-    QCOMPARE(mnist->patches.rows, 4);  // 28 px, 7 px patches
+    QCOMPARE(mnist->patches().rows, 4);  // 28 px, 7 px patches
     QCOMPARE(mnist->image.size(), QSize(28, 28));
     // One channel: the model sees grey.
     const QRgb ring = mnist->image.pixel(14, 5);
@@ -327,7 +327,7 @@ void TestImageOverlay::pixelValuesGiveTheDenormalisedImage() {
     QCOMPARE(fromTensor->image.size(), vit_->image.size());
     for (int y = 0; y < 32; ++y)
         for (int x = 0; x < 32; ++x) QVERIFY(near(fromTensor->image.pixel(x, y), vit_->image.pixel(x, y), 1));
-    QCOMPARE(fromTensor->attentions.toFloat32(), vit_->attentions.toFloat32());
+    QCOMPARE(fromTensor->attention(0).toFloat32(), vit_->attention(0).toFloat32());
 }
 
 void TestImageOverlay::opacityChangesTheRendering() {
@@ -468,7 +468,7 @@ void TestImageOverlay::exportsPngSvgPdf() {
     }
     QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
     QCOMPARE(images, 1);
-    QVERIFY2(shapes >= vit_->patches.count(), qPrintable(QString::number(shapes)));
+    QVERIFY2(shapes >= vit_->patches().count(), qPrintable(QString::number(shapes)));
     QVERIFY(texts.contains(QStringLiteral("[CLS]")));
     QVERIFY(texts.contains(QStringLiteral("Prediction")));
     QVERIFY(texts.contains(vit_->predictions.front().label));

@@ -67,7 +67,7 @@ void LensWindowTest::openingTheTabComputesTheEnginesLens() {
     const auto analysis = window.session().analysis();
     const auto lens = window.session().lens();
     const auto cp = Checkpoint::open(storiesModel().toStdString());
-    const auto expected = computeLogitLens(*cp, analysis->encoding.ids, 5);
+    const auto expected = computeLogitLens(*cp, analysis->tokens().ids, 5);
     QVERIFY(expected);
     QCOMPARE(lens->layers, cp->config().layers);
     QCOMPARE(lens->positions, analysis->tokenCount());
@@ -79,7 +79,7 @@ void LensWindowTest::openingTheTabComputesTheEnginesLens() {
     // The view shows it, one column per token.
     const ui::LensFigureData& data = window.lensView()->figure()->data();
     QCOMPARE(data.layers, lens->layers);
-    QCOMPARE(data.positionLabels, analysis->tokenLabels);
+    QCOMPARE(data.positionLabels, analysis->tokenLabels());
     // The top row is the model's own prediction, which the predictions panel shows too.
     const int last = lens->layers - 1, query = window.selection().selectedQuery();
     QCOMPARE(data.cell(last, query).topToken, analysis->tokenPredictions[static_cast<std::size_t>(query)].front().label);

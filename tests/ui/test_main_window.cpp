@@ -47,7 +47,7 @@ bool heatmapShows(MainWindow& window, int layer, int head) {
     const auto analysis = window.session().analysis();
     auto* view = window.heatmap();
     if (!analysis || !view->matrixFigure()) return false;
-    const auto& stack = analysis->attentions;
+    const auto& stack = analysis->attention(0);
     if (view->rows() != stack.queries || view->columns() != stack.keys) return false;
     for (int q = 0; q < stack.queries; ++q)
         for (int k = 0; k < stack.keys; ++k)
@@ -272,8 +272,8 @@ void TestMainWindow::pairSegmentIsEncoded() {
     QVERIFY(computeAndWait(window));
     const auto analysis = window.session().analysis();
     QCOMPARE(analysis->pair, QStringLiteral("It was tired."));
-    QCOMPARE(analysis->tokenLabels.count(QStringLiteral("[SEP]")), 2);
-    QVERIFY(std::find(analysis->encoding.typeIds.begin(), analysis->encoding.typeIds.end(), 1) != analysis->encoding.typeIds.end());
+    QCOMPARE(analysis->tokenLabels().count(QStringLiteral("[SEP]")), 2);
+    QVERIFY(std::find(analysis->input.typeIds.begin(), analysis->input.typeIds.end(), 1) != analysis->input.typeIds.end());
     QCOMPARE(window.heatmap()->rows(), analysis->tokenCount());
 }
 
@@ -470,7 +470,7 @@ void TestMainWindow::exportsValidFiles() {
     QCOMPARE(bytes.size(), 10 + headerLength + tokens * tokens * 4);
     float first = 0.0f;
     std::memcpy(&first, bytes.constData() + 10 + headerLength, 4);
-    QCOMPARE(first, window.session().analysis()->attentions.at(1, 2, 0, 0));
+    QCOMPARE(first, window.session().analysis()->attention(0).at(1, 2, 0, 0));
 
     // The whole layer x head grid as one figure.
     const QString grid = tmpPath(QStringLiteral("window-grid.png"));

@@ -60,7 +60,7 @@ void PredictionsPanelTest::causalModelShowsTheNextToken() {
     const auto result = cp->forward(in);
     for (int q = 0; q < 4; ++q) {
         window.selection().setSelectedQuery(q);
-        const auto expected = topPredictions(result->logits.row(q).data(), static_cast<int>(result->logits.cols()), 8);
+        const auto expected = topPredictions(result->record.logits.row(q).data(), static_cast<int>(result->record.logits.cols()), 8);
         QCOMPARE(panel->entries().size(), expected.size());
         for (std::size_t k = 0; k < expected.size(); ++k) {
             QCOMPARE(panel->entries()[k].label, ui::tokenLabel(cp->tokenizer()->idToToken(expected[k].id)));
@@ -122,8 +122,8 @@ void PredictionsPanelTest::textClassifierShowsItsLabels() {
     in.ids = encoding.ids;
     in.typeIds = encoding.typeIds;
     const auto result = cp->forward(in);
-    QCOMPARE(result->logits.rows(), Eigen::Index(1));
-    const auto expected = topPredictions(result->logits.row(0).data(), 3, 5);
+    QCOMPARE(result->record.logits.rows(), Eigen::Index(1));
+    const auto expected = topPredictions(result->record.logits.row(0).data(), 3, 5);
     QCOMPARE(panel->entries().size(), expected.size());
     for (std::size_t k = 0; k < expected.size(); ++k) {
         QCOMPARE(panel->entries()[k].label, QString::fromStdString(fixtures::threeLabels()[static_cast<std::size_t>(expected[k].id)]));

@@ -14,12 +14,12 @@
 #include "MainWindow.h"
 #include "TextInputBar.h"
 #include "model/ModelReference.h"
+#include "SamplesMenu.h"
 #include "SessionFile.h"
 #include "ViewFixtures.h"
 
 using attnscope::HardRule;
 using attnscope::HeadMode;
-using attnscope::ui::AttentionKind;
 using attnscope::ui::MainWindow;
 using attnscope::ui::Normalization;
 using attnscope::ui::SessionState;
@@ -56,7 +56,7 @@ SessionState unusualState() {
     st.maskedTokens = {2, 5};
     st.view = ViewKind::Tokens;
     st.lens = true;
-    st.attention = AttentionKind::Cross;
+    st.attention = QStringLiteral("cross");
     st.layer = 3;
     st.head = 2;
     st.headMode = HeadMode::Max;
@@ -291,7 +291,7 @@ void TestSessionFile::masksAndTheLensComeBack() {
     QTRY_VERIFY_WITH_TIMEOUT(reopened.session().lens() != nullptr && !reopened.session().isBusy(), 60000);
     const auto analysis = reopened.session().analysis();
     QCOMPARE(analysis->maskedTokens.value(2), QStringLiteral("cat"));
-    QCOMPARE(analysis->tokenLabels.value(2), QStringLiteral("[MASK]"));
+    QCOMPARE(analysis->tokenLabels().value(2), QStringLiteral("[MASK]"));
     QVERIFY(reopened.isLensShown());
     QCOMPARE(reopened.selection().selectedQuery(), 2);
     // Pressing Enter afterwards analyses the plain text again.

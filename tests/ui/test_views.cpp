@@ -71,13 +71,13 @@ void TestViews::initTestCase() {
     analysis_ = viewfixtures::computed(viewfixtures::goldenModel("bert"), QStringLiteral("The cat sat on the mat."),
                                        QStringLiteral("It was tired."));
     QVERIFY(analysis_->tokenCount() > 8);
-    QCOMPARE(analysis_->attentions.layers, 2);
-    QCOMPARE(analysis_->attentions.heads, 4);
+    QCOMPARE(analysis_->attention(0).layers, 2);
+    QCOMPARE(analysis_->attention(0).heads, 4);
 }
 
 void TestViews::init() {
     selection_ = new AttentionSelection;
-    selection_->setShape(analysis_->attentions.layers, analysis_->attentions.heads);
+    selection_->setShape(analysis_->attention(0).layers, analysis_->attention(0).heads);
     selection_->setSelectedQuery(2);
     matrix_ = new HeatmapView(selection_);
     heads_ = new HeadsView(selection_);
@@ -98,7 +98,7 @@ void TestViews::cleanup() {
 }
 
 AttentionMatrix TestViews::expectedMatrix() const {
-    return attnscope::computeAttentionMatrix(analysis_->attentions, selection_->query(), analysis_->encoding.specialTokensMask);
+    return attnscope::computeAttentionMatrix(analysis_->attention(0), selection_->query(), analysis_->tokens().special);
 }
 
 void TestViews::everyViewFollowsTheSelection_data() {
@@ -140,14 +140,14 @@ void TestViews::everyViewFollowsTheSelection() {
 
     // Head view: the layer's heads, the selected query's row, the same tokens as the matrix.
     const auto& headsData = heads_->headsFigure()->data();
-    QCOMPARE(static_cast<int>(headsData.heads.size()), analysis_->attentions.heads);
+    QCOMPARE(static_cast<int>(headsData.heads.size()), analysis_->attention(0).heads);
     auto headQuery = selection_->query();
     headQuery.layerMode = attnscope::LayerMode::Single;
     headQuery.headMode = HeadMode::Single;
-    for (int h = 0; h < analysis_->attentions.heads; ++h) {
+    for (int h = 0; h < analysis_->attention(0).heads; ++h) {
         headQuery.head = h;
         QVERIFY2(sameMatrix(headsData.heads[static_cast<std::size_t>(h)],
-                            attnscope::computeAttentionMatrix(analysis_->attentions, headQuery, analysis_->encoding.specialTokensMask)),
+                            attnscope::computeAttentionMatrix(analysis_->attention(0), headQuery, analysis_->tokens().special)),
                  qPrintable(QStringLiteral("head %1").arg(h)));
     }
     QCOMPARE(headsData.leftLabels.size(), expected.rows);
@@ -156,8 +156,8 @@ void TestViews::everyViewFollowsTheSelection() {
 
     // Model view: the focused thumbnail is the selection's layer (and head, when single).
     const auto& gridData = model_->gridFigure()->data();
-    QCOMPARE(gridData.layers, analysis_->attentions.layers);
-    QCOMPARE(gridData.heads, analysis_->attentions.heads);
+    QCOMPARE(gridData.layers, analysis_->attention(0).layers);
+    QCOMPARE(gridData.heads, analysis_->attention(0).heads);
     QCOMPARE(gridData.focusedLayer, selection_->layer());
     if (selection_->headMode() == HeadMode::Single && !selection_->rollout()) QCOMPARE(gridData.focusedHead, selection_->head());
 

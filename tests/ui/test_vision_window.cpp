@@ -31,7 +31,7 @@
 #include "TokenStripView.h"
 #include "ImageFile.h"
 #include "analysis/Predictions.h"
-#include "model/ModelInputs.h"
+#include "model/PreparedInput.h"
 
 using namespace attnscope;
 using namespace attnscope::ui;
@@ -66,11 +66,11 @@ bool overlayShowsRow(MainWindow& window, int token) {
     const auto analysis = window.session().analysis();
     const ImageOverlayFigure* figure = window.overlayView()->overlayFigure();
     if (!analysis || !figure) return false;
-    const AttentionMatrix m = computeAttentionMatrix(analysis->attentions, window.selection().query(), analysis->encoding.specialTokensMask);
+    const AttentionMatrix m = computeAttentionMatrix(analysis->attention(0), window.selection().query(), analysis->tokens().special);
     for (int r = 0; r < m.rows; ++r) {
         if (m.rowTokens[static_cast<std::size_t>(r)] != token) continue;
         for (int c = 0; c < m.cols; ++c) {
-            const int patch = analysis->patches.patchOfToken(m.colTokens[static_cast<std::size_t>(c)]);
+            const int patch = analysis->patches().patchOfToken(m.colTokens[static_cast<std::size_t>(c)]);
             if (patch >= 0 && figure->data().patchWeights[static_cast<std::size_t>(patch)] != m.at(r, c)) return false;
         }
         return figure->data().queryToken == token;
@@ -124,7 +124,7 @@ void TestVisionWindow::opensAVisionModelAndAnImage() {
     window.openModel(mnistFolder());
     QVERIFY(waitForAnalysis(window));
     const auto analysis = window.session().analysis();
-    QVERIFY(analysis->isVision());
+    QVERIFY(analysis->hasImage());
 
     // The input bar is the image bar, and the window shows the overlay.
     QVERIFY(window.imageBar()->isVisible());
@@ -149,7 +149,7 @@ void TestVisionWindow::opensAVisionModelAndAnImage() {
     ForwardInput input;
     input.pixels = imagePreprocessorFor(*checkpoint).apply(loadImageFile(ringZero_), 1);
     const auto result = checkpoint->forward(input);
-    const auto top = topPredictions(result->logits.row(0).data(), static_cast<int>(result->logits.cols()), 5);
+    const auto top = topPredictions(result->record.logits.row(0).data(), static_cast<int>(result->record.logits.cols()), 5);
     const auto& predictions = window.overlayView()->overlayFigure()->data().predictions;
     QCOMPARE(predictions.size(), std::size_t(3));
     QCOMPARE(top.size(), std::size_t(3));
@@ -314,14 +314,14 @@ void TestVisionWindow::t5SelectorSwitchesStacksAndAxes() {
     window.openModel(golden("t5/model"));
     QVERIFY(waitForAnalysis(window));
     const auto analysis = window.session().analysis();
-    QVERIFY(analysis->isEncoderDecoder());
+    QVERIFY(analysis->stackCount() == 3);
     const int n = analysis->tokenCount();
-    const int m = static_cast<int>(analysis->targetLabels.size());
+    const int m = static_cast<int>(analysis->labels.at(1).size());
     QVERIFY(n > 2 && m > 2 && n != m);
     QCOMPARE(analysis->target, QStringLiteral("Attention is all you need."));
-    QCOMPARE(analysis->targetLabels.first(), QStringLiteral("<pad>"));  // the decoder start token
+    QCOMPARE(analysis->labels.at(1).first(), QStringLiteral("<pad>"));  // the decoder start token
 
-    auto* kind = window.findChild<QComboBox*>(QStringLiteral("attentionKindCombo"));
+    auto* kind = window.findChild<QComboBox*>(QStringLiteral("stackCombo"));
     QVERIFY(kind && kind->isVisible());
     auto* queryCombo = window.findChild<QComboBox*>(QStringLiteral("queryCombo"));
     HeatmapView* heatmap = window.heatmap();
@@ -329,31 +329,33 @@ void TestVisionWindow::t5SelectorSwitchesStacksAndAxes() {
     // Encoder self-attention: source x source.
     QCOMPARE(heatmap->rows(), n);
     QCOMPARE(heatmap->columns(), n);
-    QCOMPARE(heatmap->matrixFigure()->data().rowLabels, analysis->tokenLabels);
+    QCOMPARE(heatmap->matrixFigure()->data().rowLabels, analysis->tokenLabels());
     QCOMPARE(queryCombo->count(), n);
     const int encoderQuery = window.selection().selectedQuery();
 
     // Decoder self-attention: target x target, causal.
-    kind->setCurrentIndex(kind->findData(static_cast<int>(AttentionKind::Decoder)));
-    QCOMPARE(window.selection().attentionKind(), AttentionKind::Decoder);
+    QCOMPARE(kind->count(), 3);
+    QCOMPARE(kind->itemText(1), QStringLiteral("Decoder self-attention"));
+    kind->setCurrentIndex(1);
+    QCOMPARE(window.selection().stackName(), QStringLiteral("decoder"));
     QCOMPARE(heatmap->rows(), m);
     QCOMPARE(heatmap->columns(), m);
-    QCOMPARE(heatmap->matrixFigure()->data().columnLabels, analysis->targetLabels);
+    QCOMPARE(heatmap->matrixFigure()->data().columnLabels, analysis->labels.at(1));
     QCOMPARE(heatmap->value(0, 1), 0.0f);
     QCOMPARE(queryCombo->count(), m);
     QVERIFY(heatmap->matrixFigure()->data().title.startsWith(QStringLiteral("Decoder self-attention")));
 
     // Cross-attention: target rows, source columns, the engine's numbers.
-    kind->setCurrentIndex(kind->findData(static_cast<int>(AttentionKind::Cross)));
+    kind->setCurrentIndex(2);
     QCOMPARE(heatmap->rows(), m);
     QCOMPARE(heatmap->columns(), n);
-    QCOMPARE(heatmap->matrixFigure()->data().rowLabels, analysis->targetLabels);
-    QCOMPARE(heatmap->matrixFigure()->data().columnLabels, analysis->tokenLabels);
+    QCOMPARE(heatmap->matrixFigure()->data().rowLabels, analysis->labels.at(1));
+    QCOMPARE(heatmap->matrixFigure()->data().columnLabels, analysis->tokenLabels());
     QCOMPARE(heatmap->matrixFigure()->data().rowAxisTitle, QStringLiteral("Query (target token)"));
     QCOMPARE(heatmap->matrixFigure()->data().columnAxisTitle, QStringLiteral("Key (source token)"));
     window.selection().focusHead(1, 2);
     for (int q = 0; q < m; ++q)
-        for (int k = 0; k < n; ++k) QCOMPARE(heatmap->value(q, k), analysis->crossAttentions.at(1, 2, q, k));
+        for (int k = 0; k < n; ++k) QCOMPARE(heatmap->value(q, k), analysis->attention(2).at(1, 2, q, k));
     QVERIFY(!window.findChild<QCheckBox*>(QStringLiteral("rolloutCheck"))->isEnabled());  // no square to roll out
     QCOMPARE(queryCombo->count(), m);
 
@@ -361,14 +363,14 @@ void TestVisionWindow::t5SelectorSwitchesStacksAndAxes() {
     window.selection().setSelectedQuery(3);
     window.setCurrentView(ViewKind::Heads);
     const HeadsFigureData& heads = window.headsView()->headsFigure()->data();
-    QCOMPARE(heads.leftLabels, analysis->targetLabels);
-    QCOMPARE(heads.rightLabels, analysis->tokenLabels);
+    QCOMPARE(heads.leftLabels, analysis->labels.at(1));
+    QCOMPARE(heads.rightLabels, analysis->tokenLabels());
     QCOMPARE(heads.selectedToken, 3);
     window.setCurrentView(ViewKind::Tokens);
     const TokenStripFigureData& strip = window.tokenStripView()->stripFigure()->data();
-    QCOMPARE(strip.labels, analysis->tokenLabels);
+    QCOMPARE(strip.labels, analysis->tokenLabels());
     QCOMPARE(strip.weights.size(), std::size_t(n));
-    for (int k = 0; k < n; ++k) QCOMPARE(strip.weights[static_cast<std::size_t>(k)], analysis->crossAttentions.at(1, 2, 3, k));
+    for (int k = 0; k < n; ++k) QCOMPARE(strip.weights[static_cast<std::size_t>(k)], analysis->attention(2).at(1, 2, 3, k));
     QCOMPARE(strip.queryToken, -1);  // the query is a target token, not among the chips
     QVERIFY(!window.tokenStripView()->chipsAreQueries());
 
@@ -380,7 +382,7 @@ void TestVisionWindow::t5SelectorSwitchesStacksAndAxes() {
     QVERIFY(file.readAll().contains(QStringLiteral("'shape': (%1, %2)").arg(m).arg(n).toLatin1()));
 
     // Back to the encoder: its own query again.
-    kind->setCurrentIndex(kind->findData(static_cast<int>(AttentionKind::Encoder)));
+    kind->setCurrentIndex(0);
     QCOMPARE(window.selection().selectedQuery(), encoderQuery);
     window.setCurrentView(ViewKind::Matrix);
     QCOMPARE(heatmap->rows(), n);
@@ -394,10 +396,10 @@ void TestVisionWindow::t5EmptyTargetRunsTheStartTokenAlone() {
     QVERIFY(waitForAnalysis(window));
     QCOMPARE(window.inputBar()->secondField(), TextInputBar::SecondField::Target);
     const auto analysis = window.session().analysis();
-    QCOMPARE(analysis->decoderIds.size(), std::size_t(1));
-    QCOMPARE(analysis->crossAttentions.queries, 1);
-    QCOMPARE(analysis->crossAttentions.keys, analysis->tokenCount());
-    window.selection().setAttentionKind(AttentionKind::Cross);
+    QCOMPARE(analysis->record.sequences.at(1).ids.size(), std::size_t(1));
+    QCOMPARE(analysis->attention(2).queries, 1);
+    QCOMPARE(analysis->attention(2).keys, analysis->tokenCount());
+    window.selection().selectStack(QStringLiteral("cross"));
     QCOMPARE(window.heatmap()->rows(), 1);
     QCOMPARE(window.heatmap()->columns(), analysis->tokenCount());
 }

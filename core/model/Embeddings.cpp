@@ -1,0 +1,108 @@
+#include "model/Embeddings.h"
+
+#include "Error.h"
+
+namespace attnscope {
+
+Embeddings::Embeddings(const WeightBinder& bind) : c_(bind.config()) {
+    using R = TensorRole;
+    const ModelConfig& c = c_;
+    const FamilySpec& spec = c.spec();
+    if (spec.readsImages()) {
+        patchProjection_.in = c.channels * c.patchSize * c.patchSize;
+        patchProjection_.out = c.hidden;
+        patchProjection_.weight =
+            bind.tensor(bind.name(R::PatchEmbedding, 0, ".weight"), {c.hidden, c.channels, c.patchSize, c.patchSize}).data;
+        patchProjection_.bias = bind.tensor(bind.name(R::PatchEmbedding, 0, ".bias"), {c.hidden}).data;
+        for (const R role : {R::ClsToken, R::DistillationToken})
+            if (spec.hasRole(role)) leadingTokens_.push_back(bind.tensor(bind.name(role, 0, ""), {1, 1, c.hidden}));
+        positionEmbedding_ = bind.tensor(bind.name(R::PositionEmbedding, 0, ""), {1, c.maxPositions, c.hidden});
+        return;
+    }
+    tokenEmbedding_ = bind.tensor(bind.name(R::TokenEmbedding, 0, ".weight"), {c.vocabSize, c.hidden});
+    if (spec.hasRole(R::PositionEmbedding))
+        positionEmbedding_ = bind.tensor(bind.name(R::PositionEmbedding, 0, ".weight"), {c.maxPositions, c.hidden});
+    if (spec.hasRole(R::TokenTypeEmbedding) && c.typeVocabSize > 0)
+        tokenTypeEmbedding_ = bind.tensor(bind.name(R::TokenTypeEmbedding, 0, ".weight"), {c.typeVocabSize, c.hidden});
+    if (spec.hasRole(R::EmbeddingNorm)) embeddingNorm_ = bind.norm(R::EmbeddingNorm, 0);
+}
+
+RowMatrix Embeddings::image(const PixelValues& px, std::vector<int>& positions) const {
+    const ModelConfig& c = c_;
+    if (px.empty()) throw Error("this " + c.modelType + " model takes an image (pixel values), not token ids");
+    if (px.channels != c.channels || px.height != c.imageSize || px.width != c.imageSize ||
+        px.values.size() != static_cast<std::size_t>(px.channels) * px.height * px.width)
+        throw Error("pixel values are [" + std::to_string(px.channels) + ", " + std::to_string(px.height) + ", " + std::to_string(px.width) +
+                    "], but this model expects [" + std::to_string(c.channels) + ", " + std::to_string(c.imageSize) + ", " +
+                    std::to_string(c.imageSize) + "]");
+    const int p = c.patchSize;
+    const int grid = c.patchGridSide();
+    // Flatten each patch in the conv weight's [C, p, p] order so the convolution is one product.
+    RowMatrix patches(grid * grid, patchProjection_.in);
+    for (int gy = 0; gy < grid; ++gy)
+        for (int gx = 0; gx < grid; ++gx) {
+            float* dst = patches.row(gy * grid + gx).data();
+            for (int ch = 0; ch < c.channels; ++ch)
+                for (int y = 0; y < p; ++y)
+                    for (int x = 0; x < p; ++x)
+                        *dst++ = px.values[(static_cast<std::size_t>(ch) * px.height + gy * p + y) * px.width + gx * p + x];
+        }
+    const int leading = static_cast<int>(leadingTokens_.size());
+    RowMatrix x(grid * grid + leading, c.hidden);
+    for (int t = 0; t < leading; ++t) x.row(t) = Eigen::Map<const Eigen::RowVectorXf>(leadingTokens_[static_cast<std::size_t>(t)].data, c.hidden);
+    x.bottomRows(grid * grid) = patchProjection_.apply(patches);
+    x += Eigen::Map<const RowMatrix>(positionEmbedding_.data, c.maxPositions, c.hidden);
+    positions.resize(static_cast<std::size_t>(x.rows()));
+    for (int i = 0; i < static_cast<int>(x.rows()); ++i) positions[static_cast<std::size_t>(i)] = i;
+    return x;
+}
+
+RowMatrix Embeddings::text(const std::vector<int>& ids, const std::vector<int>& typeIds, std::vector<int>& positions, int offset) const {
+    const ModelConfig& c = c_;
+    const int n = static_cast<int>(ids.size());
+    if (n == 0) throw Error("the input has no tokens");
+    if (!typeIds.empty() && static_cast<int>(typeIds.size()) != n)
+        throw Error("token type ids (" + std::to_string(typeIds.size()) + ") do not match the " + std::to_string(n) + " input ids");
+
+    const bool fromPadding = c.spec().positions == PositionScheme::LearnedFromPadding;
+    positions.resize(static_cast<std::size_t>(n));
+    if (fromPadding) {
+        // RoBERTa numbers real tokens from padding_idx + 1; padding keeps padding_idx.
+        int count = 0;
+        for (int i = 0; i < n; ++i) positions[i] = ids[i] == c.padTokenId ? c.padTokenId : c.padTokenId + (++count);
+    } else {
+        for (int i = 0; i < n; ++i) positions[i] = offset + i;
+    }
+    const int maxTokens = c.maxPositions - (fromPadding ? c.padTokenId + 1 : 0);
+    if (offset + n > maxTokens)
+        throw Error("the input has " + std::to_string(offset + n) + " tokens, more than this model's maximum of " +
+                    std::to_string(maxTokens) + " (max_position_embeddings in config.json)");
+
+    RowMatrix x(n, c.hidden);
+    Eigen::Map<const RowMatrix> wordTable(tokenEmbedding_.data, c.vocabSize, c.hidden);
+    for (int i = 0; i < n; ++i) {
+        const int id = ids[i];
+        if (id < 0 || id >= c.vocabSize)
+            throw Error("token id " + std::to_string(id) + " is out of range for the vocabulary of " + std::to_string(c.vocabSize) +
+                        " tokens");
+        x.row(i) = wordTable.row(id);
+    }
+    if (positionEmbedding_.data) {
+        Eigen::Map<const RowMatrix> table(positionEmbedding_.data, c.maxPositions, c.hidden);
+        for (int i = 0; i < n; ++i) x.row(i) += table.row(positions[i]);
+    }
+    if (tokenTypeEmbedding_.data) {
+        Eigen::Map<const RowMatrix> table(tokenTypeEmbedding_.data, c.typeVocabSize, c.hidden);
+        for (int i = 0; i < n; ++i) {
+            const int t = typeIds.empty() ? 0 : typeIds[i];
+            if (t < 0 || t >= c.typeVocabSize)
+                throw Error("token type id " + std::to_string(t) + " is out of range (type_vocab_size " + std::to_string(c.typeVocabSize) +
+                            ")");
+            x.row(i) += table.row(t);
+        }
+    }
+    if (embeddingNorm_.weight) embeddingNorm_.applyInPlace(x);
+    return x;
+}
+
+}  // namespace attnscope

@@ -1,0 +1,48 @@
+#include "model/LayerStack.h"
+
+#include "Error.h"
+#include "model/RelativePositionBias.h"
+
+namespace attnscope {
+
+LayerStack::LayerStack(std::string label, std::vector<TransformerBlock> blocks, Norm finalNorm, RelativeBiasTable bias, int heads,
+                       int kvWidth)
+    : label_(std::move(label)), blocks_(std::move(blocks)), finalNorm_(finalNorm), bias_(bias), heads_(heads), kvWidth_(kvWidth) {}
+
+bool LayerStack::run(RowMatrix& x, const Run& run) const {
+    const int n = static_cast<int>(x.rows());
+    KeyValueCache* cache = run.cache;
+    if (cache && cache->keys.empty()) {
+        cache->keys.assign(blocks_.size(), RowMatrix(0, kvWidth_));
+        cache->values.assign(blocks_.size(), RowMatrix(0, kvWidth_));
+        cache->length = 0;
+    }
+    const int before = cache ? cache->length : 0;
+    // T5 computes the bucketed position bias once per stack and adds it in every layer.
+    std::vector<float> bias;
+    if (bias_.table)
+        bias = relativePositionBias(bias_.table, heads_, n, before + n, bias_.bidirectional, bias_.buckets, bias_.maxDistance, before);
+    for (int l = 0; l < layers(); ++l) {
+        if (run.cancel && run.cancel->load()) return false;
+        BlockInputs in{*run.positions, bias.empty() ? nullptr : bias.data(), run.encoderStates, AttentionSink{run.crossAttention, l}};
+        if (cache) {
+            in.cachedKeys = &cache->keys[static_cast<std::size_t>(l)];
+            in.cachedValues = &cache->values[static_cast<std::size_t>(l)];
+            in.cachedLength = before;
+        }
+        blocks_[static_cast<std::size_t>(l)].forward(x, in, AttentionSink{run.attention, l});
+        if (!x.allFinite())
+            throw Error(label_ + "layer " + std::to_string(l) +
+                        " produced non-finite activations (NaN or Inf); the checkpoint's weights are likely corrupt");
+        if (run.hiddenStates) run.hiddenStates->push_back(x);
+        if (run.layerDone) run.layerDone(l + 1);
+    }
+    if (cache) cache->length = before + n;
+    return true;
+}
+
+void LayerStack::applyFinalNorm(RowMatrix& x) const {
+    if (hasFinalNorm()) finalNorm_.applyInPlace(x);
+}
+
+}  // namespace attnscope

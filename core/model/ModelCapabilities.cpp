@@ -1,0 +1,78 @@
+#include "model/ModelCapabilities.h"
+
+#include "model/ModelConfig.h"
+
+namespace attnscope {
+
+namespace {
+
+PredictionKind predictionsOf(HeadKind head) {
+    switch (head) {
+    case HeadKind::CausalLm: return PredictionKind::NextToken;
+    case HeadKind::MaskedLm: return PredictionKind::MaskedToken;
+    case HeadKind::ImageClassifier:
+    case HeadKind::SequenceClassifier: return PredictionKind::Labels;
+    case HeadKind::None: break;
+    }
+    return PredictionKind::None;
+}
+
+std::string whyNoGeneration(const ModelCapabilities& m) {
+    if (m.canGenerate) return {};
+    const std::string why = m.isClassifier() ? "is a text classifier: its head scores labels, not next tokens"
+                            : m.causal       ? "has no LM head"
+                                             : "is not a causal language model";
+    return "generation needs a causal language model with an LM head; this " + m.modelType + " checkpoint " + why;
+}
+
+std::string whyNoLogitLens(const ModelCapabilities& m) {
+    if (m.hasLogitLens) return {};
+    if (m.readsImages()) return "the logit lens is for language models; " + m.modelType + " is a vision model";
+    if (m.hasDecoder()) return "the logit lens is for language models with one stack; " + m.modelType + " is an encoder-decoder";
+    // A text classifier's head maps the last hidden state to its labels, not to tokens: reading
+    // the residual stream through it would name labels for every layer and position.
+    if (m.isClassifier())
+        return "the logit lens needs an LM head to read the layers with; this " + m.modelType +
+               " checkpoint is a text classifier, whose head scores labels rather than tokens";
+    return "the logit lens needs an output head to read the layers with; this " + m.modelType +
+           " checkpoint has no output head (no LM head), so it predicts nothing; its attention is still available";
+}
+
+}  // namespace
+
+int ModelCapabilities::stackIndex(const std::string& name) const {
+    for (std::size_t i = 0; i < stacks.size(); ++i)
+        if (stacks[i].name == name) return static_cast<int>(i);
+    return -1;
+}
+
+ModelCapabilities capabilitiesOf(const ModelConfig& c, HeadKind head) {
+    const FamilySpec& spec = c.spec();
+    ModelCapabilities m;
+    m.modelType = c.modelType;
+    m.head = head;
+    m.predictions = predictionsOf(head);
+    if (spec.isEncoderDecoder()) {
+        m.input = InputKind::SourceTarget;
+        m.sequences = {kInputSequence, kDecoderSequence};
+        m.stacks = {{"encoder", 0, 0, c.layers, c.heads}, {"decoder", 1, 1, c.decoderLayers, c.heads}, {"cross", 1, 0, c.decoderLayers, c.heads}};
+        m.forwardLayers = c.layers + c.decoderLayers;
+    } else {
+        m.input = spec.readsImages() ? InputKind::Image : InputKind::Text;
+        m.sequences = {kInputSequence};
+        m.stacks = {{kSelfStack, 0, 0, c.layers, c.heads}};
+        m.forwardLayers = c.layers;
+    }
+    if (spec.readsImages()) {
+        m.leadingSpecialTokens = spec.leadingImageTokens();
+        m.patches = {c.patchGridSide(), c.patchGridSide(), m.leadingSpecialTokens};
+    }
+    m.causal = c.causal && m.input == InputKind::Text;
+    m.canGenerate = m.causal && head == HeadKind::CausalLm;
+    m.hasLogitLens = m.input == InputKind::Text && m.hasVocabularyHead();
+    m.whyNoGeneration = whyNoGeneration(m);
+    m.whyNoLogitLens = whyNoLogitLens(m);
+    return m;
+}
+
+}  // namespace attnscope

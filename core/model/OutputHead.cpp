@@ -1,0 +1,104 @@
+#include "model/OutputHead.h"
+
+#include <cmath>
+
+#include "Error.h"
+
+namespace attnscope {
+
+namespace {
+
+// A classifier's label count: the rows of its weight, which config.json's id2label (when it
+// has one) must agree with, or the names printed for the classes would be wrong.
+int labelCount(const WeightBinder& bind, const std::string& weightName) {
+    const TensorInfo* info = bind.weights().info(weightName);
+    const int labels = info == nullptr || info->shape.empty() ? 0 : static_cast<int>(info->shape[0]);
+    const ModelConfig& c = bind.config();
+    if (!c.id2label.empty() && labels != static_cast<int>(c.id2label.size()))
+        throw Error(bind.weights().describeSource() + ": tensor '" + weightName + "' has " + std::to_string(labels) +
+                    " rows but config.json's id2label has " + std::to_string(c.id2label.size()) + " labels");
+    return labels;
+}
+
+}  // namespace
+
+OutputHead OutputHead::bind(const WeightBinder& bind, const float* tokenTable) {
+    OutputHead head;
+    for (const OutputHeadSpec& h : bind.config().spec().heads)
+        if (head.tryBind(h, bind, tokenTable)) break;
+    return head;
+}
+
+bool OutputHead::tryBind(const OutputHeadSpec& h, const WeightBinder& bind, const float* tokenTable) {
+    const ModelConfig& c = bind.config();
+    if (h.refusedArchitecture && c.architectureEndsWith(h.refusedArchitecture)) return false;
+    const std::string dense = h.dense.empty() ? std::string() : h.denseInBaseModel ? bind.basePath(h.dense) : h.dense;
+    if (!dense.empty() && !bind.has(dense + ".weight")) return false;
+    // Other heads share some of a head's names, so every part is checked: BertForTokenClassification
+    // has a `classifier` but no pooler, a plain BertModel a pooler but no `classifier`, and
+    // LlamaForTokenClassification a `score` with a bias.
+    const bool stored = h.source != ProjectionSource::Tied && bind.has(h.projection + ".weight");
+    const bool tied = h.source == ProjectionSource::Tied ||
+                      (h.source == ProjectionSource::StoredOrTied && !stored && c.tieWordEmbeddings &&
+                       (!h.tieOnlyForArchitecture || c.architectureEndsWith(h.tieOnlyForArchitecture)));
+    if (!stored && !tied) return false;
+    if (h.bias == BiasRule::Absent && bind.has(h.projection + ".bias")) return false;
+    if (!h.secondProjection.empty() && !bind.has(h.secondProjection + ".weight")) return false;
+
+    const int width = h.labels ? labelCount(bind, h.projection + ".weight") : c.vocabSize;
+    if (!dense.empty()) {
+        dense_ = bind.linearOutIn(dense, c.hidden, c.hidden, Bias::Required);
+        activation_ = h.denseActivation;
+        if (h.denseActivationKey && c.raw.contains(h.denseActivationKey) && c.raw[h.denseActivationKey].is_string())
+            activation_ = c.activation;
+    }
+    if (!h.norm.empty()) norm_ = bind.norm(h.norm, c.hidden);
+    if (stored) {
+        const bool withBias = h.bias == BiasRule::Required || (h.bias == BiasRule::IfStored && bind.has(h.projection + ".bias"));
+        projection_ = bind.linearOutIn(h.projection, c.hidden, width, withBias ? Bias::Required : Bias::None);
+    } else {
+        projection_ = {tokenTable, nullptr, c.hidden, width, false};
+        if (!h.separateBias.empty()) projection_.bias = bind.tensor(h.separateBias, {width}).data;
+        if (h.tiedScaledByHidden) inputScale_ = 1.0f / std::sqrt(static_cast<float>(c.hidden));
+    }
+    if (!h.secondProjection.empty()) {
+        second_ = bind.linearOutIn(h.secondProjection, c.hidden, labelCount(bind, h.secondProjection + ".weight"), Bias::Required);
+        if (second_.out != projection_.out)
+            throw Error(bind.weights().describeSource() + ": the CLS and distillation classifiers disagree on the label count");
+    }
+    padTokenId_ = c.padTokenId;
+    spec_ = &h;
+    return true;
+}
+
+int OutputHead::pooledPosition(const std::vector<int>& ids) const {
+    const int n = static_cast<int>(ids.size());
+    if (spec_->pooling != HeadPooling::LastNonPadToken) return 0;
+    // As transformers: the last token that is not the config's pad token (the first when all
+    // are), so right-padding does not change the label; the last token when there is no pad token.
+    if (padTokenId_ < 0) return n - 1;
+    for (int i = n - 1; i > 0; --i)
+        if (ids[static_cast<std::size_t>(i)] != padTokenId_) return i;
+    return 0;
+}
+
+RowMatrix OutputHead::logits(const RowMatrix& hidden, const std::vector<int>& ids) const {
+    if (!spec_) return {};
+    RowMatrix h;
+    switch (spec_->pooling) {
+    case HeadPooling::EveryPosition: h = hidden; break;
+    case HeadPooling::FirstToken: h = hidden.topRows(1); break;
+    case HeadPooling::FirstTwoTokens: h = hidden.topRows(2); break;
+    case HeadPooling::LastNonPadToken: h = hidden.row(pooledPosition(ids)); break;
+    }
+    if (dense_.present()) {
+        h = dense_.apply(h);
+        applyActivation(activation_, h);
+    }
+    if (norm_.weight) norm_.applyInPlace(h);
+    if (inputScale_ != 1.0f) h *= inputScale_;
+    if (second_.present()) return 0.5f * (projection_.apply(h.topRows(1)) + second_.apply(h.middleRows(1, 1)));
+    return projection_.apply(h);
+}
+
+}  // namespace attnscope

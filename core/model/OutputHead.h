@@ -1,0 +1,39 @@
+#pragma once
+#include <vector>
+
+#include "model/FamilySpec.h"
+#include "model/Layers.h"
+#include "model/WeightBinder.h"
+
+namespace attnscope {
+
+// A checkpoint's output head, bound from the first of its family's candidate heads
+// (FamilySpec::heads) whose tensors the checkpoint stores: pooling, an optional dense layer,
+// activation and norm, then the projection to the vocabulary or the labels.
+class OutputHead {
+public:
+    OutputHead() = default;  // no head
+    // `tokenTable` is the word embedding table tied projections reuse. Throws attnscope::Error
+    // for a head whose tensors are misshapen or whose labels disagree with id2label.
+    static OutputHead bind(const WeightBinder& bind, const float* tokenTable);
+
+    HeadKind kind() const { return spec_ ? spec_->kind : HeadKind::None; }
+    bool present() const { return spec_ != nullptr; }
+    // Logits from the hidden states after the final norm: [n, vocabulary] for a language model,
+    // one row [1, labels] for a classifier (which reads the pooled position(s) of `ids`).
+    RowMatrix logits(const RowMatrix& hidden, const std::vector<int>& ids) const;
+
+private:
+    // Whether candidate `h` is this checkpoint's head; binds it when so.
+    bool tryBind(const OutputHeadSpec& h, const WeightBinder& bind, const float* tokenTable);
+    int pooledPosition(const std::vector<int>& ids) const;
+
+    const OutputHeadSpec* spec_ = nullptr;
+    Linear dense_, projection_, second_;
+    Activation activation_ = Activation::Gelu;
+    Norm norm_;
+    float inputScale_ = 1.0f;
+    int padTokenId_ = -1;
+};
+
+}  // namespace attnscope

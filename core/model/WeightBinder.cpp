@@ -1,0 +1,71 @@
+#include "model/WeightBinder.h"
+
+#include "Error.h"
+
+namespace attnscope {
+
+namespace {
+
+std::string shapeText(const std::vector<std::int64_t>& s) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+    return out + "]";
+}
+
+}  // namespace
+
+WeightBinder::WeightBinder(const CheckpointWeights& w, const ModelConfig& c) : w_(w), c_(c), names_(&c.spec().names) {
+    const FamilySpec& spec = c.spec();
+    const std::string probe = spec.names.at(spec.probeRole()) + ".weight";
+    for (const auto& p : spec.basePrefixes)
+        if (w.has(p + probe)) {
+            prefix_ = p;
+            return;
+        }
+    throw Error(w.describeSource() + ": missing tensor '" + spec.basePrefixes.front() + probe + "' (the first tensor of a " +
+                c.modelType + " checkpoint)");
+}
+
+std::string WeightBinder::name(TensorRole role, int layer, const char* suffix) const {
+    return prefix_ + layerPath(names_->at(role), layer) + suffix;
+}
+
+FloatTensor WeightBinder::tensor(const std::string& fullName, const std::vector<std::int64_t>& shape) const {
+    if (!w_.has(fullName))
+        throw Error(w_.describeSource() + ": missing tensor '" + fullName + "' needed by this " + c_.modelType + " model");
+    FloatTensor t = w_.get(fullName);
+    if (t.shape != shape)
+        throw Error(w_.describeSource() + ": tensor '" + fullName + "' has shape " + shapeText(t.shape) + ", expected " +
+                    shapeText(shape) + " from config.json");
+    return t;
+}
+
+Linear WeightBinder::linear(TensorRole role, int layer, int in, int out, Bias bias) const {
+    return linearLaidOut(name(role, layer, ""), in, out, bias, c_.spec().conv1dWeights);
+}
+
+Linear WeightBinder::linearOutIn(const std::string& path, int in, int out, Bias bias) const {
+    return linearLaidOut(path, in, out, bias, false);
+}
+
+Linear WeightBinder::linearLaidOut(const std::string& path, int in, int out, Bias bias, bool storedInOut) const {
+    Linear l;
+    l.in = in;
+    l.out = out;
+    l.storedInOut = storedInOut;
+    l.weight = tensor(path + ".weight", storedInOut ? std::vector<std::int64_t>{in, out} : std::vector<std::int64_t>{out, in}).data;
+    if (bias == Bias::Required) l.bias = tensor(path + ".bias", {out}).data;
+    return l;
+}
+
+Norm WeightBinder::norm(const std::string& path, int dim) const {
+    Norm n;
+    n.dim = dim;
+    n.kind = c_.spec().norm;
+    n.eps = c_.normEps;
+    n.weight = tensor(path + ".weight", {dim}).data;
+    if (n.kind == NormKind::LayerNorm) n.bias = tensor(path + ".bias", {dim}).data;
+    return n;
+}
+
+}  // namespace attnscope

@@ -1,0 +1,153 @@
+#include "tensor/AttentionStack.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+
+#include <Eigen/Core>
+
+#include "Error.h"
+
+namespace attnscope {
+namespace {
+
+using FloatArray = Eigen::Map<Eigen::ArrayXf>;
+using ConstFloatArray = Eigen::Map<const Eigen::ArrayXf>;
+using HalfArray = Eigen::Array<Eigen::half, Eigen::Dynamic, 1>;
+
+constexpr float kLogStepsPerOctave = 8.0f;
+
+const std::array<float, 256>& log8Table() {
+    static const std::array<float, 256> table = [] {
+        std::array<float, 256> t{};
+        for (int c = 1; c < 256; ++c) t[c] = std::exp2((c - 255) / kLogStepsPerOctave);
+        return t;
+    }();
+    return table;
+}
+
+}  // namespace
+
+const char* precisionName(AttentionPrecision p) {
+    switch (p) {
+    case AttentionPrecision::Float32: return "float32";
+    case AttentionPrecision::Float16: return "float16";
+    case AttentionPrecision::Log8: return "8-bit log";
+    }
+    return "?";
+}
+
+AttentionPrecision precisionForBudget(std::size_t values, std::size_t budgetBytes) {
+    if (values <= budgetBytes / 4) return AttentionPrecision::Float32;
+    if (values <= budgetBytes / 2) return AttentionPrecision::Float16;
+    return AttentionPrecision::Log8;
+}
+
+void AttentionStack::resize(int l, int h, int q, int k, AttentionPrecision precision) {
+    layers = l; heads = h; queries = q; keys = k;
+    precision_ = precision;
+    f32_.clear(); f32_.shrink_to_fit();
+    f16_.clear(); f16_.shrink_to_fit();
+    log8_.clear(); log8_.shrink_to_fit();
+    switch (precision) {
+    case AttentionPrecision::Float32: f32_.assign(count(), 0.0f); break;
+    case AttentionPrecision::Float16: f16_.assign(count(), 0); break;
+    case AttentionPrecision::Log8: log8_.assign(count(), 0); break;
+    }
+}
+
+std::size_t AttentionStack::bytes() const {
+    return f32_.size() * sizeof(float) + f16_.size() * sizeof(std::uint16_t) + log8_.size();
+}
+
+void AttentionStack::requireExact() const {
+    if (!exact()) throw Error(std::string("this attention is kept at ") + precisionName(precision_) + ", not float32");
+}
+
+float* AttentionStack::map(int layer, int head) {
+    requireExact();
+    return f32_.data() + offset(layer, head);
+}
+
+const float* AttentionStack::map(int layer, int head) const {
+    requireExact();
+    return f32_.data() + offset(layer, head);
+}
+
+float* AttentionStack::data() {
+    requireExact();
+    return f32_.data();
+}
+
+const float* AttentionStack::data() const {
+    requireExact();
+    return f32_.data();
+}
+
+void AttentionStack::storeMap(int layer, int head, const float* values) {
+    const std::size_t n = mapSize(), at = offset(layer, head);
+    const ConstFloatArray src(values, static_cast<Eigen::Index>(n));
+    switch (precision_) {
+    case AttentionPrecision::Float32: std::memcpy(f32_.data() + at, values, n * sizeof(float)); return;
+    case AttentionPrecision::Float16: {
+        const HalfArray h = src.cast<Eigen::half>();
+        std::memcpy(f16_.data() + at, h.data(), n * sizeof(std::uint16_t));
+        return;
+    }
+    case AttentionPrecision::Log8: {
+        // code = round(255 + 8 log2 p), clamped to 1..255; 0 stands for 0 (and for values
+        // too small for the lowest code).
+        const Eigen::ArrayXf code = (src.max(1e-30f).log() * (kLogStepsPerOctave / std::log(2.0f)) + 255.0f).round();
+        std::uint8_t* dst = log8_.data() + at;
+        for (std::size_t i = 0; i < n; ++i) {
+            const float c = code[static_cast<Eigen::Index>(i)];
+            dst[i] = values[i] <= 0.0f || c < 0.5f ? 0 : static_cast<std::uint8_t>(std::min(c, 255.0f));
+        }
+        return;
+    }
+    }
+}
+
+void AttentionStack::copyMap(int layer, int head, float* out) const {
+    const std::size_t n = mapSize(), at = offset(layer, head);
+    switch (precision_) {
+    case AttentionPrecision::Float32: std::memcpy(out, f32_.data() + at, n * sizeof(float)); return;
+    case AttentionPrecision::Float16: {
+        HalfArray h(static_cast<Eigen::Index>(n));
+        std::memcpy(h.data(), f16_.data() + at, n * sizeof(std::uint16_t));
+        FloatArray(out, static_cast<Eigen::Index>(n)) = h.cast<float>();
+        return;
+    }
+    case AttentionPrecision::Log8: {
+        const auto& table = log8Table();
+        const std::uint8_t* src = log8_.data() + at;
+        for (std::size_t i = 0; i < n; ++i) out[i] = table[src[i]];
+        return;
+    }
+    }
+}
+
+std::vector<float> AttentionStack::toFloat32() const {
+    if (exact()) return f32_;
+    std::vector<float> all(count());
+    for (int l = 0; l < layers; ++l)
+        for (int h = 0; h < heads; ++h) copyMap(l, h, all.data() + offset(l, h));
+    return all;
+}
+
+float AttentionStack::at(int layer, int head, int q, int k) const {
+    const std::size_t i = offset(layer, head) + static_cast<std::size_t>(q) * keys + k;
+    switch (precision_) {
+    case AttentionPrecision::Float32: return f32_[i];
+    case AttentionPrecision::Float16: {
+        Eigen::half h;
+        std::memcpy(&h, &f16_[i], sizeof h);
+        return static_cast<float>(h);
+    }
+    case AttentionPrecision::Log8: return log8Table()[log8_[i]];
+    }
+    return 0.0f;
+}
+
+}  // namespace attnscope

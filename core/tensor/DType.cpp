@@ -1,0 +1,117 @@
+#include "tensor/DType.h"
+
+#include <array>
+#include <bit>
+#include <cstring>
+
+namespace attnscope {
+namespace {
+
+struct DTypeEntry {
+    DType type;
+    std::string_view name;
+    std::size_t size;
+};
+
+constexpr std::array<DTypeEntry, 13> kDTypes{{
+    {DType::Bool, "BOOL", 1}, {DType::U8, "U8", 1},   {DType::I8, "I8", 1},     {DType::I16, "I16", 2},
+    {DType::U16, "U16", 2},   {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2}, {DType::I32, "I32", 4},
+    {DType::U32, "U32", 4},   {DType::F32, "F32", 4}, {DType::F64, "F64", 8},   {DType::I64, "I64", 8},
+    {DType::U64, "U64", 8},
+}};
+
+template <typename T>
+T load(const std::uint8_t* p) {
+    T v;
+    std::memcpy(&v, p, sizeof(T));  // safetensors data need not be aligned
+    return v;
+}
+
+}  // namespace
+
+std::optional<DType> parseDType(std::string_view name) {
+    for (const auto& e : kDTypes)
+        if (e.name == name) return e.type;
+    return std::nullopt;
+}
+
+std::string_view dtypeName(DType type) {
+    for (const auto& e : kDTypes)
+        if (e.type == type) return e.name;
+    return "?";
+}
+
+std::size_t dtypeSize(DType type) {
+    for (const auto& e : kDTypes)
+        if (e.type == type) return e.size;
+    return 0;
+}
+
+float halfToFloat(std::uint16_t h) {
+    const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
+    std::uint32_t exp = (h >> 10) & 0x1fu;
+    std::uint32_t mant = h & 0x3ffu;
+    std::uint32_t bits;
+    if (exp == 0x1f) {
+        bits = sign | 0x7f800000u | (mant << 13);  // inf / nan
+    } else if (exp != 0) {
+        bits = sign | ((exp + 112u) << 23) | (mant << 13);
+    } else if (mant == 0) {
+        bits = sign;
+    } else {  // subnormal: renormalise
+        exp = 113;
+        while ((mant & 0x400u) == 0) {
+            mant <<= 1;
+            --exp;
+        }
+        bits = sign | (exp << 23) | ((mant & 0x3ffu) << 13);
+    }
+    return std::bit_cast<float>(bits);
+}
+
+float bfloat16ToFloat(std::uint16_t b) { return std::bit_cast<float>(static_cast<std::uint32_t>(b) << 16); }
+
+void convertToFloat(DType type, const std::uint8_t* src, std::size_t count, float* dst) {
+    // An empty tensor (a 0 in its shape) has no bytes, and its empty vector no storage: memcpy
+    // of null pointers is undefined even for 0 bytes (found by fuzz_safetensors).
+    if (count == 0) return;
+    switch (type) {
+    case DType::F32: std::memcpy(dst, src, count * 4); return;
+    case DType::F16:
+        for (std::size_t i = 0; i < count; ++i) dst[i] = halfToFloat(load<std::uint16_t>(src + 2 * i));
+        return;
+    case DType::BF16:
+        for (std::size_t i = 0; i < count; ++i) dst[i] = bfloat16ToFloat(load<std::uint16_t>(src + 2 * i));
+        return;
+    case DType::F64:
+        for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<double>(src + 8 * i));
+        return;
+    case DType::Bool:
+    case DType::U8:
+        for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(src[i]);
+        return;
+    case DType::I8:
+        for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::int8_t>(src + i));
+        return;
+    case DType::I16:
+        for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::int16_t>(src + 2 * i));
+        return;
+    case DType::U16:
+        for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::uint16_t>(src + 2 * i));
+        return;
+    case DType::I32:
+        for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::int32_t>(src + 4 * i));
+        return;
+    case DType::U32:
+        for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::uint32_t>(src + 4 * i));
+        return;
+    case DType::I64:
+        for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::int64_t>(src + 8 * i));
+        return;
+    case DType::U64:
+        for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::uint64_t>(src + 8 * i));
+        return;
+    }
+}
+
+}  // namespace attnscope

@@ -1,0 +1,257 @@
+#include "FigureBuilder.h"
+
+
+#include <numeric>
+
+#include "GridFigure.h"
+#include "HeadsFigure.h"
+#include "ImageOverlayFigure.h"
+#include "MatrixFigure.h"
+#include "TokenStripFigure.h"
+
+#include "Error.h"
+
+namespace attnscope::ui {
+
+namespace {
+
+const AttentionStack& stackOf(const FigureSource& source) {
+    if (!source.attentions || source.attentions->empty()) throw Error("there is no attention to show yet");
+    return *source.attentions;
+}
+
+QString labelIn(const QStringList& labels, int token) { return labels.value(token, QStringLiteral("#%1").arg(token)); }
+
+QStringList labelsIn(const QStringList& all, const std::vector<int>& tokens) {
+    QStringList labels;
+    labels.reserve(static_cast<qsizetype>(tokens.size()));
+    for (int t : tokens) labels.append(labelIn(all, t));
+    return labels;
+}
+
+// Keys are labelled by tokenLabels; queries by queryLabels where the two differ (cross-attention).
+QString keyLabel(const FigureSource& source, int token) { return labelIn(source.tokenLabels, token); }
+QString queryLabel(const FigureSource& source, int token) { return labelIn(source.rowLabels(), token); }
+QStringList keyLabels(const FigureSource& source, const std::vector<int>& tokens) { return labelsIn(source.tokenLabels, tokens); }
+QStringList queryLabels(const FigureSource& source, const std::vector<int>& tokens) { return labelsIn(source.rowLabels(), tokens); }
+
+// Cross-attention: queries and keys are different token lists.
+bool isCross(const FigureSource& source) { return !source.queryLabels.isEmpty(); }
+
+// The matrix row that shows token `token`, or -1 (none selected, or hidden).
+int rowOfToken(const AttentionMatrix& m, int token) {
+    if (token < 0) return -1;
+    for (int r = 0; r < m.rows; ++r)
+        if (m.rowTokens[r] == token) return r;
+    return -1;
+}
+
+// A decoder's attention is causal: nothing above the diagonal, in every head of layer 0.
+bool isCausal(const AttentionStack& s) {
+    if (s.queries != s.keys || s.queries < 2) return false;
+    for (int h = 0; h < s.heads; ++h)
+        for (int q = 0; q < s.queries; ++q)
+            for (int k = q + 1; k < s.keys; ++k)
+                if (s.at(0, h, q, k) != 0.0f) return false;
+    return true;
+}
+
+QString hardText(const AttentionQuery& q) {
+    if (!q.hard) return {};
+    const auto& h = q.hardSelection;
+    switch (h.rule) {
+    case HardRule::TopK: return QStringLiteral("hard top-%1").arg(h.k);
+    case HardRule::Threshold: return QStringLiteral("hard ≥ %1").arg(QString::number(h.threshold, 'g', 3));
+    case HardRule::Mass: return QStringLiteral("hard mass %1").arg(QString::number(h.mass, 'g', 3));
+    }
+    return {};
+}
+
+// The per-head query a heads or grid view uses: one head of one layer, keeping soft/hard
+// and hidden special tokens, never rollout.
+AttentionQuery singleHead(const AttentionQuery& base, int layer, int head) {
+    AttentionQuery q = base;
+    q.layer = layer;
+    q.head = head;
+    q.headMode = HeadMode::Single;
+    q.layerMode = LayerMode::Single;
+    return q;
+}
+
+}  // namespace
+
+QString describeRequest(const FigureSource& source, const ViewRequest& request) {
+    const QString selection = describeRequest(request);
+    return source.attentionName.isEmpty() ? selection : source.attentionName + QStringLiteral(" · ") + selection;
+}
+
+QString describeRequest(const ViewRequest& request) {
+    const AttentionQuery& q = request.query;
+    QStringList parts;
+    if (request.kind == ViewKind::Grid) {
+        parts << QStringLiteral("All layers × heads");
+    } else if (request.kind == ViewKind::Heads) {
+        parts << QStringLiteral("Layer %1 · all heads").arg(q.layer);
+    } else if (q.layerMode == LayerMode::Rollout) {
+        parts << QStringLiteral("Rollout to layer %1").arg(q.layer);
+    } else {
+        parts << QStringLiteral("Layer %1").arg(q.layer);
+        switch (q.headMode) {
+        case HeadMode::Single: parts << QStringLiteral("head %1").arg(q.head); break;
+        case HeadMode::Mean: parts << QStringLiteral("mean of heads"); break;
+        case HeadMode::Max: parts << QStringLiteral("max of heads"); break;
+        }
+    }
+    if (q.hard) parts << hardText(q);
+    if (q.hideSpecialTokens) parts << QStringLiteral("special tokens hidden");
+    return parts.join(QStringLiteral(" · "));
+}
+
+MatrixFigureData buildMatrixData(const FigureSource& source, const ViewRequest& request) {
+    MatrixFigureData data;
+    data.matrix = computeAttentionMatrix(stackOf(source), request.query, source.specialTokens);
+    data.rowLabels = queryLabels(source, data.matrix.rowTokens);
+    data.columnLabels = keyLabels(source, data.matrix.colTokens);
+    if (!source.queryAxisTitle.isEmpty()) data.rowAxisTitle = source.queryAxisTitle;
+    if (!source.keyAxisTitle.isEmpty()) data.columnAxisTitle = source.keyAxisTitle;
+    ViewRequest titled = request;
+    titled.kind = ViewKind::Matrix;
+    data.title = describeRequest(source, titled);
+    data.selectedRow = rowOfToken(data.matrix, request.selectedQuery);
+    return data;
+}
+
+HeadsFigureData buildHeadsData(const FigureSource& source, const ViewRequest& request) {
+    const AttentionStack& stack = stackOf(source);
+    HeadsFigureData data;
+    for (int h = 0; h < stack.heads; ++h)
+        data.heads.push_back(computeAttentionMatrix(stack, singleHead(request.query, request.query.layer, h), source.specialTokens));
+    const bool sized = static_cast<int>(request.enabledHeads.size()) == stack.heads;
+    data.enabled = sized ? request.enabledHeads : std::vector<bool>(static_cast<std::size_t>(stack.heads), true);
+    if (!data.heads.empty()) {
+        data.leftLabels = queryLabels(source, data.heads.front().rowTokens);
+        data.rightLabels = keyLabels(source, data.heads.front().colTokens);
+        data.selectedToken = rowOfToken(data.heads.front(), request.selectedQuery);
+    }
+    ViewRequest titled = request;
+    titled.kind = ViewKind::Heads;
+    data.title = describeRequest(source, titled);
+    return data;
+}
+
+GridFigureData buildGridHeader(const FigureSource& source, const ViewRequest& request) {
+    const AttentionStack& stack = stackOf(source);
+    GridFigureData data;
+    data.layers = stack.layers;
+    data.heads = stack.heads;
+    const AttentionQuery& q = request.query;
+    data.focusedLayer = q.layer >= 0 && q.layer < stack.layers ? q.layer : -1;
+    // A single head is outlined; an aggregate (mean, max, rollout) outlines its whole layer row.
+    const bool single = q.layerMode == LayerMode::Single && q.headMode == HeadMode::Single;
+    data.focusedHead = single && q.head >= 0 && q.head < stack.heads ? q.head : -1;
+    ViewRequest titled = request;
+    titled.kind = ViewKind::Grid;
+    data.title = describeRequest(source, titled);
+    return data;
+}
+
+bool sameGridMaps(const ViewRequest& a, const ViewRequest& b) {
+    const AttentionQuery &p = a.query, &q = b.query;
+    const HardSelection &x = p.hardSelection, &y = q.hardSelection;
+    return a.stack == b.stack && p.hard == q.hard && p.hideSpecialTokens == q.hideSpecialTokens &&
+           (!p.hard || (x.rule == y.rule && x.k == y.k && x.threshold == y.threshold && x.mass == y.mass));
+}
+
+GridFigureData buildGridData(const FigureSource& source, const ViewRequest& request) {
+    GridFigureData data = buildGridHeader(source, request);
+    const AttentionStack& stack = *source.attentions;
+    // Every map is independent: spread them over the cores (144 maps of 512 x 512 took
+    // 140 ms on one). The first is made here, so a bad query throws its attnscope::Error in
+    // this thread; the rest cannot fail once it succeeded.
+    data.maps.resize(static_cast<std::size_t>(stack.layers) * stack.heads);
+    data.maps[0] = computeAttentionMatrix(stack, singleHead(request.query, 0, 0), source.specialTokens);
+    const int count = static_cast<int>(data.maps.size());
+#pragma omp parallel for schedule(dynamic)
+    for (int i = 1; i < count; ++i)
+        data.maps[static_cast<std::size_t>(i)] =
+            computeAttentionMatrix(stack, singleHead(request.query, i / stack.heads, i % stack.heads), source.specialTokens);
+    return data;
+}
+
+TokenStripFigureData buildTokenStripData(const FigureSource& source, const ViewRequest& request) {
+    const AttentionStack& stack = stackOf(source);
+    const AttentionMatrix m = computeAttentionMatrix(stack, request.query, source.specialTokens);
+    TokenStripFigureData data;
+    data.labels = keyLabels(source, m.colTokens);
+    if (source.firstGeneratedToken >= 0 && !isCross(source))
+        for (const int token : m.colTokens) data.generated.push_back(token >= source.firstGeneratedToken);
+    if (m.rows == 0) return data;
+    // The selected query's row; with none selected, the last query for a causal (decoder)
+    // model or cross-attention, whose last token sees the whole text, and the first ([CLS],
+    // <s>) otherwise.
+    int row = rowOfToken(m, request.selectedQuery);
+    if (row < 0) row = isCross(source) || isCausal(stack) ? m.rows - 1 : 0;
+    data.weights.assign(m.values.begin() + static_cast<std::ptrdiff_t>(row) * m.cols,
+                        m.values.begin() + static_cast<std::ptrdiff_t>(row + 1) * m.cols);
+    const int token = m.rowTokens[row];
+    // The query is among the keys only in self-attention.
+    if (!isCross(source))
+        for (int c = 0; c < m.cols; ++c)
+            if (m.colTokens[c] == token) data.queryToken = c;
+    ViewRequest titled = request;
+    titled.kind = ViewKind::Tokens;
+    data.title = describeRequest(source, titled) + QStringLiteral(" · from “%1”").arg(queryLabel(source, token));
+    if (std::find(data.generated.begin(), data.generated.end(), true) != data.generated.end())
+        data.title += QStringLiteral(" · dashed: written by the model");
+    return data;
+}
+
+ImageOverlayFigureData buildImageOverlayData(const FigureSource& source, const ViewRequest& request) {
+    const AttentionStack& stack = stackOf(source);
+    const PatchGrid& grid = source.patches;
+    if (!grid.isValid()) throw Error("the image overlay is for inputs that are images; this one is text");
+    if (stack.queries != stack.keys || stack.keys != grid.firstPatchToken + grid.count())
+        throw Error("the attention has " + std::to_string(stack.keys) + " tokens, which does not fit a " + std::to_string(grid.rows) +
+                    " x " + std::to_string(grid.columns) + " patch grid");
+    const int query = request.selectedQuery >= 0 ? request.selectedQuery : 0;  // [CLS] by default
+    if (query >= stack.queries)
+        throw Error("query " + std::to_string(query) + " does not exist (the image has " + std::to_string(stack.queries) +
+                    " tokens, numbered from 0)");
+    const AttentionMatrix m = computeAttentionMatrix(stack, request.query, source.specialTokens);
+    const int row = rowOfToken(m, query);
+    if (row < 0)
+        throw Error("The query " + queryLabel(source, query).toStdString() +
+                    " is a special token, and special tokens are hidden: show them again, or click a patch to make it the query.");
+
+    ImageOverlayFigureData data;
+    data.image = source.image;
+    data.grid = grid;
+    data.patchWeights.assign(static_cast<std::size_t>(grid.count()), 0.0f);
+    for (int c = 0; c < m.cols; ++c) {
+        const int token = m.colTokens[static_cast<std::size_t>(c)];
+        const int patch = grid.patchOfToken(token);
+        if (patch >= 0) data.patchWeights[static_cast<std::size_t>(patch)] = m.at(row, c);
+        else data.otherKeys.push_back({keyLabel(source, token), m.at(row, c), token});
+    }
+    data.queryToken = query;
+    data.queryPatch = grid.patchOfToken(query);
+    data.queryLabel = data.queryPatch >= 0 ? QStringLiteral("patch %1").arg(queryLabel(source, query)) : queryLabel(source, query);
+    data.predictions = source.predictions;
+    ViewRequest titled = request;
+    titled.kind = ViewKind::Overlay;
+    data.title = describeRequest(source, titled) + QStringLiteral(" · from %1").arg(data.queryLabel);
+    return data;
+}
+
+std::unique_ptr<Figure> buildFigure(const FigureSource& source, const ViewRequest& request, const FigureStyle& style) {
+    switch (request.kind) {
+    case ViewKind::Matrix: return std::make_unique<MatrixFigure>(buildMatrixData(source, request), style);
+    case ViewKind::Heads: return std::make_unique<HeadsFigure>(buildHeadsData(source, request), style);
+    case ViewKind::Grid: return std::make_unique<GridFigure>(buildGridData(source, request), style);
+    case ViewKind::Tokens: return std::make_unique<TokenStripFigure>(buildTokenStripData(source, request), style);
+    case ViewKind::Overlay: return std::make_unique<ImageOverlayFigure>(buildImageOverlayData(source, request), style);
+    }
+    return nullptr;
+}
+
+}  // namespace attnscope::ui

@@ -1,0 +1,58 @@
+#include "Analysis.h"
+
+#include <QObject>
+
+#include "TokenLabel.h"
+
+namespace attnscope::ui {
+
+namespace {
+
+// How an axis names the tokens of a sequence when a record has more than one: the input is
+// the source, any other sequence a target the decoder reads.
+QString sequenceNoun(int sequence) { return sequence == 0 ? QStringLiteral("source") : QStringLiteral("target"); }
+
+}  // namespace
+
+std::vector<QStringList> sequenceLabels(const AttentionRecord& record) {
+    std::vector<QStringList> labels;
+    for (const TokenSequence& s : record.sequences) labels.push_back(tokenLabels(s.names));
+    return labels;
+}
+
+QString stackTitle(const std::string& stackName, bool selfAttention) {
+    if (stackName == "cross") return QStringLiteral("Cross-attention");
+    QString name = QString::fromStdString(stackName);
+    if (!name.isEmpty()) name[0] = name[0].toUpper();
+    return name + (selfAttention ? QStringLiteral(" self-attention") : QStringLiteral(" attention"));
+}
+
+QString stackTitle(const StackShape& s) { return stackTitle(s.name, s.querySequence == s.keySequence); }
+
+QString stackDescription(const StackShape& s) {
+    QString queries = sequenceNoun(s.querySequence);
+    queries[0] = queries[0].toUpper();
+    return QObject::tr("%1 tokens (rows) attending to %2 tokens (columns)").arg(queries, sequenceNoun(s.keySequence));
+}
+
+FigureSource Analysis::figureSource(int index) const {
+    const NamedStack& s = stack(index);
+    const TokenSequence& keys = record.keysOf(s);
+    FigureSource source;
+    source.attentions = &s.attention;
+    source.tokenLabels = keyLabels(index);
+    source.specialTokens = keys.special;
+    if (!s.isSelfAttention()) source.queryLabels = queryLabels(index);
+    source.patches = keys.patches;
+    if (keys.patches.isValid()) source.image = image;
+    source.predictions = predictions;
+    if (isGeneration()) source.firstGeneratedToken = promptLength;
+    if (record.stacks.size() > 1) {
+        source.attentionName = stackTitle(s.name, s.isSelfAttention());
+        source.queryAxisTitle = QStringLiteral("Query (%1 token)").arg(sequenceNoun(s.querySequence));
+        source.keyAxisTitle = QStringLiteral("Key (%1 token)").arg(sequenceNoun(s.keySequence));
+    }
+    return source;
+}
+
+}  // namespace attnscope::ui

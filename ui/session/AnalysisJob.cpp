@@ -1,0 +1,102 @@
+#include "AnalysisJob.h"
+
+#include <QFile>
+
+#include "Analysis.h"
+#include "ImageFile.h"
+#include "ModelImage.h"
+#include "TokenLabel.h"
+#include "analysis/Predictions.h"
+
+namespace attnscope::ui {
+
+namespace {
+
+constexpr int kTopClasses = 5;
+constexpr int kTopTokens = 8;
+
+std::optional<std::string> given(const QString& field) {
+    return field.isEmpty() ? std::nullopt : std::optional<std::string>(field.toStdString());
+}
+
+// A language model's head, per position: what it would put next (causal) or there (masked).
+void addTokenPredictions(const Checkpoint& checkpoint, Analysis& analysis) {
+    const ModelCapabilities& m = checkpoint.capabilities();
+    const RowMatrix& logits = analysis.record.logits;
+    if (m.hasDecoder()) {
+        analysis.predictionsNote = QObject::tr("Predictions are shown for single-stack language models; an encoder-decoder's are not yet.");
+        return;
+    }
+    if (logits.size() == 0) {
+        analysis.predictionsNote = QObject::tr("This checkpoint has no language-model head, so it predicts no tokens; "
+                                               "its attention is all there is to see.");
+        return;
+    }
+    analysis.tokenPredictionKind = m.predictions == PredictionKind::NextToken ? Analysis::TokenPredictionKind::NextToken
+                                                                              : Analysis::TokenPredictionKind::MaskedToken;
+    const int vocab = static_cast<int>(logits.cols());
+    for (Eigen::Index pos = 0; pos < logits.rows(); ++pos) analysis.tokenPredictions.push_back(topTokens(checkpoint, logits.row(pos).data(), vocab));
+}
+
+void addPredictions(const Checkpoint& checkpoint, Analysis& analysis) {
+    const ModelCapabilities& m = checkpoint.capabilities();
+    const RowMatrix& logits = analysis.record.logits;
+    // A classifier's logits: one row for the image or the text. (A language model's are per
+    // token over the vocabulary, a next-token or masked-token guess, not a class.)
+    if (m.isClassifier()) {
+        if (logits.size() > 0)
+            for (const NamedPrediction& p : namedPredictions(checkpoint, logits.row(0).data(), static_cast<int>(logits.cols()), kTopClasses))
+                analysis.predictions.push_back({QString::fromStdString(p.name), p.probability});
+        if (!m.readsImages()) analysis.predictionsNote = QObject::tr("This checkpoint classifies the whole text; it predicts no tokens.");
+    } else if (!m.readsImages()) {
+        addTokenPredictions(checkpoint, analysis);
+    }
+}
+
+}  // namespace
+
+UserInput AnalysisRequest::userInput() const {
+    UserInput in;
+    if (!imageFile.isEmpty()) in.imageFile = imageFile.toStdString();
+    if (!pixelValuesFile.isEmpty()) in.pixelValuesFile = std::filesystem::path(QFile::encodeName(pixelValuesFile).toStdString());
+    // A text model is given its text even when empty (the engine says what is missing); an image
+    // model only what was typed, so that it complains of text only when there is some.
+    if (!hasImage() || !text.isEmpty()) in.text = text.toStdString();
+    in.pair = given(pair);
+    in.target = given(target);
+    in.maskedPositions = maskedPositions;
+    return in;
+}
+
+std::vector<ClassPrediction> topTokens(const Checkpoint& checkpoint, const float* logits, int vocab) {
+    std::vector<ClassPrediction> row;
+    for (const NamedPrediction& p : namedPredictions(checkpoint, logits, vocab, kTopTokens)) row.push_back({tokenLabel(p.name), p.probability});
+    return row;
+}
+
+std::shared_ptr<Analysis> computeAnalysis(const Checkpoint& checkpoint, const AnalysisRequest& request, const ProgressCallback& progress,
+                                          const std::atomic<bool>* cancel) {
+    PreparedInput prepared = prepareInput(checkpoint, request.userInput(),
+                                          [](const std::string& path) { return loadImageFile(QString::fromStdString(path)); });
+    if (cancel && *cancel) return nullptr;
+    const ModelCapabilities& m = checkpoint.capabilities();
+    if (progress) progress(0, m.forwardLayers);
+    std::optional<AttentionRecord> record = checkpoint.run(prepared, progress, cancel);
+    if (!record) return nullptr;
+    auto analysis = std::make_shared<Analysis>();
+    analysis->record = std::move(*record);
+    analysis->input = std::move(prepared.forward);
+    analysis->labels = sequenceLabels(analysis->record);
+    analysis->text = request.text;
+    analysis->pair = request.pair;
+    analysis->target = request.target;
+    if (m.readsImages()) {
+        analysis->imagePath = request.hasImage() && !request.imageFile.isEmpty() ? request.imageFile : request.pixelValuesFile;
+        analysis->image = toQImage(prepared.seenImage);
+    }
+    for (const auto& [position, token] : prepared.maskedTokens) analysis->maskedTokens.insert(position, tokenLabel(token));
+    addPredictions(checkpoint, *analysis);
+    return analysis;
+}
+
+}  // namespace attnscope::ui

@@ -1,0 +1,126 @@
+#include "GenerationRun.h"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "Analysis.h"
+#include "AnalysisJob.h"
+#include "Error.h"
+#include "TokenLabel.h"
+#include "model/Checkpoint.h"
+#include "model/TransformerModel.h"
+
+namespace attnscope::ui {
+
+namespace {
+
+std::vector<int> promptIds(const Checkpoint& checkpoint, const QString& prompt) {
+    const ModelConfig& config = checkpoint.config();
+    checkpoint.model().requireCanGenerate();
+    if (!checkpoint.tokenizer()) throw Error("this model folder has no usable tokenizer: " + checkpoint.tokenizerProblem());
+    std::vector<int> ids = checkpoint.encode(prompt.toStdString()).ids;
+    if (!ids.empty()) return ids;
+    // Nothing typed: a model with a beginning-of-sequence token starts from it alone, as
+    // transformers' generate() does without input_ids.
+    if (const std::optional<int> bos = beginningOfSequenceId(config)) return {*bos};
+    throw Error("type a prompt to generate from: " + config.modelType + " has no beginning-of-sequence token to start with");
+}
+
+// Waits out the rest of the pace, looking at cancel often enough to feel immediate.
+void waitForPace(std::chrono::steady_clock::time_point until, const std::function<bool()>& stop) {
+    while (!stop() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
+}  // namespace
+
+GenerationRun::GenerationRun(std::shared_ptr<const Checkpoint> checkpoint, const QString& prompt, const SamplingSettings& sampling)
+    : checkpoint_(std::move(checkpoint)),
+      prompt_(prompt),
+      generator_(checkpoint_->model(), promptIds(*checkpoint_, prompt), sampling),
+      stopIds_(endOfSequenceIds(checkpoint_->config())) {}
+
+void GenerationRun::feedPending() {
+    const int before = generator_.fedLength();
+    generator_.feedPending();
+    if (generator_.fedLength() == before) return;
+    const RowMatrix& logits = generator_.lastFedLogits();
+    for (Eigen::Index row = 0; row < logits.rows(); ++row)
+        predictions_.push_back(topTokens(*checkpoint_, logits.row(row).data(), static_cast<int>(logits.cols())));
+}
+
+bool GenerationRun::contextFull() const {
+    const int limit = checkpoint_->config().maxPositions;
+    return limit > 0 && static_cast<int>(generator_.ids().size()) >= limit;
+}
+
+GenerationRun::Stop GenerationRun::run(int maxNewTokens, int paceMs, const std::function<void(std::shared_ptr<const Analysis>)>& onToken,
+                                       const std::function<bool()>& stop, const std::function<void(int, int)>& progress) {
+    using Clock = std::chrono::steady_clock;
+    if (maxNewTokens < 1) throw Error("generate at least one token");
+    feedPending();  // the prompt, on a fresh run
+    // A snapshot copies every attention map: unpaced, a fast model shows at most one per
+    // interval (and always the last), so the copies never cost more than the steps.
+    constexpr auto kShowInterval = std::chrono::milliseconds(80);
+    Clock::time_point lastShown{};
+    bool newestShown = true;
+    const auto show = [&] {
+        if (onToken) onToken(snapshot());
+        lastShown = Clock::now();
+        newestShown = true;
+    };
+    Stop why = Stop::MaxTokens;
+    for (int i = 0; i < maxNewTokens; ++i) {
+        if (stop()) {
+            why = Stop::Cancelled;
+            break;
+        }
+        if (contextFull()) {
+            why = Stop::ContextFull;
+            break;
+        }
+        const auto due = Clock::now() + std::chrono::milliseconds(paceMs);
+        const int id = generator_.step();
+        // Fed at once: the new token's own attention row, and what it predicts next, show with it.
+        feedPending();
+        newestShown = false;
+        if (progress) progress(i + 1, maxNewTokens);
+        if (paceMs > 0 || Clock::now() - lastShown >= kShowInterval) show();
+        if (std::find(stopIds_.begin(), stopIds_.end(), id) != stopIds_.end()) {
+            why = Stop::EndOfSequence;
+            break;
+        }
+        if (paceMs > 0 && i + 1 < maxNewTokens) waitForPace(due, stop);
+    }
+    if (!newestShown) show();
+    return why;
+}
+
+std::shared_ptr<Analysis> GenerationRun::snapshot() const {
+    const Tokenizer& tokenizer = *checkpoint_->tokenizer();
+    // The tokens fed so far: those with an attention row and predictions.
+    const std::vector<int> ids(generator_.ids().begin(), generator_.ids().begin() + generator_.fedLength());
+    auto analysis = std::make_shared<Analysis>();
+    analysis->text = prompt_;
+    TokenSequence tokens;
+    tokens.names = checkpoint_->tokenNames(ids);
+    tokens.ids = ids;
+    tokens.special = checkpoint_->specialTokens(ids);
+    analysis->record.modelType = checkpoint_->config().modelType;
+    analysis->record.sequences = {std::move(tokens)};
+    analysis->record.stacks = {{kSelfStack, 0, 0, generator_.attentions()}};
+    analysis->input.ids = ids;
+    analysis->labels = sequenceLabels(analysis->record);
+    analysis->tokenPredictionKind = Analysis::TokenPredictionKind::NextToken;
+    analysis->tokenPredictions = predictions_;
+    analysis->promptLength = generator_.promptLength();
+    // What the new tokens add to the text: decoded with the prompt, as a decoder may treat a
+    // leading token differently (SentencePiece drops the first word's space).
+    const std::vector<int> promptIds(ids.begin(), ids.begin() + generator_.promptLength());
+    const std::string whole = tokenizer.decode(ids), start = tokenizer.decode(promptIds);
+    const std::vector<int> generated(ids.begin() + generator_.promptLength(), ids.end());
+    analysis->generatedText = QString::fromStdString(whole.starts_with(start) ? whole.substr(start.size()) : tokenizer.decode(generated));
+    return analysis;
+}
+
+}  // namespace attnscope::ui

@@ -1,0 +1,47 @@
+#pragma once
+#include <QObject>
+#include <QString>
+
+#include "ViewExport.h"
+
+class QWidget;
+
+namespace attnscope::ui {
+
+class AttentionSelection;
+class AttentionSession;
+class LensTab;
+class ViewTabs;
+
+// Export and copy of what is shown: the current view (or the whole model grid, or the logit
+// lens) as PNG, SVG, PDF or NPY, through the same figures as `attnscope-cli render`, with the
+// Export dialog suggesting a name from the model and the selection.
+class ExportCommands : public QObject {
+    Q_OBJECT
+public:
+    ExportCommands(AttentionSession* session, AttentionSelection* selection, ViewTabs* tabs, LensTab* lens, QWidget* dialogParent);
+
+    // Exports without asking; emits failed() and returns false when it cannot.
+    bool exportTo(const ExportChoice& choice);
+    // "model-layer3-head5.png" in the last export folder.
+    QString suggestedPath() const;
+
+public slots:
+    void showDialog();
+    void copyFigure();
+
+signals:
+    void failed(const QString& summary, const QString& details);
+    void hint(const QString& message, int timeoutMs);
+
+private:
+    QString shownName() const;  // "matrix", "logit lens", ...
+
+    AttentionSession* session_;
+    AttentionSelection* selection_;
+    ViewTabs* tabs_;
+    LensTab* lens_;
+    QWidget* dialogParent_;
+};
+
+}  // namespace attnscope::ui

@@ -1,0 +1,48 @@
+#pragma once
+#include <QObject>
+#include <QString>
+
+namespace attnscope::ui {
+
+class AttentionSelection;
+class AttentionSession;
+class LensView;
+class ViewTabs;
+
+// The logit lens tab: offered for models with a logit lens, computed on demand (for the
+// analysis shown, while the tab is open and nothing else runs), and linked to the attention
+// views: a click on a cell selects its layer and position there.
+class LensTab : public QObject {
+    Q_OBJECT
+public:
+    LensTab(AttentionSession* session, AttentionSelection* selection, ViewTabs* tabs);
+
+    LensView* view() const { return view_; }
+    bool isShown() const;
+    bool isAvailable() const;
+
+    // Writes the lens as PNG, SVG or PDF; throws attnscope::Error when there is none yet or
+    // the format is NPY.
+    void exportTo(const QString& path, int longSide) const;
+    void copyToClipboard() const;
+
+public slots:
+    void show();
+    // Offers the tab when the open model has a lens (hiding it moves to the matrix).
+    void adaptToModel();
+    // Asks the session for the lens when the tab is open, idle and without one.
+    void requestIfShown();
+    // Shows the session's lens (or why there is none) with the selection outlined.
+    void update();
+
+signals:
+    void hint(const QString& message);
+
+private:
+    AttentionSession* session_;
+    AttentionSelection* selection_;
+    ViewTabs* tabs_;
+    LensView* view_;
+};
+
+}  // namespace attnscope::ui
