@@ -421,7 +421,7 @@ void TestImageOverlay::viewClickSelectsAPatchAndTellsItsWeight() {
     QCOMPARE(view.toolTipFor(hit),
              QStringLiteral("patch 1,2: %1").arg(QString::number(view.overlayFigure()->data().patchWeights[6], 'f', 4)));
     QTest::mouseMove(&view, centre);
-    QCOMPARE(view.hovered().patch, 6);
+    QCOMPARE(view.hoveredHit().patch, 6);
 
     QSignalSpy changed(&selection, &AttentionSelection::changed);
     QTest::mouseClick(&view, Qt::LeftButton, {}, centre);

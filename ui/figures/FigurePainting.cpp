@@ -112,4 +112,20 @@ void drawAxisTitle(QPainter& painter, const QString& text, const QFont& font, Qt
     painter.restore();
 }
 
+PaintScope::PaintScope(QPainter& painter, const QRectF& area, const FigureStyle& style, bool empty, const QString& placeholder)
+    : painter_(painter), empty_(empty) {
+    painter.save();
+    painter.setClipRect(area, Qt::IntersectClip);
+    fillBackground(painter, area, style);
+    if (empty) drawPlaceholder(painter, area, style, placeholder);
+}
+
+PaintScope::~PaintScope() { painter_.restore(); }
+
+void PaintScope::enterLayout(const QTransform& toArea, bool antialiasLines) {
+    painter_.setTransform(toArea, true);
+    if (antialiasLines) painter_.setRenderHint(QPainter::Antialiasing, true);
+    painter_.setRenderHint(QPainter::TextAntialiasing, true);
+}
+
 }  // namespace attnscope::ui::figure

@@ -52,6 +52,26 @@ void drawCenteredText(QPainter& painter, const QRectF& box, const QString& text,
 // A message in the middle of an empty figure.
 void drawPlaceholder(QPainter& painter, const QRectF& area, const FigureStyle& style, const QString& text);
 
+// How every figure's paint() begins and ends: the painter saved and clipped to `area`, the
+// area filled with the style's background and, for an empty figure, its placeholder instead
+// of a drawing; the painter is restored when the scope ends.
+class PaintScope {
+public:
+    PaintScope(QPainter& painter, const QRectF& area, const FigureStyle& style, bool empty, const QString& placeholder);
+    ~PaintScope();
+    PaintScope(const PaintScope&) = delete;
+    PaintScope& operator=(const PaintScope&) = delete;
+
+    bool empty() const { return empty_; }
+    // Draws in the layout's coordinates (its toArea transform) with antialiased text, and lines
+    // too unless `antialiasLines` is false.
+    void enterLayout(const QTransform& toArea, bool antialiasLines = true);
+
+private:
+    QPainter& painter_;
+    bool empty_;
+};
+
 // Figures lay out for the area they are given; when even their smallest layout needs more
 // room (`needed`), they draw at `needed` and shrink it uniformly into `area`. Returns the
 // rectangle to lay out in and sets up the painter (call inside save/restore).

@@ -205,18 +205,10 @@ QSizeF GridFigure::naturalSize() const {
 
 void GridFigure::paint(QPainter& painter, const QRectF& area) const {
     const Impl& d = *d_;
-    painter.save();
-    painter.setClipRect(area, Qt::IntersectClip);
-    figure::fillBackground(painter, area, d.style);
-    if (!d.valid()) {
-        figure::drawPlaceholder(painter, area, d.style, QStringLiteral("No attention to show"));
-        painter.restore();
-        return;
-    }
+    figure::PaintScope scope(painter, area, d.style, !d.valid(), QStringLiteral("No attention to show"));
+    if (scope.empty()) return;
     const Layout l = d.layout(area, title_);
-    painter.setTransform(l.toArea, true);
-    painter.setRenderHint(QPainter::Antialiasing, true);
-    painter.setRenderHint(QPainter::TextAntialiasing, true);
+    scope.enterLayout(l.toArea);
     const double base = figure::basePixels(d.style);
     const QColor muted = figure::mix(d.style.foreground, d.style.background, 0.3);
 
@@ -296,7 +288,6 @@ void GridFigure::paint(QPainter& painter, const QRectF& area) const {
         figure::drawCenteredText(painter, l.title, title_, l.titleFont);
     }
     if (d.style.showColorBar) ColorBarPainter(d.colorMap, d.barScale, d.style).paintVertical(painter, l.colorBar);
-    painter.restore();
 }
 
 GridFigure::Hit GridFigure::hitTest(const QRectF& area, const QPointF& pos) const {

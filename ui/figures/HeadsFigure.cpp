@@ -203,18 +203,10 @@ QSizeF HeadsFigure::naturalSize() const { return d_->natural(); }
 
 void HeadsFigure::paint(QPainter& painter, const QRectF& area) const {
     const Impl& d = *d_;
-    painter.save();
-    painter.setClipRect(area, Qt::IntersectClip);
-    figure::fillBackground(painter, area, d.style);
-    if (d.rows() == 0 || d.cols() == 0) {
-        figure::drawPlaceholder(painter, area, d.style, QStringLiteral("No tokens to show"));
-        painter.restore();
-        return;
-    }
+    figure::PaintScope scope(painter, area, d.style, d.rows() == 0 || d.cols() == 0, QStringLiteral("No tokens to show"));
+    if (scope.empty()) return;
     const Layout l = d.layout(area);
-    painter.setTransform(l.toArea, true);
-    painter.setRenderHint(QPainter::Antialiasing, true);
-    painter.setRenderHint(QPainter::TextAntialiasing, true);
+    scope.enterLayout(l.toArea);
     const QColor muted = figure::mix(d.style.foreground, d.style.background, 0.3);
     const int headCount = static_cast<int>(d.data.heads.size());
 
@@ -294,7 +286,6 @@ void HeadsFigure::paint(QPainter& painter, const QRectF& area) const {
         const QRectF box(l.rightColumn.left(), l.rowCentre(i) - lineHeight / 2.0, l.rightColumn.width(), lineHeight);
         painter.drawText(box, Qt::AlignLeft | Qt::AlignVCenter, labelMetrics.elidedText(d.rightLabel(i), Qt::ElideRight, box.width()));
     }
-    painter.restore();
 }
 
 HeadsFigure::Hit HeadsFigure::hitTest(const QRectF& area, const QPointF& pos) const {

@@ -431,18 +431,10 @@ void ImageOverlayFigure::Impl::paintPanel(QPainter& painter, const Layout& l) co
 
 void ImageOverlayFigure::paint(QPainter& painter, const QRectF& area) const {
     const Impl& d = *d_;
-    painter.save();
-    painter.setClipRect(area, Qt::IntersectClip);
-    figure::fillBackground(painter, area, d.style);
-    if (!d.data.grid.isValid()) {
-        figure::drawPlaceholder(painter, area, d.style, QStringLiteral("No image to show"));
-        painter.restore();
-        return;
-    }
+    figure::PaintScope scope(painter, area, d.style, !d.data.grid.isValid(), QStringLiteral("No image to show"));
+    if (scope.empty()) return;
     const Layout l = d.layout(area);
-    painter.setTransform(l.toArea, true);
-    painter.setRenderHint(QPainter::Antialiasing, true);
-    painter.setRenderHint(QPainter::TextAntialiasing, true);
+    scope.enterLayout(l.toArea);
 
     if (!d.data.title.isEmpty()) {
         painter.setPen(d.style.foreground);
@@ -458,7 +450,6 @@ void ImageOverlayFigure::paint(QPainter& painter, const QRectF& area) const {
     figure::drawCenteredText(painter, l.caption, d.caption(), d.captionFont);
     if (d.style.showColorBar) ColorBarPainter(d.colorMap, d.scale, d.style).paintVertical(painter, l.colorBar);
     d.paintPanel(painter, l);
-    painter.restore();
 }
 
 QRectF ImageOverlayFigure::imageRect(const QRectF& area) const {

@@ -260,18 +260,11 @@ QSizeF LensFigure::naturalSize() const {
 
 void LensFigure::paint(QPainter& painter, const QRectF& area) const {
     const Impl& d = *d_;
-    painter.save();
-    painter.setClipRect(area, Qt::IntersectClip);
-    figure::fillBackground(painter, area, d.style);
-    if (d.empty()) {
-        figure::drawPlaceholder(painter, area, d.style, QStringLiteral("No lens to show"));
-        painter.restore();
-        return;
-    }
+    figure::PaintScope scope(painter, area, d.style, d.empty(), QStringLiteral("No lens to show"));
+    if (scope.empty()) return;
     const Layout l = d.layout(area);
     const Frame f = d.frame();
-    painter.setTransform(l.toArea, true);
-    painter.setRenderHint(QPainter::TextAntialiasing, true);
+    scope.enterLayout(l.toArea, false);
     const int rows = d.layers();
     const int columns = d.positions();
     const double cw = l.cellWidth;
@@ -385,7 +378,6 @@ void LensFigure::paint(QPainter& painter, const QRectF& area) const {
         painter.setRenderHint(QPainter::Antialiasing, true);
         ColorBarPainter(d.colorMap, d.scale, d.style, QStringLiteral("probability")).paintVertical(painter, l.colorBar);
     }
-    painter.restore();
 }
 
 std::optional<LensCellIndex> LensFigure::hitTest(const QRectF& area, const QPointF& pos) const {

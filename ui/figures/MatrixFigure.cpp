@@ -257,19 +257,11 @@ QSizeF MatrixFigure::naturalSize() const {
 
 void MatrixFigure::paint(QPainter& painter, const QRectF& area) const {
     const Impl& d = *d_;
-    painter.save();
-    painter.setClipRect(area, Qt::IntersectClip);
-    figure::fillBackground(painter, area, d.style);
     const Window w = d.window(firstRow_, rowCount_, firstColumn_, columnCount_);
-    if (w.rows == 0 || w.columns == 0) {
-        figure::drawPlaceholder(painter, area, d.style, QStringLiteral("No tokens to show"));
-        painter.restore();
-        return;
-    }
+    figure::PaintScope scope(painter, area, d.style, w.rows == 0 || w.columns == 0, QStringLiteral("No tokens to show"));
+    if (scope.empty()) return;
     const Layout l = d.layout(area, w);
-    painter.setTransform(l.toArea, true);
-    painter.setRenderHint(QPainter::Antialiasing, true);
-    painter.setRenderHint(QPainter::TextAntialiasing, true);
+    scope.enterLayout(l.toArea);
 
     const CellWindow cells{w.firstRow, w.rows, w.firstColumn, w.columns};
     if (!paintCellsAsImage(painter, l.grid.topLeft(), l.cell, d.data.matrix, cells, d.scale, d.colorMap, &d.cells))
@@ -339,7 +331,6 @@ void MatrixFigure::paint(QPainter& painter, const QRectF& area) const {
         figure::drawCenteredText(painter, l.title, d.data.title, l.titleFont);
     }
     if (d.style.showColorBar) ColorBarPainter(d.colorMap, d.scale, d.style).paintVertical(painter, l.colorBar);
-    painter.restore();
 }
 
 MatrixFigure::Hit MatrixFigure::hitTest(const QRectF& area, const QPointF& pos) const {

@@ -161,18 +161,10 @@ QSizeF TokenStripFigure::naturalSize() const {
 
 void TokenStripFigure::paint(QPainter& painter, const QRectF& area) const {
     const Impl& d = *d_;
-    painter.save();
-    painter.setClipRect(area, Qt::IntersectClip);
-    figure::fillBackground(painter, area, d.style);
-    if (d.count() == 0) {
-        figure::drawPlaceholder(painter, area, d.style, QStringLiteral("No tokens to show"));
-        painter.restore();
-        return;
-    }
+    figure::PaintScope scope(painter, area, d.style, d.count() == 0, QStringLiteral("No tokens to show"));
+    if (scope.empty()) return;
     const Layout l = d.layout(area);
-    painter.setTransform(l.toArea, true);
-    painter.setRenderHint(QPainter::Antialiasing, true);
-    painter.setRenderHint(QPainter::TextAntialiasing, true);
+    scope.enterLayout(l.toArea);
     if (!d.data.title.isEmpty()) {
         painter.setPen(d.style.foreground);
         figure::drawCenteredText(painter, l.title, d.data.title, l.titleFont);
@@ -206,7 +198,6 @@ void TokenStripFigure::paint(QPainter& painter, const QRectF& area) const {
         painter.drawText(text, Qt::AlignCenter, metrics.elidedText(d.data.labels[i], Qt::ElideRight, text.width() + 1.0));
     }
     if (d.style.showColorBar) ColorBarPainter(d.colorMap, d.scale, d.style).paintHorizontal(painter, l.colorBar);
-    painter.restore();
 }
 
 int TokenStripFigure::hitTest(const QRectF& area, const QPointF& pos) const {

@@ -1,5 +1,6 @@
 #include "FigureView.h"
 
+#include <QMouseEvent>
 #include <QPainter>
 
 #include <algorithm>
@@ -16,7 +17,10 @@ constexpr int kMargin = 6;
 }
 
 FigureView::FigureView(ViewKind kind, AttentionSelection* selection, QWidget* parent)
-    : QWidget(parent), kind_(kind), selection_(selection) {
+    : QWidget(parent),
+      kind_(kind),
+      selection_(selection),
+      hover_(this, [this](const QPointF& pos) { return spotAt(pos); }, [this](const HoverSpot& spot) { hoverChanged(spot); }) {
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     setBackgroundRole(QPalette::Base);
     setAutoFillBackground(true);
@@ -104,6 +108,7 @@ void FigureView::rebuild() {
     stale_ = false;
     problem_.clear();
     clearFigure();
+    hover_.clear();  // what was under the pointer belonged to the old figure
     if (analysis_ && analysis_->stackCount() > 0) {
         try {
             const ViewRequest request = selection_->request(kind_);
@@ -117,6 +122,18 @@ void FigureView::rebuild() {
     updateGeometry();
     update();
     emit figureChanged();
+}
+
+bool FigureView::event(QEvent* event) { return hover_.handleToolTip(event) || QWidget::event(event); }
+
+void FigureView::mouseMoveEvent(QMouseEvent* event) {
+    hover_.moveTo(event->position());
+    QWidget::mouseMoveEvent(event);
+}
+
+void FigureView::leaveEvent(QEvent* event) {
+    hover_.clear();
+    QWidget::leaveEvent(event);
 }
 
 void FigureView::showEvent(QShowEvent* event) {

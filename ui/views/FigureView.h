@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "FigureBuilder.h"
+#include "HoverTracker.h"
 
 namespace attnscope::ui {
 
@@ -43,6 +44,8 @@ public:
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
+    // What the pointer is over (nothing while it is outside the figure).
+    const HoverSpot& hovered() const { return hover_.hovered(); }
 
 public slots:
     void setAnalysis(std::shared_ptr<const attnscope::ui::Analysis> analysis);
@@ -65,6 +68,13 @@ protected:
     // token strip's chips): they sit at the top like a page instead of floating mid-widget.
     virtual bool alignsTop() const { return false; }
 
+    // What is under `pos` (widget coordinates), for the hover mark and the tooltip; nothing by default.
+    virtual HoverSpot spotAt(const QPointF&) const { return {}; }
+    // The hovered spot changed (the view repaints on its own): a cursor to change, a signal to send.
+    virtual void hoverChanged(const HoverSpot&) {}
+    // Moves the hover to what is under `pos` now (after a zoom moved the figure under the pointer).
+    void rehover(const QPointF& pos) { hover_.moveTo(pos); }
+
     // Rebuilds now if the view is visible, else on show.
     void refresh();
     // Repaint-only change of the figure (e.g. a hover preview) made by a subclass.
@@ -72,6 +82,10 @@ protected:
 
     void showEvent(QShowEvent* event) override;
     void paintEvent(QPaintEvent* event) override;
+    // The hover and the tooltip, the same for every view (HoverTracker).
+    bool event(QEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
 
 private:
     void rebuild();
@@ -82,6 +96,7 @@ private:
     QString placeholder_;
     QString problem_;
     bool stale_ = true;
+    HoverTracker hover_;
 };
 
 }  // namespace attnscope::ui

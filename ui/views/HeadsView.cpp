@@ -6,9 +6,7 @@
 
 namespace attnscope::ui {
 
-HeadsView::HeadsView(AttentionSelection* selection, QWidget* parent) : FigureView(ViewKind::Heads, selection, parent) {
-    setMouseTracking(true);
-}
+HeadsView::HeadsView(AttentionSelection* selection, QWidget* parent) : FigureView(ViewKind::Heads, selection, parent) {}
 
 const HeadsFigure* HeadsView::headsFigure() {
     figure();
@@ -48,10 +46,14 @@ void HeadsView::preview(int row) {
     figureReplaced();
 }
 
-void HeadsView::mouseMoveEvent(QMouseEvent* event) {
-    const HeadsFigure::Hit hit = tokenAt(event->position());
-    preview(hit.side == HeadsFigure::Side::Left ? hit.token : -1);
-    setCursor(hit.side == HeadsFigure::Side::Left ? Qt::PointingHandCursor : Qt::ArrowCursor);
+HoverSpot HeadsView::spotAt(const QPointF& pos) const {
+    const HeadsFigure::Hit hit = tokenAt(pos);
+    return hit.side == HeadsFigure::Side::Left ? HoverSpot{hit.token, -1, {}, {}} : HoverSpot{};
+}
+
+void HeadsView::hoverChanged(const HoverSpot& spot) {
+    preview(spot.first);
+    setCursor(spot.isValid() ? Qt::PointingHandCursor : Qt::ArrowCursor);
 }
 
 void HeadsView::mouseReleaseEvent(QMouseEvent* event) {
@@ -62,11 +64,6 @@ void HeadsView::mouseReleaseEvent(QMouseEvent* event) {
         return;
     }
     FigureView::mouseReleaseEvent(event);
-}
-
-void HeadsView::leaveEvent(QEvent* event) {
-    preview(-1);
-    FigureView::leaveEvent(event);
 }
 
 }  // namespace attnscope::ui

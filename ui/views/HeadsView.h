@@ -30,9 +30,10 @@ protected:
     // the column headers from their tokens.
     bool alignsTop() const override { return true; }
 
-    void mouseMoveEvent(QMouseEvent* event) override;
+    // Hovering a left token previews its lines.
+    HoverSpot spotAt(const QPointF& pos) const override;
+    void hoverChanged(const HoverSpot& spot) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
-    void leaveEvent(QEvent* event) override;
 
 private:
     // Redraws with `row`'s lines (-1: back to the selected query) without asking the engine again.

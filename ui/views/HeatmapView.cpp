@@ -1,11 +1,9 @@
 #include "HeatmapView.h"
 
 #include <QApplication>
-#include <QHelpEvent>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QToolTip>
 #include <QWheelEvent>
 
 #include <algorithm>
@@ -23,7 +21,6 @@ constexpr int kFewestVisibleCells = 3;  // zooming further shows nothing more us
 }  // namespace
 
 HeatmapView::HeatmapView(AttentionSelection* selection, QWidget* parent) : FigureView(ViewKind::Matrix, selection, parent) {
-    setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);  // +/-, 0 and the arrow keys
 }
 
@@ -67,13 +64,11 @@ void HeatmapView::buildFigure(const FigureSource& source, const ViewRequest& req
         firstRow_ = firstColumn_ = 0;
         windowShape_ = QSize(columns(), rows());
     }
-    hovered_ = {};
     applyWindow();
 }
 
 void HeatmapView::clearFigure() {
-    figure_.reset();
-    hovered_ = {};  // the zoom window stays: a rebuild of the same shape keeps it
+    figure_.reset();  // the zoom window stays: a rebuild of the same shape keeps it
 }
 
 const Figure* HeatmapView::currentFigure() const { return figure_ ? &*figure_ : nullptr; }
@@ -114,7 +109,7 @@ void HeatmapView::zoomAt(const QPointF& pos, double factor) {
     firstColumn_ = anchor.column -
                    static_cast<int>(std::lround((anchor.column - firstColumn_) * visibleColumns() / static_cast<double>(oldColumns)));
     applyWindow();
-    setHovered(cellAt(pos));
+    rehover(pos);
     figureReplaced();
 }
 
@@ -137,12 +132,13 @@ void HeatmapView::setZoomWindow(double zoom, int firstRow, int firstColumn) {
     figureReplaced();
 }
 
-void HeatmapView::setHovered(MatrixFigure::Hit hit) {
-    if (hit.row == hovered_.row && hit.column == hovered_.column) return;
-    hovered_ = hit;
-    emit cellHovered(hit.row, hit.column);
-    update();
+HoverSpot HeatmapView::spotAt(const QPointF& pos) const {
+    const MatrixFigure::Hit hit = cellAt(pos);
+    if (!hit.isValid()) return {};
+    return {hit.row, hit.column, cellRect(hit.row, hit.column), toolTipFor(hit.row, hit.column)};
 }
+
+void HeatmapView::hoverChanged(const HoverSpot& spot) { emit cellHovered(spot.first, spot.second); }
 
 void HeatmapView::selectRow(int row) {
     if (!figure_ || row < 0 || row >= rows()) return;
@@ -158,31 +154,17 @@ void HeatmapView::stepSelectedQuery(int step) {
 }
 
 void HeatmapView::paintOverlay(QPainter& painter) const {
-    if (!figure_ || !hovered_.isValid()) return;
+    const MatrixFigure::Hit hovered = hoveredCell();
+    if (!figure_ || !hovered.isValid()) return;
     const QRect window = visibleCells();
-    if (!window.contains(hovered_.column, hovered_.row)) return;
-    const QRectF cell = cellRect(hovered_.row, hovered_.column);
+    if (!window.contains(hovered.column, hovered.row)) return;
+    const QRectF cell = cellRect(hovered.row, hovered.column);
     // Two rings so the mark shows on the darkest and the lightest colours of every map.
     painter.setBrush(Qt::NoBrush);
     painter.setPen(QPen(Qt::black, 3.0));
     painter.drawRect(cell.adjusted(0.5, 0.5, -0.5, -0.5));
     painter.setPen(QPen(Qt::white, 1.5));
     painter.drawRect(cell.adjusted(0.5, 0.5, -0.5, -0.5));
-}
-
-bool HeatmapView::event(QEvent* event) {
-    if (event->type() == QEvent::ToolTip) {
-        auto* help = static_cast<QHelpEvent*>(event);
-        const MatrixFigure::Hit hit = cellAt(help->pos());
-        if (hit.isValid()) {
-            QToolTip::showText(help->globalPos(), toolTipFor(hit.row, hit.column), this, cellRect(hit.row, hit.column).toAlignedRect());
-        } else {
-            QToolTip::hideText();
-            event->ignore();
-        }
-        return true;
-    }
-    return FigureView::event(event);
 }
 
 void HeatmapView::wheelEvent(QWheelEvent* event) {
@@ -221,7 +203,7 @@ void HeatmapView::mouseMoveEvent(QMouseEvent* event) {
             return;
         }
     }
-    setHovered(cellAt(event->position()));
+    FigureView::mouseMoveEvent(event);
 }
 
 void HeatmapView::mouseReleaseEvent(QMouseEvent* event) {
@@ -233,11 +215,6 @@ void HeatmapView::mouseReleaseEvent(QMouseEvent* event) {
     if (wasDrag) return;
     const MatrixFigure::Hit hit = cellAt(event->position());
     if (hit.isValid()) selectRow(hit.row);
-}
-
-void HeatmapView::leaveEvent(QEvent* event) {
-    setHovered({});
-    FigureView::leaveEvent(event);
 }
 
 void HeatmapView::keyPressEvent(QKeyEvent* event) {

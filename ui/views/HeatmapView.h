@@ -26,7 +26,7 @@ public:
     MatrixFigure::Hit cellAt(const QPointF& pos) const;
     QRectF cellRect(int row, int column) const;
     QString toolTipFor(int row, int column) const;
-    MatrixFigure::Hit hoveredCell() const { return hovered_; }
+    MatrixFigure::Hit hoveredCell() const { return {hovered().first, hovered().second}; }
 
     // The window of cells on screen: first row/column and how many.
     QRect visibleCells() const { return {firstColumn_, firstRow_, visibleColumns(), visibleRows()}; }
@@ -55,20 +55,19 @@ protected:
     void clearFigure() override;
     const Figure* currentFigure() const override;
     void paintOverlay(QPainter& painter) const override;
+    HoverSpot spotAt(const QPointF& pos) const override;
+    void hoverChanged(const HoverSpot& spot) override;
 
-    bool event(QEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
-    void leaveEvent(QEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
 
 private:
     int visibleRows() const;
     int visibleColumns() const;
     void applyWindow();
-    void setHovered(MatrixFigure::Hit hit);
     void selectRow(int row);
     void stepSelectedQuery(int step);
 
@@ -78,7 +77,6 @@ private:
     int firstColumn_ = 0;
     QSize windowShape_;  // the matrix shape the zoom window was made for
     QRect announcedWindow_;
-    MatrixFigure::Hit hovered_;
 
     // A press becomes a click (select the row) unless it moves far enough to be a drag (pan).
     std::optional<QPointF> pressPos_;

@@ -3,14 +3,12 @@
 #include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QToolTip>
 
 #include "AttentionSelection.h"
 
 namespace attnscope::ui {
 
 ImageOverlayView::ImageOverlayView(AttentionSelection* selection, QWidget* parent) : FigureView(ViewKind::Overlay, selection, parent) {
-    setMouseTracking(true);
 }
 
 const ImageOverlayFigure* ImageOverlayView::overlayFigure() {
@@ -28,20 +26,17 @@ QString ImageOverlayView::toolTipFor(const ImageOverlayFigure::Hit& hit) const {
 
 void ImageOverlayView::buildFigure(const FigureSource& source, const ViewRequest& request) {
     figure_.emplace(buildImageOverlayData(source, request), selection()->style());
-    hovered_ = {};
 }
 
-void ImageOverlayView::clearFigure() {
-    figure_.reset();
-    hovered_ = {};
-}
+void ImageOverlayView::clearFigure() { figure_.reset(); }
 
 const Figure* ImageOverlayView::currentFigure() const { return figure_ ? &*figure_ : nullptr; }
 
 void ImageOverlayView::paintOverlay(QPainter& painter) const {
-    if (!figure_ || hovered_.patch < 0) return;
+    const int patch = hoveredHit().patch;
+    if (!figure_ || patch < 0) return;
     // A dashed ring in the highlight colour, apart from the query's solid one.
-    const QRectF cell = patchRect(hovered_.patch).adjusted(1.5, 1.5, -1.5, -1.5);
+    const QRectF cell = patchRect(patch).adjusted(1.5, 1.5, -1.5, -1.5);
     painter.setBrush(Qt::NoBrush);
     painter.setPen(QPen(Qt::black, 3.0));
     painter.drawRect(cell);
@@ -49,30 +44,13 @@ void ImageOverlayView::paintOverlay(QPainter& painter) const {
     painter.drawRect(cell);
 }
 
-void ImageOverlayView::setHovered(ImageOverlayFigure::Hit hit) {
-    if (hit.patch == hovered_.patch && hit.token == hovered_.token) return;
-    hovered_ = hit;
-    setCursor(hit.isValid() ? Qt::PointingHandCursor : Qt::ArrowCursor);
-    update();
+HoverSpot ImageOverlayView::spotAt(const QPointF& pos) const {
+    const ImageOverlayFigure::Hit hit = hitAt(pos);
+    if (!hit.isValid()) return {};
+    return {hit.patch, hit.token, hit.patch >= 0 ? patchRect(hit.patch) : QRectF(), toolTipFor(hit)};
 }
 
-bool ImageOverlayView::event(QEvent* event) {
-    if (event->type() == QEvent::ToolTip) {
-        auto* help = static_cast<QHelpEvent*>(event);
-        const ImageOverlayFigure::Hit hit = hitAt(help->pos());
-        if (hit.isValid()) {
-            const QRect rect = hit.patch >= 0 ? patchRect(hit.patch).toAlignedRect() : QRect();
-            QToolTip::showText(help->globalPos(), toolTipFor(hit), this, rect);
-        } else {
-            QToolTip::hideText();
-            event->ignore();
-        }
-        return true;
-    }
-    return FigureView::event(event);
-}
-
-void ImageOverlayView::mouseMoveEvent(QMouseEvent* event) { setHovered(hitAt(event->position())); }
+void ImageOverlayView::hoverChanged(const HoverSpot& spot) { setCursor(spot.isValid() ? Qt::PointingHandCursor : Qt::ArrowCursor); }
 
 void ImageOverlayView::mouseReleaseEvent(QMouseEvent* event) {
     const ImageOverlayFigure::Hit hit = hitAt(event->position());
@@ -81,11 +59,6 @@ void ImageOverlayView::mouseReleaseEvent(QMouseEvent* event) {
         return;
     }
     FigureView::mouseReleaseEvent(event);
-}
-
-void ImageOverlayView::leaveEvent(QEvent* event) {
-    setHovered({});
-    FigureView::leaveEvent(event);
 }
 
 }  // namespace attnscope::ui

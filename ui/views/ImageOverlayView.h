@@ -20,24 +20,21 @@ public:
     // Where a patch is drawn, in widget coordinates.
     QRectF patchRect(int patch) const;
     QString toolTipFor(const ImageOverlayFigure::Hit& hit) const;
-    ImageOverlayFigure::Hit hovered() const { return hovered_; }
+    ImageOverlayFigure::Hit hoveredHit() const { return {hovered().first, hovered().second}; }
 
 protected:
     void buildFigure(const FigureSource& source, const ViewRequest& request) override;
     void clearFigure() override;
     const Figure* currentFigure() const override;
     void paintOverlay(QPainter& painter) const override;
+    HoverSpot spotAt(const QPointF& pos) const override;
+    void hoverChanged(const HoverSpot& spot) override;
 
-    bool event(QEvent* event) override;
-    void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
-    void leaveEvent(QEvent* event) override;
 
 private:
-    void setHovered(ImageOverlayFigure::Hit hit);
 
     std::optional<ImageOverlayFigure> figure_;
-    ImageOverlayFigure::Hit hovered_;
 };
 
 }  // namespace attnscope::ui

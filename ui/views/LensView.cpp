@@ -1,9 +1,7 @@
 #include "LensView.h"
 
-#include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QToolTip>
 
 #include <algorithm>
 
@@ -17,11 +15,11 @@ namespace {
 constexpr int kMargin = 6;
 }
 
-LensView::LensView(QWidget* parent) : QWidget(parent), placeholder_(QStringLiteral("No logit lens to show")) {
+LensView::LensView(QWidget* parent)
+    : QWidget(parent), placeholder_(QStringLiteral("No logit lens to show")), hover_(this, [this](const QPointF& pos) { return spotAt(pos); }, {}) {
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     setBackgroundRole(QPalette::Base);
     setAutoFillBackground(true);
-    setMouseTracking(true);  // the hover outline
 }
 
 LensView::~LensView() = default;
@@ -36,6 +34,17 @@ QRectF LensView::cellRect(int layer, int position) const { return figure_ ? figu
 
 QString LensView::toolTipFor(int layer, int position) const { return figure_ ? figure_->toolTip(layer, position) : QString(); }
 
+HoverSpot LensView::spotAt(const QPointF& pos) const {
+    const std::optional<LensCellIndex> cell = cellAt(pos);
+    if (!cell) return {};
+    return {cell->layer, cell->position, cellRect(cell->layer, cell->position), toolTipFor(cell->layer, cell->position)};
+}
+
+std::optional<LensCellIndex> LensView::hoveredCell() const {
+    if (!hover_.hovered().isValid()) return std::nullopt;
+    return LensCellIndex{hover_.hovered().first, hover_.hovered().second};
+}
+
 QSize LensView::sizeHint() const {
     if (!figure_) return {720, 360};
     const QSizeF natural = figure_->naturalSize();
@@ -48,7 +57,7 @@ QSize LensView::minimumSizeHint() const { return {240, 160}; }
 void LensView::setData(const LensFigureData& data) {
     lens_.reset();
     figure_.emplace(data, style_);
-    setHovered(std::nullopt);
+    hover_.clear();
     pressed_.reset();
     updateGeometry();
     update();
@@ -68,7 +77,7 @@ void LensView::setLens(std::shared_ptr<const LogitLens> lens, const QStringList&
 void LensView::clear() {
     lens_.reset();
     figure_.reset();
-    setHovered(std::nullopt);
+    hover_.clear();
     pressed_.reset();
     updateGeometry();
     update();
@@ -103,26 +112,7 @@ void LensView::setPlaceholderText(const QString& text) {
     if (!figure_) update();
 }
 
-void LensView::setHovered(std::optional<LensCellIndex> cell) {
-    if (cell == hovered_) return;
-    hovered_ = cell;
-    update();
-}
-
-bool LensView::event(QEvent* event) {
-    if (event->type() == QEvent::ToolTip) {
-        auto* help = static_cast<QHelpEvent*>(event);
-        if (const auto cell = cellAt(help->pos())) {
-            QToolTip::showText(help->globalPos(), toolTipFor(cell->layer, cell->position), this,
-                               cellRect(cell->layer, cell->position).toAlignedRect());
-        } else {
-            QToolTip::hideText();
-            event->ignore();
-        }
-        return true;
-    }
-    return QWidget::event(event);
-}
+bool LensView::event(QEvent* event) { return hover_.handleToolTip(event) || QWidget::event(event); }
 
 void LensView::paintEvent(QPaintEvent*) {
     QPainter painter(this);
@@ -135,9 +125,10 @@ void LensView::paintEvent(QPaintEvent*) {
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
     figure_->paint(painter, figureArea());
-    if (hovered_ && hovered_ != LensCellIndex{figure_->selectedLayer().value_or(-1), figure_->selectedPosition().value_or(-1)}) {
+    const std::optional<LensCellIndex> hovered = hoveredCell();
+    if (hovered && hovered != LensCellIndex{figure_->selectedLayer().value_or(-1), figure_->selectedPosition().value_or(-1)}) {
         // A thin ring, lighter than the selection's, on any colour of any map.
-        const QRectF cell = cellRect(hovered_->layer, hovered_->position).adjusted(0.5, 0.5, -0.5, -0.5);
+        const QRectF cell = cellRect(hovered->layer, hovered->position).adjusted(0.5, 0.5, -0.5, -0.5);
         painter.setBrush(Qt::NoBrush);
         painter.setPen(QPen(QColor(0, 0, 0, 160), 2.0));
         painter.drawRect(cell);
@@ -160,12 +151,12 @@ void LensView::mouseReleaseEvent(QMouseEvent* event) {
 }
 
 void LensView::mouseMoveEvent(QMouseEvent* event) {
-    setHovered(cellAt(event->position()));
+    hover_.moveTo(event->position());
     QWidget::mouseMoveEvent(event);
 }
 
 void LensView::leaveEvent(QEvent* event) {
-    setHovered(std::nullopt);
+    hover_.clear();
     QWidget::leaveEvent(event);
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "FigureStyle.h"
+#include "HoverTracker.h"
 #include "LensFigure.h"
 
 namespace attnscope {
@@ -37,7 +38,7 @@ public:
     std::optional<LensCellIndex> cellAt(const QPointF& pos) const;
     QRectF cellRect(int layer, int position) const;
     QString toolTipFor(int layer, int position) const;
-    std::optional<LensCellIndex> hoveredCell() const { return hovered_; }
+    std::optional<LensCellIndex> hoveredCell() const;
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -67,13 +68,13 @@ protected:
     void leaveEvent(QEvent* event) override;
 
 private:
-    void setHovered(std::optional<LensCellIndex> cell);
+    HoverSpot spotAt(const QPointF& pos) const;
 
     std::shared_ptr<const LogitLens> lens_;
     std::optional<LensFigure> figure_;
     FigureStyle style_;
     QString placeholder_;
-    std::optional<LensCellIndex> hovered_;
+    HoverTracker hover_;
     std::optional<LensCellIndex> pressed_;  // a click is a press and a release on the same cell
 };
 

@@ -1,16 +1,13 @@
 #include "ModelView.h"
 
-#include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QToolTip>
 
 #include "AttentionSelection.h"
 
 namespace attnscope::ui {
 
 ModelView::ModelView(AttentionSelection* selection, QWidget* parent) : FigureView(ViewKind::Grid, selection, parent) {
-    setMouseTracking(true);
 }
 
 const GridFigure* ModelView::gridFigure() {
@@ -38,7 +35,6 @@ void ModelView::buildFigure(const FigureSource& source, const ViewRequest& reque
         builtStyle_ = style;
     }
     builtRequest_ = request;
-    hovered_ = {};
 }
 
 void ModelView::clearFigure() {
@@ -47,43 +43,26 @@ void ModelView::clearFigure() {
     builtFrom_ = nullptr;
     builtRequest_.reset();
     builtStyle_.reset();
-    hovered_ = {};
 }
 
 const Figure* ModelView::currentFigure() const { return figure_ ? &*figure_ : nullptr; }
 
 void ModelView::paintOverlay(QPainter& painter) const {
-    if (!hovered_.isValid()) return;
-    const QRectF box = thumbnailRect(hovered_.layer, hovered_.head).adjusted(-2, -2, 2, 2);
+    if (!hovered().isValid()) return;
+    const QRectF box = thumbnailRect(hovered().first, hovered().second).adjusted(-2, -2, 2, 2);
     painter.setBrush(Qt::NoBrush);
     painter.setPen(QPen(palette().color(QPalette::Highlight), 2.0, Qt::DashLine));
     painter.drawRect(box);
 }
 
-void ModelView::setHovered(GridFigure::Hit hit) {
-    if (hit.layer == hovered_.layer && hit.head == hovered_.head) return;
-    hovered_ = hit;
-    setCursor(hit.isValid() ? Qt::PointingHandCursor : Qt::ArrowCursor);
-    update();
+HoverSpot ModelView::spotAt(const QPointF& pos) const {
+    const GridFigure::Hit hit = thumbnailAt(pos);
+    if (!hit.isValid()) return {};
+    return {hit.layer, hit.head, thumbnailRect(hit.layer, hit.head),
+            tr("Layer %1, head %2 — click to focus, double-click to open").arg(hit.layer).arg(hit.head)};
 }
 
-bool ModelView::event(QEvent* event) {
-    if (event->type() == QEvent::ToolTip) {
-        auto* help = static_cast<QHelpEvent*>(event);
-        const GridFigure::Hit hit = thumbnailAt(help->pos());
-        if (hit.isValid()) {
-            QToolTip::showText(help->globalPos(), tr("Layer %1, head %2 — click to focus, double-click to open").arg(hit.layer).arg(hit.head),
-                               this, thumbnailRect(hit.layer, hit.head).toAlignedRect());
-        } else {
-            QToolTip::hideText();
-            event->ignore();
-        }
-        return true;
-    }
-    return FigureView::event(event);
-}
-
-void ModelView::mouseMoveEvent(QMouseEvent* event) { setHovered(thumbnailAt(event->position())); }
+void ModelView::hoverChanged(const HoverSpot& spot) { setCursor(spot.isValid() ? Qt::PointingHandCursor : Qt::ArrowCursor); }
 
 void ModelView::mouseReleaseEvent(QMouseEvent* event) {
     const GridFigure::Hit hit = thumbnailAt(event->position());
@@ -102,11 +81,6 @@ void ModelView::mouseDoubleClickEvent(QMouseEvent* event) {
         return;
     }
     FigureView::mouseDoubleClickEvent(event);
-}
-
-void ModelView::leaveEvent(QEvent* event) {
-    setHovered({});
-    FigureView::leaveEvent(event);
 }
 
 }  // namespace attnscope::ui

@@ -26,15 +26,13 @@ protected:
     void clearFigure() override;
     const Figure* currentFigure() const override;
     void paintOverlay(QPainter& painter) const override;
+    HoverSpot spotAt(const QPointF& pos) const override;
+    void hoverChanged(const HoverSpot& spot) override;
 
-    bool event(QEvent* event) override;
-    void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
-    void leaveEvent(QEvent* event) override;
 
 private:
-    void setHovered(GridFigure::Hit hit);
 
     std::optional<GridFigure> figure_;
     // What figure_'s maps were built from, to tell a focus move from a real change.
@@ -43,7 +41,6 @@ private:
     const AttentionStack* builtFrom_ = nullptr;
     std::optional<ViewRequest> builtRequest_;
     std::optional<FigureStyle> builtStyle_;
-    GridFigure::Hit hovered_;
 };
 
 }  // namespace attnscope::ui

@@ -1,15 +1,12 @@
 #include "TokenStripView.h"
 
-#include <QHelpEvent>
 #include <QMouseEvent>
-#include <QToolTip>
 
 #include "AttentionSelection.h"
 
 namespace attnscope::ui {
 
 TokenStripView::TokenStripView(AttentionSelection* selection, QWidget* parent) : FigureView(ViewKind::Tokens, selection, parent) {
-    setMouseTracking(true);
 }
 
 const TokenStripFigure* TokenStripView::stripFigure() {
@@ -46,28 +43,19 @@ void TokenStripView::clearFigure() {
 
 const Figure* TokenStripView::currentFigure() const { return figure_ ? &*figure_ : nullptr; }
 
-bool TokenStripView::event(QEvent* event) {
-    if (event->type() == QEvent::ToolTip && figure_) {
-        auto* help = static_cast<QHelpEvent*>(event);
-        const int chip = chipAt(help->pos());
-        const auto& data = figure_->data();
-        if (chip >= 0 && chip < data.labels.size() && chip < static_cast<int>(data.weights.size())) {
-            const QString weight = QString::number(data.weights[static_cast<std::size_t>(chip)], 'f', 4);
-            QToolTip::showText(help->globalPos(),
-                               chipsAreQueries_ ? tr("%1: %2 of the query's attention — click to make it the query").arg(data.labels[chip], weight)
-                                                : tr("%1: %2 of the query's attention").arg(data.labels[chip], weight),
-                               this);
-        } else {
-            QToolTip::hideText();
-            event->ignore();
-        }
-        return true;
-    }
-    return FigureView::event(event);
+HoverSpot TokenStripView::spotAt(const QPointF& pos) const {
+    const int chip = chipAt(pos);
+    if (!figure_) return {};
+    const auto& data = figure_->data();
+    if (chip < 0 || chip >= data.labels.size() || chip >= static_cast<int>(data.weights.size())) return {};
+    const QString weight = QString::number(data.weights[static_cast<std::size_t>(chip)], 'f', 4);
+    return {chip, -1, {},
+            chipsAreQueries_ ? tr("%1: %2 of the query's attention — click to make it the query").arg(data.labels[chip], weight)
+                             : tr("%1: %2 of the query's attention").arg(data.labels[chip], weight)};
 }
 
-void TokenStripView::mouseMoveEvent(QMouseEvent* event) {
-    setCursor(chipsAreQueries_ && chipAt(event->position()) >= 0 ? Qt::PointingHandCursor : Qt::ArrowCursor);
+void TokenStripView::hoverChanged(const HoverSpot& spot) {
+    setCursor(chipsAreQueries_ && spot.isValid() ? Qt::PointingHandCursor : Qt::ArrowCursor);
 }
 
 void TokenStripView::mouseReleaseEvent(QMouseEvent* event) {

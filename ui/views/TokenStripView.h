@@ -36,8 +36,8 @@ protected:
     double maxMagnification() const override { return 1.6; }
     bool alignsTop() const override { return true; }
 
-    bool event(QEvent* event) override;
-    void mouseMoveEvent(QMouseEvent* event) override;
+    HoverSpot spotAt(const QPointF& pos) const override;
+    void hoverChanged(const HoverSpot& spot) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
 
