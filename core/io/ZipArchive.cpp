@@ -77,117 +77,110 @@ bool ZipArchive::looksLikeZip(const std::uint8_t* data, std::size_t size) {
     return data && findEocd(data, size) != std::string::npos;
 }
 
-void ZipArchive::parseDirectory() {
+ZipArchive::Directory ZipArchive::locateDirectory() const {
     const std::size_t eocd = data_ ? findEocd(data_, size_) : std::string::npos;
     if (eocd == std::string::npos)
         throw Error(where_ + ": not a ZIP archive (no end-of-central-directory record); the file is truncated or not a PyTorch zip checkpoint");
     const std::uint8_t* e = data_ + eocd;
     if (le16(e + 4) != 0 || le16(e + 6) != 0 || le16(e + 8) != le16(e + 10))
         throw Error(where_ + ": multi-disk ZIP archives are not supported");
-    std::uint64_t count = le16(e + 10);
-    std::uint64_t cdSize = le32(e + 12);
-    std::uint64_t cdOffset = le32(e + 16);
+    Directory d{le16(e + 10), le32(e + 12), le32(e + 16)};
 
     // ZIP64: a locator right before the EOCD points at the ZIP64 EOCD record, which holds
     // the real 64-bit counts and offsets (torch writes it for every archive).
     if (eocd >= kZip64LocatorSize && le32(data_ + eocd - kZip64LocatorSize) == kZip64LocatorSignature) {
         const std::uint8_t* loc = data_ + eocd - kZip64LocatorSize;
-        if (le32(loc + 4) != 0 || le32(loc + 16) > 1)
-            throw Error(where_ + ": multi-disk ZIP64 archives are not supported");
+        if (le32(loc + 4) != 0 || le32(loc + 16) > 1) throw Error(where_ + ": multi-disk ZIP64 archives are not supported");
         const std::uint64_t recOffset = le64(loc + 8);
         if (!fits(recOffset, kZip64EocdMinSize, eocd - kZip64LocatorSize) || le32(data_ + recOffset) != kZip64EocdSignature)
             throw Error(where_ + ": the ZIP64 end-of-central-directory record is missing or outside the file; the file is truncated or corrupt");
         const std::uint8_t* z = data_ + recOffset;
         if (le32(z + 16) != 0 || le32(z + 20) != 0 || le64(z + 24) != le64(z + 32))
             throw Error(where_ + ": multi-disk ZIP64 archives are not supported");
-        count = le64(z + 32);
-        cdSize = le64(z + 40);
-        cdOffset = le64(z + 48);
-    } else if (count == 0xffff || cdSize == 0xffffffffu || cdOffset == 0xffffffffu) {
+        d = {le64(z + 32), le64(z + 40), le64(z + 48)};
+    } else if (d.count == 0xffff || d.size == 0xffffffffu || d.offset == 0xffffffffu) {
         throw Error(where_ + ": the ZIP archive needs ZIP64 records but has none; the file is corrupt");
     }
 
-    if (!fits(cdOffset, cdSize, size_))
-        throw Error(where_ + ": the ZIP central directory (offset " + std::to_string(cdOffset) + ", " +
-                    std::to_string(cdSize) + " bytes) lies outside the " + std::to_string(size_) +
-                    "-byte file; the file is truncated or corrupt");
+    if (!fits(d.offset, d.size, size_))
+        throw Error(where_ + ": the ZIP central directory (offset " + std::to_string(d.offset) + ", " + std::to_string(d.size) +
+                    " bytes) lies outside the " + std::to_string(size_) + "-byte file; the file is truncated or corrupt");
     // Every entry takes at least 46 bytes, so a count beyond that is a lie; checking it
-    // first keeps a hostile count from driving the allocation below.
-    if (count > cdSize / kCentralHeaderSize)
-        throw Error(where_ + ": the ZIP directory claims " + std::to_string(count) + " entries but has room for " +
-                    std::to_string(cdSize / kCentralHeaderSize) + "; the file is corrupt");
-    entries_.reserve(static_cast<std::size_t>(count));
+    // first keeps a hostile count from driving the allocation that follows.
+    if (d.count > d.size / kCentralHeaderSize)
+        throw Error(where_ + ": the ZIP directory claims " + std::to_string(d.count) + " entries but has room for " +
+                    std::to_string(d.size / kCentralHeaderSize) + "; the file is corrupt");
+    return d;
+}
 
-    std::size_t pos = static_cast<std::size_t>(cdOffset);
-    const std::size_t cdEnd = static_cast<std::size_t>(cdOffset + cdSize);
-    for (std::uint64_t i = 0; i < count; ++i) {
-        if (!fits(pos, kCentralHeaderSize, cdEnd) || le32(data_ + pos) != kCentralSignature)
-            throw Error(where_ + ": ZIP central directory entry " + std::to_string(i) + " is malformed; the file is corrupt");
-        const std::uint8_t* h = data_ + pos;
-        ZipEntry entry;
-        entry.flags = le16(h + 8);
-        entry.method = le16(h + 10);
-        entry.crc32 = le32(h + 16);
-        entry.compressedSize = le32(h + 20);
-        entry.uncompressedSize = le32(h + 24);
-        const std::size_t nameLen = le16(h + 28);
-        const std::size_t extraLen = le16(h + 30);
-        const std::size_t commentLen = le16(h + 32);
-        const std::uint16_t diskStart = le16(h + 34);
-        entry.localHeaderOffset = le32(h + 42);
-        const std::size_t varLen = nameLen + extraLen + commentLen;
-        if (!fits(pos + kCentralHeaderSize, varLen, cdEnd))
-            throw Error(where_ + ": ZIP central directory entry " + std::to_string(i) + " runs past the directory; the file is corrupt");
-        entry.name.assign(reinterpret_cast<const char*>(h + kCentralHeaderSize), nameLen);
+void ZipArchive::parseDirectory() {
+    const Directory d = locateDirectory();
+    entries_.reserve(static_cast<std::size_t>(d.count));
+    std::size_t pos = static_cast<std::size_t>(d.offset);
+    const std::size_t end = static_cast<std::size_t>(d.offset + d.size);
+    for (std::uint64_t i = 0; i < d.count; ++i) pos = readEntry(pos, end, i);
+}
 
-        // ZIP64 extended information: the 64-bit values, in this order, of exactly those
-        // fields whose 32-bit slot holds the 0xffffffff marker.
-        const bool needUncompressed = entry.uncompressedSize == 0xffffffffu;
-        const bool needCompressed = entry.compressedSize == 0xffffffffu;
-        const bool needOffset = entry.localHeaderOffset == 0xffffffffu;
-        bool needDisk = diskStart == 0xffff;
-        if (needUncompressed || needCompressed || needOffset || needDisk) {
-            const std::uint8_t* x = h + kCentralHeaderSize + nameLen;
-            const std::uint8_t* xEnd = x + extraLen;
-            bool found = false;
-            while (xEnd - x >= 4) {
-                const std::uint16_t id = le16(x);
-                const std::size_t len = le16(x + 2);
-                if (static_cast<std::size_t>(xEnd - x - 4) < len) break;
-                if (id == 0x0001) {
-                    const std::uint8_t* f = x + 4;
-                    std::size_t left = len;
-                    auto take64 = [&](std::uint64_t& v) {
-                        if (left < 8)
-                            throw Error(where_ + ": the ZIP64 field of entry '" + entry.name + "' is too short; the file is corrupt");
-                        v = le64(f);
-                        f += 8;
-                        left -= 8;
-                    };
-                    if (needUncompressed) take64(entry.uncompressedSize);
-                    if (needCompressed) take64(entry.compressedSize);
-                    if (needOffset) take64(entry.localHeaderOffset);
-                    if (needDisk) {
-                        if (left < 4)
-                            throw Error(where_ + ": the ZIP64 field of entry '" + entry.name + "' is too short; the file is corrupt");
-                        needDisk = le32(f) != 0;
-                    }
-                    found = true;
-                    break;
-                }
-                x += 4 + len;
-            }
-            if (!found)
-                throw Error(where_ + ": ZIP entry '" + entry.name + "' needs a ZIP64 field but has none; the file is corrupt");
+std::size_t ZipArchive::readEntry(std::size_t pos, std::size_t directoryEnd, std::uint64_t index) {
+    if (!fits(pos, kCentralHeaderSize, directoryEnd) || le32(data_ + pos) != kCentralSignature)
+        throw Error(where_ + ": ZIP central directory entry " + std::to_string(index) + " is malformed; the file is corrupt");
+    const std::uint8_t* h = data_ + pos;
+    ZipEntry entry;
+    entry.flags = le16(h + 8);
+    entry.method = le16(h + 10);
+    entry.crc32 = le32(h + 16);
+    entry.compressedSize = le32(h + 20);
+    entry.uncompressedSize = le32(h + 24);
+    const std::size_t nameLen = le16(h + 28);
+    const std::size_t extraLen = le16(h + 30);
+    const std::size_t commentLen = le16(h + 32);
+    const std::uint16_t diskStart = le16(h + 34);
+    entry.localHeaderOffset = le32(h + 42);
+    const std::size_t varLen = nameLen + extraLen + commentLen;
+    if (!fits(pos + kCentralHeaderSize, varLen, directoryEnd))
+        throw Error(where_ + ": ZIP central directory entry " + std::to_string(index) + " runs past the directory; the file is corrupt");
+    entry.name.assign(reinterpret_cast<const char*>(h + kCentralHeaderSize), nameLen);
+    const bool otherDisk = readZip64Extra(entry, h + kCentralHeaderSize + nameLen, extraLen, diskStart == 0xffff);
+    if ((diskStart != 0 && diskStart != 0xffff) || otherDisk) throw Error(where_ + ": multi-disk ZIP archives are not supported");
+    if (byName_.count(entry.name))
+        throw Error(where_ + ": the ZIP archive holds '" + entry.name + "' twice; refusing the ambiguous archive");
+    byName_[entry.name] = entries_.size();
+    entries_.push_back(std::move(entry));
+    return pos + kCentralHeaderSize + varLen;
+}
+
+bool ZipArchive::readZip64Extra(ZipEntry& entry, const std::uint8_t* extra, std::size_t extraLen, bool needDisk) const {
+    // ZIP64 extended information: the 64-bit values, in this order, of exactly those fields
+    // whose 32-bit slot holds the 0xffffffff marker (and the disk, whose slot holds 0xffff).
+    const bool needUncompressed = entry.uncompressedSize == 0xffffffffu;
+    const bool needCompressed = entry.compressedSize == 0xffffffffu;
+    const bool needOffset = entry.localHeaderOffset == 0xffffffffu;
+    if (!needUncompressed && !needCompressed && !needOffset && !needDisk) return false;
+    const std::uint8_t* x = extra;
+    const std::uint8_t* xEnd = extra + extraLen;
+    while (xEnd - x >= 4) {
+        const std::uint16_t id = le16(x);
+        const std::size_t len = le16(x + 2);
+        if (static_cast<std::size_t>(xEnd - x - 4) < len) break;
+        if (id != 0x0001) {
+            x += 4 + len;
+            continue;
         }
-        if (diskStart != 0 && diskStart != 0xffff) throw Error(where_ + ": multi-disk ZIP archives are not supported");
-        if (needDisk) throw Error(where_ + ": multi-disk ZIP archives are not supported");
-        if (byName_.count(entry.name))
-            throw Error(where_ + ": the ZIP archive holds '" + entry.name + "' twice; refusing the ambiguous archive");
-        byName_[entry.name] = entries_.size();
-        entries_.push_back(std::move(entry));
-        pos += kCentralHeaderSize + varLen;
+        const std::uint8_t* f = x + 4;
+        std::size_t left = len;
+        const auto take = [&](std::size_t bytes) {
+            if (left < bytes) throw Error(where_ + ": the ZIP64 field of entry '" + entry.name + "' is too short; the file is corrupt");
+            const std::uint8_t* at = f;
+            f += bytes;
+            left -= bytes;
+            return at;
+        };
+        if (needUncompressed) entry.uncompressedSize = le64(take(8));
+        if (needCompressed) entry.compressedSize = le64(take(8));
+        if (needOffset) entry.localHeaderOffset = le64(take(8));
+        return needDisk && le32(take(4)) != 0;
     }
+    throw Error(where_ + ": ZIP entry '" + entry.name + "' needs a ZIP64 field but has none; the file is corrupt");
 }
 
 const ZipEntry* ZipArchive::find(const std::string& name) const {

@@ -54,7 +54,19 @@ public:
     const std::string& where() const { return where_; }
 
 private:
+    // Where the central directory is: its entry count, size and offset (ZIP64 or not).
+    struct Directory {
+        std::uint64_t count = 0;
+        std::uint64_t size = 0;
+        std::uint64_t offset = 0;
+    };
+    Directory locateDirectory() const;
     void parseDirectory();
+    // Reads the central directory entry at `pos`; returns where the next one starts.
+    std::size_t readEntry(std::size_t pos, std::size_t directoryEnd, std::uint64_t index);
+    // Fills the entry's 64-bit fields from its ZIP64 extra field; returns whether it starts on
+    // another disk (only asked for when `needDisk`).
+    bool readZip64Extra(ZipEntry& entry, const std::uint8_t* extra, std::size_t extraLen, bool needDisk) const;
 
     const std::uint8_t* data_;
     std::size_t size_;

@@ -92,8 +92,9 @@ struct BadInput {
     QStringList mustContain;  // fragments the one error line must hold
 };
 
-const std::vector<BadInput>& badInputs() {
-    static const std::vector<BadInput> cases{
+// Broken checkpoints: weights and tokenizers.
+std::vector<BadInput> badCheckpoints() {
+    return {
         {"tensor with the wrong shape",
          [](const fs::path& dir, const QString& out) {
              const auto m = copyGoldenModel("bert", dir / "m");
@@ -149,6 +150,12 @@ const std::vector<BadInput>& badInputs() {
              return QStringList{"tokenize", str(m), "--text", "hello"};
          },
          {"vocab.txt", "empty"}},
+    };
+}
+
+// Bad inputs: texts, ids, images, pixel values, a code-running pickle, paths.
+std::vector<BadInput> badArguments() {
+    return {
         {"empty text",
          [](const fs::path&, const QString& out) {
              return QStringList{"attention", str(fixtures::goldenDir() / "gpt2" / "model"), "--text", "", "--out", out};
@@ -224,6 +231,14 @@ const std::vector<BadInput>& badInputs() {
          },
          {"is a folder"}},
     };
+}
+
+const std::vector<BadInput>& badInputs() {
+    static const std::vector<BadInput> cases = [] {
+        std::vector<BadInput> all = badCheckpoints();
+        for (BadInput& b : badArguments()) all.push_back(std::move(b));
+        return all;
+    }();
     return cases;
 }
 

@@ -104,6 +104,14 @@ struct LensFigure::Impl {
     }
     // Row index from the top of the grid: the last layer is the top row.
     int rowOf(int layer) const { return layers() - 1 - layer; }
+
+    // The parts of the drawing, in the layout's coordinates (LensFigure::paint).
+    void paintCells(QPainter& painter, const Layout& l) const;
+    void paintCellTokens(QPainter& painter, const Layout& l, const Frame& f) const;
+    void paintSelectedCell(QPainter& painter, const Layout& l, std::optional<int> layer, std::optional<int> position) const;
+    void paintLabels(QPainter& painter, const Layout& l, const Frame& f, std::optional<int> selectedLayer,
+                     std::optional<int> selectedPosition) const;
+    void paintTitles(QPainter& painter, const Layout& l, const Frame& f) const;
 };
 
 LensFigure::LensFigure(LensFigureData data, FigureStyle style) {
@@ -265,13 +273,18 @@ void LensFigure::paint(QPainter& painter, const QRectF& area) const {
     const Layout l = d.layout(area);
     const Frame f = d.frame();
     scope.enterLayout(l.toArea, false);
-    const int rows = d.layers();
-    const int columns = d.positions();
-    const double cw = l.cellWidth;
-    const double ch = l.cellHeight;
+    d.paintCells(painter, l);
+    d.paintCellTokens(painter, l, f);
+    d.paintSelectedCell(painter, l, selectedLayer_, selectedPosition_);
+    d.paintLabels(painter, l, f, selectedLayer_, selectedPosition_);
+    d.paintTitles(painter, l, f);
+}
 
-    // Cells, with a hairline of background between them where they are large enough to
-    // read as a table (neighbours of one colour stay apart).
+// Cells, with a hairline of background between them where they are large enough to read as
+// a table (neighbours of one colour stay apart).
+void LensFigure::Impl::paintCells(QPainter& painter, const Layout& l) const {
+    const int rows = layers(), columns = positions();
+    const double cw = l.cellWidth, ch = l.cellHeight;
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing, false);
     painter.setPen(Qt::NoPen);
@@ -279,68 +292,73 @@ void LensFigure::paint(QPainter& painter, const QRectF& area) const {
     const double overlapX = std::min(1.0, cw * 0.25);
     const double overlapY = std::min(1.0, ch * 0.25);
     for (int r = 0; r < rows; ++r) {
-        const int layer = d.rowOf(r);
+        const int layer = rowOf(r);
         for (int c = 0; c < columns; ++c) {
             // Without a gap each rectangle reaches a little under its right and lower neighbours,
             // which paint over it, so anti-aliasing viewers show no seams.
             const double right = gap > 0.0 || c + 1 == columns ? 0.0 : overlapX;
             const double below = gap > 0.0 || r + 1 == rows ? 0.0 : overlapY;
             const QRectF cell(l.grid.left() + c * cw + gap / 2.0, l.grid.top() + r * ch + gap / 2.0, cw - gap + right, ch - gap + below);
-            painter.setBrush(d.colorMap.colorAt(d.data.cell(layer, c).probability));
+            painter.setBrush(colorMap.colorAt(data.cell(layer, c).probability));
             painter.drawRect(cell);
         }
     }
     painter.restore();
+}
 
-    // The top tokens, where they fit: whole, else without the word-start mark, else elided
-    // to at least two characters.
-    if (l.cellText) {
-        painter.setFont(l.cellFont);
-        const QFontMetricsF metrics(l.cellFont);
-        const double room = cw - 2.0 * std::min(f.pad, cw * 0.1);
-        for (int r = 0; r < rows; ++r) {
-            const int layer = d.rowOf(r);
-            for (int c = 0; c < columns; ++c) {
-                const LensCell& cell = d.data.cell(layer, c);
-                const QString text = fittedToken(cell.topToken, metrics, room);
-                if (text.isEmpty()) continue;
-                painter.setPen(figure::textColorOn(d.colorMap.colorAt(cell.probability)));
-                painter.drawText(QRectF(l.grid.left() + c * cw, l.grid.top() + r * ch, cw, ch), Qt::AlignCenter, text);
-            }
+// The top tokens, where they fit: whole, else without the word-start mark, else elided to at
+// least two characters.
+void LensFigure::Impl::paintCellTokens(QPainter& painter, const Layout& l, const Frame& f) const {
+    if (!l.cellText) return;
+    const double cw = l.cellWidth, ch = l.cellHeight;
+    painter.setFont(l.cellFont);
+    const QFontMetricsF metrics(l.cellFont);
+    const double room = cw - 2.0 * std::min(f.pad, cw * 0.1);
+    for (int r = 0; r < layers(); ++r) {
+        const int layer = rowOf(r);
+        for (int c = 0; c < positions(); ++c) {
+            const LensCell& cell = data.cell(layer, c);
+            const QString text = fittedToken(cell.topToken, metrics, room);
+            if (text.isEmpty()) continue;
+            painter.setPen(figure::textColorOn(colorMap.colorAt(cell.probability)));
+            painter.drawText(QRectF(l.grid.left() + c * cw, l.grid.top() + r * ch, cw, ch), Qt::AlignCenter, text);
         }
     }
+}
 
-    // The selected cell: two rings so the mark shows on the darkest and the lightest colours.
-    if (selectedLayer_ && selectedPosition_ && *selectedLayer_ >= 0 && *selectedLayer_ < rows && *selectedPosition_ >= 0 &&
-        *selectedPosition_ < columns) {
-        const QRectF cell(l.grid.left() + *selectedPosition_ * cw, l.grid.top() + d.rowOf(*selectedLayer_) * ch, cw, ch);
-        const double pen = std::max(1.0, d.style.lineWidth * 1.5);
-        painter.save();
-        painter.setRenderHint(QPainter::Antialiasing, true);
-        painter.setBrush(Qt::NoBrush);
-        painter.setPen(QPen(d.style.background, pen * 2.0));
-        painter.drawRect(cell);
-        painter.setPen(QPen(d.style.foreground, pen));
-        painter.drawRect(cell);
-        painter.restore();
-    }
+// The selected cell: two rings so the mark shows on the darkest and the lightest colours.
+void LensFigure::Impl::paintSelectedCell(QPainter& painter, const Layout& l, std::optional<int> layer, std::optional<int> position) const {
+    if (!layer || !position || *layer < 0 || *layer >= layers() || *position < 0 || *position >= positions()) return;
+    const QRectF cell(l.grid.left() + *position * l.cellWidth, l.grid.top() + rowOf(*layer) * l.cellHeight, l.cellWidth, l.cellHeight);
+    const double pen = std::max(1.0, style.lineWidth * 1.5);
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    painter.setBrush(Qt::NoBrush);
+    painter.setPen(QPen(style.background, pen * 2.0));
+    painter.drawRect(cell);
+    painter.setPen(QPen(style.foreground, pen));
+    painter.drawRect(cell);
+    painter.restore();
+}
 
-    // Layer labels, right-aligned against the grid; the selected layer's in bold.
+// Layer labels right-aligned against the grid, and the input tokens under their columns
+// (across when they fit, else rotated to read upwards); the selected ones in bold.
+void LensFigure::Impl::paintLabels(QPainter& painter, const Layout& l, const Frame& f, std::optional<int> selectedLayer,
+                                   std::optional<int> selectedPosition) const {
     QFont bold = l.labelFont;
     bold.setBold(true);
-    painter.setPen(d.style.foreground);
-    for (int layer = 0; layer < rows; ++layer) {
-        const bool isSelected = selectedLayer_ == layer;
-        if ((rows - 1 - layer) % l.rowStride != 0 && !isSelected) continue;  // keep the top (last) layer's label
+    painter.setPen(style.foreground);
+    for (int layer = 0; layer < layers(); ++layer) {
+        const bool isSelected = selectedLayer == layer;
+        if ((layers() - 1 - layer) % l.rowStride != 0 && !isSelected) continue;  // keep the top (last) layer's label
         painter.setFont(isSelected ? bold : l.labelFont);
-        const double centre = l.grid.top() + (d.rowOf(layer) + 0.5) * ch;
+        const double centre = l.grid.top() + (rowOf(layer) + 0.5) * l.cellHeight;
         const QRectF box(l.grid.left() - f.labelGap - l.rowLabelWidth, centre - l.lineHeight / 2.0, l.rowLabelWidth, l.lineHeight);
         painter.drawText(box, Qt::AlignRight | Qt::AlignVCenter, layerLabel(layer));
     }
-
-    // The input tokens under their columns: across when they fit, else rotated to read upwards.
-    for (int c = 0; c < columns; ++c) {
-        const bool isSelected = selectedPosition_ == c;
+    const double cw = l.cellWidth;
+    for (int c = 0; c < positions(); ++c) {
+        const bool isSelected = selectedPosition == c;
         if (c % l.columnStride != 0 && !isSelected) continue;
         QFont font = l.columnFont;
         font.setBold(isSelected);
@@ -350,33 +368,35 @@ void LensFigure::paint(QPainter& painter, const QRectF& area) const {
         const double top = l.grid.bottom() + f.labelGap;
         if (l.columnsHorizontal) {
             painter.drawText(QRectF(centre - cw / 2.0, top, cw, l.columnLabelHeight), Qt::AlignCenter,
-                             m.elidedText(d.data.positionLabels[c], Qt::ElideRight, cw));
+                             m.elidedText(data.positionLabels[c], Qt::ElideRight, cw));
             continue;
         }
         painter.save();
         painter.translate(centre, top + l.columnLabelHeight);
         painter.rotate(-90.0);
         painter.drawText(QRectF(0.0, -l.lineHeight / 2.0, l.columnLabelHeight, l.lineHeight), Qt::AlignRight | Qt::AlignVCenter,
-                         m.elidedText(d.data.positionLabels[c], Qt::ElideRight, l.columnLabelHeight));
+                         m.elidedText(data.positionLabels[c], Qt::ElideRight, l.columnLabelHeight));
         painter.restore();
     }
+}
 
-    // Axis titles (centred on the grid, allowed past a small grid's ends) and the title.
+// Axis titles (centred on the grid, allowed past a small grid's ends), the title and the colour bar.
+void LensFigure::Impl::paintTitles(QPainter& painter, const Layout& l, const Frame& f) const {
     const QFontMetricsF axisMetrics(f.axisFont);
-    painter.setPen(figure::mix(d.style.foreground, d.style.background, 0.3));
-    figure::drawAxisTitle(painter, d.data.positionAxisTitle, f.axisFont, Qt::Horizontal, l.grid.center().x(),
+    painter.setPen(figure::mix(style.foreground, style.background, 0.3));
+    figure::drawAxisTitle(painter, data.positionAxisTitle, f.axisFont, Qt::Horizontal, l.grid.center().x(),
                           l.grid.bottom() + f.labelGap + l.columnLabelHeight + f.titleGap, l.bounds.left() + f.margin,
                           l.bounds.right() - f.margin);
-    figure::drawAxisTitle(painter, d.data.layerAxisTitle, f.axisFont, Qt::Vertical, l.grid.center().y(),
+    figure::drawAxisTitle(painter, data.layerAxisTitle, f.axisFont, Qt::Vertical, l.grid.center().y(),
                           l.grid.left() - f.labelGap - l.rowLabelWidth - f.titleGap - axisMetrics.height() / 2.0,
                           l.bounds.top() + f.margin, l.bounds.bottom() - f.margin);
-    if (!d.data.title.isEmpty()) {
-        painter.setPen(d.style.foreground);
-        figure::drawCenteredText(painter, l.title, d.data.title, f.titleFont);
+    if (!data.title.isEmpty()) {
+        painter.setPen(style.foreground);
+        figure::drawCenteredText(painter, l.title, data.title, f.titleFont);
     }
-    if (d.style.showColorBar) {
+    if (style.showColorBar) {
         painter.setRenderHint(QPainter::Antialiasing, true);
-        ColorBarPainter(d.colorMap, d.scale, d.style, QStringLiteral("probability")).paintVertical(painter, l.colorBar);
+        ColorBarPainter(colorMap, scale, style, QStringLiteral("probability")).paintVertical(painter, l.colorBar);
     }
 }
 
