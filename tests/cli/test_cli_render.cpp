@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "GoldenFixtures.h"
+#include "ImageChecks.h"
 #include "io/SafetensorsFile.h"
 #include "io/SafetensorsWriter.h"
 
@@ -155,6 +156,7 @@ void CliRenderTest::everyViewAndFormat() {
     if (format == "png") {
         const QSize size = pngSize(out);
         QVERIFY(size.width() > 100 && size.height() > 50);
+        QVERIFY(imagechecks::showsDrawing(QImage(out)));
     } else if (format == "svg") {
         // Token labels are real text: "cat" once per axis or column (the grid has none).
         const int expected = view == "grid" ? 0 : view == "tokens" ? 1 : 2;
@@ -179,6 +181,7 @@ void CliRenderTest::sizeSetsTheLongerSide() {
     QVERIFY2(r.exitCode == 0, r.err.constData());
     QSize size = pngSize(out);
     QCOMPARE(std::max(size.width(), size.height()), 1500);
+    QVERIFY(imagechecks::showsDrawing(QImage(out)));
     r = runCli({"render", stories(), "--text", "Tom", "--view", "tokens", "--size", "16", "--out", out});
     QVERIFY2(r.exitCode == 0, r.err.constData());
     size = pngSize(out);
@@ -329,6 +332,7 @@ void CliRenderTest::overlayOfAnImage() {
     QVERIFY(r.err.isEmpty());
     if (format == "png") {
         QCOMPARE(std::max(pngSize(out).width(), pngSize(out).height()), 900);
+        QVERIFY(imagechecks::showsDrawing(QImage(out)));
     } else if (format == "svg") {
         QFile f(out);
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -401,7 +405,7 @@ void CliRenderTest::attentionFileRendersWithoutTheModel() {
     const QString png = tmp_.filePath("from-file.png");
     r = runCli(QStringList{"render", att, "--view", "grid", "--out", png});
     QVERIFY2(r.exitCode == 0, r.err.constData());
-    QVERIFY(pngSize(png).isValid());
+    QVERIFY(imagechecks::showsDrawing(QImage(png)));
 
     r = runCli(QStringList{"render", att, "--text", "hi", "--out", png});
     QCOMPARE(r.exitCode, 2);
@@ -500,6 +504,7 @@ void CliRenderTest::logitLensFigure() {
     r = runCli({"render", stories(), "--text", "Once upon a time", "--view", "lens", "--layer", "2", "--query", "3", "--size", "1500", "--out", png});
     QVERIFY2(r.exitCode == 0, r.err.constData());
     QCOMPARE(std::max(pngSize(png).width(), pngSize(png).height()), 1500);
+    QVERIFY(imagechecks::showsDrawing(QImage(png)));
 
     // What the lens cannot draw.
     const QString never = tmp_.filePath("never-lens.png");

@@ -8,6 +8,7 @@
 
 #include "AttentionSelection.h"
 #include "HeatmapView.h"
+#include "ImageChecks.h"
 #include "ViewFixtures.h"
 
 using attnscope::HardRule;
@@ -288,7 +289,10 @@ void TestHeatmapView::showsPlaceholderWithoutAnalysis() {
     QCOMPARE(view_->rows(), 0);
     QCOMPARE(view_->emptyText(), QStringLiteral("Nothing yet"));
     QVERIFY(!view_->cellAt(view_->rect().center()).isValid());
-    QVERIFY(!view_->grab().isNull());  // paints without data
+    // Paints without data: the placeholder message and nothing coloured.
+    const QImage empty = view_->grab().toImage();
+    QVERIFY(!empty.isNull());
+    QCOMPARE(imagechecks::saturatedColours(empty), 0);
 }
 
 void TestHeatmapView::sizeHintsAreSane() {

@@ -19,6 +19,7 @@
 #include "FigureBuilder.h"
 #include "FigureExporter.h"
 #include "GoldenFixtures.h"
+#include "ImageChecks.h"
 #include "ImageFile.h"
 #include "ImageOverlayFigure.h"
 #include "ImageOverlayView.h"
@@ -448,6 +449,7 @@ void TestImageOverlay::exportsPngSvgPdf() {
     exportView(source, request, style, png, 1500);
     const QImage image(png);
     QCOMPARE(std::max(image.width(), image.height()), 1500);
+    QVERIFY(imagechecks::showsDrawing(image));
     const std::unique_ptr<Figure> figure = buildFigure(source, request, style);
     exportFigure(*figure, png, ExportFormat::Png, QSize(1200, 700));
     QCOMPARE(QImage(png).size(), QSize(1200, 700));

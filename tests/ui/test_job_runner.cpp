@@ -2,6 +2,7 @@
 // engine errors end a job cleanly.
 #include <QtTest>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -94,10 +95,17 @@ void TestJobRunner::runsOneJobAtATime() {
 
 void TestJobRunner::destructionCancelsAndWaits() {
     auto runner = std::make_unique<JobRunner>();
-    runner->start(waitForCancel);
-    QTest::qWait(10);
-    runner.reset();  // must return: the job sees the cancel flag
-    QVERIFY(true);
+    std::atomic<bool> started{false}, finished{false};
+    runner->start([&](const JobRunner::Context& context) -> JobRunner::Delivery {
+        started = true;
+        waitForCancel(context);
+        finished = true;
+        return {};
+    });
+    QVERIFY(QTest::qWaitFor([&] { return started.load(); }, 60000));
+    QVERIFY(!finished);
+    runner.reset();  // must return: the job sees the cancel flag ...
+    QVERIFY(finished);  // ... and the runner waited for it to end
 }
 
 void TestJobRunner::publishedResultsArriveInOrderBeforeTheEnd() {
@@ -106,13 +114,18 @@ void TestJobRunner::publishedResultsArriveInOrderBeforeTheEnd() {
     std::vector<int> seen;
     QThread* const gui = QThread::currentThread();
     bool allOnGui = true;
+    std::atomic<int> shown{0};
     runner.start([&](const JobRunner::Context& context) -> JobRunner::Delivery {
         for (int i = 1; i <= 3; ++i) {
             context.publish([&, i] {
                 allOnGui = allOnGui && QThread::currentThread() == gui;
                 seen.push_back(i);
+                shown = i;
             });
-            std::this_thread::sleep_for(std::chrono::milliseconds(30));  // the GUI keeps up
+            // The GUI keeps up: the next result is published once this one was shown (no
+            // timing assumption; a minute is only a guard against a hang).
+            const auto giveUp = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+            while (shown < i && std::chrono::steady_clock::now() < giveUp) std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
         return [&] { seen.push_back(99); };
     });

@@ -9,6 +9,7 @@
 #include "Analysis.h"
 #include "AttentionSelection.h"
 #include "GoldenFixtures.h"
+#include "ImageChecks.h"
 #include "LensView.h"
 #include "MainWindow.h"
 #include "ViewExport.h"
@@ -151,6 +152,7 @@ void LensWindowTest::exportsTheLensFigure() {
     const QString png = dir + QStringLiteral("/lens-window.png");
     QVERIFY(window.exportTo({png, false, 3000}));
     QCOMPARE(std::max(QImage(png).width(), QImage(png).height()), 3000);
+    QVERIFY(imagechecks::showsDrawing(QImage(png)));
     QSignalSpy errors(&window, &MainWindow::errorShown);
     QVERIFY(!window.exportTo({dir + QStringLiteral("/lens-window.npy"), false, 0}));
     QCOMPARE(errors.count(), 1);

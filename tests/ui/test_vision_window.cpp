@@ -21,6 +21,7 @@
 #include "Analysis.h"
 #include "AttentionControls.h"
 #include "GoldenFixtures.h"
+#include "ImageChecks.h"
 #include "HeadsView.h"
 #include "HeatmapView.h"
 #include "ImageInputBar.h"
@@ -299,6 +300,7 @@ void TestVisionWindow::overlayExports() {
     QVERIFY(window.exportTo({png, false, 1200}));
     const QImage image(png);
     QCOMPARE(std::max(image.width(), image.height()), 1200);
+    QVERIFY(imagechecks::showsDrawing(image));
     const QString svg = tmp_.filePath(QStringLiteral("window-overlay.svg"));
     QVERIFY(window.exportTo({svg, false, 0}));
     QFile file(svg);
