@@ -22,6 +22,18 @@ inline constexpr const char* kStoriesSample =
 
 inline std::filesystem::path tmpDir() { return std::filesystem::path(ATTNSCOPE_TEST_TMP); }
 
+// The reference fixtures committed with the families added after the shared golden set:
+// tests/fixtures/<model_type>/, each as a golden folder (model/, expected.json,
+// expected.safetensors). Sorted; empty while there are none.
+inline std::vector<std::filesystem::path> familyFixtureFolders() {
+    std::vector<std::filesystem::path> folders;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(ATTNSCOPE_FIXTURES_DIR), ec))
+        if (std::filesystem::exists(e.path() / "expected.json")) folders.push_back(e.path());
+    std::sort(folders.begin(), folders.end());
+    return folders;
+}
+
 // Copies the files of a folder (a fixture model) into `to`, made if needed, to be changed there.
 inline void copyFolder(const std::filesystem::path& from, const std::filesystem::path& to) {
     std::filesystem::create_directories(to);
