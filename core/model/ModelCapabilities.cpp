@@ -19,9 +19,10 @@ PredictionKind predictionsOf(HeadKind head) {
 
 std::string whyNoGeneration(const ModelCapabilities& m) {
     if (m.canGenerate) return {};
-    const std::string why = m.isClassifier() ? "is a text classifier: its head scores labels, not next tokens"
-                            : m.causal       ? "has no LM head"
-                                             : "is not a causal language model";
+    // Only a text classifier is "a text classifier": an image classifier is not a language model at all.
+    const std::string why = m.head == HeadKind::SequenceClassifier ? "is a text classifier: its head scores labels, not next tokens"
+                            : m.causal                             ? "has no LM head"
+                                                                   : "is not a causal language model";
     return "generation needs a causal language model with an LM head; this " + m.modelType + " checkpoint " + why;
 }
 
