@@ -34,9 +34,12 @@ int parseWholeNumber(std::string_view option, std::string_view text, int min, in
     const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
     if (t.empty() || ec != std::errc() || end != t.data() + t.size()) refuse(option, ": " + quoted(text) + " is not a whole number");
     if (value < min || value > max) {
-        const std::string range = max == std::numeric_limits<int>::max() ? "at least " + std::to_string(min)
-                                  : min == std::numeric_limits<int>::min() ? "at most " + std::to_string(max)
-                                                                           : "from " + std::to_string(min) + " to " + std::to_string(max);
+        // Name one bound only when it is the one missed and the other is no bound at all: a value
+        // past int is not "at least 0" short.
+        const bool noMin = min == std::numeric_limits<int>::min(), noMax = max == std::numeric_limits<int>::max();
+        const std::string range = value < min && noMax   ? "at least " + std::to_string(min)
+                                  : value > max && noMin ? "at most " + std::to_string(max)
+                                                         : "from " + std::to_string(min) + " to " + std::to_string(max);
         refuse(option, " must be " + range + ", not " + std::string(t));
     }
     return static_cast<int>(value);
