@@ -90,6 +90,11 @@ public:
     TokenSequence tokens(const std::string& name, const std::string& prefix, int count) const {
         const std::string namesKey = prefix + "tokens", idsKey = prefix + "ids", specialKey = prefix + "special_tokens_mask";
         const json names = list(namesKey), ids = list(idsKey), special = list(specialKey);
+        if (count < 0) {  // no stack spans this sequence: its own metadata says how long it is
+            const json& longest = !names.empty() ? names : !ids.empty() ? ids : special;
+            if (longest.empty()) fail("metadata '" + namesKey + "' is missing; no stack spans the " + name + " tokens to give their number");
+            count = static_cast<int>(longest.size());
+        }
         for (const auto& [j, key] : {std::pair{&names, &namesKey}, {&ids, &idsKey}, {&special, &specialKey}})
             if (!j->empty() && static_cast<int>(j->size()) != count)
                 fail("metadata '" + *key + "' lists " + std::to_string(j->size()) + " entries for " + std::to_string(count) + " tokens");
@@ -151,8 +156,26 @@ std::vector<StackLayout> conventionalLayout(const Reader& r) {
     return {{"encoder", kInputSequence, kInputSequence}, {"decoder", kDecoderSequence, kDecoderSequence}, {"cross", kDecoderSequence, kInputSequence}};
 }
 
-// Sequences in order of first appearance, the input first.
-std::vector<std::string> sequenceNames(const std::vector<StackLayout>& layout) {
+// Sequences as the file's "sequences" metadata lists them: the order the record had, and any
+// sequence no stack spans. Every stack's sequences must be among them.
+std::vector<std::string> declaredSequences(const Reader& r, const std::vector<StackLayout>& layout) {
+    std::vector<std::string> names;
+    for (const json& entry : r.list("sequences")) {
+        if (!entry.is_string() || entry.get<std::string>().empty()) r.fail("metadata 'sequences' must list non-empty strings");
+        if (std::find(names.begin(), names.end(), entry.get<std::string>()) != names.end())
+            r.fail("metadata 'sequences' lists '" + entry.get<std::string>() + "' twice");
+        names.push_back(entry.get<std::string>());
+    }
+    for (const StackLayout& s : layout)
+        for (const std::string& n : {s.queries, s.keys})
+            if (std::find(names.begin(), names.end(), n) == names.end())
+                r.fail("metadata 'stacks' names the sequence '" + n + "' for the stack '" + s.name + "', but metadata 'sequences' does not list it");
+    return names;
+}
+
+// Files without "sequences" metadata (older files, transformers' outputs): the sequences in order
+// of first appearance in the stacks, the input first.
+std::vector<std::string> sequencesOfStacks(const std::vector<StackLayout>& layout) {
     std::vector<std::string> names{kInputSequence};
     for (const StackLayout& s : layout)
         for (const std::string& n : {s.queries, s.keys})
@@ -171,8 +194,9 @@ std::vector<int> checkShapes(const Reader& r, const AttentionRecord& record) {
     std::vector<const NamedStack*> firstFrom(record.sequences.size(), nullptr);  // the first stack attending from each sequence
     const auto shape = [](const NamedStack& s) {
         const AttentionStack& a = s.attention;
-        return "[" + std::to_string(a.layers) + ", " + std::to_string(a.heads) + ", " + std::to_string(a.queries) + ", " +
-               std::to_string(a.keys) + "]";
+        TensorInfo t;  // its shapeString() is how every other message writes a shape
+        t.shape = {a.layers, a.heads, a.queries, a.keys};
+        return t.shapeString();
     };
     std::map<int, const NamedStack*> sizedBy;
     const auto agree = [&](const NamedStack& s, int sequence, int length) {
@@ -287,7 +311,7 @@ bool looksLikeSpecialToken(const std::string& name) {
 AttentionRecord readAttentionFile(const std::filesystem::path& path, std::size_t budgetBytes) {
     const Reader r(path, budgetBytes);
     const std::vector<StackLayout> layout = r.metadata("stacks").empty() ? conventionalLayout(r) : declaredLayout(r);
-    const std::vector<std::string> sequences = sequenceNames(layout);
+    const std::vector<std::string> sequences = r.metadata("sequences").empty() ? sequencesOfStacks(layout) : declaredSequences(r, layout);
     const auto sequenceIndex = [&](const std::string& name) {
         return static_cast<int>(std::find(sequences.begin(), sequences.end(), name) - sequences.begin());
     };
@@ -313,6 +337,14 @@ void writeAttentionFile(const std::filesystem::path& path, const AttentionRecord
         stacks.push_back({{"name", s.name}, {"queries", record.queriesOf(s).name}, {"keys", record.keysOf(s).name}});
     }
     writer.setMetadata("stacks", jsonText(stacks));
+    json sequences = json::array();
+    for (const TokenSequence& t : record.sequences) {
+        // The reader finds a sequence's tokens by its name, so two of one name could not be read back.
+        if (std::find(sequences.begin(), sequences.end(), t.name) != sequences.end())
+            throw Error(path.string() + ": cannot write two token sequences both named '" + t.name + "'");
+        sequences.push_back(t.name);
+    }
+    writer.setMetadata("sequences", jsonText(sequences));
     for (std::size_t i = 0; i < record.sequences.size(); ++i)
         addTokens(writer, record.sequences[i], metadataPrefix(record.sequences[i].name, i));
     if (record.logits.size() > 0) {

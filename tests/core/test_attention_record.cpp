@@ -177,6 +177,7 @@ private slots:
     void encoderDecoderRoundTrips();
     void imageRecordRoundTrips();
     void otherStackNamesRoundTrip();
+    void sequenceOrderAndUnspannedSequencesRoundTrip();
     void legacyFilesWithoutStacksMetadata();
     void malformedFilesAreRefused_data();
     void malformedFilesAreRefused();
@@ -253,6 +254,25 @@ void AttentionRecordTest::otherStackNamesRoundTrip() {
     QCOMPARE(SafetensorsFile(tmpFile("image_sequence")).metadata().count("image_tokens"), std::size_t(1));
 }
 
+// The "sequences" metadata keeps the record's order even when the stacks name the sequences
+// in another order, and keeps a sequence no stack spans (its length comes from its tokens).
+void AttentionRecordTest::sequenceOrderAndUnspannedSequencesRoundTrip() {
+    AttentionRecord reordered;
+    reordered.sequences = {plainTokens(kDecoderSequence, 3, 20), plainTokens(kInputSequence, 4, 10)};  // not the input first
+    reordered.stacks = {{"decoder", 0, 0, makeStack(2, 2, 3, 3, 11)}, {"cross", 0, 1, makeStack(2, 2, 3, 4, 12)}, {"encoder", 1, 1, makeStack(2, 2, 4, 4, 13)}};
+    verifyRoundTrip(reordered, "reordered");
+    if (QTest::currentTestFailed()) return;
+
+    // Only the decoder is spanned; the input (4 tokens, the unprefixed keys) is still there.
+    AttentionRecord unspanned;
+    unspanned.sequences = {plainTokens(kInputSequence, 4, 10), plainTokens(kDecoderSequence, 3, 20)};
+    unspanned.stacks = {{"decoder", 1, 1, makeStack(2, 2, 3, 3, 14)}};
+    const AttentionRecord back = verifyRoundTrip(unspanned, "unspanned");
+    if (QTest::currentTestFailed()) return;
+    QCOMPARE(back.sequences[0].size(), 4);
+    QCOMPARE(back.queriesOf(back.stacks[0]).name, std::string(kDecoderSequence));
+}
+
 void AttentionRecordTest::legacyFilesWithoutStacksMetadata() {
     // transformers' attentions alone: one self stack over tokens known by position.
     const fs::path single = tmpFile("legacy_single");
@@ -306,6 +326,15 @@ void AttentionRecordTest::malformedFilesAreRefused_data() {
     QTest::newRow("decoder ids too long") << FileSpec{kT5Tensors, {{"decoder_ids", "[0,1,2,3]"}}} << "metadata 'decoder_ids' lists 4 entries for 3 tokens";
     QTest::newRow("both kinds of stacks") << FileSpec{{{"attentions", {2, 4, 5, 5}}, {"encoder_attentions", {2, 4, 5, 5}}}, {}} << "expected one or the other";
     QTest::newRow("half an encoder-decoder") << FileSpec{{{"encoder_attentions", {2, 4, 5, 5}}}, {}} << "needs all of encoder_attentions";
+    const char* selfStack = R"([{"name":"self","queries":"input","keys":"input"}])";
+    const auto withSequences = [&](const char* sequences) { return FileSpec{self, {{"stacks", selfStack}, {"sequences", sequences}}}; };
+    QTest::newRow("sequences not a list") << withSequences(R"("input")") << "metadata 'sequences' must be a JSON list";
+    QTest::newRow("sequence not a string") << withSequences("[1]") << "metadata 'sequences' must list non-empty strings";
+    QTest::newRow("sequence named twice") << withSequences(R"(["input","input"])") << "metadata 'sequences' lists 'input' twice";
+    QTest::newRow("stack's sequence not listed") << withSequences(R"(["decoder"])")
+                                                 << "names the sequence 'input' for the stack 'self', but metadata 'sequences' does not list it";
+    QTest::newRow("unspanned sequence without tokens") << withSequences(R"(["input","image"])")
+                                                       << "metadata 'image_tokens' is missing; no stack spans the image tokens";
     QTest::newRow("no attention") << FileSpec{{{"logits", {3, 7}}}, {}} << "no attention in this file";
     QTest::newRow("not probabilities") << FileSpec{self, {}, 1.5f} << "attention values are probabilities in [0, 1]";
 }
