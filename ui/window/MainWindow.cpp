@@ -493,7 +493,11 @@ void MainWindow::onFailed(AttentionSession::Activity activity, const QString& me
         setText({});  // the start model's sample text suits no other model
         return;
     }
-    if (activity == A::OpeningModel) pendingSession_.reset();
+    if (activity == A::OpeningModel) {
+        // The session is abandoned with its model: its masks belong to no text now.
+        pendingSession_.reset();
+        input_->setPendingMasks({});
+    }
     const QString summary = activity == A::OpeningModel           ? tr("AttnScope could not open this model folder.")
                             : activity == A::OpeningAttentionFile ? tr("AttnScope could not open this attention file.")
                             : activity == A::ComputingLens        ? tr("AttnScope could not compute the logit lens.")
