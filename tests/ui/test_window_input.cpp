@@ -15,6 +15,7 @@
 #include "GoldenFixtures.h"
 #include "HeatmapView.h"
 #include "MainWindow.h"
+#include "SessionFile.h"
 #include "TextInputBar.h"
 #include "ViewFixtures.h"
 #include "WindowFixtures.h"
@@ -84,6 +85,7 @@ private slots:
     void droppedAttentionFileOpens();
     void droppedSessionFileOpens();
     void dropsItCannotUseAreRefused();
+    void sessionWhoseModelFailsLeavesNoMasksBehind();
     void ctrlNumbersSwitchViews();
     void ctrlFiveNeedsAnImageModel();
     void ctrlSixOpensTheLens();
@@ -167,6 +169,32 @@ void TestWindowInput::dropsItCannotUseAreRefused() {
     QVERIFY(window.session().attentionFile().isEmpty());
     QVERIFY(drop(window, {attention}));  // the same file alone is taken
     QVERIFY(QTest::qWaitFor([&] { return window.session().analysis() && !window.session().isBusy(); }, kTimeoutMs));
+}
+
+// A session names a folder that is there but holds no model: the window says so, and what
+// the session would have restored on its model (its masked tokens) must not fall on the next
+// text analysed with another model.
+void TestWindowInput::sessionWhoseModelFailsLeavesNoMasksBehind() {
+    const QString folder = tmp_.filePath(QStringLiteral("not-a-model"));
+    QVERIFY(QDir().mkpath(folder));
+    attnscope::ui::SessionState state;
+    state.model = folder;
+    state.text = kText;
+    state.maskedTokens = {2};
+    const QString path = tmp_.filePath(QStringLiteral("broken-model.attnscope"));
+    attnscope::ui::writeSessionFile(path, state);
+    MainWindow window;
+    window.show();
+    QSignalSpy errors(&window, &MainWindow::errorShown);
+    QVERIFY(drop(window, {path}));
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, kTimeoutMs);
+    QVERIFY(windowfixtures::waitIdle(window));
+    QVERIFY(!window.session().checkpoint());
+
+    QVERIFY(openAndCompute(window, QString::fromStdString((fixtures::goldenDir() / "bert_mlm" / "model").string()), kText));
+    const auto analysis = window.session().analysis();
+    QVERIFY2(analysis->maskedTokens.isEmpty(), qPrintable(QStringLiteral("masked: %1").arg(analysis->maskedTokens.keys().size())));
+    QCOMPARE(analysis->tokenLabels().at(2), QStringLiteral("cat"));
 }
 
 void TestWindowInput::ctrlNumbersSwitchViews() {
