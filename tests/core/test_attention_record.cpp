@@ -9,6 +9,7 @@
 #include <map>
 
 #include "Error.h"
+#include "ErrorText.h"
 #include "GoldenFixtures.h"
 #include "OptionNumbers.h"
 #include "io/AttentionFile.h"
@@ -16,6 +17,7 @@
 #include "io/SafetensorsWriter.h"
 
 using namespace attnscope;
+using fixtures::errorOf;
 namespace fs = std::filesystem;
 
 namespace {
@@ -150,15 +152,6 @@ void writeFile(const fs::path& path, const FileSpec& spec) {
 
 const std::vector<std::pair<std::string, std::vector<std::int64_t>>> kT5Tensors{
     {"encoder_attentions", {2, 4, 5, 5}}, {"decoder_attentions", {2, 4, 3, 3}}, {"cross_attentions", {2, 4, 3, 5}}};
-
-QString errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return QString();
-}
 
 // The message of an option value the parser refuses, or "" when it accepts it (value set).
 template <typename T, typename Parse>

@@ -8,12 +8,14 @@
 #include <map>
 
 #include "Error.h"
+#include "ErrorText.h"
 #include "GoldenFixtures.h"
 #include "io/SafetensorsFile.h"
 #include "io/SafetensorsWriter.h"
 #include "model/PreparedInput.h"
 
 using namespace attnscope;
+using fixtures::errorOf;
 namespace fs = std::filesystem;
 
 Q_DECLARE_METATYPE(attnscope::UserInput)
@@ -30,15 +32,6 @@ ModelCapabilities capabilities(const std::string& family) {
                                                        {"gpt2", HeadKind::CausalLm}, {"t5", HeadKind::None},
                                                        {"vit", HeadKind::ImageClassifier}};
     return capabilitiesOf(ModelConfig::fromFile(goldenModel(family) / "config.json"), heads.at(family));
-}
-
-QString errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return QString();
 }
 
 UserInput textInput(std::string text) {

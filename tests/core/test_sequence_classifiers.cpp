@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "Error.h"
+#include "ErrorText.h"
 #include "GoldenFixtures.h"
 #include "SequenceClassifierFixtures.h"
 #include "analysis/Generation.h"
@@ -17,6 +18,7 @@
 #include "model/TransformerModel.h"
 
 using namespace attnscope;
+using fixtures::errorOf;
 namespace fs = std::filesystem;
 using fixtures::ClassifierLayout;
 using fixtures::HeadTensor;
@@ -73,17 +75,6 @@ RowMatrix logitsOf(const TransformerModel& model, const std::vector<int>& ids) {
     ForwardInput in;
     in.ids = ids;
     return model.forward(in)->record.logits;
-}
-
-// The message of the attnscope::Error `f` throws ("" when it throws none).
-template <typename F>
-QString errorOf(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
 }
 
 // An id the text does not use, to pad it with.

@@ -1,9 +1,14 @@
 #pragma once
-// Driving the main window in tests: open a model, compute a text, wait for the work to end,
-// and measure how long the event loop went without a turn meanwhile.
+// Driving the main window in tests: open a model, compute a text, drop files on it, wait for
+// the work to end, and measure how long the event loop went without a turn meanwhile.
+#include <QApplication>
+#include <QDropEvent>
 #include <QElapsedTimer>
+#include <QMimeData>
 #include <QString>
+#include <QStringList>
 #include <QTest>
+#include <QUrl>
 
 #include <algorithm>
 #include <ctime>
@@ -27,6 +32,20 @@ inline bool openAndCompute(attnscope::ui::MainWindow& window, const QString& mod
 
 inline bool waitIdle(attnscope::ui::MainWindow& window) {
     return QTest::qWaitFor([&] { return !window.session().isBusy(); }, kTimeoutMs);
+}
+
+// Sends a drag of `paths` over the window and, when it is taken, the drop; whether it was taken.
+inline bool drop(attnscope::ui::MainWindow& window, const QStringList& paths) {
+    QMimeData mime;
+    QList<QUrl> urls;
+    for (const QString& path : paths) urls << QUrl::fromLocalFile(path);
+    mime.setUrls(urls);
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &enter);
+    if (!enter.isAccepted()) return false;
+    QDropEvent dropped(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &dropped);
+    return dropped.isAccepted();
 }
 
 // The CPU time the calling thread (the GUI thread, in a test) has used, in milliseconds.

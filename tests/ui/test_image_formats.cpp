@@ -18,23 +18,12 @@
 #include "model/Checkpoint.h"
 
 using attnscope::ui::MainWindow;
+using windowfixtures::drop;
 using windowfixtures::kTimeoutMs;
 
 namespace {
 
 QString golden(const std::string& path) { return QString::fromStdString((fixtures::goldenDir() / path).string()); }
-
-// Drops `path` on the window as a file manager would; whether the window took it.
-bool drop(MainWindow& window, const QString& path) {
-    QMimeData mime;
-    mime.setUrls({QUrl::fromLocalFile(path)});
-    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(&window, &enter);
-    if (!enter.isAccepted()) return false;
-    QDropEvent dropped(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(&window, &dropped);
-    return dropped.isAccepted();
-}
 
 }  // namespace
 
@@ -103,7 +92,7 @@ void TestImageFormats::formatsAreDecodedAndAnalysed() {
     window.openModel(golden("vit/model"));
     QVERIFY(QTest::qWaitFor([&] { return window.session().checkpoint() && !window.session().isBusy(); }, kTimeoutMs));
     QSignalSpy errors(&window, &MainWindow::errorShown);
-    QVERIFY(drop(window, path));
+    QVERIFY(drop(window, {path}));
     QVERIFY(QTest::qWaitFor([&] { return window.session().analysis() && !window.session().isBusy(); }, kTimeoutMs));
     QCOMPARE(errors.count(), 0);
     const auto analysis = window.session().analysis();

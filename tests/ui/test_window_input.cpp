@@ -24,6 +24,7 @@
 
 using attnscope::ui::MainWindow;
 using attnscope::ui::ViewKind;
+using windowfixtures::drop;
 using windowfixtures::kTimeoutMs;
 using windowfixtures::openAndCompute;
 using windowfixtures::storiesModel;
@@ -31,20 +32,6 @@ using windowfixtures::storiesModel;
 namespace {
 
 const QString kText = QStringLiteral("The cat sat on the mat because it was tired.");
-
-// Sends a drag of `paths` over the window and, when it is taken, the drop; whether it was taken.
-bool drop(MainWindow& window, const QStringList& paths) {
-    QMimeData mime;
-    QList<QUrl> urls;
-    for (const QString& path : paths) urls << QUrl::fromLocalFile(path);
-    mime.setUrls(urls);
-    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(&window, &enter);
-    if (!enter.isAccepted()) return false;
-    QDropEvent dropped(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(&window, &dropped);
-    return dropped.isAccepted();
-}
 
 // The golden BERT's attentions and tokens, as README's transformers snippet saves them.
 QString writeAttentionFile(const QTemporaryDir& dir) {
