@@ -74,25 +74,26 @@ void captureSelection(const AttentionSelection& s, SessionState& state) {
 }
 
 void applySelection(const SessionState& state, AttentionSelection& s) {
-    s.selectStack(state.attention);
-    s.setLayer(state.layer);
-    s.setHead(state.head);  // the kept head, also under mean/max
-    s.setHeadMode(state.headMode);
-    s.setRollout(state.rollout);
-    s.setHardRule(state.hardSelection.rule);
-    s.setTopK(state.hardSelection.k);
-    s.setThreshold(state.hardSelection.threshold);
-    s.setMass(state.hardSelection.mass);
-    s.setHard(state.hard);
-    s.setHideSpecialTokens(state.hideSpecialTokens);
+    // The session's view settings go through the same setters, in the same order, as the
+    // command line's; then what only a session holds: a query per stack and the enabled heads.
+    ViewSettings settings;
+    settings.stack = state.attention;
+    settings.query.layer = state.layer;
+    settings.query.head = state.head;
+    settings.query.headMode = state.headMode;
+    settings.query.layerMode = state.rollout ? LayerMode::Rollout : LayerMode::Single;
+    settings.query.hard = state.hard;
+    settings.query.hardSelection = state.hardSelection;
+    settings.query.hideSpecialTokens = state.hideSpecialTokens;
+    settings.style.colorMap = state.colorMap;
+    settings.style.scale = state.scale;
+    settings.style.normalization = state.normalization;
+    settings.style.overlayOpacity = state.overlayOpacity;
+    applyViewSettings(settings, s);
     for (std::size_t stack = 0; stack < state.queries.size(); ++stack)
         if (state.queries[stack] >= 0) s.setSelectedQueryOf(static_cast<int>(stack), state.queries[stack]);
     if (state.enabledHeads.size() == s.enabledHeads().size())
         for (std::size_t h = 0; h < state.enabledHeads.size(); ++h) s.setHeadEnabled(static_cast<int>(h), state.enabledHeads[h]);
-    s.setColorMap(state.colorMap);
-    s.setValueScale(state.scale);
-    s.setNormalization(state.normalization);
-    s.setOverlayOpacity(state.overlayOpacity);
 }
 
 std::string sessionToJson(const SessionState& st) {
