@@ -11,6 +11,21 @@ namespace attnscope::ui::figure {
 
 double basePixels(const FigureStyle& style) { return std::clamp(style.fontPointSize, 4.0, 96.0) * 96.0 / 72.0; }
 
+AxisFrame axisFrame(const FigureStyle& style, bool hasTitle) {
+    AxisFrame f;
+    f.base = basePixels(style);
+    f.margin = std::round(f.base * 0.8);
+    f.labelGap = std::max(3.0, f.base * 0.4);
+    f.titleGap = f.base * 0.3;
+    f.titleFont = font(f.base * 1.25, true);
+    f.axisFont = font(f.base);
+    f.titleHeight = hasTitle ? QFontMetricsF(f.titleFont).height() + f.base * 0.6 : 0.0;
+    f.axisTitleHeight = QFontMetricsF(f.axisFont).height() + f.titleGap;
+    f.maxPixels = std::round(f.base * 1.1);
+    f.minPixels = std::max(5.0, std::round(f.base * 0.65));
+    return f;
+}
+
 QFont font(double pixels, bool bold) {
     // The family the default font resolves to ("DejaVu Sans", not the alias "Sans Serif"),
     // so SVG files name a font their viewers can find.

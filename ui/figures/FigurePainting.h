@@ -52,6 +52,22 @@ void drawCenteredText(QPainter& painter, const QRectF& box, const QString& text,
 // A message in the middle of an empty figure.
 void drawPlaceholder(QPainter& painter, const QRectF& area, const FigureStyle& style, const QString& text);
 
+// The spacing and type of a figure with a title and two titled axes (the matrix and the lens,
+// so the two look alike side by side), from the style's label size. Figures keep their own
+// pads, cell limits and colour bar on top of it.
+struct AxisFrame {
+    double base = 12.0;  // the label size in pixels
+    double margin = 10.0;
+    double labelGap = 5.0;
+    double titleGap = 4.0;
+    double titleHeight = 0.0;      // the title's line and the space under it; 0 without a title
+    double axisTitleHeight = 0.0;  // an axis title's line and its gap
+    double minPixels = 6.0;        // the smallest and largest label sizes a layout may choose
+    double maxPixels = 13.0;
+    QFont titleFont, axisFont;
+};
+AxisFrame axisFrame(const FigureStyle& style, bool hasTitle);
+
 // How every figure's paint() begins and ends: the painter saved and clipped to `area`, the
 // area filled with the style's background and, for an empty figure, its placeholder instead
 // of a drawing; the painter is restored when the scope ends.

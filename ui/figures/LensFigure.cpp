@@ -17,22 +17,14 @@ namespace attnscope::ui {
 namespace {
 
 // The parts of the layout that do not depend on the cell size.
-struct Frame {
-    double base = 12.0;
-    double margin = 10.0;
-    double labelGap = 5.0;
-    double titleGap = 4.0;
+struct Frame : figure::AxisFrame {
     double pad = 3.0;
-    double titleHeight = 0.0;
     double layerTitleWidth = 0.0;      // the rotated "layer" beside the layer labels
     double positionTitleHeight = 0.0;  // "input token" under the column labels
     double barBlock = 0.0;
     double barThickness = 0.0;
-    double minPixels = 6.0;
-    double maxPixels = 13.0;
     double maxCellWidth = 120.0;   // wide cells say no more; the grid is centred instead
     double maxCellHeight = 26.0;   // rows only need room for a line of text
-    QFont titleFont, axisFont;
 };
 
 struct Layout {
@@ -147,25 +139,16 @@ LensFigure LensFigure::withSelection(std::optional<int> layer, std::optional<int
 
 Frame LensFigure::Impl::frame() const {
     Frame f;
-    f.base = figure::basePixels(style);
+    static_cast<figure::AxisFrame&>(f) = figure::axisFrame(style, !data.title.isEmpty());
     const double base = f.base;
-    f.margin = std::round(base * 0.8);
-    f.labelGap = std::max(3.0, base * 0.4);
-    f.titleGap = base * 0.3;
     f.pad = std::max(2.0, base * 0.3);
-    f.titleFont = figure::font(base * 1.25, true);
-    f.axisFont = figure::font(base);
-    const double axisHeight = QFontMetricsF(f.axisFont).height();
-    f.titleHeight = data.title.isEmpty() ? 0.0 : QFontMetricsF(f.titleFont).height() + base * 0.6;
-    f.layerTitleWidth = data.layerAxisTitle.isEmpty() ? 0.0 : axisHeight + f.titleGap;
-    f.positionTitleHeight = data.positionAxisTitle.isEmpty() ? 0.0 : axisHeight + f.titleGap;
+    f.layerTitleWidth = data.layerAxisTitle.isEmpty() ? 0.0 : f.axisTitleHeight;
+    f.positionTitleHeight = data.positionAxisTitle.isEmpty() ? 0.0 : f.axisTitleHeight;
     if (style.showColorBar) {
         const ColorBarPainter bar(colorMap, scale, style, QStringLiteral("probability"));
         f.barThickness = bar.thickness();
         f.barBlock = base * 1.2 + f.barThickness + bar.besideWidth();
     }
-    f.maxPixels = std::round(base * 1.1);
-    f.minPixels = std::max(5.0, std::round(base * 0.65));
     f.maxCellWidth = std::round(base * 10.0);
     f.maxCellHeight = std::round(base * 3.6);
     return f;

@@ -23,20 +23,12 @@ struct Window {
 };
 
 // The parts of the layout that do not depend on the cell size.
-struct Frame {
-    double base = 12.0;
-    double margin = 10.0;
-    double labelGap = 5.0;
-    double titleGap = 4.0;
+struct Frame : figure::AxisFrame {
     double pad = 2.0;
-    double titleHeight = 0.0;
     double columnTitleHeight = 0.0;
     double rowTitleWidth = 0.0;
     double barBlock = 0.0;
     double barThickness = 0.0;
-    double minPixels = 8.0;
-    double maxPixels = 13.0;
-    QFont titleFont, axisFont;
 };
 
 struct Layout {
@@ -124,26 +116,16 @@ Window MatrixFigure::Impl::window(int firstRow, int rowCount, int firstColumn, i
 
 Frame MatrixFigure::Impl::frame() const {
     Frame f;
-    f.base = figure::basePixels(style);
+    static_cast<figure::AxisFrame&>(f) = figure::axisFrame(style, !data.title.isEmpty());
     const double base = f.base;
-    f.margin = std::round(base * 0.8);
-    f.labelGap = std::max(3.0, base * 0.4);
-    f.titleGap = base * 0.3;
     f.pad = base * 0.2;
-    f.titleFont = figure::font(base * 1.25, true);
-    f.axisFont = figure::font(base);
-    const QFontMetricsF titleMetrics(f.titleFont);
-    const QFontMetricsF axisMetrics(f.axisFont);
-    f.titleHeight = data.title.isEmpty() ? 0.0 : titleMetrics.height() + base * 0.6;
-    f.columnTitleHeight = data.columnAxisTitle.isEmpty() ? 0.0 : axisMetrics.height() + f.titleGap;
-    f.rowTitleWidth = data.rowAxisTitle.isEmpty() ? 0.0 : axisMetrics.height() + f.titleGap;
+    f.columnTitleHeight = data.columnAxisTitle.isEmpty() ? 0.0 : f.axisTitleHeight;
+    f.rowTitleWidth = data.rowAxisTitle.isEmpty() ? 0.0 : f.axisTitleHeight;
     if (style.showColorBar) {
         const ColorBarPainter bar(colorMap, scale, style);
         f.barThickness = bar.thickness();
         f.barBlock = base * 1.2 + f.barThickness + bar.besideWidth();
     }
-    f.maxPixels = std::round(base * 1.1);
-    f.minPixels = std::max(5.0, std::round(base * 0.65));
     return f;
 }
 
