@@ -1,5 +1,8 @@
 #include "model/Embeddings.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "Error.h"
 
 namespace attnscope {
@@ -73,8 +76,11 @@ RowMatrix Embeddings::text(const std::vector<int>& ids, const std::vector<int>& 
     } else {
         for (int i = 0; i < n; ++i) positions[i] = offset + i;
     }
+    // max_position_embeddings is the model's context, except under dynamic NTK RoPE, which
+    // exists to stretch its frequencies past it.
+    const bool stretches = std::any_of(c.ropes.begin(), c.ropes.end(), [](const RopeSpec& r) { return r.type == RopeType::Dynamic; });
     const int maxTokens = c.maxPositions - (fromPadding ? c.padTokenId + 1 : 0);
-    if (offset + n > maxTokens)
+    if (!stretches && offset + n > maxTokens)
         throw Error("the input has " + std::to_string(offset + n) + " tokens, more than this model's maximum of " +
                     std::to_string(maxTokens) + " (max_position_embeddings in config.json)");
 
@@ -87,6 +93,9 @@ RowMatrix Embeddings::text(const std::vector<int>& ids, const std::vector<int>& 
                         " tokens");
         x.row(i) = wordTable.row(id);
     }
+    // Gemma scales the embeddings by sqrt(hidden) rounded to float32 (and the tied head reads
+    // the unscaled table).
+    if (c.scaleEmbeddings) x *= static_cast<float>(std::sqrt(static_cast<double>(c.hidden)));
     if (positionEmbedding_.data) {
         Eigen::Map<const RowMatrix> table(positionEmbedding_.data, c.maxPositions, c.hidden);
         for (int i = 0; i < n; ++i) x.row(i) += table.row(positions[i]);

@@ -256,6 +256,124 @@ FamilySpec qwen2() {
     return s;
 }
 
+// Qwen 3: LLaMA with RMSNorms on each head's queries and keys, Qwen 2's window rule and no
+// q/k/v biases unless attention_bias says so.
+FamilySpec qwen3() {
+    FamilySpec s = llama();
+    s.modelTypes = {"qwen3"};
+    s.names[R::AttnQNorm] = "layers.{L}.self_attn.q_norm";
+    s.names[R::AttnKNorm] = "layers.{L}.self_attn.k_norm";
+    s.window.use = fromKey("use_sliding_window", false);
+    s.window.firstLayerKey = "max_window_layers";
+    return s;
+}
+
+// Gemma: LLaMA with norms scaled by (1 + w), embeddings scaled by sqrt(hidden), GeGLU
+// (gelu_pytorch_tanh) and a tied head.
+FamilySpec gemma() {
+    FamilySpec s = llama();
+    s.modelTypes = {"gemma"};
+    s.keys.activationDefault = "gelu_pytorch_tanh";
+    s.norm = NormKind::RmsNormUnitOffset;
+    s.scaleEmbeddings = true;
+    s.tieEmbeddings = fromKey("tie_word_embeddings", true);
+    s.window = {};
+    return s;
+}
+
+// Gemma 2: norms after attention and the MLP as well as before, scores scaled by
+// query_pre_attn_scalar and soft-capped, every other layer within a sliding window (the first
+// slides), soft-capped logits. The defaults are Gemma2Config's.
+FamilySpec gemma2() {
+    FamilySpec s = gemma();
+    s.modelTypes = {"gemma2"};
+    s.keys.activation = "hidden_activation";
+    s.names[R::AttnOutNorm] = "layers.{L}.post_attention_layernorm";
+    s.names[R::MlpNorm] = "layers.{L}.pre_feedforward_layernorm";
+    s.names[R::MlpOutNorm] = "layers.{L}.post_feedforward_layernorm";
+    s.keys.queryPreAttnScalar = "query_pre_attn_scalar";
+    s.keys.attnSoftcap = "attn_logit_softcapping";
+    s.keys.finalSoftcap = "final_logit_softcapping";
+    s.window.rule = WindowRule::SlidingWindow;
+    s.window.patternDefault = 2;
+    s.configDefaults = {{"query_pre_attn_scalar", 256}, {"attn_logit_softcapping", 50.0}, {"final_logit_softcapping", 30.0},
+                        {"sliding_window", 4096}};
+    return s;
+}
+
+// Gemma 3's text model: Gemma 2 with per-head q/k norms, no soft-capping by default, five
+// sliding layers to each global one, and the sliding layers' own RoPE base. The defaults are
+// Gemma3TextConfig's, which matter for a multimodal checkpoint's diffed text_config.
+FamilySpec gemma3Text() {
+    FamilySpec s = gemma2();
+    s.modelTypes = {"gemma3_text"};
+    s.names[R::AttnQNorm] = "layers.{L}.self_attn.q_norm";
+    s.names[R::AttnKNorm] = "layers.{L}.self_attn.k_norm";
+    s.keys.localRopeTheta = "rope_local_base_freq";
+    s.window.patternDefault = 6;
+    s.window.patternKey = "sliding_window_pattern";
+    s.configDefaults = {{"vocab_size", 262208},          {"hidden_size", 2304},           {"intermediate_size", 9216},
+                        {"num_hidden_layers", 26},       {"num_attention_heads", 8},      {"num_key_value_heads", 4},
+                        {"head_dim", 256},               {"hidden_activation", "gelu_pytorch_tanh"},
+                        {"max_position_embeddings", 131072},                              {"rms_norm_eps", 1e-6},
+                        {"pad_token_id", 0},             {"eos_token_id", 1},             {"bos_token_id", 2},
+                        {"tie_word_embeddings", true},   {"rope_theta", 1000000.0},       {"rope_local_base_freq", 10000.0},
+                        {"attention_bias", false},       {"query_pre_attn_scalar", 256},  {"sliding_window", 4096},
+                        {"attn_logit_softcapping", nullptr},                              {"final_logit_softcapping", nullptr}};
+    return s;
+}
+
+// A Gemma 3 multimodal checkpoint (Gemma3ForConditionalGeneration): its language model alone,
+// with the settings of its text_config and the prefixes its weights carry.
+FamilySpec gemma3() {
+    FamilySpec s = gemma3Text();
+    s.modelTypes = {"gemma3"};
+    s.nestedConfig = "text_config";
+    s.basePrefixes = {"model.language_model.", "language_model.model."};
+    return s;
+}
+
+// Phi-3 (3.5, 4-mini): LLaMA with one qkv_proj and one gate_up_proj, partial rotary and LongRoPE.
+FamilySpec phi3() {
+    FamilySpec s = llama();
+    s.modelTypes = {"phi3"};
+    for (const R role : {R::AttnQ, R::AttnK, R::AttnV, R::MlpGate, R::MlpUp}) s.names.erase(role);
+    s.names[R::AttnQkv] = "layers.{L}.self_attn.qkv_proj";
+    s.names[R::MlpGateUp] = "layers.{L}.mlp.gate_up_proj";
+    s.qkv = QkvLayout::Fused;
+    s.qkvBias = s.outBias = s.mlpBias = kNever;
+    return s;
+}
+
+// OLMo 2: norms only on each sublayer's output, and q/k norms over the whole projection.
+FamilySpec olmo2() {
+    FamilySpec s = llama();
+    s.modelTypes = {"olmo2"};
+    s.names.erase(R::AttnNorm);
+    s.names.erase(R::MlpNorm);
+    s.names[R::AttnOutNorm] = "layers.{L}.post_attention_layernorm";
+    s.names[R::MlpOutNorm] = "layers.{L}.post_feedforward_layernorm";
+    s.names[R::AttnQNorm] = "layers.{L}.self_attn.q_norm";
+    s.names[R::AttnKNorm] = "layers.{L}.self_attn.k_norm";
+    s.qkNorm = QkNormScope::WholeProjection;
+    s.window = {};
+    return s;
+}
+
+// SmolLM3: LLaMA where the layers no_rope_layers marks 0 (by default every fourth) skip RoPE;
+// with use_sliding_window, those layers slide.
+FamilySpec smollm3() {
+    FamilySpec s = llama();
+    s.modelTypes = {"smollm3"};
+    s.keys.noRopeLayers = "no_rope_layers";
+    s.keys.noRopeInterval = "no_rope_layer_interval";
+    s.configDefaults = {{"no_rope_layer_interval", 4}};
+    s.tieEmbeddings = fromKey("tie_word_embeddings", true);
+    s.window.use = fromKey("use_sliding_window", false);
+    s.window.onNoRopeLayers = true;
+    return s;
+}
+
 FamilySpec vit() {
     FamilySpec s;
     s.modelTypes = {"vit"};
@@ -361,8 +479,9 @@ FamilySpec t5() {
 }
 
 const std::vector<FamilySpec>& families() {
-    static const std::vector<FamilySpec> table{bert(),  roberta(), distilbert(), gpt2(), gptNeo(), gptNeoX(), llama(),
-                                               mistral(), qwen2(), vit(),        deit(), t5()};
+    static const std::vector<FamilySpec> table{bert(),   roberta(), distilbert(), gpt2(),   gptNeo(), gptNeoX(), llama(),
+                                               mistral(), qwen2(),   qwen3(),      gemma(),  gemma2(), gemma3Text(), gemma3(),
+                                               phi3(),    olmo2(),   smollm3(),    vit(),    deit(),   t5()};
     return table;
 }
 

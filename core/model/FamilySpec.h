@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "model/LayerKinds.h"
 
 namespace attnscope {
@@ -18,7 +20,11 @@ namespace attnscope {
 enum class TensorRole {
     TokenEmbedding, PositionEmbedding, TokenTypeEmbedding, EmbeddingNorm,
     AttnNorm, AttnQ, AttnK, AttnV, AttnQkv, AttnOut,
+    AttnQNorm, AttnKNorm,                         // norms of the queries and keys before RoPE (Qwen 3, Gemma 3, OLMo 2)
+    AttnOutNorm,                                  // a norm of the attention's output before the residual add (Gemma 2/3, OLMo 2)
     MlpNorm, MlpUp, MlpGate, MlpDown,
+    MlpGateUp,                                    // one projection giving [gate | up] (Phi-3)
+    MlpOutNorm,                                   // a norm of the MLP's output before the residual add
     MlpUpGated,                                   // T5 gated feed-forward's linear branch (wi_1)
     FinalNorm,
     PatchEmbedding, ClsToken, DistillationToken,  // vision transformers
@@ -36,6 +42,9 @@ enum class PositionScheme { Learned, LearnedFromPadding, Rotary, PatchTable, Rel
 // FusedPerHead: one projection giving, per head, [q_h | k_h | v_h] (GPT-NeoX).
 enum class QkvLayout { Split, Fused, FusedPerHead };
 enum class MlpKind { Plain, Gated };  // Plain: down(act(up x)); Gated: down(act(gate x) * up x)
+// PerHead: the q/k norms run over each head's head_dim values (Qwen 3, Gemma 3);
+// WholeProjection: over all of q (or k) at once, before it is split into heads (OLMo 2).
+enum class QkNormScope { PerHead, WholeProjection };
 
 // A yes/no fact of a family: fixed, or read from a config.json key with a default.
 struct ConfigSwitch {
@@ -48,13 +57,18 @@ constexpr ConfigSwitch fromKey(const char* key, bool fallback) { return {key, fa
 
 // Which layers attend within a sliding window, and how config.json says so.
 // AttentionLayers: GPT-Neo's `attention_layers` list of "global"/"local" with `window_size`.
-// SlidingWindow: `sliding_window` on every layer (Mistral), or on the layers `layer_types`
-// marks "sliding_attention"; `use` and `firstLayerKey` gate it as Qwen2 does.
+// SlidingWindow: `sliding_window` on the layers `layer_types` marks "sliding_attention"; without
+// layer_types, on every layer (Mistral) unless the family derives the types: from the layers on
+// (Qwen2's max_window_layers), by a repeating pattern (Gemma 2/3: every pattern-th layer is
+// global), or on the layers without RoPE (SmolLM3). `use` gates the window as Qwen2 does.
 enum class WindowRule { None, AttentionLayers, SlidingWindow };
 struct WindowSpec {
     WindowRule rule = WindowRule::None;
     ConfigSwitch use = kAlways;            // SlidingWindow: whether the window applies at all
     const char* firstLayerKey = nullptr;   // SlidingWindow: layers from this one on slide (Qwen2's max_window_layers)
+    int patternDefault = 0;                // SlidingWindow, > 0: layer i slides unless (i + 1) % pattern == 0 (Gemma 2: 2)
+    const char* patternKey = nullptr;      // the config key that may change the pattern (Gemma 3's sliding_window_pattern)
+    bool onNoRopeLayers = false;           // SlidingWindow: only the layers that skip RoPE slide (SmolLM3)
 };
 
 // The config.json keys of a family's numbers and their defaults. A nullptr key is a number the
@@ -82,6 +96,13 @@ struct ConfigKeys {
     const char* ropeTheta = "rope_theta";
     const char* rotaryFraction = nullptr;
     double rotaryFractionDefault = 1.0;
+    const char* localRopeTheta = nullptr;   // the base of the sliding layers' RoPE (Gemma 3's rope_local_base_freq)
+    const char* noRopeLayers = nullptr;     // per layer 1 (RoPE) or 0 (none) (SmolLM3's no_rope_layers)
+    const char* noRopeInterval = nullptr;   // without that list: every interval-th layer skips RoPE
+    // Gemma 2/3: scores scaled by query_pre_attn_scalar^-0.5, soft-capped as cap * tanh(s / cap).
+    const char* queryPreAttnScalar = nullptr;
+    const char* attnSoftcap = nullptr;
+    const char* finalSoftcap = nullptr;
     // Encoder-decoders (T5).
     const char* decoderLayers = nullptr;
     const char* relativeBuckets = nullptr;
@@ -131,6 +152,11 @@ struct OutputHeadSpec {
 struct FamilySpec {
     std::vector<std::string> modelTypes;      // config.json model_type values that run as this family
     ConfigKeys keys;
+    // Values transformers' config class gives keys that config.json leaves out; they matter where
+    // save_pretrained writes only what differs from them (a nested text_config).
+    nlohmann::json configDefaults = nlohmann::json::object();
+    // Multimodal checkpoints whose text model's config nests under this key (Gemma 3's text_config).
+    const char* nestedConfig = nullptr;
     std::map<TensorRole, std::string> names;  // base-model roles, without the checkpoint's prefix
     std::map<TensorRole, std::string> decoderNames = {};  // encoder-decoders: the decoder stack's roles
     std::vector<std::string> basePrefixes;    // prefixes real checkpoints put before base names
@@ -139,6 +165,8 @@ struct FamilySpec {
     PositionScheme positions = PositionScheme::Learned;
     QkvLayout qkv = QkvLayout::Split;
     MlpKind mlp = MlpKind::Plain;
+    QkNormScope qkNorm = QkNormScope::PerHead;
+    bool scaleEmbeddings = false;  // token embeddings times sqrt(hidden), in float32 (Gemma)
     bool conv1dWeights = false;  // weights stored [in, out] (GPT-2's Conv1D) instead of [out, in]
     bool causal = false;
     ConfigSwitch scaleScores = kAlways;         // divide scores by sqrt(head_dim)

@@ -5,6 +5,7 @@ namespace attnscope {
 // Tanh is BERT's pooler and RoBERTa's classifier, never a config's hidden_act.
 enum class Activation { Gelu, GeluTanh, Relu, Silu, Tanh };
 
-enum class NormKind { LayerNorm, RmsNorm };
+// RmsNormUnitOffset: RMSNorm scaled by (1 + weight), as Gemma stores its norms.
+enum class NormKind { LayerNorm, RmsNorm, RmsNormUnitOffset };
 
 }  // namespace attnscope

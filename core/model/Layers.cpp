@@ -20,7 +20,7 @@ RowMatrix Linear::apply(const RowMatrix& x) const {
     return y;
 }
 
-void Norm::applyInPlace(RowMatrix& x) const {
+void Norm::applyInPlace(Eigen::Ref<RowMatrix> x) const {
     Eigen::Map<const Eigen::RowVectorXf> gamma(weight, dim);
 #pragma omp parallel for schedule(static) if (x.size() > (1 << 16))
     for (Eigen::Index r = 0; r < x.rows(); ++r) {
@@ -35,9 +35,16 @@ void Norm::applyInPlace(RowMatrix& x) const {
         } else {
             const float meanSquare = row.squaredNorm() / static_cast<float>(dim);
             row *= 1.0f / std::sqrt(meanSquare + eps);
-            row.array() *= gamma.array();
+            // Gemma stores its scales as offsets from 1; (1 + w) is formed in float32 as it does.
+            if (kind == NormKind::RmsNormUnitOffset) row.array() *= gamma.array() + 1.0f;
+            else row.array() *= gamma.array();
         }
     }
+}
+
+void Norm::applyPerSlice(RowMatrix& x) const {
+    const Eigen::Index slices = x.cols() / dim;
+    applyInPlace(Eigen::Map<RowMatrix>(x.data(), x.rows() * slices, dim));
 }
 
 namespace {

@@ -24,7 +24,12 @@ struct Norm {
     NormKind kind = NormKind::LayerNorm;
     float eps = 1e-5f;
 
-    void applyInPlace(RowMatrix& x) const;
+    bool present() const { return weight != nullptr; }
+    // Normalises each row of x (dim wide).
+    void applyInPlace(Eigen::Ref<RowMatrix> x) const;
+    // Normalises each dim-wide slice of x's rows on its own: x [n, heads * dim] holds one
+    // slice per head (the per-head q/k norms of Qwen 3 and Gemma 3).
+    void applyPerSlice(RowMatrix& x) const;
 };
 
 void applyActivation(Activation act, RowMatrix& x);

@@ -1,5 +1,7 @@
 #include "model/ModelConfig.h"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 
 #include "Error.h"
@@ -112,6 +114,27 @@ void readSwitches(ModelConfig& c, const ConfigReader& r) {
     c.parallelResidual = r.flag(s.parallelResidual);
     c.tieWordEmbeddings = r.flag(s.tieEmbeddings);
     c.gatedMlp = c.gatedMlp || s.mlp == MlpKind::Gated;
+    c.scaleEmbeddings = s.scaleEmbeddings;
+    if (c.causal && r.boolOr("use_bidirectional_attention", false))
+        throw Error(r.file() + ": key 'use_bidirectional_attention' is true; AttnScope runs this family as a causal language model only");
+}
+
+// How the scores are scaled and capped (Gemma 2/3).
+void readScores(ModelConfig& c, const ConfigReader& r) {
+    const ConfigKeys& k = c.spec().keys;
+    if (r.has(k.queryPreAttnScalar)) {
+        const double scalar = r.numberOr(k.queryPreAttnScalar, 0.0);
+        if (!(scalar > 0.0)) throw Error(r.file() + ": key '" + k.queryPreAttnScalar + "' must be positive");
+        c.attentionScale = static_cast<float>(std::pow(scalar, -0.5));
+    }
+    const auto cap = [&](const char* key) {
+        if (!r.has(key)) return 0.0f;  // absent or null: no cap
+        const double v = r.numberOr(key, 0.0);
+        if (!(v > 0.0) || !std::isfinite(v)) throw Error(r.file() + ": key '" + key + "' must be a positive number or null");
+        return static_cast<float>(v);
+    };
+    c.attnSoftcap = cap(k.attnSoftcap);
+    c.finalSoftcap = cap(k.finalSoftcap);
 }
 
 // GPT-Neo: `attention_layers` lists "global" or "local" (within `window_size`) per layer.
@@ -129,50 +152,122 @@ void readAttentionLayers(ModelConfig& c, const ConfigReader& r) {
     }
 }
 
-// Mistral and its kin: `sliding_window` on every layer, or on those `layer_types` marks
-// "sliding_attention"; Qwen2 only with use_sliding_window, and from max_window_layers on.
-void readSlidingWindow(ModelConfig& c, const ConfigReader& r, const WindowSpec& spec) {
+// Which layers skip RoPE (SmolLM3): `no_rope_layers` lists 1 (RoPE) or 0 per layer; without
+// it, every interval-th layer skips it. Families without the key rotate on every layer.
+std::vector<bool> readRopeLayers(const ModelConfig& c, const ConfigReader& r) {
+    const ConfigKeys& k = c.spec().keys;
+    std::vector<bool> uses(static_cast<std::size_t>(c.layers), true);
+    if (!k.noRopeLayers) return uses;
+    const nlohmann::json& j = r.json();
+    if (r.has(k.noRopeLayers)) {
+        const auto& list = j[k.noRopeLayers];
+        if (!list.is_array() || static_cast<int>(list.size()) != c.layers)
+            throw Error(r.file() + ": key '" + k.noRopeLayers + "' must list 1 (RoPE) or 0 (none) for each of the " +
+                        std::to_string(c.layers) + " layers");
+        for (int l = 0; l < c.layers; ++l) {
+            const auto& v = list[static_cast<std::size_t>(l)];
+            if (!v.is_number_integer() && !v.is_boolean())
+                throw Error(r.file() + ": key '" + k.noRopeLayers + "' must list 1 (RoPE) or 0 (none) for each layer");
+            uses[static_cast<std::size_t>(l)] = v.is_boolean() ? v.get<bool>() : v.get<long long>() != 0;
+        }
+        return uses;
+    }
+    if (!k.noRopeInterval) return uses;
+    const int interval = r.positiveInt(k.noRopeInterval, kMaxLayers);  // the family's configDefaults give its default
+    for (int l = 0; l < c.layers; ++l) uses[static_cast<std::size_t>(l)] = (l + 1) % interval != 0;
+    return uses;
+}
+
+// The layer types transformers would give this config when it does not list them.
+std::vector<std::string> derivedLayerTypes(const ModelConfig& c, const ConfigReader& r, const WindowSpec& spec, int window,
+                                           const std::vector<bool>& usesRope) {
+    const std::string full = "full_attention", sliding = "sliding_attention";
+    std::vector<std::string> types(static_cast<std::size_t>(c.layers), full);
+    for (int l = 0; l < c.layers; ++l) {
+        bool slides = window > 0;
+        if (spec.patternDefault > 0) slides = (l + 1) % r.positiveIntOr(spec.patternKey, spec.patternDefault, kMaxLayers) != 0;
+        else if (spec.firstLayerKey) slides = slides && l >= r.intOr(spec.firstLayerKey, c.layers);
+        else if (spec.onNoRopeLayers) slides = slides && !usesRope[static_cast<std::size_t>(l)];
+        if (slides) types[static_cast<std::size_t>(l)] = sliding;
+    }
+    return types;
+}
+
+// `sliding_window` on the layers `layer_types` marks "sliding_attention" (or that the family's
+// rule derives, as transformers does without the list).
+void readSlidingWindow(ModelConfig& c, const ConfigReader& r, const WindowSpec& spec, const std::vector<bool>& usesRope) {
     int window = r.has("sliding_window") ? r.positiveInt("sliding_window", kMaxPositions) : 0;
     if (!r.flag(spec.use)) window = 0;
-    c.layerWindow.assign(c.layers, window);
     const nlohmann::json& j = r.json();
     if (j.contains("layer_types") && j["layer_types"].is_array()) {
         const auto& types = j["layer_types"];
         if (static_cast<int>(types.size()) != c.layers)
             throw Error(r.file() + ": key 'layer_types' has " + std::to_string(types.size()) + " entries for " + std::to_string(c.layers) +
                         " layers");
-        for (int l = 0; l < c.layers; ++l)
-            c.layerWindow[l] = (types[l].is_string() && types[l].get<std::string>() == "sliding_attention") ? window : 0;
-    } else if (spec.firstLayerKey && window > 0) {
-        const int firstSliding = r.intOr(spec.firstLayerKey, c.layers);
-        for (int l = 0; l < c.layers; ++l) c.layerWindow[l] = l >= firstSliding ? window : 0;
+        for (const auto& t : types) {
+            const std::string type = t.is_string() ? t.get<std::string>() : "";
+            if (type != "full_attention" && type != "sliding_attention")
+                throw Error(r.file() + ": key 'layer_types' has '" + type + "', expected 'full_attention' or 'sliding_attention'");
+            c.layerTypes.push_back(type);
+        }
+    } else {
+        c.layerTypes = derivedLayerTypes(c, r, spec, window, usesRope);
     }
+    c.layerWindow.assign(static_cast<std::size_t>(c.layers), 0);
+    for (int l = 0; l < c.layers; ++l)
+        if (c.layerTypes[static_cast<std::size_t>(l)] == "sliding_attention") c.layerWindow[static_cast<std::size_t>(l)] = window;
 }
 
-void readRope(ModelConfig& c, const ConfigReader& r) {
+// rope_parameters (transformers 5) or rope_scaling (4) holds one entry, or one per layer type
+// (keyed "full_attention" and "sliding_attention", whether or not every type has layers).
+bool nestedByLayerType(const nlohmann::json& params) {
+    if (params.empty()) return false;
+    for (auto it = params.begin(); it != params.end(); ++it)
+        if (!it->is_object() || (it.key() != "full_attention" && it.key() != "sliding_attention")) return false;
+    return true;
+}
+
+// The RoPE settings and which one each layer uses, resolving defaults as transformers'
+// standardize_rope_params does: an entry's missing rope_theta is the top-level one (Gemma 3's
+// sliding layers: rope_local_base_freq), a top-level partial_rotary_factor wins over the entry's.
+void readRope(ModelConfig& c, const ConfigReader& r, const std::vector<bool>& usesRope) {
     const ConfigKeys& k = c.spec().keys;
-    // transformers 5 nests rope settings in rope_parameters; older configs use rope_theta (or
-    // the family's own key) and rope_scaling at the top level.
-    c.ropeTheta = r.numberOr("rope_theta", r.numberOr(k.ropeTheta, 10000.0));
-    c.rotaryFraction = r.numberOr("partial_rotary_factor", r.numberOr(k.rotaryFraction, k.rotaryFractionDefault));
-    const char* key = r.object("rope_parameters") ? "rope_parameters" : r.object("rope_scaling") ? "rope_scaling" : nullptr;
-    if (key) {
-        ConfigReader p(*r.object(key), r.file() + ": " + key);
-        c.ropeTheta = p.numberOr("rope_theta", c.ropeTheta);
-        c.rotaryFraction = p.numberOr("partial_rotary_factor", c.rotaryFraction);
-        c.ropeType = p.stringOr("rope_type", p.stringOr("type", "default"));
-        c.ropeFactor = p.numberOr("factor", 1.0);
-        c.ropeLowFreqFactor = p.numberOr("low_freq_factor", 1.0);
-        c.ropeHighFreqFactor = p.numberOr("high_freq_factor", 4.0);
-        c.ropeOriginalMaxPositions = p.positiveIntOr("original_max_position_embeddings", 8192, kMaxPositions);
-        if (c.ropeType != "default" && c.ropeType != "linear" && c.ropeType != "llama3")
-            throw Error(r.file() + ": " + key + ".rope_type '" + c.ropeType + "' is not supported (supported: default, linear, llama3)");
+    RopeContext context;
+    context.theta = r.numberOr("rope_theta", r.numberOr(k.ropeTheta, 10000.0));
+    context.fractionFromTop = r.has("partial_rotary_factor");
+    context.fraction = r.numberOr("partial_rotary_factor", r.numberOr(k.rotaryFraction, k.rotaryFractionDefault));
+    context.headDim = c.headDim;
+    context.maxPositions = c.maxPositions;
+    context.topOriginalMaxPositions = r.positiveIntOr("original_max_position_embeddings", 0, kMaxPositions);
+    // As transformers' convert_rope_params_to_dict: rope_scaling, where a config has it, wins.
+    const char* key = r.object("rope_scaling") ? "rope_scaling" : r.object("rope_parameters") ? "rope_parameters" : nullptr;
+    const nlohmann::json* params = key ? r.object(key) : nullptr;
+    const std::string where = r.file() + ": " + (key ? key : "rope_theta");
+    c.layerRope.assign(static_cast<std::size_t>(c.layers), 0);
+
+    const bool nested = params && nestedByLayerType(*params);
+    if (nested || k.localRopeTheta) {
+        // One RoPE per layer type, in the order the layers first use them.
+        std::vector<std::string> types;
+        for (const std::string& t : c.layerTypes)
+            if (std::find(types.begin(), types.end(), t) == types.end()) types.push_back(t);
+        for (const std::string& t : types) {
+            RopeContext typed = context;
+            typed.where = where + (nested ? "." + t : "");
+            if (t == "sliding_attention" && k.localRopeTheta) typed.theta = r.numberOr(k.localRopeTheta, context.theta);
+            const nlohmann::json* entry = nested ? &(*params)[t] : (t == "sliding_attention" && k.localRopeTheta ? nullptr : params);
+            if (nested && !params->contains(t)) throw Error(where + ": no entry for the layer type '" + t + "'");
+            c.ropes.push_back(readRopeSpec(entry, typed));
+        }
+        for (int l = 0; l < c.layers; ++l)
+            c.layerRope[static_cast<std::size_t>(l)] =
+                static_cast<int>(std::find(types.begin(), types.end(), c.layerTypes[static_cast<std::size_t>(l)]) - types.begin());
+    } else {
+        context.where = where;
+        c.ropes.push_back(readRopeSpec(params, context));
     }
-    if (!(c.rotaryFraction > 0.0 && c.rotaryFraction <= 1.0))
-        throw Error(r.file() + ": rotary fraction " + std::to_string(c.rotaryFraction) + " must be in (0, 1]");
-    c.rotaryDims = static_cast<int>(c.headDim * c.rotaryFraction);
-    if (c.rotaryDims % 2 != 0 || c.rotaryDims < 2)
-        throw Error(r.file() + ": " + std::to_string(c.rotaryDims) + " rotary dimensions per head; expected an even number of at least 2");
+    for (int l = 0; l < c.layers; ++l)
+        if (!usesRope[static_cast<std::size_t>(l)]) c.layerRope[static_cast<std::size_t>(l)] = -1;
 }
 
 void readEncoderDecoder(ModelConfig& c, const ConfigReader& r) {
@@ -242,12 +337,29 @@ ModelConfig ModelConfig::fromFile(const std::filesystem::path& configJson) {
     return fromJson(j, configJson.string());
 }
 
+namespace {
+
+// The config the family's keys are read from: its nested text config where it has one, over
+// the top-level keys, over the family's defaults for keys config.json leaves out.
+nlohmann::json effectiveConfig(const nlohmann::json& j, const FamilySpec& s, const std::string& fileName) {
+    nlohmann::json merged = s.configDefaults;
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (!s.nestedConfig || it.key() != s.nestedConfig) merged[it.key()] = *it;
+    if (s.nestedConfig) {
+        if (!j.contains(s.nestedConfig) || !j[s.nestedConfig].is_object())
+            throw Error(fileName + ": missing key '" + s.nestedConfig + "' (the text model's settings)");
+        for (auto it = j[s.nestedConfig].begin(); it != j[s.nestedConfig].end(); ++it)
+            if (it.key() != "model_type") merged[it.key()] = *it;
+    }
+    return merged;
+}
+
+}  // namespace
+
 ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& fileName) {
     if (!j.is_object()) throw Error(fileName + ": expected a JSON object");
-    ConfigReader r(j, fileName);
     ModelConfig c;
-    c.raw = j;
-    c.modelType = r.stringOr("model_type", "");
+    c.modelType = ConfigReader(j, fileName).stringOr("model_type", "");
     if (c.modelType.empty()) throw Error(fileName + ": missing key 'model_type'");
     c.family = findFamily(c.modelType);
     if (!c.family) {
@@ -256,16 +368,22 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& fi
         throw Error(fileName + ": model_type '" + c.modelType + "' is not supported (supported: " + list + ")");
     }
     const FamilySpec& s = c.spec();
+    c.raw = effectiveConfig(j, s, fileName);
+    const ConfigReader r(c.raw, s.nestedConfig ? fileName + " (" + s.nestedConfig + ")" : fileName);
     readSizes(c, r);
     readSwitches(c, r);
+    readScores(c, r);
     checkHeads(c, fileName);
+    const std::vector<bool> usesRope = readRopeLayers(c, r);
     if (s.window.rule == WindowRule::AttentionLayers) readAttentionLayers(c, r);
-    if (s.window.rule == WindowRule::SlidingWindow) readSlidingWindow(c, r, s.window);
-    if (c.layerWindow.empty()) c.layerWindow.assign(c.layers, 0);
-    if (s.positions == PositionScheme::Rotary) readRope(c, r);
+    if (s.window.rule == WindowRule::SlidingWindow) readSlidingWindow(c, r, s.window, usesRope);
+    if (c.layerWindow.empty()) c.layerWindow.assign(static_cast<std::size_t>(c.layers), 0);
+    if (c.layerTypes.empty())
+        for (const int w : c.layerWindow) c.layerTypes.push_back(w > 0 ? "sliding_attention" : "full_attention");
+    if (s.positions == PositionScheme::Rotary) readRope(c, r, usesRope);
     if (s.isEncoderDecoder()) readEncoderDecoder(c, r);
     if (s.readsImages()) readImage(c, r);
-    readLabels(c, j, fileName);
+    readLabels(c, c.raw, fileName);
     return c;
 }
 

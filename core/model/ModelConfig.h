@@ -8,6 +8,7 @@
 
 #include "model/FamilySpec.h"
 #include "model/LayerKinds.h"
+#include "model/RopeSpec.h"
 
 namespace attnscope {
 
@@ -33,21 +34,20 @@ struct ModelConfig {
     bool tieWordEmbeddings = false;
     bool scaleAttention = true;          // divide scores by sqrt(head_dim)
     bool scaleByInverseLayer = false;    // gpt2 scale_attn_by_inverse_layer_idx
+    std::vector<std::string> layerTypes; // per layer: "full_attention" or "sliding_attention" (as transformers names them)
     std::vector<int> layerWindow;        // per layer: 0 = full attention, w = keys within w positions (sliding window)
     bool attentionBias = true;           // q/k/v projections have a bias
     bool outputBias = true;              // the attention output projection has a bias
     bool mlpBias = true;
     bool parallelResidual = false;       // GPT-NeoX: x + attn(ln1 x) + mlp(ln2 x)
     bool gatedMlp = false;               // down(act(gate x) * up x)
-    // Rotary position embedding
-    double ropeTheta = 10000.0;
-    std::string ropeType = "default";    // default | linear | llama3
-    double ropeFactor = 1.0;
-    double ropeLowFreqFactor = 1.0;
-    double ropeHighFreqFactor = 4.0;
-    int ropeOriginalMaxPositions = 8192;
-    double rotaryFraction = 1.0;         // share of each head that is rotated (partial rotary on GPT-NeoX)
-    int rotaryDims = 0;                  // int(headDim * rotaryFraction) on rotary families
+    float attentionScale = 0.0f;         // > 0: the scores' scale instead of head_dim^-0.5 (query_pre_attn_scalar^-0.5)
+    float attnSoftcap = 0.0f;            // > 0: scores become cap * tanh(scores / cap) before the mask
+    float finalSoftcap = 0.0f;           // > 0: the same on the logits
+    bool scaleEmbeddings = false;        // token embeddings times sqrt(hidden)
+    // Rotary position embedding: the distinct settings, and which one each layer uses (-1: none).
+    std::vector<RopeSpec> ropes;
+    std::vector<int> layerRope;
     // Vision transformers
     int imageSize = 0;
     int patchSize = 0;
@@ -61,6 +61,11 @@ struct ModelConfig {
     nlohmann::json raw;                  // the whole config.json
 
     const FamilySpec& spec() const { return *family; }
+    // The RoPE of layer l, or nullptr where the layer has none.
+    const RopeSpec* ropeOf(int layer) const {
+        const int i = layer < static_cast<int>(layerRope.size()) ? layerRope[static_cast<std::size_t>(layer)] : -1;
+        return i >= 0 ? &ropes[static_cast<std::size_t>(i)] : nullptr;
+    }
     int patchGridSide() const { return patchSize > 0 ? imageSize / patchSize : 0; }
     int patchCount() const { return patchGridSide() * patchGridSide(); }
     // Whether config.json's "architectures" has one ending with `suffix` (e.g. "ForMultipleChoice").

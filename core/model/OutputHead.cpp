@@ -67,6 +67,7 @@ bool OutputHead::tryBind(const OutputHeadSpec& h, const WeightBinder& bind, cons
             throw Error(bind.weights().describeSource() + ": the CLS and distillation classifiers disagree on the label count");
     }
     padTokenId_ = c.padTokenId;
+    if (h.kind == HeadKind::CausalLm) softcap_ = c.finalSoftcap;  // the classifiers' score is not capped
     spec_ = &h;
     return true;
 }
@@ -98,7 +99,9 @@ RowMatrix OutputHead::logits(const RowMatrix& hidden, const std::vector<int>& id
     if (norm_.weight) norm_.applyInPlace(h);
     if (inputScale_ != 1.0f) h *= inputScale_;
     if (second_.present()) return 0.5f * (projection_.apply(h.topRows(1)) + second_.apply(h.middleRows(1, 1)));
-    return projection_.apply(h);
+    RowMatrix out = projection_.apply(h);
+    if (softcap_ > 0.0f) out = ((out.array() / softcap_).tanh() * softcap_).matrix();
+    return out;
 }
 
 }  // namespace attnscope

@@ -33,6 +33,7 @@ private:
     Activation activation_ = Activation::Gelu;
     Norm norm_;
     float inputScale_ = 1.0f;
+    float softcap_ = 0.0f;  // > 0: a language model's logits become softcap * tanh(logits / softcap) (Gemma 2)
     int padTokenId_ = -1;
 };
 

@@ -1,53 +1,42 @@
 #include "model/RotaryEmbedding.h"
 
+#include <algorithm>
 #include <cmath>
-#include <numbers>
 
 namespace attnscope {
 
-RotaryEmbedding::RotaryEmbedding(const ModelConfig& c, int rotaryDims) : rotaryDims_(rotaryDims) {
-    const int half = rotaryDims / 2;
-    invFreq_.resize(half);
-    for (int i = 0; i < half; ++i) {
-        // transformers computes inv_freq in float32 from an int64 arange; follow its rounding.
-        const float exponent = static_cast<float>(2 * i) / static_cast<float>(rotaryDims);
-        invFreq_[i] = static_cast<float>(1.0 / std::pow(c.ropeTheta, static_cast<double>(exponent)));
-    }
-    if (c.ropeType == "linear") {
-        for (auto& f : invFreq_) f /= c.ropeFactor;
-    } else if (c.ropeType == "llama3") {
-        const double lowWavelen = c.ropeOriginalMaxPositions / c.ropeLowFreqFactor;
-        const double highWavelen = c.ropeOriginalMaxPositions / c.ropeHighFreqFactor;
-        for (auto& f : invFreq_) {
-            const double wavelen = 2.0 * std::numbers::pi / f;
-            if (wavelen > lowWavelen) {
-                f /= c.ropeFactor;
-            } else if (wavelen >= highWavelen) {
-                const double smooth = (c.ropeOriginalMaxPositions / wavelen - c.ropeLowFreqFactor) /
-                                      (c.ropeHighFreqFactor - c.ropeLowFreqFactor);
-                f = (1.0 - smooth) * f / c.ropeFactor + smooth * f;
-            }
-        }
-    }
+namespace {
+
+bool dependsOnLength(RopeType t) { return t == RopeType::Dynamic || t == RopeType::LongRope; }
+
+}  // namespace
+
+RotaryEmbedding::RotaryEmbedding(RopeSpec spec) : spec_(std::move(spec)) {
+    if (!dependsOnLength(spec_.type)) invFreq_ = spec_.inverseFrequencies(0);
 }
 
 void RotaryEmbedding::apply(RowMatrix& x, int heads, int headDim, const std::vector<int>& positions) const {
-    const int half = rotaryDims_ / 2;
-    std::vector<float> cosv(half), sinv(half);
+    if (positions.empty()) return;
+    const int half = spec_.rotaryDims / 2;
+    std::vector<double> perCall;
+    if (dependsOnLength(spec_.type)) perCall = spec_.inverseFrequencies(*std::max_element(positions.begin(), positions.end()) + 1);
+    const std::vector<double>& invFreq = perCall.empty() ? invFreq_ : perCall;
+    const float scale = static_cast<float>(spec_.attentionFactor);
+    std::vector<float> cosv(static_cast<std::size_t>(half)), sinv(static_cast<std::size_t>(half));
     for (Eigen::Index r = 0; r < x.rows(); ++r) {
         for (int i = 0; i < half; ++i) {
             // float32 angle, as the reference computes position * inv_freq in float32
-            const float angle = static_cast<float>(positions[r]) * static_cast<float>(invFreq_[i]);
-            cosv[i] = std::cos(angle);
-            sinv[i] = std::sin(angle);
+            const float angle = static_cast<float>(positions[static_cast<std::size_t>(r)]) * static_cast<float>(invFreq[static_cast<std::size_t>(i)]);
+            cosv[static_cast<std::size_t>(i)] = std::cos(angle) * scale;
+            sinv[static_cast<std::size_t>(i)] = std::sin(angle) * scale;
         }
         float* row = x.row(r).data();
         for (int h = 0; h < heads; ++h) {
             float* v = row + h * headDim;
             for (int i = 0; i < half; ++i) {
                 const float x1 = v[i], x2 = v[i + half];
-                v[i] = x1 * cosv[i] - x2 * sinv[i];
-                v[i + half] = x2 * cosv[i] + x1 * sinv[i];
+                v[i] = x1 * cosv[static_cast<std::size_t>(i)] - x2 * sinv[static_cast<std::size_t>(i)];
+                v[i + half] = x2 * cosv[static_cast<std::size_t>(i)] + x1 * sinv[static_cast<std::size_t>(i)];
             }
         }
     }

@@ -43,6 +43,7 @@ RowMatrix scaledDotProductAttention(const RowMatrix& q, const Eigen::Ref<const R
         scores.resize(n, m);
         scores.noalias() = q.middleCols(h * d, d) * k.middleCols(kvh * d, d).transpose();
         scores *= s.scale;
+        if (s.softcap > 0.0f) scores = ((scores.array() / s.softcap).tanh() * s.softcap).matrix();
         if (scoreBias) scores += Eigen::Map<const RowMatrix>(scoreBias + static_cast<std::size_t>(h) * n * m, n, m);
         for (Eigen::Index i = 0; i < n; ++i) {
             // Query i sits at key position i + (m - n) when keys extend earlier than queries.

@@ -13,6 +13,7 @@ struct AttentionShape {
     float scale = 1.0f;    // multiplies q·k
     bool causal = false;
     int window = 0;        // > 0: a query sees only keys less than `window` positions back
+    float softcap = 0.0f;  // > 0: scaled scores become softcap * tanh(scores / softcap) (Gemma 2)
 };
 
 // Where one layer's attention probabilities go: maps (layer, h) of a stack shaped [.., heads, n, m].

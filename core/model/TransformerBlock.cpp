@@ -49,6 +49,15 @@ RowMatrix TransformerBlock::attention(const RowMatrix& x, const BlockInputs& in,
         k = w_.k.apply(x);
         v = w_.v.apply(x);
     }
+    if (w_.qNorm.present()) {
+        if (spec_.qkNorm == QkNormScope::PerHead) {
+            w_.qNorm.applyPerSlice(q);
+            w_.kNorm.applyPerSlice(k);
+        } else {
+            w_.qNorm.applyInPlace(q);
+            w_.kNorm.applyInPlace(k);
+        }
+    }
     if (rotary_) {
         rotary_->apply(q, shape_.heads, shape_.headDim, in.positions);
         rotary_->apply(k, shape_.kvHeads, shape_.headDim, in.positions);
@@ -72,6 +81,15 @@ RowMatrix TransformerBlock::crossAttention(const RowMatrix& x, const RowMatrix& 
 }
 
 RowMatrix TransformerBlock::mlp(const RowMatrix& x) const {
+    if (w_.gateUp.present()) {
+        const RowMatrix gateUp = w_.gateUp.apply(x);
+        const Eigen::Index width = gateUp.cols() / 2;
+        RowMatrix g = gateUp.leftCols(width);
+        applyActivation(activation_, g);
+        RowMatrix h = gateUp.rightCols(width);
+        h.array() *= g.array();
+        return w_.down.apply(h);
+    }
     RowMatrix h = w_.up.apply(x);
     if (w_.gate.present()) {
         RowMatrix g = w_.gate.apply(x);
@@ -95,17 +113,23 @@ void TransformerBlock::forward(RowMatrix& x, const BlockInputs& in, const Attent
         w_.mlpNorm.applyInPlace(m);
         x += attention(a, in, probs) + mlp(m);
     } else {
+        // Pre-norm, each norm where the family has it: LLaMA-style x + f(norm(x)), Gemma 2/3's
+        // x + norm_out(f(norm(x))), OLMo 2's x + norm_out(f(x)).
         RowMatrix h = x;
-        w_.attnNorm.applyInPlace(h);
-        x += attention(h, in, probs);
+        if (w_.attnNorm.present()) w_.attnNorm.applyInPlace(h);
+        RowMatrix a = attention(h, in, probs);
+        if (w_.attnOutNorm.present()) w_.attnOutNorm.applyInPlace(a);
+        x += a;
         if (in.encoderStates && w_.crossQ.present()) {
             h = x;
             w_.crossNorm.applyInPlace(h);
             x += crossAttention(h, *in.encoderStates, in.crossProbs);
         }
         h = x;
-        w_.mlpNorm.applyInPlace(h);
-        x += mlp(h);
+        if (w_.mlpNorm.present()) w_.mlpNorm.applyInPlace(h);
+        RowMatrix m = mlp(h);
+        if (w_.mlpOutNorm.present()) w_.mlpOutNorm.applyInPlace(m);
+        x += m;
     }
 }
 

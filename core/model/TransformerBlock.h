@@ -1,6 +1,7 @@
 #pragma once
 #include <vector>
 
+#include "model/FamilySpec.h"
 #include "model/Layers.h"
 #include "model/RotaryEmbedding.h"
 #include "model/SelfAttention.h"
@@ -8,10 +9,13 @@
 namespace attnscope {
 
 struct BlockWeights {
-    Norm attnNorm;  // before attention (pre-norm) or after its residual (post-norm)
+    Norm attnNorm;  // before attention (pre-norm) or after its residual (post-norm); absent in OLMo 2
     Norm mlpNorm;
+    Norm attnOutNorm, mlpOutNorm;  // on a sublayer's output before the residual add (Gemma 2/3, OLMo 2)
+    Norm qNorm, kNorm;             // on the queries and keys before RoPE (Qwen 3, Gemma 3, OLMo 2)
     Linear q, k, v, qkv, out;
     Linear up, gate, down;
+    Linear gateUp;                 // [gate | up] in one projection (Phi-3)
     // Decoder blocks of encoder-decoder models: attention from the decoder to the encoder.
     Norm crossNorm;
     Linear crossQ, crossK, crossV, crossOut;

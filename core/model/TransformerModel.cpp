@@ -19,8 +19,16 @@ BlockWeights bindBlock(const WeightBinder& bind, int l, bool cross) {
     const Bias outBias = c.outputBias ? Bias::Required : Bias::None;
     const Bias mlpBias = c.mlpBias ? Bias::Required : Bias::None;
     BlockWeights w;
-    w.attnNorm = bind.norm(R::AttnNorm, l);
-    w.mlpNorm = bind.norm(R::MlpNorm, l);
+    // Each norm where the family has one (OLMo 2 has no pre-norms, Gemma 2/3 and OLMo 2 output norms).
+    if (bind.hasRole(R::AttnNorm)) w.attnNorm = bind.norm(R::AttnNorm, l);
+    if (bind.hasRole(R::MlpNorm)) w.mlpNorm = bind.norm(R::MlpNorm, l);
+    if (bind.hasRole(R::AttnOutNorm)) w.attnOutNorm = bind.norm(R::AttnOutNorm, l);
+    if (bind.hasRole(R::MlpOutNorm)) w.mlpOutNorm = bind.norm(R::MlpOutNorm, l);
+    if (bind.hasRole(R::AttnQNorm)) {
+        const bool perHead = spec.qkNorm == QkNormScope::PerHead;
+        w.qNorm = bind.norm(R::AttnQNorm, l, perHead ? c.headDim : qWidth);
+        w.kNorm = bind.norm(R::AttnKNorm, l, perHead ? c.headDim : kvWidth);
+    }
     if (spec.qkv != QkvLayout::Split) {
         w.qkv = bind.linear(R::AttnQkv, l, c.hidden, qWidth + 2 * kvWidth, qkvBias);
     } else {
@@ -35,6 +43,11 @@ BlockWeights bindBlock(const WeightBinder& bind, int l, bool cross) {
         w.crossK = bind.linear(R::CrossK, l, c.hidden, kvWidth, qkvBias);
         w.crossV = bind.linear(R::CrossV, l, c.hidden, kvWidth, qkvBias);
         w.crossOut = bind.linear(R::CrossOut, l, qWidth, c.hidden, outBias);
+    }
+    if (bind.hasRole(R::MlpGateUp)) {
+        w.gateUp = bind.linear(R::MlpGateUp, l, c.hidden, 2 * c.intermediate, mlpBias);
+        w.down = bind.linear(R::MlpDown, l, c.intermediate, c.hidden, mlpBias);
+        return w;
     }
     // T5's gated feed-forward names its linear branch wi_1 (and its plain one wi).
     const bool namedGatedUp = c.gatedMlp && bind.hasRole(R::MlpUpGated);
@@ -52,7 +65,7 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
     const FamilySpec& spec = c.spec();
     WeightBinder bind(*weights_, c);
     embeddings_ = std::make_unique<Embeddings>(bind);
-    if (spec.positions == PositionScheme::Rotary) rotary_ = std::make_unique<RotaryEmbedding>(c, c.rotaryDims);
+    for (const RopeSpec& rope : c.ropes) rotaries_.push_back(std::make_unique<RotaryEmbedding>(rope));
     stack_ = std::make_unique<LayerStack>(buildStack(bind, spec.isEncoderDecoder() ? "encoder " : "", c.layers, c.causal, c.layerWindow, false));
     if (spec.isEncoderDecoder()) {
         bind.useNames(spec.decoderNames);
@@ -77,9 +90,13 @@ LayerStack TransformerModel::buildStack(const WeightBinder& bind, const char* la
         shape.headDim = c.headDim;
         shape.causal = causal;
         shape.window = windows[static_cast<std::size_t>(l)];
-        shape.scale = c.scaleAttention ? 1.0f / std::sqrt(static_cast<float>(c.headDim)) : 1.0f;
+        shape.scale = c.attentionScale > 0.0f ? c.attentionScale : c.scaleAttention ? 1.0f / std::sqrt(static_cast<float>(c.headDim)) : 1.0f;
         if (c.scaleByInverseLayer) shape.scale /= static_cast<float>(l + 1);
-        blocks.emplace_back(bindBlock(bind, l, cross), c.spec(), c.activation, shape, rotary_.get(), c.parallelResidual);
+        shape.softcap = c.attnSoftcap;
+        // The encoder-decoder's decoder stack has no rotary positions (T5's are relative).
+        const int rope = cross || l >= static_cast<int>(c.layerRope.size()) ? -1 : c.layerRope[static_cast<std::size_t>(l)];
+        const RotaryEmbedding* rotary = rope >= 0 ? rotaries_[static_cast<std::size_t>(rope)].get() : nullptr;
+        blocks.emplace_back(bindBlock(bind, l, cross), c.spec(), c.activation, shape, rotary, c.parallelResidual);
     }
     Norm finalNorm;
     if (bind.hasRole(TensorRole::FinalNorm)) finalNorm = bind.norm(TensorRole::FinalNorm, 0);

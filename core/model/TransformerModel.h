@@ -65,7 +65,7 @@ private:
 
     ModelConfig config_;
     std::unique_ptr<CheckpointWeights> weights_;
-    std::unique_ptr<RotaryEmbedding> rotary_;
+    std::vector<std::unique_ptr<RotaryEmbedding>> rotaries_;  // one per distinct RoPE (ModelConfig::ropes)
     std::unique_ptr<Embeddings> embeddings_;
     std::unique_ptr<LayerStack> stack_;    // the only stack, or an encoder-decoder's encoder
     std::unique_ptr<LayerStack> decoder_;  // encoder-decoders only

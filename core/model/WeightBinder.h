@@ -38,6 +38,7 @@ public:
     Linear linearOutIn(const std::string& path, int in, int out, Bias bias) const;
     Norm norm(const std::string& path, int dim) const;
     Norm norm(TensorRole role, int layer) const { return norm(name(role, layer, ""), c_.hidden); }
+    Norm norm(TensorRole role, int layer, int dim) const { return norm(name(role, layer, ""), dim); }
 
 private:
     Linear linearLaidOut(const std::string& path, int in, int out, Bias bias, bool storedInOut) const;

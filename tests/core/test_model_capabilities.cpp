@@ -235,8 +235,9 @@ void ModelCapabilitiesTest::stackIndexFindsByName() {
 
 void ModelCapabilitiesTest::supportedModelTypesInTableOrder() {
     // The order is what `--help` and the unknown-model_type message list.
-    const std::vector<std::string> expected{"bert", "roberta", "distilbert", "gpt2", "gpt_neo", "gpt_neox",
-                                            "llama", "mistral", "qwen2", "vit", "deit", "t5"};
+    const std::vector<std::string> expected{"bert",  "roberta", "distilbert",  "gpt2",   "gpt_neo", "gpt_neox", "llama",
+                                            "mistral", "qwen2", "qwen3",       "gemma",  "gemma2",  "gemma3_text", "gemma3",
+                                            "phi3",  "olmo2",   "smollm3",     "vit",    "deit",    "t5"};
     QCOMPARE(supportedModelTypes(), expected);
     for (const std::string& type : expected) {
         const FamilySpec* f = findFamily(type);
@@ -262,16 +263,16 @@ void ModelCapabilitiesTest::oldStyleGptNeoxRotaryKeys() {
     j["rotary_emb_base"] = 20000;
     j["rotary_pct"] = 0.5;
     const ModelConfig c = ModelConfig::fromJson(j, "config.json");
-    QCOMPARE(c.ropeTheta, 20000.0);
-    QCOMPARE(c.rotaryFraction, 0.5);
-    QCOMPARE(c.rotaryDims, 4);  // half of head_dim 8
+    QCOMPARE(c.ropes.at(0).theta, 20000.0);
+    QCOMPARE(c.ropes.at(0).fraction, 0.5);
+    QCOMPARE(c.ropes.at(0).rotaryDims, 4);  // half of head_dim 8
     // Without either key the family's defaults apply.
     j.erase("rotary_emb_base");
     j.erase("rotary_pct");
     const ModelConfig defaults = ModelConfig::fromJson(j, "config.json");
-    QCOMPARE(defaults.ropeTheta, 10000.0);
-    QCOMPARE(defaults.rotaryFraction, 0.25);
-    QCOMPARE(defaults.rotaryDims, 2);
+    QCOMPARE(defaults.ropes.at(0).theta, 10000.0);
+    QCOMPARE(defaults.ropes.at(0).fraction, 0.25);
+    QCOMPARE(defaults.ropes.at(0).rotaryDims, 2);
 }
 
 // Qwen2 slides its window only with use_sliding_window, and only from max_window_layers on.

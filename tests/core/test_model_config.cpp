@@ -73,7 +73,7 @@ void ModelConfigTest::readsEachFamily() {
     const auto llama = ModelConfig::fromFile(fixtures::goldenDir() / "llama" / "model" / "config.json");
     QCOMPARE(llama.kvHeads, 2);
     QVERIFY(llama.causal);
-    QCOMPARE(llama.ropeTheta, 10000.0);
+    QCOMPARE(llama.ropes.at(0).theta, 10000.0);
     // The older top-level rope_theta spelling (transformers 4) is read too.
     const auto stories = ModelConfig::fromFile(fixtures::modelsDir() / "stories260k" / "config.json");
     QCOMPARE(stories.kvHeads, 4);
@@ -99,7 +99,18 @@ void ModelConfigTest::invalidConfigsAreNamed_data() {
     QTest::newRow("huge vocab") << llamaWith("vocab_size", 1LL << 40) << "'vocab_size'";
     QTest::newRow("kv heads do not divide") << llamaWith("num_key_value_heads", 3) << "does not divide 4";
     QTest::newRow("unknown activation") << llamaWith("hidden_act", "mish") << "'hidden_act' names activation 'mish'";
-    QTest::newRow("unsupported rope") << llamaWith("rope_parameters", {{"rope_type", "yarn"}}) << "'yarn' is not supported";
+    QTest::newRow("unsupported rope") << llamaWith("rope_parameters", {{"rope_type", "mrope"}})
+                                      << "rope_parameters: rope_type 'mrope' is not supported (supported: default, linear, dynamic, yarn";
+    QTest::newRow("llama3 rope without its factors") << llamaWith("rope_parameters", {{"rope_type", "llama3"}, {"factor", 8.0}})
+                                                     << "rope_parameters: missing key 'low_freq_factor'";
+    QTest::newRow("linear rope without factor") << llamaWith("rope_scaling", {{"type", "linear"}}) << "rope_scaling: missing key 'factor'";
+    QTest::newRow("negative rope factor") << llamaWith("rope_parameters", {{"rope_type", "dynamic"}, {"factor", -2.0}})
+                                          << "key 'factor' is -2; it must be positive";
+    QTest::newRow("longrope factors of the wrong length")
+        << llamaWith("rope_parameters", {{"rope_type", "longrope"}, {"short_factor", {1.0, 1.0}}, {"long_factor", {1.0, 2.0, 3.0, 4.0}}})
+        << "key 'short_factor' lists 2 factors; the rotary dimensions need 4";
+    QTest::newRow("rope factor not a number") << llamaWith("rope_parameters", {{"rope_type", "linear"}, {"factor", "8"}})
+                                              << "key 'factor' must be a number";
     auto bert = fixtures::readJson(fixtures::goldenDir() / "bert" / "model" / "config.json");
     bert["num_attention_heads"] = 5;
     QTest::newRow("hidden not divisible") << QString::fromStdString(bert.dump()) << "not divisible by 5";
