@@ -26,6 +26,35 @@ char32_t simpleLower(char32_t c) {
     return s.size() == 1 ? s[0] : c;
 }
 
+// What (?i) compares: Oniguruma (the crate's regex engine) matches by Unicode case folding,
+// which also joins a few lowercase letters to another one, so Llama 3's (?i:'s) matches "'ſ".
+// These are the simple foldings (CaseFolding.txt, C and S) of chars that lowercasing leaves.
+char32_t foldKey(char32_t c) {
+    switch (c) {
+        case 0x00B5: return 0x03BC;  // micro sign -> mu
+        case 0x017F: return U's';    // long s
+        case 0x0345: case 0x1FBE: return 0x03B9;  // ypogegrammeni, prosgegrammeni -> iota
+        case 0x03C2: return 0x03C3;  // final sigma
+        case 0x03D0: return 0x03B2;
+        case 0x03D1: return 0x03B8;
+        case 0x03D5: return 0x03C6;
+        case 0x03D6: return 0x03C0;
+        case 0x03F0: return 0x03BA;
+        case 0x03F1: return 0x03C1;
+        case 0x03F5: return 0x03B5;
+        case 0x1E9B: return 0x1E61;
+        case 0x1C80: return 0x0432;
+        case 0x1C81: return 0x0434;
+        case 0x1C82: return 0x043E;
+        case 0x1C83: return 0x0441;
+        case 0x1C84: case 0x1C85: return 0x0442;
+        case 0x1C86: return 0x044A;
+        case 0x1C87: return 0x0463;
+        case 0x1C88: return 0xA64B;
+        default: return simpleLower(c);
+    }
+}
+
 // A set of chars: ranges, general-category tests and shorthand classes, possibly negated.
 struct CharSet {
     struct Item {
@@ -63,7 +92,7 @@ struct CharSet {
         return false;
     }
     bool contains(char32_t c) const {
-        bool hit = rawContains(c) || (caseInsensitive && rawContains(simpleLower(c)));
+        bool hit = rawContains(c) || (caseInsensitive && rawContains(foldKey(c)));
         return negated ? !hit : hit;
     }
 };
@@ -107,10 +136,22 @@ struct AlternationNode : Node {
     }
 };
 
+// An atomic group (?>...): the first way its child matches, then k from that end only; what
+// follows never backtracks into it.
+struct AtomicNode : Node {
+    NodePtr child;
+    bool match(const Subject& s, std::size_t i, const Cont& k) const override {
+        std::optional<std::size_t> end;
+        child->match(s, i, [&](std::size_t j) { end = j; return true; });
+        return end && k(*end);
+    }
+};
+
 struct RepeatNode : Node {
     NodePtr child;
     std::size_t min = 0, max = SIZE_MAX;
     bool greedy = true;
+    bool possessive = false;  // X?+ X*+ X++: as many as can be, never given back
     bool repeat(const Subject& s, std::size_t count, std::size_t i, const Cont& k) const {
         const auto more = [&] {
             return count < max && child->match(s, i, [&](std::size_t j) {
@@ -126,6 +167,7 @@ struct RepeatNode : Node {
             std::size_t n = 0;
             while (n < max && i + n < s.chars.size() && set->contains(s.chars[i + n])) ++n;
             if (n < min) return false;
+            if (possessive) return k(i + n);
             if (greedy) {
                 for (std::size_t c = n + 1; c-- > min;)
                     if (k(i + c)) return true;
@@ -134,6 +176,11 @@ struct RepeatNode : Node {
                     if (k(i + c)) return true;
             }
             return false;
+        }
+        if (possessive) {  // the greedy repetition's first way through, then k from its end only
+            std::optional<std::size_t> end;
+            repeat(s, 0, i, [&](std::size_t j) { end = j; return true; });
+            return end && k(*end);
         }
         return repeat(s, 0, i, k);
     }
@@ -202,7 +249,7 @@ public:
 
     NodePtr parse() {
         NodePtr root = parseAlternation();
-        if (i_ < p_.size()) fail("unbalanced `)`");
+        if (i_ < p_.size()) malformed("a `)` closes no group");
         return root;
     }
 
@@ -210,10 +257,14 @@ private:
     [[noreturn]] void fail(const std::string& what) const {
         throw Error("regex `" + pattern_ + "`: " + what + " is not supported");
     }
+    // A pattern no regex engine would take, as opposed to one this engine lacks a part of.
+    [[noreturn]] void malformed(const std::string& what) const {
+        throw Error("regex `" + pattern_ + "` is malformed: " + what);
+    }
     bool atEnd() const { return i_ >= p_.size(); }
     char32_t peek(std::size_t ahead = 0) const { return i_ + ahead < p_.size() ? p_[i_ + ahead] : 0; }
     char32_t next() {
-        if (atEnd()) fail("a pattern ending early");
+        if (atEnd()) malformed("it ends in the middle of a construct");
         return p_[i_++];
     }
 
@@ -256,15 +307,18 @@ private:
                     ++i_;
                     max = peek() == U'}' ? SIZE_MAX : readNumber();
                 }
-                if (next() != U'}') fail("a malformed `{m,n}`");
+                if (next() != U'}') malformed("a `{m,n}` is not closed");
             } else {
                 break;
             }
+            if (min > max) malformed("a `{m,n}` has m larger than n");
             auto rep = std::make_unique<RepeatNode>();
             rep->min = min;
             rep->max = max;
             if (peek() == U'?') { rep->greedy = false; ++i_; }
-            else if (peek() == U'+') fail("a possessive quantifier");
+            // Oniguruma's Ruby syntax (the crate's): ?+ *+ ++ are possessive, while a `+` after
+            // {m,n} repeats it again, which the next turn of this loop does.
+            else if (peek() == U'+' && c != U'{') { rep->possessive = true; ++i_; }
             rep->child = std::move(atom);
             atom = std::move(rep);
         }
@@ -273,7 +327,7 @@ private:
 
     std::size_t readNumber() {
         std::size_t n = 0;
-        if (!(peek() >= U'0' && peek() <= U'9')) fail("a malformed repetition count");
+        if (!(peek() >= U'0' && peek() <= U'9')) malformed("a repetition count is not a number");
         while (peek() >= U'0' && peek() <= U'9') n = n * 10 + (next() - U'0');
         return n;
     }
@@ -287,7 +341,7 @@ private:
 
     NodePtr literal(char32_t c) {
         CharSet set;
-        const char32_t lower = caseInsensitive_ ? simpleLower(c) : c;
+        const char32_t lower = caseInsensitive_ ? foldKey(c) : c;
         set.items.push_back(CharSet::Item(CharSet::Item::Range, lower, lower));
         return charNode(std::move(set));
     }
@@ -305,7 +359,7 @@ private:
             case U'^': { auto a = std::make_unique<AnchorNode>(); a->kind = AnchorNode::Start; return a; }
             case U'$': { auto a = std::make_unique<AnchorNode>(); a->kind = AnchorNode::End; return a; }
             case U'\\': return parseEscapeAtom();
-            case U'*': case U'+': case U'?': fail("a quantifier with nothing to repeat");
+            case U'*': case U'+': case U'?': malformed("a quantifier has nothing to repeat");
             default: return literal(c);
         }
     }
@@ -315,6 +369,11 @@ private:
             ++i_;
             const char32_t kind = next();
             if (kind == U':') return finishGroup(parseAlternation());
+            if (kind == U'>') {
+                auto atomic = std::make_unique<AtomicNode>();
+                atomic->child = finishGroup(parseAlternation());
+                return atomic;
+            }
             if (kind == U'=' || kind == U'!') return lookaround(true, kind == U'!');
             if (kind == U'<' && (peek() == U'=' || peek() == U'!')) {
                 const bool negative = next() == U'!';
@@ -351,7 +410,7 @@ private:
     }
 
     NodePtr finishGroup(NodePtr inner) {
-        if (next() != U')') fail("an unclosed group");
+        if (atEnd() || next() != U')') malformed("a group is not closed");
         if (!inner) return std::make_unique<SequenceNode>();
         return inner;
     }
@@ -361,7 +420,7 @@ private:
         node->ahead = ahead;
         node->negative = negative;
         node->child = parseAlternation();
-        if (next() != U')') fail("an unclosed lookaround");
+        if (atEnd() || next() != U')') malformed("a lookaround is not closed");
         return node;
     }
 
@@ -416,8 +475,8 @@ private:
                     v = v * 16 + static_cast<char32_t>(h <= U'9' ? h - U'0' : (h | 0x20) - U'a' + 10);
                     ++n;
                 }
-                if (braced && next() != U'}') fail("a malformed \\x{...}");
-                if (n == 0) fail("a malformed hex escape");
+                if (braced && next() != U'}') malformed("a \\x{...} is not closed");
+                if (n == 0) malformed("a hex escape has no digits");
                 literalOut = v;
                 return std::nullopt;
             }
@@ -453,7 +512,7 @@ private:
         if (peek() == U'^') { set.negated = true; ++i_; }
         bool first = true;
         while (true) {
-            if (atEnd()) fail("an unclosed character class");
+            if (atEnd()) malformed("a character class is not closed");
             char32_t c = next();
             if (c == U']' && !first) break;
             first = false;
@@ -480,12 +539,12 @@ private:
                     if (parseClassEscape(next(), lit)) fail("a class shorthand as a range end");
                     hi = lit;
                 }
-                if (hi < lo) fail("a reversed range");
+                if (hi < lo) malformed("a class range runs backwards");
             }
             set.items.push_back(I(I::Range, lo, hi));
             if (caseInsensitive_) {
                 // Also accept the lowercase forms of an uppercase range (ASCII-like contiguous ranges).
-                const char32_t llo = simpleLower(lo), lhi = simpleLower(hi);
+                const char32_t llo = foldKey(lo), lhi = foldKey(hi);
                 if (llo != lo && lhi != hi && lhi - llo == hi - lo) set.items.push_back(I(I::Range, llo, lhi));
             }
         }
