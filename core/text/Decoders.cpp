@@ -3,7 +3,6 @@
 #include <cctype>
 #include <map>
 
-#include "Error.h"
 #include "text/ByteLevel.h"
 #include "text/Utf8.h"
 
@@ -12,35 +11,6 @@ namespace attnscope {
 namespace {
 
 const std::string kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
-
-// Length of the valid UTF-8 sequence starting at s[i], 0 when there is none.
-std::size_t validSequenceAt(const std::string& s, std::size_t i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return 0;
-    try {
-        utf8::validate(std::string_view(s).substr(i, n), "bytes");
-    } catch (const Error&) {
-        return 0;
-    }
-    return n;
-}
-
-// Invalid bytes each become U+FFFD, as Rust's from_utf8_lossy does for lone bytes.
-std::string lossyUtf8(const std::string& bytes) {
-    std::string out;
-    for (std::size_t i = 0; i < bytes.size();) {
-        const std::size_t n = validSequenceAt(bytes, i);
-        if (n == 0) {
-            out += kReplacementChar;
-            ++i;
-        } else {
-            out.append(bytes, i, n);
-            i += n;
-        }
-    }
-    return out;
-}
 
 void replaceAll(std::string& s, const std::string& from, const std::string& to) {
     if (from.empty()) return;
@@ -59,24 +29,28 @@ std::string cleanup(std::string s) {
 }  // namespace
 
 std::vector<std::string> ByteLevelDecoder::decodeChain(std::vector<std::string> tokens) const {
-    static const std::map<std::string, char> byteOf = [] {
-        std::map<std::string, char> m;
+    static const std::map<char32_t, char> byteOf = [] {
+        std::map<char32_t, char> m;
         const auto& alphabet = byteLevelAlphabet();
-        for (int b = 0; b < 256; ++b) m[alphabet[static_cast<std::size_t>(b)]] = static_cast<char>(b);
+        for (int b = 0; b < 256; ++b) m[utf8::decode(alphabet[static_cast<std::size_t>(b)])[0]] = static_cast<char>(b);
         return m;
     }();
+    // All tokens' bytes are joined before the UTF-8 is read, so a char whose bytes are spread
+    // over several tokens comes back whole. A token with any char that is no byte's stand-in
+    // (an added token spelled outside the alphabet, such as DeepSeek's "<｜end▁of▁sentence｜>")
+    // keeps all its own bytes, as the crate's try_fold does: its stand-in chars stay chars.
     std::string bytes;
     for (const std::string& t : tokens) {
-        for (std::size_t i = 0; i < t.size();) {
-            std::size_t len = 1;
-            utf8::decodeAt(t, i, len);
-            const auto it = byteOf.find(t.substr(i, len));
-            if (it != byteOf.end()) bytes += it->second;
-            else bytes.append(t, i, len);  // not a byte stand-in (an added token): kept as it is
-            i += len;
+        std::string mapped;
+        bool allStandIns = true;
+        for (std::size_t i = 0, len = 0; i < t.size() && allStandIns; i += len) {
+            const auto it = byteOf.find(utf8::decodeAt(t, i, len));
+            if (it == byteOf.end()) allStandIns = false;
+            else mapped += it->second;
         }
+        bytes += allStandIns ? mapped : t;
     }
-    return {lossyUtf8(bytes)};
+    return {utf8::lossy(bytes)};
 }
 
 std::vector<std::string> WordPieceDecoder::decodeChain(std::vector<std::string> tokens) const {
@@ -92,10 +66,9 @@ std::vector<std::string> WordPieceDecoder::decodeChain(std::vector<std::string> 
 }
 
 std::vector<std::string> MetaspaceDecoder::decodeChain(std::vector<std::string> tokens) const {
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-        replaceAll(tokens[i], replacement_, " ");
-        if (i == 0 && prepends_ && !tokens[i].empty() && tokens[i][0] == ' ') tokens[i].erase(0, 1);
-    }
+    // Like the crate, every replacement char of the first token is dropped (not only its
+    // leading one) when the pre-tokenizer prepends: "▁▁" first decodes to "", not " ".
+    for (std::size_t i = 0; i < tokens.size(); ++i) replaceAll(tokens[i], replacement_, i == 0 && prepends_ ? "" : " ");
     return tokens;
 }
 
@@ -110,13 +83,8 @@ std::vector<std::string> ByteFallbackDecoder::decodeChain(std::vector<std::strin
     std::size_t pendingCount = 0;
     auto flush = [&] {
         if (pendingCount == 0) return;
-        bool valid = true;
-        for (std::size_t i = 0; i < pending.size() && valid;) {
-            const std::size_t n = validSequenceAt(pending, i);
-            valid = n > 0;
-            i += n;
-        }
-        if (valid) {
+        // Unlike ByteLevel: a run that is not all UTF-8 (String::from_utf8 fails) is one U+FFFD per byte.
+        if (utf8::isValid(pending)) {
             out.push_back(pending);
         } else {
             for (std::size_t i = 0; i < pendingCount; ++i) out.push_back(kReplacementChar);

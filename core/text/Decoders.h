@@ -14,7 +14,8 @@ public:
     virtual std::vector<std::string> decodeChain(std::vector<std::string> tokens) const = 0;
 };
 
-// GPT-2's byte-level: each char of the tokens is a byte's stand-in; invalid UTF-8 becomes U+FFFD.
+// GPT-2's byte-level: each char of the tokens is a byte's stand-in; the bytes of all tokens
+// are read as UTF-8 together, each ill-formed part becoming one U+FFFD.
 class ByteLevelDecoder : public Decoder {
 public:
     std::vector<std::string> decodeChain(std::vector<std::string> tokens) const override;
@@ -32,8 +33,8 @@ private:
     bool cleanup_;
 };
 
-// SentencePiece's metaspace: the replacement char becomes a space, and the first token loses
-// the space the pre-tokenizer prepended (unless it never prepends).
+// SentencePiece's metaspace: the replacement char becomes a space, except in the first token,
+// where it is dropped (unless the pre-tokenizer never prepends one).
 class MetaspaceDecoder : public Decoder {
 public:
     MetaspaceDecoder(std::string replacement, bool prependsSpace) : replacement_(std::move(replacement)), prepends_(prependsSpace) {}

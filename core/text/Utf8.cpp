@@ -28,7 +28,52 @@ std::size_t validLengthAt(std::string_view s, std::size_t i) {
     return n;
 }
 
+// Bytes of the longest prefix of a well-formed sequence at i (Unicode table 3-7): the
+// lead byte and the continuation bytes that still fit, at least 1. Only a complete sequence
+// reaches validLengthAt's length.
+std::size_t maximalSubpartAt(std::string_view s, std::size_t i) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    std::size_t n;
+    unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
+    if (b0 >= 0xC2 && b0 <= 0xDF) n = 2;
+    else if (b0 == 0xE0) { n = 3; lo = 0xA0; }
+    else if (b0 >= 0xE1 && b0 <= 0xEF) { n = 3; if (b0 == 0xED) hi = 0x9F; }
+    else if (b0 == 0xF0) { n = 4; lo = 0x90; }
+    else if (b0 >= 0xF1 && b0 <= 0xF4) { n = 4; if (b0 == 0xF4) hi = 0x8F; }
+    else return 1;
+    std::size_t k = 1;
+    for (; k < n && i + k < s.size(); ++k) {
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if (k == 1 ? (b < lo || b > hi) : (b & 0xC0) != 0x80) break;
+    }
+    return k;
+}
+
 }  // namespace
+
+bool isValid(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t n = validLengthAt(s, i);
+        if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
+
+std::string lossy(std::string_view bytes) {
+    std::string out;
+    out.reserve(bytes.size());
+    for (std::size_t i = 0; i < bytes.size();) {
+        if (const std::size_t n = validLengthAt(bytes, i)) {
+            out.append(bytes.substr(i, n));
+            i += n;
+        } else {
+            out += "\xEF\xBF\xBD";  // U+FFFD
+            i += maximalSubpartAt(bytes, i);
+        }
+    }
+    return out;
+}
 
 void validate(std::string_view s, std::string_view what) {
     for (std::size_t i = 0; i < s.size();) {

@@ -10,6 +10,13 @@ namespace attnscope::utf8 {
 // Throws attnscope::Error("<what>: invalid UTF-8 at byte N") unless s is valid UTF-8.
 void validate(std::string_view s, std::string_view what);
 
+bool isValid(std::string_view s);
+
+// Bytes to text as Rust's String::from_utf8_lossy makes it (what tokenizers' decoders use):
+// each maximal subpart of an ill-formed sequence becomes one U+FFFD, so the truncated
+// emoji F0 9F 99 is one replacement char, while a lone continuation byte is one of its own.
+std::string lossy(std::string_view bytes);
+
 // Decodes the (valid) code point starting at byte i, and stores its byte length.
 char32_t decodeAt(std::string_view s, std::size_t i, std::size_t& length);
 
