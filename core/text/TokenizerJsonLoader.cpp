@@ -124,6 +124,21 @@ private:
         unsupported(path + ".type", "the normalizer `" + type + "`");
     }
 
+    // Metaspace's prepend_scheme (default "always"). Files from before it existed say
+    // add_prefix_space; like the crate, a false one is refused unless the scheme is "never",
+    // rather than guessing which of the two the file meant.
+    MetaspacePreTokenizer::PrependScheme prependScheme(const json& node, const std::string& path) {
+        using Scheme = MetaspacePreTokenizer::PrependScheme;
+        const std::string name = f_.optionalString(node, path, "prepend_scheme").value_or("always");
+        Scheme scheme = Scheme::Always;
+        if (name == "first") scheme = Scheme::First;
+        else if (name == "never") scheme = Scheme::Never;
+        else if (name != "always") f_.fail(path + ".prepend_scheme", "unknown scheme `" + name + "` (expected always, first or never)");
+        if (!f_.boolean(node, path, "add_prefix_space", true) && scheme != Scheme::Never)
+            f_.fail(path + ".add_prefix_space", "false contradicts prepend_scheme `" + name + "` (the default when absent is always)");
+        return scheme;
+    }
+
     std::unique_ptr<PreTokenizer> preTokenizer(const json& node, const std::string& path) {
         if (node.is_null()) return nullptr;
         const std::string type = typeOf(node, path);
@@ -144,15 +159,8 @@ private:
         if (type == "Metaspace") {
             const std::string replacement = validUtf8(f_.string(node, path, "replacement"), path + ".replacement");
             if (utf8::countChars(replacement) != 1) f_.fail(path + ".replacement", "expected a single character");
-            using Scheme = MetaspacePreTokenizer::PrependScheme;
-            Scheme scheme = f_.boolean(node, path, "add_prefix_space", true) ? Scheme::Always : Scheme::Never;
-            if (auto s = f_.optionalString(node, path, "prepend_scheme")) {
-                if (*s == "always") scheme = Scheme::Always;
-                else if (*s == "first") scheme = Scheme::First;
-                else if (*s == "never") scheme = Scheme::Never;
-                else f_.fail(path + ".prepend_scheme", "unknown scheme `" + *s + "`");
-            }
-            return std::make_unique<MetaspacePreTokenizer>(replacement, scheme, f_.boolean(node, path, "split", true));
+            return std::make_unique<MetaspacePreTokenizer>(replacement, prependScheme(node, path),
+                                                           f_.boolean(node, path, "split", true));
         }
         if (type == "Split") {
             std::shared_ptr<const Pattern> p = pattern(f_.require(node, path, "pattern"), path + ".pattern");
@@ -313,12 +321,9 @@ private:
         if (type == "WordPiece")
             return std::make_unique<WordPieceDecoder>(f_.optionalString(node, path, "prefix").value_or("##"),
                                                       f_.boolean(node, path, "cleanup", true));
-        if (type == "Metaspace") {
-            const std::string scheme = f_.optionalString(node, path, "prepend_scheme").value_or(
-                f_.boolean(node, path, "add_prefix_space", true) ? "always" : "never");
+        if (type == "Metaspace")
             return std::make_unique<MetaspaceDecoder>(f_.optionalString(node, path, "replacement").value_or("\u2581"),
-                                                      scheme != "never");
-        }
+                                                      prependScheme(node, path) != MetaspacePreTokenizer::PrependScheme::Never);
         if (type == "Replace") {
             const json& pattern = f_.require(node, path, "pattern");
             const auto literal = f_.optionalString(pattern, path + ".pattern", "String");
