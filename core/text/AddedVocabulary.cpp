@@ -48,6 +48,12 @@ std::size_t leadingSpaceLength(std::string_view s) {
 
 }  // namespace
 
+void AddedVocabulary::Matcher::add(std::string pattern, std::size_t token) {
+    byFirstByte[static_cast<unsigned char>(pattern[0])].push_back(patterns.size());
+    patterns.push_back(std::move(pattern));
+    tokenIndex.push_back(token);
+}
+
 AddedVocabulary::AddedVocabulary(std::vector<AddedToken> tokens, const Normalizer* normalizer)
     : tokens_(std::move(tokens)) {
     // Special tokens first, then the others, as the crate builds its tries.
@@ -58,11 +64,9 @@ AddedVocabulary::AddedVocabulary(std::vector<AddedToken> tokens, const Normalize
             if (t.normalized) {
                 NormalizedString content(t.content);
                 if (normalizer) normalizer->normalize(content);
-                normalized_.patterns.push_back(content.get());
-                normalized_.tokenIndex.push_back(i);
+                if (!content.empty()) normalized_.add(content.get(), i);
             } else {
-                raw_.patterns.push_back(t.content);
-                raw_.tokenIndex.push_back(i);
+                raw_.add(t.content, i);
             }
         }
     }
@@ -76,9 +80,9 @@ std::vector<AddedVocabulary::Found> AddedVocabulary::findMatches(const std::stri
     std::vector<Occurrence> occurrences;
     for (std::size_t pos = 0; pos < sentence.size();) {
         std::optional<std::size_t> best;
-        for (std::size_t p = 0; p < matcher.patterns.size(); ++p) {
+        for (std::size_t p : matcher.byFirstByte[static_cast<unsigned char>(sentence[pos])]) {
             const std::string& pat = matcher.patterns[p];
-            if (pat.empty() || sentence.compare(pos, pat.size(), pat) != 0) continue;
+            if (sentence.compare(pos, pat.size(), pat) != 0) continue;
             if (!best || pat.size() > matcher.patterns[*best].size()) best = p;
         }
         if (!best) {

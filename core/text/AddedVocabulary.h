@@ -2,6 +2,7 @@
 // Tokens added on top of the model ("added_tokens": special tokens and user-added ones).
 // They are cut out of the text before normalization (or, for normalized ones, matched in
 // the normalized text), longest match first, as tokenizers' AddedVocabulary does.
+#include <array>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -39,6 +40,10 @@ private:
     struct Matcher {
         std::vector<std::string> patterns;
         std::vector<std::size_t> tokenIndex;  // into tokens_
+        // Patterns by their first byte: Llama 3 ships 256 special tokens and Gemma hundreds of
+        // added ones, so trying each one at every byte of the text would dominate encoding.
+        std::array<std::vector<std::size_t>, 256> byFirstByte;
+        void add(std::string pattern, std::size_t token);
     };
     struct Found { std::optional<std::size_t> token; std::size_t start, end; };
     std::vector<Found> findMatches(const std::string& sentence, const Matcher& matcher) const;
