@@ -213,6 +213,35 @@ void TestTokenizers::malformedTokenizerJson_data() {
               {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}],
                "pair": [], "special_tokens": {}}})"
         << "post_processor.special_tokens";
+    // The pipeline parts the LLM checkpoints use, each refused with the key that is wrong.
+    const std::string wordLevel = R"("model": {"type": "WordLevel", "vocab": {"a": 0}, "unk_token": "a"})";
+    const auto with = [&](const std::string& part) { return QString::fromStdString("{" + wordLevel + ", " + part + "}"); };
+    const std::string split = R"({"type": "Split", "behavior": "Isolated", "invert": false, "pattern": )";
+    QTest::newRow("Split regex not closed")
+        << with(R"("pre_tokenizer": {"type": "Sequence", "pretokenizers": [)" + split + R"({"Regex": "(?i:'s|'t"}}]})")
+        << "pre_tokenizer.pretokenizers[0].pattern.Regex";
+    QTest::newRow("Split regex with a backreference") << with(R"("pre_tokenizer": )" + split + R"json({"Regex": "(a)\\1"}})json")
+                                                      << "pre_tokenizer.pattern.Regex";
+    QTest::newRow("Split regex {m,n} backwards") << with(R"("pre_tokenizer": )" + split + R"({"Regex": "\\p{N}{3,1}"}})")
+                                                 << "pre_tokenizer.pattern.Regex";
+    QTest::newRow("Split pattern of no kind") << with(R"("pre_tokenizer": )" + split + R"({"Glob": "*"}})") << "pre_tokenizer.pattern";
+    QTest::newRow("Split behavior unknown")
+        << with(R"("pre_tokenizer": {"type": "Split", "pattern": {"String": " "}, "behavior": "Glued"})") << "pre_tokenizer.behavior";
+    QTest::newRow("Split invert not a boolean")
+        << with(R"("pre_tokenizer": {"type": "Split", "pattern": {"String": " "}, "invert": "no"})") << "pre_tokenizer.invert";
+    QTest::newRow("ByteLevel use_regex not a boolean")
+        << with(R"("pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "ByteLevel", "use_regex": 0}]})")
+        << "pre_tokenizer.pretokenizers[0].use_regex";
+    QTest::newRow("Metaspace prepend_scheme unknown")
+        << with(R"("pre_tokenizer": {"type": "Metaspace", "replacement": "_", "prepend_scheme": "sometimes"})")
+        << "pre_tokenizer.prepend_scheme";
+    QTest::newRow("Metaspace add_prefix_space against prepend_scheme")
+        << with(R"("pre_tokenizer": {"type": "Metaspace", "replacement": "_", "add_prefix_space": false, "prepend_scheme": "first"})")
+        << "pre_tokenizer.add_prefix_space";
+    QTest::newRow("Metaspace decoder prepend_scheme unknown")
+        << with(R"("decoder": {"type": "Metaspace", "replacement": "_", "prepend_scheme": "once"})") << "decoder.prepend_scheme";
+    QTest::newRow("BPE ignore_merges not a boolean")
+        << R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [], "ignore_merges": "yes"}})" << "model.ignore_merges";
     QTest::newRow("added token without id")
         << R"({"model": {"type": "WordLevel", "vocab": {"a": 0}, "unk_token": "a"}, "added_tokens": [{"content": "x"}]})"
         << "added_tokens[0].id";
