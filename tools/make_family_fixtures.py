@@ -452,10 +452,11 @@ def build_config(spec, kwargs):
 
 
 def _text_attn_impl(model):
-    """The attention implementation of the language model (a vision tower, never run here, may differ)."""
+    """The attention implementation of the language model (a vision tower, never run here, may
+    differ): the text config's, or the model config's where the text config names none."""
     cfg = model.config
     text = cfg.get_text_config() if hasattr(cfg, "get_text_config") else cfg
-    return getattr(text, "_attn_implementation", None)
+    return getattr(text, "_attn_implementation", None) or getattr(cfg, "_attn_implementation", None)
 
 
 def instantiate(spec, cfg):
