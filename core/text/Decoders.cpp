@@ -58,7 +58,7 @@ std::vector<std::string> WordPieceDecoder::decodeChain(std::vector<std::string> 
         std::string& t = tokens[i];
         if (i > 0) {
             if (t.rfind(prefix_, 0) == 0) t.erase(0, prefix_.size());
-            else t.insert(0, " ");
+            else t.insert(t.begin(), ' ');  // (a char, not a C string: GCC 12 warns falsely on the latter)
         }
         if (cleanup_) t = cleanup(t);
     }
