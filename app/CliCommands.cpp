@@ -9,6 +9,7 @@
 #include "ImageInput.h"
 #include "io/AttentionFile.h"
 #include "model/Checkpoint.h"
+#include "model/ModelDescription.h"
 #include "model/ModelReference.h"
 #include "model/TransformerModel.h"
 
@@ -39,7 +40,8 @@ void runInfo(const std::string& model) {
                         {"hidden", c.hidden},
                         {"vocab_size", c.vocabSize},
                         {"max_positions", c.maxPositions},
-                        {"parameters", cp->model().parameterCount()}};
+                        {"parameters", cp->model().parameterCount()},
+                        {"attention", attnscope::describeAttention(c)}};
     if (!c.id2label.empty()) {
         nlohmann::json labels = nlohmann::json::object();
         for (const auto& [id, label] : c.id2label) labels[std::to_string(id)] = label;

@@ -67,6 +67,7 @@ public:
 
     static std::string formatNumber(double v) {
         std::ostringstream s;
+        s.precision(10);  // 1000000, not 1e+06
         s << v;
         return s.str();
     }
@@ -217,6 +218,7 @@ std::vector<double> RopeSpec::inverseFrequencies(int seqLength) const {
 
 std::string RopeSpec::describe() const {
     std::ostringstream s;
+    s.precision(10);  // theta 1000000, not 1e+06
     s << ropeTypeName(type);
     if (type != RopeType::Default && type != RopeType::LongRope) s << " x" << factor;
     s << " (theta " << theta;

@@ -91,6 +91,10 @@ void CliTest::infoReportsModelFacts() {
     QTEST(j["max_positions"].get<int>(), "maxPositions");
     QVERIFY(j["parameters"].get<long long>() > 0);
     QVERIFY(!j.contains("id2label"));
+    // How the attention is computed (model/ModelDescription.h): every golden model here has head_dim 8.
+    QCOMPARE(j["attention"]["head_dim"].get<int>(), 8);
+    QCOMPARE(j["attention"]["layers"].size(), std::size_t(2));
+    QCOMPARE(j["attention"].contains("rope"), family == "llama");
 }
 
 void CliTest::tokenizeMatchesGolden_data() { addGoldenCaseRows(); }

@@ -28,11 +28,14 @@ namespace {
 
 const QString kText = QStringLiteral("The cat sat on the mat because it was tired.");
 
-bool openAndCompute(MainWindow& window) {
+bool openAndCompute(MainWindow& window, const char* family = "bert") {
     window.show();
     window.setText(kText);
-    window.openModel(viewfixtures::goldenModel("bert"));
-    return QTest::qWaitFor([&] { return window.session().analysis() != nullptr && !window.session().isBusy(); }, 60000);
+    window.openModel(viewfixtures::goldenModel(family));
+    return QTest::qWaitFor([&] {
+        const auto cp = window.session().checkpoint();
+        return cp && cp->config().modelType == family && window.session().analysis() != nullptr && !window.session().isBusy();
+    }, 60000);
 }
 
 double luminance(const QColor& c) { return 0.2126 * c.redF() + 0.7152 * c.greenF() + 0.0722 * c.blueF(); }
@@ -48,6 +51,7 @@ private slots:
     void autoPlayWalksHeadsThenLayers();
     void classroomModeIsLargeAndDark();
     void explanationFollowsTheMode();
+    void explanationNotesWhatSetsTheModelApart();
 };
 
 void TestClassroom::presenterKeysStepTheSelection() {
@@ -223,6 +227,27 @@ void TestClassroom::explanationFollowsTheMode() {
     context.hardSelection.rule = attnscope::HardRule::TopK;
     context.hardSelection.k = 3;
     QVERIFY(attnscope::ui::explanationText(context).contains("3 strongest keys"));
+}
+
+// GPT-Neo's layers alternate global and local (window 4) and its scores are not scaled: the
+// caption says so for the layer shown, and not across the grid; bert has nothing to note.
+void TestClassroom::explanationNotesWhatSetsTheModelApart() {
+    MainWindow window;
+    QVERIFY(openAndCompute(window, "gpt_neo"));
+    window.setClassroomMode(true);
+    AttentionSelection& s = window.selection();
+    const auto text = [&] { return window.explanationStrip()->text(); };
+    s.setLayer(1);
+    QVERIFY2(text().contains("Layer 1 of 2, head 0 of 4 (local layer, window 4).</b>"), qPrintable(text()));
+    QVERIFY2(text().endsWith("This model: scores not divided by sqrt(d)."), qPrintable(text()));
+    s.setLayer(0);
+    QVERIFY2(text().contains("(global layer)"), qPrintable(text()));
+    window.setCurrentView(ViewKind::Grid);
+    QVERIFY2(!text().contains("global layer") && text().contains("This model:"), qPrintable(text()));
+
+    QVERIFY(openAndCompute(window, "bert"));
+    window.setCurrentView(ViewKind::Matrix);
+    QVERIFY2(!text().contains("This model") && !text().contains("layer,"), qPrintable(text()));
 }
 
 QTEST_MAIN(TestClassroom)

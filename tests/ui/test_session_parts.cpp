@@ -99,6 +99,7 @@ private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void statusLineSaysWhatIsShown();
     void statusLineShowsAClassifiersPrediction();
+    void statusLineNotesTheLayersAttention();
     void statusLineSaysWhereTheZoomIs();
     void captionFollowsTheSelectionAndTheLens();
     void classroomModeFoldsAndUnfolds();
@@ -144,6 +145,28 @@ void TestSessionParts::statusLineSaysWhatIsShown() {
     QVERIFY2(model->text().startsWith(QStringLiteral("t5  ·  2 layers  ·  4 heads  ·  %1 source tokens  ·  %2 target tokens")
                                           .arg(t5->tokenCount())
                                           .arg(t5->record.sequences.at(1).size())),
+             qPrintable(model->text()));
+}
+
+// GPT-Neo: the selected layer's window and the unscaled scores close the line.
+void TestSessionParts::statusLineNotesTheLayersAttention() {
+    QMainWindow host;
+    AttentionSession session;
+    AttentionSelection selection;
+    auto* tabs = new attnscope::ui::ViewTabs(&selection, &host);
+    auto* status = new attnscope::ui::StatusLine(host.statusBar(), &session, &selection, tabs->heatmap());
+    auto* model = host.findChild<QLabel*>(QStringLiteral("modelInfo"));
+    QVERIFY(openModel(session, viewfixtures::goldenModel("gpt_neo")));
+    QVERIFY(analyse(session, selection, kText));
+    selection.setLayer(1);
+    status->update();
+    QVERIFY2(model->text().endsWith(QStringLiteral("layer 1: local layer, window 4  ·  scores not divided by sqrt(d)")), qPrintable(model->text()));
+    selection.setLayer(0);
+    status->update();
+    QVERIFY2(model->text().endsWith(QStringLiteral("layer 0: global layer  ·  scores not divided by sqrt(d)")), qPrintable(model->text()));
+    selection.setRollout(true);  // across layers: no single layer's note
+    status->update();
+    QVERIFY2(model->text().endsWith(QStringLiteral("  ·  scores not divided by sqrt(d)")) && !model->text().contains("global"),
              qPrintable(model->text()));
 }
 

@@ -182,7 +182,15 @@ void ClassroomMode::updateCaption() {
                              "the top row is the model's real prediction."));
         return;
     }
-    caption_->setText(explanationText(explanationContext(tabs_->shownView().value_or(ViewKind::Matrix), *selection_)));
+    ExplanationContext context = explanationContext(tabs_->shownView().value_or(ViewKind::Matrix), *selection_);
+    if (selection_->stack() == 0) context.layerNote = notes_.layer(selection_->layer());  // the notes are the first stack's layers
+    context.scoreNote = notes_.scores;
+    caption_->setText(explanationText(context));
+}
+
+void ClassroomMode::setModelNotes(const ModelNotes& notes) {
+    notes_ = notes;
+    updateCaption();
 }
 
 }  // namespace attnscope::ui

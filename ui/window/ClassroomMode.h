@@ -3,6 +3,8 @@
 
 #include <functional>
 
+#include "ModelNotes.h"
+
 class QAction;
 class QLabel;
 class QMainWindow;
@@ -40,6 +42,8 @@ public:
 
 public slots:
     void setOn(bool on);
+    // What sets the open model's attention apart, for the caption (empty for none).
+    void setModelNotes(const attnscope::ui::ModelNotes& notes);
     void updateCaption();
 
 signals:
@@ -65,6 +69,7 @@ private:
     AttentionControls* sidePanelContent_ = nullptr;
     QToolBar* toolBar_ = nullptr;
     std::function<bool()> canStep_;
+    ModelNotes notes_;
     bool on_ = false;
     bool wasMaximized_ = false;
 };

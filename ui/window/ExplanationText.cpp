@@ -85,8 +85,14 @@ QString explanationText(const ExplanationContext& context) {
     QString stack;
     if (context.crossStack) stack = QObject::tr("%1 (target reads source). ").arg(context.otherStack.isEmpty() ? QObject::tr("Cross-attention") : context.otherStack);
     else if (!context.otherStack.isEmpty()) stack = context.otherStack + QStringLiteral(". ");
-    return QStringLiteral("<b>%1%2.</b> %3 %4").arg(stack.toHtmlEscaped(), where(context).toHtmlEscaped(),
-                                                    meaning(context).toHtmlEscaped(), viewHint(context).toHtmlEscaped());
+    // The layer's own note only where one layer is shown (not across the grid or a rollout).
+    const bool oneLayer = !context.rollout && context.view != ViewKind::Grid && !context.layerNote.isEmpty();
+    const QString layer = oneLayer ? QStringLiteral(" (%1)").arg(context.layerNote) : QString();
+    QString model;
+    if (!context.scoreNote.isEmpty()) model = QStringLiteral(" ") + QObject::tr("This model: %1.").arg(context.scoreNote);
+    return QStringLiteral("<b>%1%2%3.</b> %4 %5%6")
+        .arg(stack.toHtmlEscaped(), where(context).toHtmlEscaped(), layer.toHtmlEscaped(), meaning(context).toHtmlEscaped(),
+             viewHint(context).toHtmlEscaped(), model.toHtmlEscaped());
 }
 
 }  // namespace attnscope::ui

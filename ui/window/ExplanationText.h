@@ -26,6 +26,9 @@ struct ExplanationContext {
     bool rollout = false;
     bool hard = false;
     HardSelection hardSelection;
+    // What sets the model's attention apart (ModelNotes): the shown layer's, and the model's.
+    QString layerNote;
+    QString scoreNote;
 };
 
 ExplanationContext explanationContext(ViewKind view, const AttentionSelection& selection);

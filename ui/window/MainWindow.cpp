@@ -434,6 +434,7 @@ void MainWindow::adaptToModel() {
     // The stacks' shapes: an encoder-decoder's decoder (and its cross-attention) may have
     // another number of layers than its encoder.
     selection_.setStacks(capabilities.stacks);
+    classroom_->setModelNotes(modelNotesOf(session_.checkpoint()->config()));
     generation_->adaptToModel();
     lens_->adaptToModel();
     controls_->setEnabled(true);
@@ -449,6 +450,7 @@ void MainWindow::adaptToAttentionFile() {
     setWindowTitle(tr("%1 — AttnScope").arg(name));
     const bool wasImage = imageInput_;
     input_->showAttentionFile(name, analysis->hasImage());
+    classroom_->setModelNotes({});  // a file carries no config to say how its attention was computed
     controls_->setEnabled(true);
     generation_->adaptToModel();  // no model: nothing to generate with
     lens_->adaptToModel();

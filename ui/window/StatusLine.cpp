@@ -9,6 +9,7 @@
 #include "AttentionSession.h"
 #include "HeatmapView.h"
 #include "JobProgress.h"
+#include "ModelNotes.h"
 #include "model/Checkpoint.h"
 
 namespace attnscope::ui {
@@ -93,6 +94,13 @@ void StatusLine::update() {
         // are then good for the eye, not for the last digit.
         const AttentionStack& shown = analysis->attention(0);
         if (!shown.exact()) parts.append(tr("attention kept at %1 to fit memory").arg(QString::fromUtf8(precisionName(shown.precision()))));
+    }
+    if (checkpoint) {
+        // What sets this model's attention apart: the selected layer's own note, then the model's.
+        const ModelNotes notes = modelNotesOf(checkpoint->config());
+        const QString layer = selection_->stack() == 0 && !selection_->rollout() ? notes.layer(selection_->layer()) : QString();
+        if (!layer.isEmpty()) parts << tr("layer %1: %2").arg(selection_->layer()).arg(layer);
+        if (!notes.scores.isEmpty()) parts << notes.scores;
     }
     model_->setText(parts.join(QStringLiteral("  ·  ")));
 }
