@@ -49,15 +49,61 @@ private:
     std::normal_distribution<float> dist_{0.0f, 1.0f};
 };
 
+// LLaMA, LLaMA 3 (its RoPE scaling and base, as Llama-3.2-1B's config) and Gemma 2 (norms
+// stored as offsets from 1, norms after attention and the MLP too, soft-caps, local layers),
+// each with a tied head.
+void writeDecoder(const ModelShape& s, RandomTensors& t, nlohmann::json& config) {
+    const bool gemma = s.family == "gemma2";
+    const int kv = s.kvHeads ? s.kvHeads : s.heads;
+    const int d = headDimOf(s);
+    const int inter = intermediateOf(s);
+    config = {{"model_type", gemma ? "gemma2" : "llama"}, {"num_hidden_layers", s.layers}, {"num_attention_heads", s.heads},
+              {"num_key_value_heads", kv}, {"hidden_size", s.hidden}, {"head_dim", d}, {"intermediate_size", inter},
+              {"vocab_size", s.vocab}, {"max_position_embeddings", s.positions}, {"tie_word_embeddings", true}};
+    if (s.family == "llama3")
+        config["rope_parameters"] = {{"rope_type", "llama3"}, {"rope_theta", 500000.0}, {"factor", 32.0}, {"low_freq_factor", 1.0},
+                                     {"high_freq_factor", 4.0}, {"original_max_position_embeddings", 8192}};
+    if (gemma) {
+        config.update({{"hidden_activation", "gelu_pytorch_tanh"}, {"query_pre_attn_scalar", d}, {"sliding_window", 4096},
+                       {"attn_logit_softcapping", 50.0}, {"final_logit_softcapping", 30.0}});
+    }
+    // Gemma's norms scale by (1 + w): w = 0 is the identity, as LLaMA's w = 1.
+    const auto norm = [&](const std::string& name) { t.add(name + ".weight", {s.hidden}, 0.0f, gemma ? 0.0f : 1.0f); };
+    t.add("model.embed_tokens.weight", {s.vocab, s.hidden});
+    for (int l = 0; l < s.layers; ++l) {
+        const std::string p = "model.layers." + std::to_string(l) + ".";
+        norm(p + "input_layernorm");
+        t.linear(p + "self_attn.q_proj", s.hidden, s.heads * d, false);
+        t.linear(p + "self_attn.k_proj", s.hidden, kv * d, false);
+        t.linear(p + "self_attn.v_proj", s.hidden, kv * d, false);
+        t.linear(p + "self_attn.o_proj", s.heads * d, s.hidden, false);
+        norm(p + "post_attention_layernorm");
+        if (gemma) {
+            norm(p + "pre_feedforward_layernorm");
+            norm(p + "post_feedforward_layernorm");
+        }
+        t.linear(p + "mlp.gate_proj", s.hidden, inter, false);
+        t.linear(p + "mlp.up_proj", s.hidden, inter, false);
+        t.linear(p + "mlp.down_proj", inter, s.hidden, false);
+    }
+    norm("model.norm");
+}
+
 }  // namespace
+
+int headDimOf(const ModelShape& s) { return s.headDim ? s.headDim : s.hidden / s.heads; }
+
+int intermediateOf(const ModelShape& s) {
+    if (s.intermediate) return s.intermediate;
+    if (s.family == "llama") return (8 * s.hidden / 3 + 255) / 256 * 256;
+    return 4 * s.hidden;
+}
 
 void writeSyntheticCheckpoint(const ModelShape& s, const std::filesystem::path& dir) {
     std::filesystem::create_directories(dir);
     attnscope::SafetensorsWriter w;
     RandomTensors t(w, s.bf16);
-    const int kv = s.kvHeads ? s.kvHeads : s.heads;
-    const int d = s.hidden / s.heads;
-    const int ff = 4 * s.hidden;
+    const int ff = intermediateOf(s);
     nlohmann::json config;
     if (s.family == "bert") {
         config = {{"model_type", "bert"}, {"num_hidden_layers", s.layers}, {"num_attention_heads", s.heads},
@@ -91,25 +137,8 @@ void writeSyntheticCheckpoint(const ModelShape& s, const std::filesystem::path& 
             t.linear(p + "mlp.c_proj", ff, s.hidden, true, true);
         }
         t.norm("transformer.ln_f", s.hidden);
-    } else if (s.family == "llama") {
-        const int inter = (8 * s.hidden / 3 + 255) / 256 * 256;
-        config = {{"model_type", "llama"}, {"num_hidden_layers", s.layers}, {"num_attention_heads", s.heads},
-                  {"num_key_value_heads", kv}, {"hidden_size", s.hidden}, {"intermediate_size", inter},
-                  {"vocab_size", s.vocab}, {"max_position_embeddings", s.positions}, {"tie_word_embeddings", true}};
-        t.add("model.embed_tokens.weight", {s.vocab, s.hidden});
-        for (int l = 0; l < s.layers; ++l) {
-            const std::string p = "model.layers." + std::to_string(l) + ".";
-            t.norm(p + "input_layernorm", s.hidden, false);
-            t.linear(p + "self_attn.q_proj", s.hidden, s.heads * d, false);
-            t.linear(p + "self_attn.k_proj", s.hidden, kv * d, false);
-            t.linear(p + "self_attn.v_proj", s.hidden, kv * d, false);
-            t.linear(p + "self_attn.o_proj", s.heads * d, s.hidden, false);
-            t.norm(p + "post_attention_layernorm", s.hidden, false);
-            t.linear(p + "mlp.gate_proj", s.hidden, inter, false);
-            t.linear(p + "mlp.up_proj", s.hidden, inter, false);
-            t.linear(p + "mlp.down_proj", inter, s.hidden, false);
-        }
-        t.norm("model.norm", s.hidden, false);
+    } else if (s.family == "llama" || s.family == "llama3" || s.family == "gemma2") {
+        writeDecoder(s, t, config);
     } else {  // vit: square image with as many 16 px patches as the sequence needs
         int grid = 1;
         while ((grid + 1) * (grid + 1) + 1 <= s.positions) ++grid;

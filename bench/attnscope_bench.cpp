@@ -40,8 +40,8 @@ struct Options {
 
 [[noreturn]] void usage(const std::string& message) {
     std::cerr << "error: " << message
-              << " (usage: attnscope-bench --family bert|gpt2|llama|vit --layers L --hidden D --heads H --seq N"
-                 " [--kv-heads K] [--repeats R] [--threads T] [--dtype f32|bf16] [--attention auto|float32|float16|log8]"
+              << " (usage: attnscope-bench --family bert|gpt2|llama|llama3|gemma2|vit --layers L --hidden D --heads H --seq N"
+                 " [--kv-heads K] [--head-dim D] [--intermediate I] [--vocab V] [--repeats R] [--threads T] [--dtype f32|bf16] [--attention auto|float32|float16|log8]"
                  " [--warmup 0|1]; or attnscope-bench --render --seq N --layers L --heads H)\n";
     std::exit(2);
 }
@@ -55,6 +55,7 @@ int positiveInt(const char* text, const char* option) {
 
 Options parse(int argc, char** argv) {
     Options o;
+    int vocab = 0;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--render") {
@@ -68,6 +69,9 @@ Options parse(int argc, char** argv) {
         else if (a == "--hidden") o.shape.hidden = positiveInt(v, "--hidden");
         else if (a == "--heads") o.shape.heads = positiveInt(v, "--heads");
         else if (a == "--kv-heads") o.shape.kvHeads = positiveInt(v, "--kv-heads");
+        else if (a == "--head-dim") o.shape.headDim = positiveInt(v, "--head-dim");
+        else if (a == "--intermediate") o.shape.intermediate = positiveInt(v, "--intermediate");
+        else if (a == "--vocab") vocab = positiveInt(v, "--vocab");
         else if (a == "--seq") o.seq = positiveInt(v, "--seq");
         else if (a == "--repeats") o.repeats = positiveInt(v, "--repeats");
         else if (a == "--threads") o.threads = positiveInt(v, "--threads");
@@ -85,23 +89,29 @@ Options parse(int argc, char** argv) {
         else usage("unknown option " + a);
     }
     const auto& f = o.shape.family;
-    if (f != "bert" && f != "gpt2" && f != "llama" && f != "vit") usage("--family must be bert, gpt2, llama or vit");
-    if (!o.render && o.shape.hidden % o.shape.heads) usage("--hidden must be divisible by --heads");
+    if (f != "bert" && f != "gpt2" && f != "llama" && f != "llama3" && f != "gemma2" && f != "vit")
+        usage("--family must be bert, gpt2, llama, llama3, gemma2 or vit");
+    if (!o.render && !o.shape.headDim && o.shape.hidden % o.shape.heads) usage("--hidden must be divisible by --heads (or give --head-dim)");
+    // The vocabularies of the real models of each shape: Llama 3's and Gemma's are large, and their logits cost.
+    o.shape.vocab = vocab ? vocab : f == "llama3" ? 128256 : f == "gemma2" ? 256000 : 30522;
     // A ViT gets the largest square grid of 16 px patches whose tokens (+ [CLS]) fit in --seq.
     o.shape.positions = f == "vit" ? o.seq : std::max(o.seq, 512);
     return o;
 }
 
-// Multiply-adds counted twice: projections, MLP and the two attention products.
+// Multiply-adds counted twice: projections, MLP, the two attention products and, for the
+// causal language models (tied heads), the logits.
 double forwardFlops(const Options& o, int n) {
-    const double h = o.shape.hidden, L = o.shape.layers;
-    const double kv = o.shape.kvHeads ? o.shape.kvHeads : o.shape.heads;
-    const double d = h / o.shape.heads;
-    double proj = 2.0 * n * h * (2 * h + 2 * kv * d);
-    double mlp = 2.0 * n * h * 4 * h * 2;
-    if (o.shape.family == "llama") mlp = 2.0 * n * h * ((8 * h / 3 + 255) / 256 * 256) * 3;
-    const double attention = 2.0 * 2.0 * n * double(n) * h;
-    return L * (proj + mlp + attention);
+    const bench::ModelShape& s = o.shape;
+    const double h = s.hidden, L = s.layers;
+    const double kv = s.kvHeads ? s.kvHeads : s.heads;
+    const double d = bench::headDimOf(s), inter = bench::intermediateOf(s);
+    const double proj = 2.0 * n * h * (2 * s.heads * d + 2 * kv * d);
+    const bool gated = s.family == "llama" || s.family == "llama3" || s.family == "gemma2";
+    const double mlp = 2.0 * n * h * inter * (gated ? 3 : 2);
+    const double attention = 2.0 * 2.0 * n * double(n) * s.heads * d;
+    const bool lm = s.family != "bert" && s.family != "vit";
+    return L * (proj + mlp + attention) + (lm ? 2.0 * n * h * s.vocab : 0.0);
 }
 
 }  // namespace
@@ -124,7 +134,9 @@ int main(int argc, char** argv) {
     const auto dir = std::filesystem::temp_directory_path() /
                      ("attnscope-bench-" + o.shape.family + "-" + std::to_string(o.shape.layers) + "x" +
                       std::to_string(o.shape.hidden) + "x" + std::to_string(o.shape.heads) + "-" +
-                      std::to_string(o.shape.kvHeads) + "-" + std::to_string(o.shape.positions) +
+                      std::to_string(o.shape.kvHeads) + "-" + std::to_string(bench::headDimOf(o.shape)) + "-" +
+                      std::to_string(bench::intermediateOf(o.shape)) + "-" + std::to_string(o.shape.vocab) + "-" +
+                      std::to_string(o.shape.positions) +
                       (o.shape.bf16 ? "-bf16" : ""));
     try {
         if (!std::filesystem::exists(dir / "model.safetensors")) bench::writeSyntheticCheckpoint(o.shape, dir);

@@ -80,60 +80,88 @@ class Encoder(torch.nn.Module):
                 act = F.gelu(m.up(m.ln2(x)), approximate="tanh" if self.family == "gpt2" else "none")
                 x = x + m.down(act)
             atts.append(p)
+        if self.family == "gpt2":  # GPT2LMHeadModel: final norm, tied head
+            x = self.ln0(x) @ self.emb.weight.T
         return x, atts
 
 
 class Llama(torch.nn.Module):
-    """RMSNorm, rotary positions, grouped-query attention, SwiGLU MLP."""
+    """LLaMA (RMSNorm, rotary positions, grouped-query attention, SwiGLU MLP, tied head), LLaMA 3
+    (its RoPE base and scaling) and Gemma 2 (embeddings x sqrt(hidden), (1 + w) norms, norms after
+    attention and the MLP too, GeGLU, query_pre_attn_scalar, soft-capped scores and logits,
+    sliding window on every other layer)."""
 
-    def __init__(self, L, D, H, KV, vocab=32000):
+    def __init__(self, family, L, D, H, KV, head_dim, inter, vocab):
         super().__init__()
-        self.H, self.KV, self.D = H, KV, D
-        self.d = D // H
-        inter = (8 * D // 3 + 255) // 256 * 256
+        self.family, self.H, self.KV, self.D, self.d = family, H, KV, D, head_dim
+        self.gemma = family == "gemma2"
         self.emb = torch.nn.Embedding(vocab, D)
+        norm_init = torch.zeros if self.gemma else torch.ones
         self.layers = torch.nn.ModuleList()
         for _ in range(L):
             m = torch.nn.Module()
-            m.q, m.o = linear(D, D, False), linear(D, D, False)
-            m.k, m.v = linear(D, KV * self.d, False), linear(D, KV * self.d, False)
+            m.q, m.o = linear(D, H * head_dim, False), linear(H * head_dim, D, False)
+            m.k, m.v = linear(D, KV * head_dim, False), linear(D, KV * head_dim, False)
             m.gate, m.up, m.down = linear(D, inter, False), linear(D, inter, False), linear(inter, D, False)
-            m.n1, m.n2 = torch.nn.Parameter(torch.ones(D)), torch.nn.Parameter(torch.ones(D))
+            m.n1, m.n2 = torch.nn.Parameter(norm_init(D)), torch.nn.Parameter(norm_init(D))
+            m.n3, m.n4 = torch.nn.Parameter(norm_init(D)), torch.nn.Parameter(norm_init(D))  # Gemma 2's extra norms
             self.layers.append(m)
-        self.norm = torch.nn.Parameter(torch.ones(D))
+        self.norm = torch.nn.Parameter(norm_init(D))
 
-    @staticmethod
-    def rms(x, w, eps=1e-6):
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w
+    def rms(self, x, w, eps=1e-6):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * ((1.0 + w) if self.gemma else w)
 
     def rotate(self, t, cos, sin):
         half = t.shape[-1] // 2
         rotated = torch.cat([-t[..., half:], t[..., :half]], dim=-1)
         return t * cos + rotated * sin
 
+    def inverse_frequencies(self):
+        theta = 500000.0 if self.family == "llama3" else 10000.0
+        inv = 1.0 / (theta ** (torch.arange(0, self.d, 2).float() / self.d))
+        if self.family == "llama3":  # factor 32, low 1, high 4, original 8192 (Llama-3.2-1B)
+            wavelen = 2 * math.pi / inv
+            scaled = torch.where(wavelen > 8192, inv / 32, inv)
+            smooth = (8192 / wavelen - 1) / (4 - 1)
+            blend = (1 - smooth) * scaled / 32 + smooth * scaled
+            inv = torch.where((wavelen >= 8192 / 4) & (wavelen <= 8192), blend, scaled)
+        return inv
+
     def forward(self, ids):
         n = ids.shape[1]
-        inv = 1.0 / (10000 ** (torch.arange(0, self.d, 2).float() / self.d))
-        freqs = torch.outer(torch.arange(n).float(), inv)
+        freqs = torch.outer(torch.arange(n).float(), self.inverse_frequencies())
         emb = torch.cat([freqs, freqs], dim=-1)
         cos, sin = emb.cos(), emb.sin()
-        mask = torch.triu(torch.ones(n, n, dtype=torch.bool), 1)
+        causal = torch.triu(torch.ones(n, n, dtype=torch.bool), 1)
+        window = causal | torch.tril(torch.ones(n, n, dtype=torch.bool), -4096)
         x = self.emb(ids)
+        if self.gemma:
+            x = x * torch.tensor(self.D ** 0.5, dtype=x.dtype)
+        scale = self.d ** -0.5
         atts = []
-        for m in self.layers:
+        for i, m in enumerate(self.layers):
             h = self.rms(x, m.n1)
             q = self.rotate(m.q(h).view(1, n, self.H, self.d).transpose(1, 2), cos, sin)
             k = self.rotate(m.k(h).view(1, n, self.KV, self.d).transpose(1, 2), cos, sin)
             v = m.v(h).view(1, n, self.KV, self.d).transpose(1, 2)
             k = k.repeat_interleave(self.H // self.KV, dim=1)
             v = v.repeat_interleave(self.H // self.KV, dim=1)
-            s = (q @ k.transpose(-1, -2) / math.sqrt(self.d)).masked_fill(mask, float("-inf"))
+            s = q @ k.transpose(-1, -2) * scale
+            if self.gemma:
+                s = torch.tanh(s / 50.0) * 50.0
+            s = s.masked_fill(window if self.gemma and i % 2 == 0 else causal, float("-inf"))
             p = s.softmax(-1)
             atts.append(p)
-            x = x + m.o((p @ v).transpose(1, 2).reshape(1, n, self.D))
-            h = self.rms(x, m.n2)
-            x = x + m.down(F.silu(m.gate(h)) * m.up(h))
-        return self.rms(x, self.norm), atts
+            a = m.o((p @ v).transpose(1, 2).reshape(1, n, self.H * self.d))
+            x = x + (self.rms(a, m.n3) if self.gemma else a)
+            h = self.rms(x, m.n4 if self.gemma else m.n2)
+            act = F.gelu(m.gate(h), approximate="tanh") if self.gemma else F.silu(m.gate(h))
+            f = m.down(act * m.up(h))
+            x = x + (self.rms(f, m.n2) if self.gemma else f)
+        logits = self.rms(x, self.norm) @ self.emb.weight.T  # tied head
+        if self.gemma:
+            logits = torch.tanh(logits / 30.0) * 30.0
+        return logits, atts
 
 
 def vit_image_size(seq):
@@ -144,15 +172,22 @@ def vit_image_size(seq):
     return 16 * grid
 
 
-def flops(family, L, D, H, KV, n):
-    """Multiply-adds counted twice, as attnscope-bench counts them."""
-    d = D / H
-    kv = KV or H
-    proj = 2.0 * n * D * (2 * D + 2 * kv * d)
-    mlp = 2.0 * n * D * 4 * D * 2
-    if family == "llama":
-        mlp = 2.0 * n * D * ((8 * D // 3 + 255) // 256 * 256) * 3
-    return L * (proj + mlp + 4.0 * n * n * D)
+def shape_of(a):
+    """head_dim, MLP width and vocabulary as attnscope-bench derives them from the options."""
+    head_dim = a.head_dim or a.hidden // a.heads
+    inter = a.intermediate or ((8 * a.hidden // 3 + 255) // 256 * 256 if a.family == "llama" else 4 * a.hidden)
+    vocab = a.vocab or {"llama3": 128256, "gemma2": 256000}.get(a.family, 30522)
+    return head_dim, inter, vocab
+
+
+def flops(a, n):
+    """Multiply-adds counted twice, as attnscope-bench counts them (logits included for language models)."""
+    d, inter, vocab = shape_of(a)
+    kv = a.kv_heads or a.heads
+    proj = 2.0 * n * a.hidden * (2 * a.heads * d + 2 * kv * d)
+    mlp = 2.0 * n * a.hidden * inter * (3 if a.family in ("llama", "llama3", "gemma2") else 2)
+    head = 2.0 * n * a.hidden * vocab if a.family not in ("bert", "vit") else 0.0
+    return a.layers * (proj + mlp + 4.0 * n * n * a.heads * d) + head
 
 
 def peak_gflops(threads):
@@ -169,9 +204,10 @@ def peak_gflops(threads):
 
 def build_torch(a):
     torch.manual_seed(0)
-    if a.family == "llama":
-        model = Llama(a.layers, a.hidden, a.heads, a.kv_heads or a.heads).eval()
-        inputs = torch.randint(0, 32000, (1, a.seq))
+    if a.family in ("llama", "llama3", "gemma2"):
+        head_dim, inter, vocab = shape_of(a)
+        model = Llama(a.family, a.layers, a.hidden, a.heads, a.kv_heads or a.heads, head_dim, inter, vocab).eval()
+        inputs = torch.randint(0, vocab, (1, a.seq))
         n = a.seq
     elif a.family == "vit":
         size = vit_image_size(a.seq)
@@ -195,8 +231,10 @@ def torch_time(model, inputs):
 def bench_time(a):
     cmd = [a.bench, "--family", a.family, "--layers", str(a.layers), "--hidden", str(a.hidden), "--heads", str(a.heads),
            "--seq", str(a.seq), "--repeats", "1", "--threads", str(a.threads)]
-    if a.kv_heads:
-        cmd += ["--kv-heads", str(a.kv_heads)]
+    for option, value in (("--kv-heads", a.kv_heads), ("--head-dim", a.head_dim), ("--intermediate", a.intermediate),
+                          ("--vocab", a.vocab)):
+        if value:
+            cmd += [option, str(value)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return float(re.search(r"median_s=([0-9.eE+-]+)", out).group(1))
 
@@ -211,48 +249,62 @@ def compare(a):
         ours.append(bench_time(a))
         print(f"  round {r}: torch {theirs[-1]:.4f} s, attnscope {ours[-1]:.4f} s", flush=True)
     t, s = statistics.median(theirs), statistics.median(ours)
-    work = flops(a.family, a.layers, a.hidden, a.heads, a.kv_heads, n)
+    work = flops(a, n)
     return {"torch_s": t, "attnscope_s": s, "ratio": s / t, "n": n,
             "torch_gflops": work / t / 1e9, "attnscope_gflops": work / s / 1e9, "peak": peak_gflops(a.threads)}
 
 
-TABLE = [  # family, layers, hidden, heads, kv heads, seq
-    ("bert", 12, 768, 12, 0, 128),
-    ("bert", 12, 768, 12, 0, 512),
-    ("gpt2", 12, 768, 12, 0, 512),
-    ("llama", 16, 1024, 16, 4, 512),
-    ("vit", 12, 768, 12, 0, 197),
+TABLE = [  # family, layers, hidden, heads, kv heads, seq, and head_dim / intermediate where not derived
+    ("bert", 12, 768, 12, 0, 128, {}),
+    ("bert", 12, 768, 12, 0, 512, {}),
+    ("gpt2", 12, 768, 12, 0, 512, {}),
+    ("llama", 16, 1024, 16, 4, 512, {}),
+    ("llama3", 16, 2048, 32, 8, 512, {}),  # Llama-3.2-1B's shape
+    ("gemma2", 16, 2304, 8, 4, 512, {"head_dim": 256, "intermediate": 9216}),  # Gemma-2-2B's widths, 16 of its 26 layers
+    ("vit", 12, 768, 12, 0, 197, {}),
 ]
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", required=True)
-    ap.add_argument("--family", default="bert", choices=["bert", "gpt2", "llama", "vit"])
+    ap.add_argument("--family", default="bert", choices=["bert", "gpt2", "llama", "llama3", "gemma2", "vit"])
     ap.add_argument("--layers", type=int, default=12)
     ap.add_argument("--hidden", type=int, default=768)
     ap.add_argument("--heads", type=int, default=12)
     ap.add_argument("--kv-heads", type=int, default=0)
+    ap.add_argument("--head-dim", type=int, default=0)
+    ap.add_argument("--intermediate", type=int, default=0)
+    ap.add_argument("--vocab", type=int, default=0)
     ap.add_argument("--seq", type=int, default=128)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--table", action="store_true", help="run README's shapes and print a Markdown table")
     a = ap.parse_args()
-    rows = [(a.family, a.layers, a.hidden, a.heads, a.kv_heads, a.seq)] if not a.table else TABLE
+    rows = [(a.family, a.layers, a.hidden, a.heads, a.kv_heads, a.seq,
+             {"head_dim": a.head_dim, "intermediate": a.intermediate, "vocab": a.vocab})] if not a.table else TABLE
     results = []
-    for family, layers, hidden, heads, kv, seq in rows:
+
+    def shape_of_row(family, hidden, heads, extra):
+        return shape_of(argparse.Namespace(family=family, hidden=hidden, heads=heads, head_dim=extra.get("head_dim", 0),
+                                           intermediate=extra.get("intermediate", 0), vocab=extra.get("vocab", 0)))
+
+    for family, layers, hidden, heads, kv, seq, extra in rows:
         a.family, a.layers, a.hidden, a.heads, a.kv_heads, a.seq = family, layers, hidden, heads, kv, seq
+        a.head_dim, a.intermediate, a.vocab = extra.get("head_dim", 0), extra.get("intermediate", 0), extra.get("vocab", 0)
         print(f"{family} {layers}x{hidden}x{heads}{'/' + str(kv) if kv else ''} n={seq}, {a.threads} threads", flush=True)
         r = compare(a)
-        results.append((family, layers, hidden, heads, kv, r))
+        results.append((family, layers, hidden, heads, kv, extra, r))
         print(f"torch_median_s={r['torch_s']:.6f} attnscope_median_s={r['attnscope_s']:.6f} ratio={r['ratio']:.3f} "
               f"torch_gflops={r['torch_gflops']:.1f} attnscope_gflops={r['attnscope_gflops']:.1f} "
               f"peak_gflops={r['peak']:.0f}", flush=True)
     if a.table:
         print(f"\n| shape | n | PyTorch (s) | AttnScope (s) | ratio | AttnScope GFLOP/s (% of peak) |")
         print("|---|---|---|---|---|---|")
-        for family, layers, hidden, heads, kv, r in results:
+        for family, layers, hidden, heads, kv, extra, r in results:
             shape = f"{family} {layers}×{hidden}, {heads} heads" + (f" ({kv} kv)" if kv else "")
+            if family in ("llama3", "gemma2"):
+                shape += f", vocab {shape_of_row(family, hidden, heads, extra)[2]}"
             print(f"| {shape} | {r['n']} | {r['torch_s']:.3f} | {r['attnscope_s']:.3f} | {r['ratio']:.2f} | "
                   f"{r['attnscope_gflops']:.0f} ({100 * r['attnscope_gflops'] / r['peak']:.0f}%) |")
 
