@@ -116,20 +116,26 @@ void TestTokenizers::goldenTokenizers() {
     QCOMPARE(e.ids, toVector<int>(c["ids"]));
 }
 
+// Every case of every golden folder and of every family fixture (tests/fixtures/<model_type>/,
+// found without being listed): ids, tokens, offsets and type ids as the tokenizers library gave them.
 void TestTokenizers::modelCases_data() {
-    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("folder");
     QTest::addColumn<int>("index");
-    for (const char* model : kModels) {
-        const nlohmann::json expected = fixtures::readJson(fixtures::goldenDir() / model / "expected.json");
+    std::vector<fs::path> folders;
+    for (const char* model : kModels) folders.push_back(fixtures::goldenDir() / model);
+    for (const fs::path& f : fixtures::familyFixtureFolders()) folders.push_back(f);
+    for (const fs::path& folder : folders) {
+        const nlohmann::json expected = fixtures::readJson(folder / "expected.json");
         for (std::size_t i = 0; i < expected["cases"].size(); ++i)
-            QTest::newRow(QString("%1/%2").arg(model).arg(i).toUtf8().constData()) << QString(model) << static_cast<int>(i);
+            QTest::newRow(QString("%1/%2").arg(QString::fromStdString(folder.filename().string())).arg(i).toUtf8().constData())
+                << QString::fromStdString(folder.string()) << static_cast<int>(i);
     }
 }
 
 void TestTokenizers::modelCases() {
-    QFETCH(QString, model);
+    QFETCH(QString, folder);
     QFETCH(int, index);
-    const fs::path dir = fixtures::goldenDir() / model.toStdString();
+    const fs::path dir = folder.toStdString();
     const nlohmann::json c = fixtures::readJson(dir / "expected.json")["cases"][static_cast<std::size_t>(index)];
     const Tokenizer& tok = jsonTokenizer(dir / "model" / "tokenizer.json");
     std::optional<std::string> pair;
