@@ -330,6 +330,9 @@ FamilySpec gemma3() {
     s.modelTypes = {"gemma3"};
     s.nestedConfig = "text_config";
     s.basePrefixes = {"model.language_model.", "language_model.model."};
+    // Gemma3ForConditionalGeneration.forward is logits = lm_head(hidden): unlike
+    // Gemma3ForCausalLM it never applies the text config's final_logit_softcapping.
+    s.keys.finalSoftcap = nullptr;
     return s;
 }
 

@@ -76,6 +76,7 @@ private slots:
     void outputNormsIgnoreTheSublayersScale();
     void tinyAttentionSoftcapFlattensEveryRow();
     void finalSoftcapIsTanhOfTheUncappedLogits();
+    void multimodalGemma3LeavesItsLogitsUncapped();
     void slidingLayersFollowTheFamilysPattern();
     void greedyCachedStepsEqualFullForwardArgmax_data();
     void greedyCachedStepsEqualFullForwardArgmax();
@@ -189,6 +190,19 @@ void FamilyPropertiesTest::finalSoftcapIsTanhOfTheUncappedLogits() {
     const RowMatrix expected = ((raw.logits.array() / cap).tanh() * cap).matrix();
     QVERIFY2(maxDiff(capped.logits, expected) <= 1e-6, qPrintable(QString::number(maxDiff(capped.logits, expected))));
     QCOMPARE(maxDiff(raw.attention, capped.attention), 0.0);
+}
+
+// Gemma3ForCausalLM caps its logits with the text config's final_logit_softcapping;
+// Gemma3ForConditionalGeneration's forward applies lm_head alone, whatever text_config says.
+void FamilyPropertiesTest::multimodalGemma3LeavesItsLogitsUncapped() {
+    QTemporaryDir tmp;
+    SyntheticCheckpoint text = fixtures::synthesize(fixtures::tinyConfig("gemma3_text"));
+    SyntheticCheckpoint multimodal = fixtures::respell(text, fixtures::tinyConfig("gemma3"));
+    const auto raw = run(tmp, text, "raw");
+    text.config["final_logit_softcapping"] = 0.5;
+    multimodal.config["text_config"]["final_logit_softcapping"] = 0.5;
+    QVERIFY(run(tmp, text, "text").logits.cwiseAbs().maxCoeff() <= 0.5f);
+    QCOMPARE(maxDiff(run(tmp, multimodal, "multimodal").logits, raw.logits), 0.0);
 }
 
 // Without layer_types, Gemma 2 slides every other layer from the first, Gemma 3 five of each
