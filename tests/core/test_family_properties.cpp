@@ -72,6 +72,8 @@ private slots:
     void perHeadQkNormIgnoresOneHeadsScale_data();
     void perHeadQkNormIgnoresOneHeadsScale();
     void wholeProjectionQkNormIgnoresOnlyACommonScale();
+    void qkNormsComeBeforeRope_data();
+    void qkNormsComeBeforeRope();
     void outputNormsIgnoreTheSublayersScale_data();
     void outputNormsIgnoreTheSublayersScale();
     void tinyAttentionSoftcapFlattensEveryRow();
@@ -123,6 +125,35 @@ void FamilyPropertiesTest::wholeProjectionQkNormIgnoresOnlyACommonScale() {
     QVERIFY2(maxDiff(base.attention, all.attention) <= kNormInvariant, qPrintable(QString::number(maxDiff(base.attention, all.attention))));
     QVERIFY(maxDiff(base.attention, allK.attention) <= kNormInvariant);
     QVERIFY(maxDiff(base.attention, one.attention) > kChanged);
+}
+
+void FamilyPropertiesTest::qkNormsComeBeforeRope_data() {
+    QTest::addColumn<QString>("family");
+    for (const char* f : {"qwen3", "gemma3_text", "olmo2"}) QTest::newRow(f) << QString(f);
+}
+
+// RoPE makes a score depend on positions only through their offset, so for one token repeated,
+// layer 0's scores are a function of (key - query) and each row is the one before it shifted:
+// p(t, s) / p(t, t) = p(t + 1, s + 1) / p(t + 1, t + 1). That holds with the q/k norms applied
+// before RoPE, as transformers applies them; after it, their weights (which differ within a
+// rotation pair) would tie the scores to absolute positions.
+void FamilyPropertiesTest::qkNormsComeBeforeRope() {
+    QFETCH(QString, family);
+    QTemporaryDir tmp;
+    auto config = fixtures::tinyConfig(family.toStdString());
+    config["sliding_window"] = 4096;  // every row sees every earlier key
+    const auto dir = fixtures::synthesize(config).write(folder(tmp, "m"));
+    const auto r = fixtures::runModel(dir, std::vector<int>(8, 7));
+    double worst = 0;
+    for (int h = 0; h < r.attention.heads; ++h)
+        for (int t = 0; t + 1 < 8; ++t)
+            for (int s = 0; s <= t; ++s) {
+                QVERIFY(r.attention.at(0, h, t, s) > 0.0f);
+                const double now = std::log(r.attention.at(0, h, t, s) / r.attention.at(0, h, t, t));
+                const double next = std::log(r.attention.at(0, h, t + 1, s + 1) / r.attention.at(0, h, t + 1, t + 1));
+                worst = std::max(worst, std::abs(now - next));
+            }
+    QVERIFY2(worst <= 1e-4, qPrintable(QString::number(worst)));
 }
 
 void FamilyPropertiesTest::outputNormsIgnoreTheSublayersScale_data() {
@@ -299,7 +330,7 @@ void FamilyPropertiesTest::badCheckpointsNameTheTensor_data() {
 }
 
 // A checkpoint that lacks a tensor the family needs, or stores one misshapen, or under no
-// prefix the family knows, is refused with one line naming the tensor.
+// prefix the family knows, is refused with one line naming the file and the tensor.
 void FamilyPropertiesTest::badCheckpointsNameTheTensor() {
     QFETCH(QString, family);
     QFETCH(QString, change);
@@ -323,6 +354,7 @@ void FamilyPropertiesTest::badCheckpointsNameTheTensor() {
     const auto dir = ck.write(folder(tmp, "bad"));
     const QString error = fixtures::errorOf([&] { Checkpoint::open(dir); });
     QVERIFY2(error.contains(expected), qPrintable(error));
+    QVERIFY2(error.contains("model.safetensors: "), qPrintable(error));  // and the file
     QVERIFY2(!error.contains('\n'), qPrintable(error));
 }
 
