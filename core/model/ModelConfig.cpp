@@ -219,12 +219,24 @@ void readSlidingWindow(ModelConfig& c, const ConfigReader& r, const WindowSpec& 
 }
 
 // rope_parameters (transformers 5) or rope_scaling (4) holds one entry, or one per layer type
-// (keyed "full_attention" and "sliding_attention", whether or not every type has layers).
+// (keyed "full_attention" and "sliding_attention", whether or not every type has layers; a
+// null entry is a missing one).
 bool nestedByLayerType(const nlohmann::json& params) {
     if (params.empty()) return false;
     for (auto it = params.begin(); it != params.end(); ++it)
-        if (!it->is_object() || (it.key() != "full_attention" && it.key() != "sliding_attention")) return false;
+        if ((!it->is_object() && !it->is_null()) || (it.key() != "full_attention" && it.key() != "sliding_attention")) return false;
     return true;
+}
+
+// One layer type's entry of a nested rope_parameters. A family with a local base (Gemma 3)
+// gives a missing type {"rope_type": "default"} at that type's base, as
+// Gemma3TextConfig.convert_rope_params_to_dict does (nullptr: that default); elsewhere
+// standardize_rope_params fails on it (rope_parameters[layer_type]), and so do we.
+const nlohmann::json* layerTypeEntry(const nlohmann::json& params, const std::string& type, const ConfigKeys& k,
+                                     const std::string& where) {
+    if (params.contains(type) && params[type].is_object()) return &params[type];
+    if (k.localRopeTheta) return nullptr;
+    throw Error(where + ": no entry for the layer type '" + type + "'");
 }
 
 // The RoPE settings and which one each layer uses, resolving defaults as transformers'
@@ -254,9 +266,10 @@ void readRope(ModelConfig& c, const ConfigReader& r, const std::vector<bool>& us
         for (const std::string& t : types) {
             RopeContext typed = context;
             typed.where = where + (nested ? "." + t : "");
-            if (t == "sliding_attention" && k.localRopeTheta) typed.theta = r.numberOr(k.localRopeTheta, context.theta);
-            const nlohmann::json* entry = nested ? &(*params)[t] : (t == "sliding_attention" && k.localRopeTheta ? nullptr : params);
-            if (nested && !params->contains(t)) throw Error(where + ": no entry for the layer type '" + t + "'");
+            const bool local = t == "sliding_attention" && k.localRopeTheta;
+            if (local) typed.theta = r.numberOr(k.localRopeTheta, context.theta);
+            // Not nested (transformers 4's Gemma 3): rope_scaling applies to the global layers only.
+            const nlohmann::json* entry = nested ? layerTypeEntry(*params, t, k, where) : local ? nullptr : params;
             c.ropes.push_back(readRopeSpec(entry, typed));
         }
         for (int l = 0; l < c.layers; ++l)
