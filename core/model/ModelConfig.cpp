@@ -251,10 +251,13 @@ void readRope(ModelConfig& c, const ConfigReader& r, const std::vector<bool>& us
     context.headDim = c.headDim;
     context.maxPositions = c.maxPositions;
     context.topOriginalMaxPositions = r.positiveIntOr("original_max_position_embeddings", 0, kMaxPositions);
-    // As transformers' convert_rope_params_to_dict: rope_scaling, where a config has it, wins.
-    const char* key = r.object("rope_scaling") ? "rope_scaling" : r.object("rope_parameters") ? "rope_parameters" : nullptr;
+    // As transformers' convert_rope_params_to_dict (`rope_scaling or rope_parameters`): a
+    // rope_scaling wins where a config has one that is not empty.
+    const nlohmann::json* scaling = r.object("rope_scaling");
+    const char* key = scaling && !scaling->empty() ? "rope_scaling" : r.object("rope_parameters") ? "rope_parameters" : nullptr;
     const nlohmann::json* params = key ? r.object(key) : nullptr;
-    const std::string where = r.file() + ": " + (key ? key : "rope_theta");
+    // Without an entry, what can be wrong is a top-level key, which the message names itself.
+    const std::string where = key ? r.file() + ": " + key : r.file();
     c.layerRope.assign(static_cast<std::size_t>(c.layers), 0);
 
     const bool nested = params && nestedByLayerType(*params);
