@@ -364,13 +364,14 @@ FamilySpec olmo2() {
 }
 
 // SmolLM3: LLaMA where the layers no_rope_layers marks 0 (by default every fourth) skip RoPE;
-// with use_sliding_window, those layers slide.
+// with use_sliding_window, those layers slide. Without a rope_theta its base is SmolLM3Config's
+// default_theta, 2e6.
 FamilySpec smollm3() {
     FamilySpec s = llama();
     s.modelTypes = {"smollm3"};
     s.keys.noRopeLayers = "no_rope_layers";
     s.keys.noRopeInterval = "no_rope_layer_interval";
-    s.configDefaults = {{"no_rope_layer_interval", 4}};
+    s.configDefaults = {{"no_rope_layer_interval", 4}, {"rope_theta", 2000000.0}};
     s.tieEmbeddings = fromKey("tie_word_embeddings", true);
     s.window.use = fromKey("use_sliding_window", false);
     s.window.onNoRopeLayers = true;
