@@ -152,8 +152,9 @@ void readAttentionLayers(ModelConfig& c, const ConfigReader& r) {
     }
 }
 
-// Which layers skip RoPE (SmolLM3): `no_rope_layers` lists 1 (RoPE) or 0 per layer; without
-// it, every interval-th layer skips it. Families without the key rotate on every layer.
+// Which layers skip RoPE (SmolLM3): `no_rope_layers` lists 1 (RoPE) or 0 per layer (at least
+// one per layer, as SmolLM3Config documents it: layer i reads entry i); without it, every
+// interval-th layer skips it. Families without the key rotate on every layer.
 std::vector<bool> readRopeLayers(const ModelConfig& c, const ConfigReader& r) {
     const ConfigKeys& k = c.spec().keys;
     std::vector<bool> uses(static_cast<std::size_t>(c.layers), true);
@@ -161,13 +162,14 @@ std::vector<bool> readRopeLayers(const ModelConfig& c, const ConfigReader& r) {
     const nlohmann::json& j = r.json();
     if (r.has(k.noRopeLayers)) {
         const auto& list = j[k.noRopeLayers];
-        if (!list.is_array() || static_cast<int>(list.size()) != c.layers)
+        if (!list.is_array() || static_cast<int>(list.size()) < c.layers)
             throw Error(r.file() + ": key '" + k.noRopeLayers + "' must list 1 (RoPE) or 0 (none) for each of the " +
                         std::to_string(c.layers) + " layers");
-        for (int l = 0; l < c.layers; ++l) {
-            const auto& v = list[static_cast<std::size_t>(l)];
+        for (const auto& v : list)
             if (!v.is_number_integer() && !v.is_boolean())
                 throw Error(r.file() + ": key '" + k.noRopeLayers + "' must list 1 (RoPE) or 0 (none) for each layer");
+        for (int l = 0; l < c.layers; ++l) {
+            const auto& v = list[static_cast<std::size_t>(l)];
             uses[static_cast<std::size_t>(l)] = v.is_boolean() ? v.get<bool>() : v.get<long long>() != 0;
         }
         return uses;
