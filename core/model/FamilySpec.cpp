@@ -257,7 +257,8 @@ FamilySpec qwen2() {
 }
 
 // Qwen 3: LLaMA with RMSNorms on each head's queries and keys, Qwen 2's window rule and no
-// q/k/v biases unless attention_bias says so.
+// q/k/v biases unless attention_bias says so. The defaults are Qwen3Config's: head_dim 128
+// whatever the hidden size, and a window of 4096 from layer 28 on.
 FamilySpec qwen3() {
     FamilySpec s = llama();
     s.modelTypes = {"qwen3"};
@@ -265,6 +266,7 @@ FamilySpec qwen3() {
     s.names[R::AttnKNorm] = "layers.{L}.self_attn.k_norm";
     s.window.use = fromKey("use_sliding_window", false);
     s.window.firstLayerKey = "max_window_layers";
+    s.configDefaults = {{"head_dim", 128}, {"sliding_window", 4096}, {"max_window_layers", 28}};
     return s;
 }
 
