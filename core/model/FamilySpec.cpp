@@ -339,9 +339,13 @@ FamilySpec gemma3() {
 }
 
 // Phi-3 (3.5, 4-mini): LLaMA with one qkv_proj and one gate_up_proj, partial rotary and LongRoPE.
+// As Phi3Config: the pretraining length is the top-level original_max_position_embeddings,
+// 4096 when absent, and earlier configs' "su" and "yarn" are LongRoPE.
 FamilySpec phi3() {
     FamilySpec s = llama();
     s.modelTypes = {"phi3"};
+    s.keys.oldLongRopeNames = true;
+    s.configDefaults = {{"original_max_position_embeddings", 4096}};
     for (const R role : {R::AttnQ, R::AttnK, R::AttnV, R::MlpGate, R::MlpUp}) s.names.erase(role);
     s.names[R::AttnQkv] = "layers.{L}.self_attn.qkv_proj";
     s.names[R::MlpGateUp] = "layers.{L}.mlp.gate_up_proj";

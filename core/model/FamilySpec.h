@@ -97,6 +97,7 @@ struct ConfigKeys {
     const char* rotaryFraction = nullptr;
     double rotaryFractionDefault = 1.0;
     const char* localRopeTheta = nullptr;   // the base of the sliding layers' RoPE (Gemma 3's rope_local_base_freq)
+    bool oldLongRopeNames = false;          // rope_type "su" and "yarn" mean LongRoPE (Phi-3's earlier configs)
     const char* noRopeLayers = nullptr;     // per layer 1 (RoPE) or 0 (none) (SmolLM3's no_rope_layers)
     const char* noRopeInterval = nullptr;   // without that list: every interval-th layer skips RoPE
     // Gemma 2/3: scores scaled by query_pre_attn_scalar^-0.5, soft-capped as cap * tanh(s / cap).

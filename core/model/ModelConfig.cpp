@@ -253,6 +253,7 @@ void readRope(ModelConfig& c, const ConfigReader& r, const std::vector<bool>& us
     context.headDim = c.headDim;
     context.maxPositions = c.maxPositions;
     context.topOriginalMaxPositions = r.positiveIntOr("original_max_position_embeddings", 0, kMaxPositions);
+    context.oldLongRopeNames = k.oldLongRopeNames;
     // As transformers' convert_rope_params_to_dict (`rope_scaling or rope_parameters`): a
     // rope_scaling wins where a config has one that is not empty.
     const nlohmann::json* scaling = r.object("rope_scaling");

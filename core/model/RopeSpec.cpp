@@ -147,7 +147,9 @@ RopeSpec readRopeSpec(const json* entry, const RopeContext& c) {
     const EntryReader r(entry && entry->is_object() ? entry : nullptr, c.where);
     RopeSpec s;
     // transformers 4 wrote "type", 5 writes "rope_type".
-    s.type = typeNamed(r.stringOr("rope_type", r.stringOr("type", "default")), r);
+    std::string type = r.stringOr("rope_type", r.stringOr("type", "default"));
+    if (c.oldLongRopeNames && (type == "su" || type == "yarn")) type = "longrope";
+    s.type = typeNamed(type, r);
     s.theta = r.positiveOr("rope_theta", c.theta);
     s.fraction = c.fractionFromTop ? c.fraction : r.numberOr("partial_rotary_factor", c.fraction);
     if (!(s.fraction > 0.0 && s.fraction <= 1.0))

@@ -45,6 +45,7 @@ struct RopeContext {
     int headDim = 0;
     int maxPositions = 0;
     int topOriginalMaxPositions = 0;   // top-level original_max_position_embeddings (Phi-3); 0 when absent
+    bool oldLongRopeNames = false;     // "su" and "yarn" name LongRoPE (Phi-3)
 };
 
 // Reads one rope entry (rope_parameters, rope_scaling or one layer type's entry; null: none)
