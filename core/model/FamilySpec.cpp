@@ -271,7 +271,8 @@ FamilySpec qwen3() {
 }
 
 // Gemma: LLaMA with norms scaled by (1 + w), embeddings scaled by sqrt(hidden), GeGLU
-// (gelu_pytorch_tanh) and a tied head.
+// (gelu_pytorch_tanh) and a tied head. As GemmaConfig, head_dim is 256 unless given (Gemma 7B's
+// hidden / heads would be 192).
 FamilySpec gemma() {
     FamilySpec s = llama();
     s.modelTypes = {"gemma"};
@@ -280,6 +281,7 @@ FamilySpec gemma() {
     s.scaleEmbeddings = true;
     s.tieEmbeddings = fromKey("tie_word_embeddings", true);
     s.window = {};
+    s.configDefaults = {{"head_dim", 256}};
     return s;
 }
 
@@ -298,7 +300,10 @@ FamilySpec gemma2() {
     s.keys.finalSoftcap = "final_logit_softcapping";
     s.window.rule = WindowRule::SlidingWindow;
     s.window.patternDefault = 2;
-    s.configDefaults = {{"query_pre_attn_scalar", 256}, {"attn_logit_softcapping", 50.0}, {"final_logit_softcapping", 30.0},
+    s.configDefaults = {{"head_dim", 256},
+                        {"query_pre_attn_scalar", 256},
+                        {"attn_logit_softcapping", 50.0},
+                        {"final_logit_softcapping", 30.0},
                         {"sliding_window", 4096}};
     return s;
 }
