@@ -32,7 +32,8 @@ struct RopeSpec {
     // The inverse frequencies (rotaryDims / 2 of them) for a forward pass whose last position
     // is seqLength - 1: dynamic NTK and LongRoPE depend on it, the others do not.
     std::vector<double> inverseFrequencies(int seqLength) const;
-    // A short description for `info` and the status line, e.g. "yarn ×4 (θ 10000)".
+    // A short description for `info` and the status line, e.g.
+    // "yarn x4 (theta 10000, trained to 4096, attention x1.13863)".
     std::string describe() const;
 };
 
