@@ -226,7 +226,10 @@ std::string RopeSpec::describe() const {
     s << " (theta " << theta;
     if (type == RopeType::Llama3 || type == RopeType::Yarn || type == RopeType::LongRope) s << ", trained to " << originalMaxPositions;
     if (type == RopeType::Dynamic) s << ", beyond " << maxPositions;
-    if (attentionFactor != 1.0) s << ", attention x" << attentionFactor;
+    if (attentionFactor != 1.0) {
+        s.precision(6);  // a derived factor: six digits say enough
+        s << ", attention x" << attentionFactor;
+    }
     if (fraction < 1.0) s << ", " << rotaryDims << " dims rotated";
     s << ")";
     return s.str();
