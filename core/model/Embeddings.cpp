@@ -22,12 +22,17 @@ Embeddings::Embeddings(const WeightBinder& bind) : c_(bind.config()) {
         positionEmbedding_ = bind.tensor(bind.name(R::PositionEmbedding, 0, ""), {1, c.maxPositions, c.hidden});
         return;
     }
-    tokenEmbedding_ = bind.tensor(bind.name(R::TokenEmbedding, 0, ".weight"), {c.vocabSize, c.hidden});
+    const int e = c.embeddingSize;
+    tokenEmbedding_ = bind.tensor(bind.name(R::TokenEmbedding, 0, ".weight"), {c.vocabSize, e});
     if (spec.hasRole(R::PositionEmbedding))
-        positionEmbedding_ = bind.tensor(bind.name(R::PositionEmbedding, 0, ".weight"), {c.maxPositions, c.hidden});
+        positionEmbedding_ = bind.tensor(bind.name(R::PositionEmbedding, 0, ".weight"), {c.maxPositions, e});
     if (spec.hasRole(R::TokenTypeEmbedding) && c.typeVocabSize > 0)
-        tokenTypeEmbedding_ = bind.tensor(bind.name(R::TokenTypeEmbedding, 0, ".weight"), {c.typeVocabSize, c.hidden});
-    if (spec.hasRole(R::EmbeddingNorm)) embeddingNorm_ = bind.norm(R::EmbeddingNorm, 0);
+        tokenTypeEmbedding_ = bind.tensor(bind.name(R::TokenTypeEmbedding, 0, ".weight"), {c.typeVocabSize, e});
+    if (spec.hasRole(R::EmbeddingNorm)) embeddingNorm_ = bind.norm(R::EmbeddingNorm, 0, e);
+    // ELECTRA has its projection only when the widths differ; ALBERT always (then it is
+    // required), so a stored one is used and a missing one is an error only where it must exist.
+    if (spec.hasRole(R::EmbeddingProjection) && (e != c.hidden || bind.has(bind.name(R::EmbeddingProjection, 0, ".weight"))))
+        projection_ = bind.linear(R::EmbeddingProjection, 0, e, c.hidden, Bias::Required);
 }
 
 RowMatrix Embeddings::image(const PixelValues& px, std::vector<int>& positions) const {
@@ -84,8 +89,9 @@ RowMatrix Embeddings::text(const std::vector<int>& ids, const std::vector<int>& 
         throw Error("the input has " + std::to_string(offset + n) + " tokens, more than this model's maximum of " +
                     std::to_string(maxTokens) + " (max_position_embeddings in config.json)");
 
-    RowMatrix x(n, c.hidden);
-    Eigen::Map<const RowMatrix> wordTable(tokenEmbedding_.data, c.vocabSize, c.hidden);
+    const int e = c.embeddingSize;
+    RowMatrix x(n, e);
+    Eigen::Map<const RowMatrix> wordTable(tokenEmbedding_.data, c.vocabSize, e);
     for (int i = 0; i < n; ++i) {
         const int id = ids[i];
         if (id < 0 || id >= c.vocabSize)
@@ -97,11 +103,11 @@ RowMatrix Embeddings::text(const std::vector<int>& ids, const std::vector<int>& 
     // the unscaled table).
     if (c.scaleEmbeddings) x *= static_cast<float>(std::sqrt(static_cast<double>(c.hidden)));
     if (positionEmbedding_.data) {
-        Eigen::Map<const RowMatrix> table(positionEmbedding_.data, c.maxPositions, c.hidden);
+        Eigen::Map<const RowMatrix> table(positionEmbedding_.data, c.maxPositions, e);
         for (int i = 0; i < n; ++i) x.row(i) += table.row(positions[i]);
     }
     if (tokenTypeEmbedding_.data) {
-        Eigen::Map<const RowMatrix> table(tokenTypeEmbedding_.data, c.typeVocabSize, c.hidden);
+        Eigen::Map<const RowMatrix> table(tokenTypeEmbedding_.data, c.typeVocabSize, e);
         for (int i = 0; i < n; ++i) {
             const int t = typeIds.empty() ? 0 : typeIds[i];
             if (t < 0 || t >= c.typeVocabSize)
@@ -111,6 +117,7 @@ RowMatrix Embeddings::text(const std::vector<int>& ids, const std::vector<int>& 
         }
     }
     if (embeddingNorm_.weight) embeddingNorm_.applyInPlace(x);
+    if (projection_.present()) return projection_.apply(x);
     return x;
 }
 

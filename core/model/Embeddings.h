@@ -21,13 +21,14 @@ public:
     RowMatrix text(const std::vector<int>& ids, const std::vector<int>& typeIds, std::vector<int>& positions, int offset = 0) const;
     // An image's leading tokens and patches; throws attnscope::Error for pixels of the wrong shape.
     RowMatrix image(const PixelValues& pixels, std::vector<int>& positions) const;
-    // The word embedding table [vocabulary, hidden], which tied output heads reuse.
+    // The word embedding table [vocabulary, embedding size], which tied output heads reuse.
     const float* tokenTable() const { return tokenEmbedding_.data; }
 
 private:
     const ModelConfig& c_;
     FloatTensor tokenEmbedding_, positionEmbedding_, tokenTypeEmbedding_;
     Norm embeddingNorm_;
+    Linear projection_;       // embedding size -> hidden, where the family factorises its embeddings
     Linear patchProjection_;  // the patch convolution as a linear map over flattened [C, p, p] patches
     std::vector<FloatTensor> leadingTokens_;  // [CLS] (and DeiT's distillation token)
 };

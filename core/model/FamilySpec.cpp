@@ -29,11 +29,11 @@ const OutputHeadSpec kScoreHead = sequenceHead(HeadPooling::LastNonPadToken, "",
 
 // The masked-LM head: dense, activation, norm, then the decoder tied to the word embeddings
 // with a bias of its own.
-OutputHeadSpec maskedLmHead(std::string dense, const char* activationKey, std::string norm, std::string bias) {
+OutputHeadSpec maskedLmHead(std::string dense, bool modelActivation, std::string norm, std::string bias) {
     OutputHeadSpec h;
     h.kind = HeadKind::MaskedLm;
     h.dense = std::move(dense);
-    h.denseActivationKey = activationKey;
+    h.denseUsesModelActivation = modelActivation;
     h.norm = std::move(norm);
     h.source = ProjectionSource::Tied;
     h.separateBias = std::move(bias);
@@ -81,7 +81,7 @@ FamilySpec bert() {
     // BERT's pooler (dense + tanh on [CLS]) belongs to the base model, under its prefix.
     OutputHeadSpec classifier = sequenceHead(HeadPooling::FirstToken, "pooler.dense", Activation::Tanh, "classifier");
     classifier.denseInBaseModel = true;
-    s.heads = {classifier, maskedLmHead("cls.predictions.transform.dense", "hidden_act", "cls.predictions.transform.LayerNorm",
+    s.heads = {classifier, maskedLmHead("cls.predictions.transform.dense", true, "cls.predictions.transform.LayerNorm",
                                         "cls.predictions.bias")};
     return s;
 }
@@ -94,7 +94,63 @@ FamilySpec roberta() {
     s.positions = PositionScheme::LearnedFromPadding;
     // RobertaLMHead always uses exact GELU, whatever hidden_act says.
     s.heads = {sequenceHead(HeadPooling::FirstToken, "classifier.dense", Activation::Tanh, "classifier.out_proj"),
-               maskedLmHead("lm_head.dense", nullptr, "lm_head.layer_norm", "lm_head.bias")};
+               maskedLmHead("lm_head.dense", false, "lm_head.layer_norm", "lm_head.bias")};
+    return s;
+}
+
+// ELECTRA: BERT whose embeddings may be narrower than the encoder (embedding_size), projected
+// up by `embeddings_project` when they are. Its classifier uses GELU where BERT's pooler has
+// tanh; its generator (ElectraForMaskedLM) maps back down to embedding_size before the tied
+// decoder.
+FamilySpec electra() {
+    FamilySpec s = bert();
+    s.modelTypes = {"electra"};
+    s.keys.embeddingSize = "embedding_size";
+    s.configDefaults = {{"embedding_size", 128}};
+    s.names[R::EmbeddingProjection] = "embeddings_project";
+    s.basePrefixes = {"", "electra."};
+    OutputHeadSpec generator = maskedLmHead("generator_predictions.dense", false, "generator_predictions.LayerNorm",
+                                            "generator_lm_head.bias");
+    generator.denseToEmbedding = true;
+    s.heads = {sequenceHead(HeadPooling::FirstToken, "classifier.dense", Activation::Gelu, "classifier.out_proj"), generator};
+    return s;
+}
+
+// ALBERT: factorised embeddings (embedding_size, always projected by the encoder's
+// embedding_hidden_mapping_in) and one set of layer weights that every layer reuses, so the
+// layer names carry no index. BERT's post-norm block under other names.
+FamilySpec albert() {
+    FamilySpec s;
+    s.modelTypes = {"albert"};
+    s.keys.typeVocab = "type_vocab_size";
+    s.keys.padTokenDefault = 0;
+    s.keys.embeddingSize = "embedding_size";
+    s.keys.activationDefault = "gelu_new";
+    s.configDefaults = {{"embedding_size", 128}};
+    s.onlyValues = {{"num_hidden_groups", 1, "AttnScope reads ALBERT with one group of shared layer weights (num_hidden_groups 1)"},
+                    {"inner_group_num", 1, "AttnScope reads ALBERT with one layer per group (inner_group_num 1)"}};
+    const std::string layer = "encoder.albert_layer_groups.0.albert_layers.0.";
+    s.names = {{R::TokenEmbedding, "embeddings.word_embeddings"},
+               {R::PositionEmbedding, "embeddings.position_embeddings"},
+               {R::TokenTypeEmbedding, "embeddings.token_type_embeddings"},
+               {R::EmbeddingNorm, "embeddings.LayerNorm"},
+               {R::EmbeddingProjection, "encoder.embedding_hidden_mapping_in"},
+               {R::AttnQ, layer + "attention.query"},
+               {R::AttnK, layer + "attention.key"},
+               {R::AttnV, layer + "attention.value"},
+               {R::AttnOut, layer + "attention.dense"},
+               {R::AttnNorm, layer + "attention.LayerNorm"},
+               {R::MlpUp, layer + "ffn"},
+               {R::MlpDown, layer + "ffn_output"},
+               {R::MlpNorm, layer + "full_layer_layer_norm"}};
+    s.basePrefixes = {"", "albert."};
+    s.placement = NormPlacement::Post;
+    // The pooler is a bare Linear (albert.pooler) with tanh.
+    OutputHeadSpec classifier = sequenceHead(HeadPooling::FirstToken, "pooler", Activation::Tanh, "classifier");
+    classifier.denseInBaseModel = true;
+    OutputHeadSpec mlm = maskedLmHead("predictions.dense", true, "predictions.LayerNorm", "predictions.bias");
+    mlm.denseToEmbedding = true;
+    s.heads = {classifier, mlm};
     return s;
 }
 
@@ -122,7 +178,7 @@ FamilySpec distilbert() {
     s.basePrefixes = {"", "distilbert."};
     s.placement = NormPlacement::Post;
     s.heads = {sequenceHead(HeadPooling::FirstToken, "pre_classifier", Activation::Relu, "classifier"),
-               maskedLmHead("vocab_transform", "activation", "vocab_layer_norm", "vocab_projector.bias")};
+               maskedLmHead("vocab_transform", true, "vocab_layer_norm", "vocab_projector.bias")};
     return s;
 }
 
@@ -494,7 +550,7 @@ FamilySpec t5() {
 }
 
 const std::vector<FamilySpec>& families() {
-    static const std::vector<FamilySpec> table{bert(),   roberta(), distilbert(), gpt2(),   gptNeo(), gptNeoX(), llama(),
+    static const std::vector<FamilySpec> table{bert(),    roberta(), distilbert(), electra(), albert(), gpt2(),   gptNeo(), gptNeoX(), llama(),
                                                mistral(), qwen2(),   qwen3(),      gemma(),  gemma2(), gemma3Text(), gemma3(),
                                                phi3(),    olmo2(),   smollm3(),    vit(),    deit(),   t5()};
     return table;

@@ -19,6 +19,7 @@ namespace attnscope {
 // ".weight", biases path + ".bias" ("{L}" stands for the layer index).
 enum class TensorRole {
     TokenEmbedding, PositionEmbedding, TokenTypeEmbedding, EmbeddingNorm,
+    EmbeddingProjection,                          // embedding_size -> hidden (ELECTRA, ALBERT's factorised embeddings)
     AttnNorm, AttnQ, AttnK, AttnV, AttnQkv, AttnOut,
     AttnQNorm, AttnKNorm,                         // norms of the queries and keys before RoPE (Qwen 3, Gemma 3, OLMo 2)
     AttnOutNorm,                                  // a norm of the attention's output before the residual add (Gemma 2/3, OLMo 2)
@@ -78,6 +79,7 @@ struct ConfigKeys {
     const char* heads = "num_attention_heads";
     const char* kvHeads = nullptr;  // grouped-query attention; absent: as many as heads
     const char* hidden = "hidden_size";
+    const char* embeddingSize = nullptr;  // the embeddings' width when it may differ from hidden (ELECTRA, ALBERT)
     const char* intermediate = "intermediate_size";
     int intermediateFactor = 0;     // > 0: the key may be absent, meaning factor x hidden
     const char* vocab = "vocab_size";  // nullptr: no vocabulary (vision)
@@ -136,7 +138,7 @@ struct OutputHeadSpec {
     std::string dense;
     bool denseInBaseModel = false;    // the dense layer is a base-model module (BERT's pooler), under its prefix
     Activation denseActivation = Activation::Gelu;
-    const char* denseActivationKey = nullptr;  // when config.json names this key, the model's activation instead
+    bool denseUsesModelActivation = false;     // the model's activation (hidden_act or its default) instead
     std::string norm;
     // The projection to the vocabulary or the labels, and what else it may be.
     std::string projection;
@@ -146,6 +148,7 @@ struct OutputHeadSpec {
     std::string secondProjection;    // FirstTwoTokens: the second token's projection (DeiT's distillation classifier)
     bool labels = false;             // the projection's rows are labels (id2label), not the vocabulary
     bool tiedScaledByHidden = false; // a tied projection reads hidden x d_model^-0.5 (T5)
+    bool denseToEmbedding = false;   // the dense layer maps hidden to embedding_size, where the norm and the tied projection work (ALBERT, ELECTRA's generator)
     const char* tieOnlyForArchitecture = nullptr;  // tie only when config.json's architectures end with this
     const char* refusedArchitecture = nullptr;     // not this head for such checkpoints (*ForMultipleChoice)
 };
@@ -156,6 +159,14 @@ struct FamilySpec {
     // Values transformers' config class gives keys that config.json leaves out; they matter where
     // save_pretrained writes only what differs from them (a nested text_config).
     nlohmann::json configDefaults = nlohmann::json::object();
+    // Keys that must have one value where config.json gives them, with why (ALBERT's layer
+    // groups: AttnScope shares one set of layer weights, as every published ALBERT does).
+    struct OnlyValue {
+        const char* key;
+        int value;
+        const char* why;
+    };
+    std::vector<OnlyValue> onlyValues = {};
     // Multimodal checkpoints whose text model's config nests under this key (Gemma 3's text_config).
     const char* nestedConfig = nullptr;
     std::map<TensorRole, std::string> names;  // base-model roles, without the checkpoint's prefix

@@ -80,6 +80,7 @@ void readSizes(ModelConfig& c, const ConfigReader& r) {
     c.heads = r.positiveInt(k.heads, kMaxHeads);
     c.kvHeads = r.positiveIntOr(k.kvHeads, c.heads, kMaxHeads);
     c.hidden = r.positiveInt(k.hidden, kMaxHidden);
+    c.embeddingSize = r.positiveIntOr(k.embeddingSize, c.hidden, kMaxHidden);
     c.intermediate = k.intermediateFactor > 0 ? r.positiveIntOr(k.intermediate, k.intermediateFactor * c.hidden, kMaxHidden * 8)
                                               : r.positiveInt(k.intermediate, kMaxHidden * 8);
     if (k.vocab) c.vocabSize = r.positiveInt(k.vocab, kMaxVocab);
@@ -115,6 +116,9 @@ void readSwitches(ModelConfig& c, const ConfigReader& r) {
     c.tieWordEmbeddings = r.flag(s.tieEmbeddings);
     c.gatedMlp = c.gatedMlp || s.mlp == MlpKind::Gated;
     c.scaleEmbeddings = s.scaleEmbeddings;
+    for (const FamilySpec::OnlyValue& only : s.onlyValues)
+        if (r.has(only.key) && r.intOr(only.key, only.value) != only.value)
+            throw Error(r.file() + ": key '" + only.key + "' is " + std::to_string(r.intOr(only.key, only.value)) + "; " + only.why);
     if (c.causal && r.boolOr("use_bidirectional_attention", false))
         throw Error(r.file() + ": key 'use_bidirectional_attention' is true; AttnScope runs this family as a causal language model only");
 }

@@ -22,6 +22,7 @@ struct ModelConfig {
     int heads = 0;
     int kvHeads = 0;
     int hidden = 0;
+    int embeddingSize = 0;               // the token, position and type tables' width (= hidden unless factorised)
     int headDim = 0;
     int intermediate = 0;
     int vocabSize = 0;

@@ -46,18 +46,20 @@ bool OutputHead::tryBind(const OutputHeadSpec& h, const WeightBinder& bind, cons
     if (!h.secondProjection.empty() && !bind.has(h.secondProjection + ".weight")) return false;
 
     const int width = h.labels ? labelCount(bind, h.projection + ".weight") : c.vocabSize;
+    // The width the norm and the projection work in: ALBERT's and ELECTRA's generator heads
+    // map back down to the embeddings' width before their tied decoder.
+    const int inner = h.denseToEmbedding ? c.embeddingSize : c.hidden;
     if (!dense.empty()) {
-        dense_ = bind.linearOutIn(dense, c.hidden, c.hidden, Bias::Required);
+        dense_ = bind.linearOutIn(dense, c.hidden, inner, Bias::Required);
         activation_ = h.denseActivation;
-        if (h.denseActivationKey && c.raw.contains(h.denseActivationKey) && c.raw[h.denseActivationKey].is_string())
-            activation_ = c.activation;
+        if (h.denseUsesModelActivation) activation_ = c.activation;
     }
-    if (!h.norm.empty()) norm_ = bind.norm(h.norm, c.hidden);
+    if (!h.norm.empty()) norm_ = bind.norm(h.norm, inner);
     if (stored) {
         const bool withBias = h.bias == BiasRule::Required || (h.bias == BiasRule::IfStored && bind.has(h.projection + ".bias"));
-        projection_ = bind.linearOutIn(h.projection, c.hidden, width, withBias ? Bias::Required : Bias::None);
+        projection_ = bind.linearOutIn(h.projection, inner, width, withBias ? Bias::Required : Bias::None);
     } else {
-        projection_ = {tokenTable, nullptr, c.hidden, width, false};
+        projection_ = {tokenTable, nullptr, inner, width, false};
         if (!h.separateBias.empty()) projection_.bias = bind.tensor(h.separateBias, {width}).data;
         if (h.tiedScaledByHidden) inputScale_ = 1.0f / std::sqrt(static_cast<float>(c.hidden));
     }
