@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Makes the transformers reference fixtures for the decoder families of issue #17.
+"""Makes the transformers reference fixtures for the decoder families of issue #17 and the
+factorised encoders (ELECTRA, ALBERT) of issue #18.
 
 Run once, offline, on a machine with transformers 5.x (made for 5.17), torch and tokenizers:
 
@@ -105,6 +106,8 @@ LONG_TEXT = (
 
 BYTELEVEL_VOCAB = 360  # 256 byte symbols + merges; special tokens are added after the vocabulary
 SPM_VOCAB = 440  # specials + 256 byte-fallback tokens + characters + merges
+WORDPIECE_VOCAB = 400
+UNIGRAM_VOCAB = 300
 SPM_LIMIT_ALPHABET = 70  # rarer characters (most CJK, some accents) fall back to bytes
 
 log_file = None
@@ -286,7 +289,73 @@ def build_spm_tokenizer(style):
     return tj, roles, ids
 
 
+def _specials_template(cls, sep, ids):
+    return {
+        "type": "TemplateProcessing",
+        "single": [{"SpecialToken": {"id": cls, "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                   {"SpecialToken": {"id": sep, "type_id": 0}}],
+        "pair": [{"SpecialToken": {"id": cls, "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                 {"SpecialToken": {"id": sep, "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}},
+                 {"SpecialToken": {"id": sep, "type_id": 1}}],
+        "special_tokens": {t: {"id": t, "ids": [ids[t]], "tokens": [t]} for t in (cls, sep)},
+    }
+
+
+def build_wordpiece_tokenizer():
+    """ELECTRA's (BERT's) uncased WordPiece: BertNormalizer (lowercase, accents stripped with it),
+    BertPreTokenizer, [CLS] A [SEP] (B [SEP]) with token types; [PAD] [UNK] [CLS] [SEP] [MASK] are ids 0-4."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.train_from_iterator(_training_lines(), trainer=trainers.WordPieceTrainer(
+        vocab_size=WORDPIECE_VOCAB, special_tokens=specials, show_progress=False))
+    tj = json.loads(tok.to_str())
+    vocab = tj["model"]["vocab"]
+    ids = {t: vocab[t] for t in specials}
+    if [ids[t] for t in specials] != list(range(len(specials))):
+        raise RuntimeError("WordPiece specials are not ids 0-4: %s" % ids)
+    tj.update({"truncation": None, "padding": None, "added_tokens": [_added(t, ids[t]) for t in specials],
+               "post_processor": _specials_template("[CLS]", "[SEP]", ids),
+               "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True}})
+    roles = {"unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]", "mask_token": "[MASK]"}
+    return tj, roles, ids
+
+
+def build_unigram_tokenizer():
+    """ALBERT's SentencePiece Unigram as its tokenizer.json declares it, less the Precompiled
+    charsmap (which the `tokenizers` library cannot train): Replace `` and '' by ", NFKD,
+    StripAccents, Lowercase; WhitespaceSplit then Metaspace (prepend always); [CLS] A [SEP];
+    <pad> <unk> [CLS] [SEP] [MASK] are ids 0-4."""
+    from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
+
+    specials = ["<pad>", "<unk>", "[CLS]", "[SEP]", "[MASK]"]
+    norm = normalizers.Sequence([normalizers.Replace("``", '"'), normalizers.Replace("''", '"'), normalizers.NFKD(),
+                                 normalizers.StripAccents(), normalizers.Lowercase()])
+    pre = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(),
+                                   pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)])
+    tok = Tokenizer(models.Unigram())
+    tok.normalizer = norm
+    tok.pre_tokenizer = pre
+    tok.train_from_iterator(_training_lines(), trainer=trainers.UnigramTrainer(
+        vocab_size=UNIGRAM_VOCAB, special_tokens=specials, unk_token="<unk>", show_progress=False))
+    tj = json.loads(tok.to_str())
+    pieces = [p[0] for p in tj["model"]["vocab"]]
+    ids = {t: pieces.index(t) for t in specials}
+    if [ids[t] for t in specials] != list(range(len(specials))):
+        raise RuntimeError("Unigram specials are not ids 0-4: %s" % ids)
+    tj.update({"truncation": None, "padding": None, "added_tokens": [_added(t, ids[t]) for t in specials],
+               "post_processor": _specials_template("[CLS]", "[SEP]", ids),
+               "decoder": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True}})
+    roles = {"unk_token": "<unk>", "sep_token": "[SEP]", "pad_token": "<pad>", "cls_token": "[CLS]", "mask_token": "[MASK]"}
+    return tj, roles, ids
+
+
 TOKENIZER_BUILDERS = {
+    "wordpiece": build_wordpiece_tokenizer,
+    "unigram": build_unigram_tokenizer,
     "llama3": lambda: build_bytelevel_tokenizer("llama3"),
     "qwen": lambda: build_bytelevel_tokenizer("qwen"),
     "cl100k": lambda: build_bytelevel_tokenizer("cl100k"),
@@ -498,7 +567,7 @@ def final_norm(model):
     return None
 
 
-def forward_case(model, ids):
+def forward_case(model, ids, causal=True):
     """One case through a fresh copy of the model (dynamic and longrope RoPE keep state between
     calls in transformers; every case must see the state a fresh load has)."""
     import torch
@@ -507,9 +576,10 @@ def forward_case(model, ids):
     captured = {}
     norm = final_norm(m)
     hook = norm.register_forward_hook(lambda mod, inp, out: captured.__setitem__("norm", out)) if norm is not None else None
+    extra = {"use_cache": False} if causal else {}  # encoders take no cache argument
     with torch.no_grad():
         out = m(input_ids=torch.tensor([ids], dtype=torch.long), output_attentions=True, output_hidden_states=True,
-                use_cache=False)
+                **extra)
     if hook is not None:
         hook.remove()
     if out.attentions is None or any(a is None for a in out.attentions):
@@ -558,7 +628,7 @@ def variant_outputs(ctx, mutate_kwargs=None, mutate_model=None):
     model.load_state_dict(ctx.state, strict=True)
     if mutate_model is not None:
         mutate_model(model)
-    return [forward_case(model, c["ids"]) for c in ctx.cases]
+    return [forward_case(model, c["ids"], ctx.spec.causal) for c in ctx.cases]
 
 
 def bite(label, mutate_kwargs=None, mutate_model=None, key="attentions", bite_cases=None, same_cases=None,
@@ -673,6 +743,7 @@ class Spec:
     nested_text: bool = False
     needs: object = None  # (ctx) -> list of problems with the case lengths (e.g. no case past a limit)
     beyond_max_positions: bool = False  # may a case be longer than max_position_embeddings (dynamic RoPE)
+    causal: bool = True  # False: an encoder (attention to every key, no cache argument)
 
 
 ROPE_DEFAULT = {"rope_type": "default", "rope_theta": 10000.0}
@@ -718,6 +789,22 @@ def gemma3_text_kwargs(vocab, ids, layer_types):
                 rope_parameters={"sliding_attention": {"rope_type": "default", "rope_theta": 10000.0},
                                  "full_attention": {"rope_type": "linear", "factor": 4.0, "rope_theta": 1000000.0}},
                 **gemma_ids(ids))
+
+
+def scale_module_weight(path, factor):
+    def mutate(model):
+        import torch
+
+        obj = model
+        for part in path.split("."):
+            obj = getattr(obj, part)
+        with torch.no_grad():
+            obj.weight.mul_(factor)
+    return mutate
+
+
+def encoder_ids(ids, cls, sep, pad):
+    return dict(pad_token_id=ids[pad], bos_token_id=ids[cls], eos_token_id=ids[sep])
 
 
 SPECS = [
@@ -862,6 +949,28 @@ SPECS = [
          "no_rope_layers [1, 0, 1, 0]: layers 1 and 3 skip RoPE (1 = RoPE, 0 = NoPE), rope_theta 5e6, "
          "tied head; Llama 3 byte-level BPE with <|begin_of_text|>",
          [bite("no-rope layers", set_keys(no_rope_layers=[1, 1, 1, 1]), bite_layers=(1,), same_layers=(0,))]),
+    Spec("electra", "wordpiece", "ElectraConfig", "ElectraForMaskedLM",
+         lambda vocab, ids: dict(vocab_size=vocab, embedding_size=16, hidden_size=32, intermediate_size=64,
+                                 num_hidden_layers=2, num_attention_heads=4, hidden_act="gelu",
+                                 max_position_embeddings=128, type_vocab_size=2, layer_norm_eps=1e-12,
+                                 pad_token_id=ids["[PAD]"]),
+         "factorised embeddings: tables and their LayerNorm 16 wide, embeddings_project to hidden 32; "
+         "post-norm BERT encoder; ElectraForMaskedLM generator head (dense 32 -> 16, GELU, LayerNorm 16, "
+         "decoder tied to the 16-wide word embeddings, own bias); uncased WordPiece with [CLS] A [SEP]",
+         [bite("embeddings_project", mutate_model=scale_module_weight("electra.embeddings_project", 2.0))],
+         causal=False),
+    Spec("albert", "unigram", "AlbertConfig", "AlbertForMaskedLM",
+         lambda vocab, ids: dict(vocab_size=vocab, embedding_size=16, hidden_size=32, intermediate_size=64,
+                                 num_hidden_layers=3, num_hidden_groups=1, inner_group_num=1,
+                                 num_attention_heads=4, hidden_act="gelu_new", max_position_embeddings=128,
+                                 type_vocab_size=2, layer_norm_eps=1e-12, **encoder_ids(ids, "[CLS]", "[SEP]", "<pad>")),
+         "one set of layer weights shared by 3 layers (albert_layer_groups.0.albert_layers.0), factorised "
+         "embeddings 16 wide mapped to hidden 32 by encoder.embedding_hidden_mapping_in, gelu_new; "
+         "AlbertForMaskedLM head (dense 32 -> 16, gelu_new, LayerNorm 16, decoder tied to the word embeddings, "
+         "predictions.bias); SentencePiece Unigram with Metaspace, without the Precompiled charsmap",
+         [bite("embedding_hidden_mapping_in",
+               mutate_model=scale_module_weight("albert.encoder.embedding_hidden_mapping_in", 2.0))],
+         causal=False),
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -869,8 +978,8 @@ SPECS = [
 # --------------------------------------------------------------------------------------------
 
 
-def attention_sanity(att, name):
-    """Rows sum to 1, nothing above the diagonal, no row uniform; prints the largest attention, the
+def attention_sanity(att, name, causal=True):
+    """Rows sum to 1, nothing above the diagonal (causal models), no row uniform; prints the largest attention, the
     mean row maximum and, per layer, the largest query-key distance that gets any weight (the
     window shows there: a layer with window w reaches at most w - 1 back)."""
     import torch
@@ -880,7 +989,7 @@ def attention_sanity(att, name):
     if float((att.sum(-1) - 1).abs().max()) > 1e-4:
         problems.append("rows do not sum to 1")
     upper = torch.triu(torch.ones(n, n, dtype=torch.bool), diagonal=1)
-    if n > 1 and float((att * upper.to(att.dtype)).abs().max()) > 0:
+    if causal and n > 1 and float((att * upper.to(att.dtype)).abs().max()) > 0:
         problems.append("weight above the diagonal (future keys)")
     positive = att > 0
     allowed = positive.sum(-1)
@@ -937,7 +1046,7 @@ def make_fixture(spec, index, outdir, versions):
         say("  WARNING:", w)
     say("  tokenizer %s: vocab %d, special %s, case lengths %s" % (spec.tokenizer, vocab, roles, [len(c["ids"]) for c in cases]))
 
-    ref = [forward_case(model, c["ids"]) for c in cases]
+    ref = [forward_case(model, c["ids"], spec.causal) for c in cases]
     ctx = Context(spec, kwargs, cfg, model, state, cases, ref, len(cases) - 1)
     if spec.needs is not None:
         problems = spec.needs(ctx)
@@ -972,7 +1081,7 @@ def make_fixture(spec, index, outdir, versions):
         for key in ("attentions", "last_hidden_state", "logits"):
             if not torch.isfinite(r[key]).all():
                 raise CheckFailed("case %d %s is not finite" % (i, key))
-        sanity.append(attention_sanity(r["attentions"], "case%d" % i))
+        sanity.append(attention_sanity(r["attentions"], "case%d" % i, spec.causal))
 
     # The checkpoint as written must give the same numbers.
     model_cls = getattr(transformers, spec.model_class)
@@ -988,7 +1097,7 @@ def make_fixture(spec, index, outdir, versions):
     wdiff = max(maxdiff(state[k], rstate[k]) for k in state)
     rdiff = 0.0
     for c, r in zip(cases, ref):
-        rr = forward_case(reloaded, c["ids"])
+        rr = forward_case(reloaded, c["ids"], spec.causal)
         rdiff = max(rdiff, *(maxdiff(r[k], rr[k]) for k in ("attentions", "last_hidden_state", "logits")))
     say("  reload: weights max diff %.3g, outputs max diff %.3g" % (wdiff, rdiff))
     if wdiff > 0 or rdiff > RELOAD_TOL:
