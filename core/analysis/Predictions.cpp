@@ -25,13 +25,16 @@ std::vector<Prediction> topPredictions(const float* logits, int count, int k) {
 }
 
 std::vector<NamedPrediction> namedPredictions(const Checkpoint& checkpoint, const float* logits, int count, int k) {
-    const bool labels = checkpoint.capabilities().isClassifier();
+    const ModelCapabilities& m = checkpoint.capabilities();
+    const bool labels = m.isClassifier() || m.predictions == PredictionKind::TokenLabels;
     const auto& id2label = checkpoint.config().id2label;
     std::vector<NamedPrediction> out;
     for (const Prediction& p : topPredictions(logits, count, k)) {
         std::string name;
         if (!labels) {
             name = checkpoint.tokenNames({p.id}).front();
+        } else if (p.id < static_cast<int>(m.labelNames.size())) {
+            name = m.labelNames[static_cast<std::size_t>(p.id)];
         } else {
             const auto it = id2label.find(p.id);
             name = it != id2label.end() ? it->second : "class " + std::to_string(p.id);

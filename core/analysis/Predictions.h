@@ -21,9 +21,10 @@ struct NamedPrediction {
     float probability = 0.0f;
 };
 
-// The k most probable entries of one row of a checkpoint's logits, named: a classifier's by
-// config.json's id2label ("class N" for an id it lacks), a language model's by the vocabulary's
-// spelling (the number itself for an id it lacks).
+// The k most probable entries of one row of a checkpoint's logits, named: a classifier's (or
+// token classifier's) by its head's own label names, else config.json's id2label ("class N" for
+// an id it lacks), a language model's by the vocabulary's spelling (the number itself for an id
+// it lacks).
 std::vector<NamedPrediction> namedPredictions(const Checkpoint& checkpoint, const float* logits, int count, int k);
 
 }  // namespace attnscope

@@ -100,8 +100,8 @@ FamilySpec roberta() {
 
 // ELECTRA: BERT whose embeddings may be narrower than the encoder (embedding_size), projected
 // up by `embeddings_project` when they are. Its classifier uses GELU where BERT's pooler has
-// tanh; its generator (ElectraForMaskedLM) maps back down to embedding_size before the tied
-// decoder.
+// tanh; its discriminator scores every token; its generator (ElectraForMaskedLM) maps back
+// down to embedding_size before the tied decoder.
 FamilySpec electra() {
     FamilySpec s = bert();
     s.modelTypes = {"electra"};
@@ -112,7 +112,18 @@ FamilySpec electra() {
     OutputHeadSpec generator = maskedLmHead("generator_predictions.dense", false, "generator_predictions.LayerNorm",
                                             "generator_lm_head.bias");
     generator.denseToEmbedding = true;
-    s.heads = {sequenceHead(HeadPooling::FirstToken, "classifier.dense", Activation::Gelu, "classifier.out_proj"), generator};
+    // ElectraForPreTraining: per token, dense + the model's activation + one logit, the
+    // discriminator's score that the token was replaced.
+    OutputHeadSpec discriminator;
+    discriminator.kind = HeadKind::TokenClassifier;
+    discriminator.dense = "discriminator_predictions.dense";
+    discriminator.denseUsesModelActivation = true;
+    discriminator.projection = "discriminator_predictions.dense_prediction";
+    discriminator.labels = true;
+    discriminator.singleLogit = true;
+    discriminator.labelNames = {"original", "replaced"};
+    s.heads = {sequenceHead(HeadPooling::FirstToken, "classifier.dense", Activation::Gelu, "classifier.out_proj"), discriminator,
+               generator};
     return s;
 }
 

@@ -118,7 +118,8 @@ struct ConfigKeys {
 
 // Output heads: what a checkpoint's logits are, and how they are computed from the final
 // hidden states (after the final norm).
-enum class HeadKind { None, CausalLm, MaskedLm, ImageClassifier, SequenceClassifier };
+// TokenClassifier: labels for every position (ELECTRA's discriminator: was this token replaced?).
+enum class HeadKind { None, CausalLm, MaskedLm, ImageClassifier, SequenceClassifier, TokenClassifier };
 // Which rows of the hidden states the head reads: every position, the first ([CLS], <s>), the
 // first two (DeiT's CLS and distillation tokens, one projection each, averaged), or the last
 // that is not the config's pad token (decoders' sequence classifiers).
@@ -147,6 +148,10 @@ struct OutputHeadSpec {
     std::string separateBias;        // a tied projection's own bias tensor (masked LMs)
     std::string secondProjection;    // FirstTwoTokens: the second token's projection (DeiT's distillation classifier)
     bool labels = false;             // the projection's rows are labels (id2label), not the vocabulary
+    // One logit z per position, read as two labels' logits [0, z], so that the softmax gives
+    // sigmoid(z) for the second (ElectraForPreTraining's "replaced" score), named by labelNames.
+    bool singleLogit = false;
+    std::vector<std::string> labelNames;  // fixed label names, where config.json's id2label does not name them
     bool tiedScaledByHidden = false; // a tied projection reads hidden x d_model^-0.5 (T5)
     bool denseToEmbedding = false;   // the dense layer maps hidden to embedding_size, where the norm and the tied projection work (ALBERT, ELECTRA's generator)
     const char* tieOnlyForArchitecture = nullptr;  // tie only when config.json's architectures end with this

@@ -12,6 +12,7 @@ PredictionKind predictionsOf(HeadKind head) {
     case HeadKind::MaskedLm: return PredictionKind::MaskedToken;
     case HeadKind::ImageClassifier:
     case HeadKind::SequenceClassifier: return PredictionKind::Labels;
+    case HeadKind::TokenClassifier: return PredictionKind::TokenLabels;
     case HeadKind::None: break;
     }
     return PredictionKind::None;
@@ -35,6 +36,9 @@ std::string whyNoLogitLens(const ModelCapabilities& m) {
     if (m.isClassifier())
         return "the logit lens needs an LM head to read the layers with; this " + m.modelType +
                " checkpoint is a text classifier, whose head scores labels rather than tokens";
+    if (m.predictions == PredictionKind::TokenLabels)
+        return "the logit lens needs an LM head to read the layers with; this " + m.modelType +
+               " checkpoint's head labels each token rather than predicting one";
     return "the logit lens needs an output head to read the layers with; this " + m.modelType +
            " checkpoint has no output head (no LM head), so it predicts nothing; its attention is still available";
 }
@@ -47,12 +51,13 @@ int ModelCapabilities::stackIndex(const std::string& name) const {
     return -1;
 }
 
-ModelCapabilities capabilitiesOf(const ModelConfig& c, HeadKind head) {
+ModelCapabilities capabilitiesOf(const ModelConfig& c, HeadKind head, std::vector<std::string> labelNames) {
     const FamilySpec& spec = c.spec();
     ModelCapabilities m;
     m.modelType = c.modelType;
     m.head = head;
     m.predictions = predictionsOf(head);
+    m.labelNames = std::move(labelNames);
     if (spec.isEncoderDecoder()) {
         m.input = InputKind::SourceTarget;
         m.sequences = {kInputSequence, kDecoderSequence};

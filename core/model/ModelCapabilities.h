@@ -24,6 +24,7 @@ enum class PredictionKind {
     NextToken,    // a causal LM: the next token after every position
     MaskedToken,  // a masked LM: the token at every position ([MASK] ones are the interesting ones)
     Labels,       // a classifier: id2label probabilities for the whole input
+    TokenLabels,  // a token classifier: label probabilities at every position
 };
 
 // One attention stack a forward pass produces: its name and shape, and the sequences (indices
@@ -48,6 +49,7 @@ struct ModelCapabilities {
     bool causal = false;                 // a single-stack text model that sees only earlier tokens
     HeadKind head = HeadKind::None;
     PredictionKind predictions = PredictionKind::None;
+    std::vector<std::string> labelNames;  // the head's own label names (empty: config.json's id2label)
     bool canGenerate = false;
     bool hasLogitLens = false;
     // Why generation or the lens is not available, as a user-facing sentence ("" when it is).
@@ -63,7 +65,8 @@ struct ModelCapabilities {
     int stackIndex(const std::string& name) const;
 };
 
-// The capabilities of a model of this config whose checkpoint has a `head` output head.
-ModelCapabilities capabilitiesOf(const ModelConfig& config, HeadKind head);
+// The capabilities of a model of this config whose checkpoint has a `head` output head (with
+// its own label names, if any).
+ModelCapabilities capabilitiesOf(const ModelConfig& config, HeadKind head, std::vector<std::string> labelNames = {});
 
 }  // namespace attnscope

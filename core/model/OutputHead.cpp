@@ -45,7 +45,7 @@ bool OutputHead::tryBind(const OutputHeadSpec& h, const WeightBinder& bind, cons
     if (h.bias == BiasRule::Absent && bind.has(h.projection + ".bias")) return false;
     if (!h.secondProjection.empty() && !bind.has(h.secondProjection + ".weight")) return false;
 
-    const int width = h.labels ? labelCount(bind, h.projection + ".weight") : c.vocabSize;
+    const int width = h.singleLogit ? 1 : h.labels ? labelCount(bind, h.projection + ".weight") : c.vocabSize;
     // The width the norm and the projection work in: ALBERT's and ELECTRA's generator heads
     // map back down to the embeddings' width before their tied decoder.
     const int inner = h.denseToEmbedding ? c.embeddingSize : c.hidden;
@@ -103,6 +103,11 @@ RowMatrix OutputHead::logits(const RowMatrix& hidden, const std::vector<int>& id
     if (second_.present()) return 0.5f * (projection_.apply(h.topRows(1)) + second_.apply(h.middleRows(1, 1)));
     RowMatrix out = projection_.apply(h);
     if (softcap_ > 0.0f) out = ((out.array() / softcap_).tanh() * softcap_).matrix();
+    if (spec_->singleLogit) {
+        RowMatrix pair = RowMatrix::Zero(out.rows(), 2);
+        pair.col(1) = out.col(0);
+        return pair;
+    }
     return out;
 }
 

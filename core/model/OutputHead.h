@@ -18,9 +18,12 @@ public:
     static OutputHead bind(const WeightBinder& bind, const float* tokenTable);
 
     HeadKind kind() const { return spec_ ? spec_->kind : HeadKind::None; }
+    // The head's own names for its labels (empty: config.json's id2label names them).
+    std::vector<std::string> labelNames() const { return spec_ ? spec_->labelNames : std::vector<std::string>{}; }
     bool present() const { return spec_ != nullptr; }
     // Logits from the hidden states after the final norm: [n, vocabulary] for a language model,
-    // one row [1, labels] for a classifier (which reads the pooled position(s) of `ids`).
+    // [n, labels] for a token classifier, one row [1, labels] for a classifier (which reads the
+    // pooled position(s) of `ids`).
     RowMatrix logits(const RowMatrix& hidden, const std::vector<int>& ids) const;
 
 private:

@@ -73,7 +73,7 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
         bind.useNames(spec.names);
     }
     head_ = OutputHead::bind(bind, embeddings_->tokenTable());
-    capabilities_ = capabilitiesOf(c, head_.kind());
+    capabilities_ = capabilitiesOf(c, head_.kind(), head_.labelNames());
 }
 
 TransformerModel::~TransformerModel() = default;

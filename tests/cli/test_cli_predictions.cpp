@@ -9,6 +9,7 @@
 #include "CliRunner.h"
 #include "GoldenFixtures.h"
 #include "SequenceClassifierFixtures.h"
+#include "SyntheticCheckpoints.h"
 #include "analysis/Predictions.h"
 #include "io/SafetensorsFile.h"
 #include "model/Checkpoint.h"
@@ -70,6 +71,7 @@ private slots:
     void textClassifierPredictListsLabels();
     void textClassifierWithoutId2labelNumbersItsClasses();
     void textClassifierAttentionFileKeepsOneRowOfLogits();
+    void discriminatorPredictLabelsEveryToken();
     void generateReproducesTheStoriesSample();
     void seededGenerationRepeatsAndWritesAttention();
     void lensLastLayerIsThePrediction();
@@ -182,6 +184,30 @@ void CliPredictionsTest::textClassifierAttentionFileKeepsOneRowOfLogits() {
     const auto* logits = file.find("logits");
     QVERIFY(logits);
     QCOMPARE(logits->shape, (std::vector<std::int64_t>{3}));  // [labels], as for an image classifier
+}
+
+// ElectraForPreTraining (golden BERT's encoder under ELECTRA's names, with a discriminator
+// head): one list per token, "original" and "replaced", whose probabilities sum to 1.
+void CliPredictionsTest::discriminatorPredictLabelsEveryToken() {
+    QTemporaryDir tmp;
+    const fs::path dir = fs::path(tmp.path().toStdString()) / "electra";
+    fixtures::writeElectraDiscriminator(fixtures::goldenDir() / "bert" / "model", dir);
+
+    const auto r = runCli({"predict", QString::fromStdString(dir.string()), "--text", "The cat sat on the mat."});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const auto j = jsonOf(r);
+    QCOMPARE(j["positions"].size(), j["tokens"].size());
+    QCOMPARE(j["predictions"].size(), j["tokens"].size());
+    for (const auto& list : j["predictions"]) {
+        QCOMPARE(list.size(), std::size_t(2));
+        std::set<std::string> names;
+        for (const auto& p : list) names.insert(p["token"].get<std::string>());
+        QCOMPARE(names, (std::set<std::string>{"original", "replaced"}));
+        QVERIFY(std::abs(list[0]["prob"].get<double>() + list[1]["prob"].get<double>() - 1.0) < 1e-5);
+    }
+    const auto lens = runCli({"lens", QString::fromStdString(dir.string()), "--text", "The cat."});
+    QCOMPARE(lens.exitCode, 3);
+    QVERIFY2(lens.err.contains("labels each token"), lens.err.constData());
 }
 
 void CliPredictionsTest::generateReproducesTheStoriesSample() {

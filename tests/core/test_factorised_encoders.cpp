@@ -10,7 +10,9 @@
 #include "GoldenFixtures.h"
 #include "ModelRuns.h"
 #include "SyntheticCheckpoints.h"
+#include "analysis/Predictions.h"
 #include "io/SafetensorsFile.h"
+#include "model/Checkpoint.h"
 
 using namespace attnscope;
 namespace fs = std::filesystem;
@@ -24,14 +26,7 @@ constexpr double kParity = 1e-4;   // against a transformers reference
 constexpr double kSame = 1e-5;     // two spellings of one model, float rounding apart
 constexpr double kChanged = 1e-3;  // what a missing or wrong part moves
 
-// A golden reference model folder as an editable checkpoint.
-SyntheticCheckpoint goldenCheckpoint(const std::string& family) {
-    const fs::path dir = fixtures::goldenDir() / family / "model";
-    SyntheticCheckpoint ck{fixtures::readJson(dir / "config.json"), {}};
-    const SafetensorsFile f(dir / "model.safetensors");
-    for (const TensorInfo& t : f.tensors()) ck.tensors[t.name] = {t.shape, f.toFloat(t)};
-    return ck;
-}
+SyntheticCheckpoint goldenCheckpoint(const std::string& family) { return fixtures::loadCheckpoint(fixtures::goldenDir() / family / "model"); }
 
 SyntheticTensor goldenTensor(const std::string& family, const std::string& name) {
     const SafetensorsFile f(fixtures::goldenDir() / family / "expected.safetensors");
@@ -159,6 +154,7 @@ private slots:
     void electraWithoutItsProjectionNamesIt();
     void electraGeneratorIsBertsMaskedLmHead();
     void electraClassifierUsesGelu();
+    void electraDiscriminatorScoresEveryToken();
     void albertWithOneLayerIsBertsFirstLayer();
     void albertSharesItsLayerWeights();
     void albertMaskedLmWorksAtTheEmbeddingWidth();
@@ -271,6 +267,51 @@ void FactorisedEncodersTest::electraClassifierUsesGelu() {
         double logit = 0.0;
         for (int i = 0; i < h; ++i) logit += double(out.values[std::size_t(label * h + i)]) * a[std::size_t(i)];
         QVERIFY2(std::abs(logit - run.logits(0, label)) <= kParity, qPrintable(QString::number(logit - run.logits(0, label))));
+    }
+}
+
+// ElectraForPreTraining: per token z = w . act(W h + b) + c, the logit that the token was
+// replaced; the engine's logits are [0, z] so that the softmax gives sigmoid(z) to "replaced".
+void FactorisedEncodersTest::electraDiscriminatorScoresEveryToken() {
+    QTemporaryDir tmp;
+    const fs::path dir = folder(tmp, "electra");
+    SyntheticCheckpoint electra = fixtures::writeElectraDiscriminator(fixtures::goldenDir() / "bert" / "model", dir);
+    const int h = electra.config["hidden_size"].get<int>();
+    const SyntheticTensor& dense = electra.at("discriminator_predictions.dense.weight");
+    const SyntheticTensor& denseBias = electra.at("discriminator_predictions.dense.bias");
+    const SyntheticTensor& prediction = electra.at("discriminator_predictions.dense_prediction.weight");
+    const float predictionBias = electra.at("discriminator_predictions.dense_prediction.bias").values.front();
+
+    const auto checkpoint = Checkpoint::open(dir);
+    const ModelCapabilities& m = checkpoint->capabilities();
+    QCOMPARE(m.head, HeadKind::TokenClassifier);
+    QCOMPARE(m.predictions, PredictionKind::TokenLabels);
+    QVERIFY(!m.isClassifier());
+    QVERIFY(!m.hasLogitLens);
+    QVERIFY2(QString::fromStdString(m.whyNoLogitLens).contains("labels each token"), m.whyNoLogitLens.c_str());
+    QVERIFY(!m.canGenerate);
+
+    const std::vector<int> ids = goldenIds("bert", 0);
+    const auto run = fixtures::runModel(checkpoint->model(), ids);
+    const int n = static_cast<int>(ids.size());
+    QCOMPARE(int(run.logits.rows()), n);
+    QCOMPARE(int(run.logits.cols()), 2);
+    const SyntheticTensor last = goldenTensor("bert", "case0.last_hidden_state");
+    for (int t = 0; t < n; ++t) {
+        double z = predictionBias;
+        for (int o = 0; o < h; ++o) {
+            double a = denseBias.values[std::size_t(o)];
+            for (int i = 0; i < h; ++i) a += double(dense.values[std::size_t(o * h + i)]) * last.values[std::size_t(t * h + i)];
+            z += double(prediction.values[std::size_t(o)]) * 0.5 * a * (1.0 + std::erf(a / std::sqrt(2.0)));
+        }
+        QCOMPARE(run.logits(t, 0), 0.0f);
+        QVERIFY2(std::abs(run.logits(t, 1) - z) <= kParity, qPrintable(QString("token %1: %2 vs %3").arg(t).arg(run.logits(t, 1)).arg(z)));
+        const auto named = namedPredictions(*checkpoint, run.logits.row(t).data(), 2, 5);
+        QCOMPARE(int(named.size()), 2);
+        const auto replaced = named[0].id == 1 ? named[0] : named[1];
+        QCOMPARE(replaced.name, std::string("replaced"));
+        QCOMPARE((named[0].id == 0 ? named[0] : named[1]).name, std::string("original"));
+        QVERIFY(std::abs(replaced.probability - 1.0 / (1.0 + std::exp(-z))) <= kParity);
     }
 }
 

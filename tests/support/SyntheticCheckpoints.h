@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/SafetensorsFile.h"
 #include "io/SafetensorsWriter.h"
 #include "model/ModelConfig.h"
 
@@ -60,6 +61,15 @@ struct SyntheticCheckpoint {
         return dir;
     }
 };
+
+// A model folder's config.json and model.safetensors as an editable checkpoint (a golden
+// reference model, to be respelled for a family that computes the same maths).
+inline SyntheticCheckpoint loadCheckpoint(const std::filesystem::path& dir) {
+    SyntheticCheckpoint ck{nlohmann::json::parse(std::ifstream(dir / "config.json")), {}};
+    const attnscope::SafetensorsFile f(dir / "model.safetensors");
+    for (const attnscope::TensorInfo& t : f.tensors()) ck.tensors[t.name] = {t.shape, f.toFloat(t)};
+    return ck;
+}
 
 namespace synthetic {
 
@@ -199,6 +209,26 @@ inline nlohmann::json tinyConfig(const std::string& modelType) {
     if (modelType == "smollm3")
         j.update({{"no_rope_layers", {1, 0}}, {"use_sliding_window", true}, {"sliding_window", 3}});
     return j;
+}
+
+// ElectraForPreTraining made from a BERT model folder (ELECTRA at equal widths is BERT's
+// encoder under the same names) with a pseudo-random discriminator head, written with the
+// folder's tokenizer into `dir`; returns the checkpoint written.
+inline SyntheticCheckpoint writeElectraDiscriminator(const std::filesystem::path& bertModel, const std::filesystem::path& dir) {
+    SyntheticCheckpoint ck = loadCheckpoint(bertModel);
+    const std::int64_t h = ck.config["hidden_size"].get<int>();
+    ck.config["model_type"] = "electra";
+    ck.config["embedding_size"] = h;
+    ck.config["architectures"] = {"ElectraForPreTraining"};
+    const auto random = [](const std::string& key, std::size_t n) { return synthetic::values(key, n, 0.0f); };
+    ck.tensors["discriminator_predictions.dense.weight"] = {{h, h}, random("dense", std::size_t(h * h))};
+    ck.tensors["discriminator_predictions.dense.bias"] = {{h}, random("dense bias", std::size_t(h))};
+    ck.tensors["discriminator_predictions.dense_prediction.weight"] = {{1, h}, random("prediction", std::size_t(h))};
+    ck.tensors["discriminator_predictions.dense_prediction.bias"] = {{1}, {0.3f}};
+    ck.write(dir);
+    for (const char* file : {"tokenizer.json", "tokenizer_config.json"})
+        std::filesystem::copy_file(bertModel / file, dir / file, std::filesystem::copy_options::overwrite_existing);
+    return ck;
 }
 
 }  // namespace fixtures

@@ -22,6 +22,7 @@
 #include "ModelView.h"
 #include "PredictionsBox.h"
 #include "PredictionsPanel.h"
+#include "SyntheticCheckpoints.h"
 #include "TextInputBar.h"
 #include "TokenStripView.h"
 #include "ViewFixtures.h"
@@ -86,6 +87,7 @@ private slots:
     void predictionsHideForImagesAndAttentionFiles();
     void predictionsShowAClassifiersLabels();
     void predictionsShowTheNextTokens();
+    void predictionsShowATokensLabels();
     void predictionsNoteWhereThereAreNone();
     void maskRequestsTheTextWithThePositionMasked();
     void maskKeepsOtherMasksAndRefusesSpecialTokens();
@@ -304,6 +306,36 @@ void TestWindowParts::predictionsShowTheNextTokens() {
             QCOMPARE(box->panel()->entries()[k].probability, expected[k].probability);
         }
         QVERIFY(box->maskButton()->isHidden());  // a causal LM has nothing to mask
+    }
+}
+
+// A token classifier (ELECTRA's discriminator): the selected token's labels, no mask button.
+void TestWindowParts::predictionsShowATokensLabels() {
+    QWidget parent;
+    auto* box = new PredictionsBox(&parent);
+    const std::vector<float> map{0.5f, 0.5f, 0.25f, 0.75f};
+    auto analysis = std::const_pointer_cast<Analysis>(viewfixtures::handMade({"good", "film"}, 1, 1, {map}));
+    analysis->tokenPredictionKind = Analysis::TokenPredictionKind::TokenLabels;
+    analysis->tokenPredictions = {{{QStringLiteral("original"), 0.9f}, {QStringLiteral("replaced"), 0.1f}},
+                                  {{QStringLiteral("replaced"), 0.6f}, {QStringLiteral("original"), 0.4f}}};
+    box->show(analysis, true, 0, 1);
+    QVERIFY(!box->isHidden());
+    QCOMPARE(box->panel()->title(), QStringLiteral("The model's labels for “film”"));
+    QCOMPARE(box->panel()->entries().size(), std::size_t(2));
+    QCOMPARE(box->panel()->entries().front().label, QStringLiteral("replaced"));
+    QCOMPARE(box->panel()->entries().front().probability, 0.6f);
+    QVERIFY(box->maskButton()->isHidden());
+
+    // A discriminator checkpoint's analysis is of that kind, with both labels at every token.
+    QTemporaryDir tmp;
+    const std::filesystem::path dir = std::filesystem::path(tmp.path().toStdString()) / "electra";
+    fixtures::writeElectraDiscriminator(fixtures::goldenDir() / "bert" / "model", dir);
+    const auto real = viewfixtures::computed(QString::fromStdString(dir.string()), kText);
+    QCOMPARE(real->tokenPredictionKind, Analysis::TokenPredictionKind::TokenLabels);
+    QCOMPARE(real->tokenPredictions.size(), std::size_t(real->tokenCount()));
+    for (const auto& labels : real->tokenPredictions) {
+        QCOMPARE(labels.size(), std::size_t(2));
+        QCOMPARE(QSet<QString>({labels[0].label, labels[1].label}), QSet<QString>({"original", "replaced"}));
     }
 }
 

@@ -34,9 +34,10 @@ struct Analysis {
     // A classifier's top labels (an image's or a whole text's); empty otherwise.
     std::vector<ClassPrediction> predictions;
     // Language models with an output head: per token position, the head's most probable
-    // tokens — the next token for a causal LM, the token at that position for a masked LM.
-    // Empty otherwise, with predictionsNote saying why.
-    enum class TokenPredictionKind { None, NextToken, MaskedToken };
+    // tokens — the next token for a causal LM, the token at that position for a masked LM —
+    // or a token classifier's labels for that token. Empty otherwise, with predictionsNote
+    // saying why.
+    enum class TokenPredictionKind { None, NextToken, MaskedToken, TokenLabels };
     TokenPredictionKind tokenPredictionKind = TokenPredictionKind::None;
     std::vector<std::vector<ClassPrediction>> tokenPredictions;
     QString predictionsNote;

@@ -19,7 +19,8 @@ std::optional<std::string> given(const QString& field) {
     return field.isEmpty() ? std::nullopt : std::optional<std::string>(field.toStdString());
 }
 
-// A language model's head, per position: what it would put next (causal) or there (masked).
+// A language model's head, per position: what it would put next (causal) or there (masked);
+// a token classifier's labels for each token.
 void addTokenPredictions(const Checkpoint& checkpoint, Analysis& analysis) {
     const ModelCapabilities& m = checkpoint.capabilities();
     const RowMatrix& logits = analysis.record.logits;
@@ -32,8 +33,9 @@ void addTokenPredictions(const Checkpoint& checkpoint, Analysis& analysis) {
                                                "its attention is all there is to see.");
         return;
     }
-    analysis.tokenPredictionKind = m.predictions == PredictionKind::NextToken ? Analysis::TokenPredictionKind::NextToken
-                                                                              : Analysis::TokenPredictionKind::MaskedToken;
+    analysis.tokenPredictionKind = m.predictions == PredictionKind::NextToken     ? Analysis::TokenPredictionKind::NextToken
+                                   : m.predictions == PredictionKind::TokenLabels ? Analysis::TokenPredictionKind::TokenLabels
+                                                                                  : Analysis::TokenPredictionKind::MaskedToken;
     const int vocab = static_cast<int>(logits.cols());
     for (Eigen::Index pos = 0; pos < logits.rows(); ++pos) analysis.tokenPredictions.push_back(topTokens(checkpoint, logits.row(pos).data(), vocab));
 }

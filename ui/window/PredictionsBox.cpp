@@ -46,7 +46,9 @@ void PredictionsBox::show(const std::shared_ptr<const Analysis>& analysis, bool 
         return;
     }
     const QString token = analysis->tokenLabels().value(query);
-    QString title = tr("Next token after “%1”").arg(token);
+    QString title = analysis->tokenPredictionKind == Analysis::TokenPredictionKind::TokenLabels
+                        ? tr("The model's labels for “%1”").arg(token)
+                        : tr("Next token after “%1”").arg(token);
     if (analysis->tokenPredictionKind == Analysis::TokenPredictionKind::MaskedToken) {
         const auto hidden = analysis->maskedTokens.constFind(query);
         const bool masked = hidden != analysis->maskedTokens.constEnd();
