@@ -86,6 +86,13 @@ void checkSelection(const Settings& s, bool crossStack, int layers, int heads, c
                     " heads, numbered from 0)");
 }
 
+// The alignment view draws a target attending to a source: cross-attention only.
+void checkAlignment(const Settings& s, bool cross, const std::string& stack) {
+    if (s.kind == ui::ViewKind::Alignment && !cross)
+        throw UsageError("--view alignment draws cross-attention (a target's tokens reading a source's), and '" + stack +
+                         "' is self-attention; choose a cross-attention stack with --attention");
+}
+
 // An attention file (computed elsewhere) holds its tokens: nothing to compute, no input to give.
 std::shared_ptr<const ui::Analysis> analysisOfAttentionFile(const std::string& file, const attnscope::UserInput& input, Settings& s) {
     if (input.text || input.pair || input.ids || input.hasImage() || input.target || input.decoderIds)
@@ -100,6 +107,7 @@ std::shared_ptr<const ui::Analysis> analysisOfAttentionFile(const std::string& f
     const int stack = stackFor(s, stacks, file);
     const attnscope::NamedStack& chosen = analysis->stack(stack);
     checkSelection(s, !chosen.isSelfAttention(), chosen.attention.layers, chosen.attention.heads, "the attention file");
+    checkAlignment(s, !chosen.isSelfAttention(), chosen.name);
     return analysis;
 }
 
@@ -140,6 +148,7 @@ std::shared_ptr<const ui::Analysis> analysisOfModel(const std::string& model, co
     for (const attnscope::StackShape& stack : m.stacks) stacks << QString::fromStdString(stack.name);
     const attnscope::StackShape& chosen = m.stacks[static_cast<std::size_t>(stackFor(s, stacks, m.modelType))];
     checkSelection(s, chosen.querySequence != chosen.keySequence, chosen.layers, chosen.heads, "the model");
+    checkAlignment(s, chosen.querySequence != chosen.keySequence, chosen.name);
     if (s.view.lens) {
         renderLens(*cp, input, parser, s);
         return nullptr;

@@ -32,7 +32,7 @@ const char* kUsage =
     "  render MODEL (--text T [--pair P | --target T] | --image F | --pixel-values F)\n"
     "         [--attention NAME] [--layer L] [--head H|mean|max] [--rollout]\n"
     "         [--mode soft|hard] [--top-k K | --threshold T | --mass P]\n"
-    "         [--view matrix|heads|grid|tokens|overlay|lens] [--colormap viridis|magma|cividis|grayscale]\n"
+    "         [--view matrix|heads|grid|tokens|overlay|alignment|lens] [--colormap viridis|magma|cividis|grayscale]\n"
     "         [--scale linear|log] [--normalize global|row] [--size PX] [--query I]\n"
     "         [--hide-special] [--opacity P] --out FILE.png|svg|pdf|npy\n"
     "                                               one view as a figure, or the shown\n"

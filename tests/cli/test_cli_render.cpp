@@ -121,6 +121,7 @@ private slots:
     void overlayOfPixelValues();
     void visionNpyIsTheDisplayedMatrix();
     void encoderDecoderStacks();
+    void alignmentDrawsCrossAttentionOnly();
     void attentionFileRendersWithoutTheModel();
     void visionAndEncoderDecoderUsageErrors_data();
     void visionAndEncoderDecoderUsageErrors();
@@ -452,6 +453,31 @@ void CliRenderTest::encoderDecoderStacks() {
         QVERIFY2(r.exitCode == 0, r.err.constData());
     }
     QCOMPARE(countTexts(tmp_.filePath("cross-matrix.svg"), "<pad>"), 1);  // the decoder start token: a row, never a column
+}
+
+// --view alignment: T5's cross-attention as two sentences joined by lines, its labels the
+// target's and the source's; a self-attention stack or model is a usage error.
+void CliRenderTest::alignmentDrawsCrossAttentionOnly() {
+    const QStringList base{"render", golden("t5/model"), "--text", "The cat sat on the mat.", "--target", "Attention is all you need."};
+    const QString png = tmp_.filePath("alignment.png"), hardPng = tmp_.filePath("alignment-hard.png"), svg = tmp_.filePath("alignment.svg");
+    Run r = runCli(base + QStringList{"--attention", "cross", "--view", "alignment", "--out", png});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(imagechecks::showsDrawing(QImage(png)));
+    r = runCli(base + QStringList{"--attention", "cross", "--view", "alignment", "--mode", "hard", "--out", hardPng});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(QImage(png) != QImage(hardPng));
+    r = runCli(base + QStringList{"--attention", "cross", "--view", "alignment", "--out", svg});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(countTexts(svg, "<pad>"), 1);  // the decoder start token: a target token, never a source one
+    QCOMPARE(countTexts(svg, "Source (keys)"), 1);
+
+    for (const QStringList& args : {base + QStringList{"--view", "alignment", "--out", png},
+                                    QStringList{"render", golden("bert/model"), "--text", "Hi.", "--view", "alignment", "--out", png}}) {
+        r = runCli(args);
+        QCOMPARE(r.exitCode, 2);
+        verifyOneErrorLine(r);
+        QVERIFY2(r.err.contains("cross-attention"), r.err.constData());
+    }
 }
 
 void CliRenderTest::visionAndEncoderDecoderUsageErrors_data() {

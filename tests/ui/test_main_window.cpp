@@ -198,10 +198,11 @@ void TestMainWindow::viewsFollowTheSelectionAndTabsSwitch() {
     window.openModel(bertFolder());
     QVERIFY(computeAndWait(window));
     auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("viewTabs"));
-    QCOMPARE(tabs->count(), 6);
+    QCOMPARE(tabs->count(), 7);
     QVERIFY(!tabs->isTabVisible(static_cast<int>(ViewKind::Overlay)));  // the image overlay: vision models only
-    QCOMPARE(tabs->tabText(5), QStringLiteral("Lens"));
-    QVERIFY(!tabs->isTabVisible(5));  // the logit lens: models with an output head only
+    QVERIFY(!tabs->isTabVisible(static_cast<int>(ViewKind::Alignment)));  // alignment: cross-attention only
+    QCOMPARE(tabs->tabText(6), QStringLiteral("Lens"));
+    QVERIFY(!tabs->isTabVisible(6));  // the logit lens: models with an output head only
     window.setCurrentView(ViewKind::Overlay);
     QCOMPARE(window.currentView(), ViewKind::Matrix);
 

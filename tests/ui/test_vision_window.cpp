@@ -105,6 +105,7 @@ private slots:
     void overlayExports();
     void t5SelectorSwitchesStacksAndAxes();
     void t5EmptyTargetRunsTheStartTokenAlone();
+    void t5OpensOnTheAlignmentWhenAskedFor();
 
 private:
     QTemporaryDir tmp_;
@@ -388,6 +389,22 @@ void TestVisionWindow::t5SelectorSwitchesStacksAndAxes() {
     QCOMPARE(window.selection().selectedQuery(), encoderQuery);
     window.setCurrentView(ViewKind::Matrix);
     QCOMPARE(heatmap->rows(), n);
+}
+
+// `attnscope T5 --view alignment`: the alignment tab is offered only once an analysis with
+// cross-attention exists, and the window switches to it then.
+void TestVisionWindow::t5OpensOnTheAlignmentWhenAskedFor() {
+    MainWindow window;
+    window.setPreferredView(ViewKind::Alignment);
+    window.show();
+    window.setText(QStringLiteral("The cat sat on the mat."));
+    window.setPairText(QStringLiteral("Attention is all you need."));
+    window.openModel(golden("t5/model"));
+    QVERIFY(waitForAnalysis(window));
+    auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("viewTabs"));
+    auto* alignment = window.findChild<QWidget*>(QStringLiteral("alignmentView"));
+    QVERIFY(tabs && alignment);
+    QCOMPARE(tabs->currentWidget(), alignment);
 }
 
 void TestVisionWindow::t5EmptyTargetRunsTheStartTokenAlone() {

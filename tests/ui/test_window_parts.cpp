@@ -8,6 +8,7 @@
 #include <QPushButton>
 #include <QTabBar>
 
+#include "AlignmentView.h"
 #include "Analysis.h"
 #include "AnalysisJob.h"
 #include "AttentionSelection.h"
@@ -431,14 +432,15 @@ void TestWindowParts::maskIsForMaskedLanguageModelsOnly() {
 void TestWindowParts::viewTabsFindTabsByTheirPage() {
     attnscope::ui::AttentionSelection selection;
     ViewTabs tabs(&selection);
-    QCOMPARE(tabs.count(), 5);
+    QCOMPARE(tabs.count(), 6);
     QCOMPARE(tabs.shownView(), std::optional<ViewKind>(ViewKind::Matrix));
     QCOMPARE(tabs.view(ViewKind::Matrix), static_cast<attnscope::ui::FigureView*>(tabs.heatmap()));
     QCOMPARE(tabs.view(ViewKind::Heads), static_cast<attnscope::ui::FigureView*>(tabs.headsView()));
     QCOMPARE(tabs.view(ViewKind::Grid), static_cast<attnscope::ui::FigureView*>(tabs.modelView()));
     QCOMPARE(tabs.view(ViewKind::Tokens), static_cast<attnscope::ui::FigureView*>(tabs.tokenStripView()));
     QCOMPARE(tabs.view(ViewKind::Overlay), static_cast<attnscope::ui::FigureView*>(tabs.overlayView()));
-    QCOMPARE(tabs.views().size(), std::size_t(5));
+    QCOMPARE(tabs.view(ViewKind::Alignment), static_cast<attnscope::ui::FigureView*>(tabs.alignmentView()));
+    QCOMPARE(tabs.views().size(), std::size_t(6));
 
     // Reordered tabs: each view is still found by its page, not its position.
     tabs.tabBar()->moveTab(0, 3);
@@ -481,8 +483,8 @@ void TestWindowParts::addedPagesWaitUntilOffered() {
     auto* page = new QLabel(QStringLiteral("extra"));
     QVERIFY(!tabs.isPageAvailable(page));  // not added
     tabs.addPage(page, QStringLiteral("Extra"), QStringLiteral("An extra page"));
-    QCOMPARE(tabs.indexOf(page), 5);  // after the views
-    QCOMPARE(tabs.tabToolTip(5), QStringLiteral("An extra page"));
+    QCOMPARE(tabs.indexOf(page), 6);  // after the views
+    QCOMPARE(tabs.tabToolTip(6), QStringLiteral("An extra page"));
     QVERIFY(!tabs.isPageAvailable(page));
     tabs.setPageAvailable(page, true);
     QVERIFY(tabs.isPageAvailable(page));

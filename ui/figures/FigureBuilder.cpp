@@ -3,6 +3,7 @@
 
 #include <numeric>
 
+#include "AlignmentFigure.h"
 #include "GridFigure.h"
 #include "HeadsFigure.h"
 #include "ImageOverlayFigure.h"
@@ -243,6 +244,23 @@ ImageOverlayFigureData buildImageOverlayData(const FigureSource& source, const V
     return data;
 }
 
+AlignmentFigureData buildAlignmentData(const FigureSource& source, const ViewRequest& request) {
+    const AttentionStack& stack = stackOf(source);
+    if (!isCross(source))
+        throw Error("The alignment view is for cross-attention, where a target's tokens attend to a source's (a translation, "
+                    "a caption); this attention is self-attention. Choose the cross-attention stack to see it.");
+    AlignmentFigureData data;
+    data.matrix = computeAttentionMatrix(stack, request.query, source.specialTokens);
+    data.targetLabels = queryLabels(source, data.matrix.rowTokens);
+    data.sourceLabels = keyLabels(source, data.matrix.colTokens);
+    data.selectedRow = rowOfToken(data.matrix, request.selectedQuery);
+    data.hard = request.query.hard;
+    ViewRequest titled = request;
+    titled.kind = ViewKind::Alignment;
+    data.title = describeRequest(source, titled);
+    return data;
+}
+
 std::unique_ptr<Figure> buildFigure(const FigureSource& source, const ViewRequest& request, const FigureStyle& style) {
     switch (request.kind) {
     case ViewKind::Matrix: return std::make_unique<MatrixFigure>(buildMatrixData(source, request), style);
@@ -250,6 +268,7 @@ std::unique_ptr<Figure> buildFigure(const FigureSource& source, const ViewReques
     case ViewKind::Grid: return std::make_unique<GridFigure>(buildGridData(source, request), style);
     case ViewKind::Tokens: return std::make_unique<TokenStripFigure>(buildTokenStripData(source, request), style);
     case ViewKind::Overlay: return std::make_unique<ImageOverlayFigure>(buildImageOverlayData(source, request), style);
+    case ViewKind::Alignment: return std::make_unique<AlignmentFigure>(buildAlignmentData(source, request), style);
     }
     return nullptr;
 }

@@ -10,8 +10,8 @@
 
 namespace attnscope::ui {
 
-// Overlay (the image overlay) exists for vision models only.
-enum class ViewKind { Matrix, Heads, Grid, Tokens, Overlay };
+// Overlay (the image overlay) exists for vision models only, Alignment for cross-attention.
+enum class ViewKind { Matrix, Heads, Grid, Tokens, Overlay, Alignment };
 
 // What the shared selection asks a view to show.
 struct ViewRequest {
@@ -74,6 +74,10 @@ TokenStripFigureData buildTokenStripData(const FigureSource& source, const ViewR
 // no query selected, [CLS]. Throws attnscope::Error for a model without patches, and when
 // hidden special tokens leave the query ([CLS], [DIST]) out of the matrix.
 ImageOverlayFigureData buildImageOverlayData(const FigureSource& source, const ViewRequest& request);
+
+// Cross-attention as an alignment: the current matrix (target rows, source columns) with the
+// selected query's row singled out. Throws attnscope::Error for self-attention.
+AlignmentFigureData buildAlignmentData(const FigureSource& source, const ViewRequest& request);
 
 std::unique_ptr<Figure> buildFigure(const FigureSource& source, const ViewRequest& request, const FigureStyle& style);
 

@@ -34,6 +34,19 @@ struct HeadsFigureData {
     QString title;
 };
 
+// The alignment view of a cross-attention stack (a translation's or a caption's): the source
+// tokens in a row above the target tokens, and a line from each target token to the source
+// tokens it attends to, darker and wider for more weight. In the hard view the matrix keeps
+// only the selected cells (top-1: each target token's one source token).
+struct AlignmentFigureData {
+    AttentionMatrix matrix;     // rows: target tokens (queries); columns: source tokens (keys)
+    QStringList targetLabels;   // one per matrix row
+    QStringList sourceLabels;   // one per matrix column
+    int selectedRow = -1;       // the target token whose lines stand out, -1 none
+    bool hard = false;          // the matrix is a hard selection: its kept cells are drawn solid
+    QString title;
+};
+
 // The model view: every layer x head as a small heatmap.
 struct GridFigureData {
     int layers = 0;

@@ -21,7 +21,8 @@ const std::vector<Spelling<ViewKind>> kViews{{ViewKind::Matrix, {"matrix"}},
                                              {ViewKind::Heads, {"heads"}},
                                              {ViewKind::Grid, {"grid", "model"}},
                                              {ViewKind::Tokens, {"tokens"}},
-                                             {ViewKind::Overlay, {"overlay", "image"}}};
+                                             {ViewKind::Overlay, {"overlay", "image"}},
+                                             {ViewKind::Alignment, {"alignment"}}};
 const std::vector<Spelling<HeadMode>> kHeadModes{{HeadMode::Single, {"single"}}, {HeadMode::Mean, {"mean"}}, {HeadMode::Max, {"max"}}};
 const std::vector<Spelling<HardRule>> kRules{{HardRule::TopK, {"top_k"}}, {HardRule::Threshold, {"threshold"}}, {HardRule::Mass, {"mass"}}};
 const std::vector<Spelling<ValueScale>> kScales{{ValueScale::Linear, {"linear"}}, {ValueScale::Log, {"log"}}};

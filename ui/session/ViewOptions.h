@@ -27,7 +27,7 @@ public:
     explicit OptionError(const QString& message) : std::runtime_error(message.toStdString()) {}
 };
 
-// Views: matrix, heads, grid (model), tokens, overlay (image).
+// Views: matrix, heads, grid (model), tokens, overlay (image), alignment.
 QString viewName(ViewKind kind);
 std::optional<ViewKind> viewNamed(const QString& name);
 // Heads: single, mean, max.

@@ -59,6 +59,8 @@ QString viewHint(const ExplanationContext& c) {
         return QObject::tr("A layer is one step of the model; its heads work side by side, and layers are stacked.");
     case ViewKind::Tokens: return QObject::tr("Each token is shaded by the attention the selected query gives it.");
     case ViewKind::Overlay: return QObject::tr("Each image patch is a token, shaded by the attention it receives.");
+    case ViewKind::Alignment:
+        return QObject::tr("Each line joins a target token to a source token it reads; the darker, the more attention.");
     }
     return {};
 }

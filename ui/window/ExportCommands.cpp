@@ -26,6 +26,7 @@ QString viewTitle(ViewKind kind) {
     case ViewKind::Grid: return QObject::tr("model grid");
     case ViewKind::Tokens: return QObject::tr("token strip");
     case ViewKind::Overlay: return QObject::tr("image overlay");
+    case ViewKind::Alignment: return QObject::tr("alignment");
     }
     return {};
 }

@@ -242,6 +242,9 @@ void MainWindow::buildViewMenu() {
     QAction* lens = view->addAction(tr("&Logit Lens"), this, &MainWindow::showLens);
     lens->setObjectName(QStringLiteral("lensAction"));
     lens->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_0 + number)));
+    // After the lens, so that the shortcuts users know keep their numbers.
+    view->addAction(tr("&Alignment"), this, [this] { setCurrentView(ViewKind::Alignment); })
+        ->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_0 + number + 1)));
     view->addSeparator();
     HeatmapView* matrix = tabs_->heatmap();
     const std::pair<QString, QKeySequence> zooms[] = {
@@ -478,6 +481,9 @@ void MainWindow::onAnalysisChanged() {
     }
     controls_->setAnalysis(analysis);
     tabs_->setAnalysis(analysis);
+    // A view offered only for some analyses (alignment: cross-attention) can be asked for
+    // before there is one; it is shown once it is offered.
+    if (preferredView_ && tabs_->isAvailable(*preferredView_)) setCurrentView(*std::exchange(preferredView_, std::nullopt));
     for (QAction* action : analysisActions_) action->setEnabled(analysis != nullptr);
     if (analysis) applyPendingSession();
     status_->update();

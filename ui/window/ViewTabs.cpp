@@ -2,6 +2,7 @@
 
 #include <QVBoxLayout>
 
+#include "AlignmentView.h"
 #include "Analysis.h"
 #include "HeadToggles.h"
 #include "HeadsView.h"
@@ -44,6 +45,8 @@ ViewTabs::ViewTabs(AttentionSelection* selection, QWidget* parent) : QTabWidget(
     overlay_->setObjectName(QStringLiteral("overlayView"));
     overlayControls_ = new ImageOverlayControls(selection, this);
     overlayControls_->setObjectName(QStringLiteral("overlayControls"));
+    alignment_ = new AlignmentView(selection, this);
+    alignment_->setObjectName(QStringLiteral("alignmentView"));
     headsPage_ = stacked(headToggles_, heads_, 6, this);
     overlayPage_ = stacked(overlayControls_, overlay_, 0, this);
     connect(model_, &ModelView::headOpened, this, [this] { emit headOpened(); });
@@ -53,12 +56,14 @@ ViewTabs::ViewTabs(AttentionSelection* selection, QWidget* parent) : QTabWidget(
     addPage(model_, tr("Model"), tr("Every layer and head at a glance; click one to focus it (Ctrl+3)"));
     addPage(tokens_, tr("Tokens"), tr("The text shaded by the attention the query gives each token (Ctrl+4)"));
     addPage(overlayPage_, tr("Image"), tr("The image with each patch shaded by the attention the query gives it (Ctrl+5)"));
+    addPage(alignment_, tr("Alignment"),
+            tr("Cross-attention: lines from each target token to the source tokens it reads (Ctrl+7)"));
     for (QWidget* page : {static_cast<QWidget*>(matrix_), headsPage_, static_cast<QWidget*>(model_), static_cast<QWidget*>(tokens_)})
         setPageAvailable(page, true);
     setPlaceholderText(tr("Type a text above and press Enter to see its attention."));
 }
 
-std::vector<FigureView*> ViewTabs::views() const { return {matrix_, heads_, model_, tokens_, overlay_}; }
+std::vector<FigureView*> ViewTabs::views() const { return {matrix_, heads_, model_, tokens_, overlay_, alignment_}; }
 
 FigureView* ViewTabs::view(ViewKind kind) const {
     switch (kind) {
@@ -67,6 +72,7 @@ FigureView* ViewTabs::view(ViewKind kind) const {
     case ViewKind::Grid: return model_;
     case ViewKind::Tokens: return tokens_;
     case ViewKind::Overlay: return overlay_;
+    case ViewKind::Alignment: return alignment_;
     }
     return matrix_;
 }
@@ -78,7 +84,7 @@ QWidget* ViewTabs::pageOf(ViewKind kind) const {
 }
 
 std::optional<ViewKind> ViewTabs::shownView() const {
-    for (const ViewKind kind : {ViewKind::Matrix, ViewKind::Heads, ViewKind::Grid, ViewKind::Tokens, ViewKind::Overlay})
+    for (const ViewKind kind : {ViewKind::Matrix, ViewKind::Heads, ViewKind::Grid, ViewKind::Tokens, ViewKind::Overlay, ViewKind::Alignment})
         if (currentWidget() == pageOf(kind)) return kind;
     return std::nullopt;
 }
@@ -106,6 +112,12 @@ bool ViewTabs::isPageAvailable(QWidget* page) const { return indexOf(page) >= 0 
 
 void ViewTabs::setAnalysis(const std::shared_ptr<const Analysis>& analysis) {
     overlayControls_->setAnalysis(analysis.get());
+    if (analysis) {
+        bool cross = false;
+        for (const NamedStack& stack : analysis->record.stacks) cross = cross || !stack.isSelfAttention();
+        if (!cross && currentWidget() == alignment_) showView(ViewKind::Matrix);
+        setPageAvailable(alignment_, cross);
+    }
     for (FigureView* v : views()) v->setAnalysis(analysis);
 }
 

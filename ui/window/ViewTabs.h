@@ -9,6 +9,7 @@
 namespace attnscope::ui {
 
 struct Analysis;
+class AlignmentView;
 class AttentionSelection;
 class FigureView;
 class HeadToggles;
@@ -19,9 +20,10 @@ class ImageOverlayView;
 class ModelView;
 class TokenStripView;
 
-// The window's tabs: the five attention views over the shared selection (the image tab only
-// for inputs that are images) and, after them, whatever page is added (the logit lens). A tab
-// is found by the page it shows, never by its position.
+// The window's tabs: the attention views over the shared selection (the image tab only for
+// inputs that are images, the alignment tab only for analyses with cross-attention) and,
+// after them, whatever page is added (the logit lens). A tab is found by the page it shows,
+// never by its position.
 class ViewTabs : public QTabWidget {
     Q_OBJECT
 public:
@@ -34,6 +36,7 @@ public:
     TokenStripView* tokenStripView() const { return tokens_; }
     ImageOverlayView* overlayView() const { return overlay_; }
     ImageOverlayControls* overlayControls() const { return overlayControls_; }
+    AlignmentView* alignmentView() const { return alignment_; }
     // Every attention view, in tab order.
     std::vector<FigureView*> views() const;
     FigureView* view(ViewKind kind) const;
@@ -50,7 +53,8 @@ public:
     void setPageAvailable(QWidget* page, bool available);
     bool isPageAvailable(QWidget* page) const;
 
-    // Every view shows `analysis` (null: none), or the placeholder while there is none.
+    // Every view shows `analysis` (null: none), or the placeholder while there is none; the
+    // alignment tab is offered when the analysis has a cross-attention stack.
     void setAnalysis(const std::shared_ptr<const Analysis>& analysis);
     void setPlaceholderText(const QString& text);
 
@@ -68,6 +72,7 @@ private:
     TokenStripView* tokens_;
     ImageOverlayView* overlay_;
     ImageOverlayControls* overlayControls_;
+    AlignmentView* alignment_;
     QWidget* headsPage_;
     QWidget* overlayPage_;
 };
