@@ -93,7 +93,8 @@ void TestViewOptions::namesMapBothWays() {
                           {ViewKind::Heads, {"heads"}},
                           {ViewKind::Grid, {"grid", "model"}},
                           {ViewKind::Tokens, {"tokens"}},
-                          {ViewKind::Overlay, {"overlay", "image"}}},
+                          {ViewKind::Overlay, {"overlay", "image"}},
+                          {ViewKind::Alignment, {"alignment"}}},
                          viewName, viewNamed);
     checkTable<HeadMode>({{HeadMode::Single, {"single"}}, {HeadMode::Mean, {"mean"}}, {HeadMode::Max, {"max"}}}, headModeName, headModeNamed);
     checkTable<HardRule>({{HardRule::TopK, {"top_k"}}, {HardRule::Threshold, {"threshold"}}, {HardRule::Mass, {"mass"}}}, hardRuleName,
