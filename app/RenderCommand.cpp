@@ -73,8 +73,9 @@ int stackFor(const Settings& s, const QStringList& stacks, const std::string& ow
     return index;
 }
 
-// What the chosen stack and view allow, and a layer and head the stack has.
-void checkSelection(const Settings& s, bool crossStack, int layers, int heads, const char* owner) {
+// What the chosen stack (`stack`, cross-attention or not) and view allow, and a layer and head
+// the stack has.
+void checkSelection(const Settings& s, const std::string& stack, bool crossStack, int layers, int heads, const char* owner) {
     const attnscope::AttentionQuery& q = s.view.query;
     if (crossStack && q.layerMode == attnscope::LayerMode::Rollout)
         throw UsageError("--rollout needs self-attention: cross-attention maps target tokens onto source tokens");
@@ -84,11 +85,7 @@ void checkSelection(const Settings& s, bool crossStack, int layers, int heads, c
     if (q.layerMode == attnscope::LayerMode::Single && q.headMode == attnscope::HeadMode::Single && (q.head < 0 || q.head >= heads))
         throw Error("head " + std::to_string(q.head) + " does not exist (" + owner + " has " + std::to_string(heads) +
                     " heads, numbered from 0)");
-}
-
-// The alignment view draws a target attending to a source: cross-attention only.
-void checkAlignment(const Settings& s, bool cross, const std::string& stack) {
-    if (s.kind == ui::ViewKind::Alignment && !cross)
+    if (s.kind == ui::ViewKind::Alignment && !crossStack)
         throw UsageError("--view alignment draws cross-attention (a target's tokens reading a source's), and '" + stack +
                          "' is self-attention; choose a cross-attention stack with --attention");
 }
@@ -106,8 +103,7 @@ std::shared_ptr<const ui::Analysis> analysisOfAttentionFile(const std::string& f
     for (const attnscope::NamedStack& stack : analysis->record.stacks) stacks << QString::fromStdString(stack.name);
     const int stack = stackFor(s, stacks, file);
     const attnscope::NamedStack& chosen = analysis->stack(stack);
-    checkSelection(s, !chosen.isSelfAttention(), chosen.attention.layers, chosen.attention.heads, "the attention file");
-    checkAlignment(s, !chosen.isSelfAttention(), chosen.name);
+    checkSelection(s, chosen.name, !chosen.isSelfAttention(), chosen.attention.layers, chosen.attention.heads, "the attention file");
     return analysis;
 }
 
@@ -147,8 +143,7 @@ std::shared_ptr<const ui::Analysis> analysisOfModel(const std::string& model, co
     QStringList stacks;
     for (const attnscope::StackShape& stack : m.stacks) stacks << QString::fromStdString(stack.name);
     const attnscope::StackShape& chosen = m.stacks[static_cast<std::size_t>(stackFor(s, stacks, m.modelType))];
-    checkSelection(s, chosen.querySequence != chosen.keySequence, chosen.layers, chosen.heads, "the model");
-    checkAlignment(s, chosen.querySequence != chosen.keySequence, chosen.name);
+    checkSelection(s, chosen.name, chosen.querySequence != chosen.keySequence, chosen.layers, chosen.heads, "the model");
     if (s.view.lens) {
         renderLens(*cp, input, parser, s);
         return nullptr;

@@ -117,8 +117,8 @@ void readSwitches(ModelConfig& c, const ConfigReader& r) {
     c.gatedMlp = c.gatedMlp || s.mlp == MlpKind::Gated;
     c.scaleEmbeddings = s.scaleEmbeddings;
     for (const FamilySpec::OnlyValue& only : s.onlyValues)
-        if (r.has(only.key) && r.intOr(only.key, only.value) != only.value)
-            throw Error(r.file() + ": key '" + only.key + "' is " + std::to_string(r.intOr(only.key, only.value)) + "; " + only.why);
+        if (const int value = r.intOr(only.key, only.value); value != only.value)
+            throw Error(r.file() + ": key '" + only.key + "' is " + std::to_string(value) + "; " + only.why);
     if (c.causal && r.boolOr("use_bidirectional_attention", false))
         throw Error(r.file() + ": key 'use_bidirectional_attention' is true; AttnScope runs this family as a causal language model only");
 }

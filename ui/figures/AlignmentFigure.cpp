@@ -30,25 +30,24 @@ struct Layout {
     }
 };
 
-// A row of chips, one per label, centred in `width` at height `top`.
+// The width of a row of chips, one per label, `gap` apart.
+double rowWidth(const QStringList& labels, const QFontMetricsF& metrics, double pad, double gap) {
+    double w = -gap;
+    for (const QString& label : labels) w += metrics.horizontalAdvance(label) + 2 * pad + gap;
+    return std::max(w, 0.0);
+}
+
+// That row's chips, centred in `width` at height `top`.
 std::vector<QRectF> chipRow(const QStringList& labels, const QFontMetricsF& metrics, double pad, double gap, double chipHeight,
                             double top, double width) {
     std::vector<QRectF> chips;
-    double rowWidth = -gap;
-    for (const QString& label : labels) rowWidth += metrics.horizontalAdvance(label) + 2 * pad + gap;
-    double x = (width - std::max(rowWidth, 0.0)) / 2.0;
+    double x = (width - rowWidth(labels, metrics, pad, gap)) / 2.0;
     for (const QString& label : labels) {
         const double w = metrics.horizontalAdvance(label) + 2 * pad;
         chips.emplace_back(x, top, w, chipHeight);
         x += w + gap;
     }
     return chips;
-}
-
-double rowWidth(const QStringList& labels, const QFontMetricsF& metrics, double pad, double gap) {
-    double w = -gap;
-    for (const QString& label : labels) w += metrics.horizontalAdvance(label) + 2 * pad + gap;
-    return std::max(w, 0.0);
 }
 
 }  // namespace

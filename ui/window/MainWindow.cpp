@@ -465,8 +465,13 @@ void MainWindow::showTabsFor(bool wasImage, bool image) {
     imageInput_ = image;
     tabs_->setImageAvailable(image);
     if (std::exchange(preferLens_, false) && lens_->isAvailable()) lens_->show();
-    else if (preferredView_ && tabs_->isAvailable(*preferredView_)) setCurrentView(*std::exchange(preferredView_, std::nullopt));
-    else if (image && !wasImage) setCurrentView(ViewKind::Overlay);  // what an image model is opened for
+    else if (!showPreferredView() && image && !wasImage) setCurrentView(ViewKind::Overlay);  // what an image model is opened for
+}
+
+bool MainWindow::showPreferredView() {
+    if (!preferredView_ || !tabs_->isAvailable(*preferredView_)) return false;
+    setCurrentView(*std::exchange(preferredView_, std::nullopt));
+    return true;
 }
 
 void MainWindow::onAnalysisChanged() {
@@ -483,7 +488,7 @@ void MainWindow::onAnalysisChanged() {
     tabs_->setAnalysis(analysis);
     // A view offered only for some analyses (alignment: cross-attention) can be asked for
     // before there is one; it is shown once it is offered.
-    if (preferredView_ && tabs_->isAvailable(*preferredView_)) setCurrentView(*std::exchange(preferredView_, std::nullopt));
+    showPreferredView();
     for (QAction* action : analysisActions_) action->setEnabled(analysis != nullptr);
     if (analysis) applyPendingSession();
     status_->update();

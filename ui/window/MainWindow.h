@@ -174,6 +174,8 @@ private:
     void adaptToAttentionFile();
     // The image tab for image inputs only; the first image input opens on it.
     void showTabsFor(bool wasImage, bool image);
+    // Shows the view the command line asked for once it is offered; false while it is not.
+    bool showPreferredView();
     void applyPendingSession();
     void updatePredictions();
     void showError(const QString& summary, const QString& details);

@@ -2,6 +2,8 @@
 
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 #include "AlignmentView.h"
 #include "Analysis.h"
 #include "HeadToggles.h"
@@ -95,9 +97,12 @@ void ViewTabs::showView(ViewKind kind) {
     if (isAvailable(kind)) setCurrentWidget(pageOf(kind));
 }
 
-void ViewTabs::setImageAvailable(bool available) {
-    if (!available && currentWidget() == overlayPage_) showView(ViewKind::Matrix);
-    setPageAvailable(overlayPage_, available);
+void ViewTabs::setImageAvailable(bool available) { offerView(ViewKind::Overlay, available); }
+
+void ViewTabs::offerView(ViewKind kind, bool available) {
+    QWidget* page = pageOf(kind);
+    if (!available && currentWidget() == page) showView(ViewKind::Matrix);
+    setPageAvailable(page, available);
 }
 
 void ViewTabs::addPage(QWidget* page, const QString& title, const QString& toolTip) {
@@ -113,10 +118,9 @@ bool ViewTabs::isPageAvailable(QWidget* page) const { return indexOf(page) >= 0 
 void ViewTabs::setAnalysis(const std::shared_ptr<const Analysis>& analysis) {
     overlayControls_->setAnalysis(analysis.get());
     if (analysis) {
-        bool cross = false;
-        for (const NamedStack& stack : analysis->record.stacks) cross = cross || !stack.isSelfAttention();
-        if (!cross && currentWidget() == alignment_) showView(ViewKind::Matrix);
-        setPageAvailable(alignment_, cross);
+        const auto& stacks = analysis->record.stacks;
+        offerView(ViewKind::Alignment,
+                  std::any_of(stacks.begin(), stacks.end(), [](const NamedStack& stack) { return !stack.isSelfAttention(); }));
     }
     for (FigureView* v : views()) v->setAnalysis(analysis);
 }

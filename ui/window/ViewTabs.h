@@ -64,6 +64,8 @@ signals:
 
 private:
     QWidget* pageOf(ViewKind kind) const;
+    // Offers or withdraws a view's page; withdrawing the shown one shows the matrix.
+    void offerView(ViewKind kind, bool available);
 
     HeatmapView* matrix_;
     HeadsView* heads_;
