@@ -84,15 +84,25 @@ void runGenerate(const std::string& model, const attnscope::UserInput& input, co
     const auto cp = attnscope::Checkpoint::open(model);
     cp->model().requireCanGenerate();  // before the input: the model, not the text, is what is wrong
     const attnscope::PreparedInput p = prepareFor(*cp, input);
+    const bool encoderDecoder = cp->capabilities().hasDecoder();
+    // An encoder-decoder generates its target for the source: from the decoder's start, or
+    // from the target given (typed, or as ids).
+    attnscope::GenerationPrompt prompt{p.forward.ids, {}};
+    if (encoderDecoder) {
+        prompt.source = p.forward.ids;
+        prompt.ids = input.target ? attnscope::decoderPromptIds(*cp, *input.target) : p.forward.decoderIds;
+    }
     const attnscope::SamplingSettings settings{options.temperature, options.topK, options.topP, options.seed};
-    const auto result = attnscope::generate(cp->model(), p.forward.ids, settings, options.maxNewTokens, attnscope::endOfSequenceIds(cp->config()));
+    const auto result = attnscope::generate(cp->model(), prompt, settings, options.maxNewTokens, attnscope::endOfSequenceIds(cp->config()));
     const std::vector<int> newIds(result.ids.begin() + result.promptLength, result.ids.end());
     nlohmann::json out = {{"ids", result.ids}, {"new_ids", newIds}};
+    if (encoderDecoder) out["source_ids"] = prompt.source;
     out["text"] = cp->tokenizer() ? nlohmann::json(cp->tokenizer()->decode(result.ids)) : nlohmann::json(nullptr);
     if (options.outFile) {
         // The whole final sequence in one pass: the same numbers as `attention` on these ids.
         attnscope::UserInput ids;
-        ids.ids = result.ids;
+        ids.ids = encoderDecoder ? prompt.source : result.ids;
+        if (encoderDecoder) ids.decoderIds = result.ids;
         attnscope::writeAttentionFile(*options.outFile, *cp->run(prepareFor(*cp, ids)));
     }
     printJson(out);

@@ -43,8 +43,9 @@ const char* kUsage =
     "                                               top-k next tokens (causal LM), masked tokens\n"
     "                                               (masked LM) or classes, as JSON\n"
     "  generate MODEL (--text T | --ids I) --max-new-tokens N [--temperature X] [--top-k K]\n"
-    "         [--top-p P] [--seed S] [--out FILE.safetensors]\n"
-    "                                               greedy or sampled continuation, as JSON\n"
+    "         [--top-p P] [--seed S] [--target T | --decoder-ids I] [--out FILE.safetensors]\n"
+    "                                               greedy or sampled continuation (an encoder-\n"
+    "                                               decoder's target for the source), as JSON\n"
     "  lens MODEL (--text T | --ids I) [--top-k K]  the logit lens: each layer's top tokens\n"
     "  download ORG/NAME[@REV] [--revision R]       fetch a model into the Hugging Face cache;\n"
     "                                               then open it as ORG/NAME anywhere\n";
@@ -60,7 +61,7 @@ struct OptionUse {
 const OptionUse kOptionUses[] = {
     {"top-k", {"render", "predict", "generate", "lens"}}, {"position", {"predict"}},      {"max-new-tokens", {"generate"}},
     {"temperature", {"generate"}},                        {"top-p", {"generate"}},        {"seed", {"generate"}},
-    {"revision", {"download"}},                           {"target", {"attention", "render"}}, {"decoder-ids", {"attention"}},
+    {"revision", {"download"}},                           {"target", {"attention", "render", "generate"}}, {"decoder-ids", {"attention", "generate"}},
     {"image", {"attention", "render", "predict"}},        {"pixel-values", {"attention", "render", "predict"}},
     {"ids", {"attention", "predict", "generate", "lens"}}, {"out", {"attention", "render", "generate"}},
     {"text", {"tokenize", "attention", "render", "predict", "generate", "lens"}}, {"pair", {"tokenize", "attention", "render", "predict", "generate", "lens"}},
@@ -86,7 +87,7 @@ QList<QCommandLineOption> cliOptions() {
         {"out", "Output file.", "FILE"},
         {"image", "Image file for a vision model.", "FILE"},
         {"pixel-values", "Safetensors file with a ready pixel_values [3, H, W].", "FILE"},
-        {"target", "Target text for an encoder-decoder (teacher forcing).", "T"},
+        {"target", "Target text for an encoder-decoder (teacher forcing; generate continues it).", "T"},
         {"decoder-ids", "Comma-separated decoder input ids.", "IDS"},
         {"revision", "Branch, tag or commit to download (default main).", "R"},
         {"top-k", "render: hard attention keeps the K largest weights per row; predict, lens: K predictions per list (default 5); "

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "Error.h"
+#include "model/Checkpoint.h"
 #include "model/TransformerModel.h"
 
 namespace attnscope {
@@ -67,17 +68,35 @@ std::optional<int> beginningOfSequenceId(const ModelConfig& config) {
     return it->get<int>();
 }
 
+std::vector<int> decoderPromptIds(const Checkpoint& checkpoint, const std::string& target) {
+    std::vector<int> ids{checkpoint.config().decoderStartTokenId};
+    if (target.empty()) return ids;
+    std::vector<int> typed = checkpoint.encode(target).ids;
+    const std::vector<int> ends = endOfSequenceIds(checkpoint.config());
+    while (!typed.empty() && std::find(ends.begin(), ends.end(), typed.back()) != ends.end()) typed.pop_back();
+    ids.insert(ids.end(), typed.begin(), typed.end());
+    return ids;
+}
+
 Generator::Generator(const TransformerModel& model, std::vector<int> prompt, const SamplingSettings& settings)
-    : model_(model), ids_(std::move(prompt)), settings_(settings), sampler_(settings) {
+    : Generator(model, GenerationPrompt{std::move(prompt), {}}, settings) {}
+
+Generator::Generator(const TransformerModel& model, GenerationPrompt prompt, const SamplingSettings& settings)
+    : model_(model), ids_(std::move(prompt.ids)), settings_(settings), sampler_(settings), source_(std::move(prompt.source)) {
     model.requireCanGenerate();  // here rather than at the first step: a bad model fails at once
     if (ids_.empty()) throw Error("generation needs a prompt of at least one token");
     promptLength_ = static_cast<int>(ids_.size());
+    const bool encoderDecoder = model.capabilities().hasDecoder();
+    if (encoderDecoder && source_.empty()) throw Error("an encoder-decoder generates from a source: give it a text");
+    if (!encoderDecoder && !source_.empty()) throw Error(model.config().modelType + " has no encoder to read a source; give only a prompt");
+    if (encoderDecoder) encoderAttention_ = model.encodeSource(source_, cache_);
 }
 
 void Generator::feed() {
     const std::vector<int> pending(ids_.begin() + cache_.length, ids_.end());
     StepResult r = model_.forwardCached(pending, cache_);
     chunks_.push_back(std::move(r.attention));
+    if (!source_.empty()) crossChunks_.push_back(std::move(r.crossAttention));
     fedLogits_ = std::move(r.logits);
     const auto last = fedLogits_.row(fedLogits_.rows() - 1);
     lastLogits_.assign(last.data(), last.data() + last.size());
@@ -99,29 +118,51 @@ void Generator::setSampling(const SamplingSettings& settings) {
     settings_ = settings;
 }
 
-AttentionStack Generator::attentions() const {
-    const ModelConfig& c = model_.config();
-    const int n = cache_.length;
+namespace {
+
+// Rows fed in chunks, joined into one [layers, heads, rows, keys] stack; a chunk row's keys
+// are the first of the row's (a causal row sees only what came before it).
+AttentionStack joinRows(const std::vector<AttentionStack>& chunks, int layers, int heads, int rows, int keys) {
     AttentionStack out;
-    out.resize(c.layers, c.heads, n, n);
+    out.resize(layers, heads, rows, keys);
     int row = 0;
     std::vector<float> map;
-    for (const AttentionStack& chunk : chunks_) {
+    for (const AttentionStack& chunk : chunks) {
         map.resize(chunk.mapSize());
-        for (int l = 0; l < c.layers; ++l)
-            for (int h = 0; h < c.heads; ++h) {
+        for (int l = 0; l < layers; ++l)
+            for (int h = 0; h < heads; ++h) {
                 chunk.copyMap(l, h, map.data());
                 float* dst = out.map(l, h);
                 for (int q = 0; q < chunk.queries; ++q)
                     std::copy_n(map.data() + static_cast<std::size_t>(q) * chunk.keys, chunk.keys,
-                                dst + static_cast<std::size_t>(row + q) * n);
+                                dst + static_cast<std::size_t>(row + q) * keys);
             }
         row += chunk.queries;
     }
     return out;
 }
 
+}  // namespace
+
+AttentionStack Generator::attentions() const {
+    const ModelConfig& c = model_.config();
+    const int layers = source_.empty() ? c.layers : c.decoderLayers;
+    return joinRows(chunks_, layers, c.heads, cache_.length, cache_.length);
+}
+
+AttentionStack Generator::crossAttentions() const {
+    const ModelConfig& c = model_.config();
+    if (source_.empty()) return {};
+    return joinRows(crossChunks_, c.decoderLayers, c.heads, cache_.length, static_cast<int>(source_.size()));
+}
+
 GenerationResult generate(const TransformerModel& model, const std::vector<int>& prompt, const SamplingSettings& settings,
+                          int maxNewTokens, const std::vector<int>& stopIds, const std::function<void(int)>& onToken,
+                          const std::atomic<bool>* cancel) {
+    return generate(model, GenerationPrompt{prompt, {}}, settings, maxNewTokens, stopIds, onToken, cancel);
+}
+
+GenerationResult generate(const TransformerModel& model, const GenerationPrompt& prompt, const SamplingSettings& settings,
                           int maxNewTokens, const std::vector<int>& stopIds, const std::function<void(int)>& onToken,
                           const std::atomic<bool>* cancel) {
     if (maxNewTokens < 0) throw Error("the number of new tokens must not be negative");

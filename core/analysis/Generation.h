@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "tensor/AttentionStack.h"
@@ -13,6 +14,7 @@
 
 namespace attnscope {
 
+class Checkpoint;
 class TransformerModel;
 struct ModelConfig;
 
@@ -43,11 +45,25 @@ std::vector<int> endOfSequenceIds(const ModelConfig& config);
 // config.json's bos_token_id, what a generation with no prompt starts from (none when absent).
 std::optional<int> beginningOfSequenceId(const ModelConfig& config);
 
+// What a generation starts from: the tokens the model continues, and for an encoder-decoder
+// the source its decoder reads (the ids are then the decoder's first tokens, its start token
+// and any target typed so far).
+struct GenerationPrompt {
+    std::vector<int> ids;
+    std::vector<int> source;
+};
+
+// An encoder-decoder's decoder prompt: its start token, then the target typed so far without
+// the end-of-sequence token the tokenizer closes it with (the decoder goes on from there).
+std::vector<int> decoderPromptIds(const Checkpoint& checkpoint, const std::string& target);
+
 // A growing sequence: the prompt, then one token per step(). Each step feeds only the tokens
-// not yet seen (the whole prompt first, then the newest token) through the cache.
+// not yet seen (the whole prompt first, then the newest token) through the cache. An
+// encoder-decoder's source is encoded once, when the generator is made.
 class Generator {
 public:
     Generator(const TransformerModel& model, std::vector<int> prompt, const SamplingSettings& settings);
+    Generator(const TransformerModel& model, GenerationPrompt prompt, const SamplingSettings& settings);
 
     // Feeds what is pending, picks the next token, appends it and returns it.
     int step();
@@ -70,6 +86,12 @@ public:
     void feedPending();
     int fedLength() const { return cache_.length; }
 
+    // Encoder-decoders: the source, the encoder's attention over it, and every fed token's
+    // cross-attention row over it assembled into [layers, heads, n, source length].
+    const std::vector<int>& source() const { return source_; }
+    const AttentionStack& encoderAttention() const { return encoderAttention_; }
+    AttentionStack crossAttentions() const;
+
 private:
     void feed();
 
@@ -79,7 +101,10 @@ private:
     SamplingSettings settings_;
     TokenSampler sampler_;
     KeyValueCache cache_;
-    std::vector<AttentionStack> chunks_;  // per feed: [layers, heads, new tokens, length so far]
+    std::vector<int> source_;
+    AttentionStack encoderAttention_;
+    std::vector<AttentionStack> chunks_;       // per feed: [layers, heads, new tokens, length so far]
+    std::vector<AttentionStack> crossChunks_;  // per feed: [layers, heads, new tokens, source length]
     std::vector<float> lastLogits_;
     RowMatrix fedLogits_;
 };
@@ -93,6 +118,10 @@ struct GenerationResult {
 // Generates up to maxNewTokens after the prompt, stopping after an end-of-sequence token
 // (kept, as transformers keeps it) or when *cancel becomes true. onToken sees each new id.
 GenerationResult generate(const TransformerModel& model, const std::vector<int>& prompt, const SamplingSettings& settings,
+                          int maxNewTokens, const std::vector<int>& stopIds,
+                          const std::function<void(int)>& onToken = {}, const std::atomic<bool>* cancel = nullptr);
+// The same for an encoder-decoder's target: ids are the decoder's, from its start token on.
+GenerationResult generate(const TransformerModel& model, const GenerationPrompt& prompt, const SamplingSettings& settings,
                           int maxNewTokens, const std::vector<int>& stopIds,
                           const std::function<void(int)>& onToken = {}, const std::atomic<bool>* cancel = nullptr);
 

@@ -38,21 +38,29 @@ struct ForwardResult {
 };
 
 // One step through a KeyValueCache: the new tokens' attention rows over every token so far,
-// [layers, heads, new tokens, cached + new], and their logits [new tokens, vocabulary].
+// [layers, heads, new tokens, cached + new], and their logits [new tokens, vocabulary]. An
+// encoder-decoder's step also reads the source: [layers, heads, new tokens, source length].
 struct StepResult {
     AttentionStack attention;
+    AttentionStack crossAttention;
     RowMatrix logits;
     RowMatrix lastHiddenState;
 };
 
-// Keys and values of every layer for the tokens seen so far (causal text models): with it, a
-// new token costs one incremental step instead of a forward pass over the whole sequence.
+// Keys and values of every layer for the tokens seen so far (causal text models, and an
+// encoder-decoder's decoder): with it, a new token costs one incremental step instead of a
+// forward pass over the whole sequence.
 struct KeyValueCache {
     // Per layer: the first `length` rows hold [kvHeads * headDim] keys (positions applied) and
     // values; the rest is spare room, grown by doubling so a long generation copies each row
     // O(1) times instead of once per new token.
     std::vector<RowMatrix> keys, values;
     int length = 0;
+    // Encoder-decoders: each decoder layer's cross-attention keys and values of the encoded
+    // source, [source length, kvHeads * headDim], computed once (TransformerModel::encodeSource)
+    // since the source does not change while the target grows.
+    std::vector<RowMatrix> crossKeys, crossValues;
+    int sourceLength = 0;
 };
 
 }  // namespace attnscope

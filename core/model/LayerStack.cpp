@@ -29,6 +29,10 @@ bool LayerStack::run(RowMatrix& x, const Run& run) const {
             in.cachedKeys = &cache->keys[static_cast<std::size_t>(l)];
             in.cachedValues = &cache->values[static_cast<std::size_t>(l)];
             in.cachedLength = before;
+            if (!cache->crossKeys.empty()) {
+                in.crossKeys = &cache->crossKeys[static_cast<std::size_t>(l)];
+                in.crossValues = &cache->crossValues[static_cast<std::size_t>(l)];
+            }
         }
         blocks_[static_cast<std::size_t>(l)].forward(x, in, AttentionSink{run.attention, l});
         if (!x.allFinite())
@@ -39,6 +43,16 @@ bool LayerStack::run(RowMatrix& x, const Run& run) const {
     }
     if (cache) cache->length = before + n;
     return true;
+}
+
+void LayerStack::prepareCrossAttention(const RowMatrix& encoderStates, KeyValueCache& cache) const {
+    cache.crossKeys.assign(blocks_.size(), RowMatrix());
+    cache.crossValues.assign(blocks_.size(), RowMatrix());
+    for (std::size_t l = 0; l < blocks_.size(); ++l) {
+        if (!blocks_[l].hasCrossAttention()) throw Error(label_ + "layer " + std::to_string(l) + " has no cross-attention");
+        blocks_[l].crossKeysValues(encoderStates, cache.crossKeys[l], cache.crossValues[l]);
+    }
+    cache.sourceLength = static_cast<int>(encoderStates.rows());
 }
 
 void LayerStack::applyFinalNorm(RowMatrix& x) const {

@@ -43,6 +43,9 @@ public:
     // Runs every block over x [n, hidden] in place. Returns false when *cancel became true;
     // throws attnscope::Error when a layer's output is not finite.
     bool run(RowMatrix& x, const Run& run) const;
+    // A decoder stack's cross-attention keys and values of the encoder's output, put into the
+    // cache for every later run with it to read instead of the encoder states.
+    void prepareCrossAttention(const RowMatrix& encoderStates, KeyValueCache& cache) const;
     // The stack's final norm, where it has one.
     void applyFinalNorm(RowMatrix& x) const;
     bool hasFinalNorm() const { return finalNorm_.weight != nullptr; }

@@ -22,9 +22,9 @@ std::string whyNoGeneration(const ModelCapabilities& m) {
     if (m.canGenerate) return {};
     // Only a text classifier is "a text classifier": an image classifier is not a language model at all.
     const std::string why = m.head == HeadKind::SequenceClassifier ? "is a text classifier: its head scores labels, not next tokens"
-                            : m.causal                             ? "has no LM head"
+                            : m.causal || m.hasDecoder()          ? "has no LM head"
                                                                    : "is not a causal language model";
-    return "generation needs a causal language model with an LM head; this " + m.modelType + " checkpoint " + why;
+    return "generation needs a causal language model or an encoder-decoder with an LM head; this " + m.modelType + " checkpoint " + why;
 }
 
 std::string whyNoLogitLens(const ModelCapabilities& m) {
@@ -74,7 +74,8 @@ ModelCapabilities capabilitiesOf(const ModelConfig& c, HeadKind head, std::vecto
         m.patches = {c.patchGridSide(), c.patchGridSide(), m.leadingSpecialTokens};
     }
     m.causal = c.causal && m.input == InputKind::Text;
-    m.canGenerate = m.causal && head == HeadKind::CausalLm;
+    // An encoder-decoder's decoder is causal too: it generates a target for the source.
+    m.canGenerate = (m.causal || m.hasDecoder()) && head == HeadKind::CausalLm;
     m.hasLogitLens = m.input == InputKind::Text && m.hasVocabularyHead();
     m.whyNoGeneration = whyNoGeneration(m);
     m.whyNoLogitLens = whyNoLogitLens(m);

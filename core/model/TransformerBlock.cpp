@@ -72,12 +72,20 @@ RowMatrix TransformerBlock::attention(const RowMatrix& x, const BlockInputs& in,
     return w_.out.apply(scaledDotProductAttention(q, k, v, shape_, probs, in.scoreBias));
 }
 
-RowMatrix TransformerBlock::crossAttention(const RowMatrix& x, const RowMatrix& encoder, const AttentionSink& probs) const {
+RowMatrix TransformerBlock::crossAttention(const RowMatrix& x, const BlockInputs& in) const {
     AttentionShape shape = shape_;
     shape.causal = false;  // every decoder position sees the whole source
     shape.window = 0;
+    const RowMatrix q = w_.crossQ.apply(x);
+    if (in.crossKeys && in.crossValues)
+        return w_.crossOut.apply(scaledDotProductAttention(q, *in.crossKeys, *in.crossValues, shape, in.crossProbs));
     return w_.crossOut.apply(
-        scaledDotProductAttention(w_.crossQ.apply(x), w_.crossK.apply(encoder), w_.crossV.apply(encoder), shape, probs));
+        scaledDotProductAttention(q, w_.crossK.apply(*in.encoderStates), w_.crossV.apply(*in.encoderStates), shape, in.crossProbs));
+}
+
+void TransformerBlock::crossKeysValues(const RowMatrix& encoder, RowMatrix& keys, RowMatrix& values) const {
+    keys = w_.crossK.apply(encoder);
+    values = w_.crossV.apply(encoder);
 }
 
 RowMatrix TransformerBlock::mlp(const RowMatrix& x) const {
@@ -102,9 +110,14 @@ RowMatrix TransformerBlock::mlp(const RowMatrix& x) const {
 }
 
 void TransformerBlock::forward(RowMatrix& x, const BlockInputs& in, const AttentionSink& probs) const {
+    const bool cross = (in.encoderStates || in.crossKeys) && w_.crossQ.present();
     if (spec_.placement == NormPlacement::Post) {
         x += attention(x, in, probs);
         w_.attnNorm.applyInPlace(x);
+        if (cross) {  // BART, Marian: the cross-attention sublayer, post-norm like the others
+            x += crossAttention(x, in);
+            w_.crossNorm.applyInPlace(x);
+        }
         x += mlp(x);
         w_.mlpNorm.applyInPlace(x);
     } else if (parallelResidual_) {
@@ -120,10 +133,10 @@ void TransformerBlock::forward(RowMatrix& x, const BlockInputs& in, const Attent
         RowMatrix a = attention(h, in, probs);
         if (w_.attnOutNorm.present()) w_.attnOutNorm.applyInPlace(a);
         x += a;
-        if (in.encoderStates && w_.crossQ.present()) {
+        if (cross) {
             h = x;
             w_.crossNorm.applyInPlace(h);
-            x += crossAttention(h, *in.encoderStates, in.crossProbs);
+            x += crossAttention(h, in);
         }
         h = x;
         if (w_.mlpNorm.present()) w_.mlpNorm.applyInPlace(h);

@@ -26,6 +26,10 @@ struct BlockInputs {
     const float* scoreBias = nullptr;           // [heads, n, n], added to self-attention scores
     const RowMatrix* encoderStates = nullptr;   // keys/values for cross-attention
     AttentionSink crossProbs{};                 // [heads, n, encoder length]
+    // Instead of encoderStates, when decoding step by step: their projections, made once
+    // (crossKeysValues()).
+    const RowMatrix* crossKeys = nullptr;
+    const RowMatrix* crossValues = nullptr;
     // Incremental decoding: this layer's keys and values so far, in their first cachedLength
     // rows (KeyValueCache); the block appends the new tokens' and attends over all of them.
     RowMatrix* cachedKeys = nullptr;
@@ -43,10 +47,14 @@ public:
     // Updates the residual stream x [n, hidden] in place and writes the heads' attention
     // probabilities to probs ([heads, n, n]).
     void forward(RowMatrix& x, const BlockInputs& in, const AttentionSink& probs) const;
+    // A decoder block's cross-attention keys and values of the encoder's output, for every
+    // later step to read (BlockInputs::crossKeys).
+    void crossKeysValues(const RowMatrix& encoder, RowMatrix& keys, RowMatrix& values) const;
+    bool hasCrossAttention() const { return w_.crossQ.present(); }
 
 private:
     RowMatrix attention(const RowMatrix& x, const BlockInputs& in, const AttentionSink& probs) const;
-    RowMatrix crossAttention(const RowMatrix& x, const RowMatrix& encoder, const AttentionSink& probs) const;
+    RowMatrix crossAttention(const RowMatrix& x, const BlockInputs& in) const;
     RowMatrix mlp(const RowMatrix& x) const;
 
     BlockWeights w_;

@@ -212,20 +212,45 @@ void TransformerModel::requireCanGenerate() const {
 StepResult TransformerModel::forwardCached(const std::vector<int>& ids, KeyValueCache& cache) const {
     requireCanGenerate();
     const ModelConfig& c = config_;
+    if (decoder_ && cache.crossKeys.empty()) throw Error("an encoder-decoder's decoder steps need the source encoded first");
+    const LayerStack& stack = decoder_ ? *decoder_ : *stack_;
     std::vector<int> positions;
     RowMatrix x = embeddings_->text(ids, {}, positions, cache.length);
     const int n = static_cast<int>(x.rows());
     StepResult step;
-    step.attention.resize(c.layers, c.heads, n, cache.length + n);
+    step.attention.resize(stack.layers(), c.heads, n, cache.length + n);
     LayerStack::Run run;
     run.positions = &positions;
     run.attention = &step.attention;
     run.cache = &cache;
-    stack_->run(x, run);
-    stack_->applyFinalNorm(x);
+    if (decoder_) {
+        step.crossAttention.resize(stack.layers(), c.heads, n, cache.sourceLength);
+        run.crossAttention = &step.crossAttention;
+    }
+    stack.run(x, run);
+    stack.applyFinalNorm(x);
     step.logits = head_.logits(x, ids);
     step.lastHiddenState = std::move(x);
     return step;
+}
+
+AttentionStack TransformerModel::encodeSource(const std::vector<int>& source, KeyValueCache& cache) const {
+    if (!decoder_) throw Error("only an encoder-decoder encodes a source; " + config_.modelType + " is not one");
+    if (source.empty()) throw Error("the source gives no tokens: give a text to translate or continue");
+    const ModelConfig& c = config_;
+    std::vector<int> positions;
+    RowMatrix x = embeddings_->text(source, {}, positions);
+    const int n = static_cast<int>(x.rows());
+    AttentionStack attention;
+    attention.resize(c.layers, c.heads, n, n);
+    LayerStack::Run run;
+    run.positions = &positions;
+    run.attention = &attention;
+    stack_->run(x, run);
+    stack_->applyFinalNorm(x);
+    cache = KeyValueCache{};
+    decoder_->prepareCrossAttention(x, cache);
+    return attention;
 }
 
 RowMatrix TransformerModel::logitsFromResidual(const RowMatrix& residual) const {

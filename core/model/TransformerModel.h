@@ -44,13 +44,19 @@ public:
     std::optional<ForwardResult> forward(const ForwardInput& input, const std::function<void(int, int)>& progress = {},
                                          const std::atomic<bool>* cancel = nullptr) const;
 
-    // Causal text models with an LM head (capabilities().canGenerate): what generation needs.
+    // Causal text models and encoder-decoders with an LM head (capabilities().canGenerate):
+    // what generation needs.
     bool canGenerate() const { return capabilities_.canGenerate; }
     // Throws attnscope::Error saying why this checkpoint cannot generate, unless it can.
     void requireCanGenerate() const;
     // Runs `ids` at the positions after the cache's tokens and appends their keys and values.
-    // An empty cache makes this the plain forward pass.
+    // An empty cache makes this the plain forward pass. An encoder-decoder's ids are the
+    // decoder's, and its cache must hold an encoded source (encodeSource()).
     StepResult forwardCached(const std::vector<int>& ids, KeyValueCache& cache) const;
+    // Encoder-decoders: runs the encoder over `source` once, starts `cache` afresh with every
+    // decoder layer's cross-attention keys and values of it, and returns the encoder's
+    // attention [layers, heads, n, n]. Throws attnscope::Error for other models.
+    AttentionStack encodeSource(const std::vector<int>& source, KeyValueCache& cache) const;
     // The logit lens: the final norm and the output head applied to a residual stream
     // [n, hidden]; applied to the last block's output it is the model's own prediction. Throws
     // attnscope::Error for a model without a logit lens (capabilities().whyNoLogitLens).

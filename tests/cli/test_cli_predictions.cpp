@@ -10,7 +10,9 @@
 #include "GoldenFixtures.h"
 #include "SequenceClassifierFixtures.h"
 #include "SyntheticCheckpoints.h"
+#include "analysis/Generation.h"
 #include "analysis/Predictions.h"
+#include "io/AttentionFile.h"
 #include "io/SafetensorsFile.h"
 #include "model/Checkpoint.h"
 
@@ -44,6 +46,12 @@ QString textClassifier(const std::string& family, bool named = true) {
     return QString::fromStdString(dir.string());
 }
 
+// The golden T5Model with its tied LM head, written once per run.
+QString t5WithLmHead() {
+    static const fs::path dir = fixtures::writeT5WithLmHead(fixtures::tmpDir() / "cli_t5_lm");
+    return QString::fromStdString(dir.string());
+}
+
 // softmax of the engine's own logits for `text`, by label id.
 std::vector<double> engineProbabilities(const QString& model, const std::string& text) {
     const auto cp = attnscope::Checkpoint::open(model.toStdString());
@@ -74,6 +82,7 @@ private slots:
     void discriminatorPredictLabelsEveryToken();
     void generateReproducesTheStoriesSample();
     void seededGenerationRepeatsAndWritesAttention();
+    void encoderDecoderGeneratesItsTarget();
     void lensLastLayerIsThePrediction();
     void badArguments_data();
     void badArguments();
@@ -242,6 +251,39 @@ void CliPredictionsTest::seededGenerationRepeatsAndWritesAttention() {
     QCOMPARE(gen.metadata().at("tokens"), ref.metadata().at("tokens"));
 }
 
+// generate on an encoder-decoder: the target for the source, the engine's greedy tokens; a
+// given target is continued; --out holds all three stacks over the final target.
+void CliPredictionsTest::encoderDecoderGeneratesItsTarget() {
+    const QString t5 = t5WithLmHead();
+    const auto cp = attnscope::Checkpoint::open(t5.toStdString());
+    const std::vector<int> source = cp->encode("The cat sat on the mat.").ids;
+    const auto expected = attnscope::generate(cp->model(), attnscope::GenerationPrompt{{0}, source}, {}, 6,
+                                              attnscope::endOfSequenceIds(cp->config()));
+    QTemporaryDir tmp;
+    const auto r = runCli({"generate", t5, "--text", "The cat sat on the mat.", "--max-new-tokens", "6", "--out", tmp.filePath("t5.safetensors")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const auto j = jsonOf(r);
+    QCOMPARE(j["source_ids"].get<std::vector<int>>(), source);
+    QCOMPARE(j["ids"].get<std::vector<int>>(), expected.ids);
+    QCOMPARE(j["ids"][0].get<int>(), 0);  // the decoder start token (T5's pad)
+    QCOMPARE(j["new_ids"].size() + 1, j["ids"].size());
+    const attnscope::AttentionRecord file = attnscope::readAttentionFile(tmp.filePath("t5.safetensors").toStdString());
+    const attnscope::NamedStack* cross = file.find("cross");
+    QVERIFY(cross && file.find("encoder") && file.find("decoder"));
+    QCOMPARE(cross->attention.queries, int(expected.ids.size()));
+    QCOMPARE(cross->attention.keys, int(source.size()));
+
+    // A target typed first is where the decoder starts: its tokens (without </s>) follow the start.
+    const auto typed = runCli({"generate", t5, "--text", "The cat sat on the mat.", "--target", "Die Katze", "--max-new-tokens", "2"});
+    QVERIFY2(typed.exitCode == 0, typed.err.constData());
+    std::vector<int> start{0};
+    for (int id : cp->encode("Die Katze").ids)
+        if (id != 1) start.push_back(id);
+    const auto ids = jsonOf(typed)["ids"].get<std::vector<int>>();
+    QCOMPARE(std::vector<int>(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(start.size())), start);
+    QCOMPARE(ids.size(), start.size() + 2);
+}
+
 void CliPredictionsTest::lensLastLayerIsThePrediction() {
     const QStringList input{stories(), "--text", "Tom and his dog went to the park."};
     const auto lens = runCli(QStringList{"lens"} + input + QStringList{"--top-k", "1"});
@@ -277,6 +319,10 @@ void CliPredictionsTest::badArguments_data() {
                                               << "causal language model";
     QTest::newRow("generate from a masked LM") << QStringList{"generate", golden("bert_mlm"), "--text", "hi", "--max-new-tokens", "3"}
                                                << 3 << "causal language model";
+    QTest::newRow("generate from T5Model") << QStringList{"generate", golden("t5"), "--text", "hi", "--max-new-tokens", "3"} << 3
+                                           << "has no LM head";
+    QTest::newRow("target for a decoder") << QStringList{"generate", s, "--text", "hi", "--target", "yo", "--max-new-tokens", "3"} << 2
+                                          << "encoder-decoder";
     QTest::newRow("predict without head") << QStringList{"predict", golden("bert"), "--text", "hi"} << 3 << "no output head";
     QTest::newRow("lens of a vision model") << QStringList{"lens", golden("vit"), "--ids", "1"} << 2 << "language models";
     QTest::newRow("temperature for predict") << QStringList{"predict", s, "--text", "hi", "--temperature", "1"} << 2 << "only for generate";

@@ -298,7 +298,7 @@ void GenerationTest::badSettingsAndModelsAreErrors() {
     }
     QVERIFY_THROWS_EXCEPTION(Error, open(golden("bert"))->model().logitsFromResidual(RowMatrix::Zero(2, 32)));
     const auto cp = open(stories());
-    QVERIFY_THROWS_EXCEPTION(Error, Generator(cp->model(), {}, SamplingSettings{}));
+    QVERIFY_THROWS_EXCEPTION(Error, Generator(cp->model(), std::vector<int>{}, SamplingSettings{}));
     // Past the model's 512 positions: a clear error, not a silent wrap.
     QVERIFY_THROWS_EXCEPTION(Error, generate(cp->model(), std::vector<int>(510, 5), SamplingSettings{}, 10, {}));
 }

@@ -200,8 +200,10 @@ void ModelCapabilitiesTest::headDecidesGenerationAndLens_data() {
     // An image classifier is no text classifier: it is not a language model at all.
     QTest::newRow("vit classifier") << "vit" << int(HeadKind::ImageClassifier) << false << false
                                     << "this vit checkpoint is not a causal language model" << "vit is a vision model";
-    QTest::newRow("t5 with tied lm head") << "t5" << int(HeadKind::CausalLm) << false << false << "t5 checkpoint is not a causal language model"
-                                          << "t5 is an encoder-decoder";
+    // An encoder-decoder generates its target for a source; without a head it cannot.
+    QTest::newRow("t5 with tied lm head") << "t5" << int(HeadKind::CausalLm) << true << false << "" << "t5 is an encoder-decoder";
+    QTest::newRow("t5 without head") << "t5" << int(HeadKind::None) << false << false << "t5 checkpoint has no LM head"
+                                     << "t5 is an encoder-decoder";
 }
 
 void ModelCapabilitiesTest::headDecidesGenerationAndLens() {

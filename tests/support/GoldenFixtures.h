@@ -40,6 +40,19 @@ inline void copyFolder(const std::filesystem::path& from, const std::filesystem:
     for (const auto& e : std::filesystem::directory_iterator(from)) std::filesystem::copy(e.path(), to / e.path().filename());
 }
 
+nlohmann::json readJson(const std::filesystem::path& file);
+
+// The golden T5Model as a T5ForConditionalGeneration in `dir` (made afresh): the same weights,
+// with the tied LM head transformers gives that architecture, so that it can generate.
+inline std::filesystem::path writeT5WithLmHead(const std::filesystem::path& dir) {
+    std::filesystem::remove_all(dir);
+    copyFolder(goldenDir() / "t5" / "model", dir);
+    nlohmann::json config = readJson(dir / "config.json");
+    config["architectures"] = {"T5ForConditionalGeneration"};
+    std::ofstream(dir / "config.json") << config.dump(1);
+    return dir;
+}
+
 inline nlohmann::json readJson(const std::filesystem::path& file) {
     std::ifstream in(file);
     if (!in) throw std::runtime_error("cannot open fixture " + file.string());

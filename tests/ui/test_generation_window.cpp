@@ -24,6 +24,7 @@
 #include "model/Checkpoint.h"
 
 using namespace attnscope;
+namespace fs = std::filesystem;
 using attnscope::ui::Analysis;
 using attnscope::ui::GenerationControls;
 using attnscope::ui::GenerationRun;
@@ -64,6 +65,7 @@ private slots:
     void classroomModeAnimates();
     void onlyGeneratingModelsShowTheControls();
     void maskingATokenShowsTheModelsGuess();
+    void encoderDecoderGeneratesItsTarget();
 };
 
 // Generate adds greedy tokens (the engine's own, from the same prompt), each arriving as an
@@ -441,6 +443,60 @@ void GenerationWindowTest::maskingATokenShowsTheModelsGuess() {
     window.toggleMaskAtSelection();
     QVERIFY(!window.session().isBusy());
     QCOMPARE(window.session().analysis(), shownBefore);
+}
+
+// T5 generates its target for the typed source: the engine's greedy tokens, the decoder and
+// cross-attention growing with them, the predictions following the target, and a typed
+// target continued rather than replaced.
+void GenerationWindowTest::encoderDecoderGeneratesItsTarget() {
+    static const fs::path dir = fixtures::writeT5WithLmHead(fixtures::tmpDir() / "window_t5_lm");
+    const QString t5 = QString::fromStdString(dir.string());
+    const QString source = QStringLiteral("The cat sat on the mat.");
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, t5, source));
+    // Teacher-forced first: the decoder start alone, and what it predicts next.
+    QCOMPARE(window.session().analysis()->predictedSequence, 1);
+    QCOMPARE(int(window.session().analysis()->tokenPredictions.size()), 1);
+    GenerationControls* controls = window.generationControls();
+    QVERIFY(controls->isVisible());
+    controls->setMaxNewTokens(5);
+    window.generate();
+    QVERIFY(waitIdle(window));
+
+    const auto cp = Checkpoint::open(dir);
+    const std::vector<int> sourceIds = cp->encode(source.toStdString()).ids;
+    const auto expected = generate(cp->model(), GenerationPrompt{{0}, sourceIds}, SamplingSettings{}, 5, endOfSequenceIds(cp->config()));
+    const auto analysis = window.session().analysis();
+    QVERIFY(analysis->isGeneration());
+    QCOMPARE(analysis->predictedSequence, 1);
+    QCOMPARE(analysis->tokens().ids, sourceIds);  // the source stays the input
+    QCOMPARE(analysis->predictedTokens().ids, expected.ids);
+    QCOMPARE(analysis->promptLength, 1);
+    QCOMPARE(analysis->generatedTokenCount(), int(expected.ids.size()) - 1);
+    QCOMPARE(analysis->stackCount(), 3);
+    QCOMPARE(analysis->attention(2).queries, int(expected.ids.size()));
+    QCOMPARE(analysis->attention(2).keys, int(sourceIds.size()));
+    QCOMPARE(int(analysis->tokenPredictions.size()), int(expected.ids.size()));
+    QVERIFY2(controls->summary().contains(analysis->generatedText), qPrintable(controls->summary()));
+
+    // On the cross-attention the views follow the newest target token, and the predictions
+    // panel says what it predicts next.
+    window.selection().setStack(2);
+    QCOMPARE(window.selection().selectedQuery(), int(expected.ids.size()) - 1);
+    auto* panel = window.predictionsPanel();
+    QCOMPARE(panel->title(), QStringLiteral("Next token after “%1”").arg(analysis->predictedLabels().back()));
+    QCOMPARE(panel->entries().front().label, analysis->tokenPredictions.back().front().label);
+
+    // A typed target is where the decoder starts.
+    window.setPairText(QStringLiteral("Die"));
+    window.generate();
+    QVERIFY(waitIdle(window));
+    const auto typed = window.session().analysis();
+    const std::vector<int> start = decoderPromptIds(*cp, "Die");
+    QCOMPARE(typed->promptLength, int(start.size()));
+    QCOMPARE(prefix(typed->predictedTokens().ids, start.size()), start);
+    QCOMPARE(typed->target, QStringLiteral("Die"));
 }
 
 QTEST_MAIN(GenerationWindowTest)

@@ -339,7 +339,7 @@ void TestSessionParts::generationNeedsAGeneratingModel() {
     commands.generateAction()->trigger();
     QCOMPARE(hints.count(), 3);
     for (const QList<QVariant>& hint : hints) {
-        QCOMPARE(hint.at(0).toString(), QStringLiteral("Open a causal language model (GPT-2, Llama, …) to generate text"));
+        QCOMPARE(hint.at(0).toString(), QStringLiteral("Open a language model with an LM head (GPT-2, Llama, T5, …) to generate text"));
         QVERIFY(hint.at(1).toInt() > 0);  // a timed status message
     }
     QVERIFY(!session.isBusy());

@@ -46,7 +46,7 @@ FigureSource Analysis::figureSource(int index) const {
     source.patches = keys.patches;
     if (keys.patches.isValid()) source.image = image;
     source.predictions = predictions;
-    if (isGeneration()) source.firstGeneratedToken = promptLength;
+    if (isGeneration() && s.keySequence == predictedSequence) source.firstGeneratedToken = promptLength;
     if (record.stacks.size() > 1) {
         source.attentionName = stackTitle(s.name, s.isSelfAttention());
         source.queryAxisTitle = QStringLiteral("Query (%1 token)").arg(sequenceNoun(s.querySequence));

@@ -44,8 +44,13 @@ struct Analysis {
     // A masked language model's masked positions, each with the label of the token it hid.
     QMap<int, QString> maskedTokens;
 
-    // A causal LM's generation (GenerationRun): the first promptLength tokens are the
-    // prompt's, the rest were generated; 0 for an analysis of typed text. `text` is the prompt.
+    // The sequence tokenPredictions are for and a generation grows: the input, or an
+    // encoder-decoder's target (the decoder's tokens, sequence 1).
+    int predictedSequence = 0;
+
+    // A generation (GenerationRun): the first promptLength tokens of the predicted sequence are
+    // the prompt's (an encoder-decoder's: its decoder start and typed target), the rest were
+    // generated; 0 for an analysis of typed text. `text` is the prompt (or the source).
     int promptLength = 0;
     QString generatedText;  // the new tokens decoded
 
@@ -58,6 +63,10 @@ struct Analysis {
     const PatchGrid& patches() const { return record.patches(); }
     bool hasImage() const { return patches().isValid(); }
     bool isGeneration() const { return promptLength > 0; }
+    // The tokens predictions are for and generation grows (predictedSequence).
+    const TokenSequence& predictedTokens() const { return record.sequences.at(static_cast<std::size_t>(predictedSequence)); }
+    const QStringList& predictedLabels() const { return labels.at(static_cast<std::size_t>(predictedSequence)); }
+    int generatedTokenCount() const { return isGeneration() ? predictedTokens().size() - promptLength : 0; }
 
     int stackCount() const { return static_cast<int>(record.stacks.size()); }
     // A stack by index; out of range reads as the first, which every record has.
@@ -70,6 +79,8 @@ struct Analysis {
     bool isQuerySpecial(int index, int token) const { return record.queriesOf(stack(index)).isSpecial(token); }
     // Whether a stack's queries are the input's tokens (the source's, not a target's).
     bool asksFromInput(int index) const { return stack(index).querySequence == 0; }
+    // Whether a stack's queries are the tokens tokenPredictions are for.
+    bool asksFromPredicted(int index) const { return stack(index).querySequence == predictedSequence; }
 
     // What FigureBuilder needs for one stack, with the right tokens on each axis; points into
     // this analysis, so keep the analysis alive.

@@ -24,10 +24,8 @@ std::optional<std::string> given(const QString& field) {
 void addTokenPredictions(const Checkpoint& checkpoint, Analysis& analysis) {
     const ModelCapabilities& m = checkpoint.capabilities();
     const RowMatrix& logits = analysis.record.logits;
-    if (m.hasDecoder()) {
-        analysis.predictionsNote = QObject::tr("Predictions are shown for single-stack language models; an encoder-decoder's are not yet.");
-        return;
-    }
+    // An encoder-decoder predicts each next target token: its logits are the decoder's.
+    if (m.hasDecoder()) analysis.predictedSequence = 1;
     if (logits.size() == 0) {
         analysis.predictionsNote = QObject::tr("This checkpoint has no language-model head, so it predicts no tokens; "
                                                "its attention is all there is to see.");

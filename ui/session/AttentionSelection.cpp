@@ -158,7 +158,7 @@ void AttentionSelection::adoptAnalysis(const Analysis& analysis, const Analysis*
                                                 previous->queryLabels(stack).size() == labels.size()));
         int query = sameTokens ? selectedQueryOf(stack) : -1;
         // A generation's views follow its newest token's attention row.
-        if (analysis.isGeneration() && !sameTokens) query = static_cast<int>(labels.size()) - 1;
+        if (analysis.isGeneration() && !sameTokens && analysis.asksFromPredicted(stack)) query = static_cast<int>(labels.size()) - 1;
         if (stack == stack_ && initialQuery) query = *initialQuery;
         setSelectedQueryOf(stack, query >= 0 && query < labels.size() ? query : defaultQuery(analysis, stack));
     }

@@ -17,14 +17,33 @@ namespace {
 
 std::vector<int> promptIds(const Checkpoint& checkpoint, const QString& prompt) {
     const ModelConfig& config = checkpoint.config();
-    checkpoint.model().requireCanGenerate();
-    if (!checkpoint.tokenizer()) throw Error("this model folder has no usable tokenizer: " + checkpoint.tokenizerProblem());
     std::vector<int> ids = checkpoint.encode(prompt.toStdString()).ids;
     if (!ids.empty()) return ids;
     // Nothing typed: a model with a beginning-of-sequence token starts from it alone, as
     // transformers' generate() does without input_ids.
     if (const std::optional<int> bos = beginningOfSequenceId(config)) return {*bos};
     throw Error("type a prompt to generate from: " + config.modelType + " has no beginning-of-sequence token to start with");
+}
+
+GenerationPrompt generationPrompt(const Checkpoint& checkpoint, const QString& prompt, const QString& target) {
+    checkpoint.model().requireCanGenerate();
+    if (!checkpoint.tokenizer()) throw Error("this model folder has no usable tokenizer: " + checkpoint.tokenizerProblem());
+    if (!checkpoint.capabilities().hasDecoder()) {
+        if (!target.isEmpty()) throw Error("a target is for encoder-decoder models; " + checkpoint.config().modelType + " continues its prompt");
+        return {promptIds(checkpoint, prompt), {}};
+    }
+    GenerationPrompt p{decoderPromptIds(checkpoint, target.toStdString()), checkpoint.encode(prompt.toStdString()).ids};
+    if (p.source.empty()) throw Error("type a source for " + checkpoint.config().modelType + " to generate its target from");
+    return p;
+}
+
+TokenSequence namedSequence(const Checkpoint& checkpoint, const char* name, const std::vector<int>& ids) {
+    TokenSequence tokens;
+    tokens.name = name;
+    tokens.names = checkpoint.tokenNames(ids);
+    tokens.ids = ids;
+    tokens.special = checkpoint.specialTokens(ids);
+    return tokens;
 }
 
 // Waits out the rest of the pace, looking at cancel often enough to feel immediate.
@@ -34,10 +53,12 @@ void waitForPace(std::chrono::steady_clock::time_point until, const std::functio
 
 }  // namespace
 
-GenerationRun::GenerationRun(std::shared_ptr<const Checkpoint> checkpoint, const QString& prompt, const SamplingSettings& sampling)
+GenerationRun::GenerationRun(std::shared_ptr<const Checkpoint> checkpoint, const QString& prompt, const SamplingSettings& sampling,
+                             const QString& target)
     : checkpoint_(std::move(checkpoint)),
       prompt_(prompt),
-      generator_(checkpoint_->model(), promptIds(*checkpoint_, prompt), sampling),
+      target_(target),
+      generator_(checkpoint_->model(), generationPrompt(*checkpoint_, prompt, target), sampling),
       stopIds_(endOfSequenceIds(checkpoint_->config())) {}
 
 void GenerationRun::feedPending() {
@@ -102,14 +123,22 @@ std::shared_ptr<Analysis> GenerationRun::snapshot() const {
     const std::vector<int> ids(generator_.ids().begin(), generator_.ids().begin() + generator_.fedLength());
     auto analysis = std::make_shared<Analysis>();
     analysis->text = prompt_;
-    TokenSequence tokens;
-    tokens.names = checkpoint_->tokenNames(ids);
-    tokens.ids = ids;
-    tokens.special = checkpoint_->specialTokens(ids);
-    analysis->record.modelType = checkpoint_->config().modelType;
-    analysis->record.sequences = {std::move(tokens)};
-    analysis->record.stacks = {{kSelfStack, 0, 0, generator_.attentions()}};
-    analysis->input.ids = ids;
+    analysis->target = target_;
+    AttentionRecord& record = analysis->record;
+    record.modelType = checkpoint_->config().modelType;
+    const std::vector<int>& source = generator_.source();
+    if (source.empty()) {
+        record.sequences = {namedSequence(*checkpoint_, kInputSequence, ids)};
+        record.stacks = {{kSelfStack, 0, 0, generator_.attentions()}};
+        analysis->input.ids = ids;
+    } else {
+        record.sequences = {namedSequence(*checkpoint_, kInputSequence, source), namedSequence(*checkpoint_, kDecoderSequence, ids)};
+        record.stacks = {{"encoder", 0, 0, generator_.encoderAttention()}, {"decoder", 1, 1, generator_.attentions()},
+                         {"cross", 1, 0, generator_.crossAttentions()}};
+        analysis->input.ids = source;
+        analysis->input.decoderIds = ids;
+        analysis->predictedSequence = 1;
+    }
     analysis->labels = sequenceLabels(analysis->record);
     analysis->tokenPredictionKind = Analysis::TokenPredictionKind::NextToken;
     analysis->tokenPredictions = predictions_;

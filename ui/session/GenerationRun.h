@@ -21,15 +21,16 @@ struct Analysis;
 // the generation shown, when it continues), picked with `sampling`. paceMs > 0 holds each
 // token on screen at least that long, so a classroom can follow it appear.
 struct GenerationRequest {
-    QString prompt;
+    QString prompt;  // the text to continue, or an encoder-decoder's source
+    QString target;  // an encoder-decoder's target typed so far, which the decoder continues
     SamplingSettings sampling;
     int maxNewTokens = 1;
     int paceMs = 0;
 };
 
-// One growing generation of a causal language model: its key/value cache (each new token is
-// one incremental step), the top tokens predicted after every position fed so far, and what
-// the views show of it (snapshot()). Lives across Generate and Step presses so a continuation
+// One growing generation of a causal language model, or of an encoder-decoder's target for a
+// source: its key/value cache (each new token is one incremental step), the top tokens
+// predicted after every position fed so far, and what the views show of it (snapshot()). Lives across Generate and Step presses so a continuation
 // costs only its new tokens. Not thread-safe: one job at a time uses it.
 class GenerationRun {
     Q_GADGET
@@ -38,12 +39,16 @@ public:
     Q_ENUM(Stop)
 
     // Tokenizes the prompt; an empty one starts from the model's beginning-of-sequence token
-    // where it has one. Throws attnscope::Error for a model that cannot generate or an
-    // empty prompt without such a token.
-    GenerationRun(std::shared_ptr<const Checkpoint> checkpoint, const QString& prompt, const SamplingSettings& sampling);
+    // where it has one. An encoder-decoder encodes the prompt as its source, and its decoder
+    // starts from its start token and the target's tokens. Throws attnscope::Error for a
+    // model that cannot generate or an empty prompt without such a token.
+    GenerationRun(std::shared_ptr<const Checkpoint> checkpoint, const QString& prompt, const SamplingSettings& sampling,
+                  const QString& target = {});
 
     const Checkpoint& checkpoint() const { return *checkpoint_; }
     const QString& prompt() const { return prompt_; }
+    const QString& target() const { return target_; }
+    // The growing sequence: the text's tokens, or an encoder-decoder's decoder tokens.
     const std::vector<int>& ids() const { return generator_.ids(); }
     const SamplingSettings& sampling() const { return generator_.sampling(); }
     // New settings for the tokens still to come (a new sampler, seeded afresh; the cache stays).
@@ -59,7 +64,8 @@ public:
              const std::function<bool()>& stop, const std::function<void(int, int)>& progress = {});
 
     // The sequence so far as an analysis: tokens, attention [layers, heads, n, n], each
-    // position's next-token predictions, the prompt length and the new text.
+    // position's next-token predictions, the prompt length and the new text; for an
+    // encoder-decoder also the source, the encoder's attention and the cross-attention.
     std::shared_ptr<Analysis> snapshot() const;
 
 private:
@@ -68,6 +74,7 @@ private:
 
     std::shared_ptr<const Checkpoint> checkpoint_;  // before generator_, which refers to its model
     QString prompt_;
+    QString target_;
     Generator generator_;
     std::vector<int> stopIds_;
     std::vector<std::vector<ClassPrediction>> predictions_;  // per fed position: what comes next

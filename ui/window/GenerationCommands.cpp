@@ -62,10 +62,12 @@ void GenerationCommands::step() { generateTokens(1); }
 void GenerationCommands::generateTokens(int count) {
     const auto checkpoint = session_->checkpoint();
     if (!checkpoint || !checkpoint->capabilities().canGenerate)
-        return emit hint(tr("Open a causal language model (GPT-2, Llama, …) to generate text"), 4000);
+        return emit hint(tr("Open a language model with an LM head (GPT-2, Llama, T5, …) to generate text"), 4000);
     if (session_->activity() == AttentionSession::Activity::Generating) return;  // Stop comes first
     GenerationRequest request;
     request.prompt = text_->text();
+    // An encoder-decoder continues the target typed so far (its second field), for the source.
+    if (checkpoint->capabilities().hasDecoder()) request.target = text_->pairText();
     request.sampling = controls_->sampling();
     request.maxNewTokens = count;
     request.paceMs = controls_->paceMs();
@@ -78,7 +80,7 @@ void GenerationCommands::onFinished(GenerationRun::Stop why, int newTokens) {
     else emit hint(newTokens == 1 ? tr("Generated 1 token") : tr("Generated %1 tokens").arg(newTokens), 3000);
     const auto analysis = session_->analysis();
     if (!analysis || !analysis->isGeneration()) return;
-    const int total = analysis->tokenCount() - analysis->promptLength;
+    const int total = analysis->generatedTokenCount();
     QString summary = total == 1 ? tr("1 new token: “%1”").arg(analysis->generatedText)
                                  : tr("%1 new tokens: “%2”").arg(total).arg(analysis->generatedText);
     if (!reason.isEmpty()) summary += QStringLiteral(" — ") + reason;

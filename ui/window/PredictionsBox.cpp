@@ -40,12 +40,12 @@ void PredictionsBox::show(const std::shared_ptr<const Analysis>& analysis, bool 
         panel_->setEntries(tr("The classifier's labels for this text"), analysis->predictions);
         return;
     }
-    if (analysis->tokenPredictions.empty() || !analysis->asksFromInput(stack) || query < 0 ||
+    if (analysis->tokenPredictions.empty() || !analysis->asksFromPredicted(stack) || query < 0 ||
         query >= static_cast<int>(analysis->tokenPredictions.size())) {
         panel_->setNote(analysis->predictionsNote);
         return;
     }
-    const QString token = analysis->tokenLabels().value(query);
+    const QString token = analysis->predictedLabels().value(query);
     QString title = analysis->tokenPredictionKind == Analysis::TokenPredictionKind::TokenLabels
                         ? tr("The model's labels for “%1”").arg(token)
                         : tr("Next token after “%1”").arg(token);
