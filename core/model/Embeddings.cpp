@@ -7,6 +7,29 @@
 
 namespace attnscope {
 
+namespace {
+
+// Marian's fixed position table: row p holds sin(p / 10000^(2j / d)) for j < d / 2 (rounded up)
+// in its first half and the cosines of the same angles in its second, computed in double and
+// stored as float32, as transformers builds it.
+std::vector<float> sinusoidTable(int positions, int width) {
+    std::vector<float> table(static_cast<std::size_t>(positions) * width);
+    const int sines = width / 2 + width % 2;
+    for (int p = 0; p < positions; ++p) {
+        float* row = table.data() + static_cast<std::size_t>(p) * width;
+        for (int j = 0; j < width; ++j) {
+            // Column j's angle uses frequency index 2 * (j / 2) of the interleaved layout transformers
+            // starts from: even columns become the sines, odd ones the cosines.
+            const int column = j < sines ? 2 * j : 2 * (j - sines) + 1;
+            const double angle = p / std::pow(10000.0, 2.0 * (column / 2) / width);
+            row[j] = static_cast<float>(j < sines ? std::sin(angle) : std::cos(angle));
+        }
+    }
+    return table;
+}
+
+}  // namespace
+
 Embeddings::Embeddings(const WeightBinder& bind) : c_(bind.config()) {
     using R = TensorRole;
     const ModelConfig& c = c_;
@@ -24,11 +47,18 @@ Embeddings::Embeddings(const WeightBinder& bind) : c_(bind.config()) {
     }
     const int e = c.embeddingSize;
     tokenEmbedding_ = bind.tensor(bind.name(R::TokenEmbedding, 0, ".weight"), {c.vocabSize, e});
-    if (spec.hasRole(R::PositionEmbedding))
-        positionEmbedding_ = bind.tensor(bind.name(R::PositionEmbedding, 0, ".weight"), {c.maxPositions, e});
-    if (spec.hasRole(R::TokenTypeEmbedding) && c.typeVocabSize > 0)
+    // The roles of the stack in use: an encoder-decoder's decoder has its own positions and norm.
+    if (bind.hasRole(R::PositionEmbedding)) {
+        positionOffset_ = spec.positionOffset;
+        positionEmbedding_ = bind.tensor(bind.name(R::PositionEmbedding, 0, ".weight"), {c.maxPositions + positionOffset_, e});
+    }
+    if (spec.positions == PositionScheme::Sinusoidal) {
+        sinusoids_ = sinusoidTable(c.maxPositions, e);
+        positionEmbedding_.data = sinusoids_.data();
+    }
+    if (bind.hasRole(R::TokenTypeEmbedding) && c.typeVocabSize > 0)
         tokenTypeEmbedding_ = bind.tensor(bind.name(R::TokenTypeEmbedding, 0, ".weight"), {c.typeVocabSize, e});
-    if (spec.hasRole(R::EmbeddingNorm)) embeddingNorm_ = bind.norm(R::EmbeddingNorm, 0, e);
+    if (bind.hasRole(R::EmbeddingNorm)) embeddingNorm_ = bind.norm(R::EmbeddingNorm, 0, e);
     // ELECTRA has its projection only when the widths differ; ALBERT always (then it is
     // required), so a stored one is used and a missing one is an error only where it must exist.
     if (spec.hasRole(R::EmbeddingProjection) && (e != c.hidden || bind.has(bind.name(R::EmbeddingProjection, 0, ".weight"))))
@@ -99,12 +129,12 @@ RowMatrix Embeddings::text(const std::vector<int>& ids, const std::vector<int>& 
                         " tokens");
         x.row(i) = wordTable.row(id);
     }
-    // Gemma scales the embeddings by sqrt(hidden) rounded to float32 (and the tied head reads
-    // the unscaled table).
+    // Gemma (and BART or Marian with scale_embedding) scale the embeddings by sqrt(hidden)
+    // rounded to float32 (and the tied head reads the unscaled table).
     if (c.scaleEmbeddings) x *= static_cast<float>(std::sqrt(static_cast<double>(c.hidden)));
     if (positionEmbedding_.data) {
-        Eigen::Map<const RowMatrix> table(positionEmbedding_.data, c.maxPositions, e);
-        for (int i = 0; i < n; ++i) x.row(i) += table.row(positions[i]);
+        Eigen::Map<const RowMatrix> table(positionEmbedding_.data, c.maxPositions + positionOffset_, e);
+        for (int i = 0; i < n; ++i) x.row(i) += table.row(positions[i] + positionOffset_);
     }
     if (tokenTypeEmbedding_.data) {
         Eigen::Map<const RowMatrix> table(tokenTypeEmbedding_.data, c.typeVocabSize, e);

@@ -8,8 +8,9 @@
 
 namespace attnscope {
 
-// A model's input layer: token ids (with learned positions, token types and an embedding norm
-// where the family has them) or an image's patches (with CLS, DeiT's distillation token and
+// A model's input layer: token ids (with learned or sinusoidal positions, token types and an
+// embedding norm where the family has them; bound with a decoder's names, an encoder-decoder's
+// decoder input layer) or an image's patches (with CLS, DeiT's distillation token and
 // the position table) turned into the first residual stream [tokens, hidden].
 class Embeddings {
 public:
@@ -27,6 +28,8 @@ public:
 private:
     const ModelConfig& c_;
     FloatTensor tokenEmbedding_, positionEmbedding_, tokenTypeEmbedding_;
+    int positionOffset_ = 0;         // the table row of position 0 (BART's learned table: 2)
+    std::vector<float> sinusoids_;   // a computed position table (Marian), [max positions, embedding size]
     Norm embeddingNorm_;
     Linear projection_;       // embedding size -> hidden, where the family factorises its embeddings
     Linear patchProjection_;  // the patch convolution as a linear map over flattened [C, p, p] patches

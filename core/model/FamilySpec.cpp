@@ -1,63 +1,15 @@
 #include "model/FamilySpec.h"
 
+#include "model/FamilyHeads.h"
+#include "model/Seq2SeqFamilies.h"
+
 namespace attnscope {
 namespace {
 
 using R = TensorRole;
 
-// Output heads as transformers builds them. Text classifiers (*ForSequenceClassification) are
-// looked for before language-model heads: GPT2ForSequenceClassification keeps its base
-// config's tie_word_embeddings, which would otherwise give it a tied LM head it does not have.
-// *ForMultipleChoice stores the same tensors but scores each choice of a batch with one
-// number: a single input has nothing to classify.
-OutputHeadSpec sequenceHead(HeadPooling pooling, std::string dense, Activation activation, std::string projection,
-                            BiasRule bias = BiasRule::Required) {
-    OutputHeadSpec h;
-    h.kind = HeadKind::SequenceClassifier;
-    h.pooling = pooling;
-    h.dense = std::move(dense);
-    h.denseActivation = activation;
-    h.projection = std::move(projection);
-    h.bias = bias;
-    h.labels = true;
-    h.refusedArchitecture = "ForMultipleChoice";
-    return h;
-}
-
 // Decoders read the last token that is not padding straight into a bias-free `score`.
 const OutputHeadSpec kScoreHead = sequenceHead(HeadPooling::LastNonPadToken, "", Activation::Tanh, "score", BiasRule::Absent);
-
-// The masked-LM head: dense, activation, norm, then the decoder tied to the word embeddings
-// with a bias of its own.
-OutputHeadSpec maskedLmHead(std::string dense, bool modelActivation, std::string norm, std::string bias) {
-    OutputHeadSpec h;
-    h.kind = HeadKind::MaskedLm;
-    h.dense = std::move(dense);
-    h.denseUsesModelActivation = modelActivation;
-    h.norm = std::move(norm);
-    h.source = ProjectionSource::Tied;
-    h.separateBias = std::move(bias);
-    return h;
-}
-
-OutputHeadSpec causalLmHead(std::string projection) {
-    OutputHeadSpec h;
-    h.kind = HeadKind::CausalLm;
-    h.projection = std::move(projection);
-    h.source = ProjectionSource::StoredOrTied;
-    h.bias = BiasRule::IfStored;
-    return h;
-}
-
-OutputHeadSpec imageClassifier(HeadPooling pooling, std::string projection, std::string second = {}) {
-    OutputHeadSpec h;
-    h.kind = HeadKind::ImageClassifier;
-    h.pooling = pooling;
-    h.projection = std::move(projection);
-    h.secondProjection = std::move(second);
-    h.labels = true;
-    return h;
-}
 
 FamilySpec bert() {
     FamilySpec s;
@@ -345,7 +297,7 @@ FamilySpec gemma() {
     s.modelTypes = {"gemma"};
     s.keys.activationDefault = "gelu_pytorch_tanh";
     s.norm = NormKind::RmsNormUnitOffset;
-    s.scaleEmbeddings = true;
+    s.scaleEmbeddings = kAlways;
     s.tieEmbeddings = fromKey("tie_word_embeddings", true);
     s.window = {};
     s.configDefaults = {{"head_dim", 256}};
@@ -496,74 +448,10 @@ FamilySpec deit() {
     return s;
 }
 
-// T5's layer names for one of its stacks ("encoder" or "decoder"); the decoder has a
-// cross-attention sublayer between self-attention and the feed-forward one.
-std::map<TensorRole, std::string> t5Stack(const std::string& stack, bool decoder) {
-    const std::string block = stack + ".block.{L}.layer.";
-    const std::string ff = block + (decoder ? "2" : "1");
-    std::map<TensorRole, std::string> n{{R::TokenEmbedding, "shared"},
-                                        {R::RelativeBias, stack + ".block.0.layer.0.SelfAttention.relative_attention_bias"},
-                                        {R::AttnNorm, block + "0.layer_norm"},
-                                        {R::AttnQ, block + "0.SelfAttention.q"},
-                                        {R::AttnK, block + "0.SelfAttention.k"},
-                                        {R::AttnV, block + "0.SelfAttention.v"},
-                                        {R::AttnOut, block + "0.SelfAttention.o"},
-                                        {R::MlpNorm, ff + ".layer_norm"},
-                                        {R::MlpUp, ff + ".DenseReluDense.wi"},
-                                        {R::MlpUpGated, ff + ".DenseReluDense.wi_1"},
-                                        {R::MlpGate, ff + ".DenseReluDense.wi_0"},
-                                        {R::MlpDown, ff + ".DenseReluDense.wo"},
-                                        {R::FinalNorm, stack + ".final_layer_norm"}};
-    if (decoder) {
-        n[R::CrossNorm] = block + "1.layer_norm";
-        n[R::CrossQ] = block + "1.EncDecAttention.q";
-        n[R::CrossK] = block + "1.EncDecAttention.k";
-        n[R::CrossV] = block + "1.EncDecAttention.v";
-        n[R::CrossOut] = block + "1.EncDecAttention.o";
-    }
-    return n;
-}
-
-FamilySpec t5() {
-    FamilySpec s;
-    s.modelTypes = {"t5"};
-    s.keys.layers = "num_layers";
-    s.keys.decoderLayers = "num_decoder_layers";
-    s.keys.heads = "num_heads";
-    s.keys.hidden = "d_model";
-    s.keys.headDim = "d_kv";  // T5 allows heads * d_kv != d_model
-    s.keys.intermediate = "d_ff";
-    s.keys.maxPositions = "n_positions";  // nominal: positions are relative
-    s.keys.maxPositionsDefault = 512;
-    s.keys.normEps = "layer_norm_epsilon";
-    s.keys.normEpsDefault = 1e-6;
-    s.keys.activation = "dense_act_fn";
-    s.keys.activationDefault = "relu";
-    s.keys.feedForwardProj = "feed_forward_proj";
-    s.keys.relativeBuckets = "relative_attention_num_buckets";
-    s.keys.relativeMaxDistance = "relative_attention_max_distance";
-    s.keys.padTokenDefault = 0;
-    s.names = t5Stack("encoder", false);
-    s.decoderNames = t5Stack("decoder", true);
-    s.basePrefixes = {""};
-    s.norm = NormKind::RmsNorm;
-    s.positions = PositionScheme::RelativeBuckets;
-    s.scaleScores = kNever;  // T5 folds the scale into its initialisation
-    s.qkvBias = s.outBias = s.mlpBias = kNever;
-    s.tieEmbeddings = fromKey("tie_word_embeddings", true);
-    // T5Model (no head) has tie_word_embeddings too: only a *ForConditionalGeneration has the
-    // tied head, which reads the decoder's output rescaled by d_model^-0.5.
-    OutputHeadSpec lm = causalLmHead("lm_head");
-    lm.tiedScaledByHidden = true;
-    lm.tieOnlyForArchitecture = "ForConditionalGeneration";
-    s.heads = {lm};
-    return s;
-}
-
 const std::vector<FamilySpec>& families() {
     static const std::vector<FamilySpec> table{bert(),    roberta(), distilbert(), electra(), albert(), gpt2(),   gptNeo(), gptNeoX(), llama(),
                                                mistral(), qwen2(),   qwen3(),      gemma(),  gemma2(), gemma3Text(), gemma3(),
-                                               phi3(),    olmo2(),   smollm3(),    vit(),    deit(),   t5()};
+                                               phi3(),    olmo2(),   smollm3(),    vit(),    deit(),   t5Family(), bartFamily(), marianFamily()};
     return table;
 }
 

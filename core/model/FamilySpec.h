@@ -38,7 +38,9 @@ enum class NormPlacement { Post, Pre };  // Post: x = norm(x + f(x)); Pre: x = x
 // LearnedFromPadding: RoBERTa numbers real tokens from padding_idx + 1.
 // PatchTable: a learned [1, tokens, hidden] table over CLS (+ distillation) and the patches.
 // RelativeBuckets: T5's learned bias per bucketed query-key offset, added to the scores.
-enum class PositionScheme { Learned, LearnedFromPadding, Rotary, PatchTable, RelativeBuckets };
+// Sinusoidal: a fixed table, sines of every frequency in the first half of each row and their
+// cosines in the second (Marian); computed, not read from the checkpoint.
+enum class PositionScheme { Learned, LearnedFromPadding, Rotary, PatchTable, RelativeBuckets, Sinusoidal };
 // Split: separate q, k, v projections. Fused: one projection giving [q | k | v].
 // FusedPerHead: one projection giving, per head, [q_h | k_h | v_h] (GPT-NeoX).
 enum class QkvLayout { Split, Fused, FusedPerHead };
@@ -106,8 +108,12 @@ struct ConfigKeys {
     const char* queryPreAttnScalar = nullptr;
     const char* attnSoftcap = nullptr;
     const char* finalSoftcap = nullptr;
-    // Encoder-decoders (T5).
+    // Encoder-decoders (T5, BART, Marian). The decoder's heads and feed-forward width must
+    // equal the encoder's where config.json gives them separately (every published BART and
+    // Marian model has them equal; one block shape serves both stacks).
     const char* decoderLayers = nullptr;
+    const char* decoderHeads = nullptr;
+    const char* decoderIntermediate = nullptr;
     const char* relativeBuckets = nullptr;
     const char* relativeMaxDistance = nullptr;
     // Vision transformers.
@@ -154,6 +160,9 @@ struct OutputHeadSpec {
     std::vector<std::string> labelNames;  // fixed label names, where config.json's id2label does not name them
     bool tiedScaledByHidden = false; // a tied projection reads hidden x d_model^-0.5 (T5)
     bool denseToEmbedding = false;   // the dense layer maps hidden to embedding_size, where the norm and the tied projection work (ALBERT, ELECTRA's generator)
+    // A bias buffer added to the logits however the projection is found, [1, vocab] or [vocab]
+    // (BART's and Marian's final_logits_bias); zero when the checkpoint lacks it.
+    std::string addedBias;
     const char* tieOnlyForArchitecture = nullptr;  // tie only when config.json's architectures end with this
     const char* refusedArchitecture = nullptr;     // not this head for such checkpoints (*ForMultipleChoice)
 };
@@ -183,7 +192,8 @@ struct FamilySpec {
     QkvLayout qkv = QkvLayout::Split;
     MlpKind mlp = MlpKind::Plain;
     QkNormScope qkNorm = QkNormScope::PerHead;
-    bool scaleEmbeddings = false;  // token embeddings times sqrt(hidden), in float32 (Gemma)
+    ConfigSwitch scaleEmbeddings = kNever;  // token embeddings times sqrt(hidden), in float32 (Gemma; BART's scale_embedding)
+    int positionOffset = 0;  // a learned position table's rows start this many before position 0 (BART: 2)
     bool conv1dWeights = false;  // weights stored [in, out] (GPT-2's Conv1D) instead of [out, in]
     bool causal = false;
     ConfigSwitch scaleScores = kAlways;         // divide scores by sqrt(head_dim)

@@ -115,7 +115,7 @@ void readSwitches(ModelConfig& c, const ConfigReader& r) {
     c.parallelResidual = r.flag(s.parallelResidual);
     c.tieWordEmbeddings = r.flag(s.tieEmbeddings);
     c.gatedMlp = c.gatedMlp || s.mlp == MlpKind::Gated;
-    c.scaleEmbeddings = s.scaleEmbeddings;
+    c.scaleEmbeddings = r.flag(s.scaleEmbeddings);
     for (const FamilySpec::OnlyValue& only : s.onlyValues)
         if (const int value = r.intOr(only.key, only.value); value != only.value)
             throw Error(r.file() + ": key '" + only.key + "' is " + std::to_string(value) + "; " + only.why);
@@ -296,8 +296,17 @@ void readRope(ModelConfig& c, const ConfigReader& r, const std::vector<bool>& us
 void readEncoderDecoder(ModelConfig& c, const ConfigReader& r) {
     const ConfigKeys& k = c.spec().keys;
     c.decoderLayers = r.positiveIntOr(k.decoderLayers, c.layers, kMaxLayers);
-    c.relativeBuckets = r.positiveInt(k.relativeBuckets, 1 << 12);
-    c.relativeMaxDistance = r.positiveIntOr(k.relativeMaxDistance, 128, kMaxPositions);
+    const auto sameAsEncoder = [&](const char* key, int encoder, const char* what) {
+        if (const int decoder = r.positiveIntOr(key, encoder, 1 << 20); decoder != encoder)
+            throw Error(r.file() + ": key '" + key + "' is " + std::to_string(decoder) + " but the encoder's " + what + " is " +
+                        std::to_string(encoder) + "; AttnScope needs the decoder's to be the same");
+    };
+    sameAsEncoder(k.decoderHeads, c.heads, "head count");
+    sameAsEncoder(k.decoderIntermediate, c.intermediate, "feed-forward width");
+    if (c.spec().positions == PositionScheme::RelativeBuckets) {
+        c.relativeBuckets = r.positiveInt(k.relativeBuckets, 1 << 12);
+        c.relativeMaxDistance = r.positiveIntOr(k.relativeMaxDistance, 128, kMaxPositions);
+    }
     c.decoderStartTokenId = r.intOr("decoder_start_token_id", c.padTokenId);
 }
 

@@ -63,6 +63,12 @@ bool OutputHead::tryBind(const OutputHeadSpec& h, const WeightBinder& bind, cons
         if (!h.separateBias.empty()) projection_.bias = bind.tensor(h.separateBias, {width}).data;
         if (h.tiedScaledByHidden) inputScale_ = 1.0f / std::sqrt(static_cast<float>(c.hidden));
     }
+    if (!h.addedBias.empty() && bind.has(h.addedBias)) {
+        // Stored as a [1, vocab] buffer by BART and Marian; a flat [vocab] one reads the same.
+        const TensorInfo* info = bind.weights().info(h.addedBias);
+        const bool row = info && info->shape.size() == 2;
+        addedBias_ = bind.tensor(h.addedBias, row ? std::vector<std::int64_t>{1, width} : std::vector<std::int64_t>{width}).data;
+    }
     if (!h.secondProjection.empty()) {
         second_ = bind.linearOutIn(h.secondProjection, c.hidden, labelCount(bind, h.secondProjection + ".weight"), Bias::Required);
         if (second_.out != projection_.out)
@@ -102,6 +108,7 @@ RowMatrix OutputHead::logits(const RowMatrix& hidden, const std::vector<int>& id
     if (inputScale_ != 1.0f) h *= inputScale_;
     if (second_.present()) return 0.5f * (projection_.apply(h.topRows(1)) + second_.apply(h.middleRows(1, 1)));
     RowMatrix out = projection_.apply(h);
+    if (addedBias_) out.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(addedBias_, out.cols());
     if (softcap_ > 0.0f) out = ((out.array() / softcap_).tanh() * softcap_).matrix();
     if (spec_->singleLogit) {
         RowMatrix pair = RowMatrix::Zero(out.rows(), 2);

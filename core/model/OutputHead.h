@@ -36,6 +36,7 @@ private:
     Activation activation_ = Activation::Gelu;
     Norm norm_;
     float inputScale_ = 1.0f;
+    const float* addedBias_ = nullptr;  // [width], added to every row of logits (final_logits_bias)
     float softcap_ = 0.0f;  // > 0: a language model's logits become softcap * tanh(logits / softcap) (Gemma 2)
     int padTokenId_ = -1;
 };

@@ -69,6 +69,7 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
     stack_ = std::make_unique<LayerStack>(buildStack(bind, spec.isEncoderDecoder() ? "encoder " : "", c.layers, c.causal, c.layerWindow, false));
     if (spec.isEncoderDecoder()) {
         bind.useNames(spec.decoderNames);
+        decoderEmbeddings_ = std::make_unique<Embeddings>(bind);
         decoder_ = std::make_unique<LayerStack>(buildStack(bind, "decoder ", c.decoderLayers, true, std::vector<int>(c.decoderLayers, 0), true));
         bind.useNames(spec.names);
     }
@@ -169,7 +170,7 @@ std::optional<ForwardResult> TransformerModel::forwardEncoderDecoder(const Forwa
     std::vector<int> positions, decoderPositions;
     RowMatrix x = embeddings_->text(input.ids, input.typeIds, positions);
     const std::vector<int> decoderIds = input.decoderIds.empty() ? std::vector<int>{c.decoderStartTokenId} : input.decoderIds;
-    RowMatrix y = embeddings_->text(decoderIds, {}, decoderPositions);
+    RowMatrix y = decoderEmbeddings_->text(decoderIds, {}, decoderPositions);
     const int n = static_cast<int>(x.rows()), m = static_cast<int>(y.rows());
 
     ForwardResult result;
@@ -215,7 +216,7 @@ StepResult TransformerModel::forwardCached(const std::vector<int>& ids, KeyValue
     if (decoder_ && cache.crossKeys.empty()) throw Error("an encoder-decoder's decoder steps need the source encoded first");
     const LayerStack& stack = decoder_ ? *decoder_ : *stack_;
     std::vector<int> positions;
-    RowMatrix x = embeddings_->text(ids, {}, positions, cache.length);
+    RowMatrix x = (decoder_ ? *decoderEmbeddings_ : *embeddings_).text(ids, {}, positions, cache.length);
     const int n = static_cast<int>(x.rows());
     StepResult step;
     step.attention.resize(stack.layers(), c.heads, n, cache.length + n);

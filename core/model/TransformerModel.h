@@ -73,6 +73,7 @@ private:
     std::unique_ptr<CheckpointWeights> weights_;
     std::vector<std::unique_ptr<RotaryEmbedding>> rotaries_;  // one per distinct RoPE (ModelConfig::ropes)
     std::unique_ptr<Embeddings> embeddings_;
+    std::unique_ptr<Embeddings> decoderEmbeddings_;  // encoder-decoders: the decoder's input layer (its own positions, norm)
     std::unique_ptr<LayerStack> stack_;    // the only stack, or an encoder-decoder's encoder
     std::unique_ptr<LayerStack> decoder_;  // encoder-decoders only
     OutputHead head_;
