@@ -93,7 +93,11 @@ void runGenerate(const std::string& model, const attnscope::UserInput& input, co
         prompt.ids = input.target ? attnscope::decoderPromptIds(*cp, *input.target) : p.forward.decoderIds;
     }
     const attnscope::SamplingSettings settings{options.temperature, options.topK, options.topP, options.seed};
-    const auto result = attnscope::generate(cp->model(), prompt, settings, options.maxNewTokens, attnscope::endOfSequenceIds(cp->config()));
+    // The checkpoint's generation rules, the last of --max-new-tokens being its budget's end, so
+    // that greedy output is transformers' generate(max_new_tokens=N, num_beams=1).
+    const attnscope::GenerationRules rules = attnscope::GenerationRules::forModel(cp->folder(), cp->config().raw);
+    const auto result = attnscope::generate(cp->model(), prompt, settings, options.maxNewTokens, attnscope::endOfSequenceIds(cp->config()),
+                                            {}, nullptr, rules);
     const std::vector<int> newIds(result.ids.begin() + result.promptLength, result.ids.end());
     nlohmann::json out = {{"ids", result.ids}, {"new_ids", newIds}};
     if (encoderDecoder) out["source_ids"] = prompt.source;

@@ -106,9 +106,17 @@ void Generator::feedPending() {
     if (cache_.length < static_cast<int>(ids_.size())) feed();
 }
 
-int Generator::step() {
+int Generator::step(bool lastOfBudget) {
     feedPending();
-    const int id = sampler_.next(lastLogits_.data(), static_cast<int>(lastLogits_.size()));
+    // The rules change what is picked, not lastLogits(): the predictions shown stay the model's.
+    std::vector<float> ruled;
+    const std::vector<float>* logits = &lastLogits_;
+    if (!rules_.empty()) {
+        ruled = lastLogits_;
+        rules_.apply(ruled, ids_, promptLength_, lastOfBudget);
+        logits = &ruled;
+    }
+    const int id = sampler_.next(logits->data(), static_cast<int>(logits->size()));
     ids_.push_back(id);
     return id;
 }
@@ -164,9 +172,10 @@ GenerationResult generate(const TransformerModel& model, const std::vector<int>&
 
 GenerationResult generate(const TransformerModel& model, const GenerationPrompt& prompt, const SamplingSettings& settings,
                           int maxNewTokens, const std::vector<int>& stopIds, const std::function<void(int)>& onToken,
-                          const std::atomic<bool>* cancel) {
+                          const std::atomic<bool>* cancel, const GenerationRules& rules) {
     if (maxNewTokens < 0) throw Error("the number of new tokens must not be negative");
     Generator g(model, prompt, settings);
+    g.setRules(rules);
     GenerationResult result;
     result.promptLength = g.promptLength();
     for (int i = 0; i < maxNewTokens; ++i) {
@@ -174,7 +183,7 @@ GenerationResult generate(const TransformerModel& model, const GenerationPrompt&
             result.cancelled = true;
             break;
         }
-        const int id = g.step();
+        const int id = g.step(i + 1 == maxNewTokens);
         if (onToken) onToken(id);
         if (std::find(stopIds.begin(), stopIds.end(), id) != stopIds.end()) break;
     }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/GenerationRules.h"
 #include "tensor/AttentionStack.h"
 #include "model/ForwardResult.h"
 
@@ -65,8 +66,11 @@ public:
     Generator(const TransformerModel& model, std::vector<int> prompt, const SamplingSettings& settings);
     Generator(const TransformerModel& model, GenerationPrompt prompt, const SamplingSettings& settings);
 
-    // Feeds what is pending, picks the next token, appends it and returns it.
-    int step();
+    // Feeds what is pending, picks the next token (after the rules, if any), appends it and
+    // returns it; lastOfBudget: the caller will ask for no more (where forced_eos applies).
+    int step(bool lastOfBudget = false);
+    // The model's generation rules (GenerationRules::forModel), applied from the next step on.
+    void setRules(GenerationRules rules) { rules_ = std::move(rules); }
     // Picks later tokens with other settings (a new sampler, seeded afresh); the cache stays.
     void setSampling(const SamplingSettings& settings);
     const SamplingSettings& sampling() const { return settings_; }
@@ -100,6 +104,7 @@ private:
     int promptLength_ = 0;
     SamplingSettings settings_;
     TokenSampler sampler_;
+    GenerationRules rules_;
     KeyValueCache cache_;
     std::vector<int> source_;
     AttentionStack encoderAttention_;
@@ -120,9 +125,11 @@ struct GenerationResult {
 GenerationResult generate(const TransformerModel& model, const std::vector<int>& prompt, const SamplingSettings& settings,
                           int maxNewTokens, const std::vector<int>& stopIds,
                           const std::function<void(int)>& onToken = {}, const std::atomic<bool>* cancel = nullptr);
-// The same for an encoder-decoder's target: ids are the decoder's, from its start token on.
+// The same for an encoder-decoder's target (ids are the decoder's, from its start token on),
+// and with the model's generation rules (the last of maxNewTokens is where forced_eos applies).
 GenerationResult generate(const TransformerModel& model, const GenerationPrompt& prompt, const SamplingSettings& settings,
                           int maxNewTokens, const std::vector<int>& stopIds,
-                          const std::function<void(int)>& onToken = {}, const std::atomic<bool>* cancel = nullptr);
+                          const std::function<void(int)>& onToken = {}, const std::atomic<bool>* cancel = nullptr,
+                          const GenerationRules& rules = {});
 
 }  // namespace attnscope

@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <fstream>
 #include <set>
 
 #include "CliRunner.h"
@@ -282,6 +283,16 @@ void CliPredictionsTest::encoderDecoderGeneratesItsTarget() {
     const auto ids = jsonOf(typed)["ids"].get<std::vector<int>>();
     QCOMPARE(std::vector<int>(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(start.size())), start);
     QCOMPARE(ids.size(), start.size() + 2);
+
+    // The checkpoint's generation_config.json rules what is picked, as transformers' generate.
+    const fs::path ruled = fixtures::writeT5WithLmHead(fs::path(tmp.path().toStdString()) / "t5-ruled");
+    std::ofstream(ruled / "generation_config.json") << R"({"decoder_start_token_id": 0, "forced_bos_token_id": 42, "forced_eos_token_id": 1})";
+    const auto forced = runCli({"generate", QString::fromStdString(ruled.string()), "--text", "The cat sat.", "--max-new-tokens", "3"});
+    QVERIFY2(forced.exitCode == 0, forced.err.constData());
+    const auto forcedIds = jsonOf(forced)["ids"].get<std::vector<int>>();
+    QCOMPARE(forcedIds.size(), std::size_t{4});
+    QCOMPARE(forcedIds[1], 42);
+    QCOMPARE(forcedIds[3], 1);
 }
 
 void CliPredictionsTest::lensLastLayerIsThePrediction() {

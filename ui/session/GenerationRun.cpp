@@ -59,7 +59,11 @@ GenerationRun::GenerationRun(std::shared_ptr<const Checkpoint> checkpoint, const
       prompt_(prompt),
       target_(target),
       generator_(checkpoint_->model(), generationPrompt(*checkpoint_, prompt, target), sampling),
-      stopIds_(endOfSequenceIds(checkpoint_->config())) {}
+      stopIds_(endOfSequenceIds(checkpoint_->config())) {
+    // The checkpoint's rules for what is picked; forced_eos never applies, since a run here is
+    // continued by the next Generate or Step rather than ended at its budget.
+    generator_.setRules(GenerationRules::forModel(checkpoint_->folder(), checkpoint_->config().raw));
+}
 
 void GenerationRun::feedPending() {
     const int before = generator_.fedLength();
