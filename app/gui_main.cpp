@@ -1,7 +1,7 @@
 // attnscope [MODEL_DIR | SESSION.attnscope | ATTENTION.safetensors] [--classroom] [--text TEXT]
 //           [--pair TEXT | --target TEXT] [--image FILE] and the view options of
 //           `attnscope-cli render` (ui/session/ViewOptions.h): --view, --attention, --layer,
-//           --head, --rollout, --mode, --top-k | --threshold | --mass, --query, --hide-special,
+//           --head, --rollout, --mode, --top-k | --threshold | --mass, --query, --hide-special, --words,
 //           --colormap, --scale, --normalize, --opacity:
 // the desktop app. Without a model it opens the built-in induction model on a sample text
 // (the welcome page when that fails), so a fresh install shows real attention at once.

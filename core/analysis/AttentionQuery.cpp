@@ -6,6 +6,7 @@
 #include <string>
 
 #include "Error.h"
+#include "analysis/WordGroups.h"
 
 namespace attnscope {
 namespace {
@@ -84,7 +85,7 @@ void applyHardSelection(std::vector<float>& values, int rows, int cols, const Ha
 }
 
 AttentionMatrix computeAttentionMatrix(const AttentionStack& s, const AttentionQuery& q,
-                                       const std::vector<bool>& special) {
+                                       const std::vector<bool>& special, const TokenWords* words) {
     if (s.empty()) throw Error("there is no attention to show yet");
     if (q.layer < 0 || q.layer >= s.layers)
         throw Error("layer " + std::to_string(q.layer) + " does not exist (the model has " + std::to_string(s.layers) +
@@ -125,6 +126,8 @@ AttentionMatrix computeAttentionMatrix(const AttentionStack& s, const AttentionQ
         normaliseRows(shown);
         out.values.assign(shown.data(), shown.data() + shown.size());
     }
+    // Words before the hard rule, so that it keeps words.
+    if (q.words && words) out = groupIntoWords(out, words->queries, words->keys);
     if (q.hard) applyHardSelection(out.values, out.rows, out.cols, q.hardSelection);
     return out;
 }

@@ -31,6 +31,15 @@ struct AttentionQuery {
     // Drop the rows and columns of special tokens ([CLS], [SEP], <s>, BOS, ...) and
     // renormalise each remaining row to sum to 1.
     bool hideSpecialTokens = false;
+    // Group subword tokens into words (WordGroups.h), before any hard selection: a word's
+    // column sums its pieces', its row averages theirs. Needs the axes' TokenWords.
+    bool words = false;
+};
+
+// One word index per token on each axis (wordsOfTokens), for AttentionQuery::words.
+struct TokenWords {
+    std::vector<int> queries;
+    std::vector<int> keys;
 };
 
 // A matrix as displayed: row-major values, and for each row/column the index of the token
@@ -46,9 +55,10 @@ struct AttentionMatrix {
 };
 
 // Throws attnscope::Error when the query names a layer or head the stack does not have.
-// specialTokens may be empty (= none special), else one flag per token (key axis).
+// specialTokens may be empty (= none special), else one flag per token (key axis); words are
+// used when query.words asks for them (null: tokens, as without it).
 AttentionMatrix computeAttentionMatrix(const AttentionStack& stack, const AttentionQuery& query,
-                                       const std::vector<bool>& specialTokens = {});
+                                       const std::vector<bool>& specialTokens = {}, const TokenWords* words = nullptr);
 
 // Per-row hard selection on a row-major [rows, cols] matrix, in place.
 void applyHardSelection(std::vector<float>& values, int rows, int cols, const HardSelection& selection);

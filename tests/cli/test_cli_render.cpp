@@ -217,6 +217,17 @@ void CliRenderTest::npyIsTheDisplayedMatrix() {
         for (int c = 0; c < n - 2; ++c) sum += hidden.values[row * (n - 2) + c];
         QVERIFY(std::abs(sum - 1.0) < 1e-5);
     }
+
+    // Words, not pieces: one row and column per word ("unbelievable" is three WordPieces here).
+    r = runCli({"render", bert(), "--text", "The unbelievable cat sat.", "--words", "--out", npyPath});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const Npy words = readNpy(npyPath);
+    QCOMPARE(words.shape, (std::vector<std::int64_t>{7, 7}));  // [CLS] the unbelievable cat sat . [SEP]
+    for (int row = 0; row < 7; ++row) {
+        double sum = 0;
+        for (int c = 0; c < 7; ++c) sum += words.values[row * 7 + c];
+        QVERIFY(std::abs(sum - 1.0) < 1e-5);
+    }
 }
 
 void CliRenderTest::npyHardAndRollout() {

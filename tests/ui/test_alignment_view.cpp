@@ -69,6 +69,7 @@ private slots:
     void selfAttentionIsRefusedWithANote();
     void clickingATargetTokenSelectsIt();
     void tabOnlyForCrossAttention();
+    void wordsGroupBothSentences();
 };
 
 void TestAlignmentView::dataIsTheCrossStacksMatrix() {
@@ -190,6 +191,40 @@ void TestAlignmentView::tabOnlyForCrossAttention() {
     tabs.setAnalysis(text);  // no cross-attention: the tab goes, and the matrix shows
     QVERIFY(!tabs.isAvailable(ViewKind::Alignment));
     QCOMPARE(tabs.shownView(), std::optional<ViewKind>(ViewKind::Matrix));
+}
+
+// Words, not pieces: both sentences labelled by whole words, each target word's row a
+// distribution over source words, and a selected piece marking its word's row.
+void TestAlignmentView::wordsGroupBothSentences() {
+    const auto analysis = translation();
+    const int cross = stackNamed(*analysis, "cross");
+    const FigureSource source = analysis->figureSource(cross);
+    ViewRequest words = request(false);
+    words.query.words = true;
+    const AlignmentFigureData pieces = buildAlignmentData(source, request(false));
+    const AlignmentFigureData data = buildAlignmentData(source, words);
+    QVERIFY(data.matrix.cols < pieces.matrix.cols);
+    QVERIFY(data.matrix.rows < pieces.matrix.rows);
+    QVERIFY2(data.sourceLabels.contains(QStringLiteral("cat")) && data.sourceLabels.contains(QStringLiteral("mat.")),
+             qPrintable(data.sourceLabels.join(' ')));
+    QVERIFY2(data.targetLabels.contains(QStringLiteral("Matte.")), qPrintable(data.targetLabels.join(' ')));
+    for (int r = 0; r < data.matrix.rows; ++r) {
+        double sum = 0;
+        for (int c = 0; c < data.matrix.cols; ++c) sum += data.matrix.at(r, c);
+        QVERIFY(std::abs(sum - 1.0) < 1e-4);
+    }
+    QVERIFY(data.title.endsWith(QStringLiteral("words")));
+    // A piece inside a word selects that word's row.
+    const auto& wordOf = source.words.queries;
+    int inner = -1;
+    for (std::size_t t = 1; t < wordOf.size() && inner < 0; ++t)
+        if (wordOf[t] == wordOf[t - 1]) inner = static_cast<int>(t);
+    QVERIFY(inner > 0);
+    words.selectedQuery = inner;
+    const AlignmentFigureData selected = buildAlignmentData(source, words);
+    QVERIFY(selected.selectedRow >= 0);
+    QCOMPARE(wordOf[static_cast<std::size_t>(selected.matrix.rowTokens[static_cast<std::size_t>(selected.selectedRow)])],
+             wordOf[static_cast<std::size_t>(inner)]);
 }
 
 QTEST_MAIN(TestAlignmentView)

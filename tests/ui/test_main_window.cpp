@@ -2,6 +2,10 @@
 // every view from the side panel, export, survive a bad folder, cancel, stay responsive.
 #include <QtTest>
 
+#include <set>
+
+#include "analysis/WordGroups.h"
+
 #include <QCheckBox>
 #include <QClipboard>
 #include <QDialogButtonBox>
@@ -171,6 +175,20 @@ void TestMainWindow::controlsDriveTheSelectionWithoutRecomputing() {
     QCOMPARE(window.selection().hardSelection().rule, attnscope::HardRule::Threshold);
     QCOMPARE(window.selection().hardSelection().threshold, 0.2f);
     window.findChild<QCheckBox*>(QStringLiteral("hideSpecialCheck"))->setChecked(true);
+    QCOMPARE(window.heatmap()->rows(), 12);
+    // Words, not pieces: fewer rows when some word is several pieces, and back.
+    const attnscope::TokenSequence& tokens = analysis->tokens();
+    const std::vector<int> wordOf = attnscope::wordsOfTokens(tokens.names, tokens.special);
+    std::set<int> shownWords;
+    for (std::size_t t = 0; t < wordOf.size(); ++t)
+        if (!tokens.special[t]) shownWords.insert(wordOf[t]);
+    const int wordRows = static_cast<int>(shownWords.size());
+    QVERIFY(wordRows < 12);  // "tired" or another word is two pieces in this vocabulary
+    auto* words = window.findChild<QCheckBox*>(QStringLiteral("wordsCheck"));
+    words->setChecked(true);
+    QVERIFY(window.selection().words());
+    QCOMPARE(window.heatmap()->rows(), wordRows);
+    words->setChecked(false);
     QCOMPARE(window.heatmap()->rows(), 12);
     auto* colors = window.findChild<QComboBox*>(QStringLiteral("colorMapCombo"));
     colors->setCurrentIndex(colors->findData(QStringLiteral("magma")));

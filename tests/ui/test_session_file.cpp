@@ -67,6 +67,7 @@ SessionState unusualState() {
     st.hardSelection.threshold = 0.25f;
     st.hardSelection.mass = 0.75f;
     st.hideSpecialTokens = true;
+    st.words = true;
     st.queries = {5, 1, 2};
     st.enabledHeads = {true, false, true};
     st.colorMap = QStringLiteral("magma");

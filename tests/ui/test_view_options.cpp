@@ -107,7 +107,7 @@ void TestViewOptions::namesMapBothWays() {
 void TestViewOptions::optionNamesAreTheParsersOptions() {
     const QStringList names = attnscope::ui::viewOptionNames();
     for (const char* name : {"layer", "head", "rollout", "mode", "threshold", "mass", "view", "attention", "opacity", "colormap", "scale",
-                             "normalize", "query", "hide-special"})
+                             "normalize", "query", "hide-special", "words"})
         QVERIFY2(names.contains(QLatin1String(name)), name);
     QVERIFY(!names.contains(QStringLiteral("top-k")));  // the caller's, shared with other commands
     QCOMPARE(names.size(), attnscope::ui::viewOptions().size());
@@ -115,7 +115,7 @@ void TestViewOptions::optionNamesAreTheParsersOptions() {
 
 void TestViewOptions::readsAValidCommandLine() {
     Parsed parsed({"--layer", "1", "--head", "mean", "--rollout", "--view", "model", "--attention", " Cross ", "--query", "3",
-                   "--hide-special", "--colormap", "magma", "--scale", "log", "--normalize", "row", "--opacity", "0.25", "--threshold", "0.3"});
+                   "--hide-special", "--words", "--colormap", "magma", "--scale", "log", "--normalize", "row", "--opacity", "0.25", "--threshold", "0.3"});
     QVERIFY2(parsed.ok, qPrintable(parsed.parser.errorText()));
     const ViewSettings s = attnscope::ui::readViewSettings(parsed.parser);
     QCOMPARE(s.view, std::optional<ViewKind>(ViewKind::Grid));
@@ -129,6 +129,7 @@ void TestViewOptions::readsAValidCommandLine() {
     QCOMPARE(s.query.hardSelection.rule, HardRule::Threshold);
     QCOMPARE(s.query.hardSelection.threshold, 0.3f);
     QVERIFY(s.query.hideSpecialTokens);
+    QVERIFY(s.query.words);
     QCOMPARE(s.queryToken, std::optional<int>(3));
     QCOMPARE(s.style.colorMap, QStringLiteral("magma"));
     QCOMPARE(s.style.scale, ValueScale::Log);
@@ -221,7 +222,7 @@ void TestViewOptions::stackAliases() {
 }
 
 void TestViewOptions::applySetsTheSelection() {
-    Parsed parsed({"--layer", "1", "--head", "max", "--mass", "0.6", "--hide-special", "--colormap", "magma", "--scale", "log",
+    Parsed parsed({"--layer", "1", "--head", "max", "--mass", "0.6", "--hide-special", "--words", "--colormap", "magma", "--scale", "log",
                    "--normalize", "row", "--opacity", "0.4"});
     QVERIFY(parsed.ok);
     AttentionSelection selection;
@@ -236,6 +237,7 @@ void TestViewOptions::applySetsTheSelection() {
     QCOMPARE(selection.hardSelection().rule, HardRule::Mass);
     QCOMPARE(selection.hardSelection().mass, 0.6f);
     QVERIFY(selection.hideSpecialTokens());
+    QVERIFY(selection.words());
     QCOMPARE(selection.style().colorMap, QStringLiteral("magma"));
     QCOMPARE(selection.style().scale, ValueScale::Log);
     QCOMPARE(selection.style().normalization, Normalization::PerRow);

@@ -39,6 +39,36 @@ QStringList queryLabels(const FigureSource& source, const std::vector<int>& toke
 // Cross-attention: queries and keys are different token lists.
 bool isCross(const FigureSource& source) { return !source.queryLabels.isEmpty(); }
 
+bool showsWords(const FigureSource& source, const ViewRequest& request) {
+    return request.query.words && !source.words.keys.empty() && !source.words.queries.empty();
+}
+
+const TokenWords* wordsOf(const FigureSource& source) { return source.words.keys.empty() ? nullptr : &source.words; }
+
+// The source as a view labels it: in words, every token is labelled by its word (a grouped
+// matrix names each word by its first token).
+FigureSource labelled(const FigureSource& source, const ViewRequest& request) {
+    if (!showsWords(source, request)) return source;
+    FigureSource out = source;
+    const auto relabel = [](const QStringList& tokens, const std::vector<int>& words, const QStringList& wordLabels) {
+        QStringList labels = tokens;
+        for (qsizetype t = 0; t < labels.size() && t < static_cast<qsizetype>(words.size()); ++t)
+            labels[t] = wordLabels.value(words[static_cast<std::size_t>(t)], labels[t]);
+        return labels;
+    };
+    out.tokenLabels = relabel(source.tokenLabels, source.words.keys, source.keyWordLabels);
+    if (isCross(source)) out.queryLabels = relabel(source.queryLabels, source.words.queries, source.queryWordLabels);
+    return out;
+}
+
+// The token the view marks as the query: in words, the first token of the selected one's word.
+int shownQuery(const FigureSource& source, const ViewRequest& request) {
+    const int token = request.selectedQuery;
+    if (!showsWords(source, request) || token < 0 || token >= static_cast<int>(source.words.queries.size())) return token;
+    const auto& words = source.words.queries;
+    return static_cast<int>(std::find(words.begin(), words.end(), words[static_cast<std::size_t>(token)]) - words.begin());
+}
+
 // The matrix row that shows token `token`, or -1 (none selected, or hidden).
 int rowOfToken(const AttentionMatrix& m, int token) {
     if (token < 0) return -1;
@@ -105,12 +135,14 @@ QString describeRequest(const ViewRequest& request) {
     }
     if (q.hard) parts << hardText(q);
     if (q.hideSpecialTokens) parts << QStringLiteral("special tokens hidden");
+    if (q.words) parts << QStringLiteral("words");
     return parts.join(QStringLiteral(" · "));
 }
 
-MatrixFigureData buildMatrixData(const FigureSource& source, const ViewRequest& request) {
+MatrixFigureData buildMatrixData(const FigureSource& given, const ViewRequest& request) {
+    const FigureSource source = labelled(given, request);
     MatrixFigureData data;
-    data.matrix = computeAttentionMatrix(stackOf(source), request.query, source.specialTokens);
+    data.matrix = computeAttentionMatrix(stackOf(source), request.query, source.specialTokens, wordsOf(source));
     data.rowLabels = queryLabels(source, data.matrix.rowTokens);
     data.columnLabels = keyLabels(source, data.matrix.colTokens);
     if (!source.queryAxisTitle.isEmpty()) data.rowAxisTitle = source.queryAxisTitle;
@@ -118,21 +150,22 @@ MatrixFigureData buildMatrixData(const FigureSource& source, const ViewRequest& 
     ViewRequest titled = request;
     titled.kind = ViewKind::Matrix;
     data.title = describeRequest(source, titled);
-    data.selectedRow = rowOfToken(data.matrix, request.selectedQuery);
+    data.selectedRow = rowOfToken(data.matrix, shownQuery(source, request));
     return data;
 }
 
-HeadsFigureData buildHeadsData(const FigureSource& source, const ViewRequest& request) {
+HeadsFigureData buildHeadsData(const FigureSource& given, const ViewRequest& request) {
+    const FigureSource source = labelled(given, request);
     const AttentionStack& stack = stackOf(source);
     HeadsFigureData data;
     for (int h = 0; h < stack.heads; ++h)
-        data.heads.push_back(computeAttentionMatrix(stack, singleHead(request.query, request.query.layer, h), source.specialTokens));
+        data.heads.push_back(computeAttentionMatrix(stack, singleHead(request.query, request.query.layer, h), source.specialTokens, wordsOf(source)));
     const bool sized = static_cast<int>(request.enabledHeads.size()) == stack.heads;
     data.enabled = sized ? request.enabledHeads : std::vector<bool>(static_cast<std::size_t>(stack.heads), true);
     if (!data.heads.empty()) {
         data.leftLabels = queryLabels(source, data.heads.front().rowTokens);
         data.rightLabels = keyLabels(source, data.heads.front().colTokens);
-        data.selectedToken = rowOfToken(data.heads.front(), request.selectedQuery);
+        data.selectedToken = rowOfToken(data.heads.front(), shownQuery(source, request));
     }
     ViewRequest titled = request;
     titled.kind = ViewKind::Heads;
@@ -159,7 +192,7 @@ GridFigureData buildGridHeader(const FigureSource& source, const ViewRequest& re
 bool sameGridMaps(const ViewRequest& a, const ViewRequest& b) {
     const AttentionQuery &p = a.query, &q = b.query;
     const HardSelection &x = p.hardSelection, &y = q.hardSelection;
-    return a.stack == b.stack && p.hard == q.hard && p.hideSpecialTokens == q.hideSpecialTokens &&
+    return a.stack == b.stack && p.hard == q.hard && p.hideSpecialTokens == q.hideSpecialTokens && p.words == q.words &&
            (!p.hard || (x.rule == y.rule && x.k == y.k && x.threshold == y.threshold && x.mass == y.mass));
 }
 
@@ -170,18 +203,19 @@ GridFigureData buildGridData(const FigureSource& source, const ViewRequest& requ
     // 140 ms on one). The first is made here, so a bad query throws its attnscope::Error in
     // this thread; the rest cannot fail once it succeeded.
     data.maps.resize(static_cast<std::size_t>(stack.layers) * stack.heads);
-    data.maps[0] = computeAttentionMatrix(stack, singleHead(request.query, 0, 0), source.specialTokens);
+    data.maps[0] = computeAttentionMatrix(stack, singleHead(request.query, 0, 0), source.specialTokens, wordsOf(source));
     const int count = static_cast<int>(data.maps.size());
 #pragma omp parallel for schedule(dynamic)
     for (int i = 1; i < count; ++i)
         data.maps[static_cast<std::size_t>(i)] =
-            computeAttentionMatrix(stack, singleHead(request.query, i / stack.heads, i % stack.heads), source.specialTokens);
+            computeAttentionMatrix(stack, singleHead(request.query, i / stack.heads, i % stack.heads), source.specialTokens, wordsOf(source));
     return data;
 }
 
-TokenStripFigureData buildTokenStripData(const FigureSource& source, const ViewRequest& request) {
+TokenStripFigureData buildTokenStripData(const FigureSource& given, const ViewRequest& request) {
+    const FigureSource source = labelled(given, request);
     const AttentionStack& stack = stackOf(source);
-    const AttentionMatrix m = computeAttentionMatrix(stack, request.query, source.specialTokens);
+    const AttentionMatrix m = computeAttentionMatrix(stack, request.query, source.specialTokens, wordsOf(source));
     TokenStripFigureData data;
     data.labels = keyLabels(source, m.colTokens);
     if (source.firstGeneratedToken >= 0 && !isCross(source))
@@ -190,7 +224,7 @@ TokenStripFigureData buildTokenStripData(const FigureSource& source, const ViewR
     // The selected query's row; with none selected, the last query for a causal (decoder)
     // model or cross-attention, whose last token sees the whole text, and the first ([CLS],
     // <s>) otherwise.
-    int row = rowOfToken(m, request.selectedQuery);
+    int row = rowOfToken(m, shownQuery(source, request));
     if (row < 0) row = isCross(source) || isCausal(stack) ? m.rows - 1 : 0;
     data.weights.assign(m.values.begin() + static_cast<std::ptrdiff_t>(row) * m.cols,
                         m.values.begin() + static_cast<std::ptrdiff_t>(row + 1) * m.cols);
@@ -218,7 +252,7 @@ ImageOverlayFigureData buildImageOverlayData(const FigureSource& source, const V
     if (query >= stack.queries)
         throw Error("query " + std::to_string(query) + " does not exist (the image has " + std::to_string(stack.queries) +
                     " tokens, numbered from 0)");
-    const AttentionMatrix m = computeAttentionMatrix(stack, request.query, source.specialTokens);
+    const AttentionMatrix m = computeAttentionMatrix(stack, request.query, source.specialTokens, wordsOf(source));
     const int row = rowOfToken(m, query);
     if (row < 0)
         throw Error("The query " + queryLabel(source, query).toStdString() +
@@ -244,16 +278,17 @@ ImageOverlayFigureData buildImageOverlayData(const FigureSource& source, const V
     return data;
 }
 
-AlignmentFigureData buildAlignmentData(const FigureSource& source, const ViewRequest& request) {
+AlignmentFigureData buildAlignmentData(const FigureSource& given, const ViewRequest& request) {
+    const FigureSource source = labelled(given, request);
     const AttentionStack& stack = stackOf(source);
     if (!isCross(source))
         throw Error("The alignment view is for cross-attention, where a target's tokens attend to a source's (a translation, "
                     "a caption); this attention is self-attention. Choose the cross-attention stack to see it.");
     AlignmentFigureData data;
-    data.matrix = computeAttentionMatrix(stack, request.query, source.specialTokens);
+    data.matrix = computeAttentionMatrix(stack, request.query, source.specialTokens, wordsOf(source));
     data.targetLabels = queryLabels(source, data.matrix.rowTokens);
     data.sourceLabels = keyLabels(source, data.matrix.colTokens);
-    data.selectedRow = rowOfToken(data.matrix, request.selectedQuery);
+    data.selectedRow = rowOfToken(data.matrix, shownQuery(source, request));
     data.hard = request.query.hard;
     ViewRequest titled = request;
     titled.kind = ViewKind::Alignment;

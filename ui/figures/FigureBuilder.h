@@ -44,6 +44,11 @@ struct FigureSource {
     std::vector<ClassPrediction> predictions;
     // A generation: tokens from this index on were written by the model (-1: none).
     int firstGeneratedToken = -1;
+    // Words, not pieces (AttentionQuery::words): each token's word on each axis, and each
+    // word's label by word index (queryWordLabels empty for self-attention). Empty: no words.
+    TokenWords words;
+    QStringList keyWordLabels;
+    QStringList queryWordLabels;
 
     const QStringList& rowLabels() const { return queryLabels.isEmpty() ? tokenLabels : queryLabels; }
 };

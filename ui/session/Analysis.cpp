@@ -3,6 +3,7 @@
 #include <QObject>
 
 #include "TokenLabel.h"
+#include "analysis/WordGroups.h"
 
 namespace attnscope::ui {
 
@@ -47,6 +48,18 @@ FigureSource Analysis::figureSource(int index) const {
     if (keys.patches.isValid()) source.image = image;
     source.predictions = predictions;
     if (isGeneration() && s.keySequence == predictedSequence) source.firstGeneratedToken = promptLength;
+    // Text's tokens group into words on request; an image's patches do not.
+    const TokenSequence& queries = record.queriesOf(s);
+    if (!keys.patches.isValid() && !queries.patches.isValid()) {
+        const auto wordsOf = [](const TokenSequence& tokens, QStringList& labels) {
+            const std::vector<int> words = wordsOfTokens(tokens.names, tokens.special);
+            for (const std::string& text : wordTexts(tokens.names, words)) labels.append(tokenLabel(text, WordStart::Strip));
+            return words;
+        };
+        source.words.keys = wordsOf(keys, source.keyWordLabels);
+        if (s.isSelfAttention()) source.words.queries = source.words.keys;
+        else source.words.queries = wordsOf(queries, source.queryWordLabels);
+    }
     if (record.stacks.size() > 1) {
         source.attentionName = stackTitle(s.name, s.isSelfAttention());
         source.queryAxisTitle = QStringLiteral("Query (%1 token)").arg(sequenceNoun(s.querySequence));

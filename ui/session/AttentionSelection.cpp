@@ -14,7 +14,7 @@ namespace {
 bool sameQuery(const AttentionQuery& a, const AttentionQuery& b) {
     const auto fields = [](const AttentionQuery& q) {
         return std::tuple(q.layer, q.headMode, q.head, q.layerMode, q.hard, q.hardSelection.rule, q.hardSelection.k,
-                          q.hardSelection.threshold, q.hardSelection.mass, q.hideSpecialTokens);
+                          q.hardSelection.threshold, q.hardSelection.mass, q.hideSpecialTokens, q.words);
     };
     return fields(a) == fields(b);
 }
@@ -214,6 +214,10 @@ void AttentionSelection::setMass(double mass) {
 
 void AttentionSelection::setHideSpecialTokens(bool hide) {
     update([&](AttentionQuery& q, int&, auto&, auto&) { q.hideSpecialTokens = hide; });
+}
+
+void AttentionSelection::setWords(bool words) {
+    update([&](AttentionQuery& q, int&, auto&, auto&) { q.words = words; });
 }
 
 void AttentionSelection::setSelectedQuery(int token) {

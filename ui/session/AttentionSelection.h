@@ -48,6 +48,7 @@ public:
     bool hard() const { return query_.hard; }
     const HardSelection& hardSelection() const { return query_.hardSelection; }
     bool hideSpecialTokens() const { return query_.hideSpecialTokens; }
+    bool words() const { return query_.words; }
     // Index into the current stack's full query token list (the target's for the decoder and
     // cross-attention); -1 when none is selected. Each stack keeps its own.
     int selectedQuery() const { return selectedQueryOf(stack_); }
@@ -97,6 +98,7 @@ public slots:
     void setThreshold(double threshold); // in [0, 1]
     void setMass(double mass);         // in (0, 1]
     void setHideSpecialTokens(bool hide);
+    void setWords(bool words);  // group subword tokens into words in every view
     void setSelectedQuery(int token);  // -1: none; in the current stack
     void setSelectedQueryOf(int stack, int token);
     void setHeadEnabled(int head, bool enabled);

@@ -49,7 +49,7 @@ bool SessionState::operator==(const SessionState& o) const {
                           hardSelection.threshold == o.hardSelection.threshold && hardSelection.mass == o.hardSelection.mass;
     return model == o.model && text == o.text && pair == o.pair && image == o.image && view == o.view && attention == o.attention &&
            layer == o.layer && head == o.head && headMode == o.headMode && rollout == o.rollout && hard == o.hard && sameHard &&
-           hideSpecialTokens == o.hideSpecialTokens && queries == o.queries && enabledHeads == o.enabledHeads && colorMap == o.colorMap &&
+           hideSpecialTokens == o.hideSpecialTokens && words == o.words && queries == o.queries && enabledHeads == o.enabledHeads && colorMap == o.colorMap &&
            scale == o.scale && normalization == o.normalization && overlayOpacity == o.overlayOpacity && zoom == o.zoom &&
            firstRow == o.firstRow && firstColumn == o.firstColumn && classroom == o.classroom && maskedTokens == o.maskedTokens &&
            lens == o.lens;
@@ -64,6 +64,7 @@ void captureSelection(const AttentionSelection& s, SessionState& state) {
     state.hard = s.hard();
     state.hardSelection = s.hardSelection();
     state.hideSpecialTokens = s.hideSpecialTokens();
+    state.words = s.words();
     state.queries.clear();
     for (int stack = 0; stack < s.stackCount(); ++stack) state.queries.push_back(s.selectedQueryOf(stack));
     state.enabledHeads = s.enabledHeads();
@@ -85,6 +86,7 @@ void applySelection(const SessionState& state, AttentionSelection& s) {
     settings.query.hard = state.hard;
     settings.query.hardSelection = state.hardSelection;
     settings.query.hideSpecialTokens = state.hideSpecialTokens;
+    settings.query.words = state.words;
     settings.style.colorMap = state.colorMap;
     settings.style.scale = state.scale;
     settings.style.normalization = state.normalization;
@@ -114,6 +116,7 @@ std::string sessionToJson(const SessionState& st) {
     selection["threshold"] = st.hardSelection.threshold;
     selection["mass"] = st.hardSelection.mass;
     selection["hide_special"] = st.hideSpecialTokens;
+    selection["words"] = st.words;
     selection["queries"] = st.queries;
     selection["enabled_heads"] = st.enabledHeads;
     json view;
@@ -165,6 +168,7 @@ SessionState sessionFromJson(const std::string& text) {
     st.hardSelection.threshold = field<float>(s, "threshold");
     st.hardSelection.mass = field<float>(s, "mass");
     st.hideSpecialTokens = field<bool>(s, "hide_special");
+    if (s.contains("words")) st.words = field<bool>(s, "words");  // added later in version 1
     st.queries = field<std::vector<int>>(s, "queries");
     st.enabledHeads = field<std::vector<bool>>(s, "enabled_heads");
     if (st.layer < 0 || st.head < 0 || st.hardSelection.k < 1) throw std::runtime_error("layer, head or top_k out of range");

@@ -35,6 +35,7 @@ struct SessionState {
     bool hard = false;
     HardSelection hardSelection;
     bool hideSpecialTokens = false;
+    bool words = false;
     std::vector<int> queries;  // per stack, in the model's order (-1: none)
     std::vector<bool> enabledHeads;
     QString colorMap = QStringLiteral("viridis");

@@ -155,6 +155,8 @@ QList<QCommandLineOption> viewOptions() {
         QCommandLineOption("normalize", "Colour relative to the " + choices(kNorms) + " maximum.", "global|row"),
         QCommandLineOption("query", "The selected query token (index, from 0).", "I"),
         QCommandLineOption("hide-special", "Hide special tokens ([CLS], [SEP], <s>, ...) and renormalise the rest."),
+        QCommandLineOption("words", "Group subword tokens into words: a word receives the sum of its pieces' attention and "
+                                    "attends with their mean."),
     };
 }
 
@@ -185,6 +187,7 @@ ViewSettings readViewSettings(const QCommandLineParser& p) {
     }
     readHardRule(p, q);
     q.hideSpecialTokens = p.isSet(QStringLiteral("hide-special"));
+    q.words = p.isSet(QStringLiteral("words"));
     if (p.isSet(QStringLiteral("query"))) s.queryToken = parseWholeNumber(QStringLiteral("query"), p.value(QStringLiteral("query")), -2147483647);
     readStyle(p, s.style);
     return s;
@@ -203,6 +206,7 @@ void applyViewSettings(const ViewSettings& s, AttentionSelection& selection) {
     selection.setMass(q.hardSelection.mass);
     selection.setHard(q.hard);
     selection.setHideSpecialTokens(q.hideSpecialTokens);
+    selection.setWords(q.words);
     selection.setColorMap(s.style.colorMap);
     selection.setValueScale(s.style.scale);
     selection.setNormalization(s.style.normalization);

@@ -107,6 +107,11 @@ void AttentionControls::buildAttentionGroup(QWidget* group) {
     form->addRow(rollout_);
     form->addRow(tr("&Query"), query_);
     form->addRow(hideSpecial_);
+    words_ = new QCheckBox(tr("&Words, not pieces"), group);
+    words_->setObjectName(QStringLiteral("wordsCheck"));
+    words_->setToolTip(tr("Group subword tokens into words: a word receives the sum of its pieces' attention, "
+                          "and attends with the mean of theirs"));
+    form->addRow(words_);
 }
 
 void AttentionControls::buildHardGroup(QWidget* group) {
@@ -198,6 +203,7 @@ void AttentionControls::connectEdits() {
         if (index >= 0) s->setSelectedQuery(query_->itemData(index).toInt());
     });
     connect(hideSpecial_, &QCheckBox::toggled, s, &AttentionSelection::setHideSpecialTokens);
+    connect(words_, &QCheckBox::toggled, s, &AttentionSelection::setWords);
     connect(hard_, &QRadioButton::toggled, s, &AttentionSelection::setHard);
     connect(rule_, &QComboBox::currentIndexChanged, s,
             [this, s](int index) { s->setHardRule(static_cast<HardRule>(rule_->itemData(index).toInt())); });
@@ -281,6 +287,10 @@ void AttentionControls::syncFromSelection() {
     {
         const QSignalBlocker block(hideSpecial_);
         hideSpecial_->setChecked(s.hideSpecialTokens());
+    }
+    {
+        const QSignalBlocker block(words_);
+        words_->setChecked(s.words());
     }
 
     {

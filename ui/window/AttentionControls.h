@@ -62,6 +62,7 @@ private:
     QCheckBox* rollout_ = nullptr;
     QComboBox* query_ = nullptr;
     QCheckBox* hideSpecial_ = nullptr;
+    QCheckBox* words_ = nullptr;
     QRadioButton* soft_ = nullptr;
     QRadioButton* hard_ = nullptr;
     QComboBox* rule_ = nullptr;
