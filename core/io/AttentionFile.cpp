@@ -239,10 +239,11 @@ void findPatchGrid(AttentionRecord& record) {
     if (input.named) {
         while (leading < n && input.isSpecial(leading)) ++leading;
     } else {
+        // [CLS], [CLS] and [DIST], or none (SigLIP): a count of squares plus 1 or 2 is never a square.
         leading = squareSide(n - 1) ? 1 : squareSide(n - 2) ? 2 : 0;
     }
     const int side = squareSide(n - leading);
-    if (leading == 0 || leading > 2 || side == 0) return;
+    if (leading > 2 || side == 0) return;
     if (!input.named) {
         TokenSequence named = imageSequence(leading, side, side);
         named.name = input.name;

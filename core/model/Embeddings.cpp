@@ -39,10 +39,20 @@ Embeddings::Embeddings(const WeightBinder& bind) : c_(bind.config()) {
         patchProjection_.out = c.hidden;
         patchProjection_.weight =
             bind.tensor(bind.name(R::PatchEmbedding, 0, ".weight"), {c.hidden, c.channels, c.patchSize, c.patchSize}).data;
-        patchProjection_.bias = bind.tensor(bind.name(R::PatchEmbedding, 0, ".bias"), {c.hidden}).data;
+        // CLIP's patch convolution has no bias.
+        if (const std::string bias = bind.name(R::PatchEmbedding, 0, ".bias"); bind.has(bias))
+            patchProjection_.bias = bind.tensor(bias, {c.hidden}).data;
+        // ViT stores [1, 1, hidden] tokens and a [1, tokens, hidden] table; CLIP a [hidden] class
+        // embedding and SigLIP and CLIP an nn.Embedding [tokens, hidden]: the same numbers.
+        const auto leadingShape = [&](const std::string& name, std::vector<std::int64_t> shape) {
+            const TensorInfo* info = bind.weights().info(name);
+            if (info && info->shape.size() < shape.size()) shape.erase(shape.begin(), shape.end() - static_cast<std::ptrdiff_t>(info->shape.size()));
+            return bind.tensor(name, shape);
+        };
         for (const R role : {R::ClsToken, R::DistillationToken})
-            if (spec.hasRole(role)) leadingTokens_.push_back(bind.tensor(bind.name(role, 0, ""), {1, 1, c.hidden}));
-        positionEmbedding_ = bind.tensor(bind.name(R::PositionEmbedding, 0, ""), {1, c.maxPositions, c.hidden});
+            if (spec.hasRole(role)) leadingTokens_.push_back(leadingShape(bind.name(role, 0, ""), {1, 1, c.hidden}));
+        positionEmbedding_ = leadingShape(bind.name(R::PositionEmbedding, 0, ""), {1, c.maxPositions, c.hidden});
+        if (spec.hasRole(R::EmbeddingNorm)) embeddingNorm_ = bind.norm(R::EmbeddingNorm, 0, c.hidden);  // CLIP's pre_layrnorm
         return;
     }
     const int e = c.embeddingSize;
@@ -90,6 +100,7 @@ RowMatrix Embeddings::image(const PixelValues& px, std::vector<int>& positions) 
     for (int t = 0; t < leading; ++t) x.row(t) = Eigen::Map<const Eigen::RowVectorXf>(leadingTokens_[static_cast<std::size_t>(t)].data, c.hidden);
     x.bottomRows(grid * grid) = patchProjection_.apply(patches);
     x += Eigen::Map<const RowMatrix>(positionEmbedding_.data, c.maxPositions, c.hidden);
+    if (embeddingNorm_.weight) embeddingNorm_.applyInPlace(x);
     positions.resize(static_cast<std::size_t>(x.rows()));
     for (int i = 0; i < static_cast<int>(x.rows()); ++i) positions[static_cast<std::size_t>(i)] = i;
     return x;

@@ -2,6 +2,7 @@
 
 #include "model/FamilyHeads.h"
 #include "model/Seq2SeqFamilies.h"
+#include "model/VisionFamilies.h"
 
 namespace attnscope {
 namespace {
@@ -408,50 +409,11 @@ FamilySpec smollm3() {
     return s;
 }
 
-FamilySpec vit() {
-    FamilySpec s;
-    s.modelTypes = {"vit"};
-    s.keys.vocab = nullptr;
-    s.keys.maxPositions = nullptr;  // one per patch, plus the leading tokens
-    s.keys.imageSize = "image_size";
-    s.keys.patchSize = "patch_size";
-    s.keys.channels = "num_channels";
-    s.names = {{R::PatchEmbedding, "embeddings.patch_embeddings.projection"},
-               {R::ClsToken, "embeddings.cls_token"},
-               {R::PositionEmbedding, "embeddings.position_embeddings"},
-               {R::AttnNorm, "encoder.layer.{L}.layernorm_before"},
-               {R::AttnQ, "encoder.layer.{L}.attention.attention.query"},
-               {R::AttnK, "encoder.layer.{L}.attention.attention.key"},
-               {R::AttnV, "encoder.layer.{L}.attention.attention.value"},
-               {R::AttnOut, "encoder.layer.{L}.attention.output.dense"},
-               {R::MlpNorm, "encoder.layer.{L}.layernorm_after"},
-               {R::MlpUp, "encoder.layer.{L}.intermediate.dense"},
-               {R::MlpDown, "encoder.layer.{L}.output.dense"},
-               {R::FinalNorm, "layernorm"}};
-    s.basePrefixes = {"vit.", ""};
-    s.positions = PositionScheme::PatchTable;
-    s.qkvBias = fromKey("qkv_bias", true);
-    s.finalNormInLastHiddenState = false;  // ViT's hidden_states[-1] is the encoder output; its final norm feeds only the head
-    s.heads = {imageClassifier(HeadPooling::FirstToken, "classifier")};
-    return s;
-}
-
-FamilySpec deit() {
-    FamilySpec s = vit();
-    s.modelTypes = {"deit"};
-    s.names[R::DistillationToken] = "embeddings.distillation_token";
-    s.basePrefixes = {"deit.", ""};
-    // DeiTForImageClassificationWithTeacher averages a CLS and a distillation classifier;
-    // DeiTForImageClassification has a single "classifier".
-    s.heads = {imageClassifier(HeadPooling::FirstTwoTokens, "cls_classifier", "distillation_classifier"),
-               imageClassifier(HeadPooling::FirstToken, "classifier")};
-    return s;
-}
-
 const std::vector<FamilySpec>& families() {
     static const std::vector<FamilySpec> table{bert(),    roberta(), distilbert(), electra(), albert(), gpt2(),   gptNeo(), gptNeoX(), llama(),
                                                mistral(), qwen2(),   qwen3(),      gemma(),  gemma2(), gemma3Text(), gemma3(),
-                                               phi3(),    olmo2(),   smollm3(),    vit(),    deit(),   t5Family(), bartFamily(), marianFamily()};
+                                               phi3(),    olmo2(),   smollm3(),    vitFamily(), deitFamily(), clipVisionFamily(), clipFamily(), siglipVisionFamily(), siglipFamily(),
+                                               t5Family(), bartFamily(), marianFamily()};
     return table;
 }
 

@@ -36,7 +36,8 @@ enum class TensorRole {
 
 enum class NormPlacement { Post, Pre };  // Post: x = norm(x + f(x)); Pre: x = x + f(norm(x))
 // LearnedFromPadding: RoBERTa numbers real tokens from padding_idx + 1.
-// PatchTable: a learned [1, tokens, hidden] table over CLS (+ distillation) and the patches.
+// PatchTable: a learned table over CLS (+ distillation) and the patches, [1, tokens, hidden]
+// (ViT) or [tokens, hidden] (CLIP's and SigLIP's nn.Embedding).
 // RelativeBuckets: T5's learned bias per bucketed query-key offset, added to the scores.
 // Sinusoidal: a fixed table, sines of every frequency in the first half of each row and their
 // cosines in the second (Marian); computed, not read from the checkpoint.
@@ -214,8 +215,10 @@ struct FamilySpec {
     bool hasFinalNorm() const { return hasRole(TensorRole::FinalNorm); }
     bool isEncoderDecoder() const { return !decoderNames.empty(); }
     bool readsImages() const { return positions == PositionScheme::PatchTable; }
-    // An image's tokens before its patches: [CLS], and DeiT's distillation token.
-    int leadingImageTokens() const { return readsImages() ? (hasRole(TensorRole::DistillationToken) ? 2 : 1) : 0; }
+    // An image's tokens before its patches: [CLS] (none in SigLIP), and DeiT's distillation token.
+    int leadingImageTokens() const {
+        return readsImages() ? int(hasRole(TensorRole::ClsToken)) + int(hasRole(TensorRole::DistillationToken)) : 0;
+    }
     // The role whose tensor tells which prefix a checkpoint uses.
     TensorRole probeRole() const { return hasRole(TensorRole::TokenEmbedding) ? TensorRole::TokenEmbedding : TensorRole::PatchEmbedding; }
 };

@@ -59,6 +59,7 @@ void activate(Activation act, Block a) {
     case Activation::Relu: a = a.max(0.0f); return;
     case Activation::Silu: a = a / (1.0f + (-a).exp()); return;
     case Activation::Tanh: a = a.tanh(); return;
+    case Activation::QuickGelu: a = a / (1.0f + (-1.702f * a).exp()); return;
     }
 }
 

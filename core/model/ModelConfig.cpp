@@ -70,7 +70,9 @@ Activation parseActivation(const std::string& name, const std::string& file, con
     if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast") return Activation::GeluTanh;
     if (name == "relu") return Activation::Relu;
     if (name == "silu" || name == "swish") return Activation::Silu;
-    throw Error(file + ": key '" + key + "' names activation '" + name + "', expected one of gelu, gelu_new, gelu_pytorch_tanh, relu, silu");
+    if (name == "quick_gelu") return Activation::QuickGelu;
+    throw Error(file + ": key '" + key + "' names activation '" + name +
+                "', expected one of gelu, gelu_new, gelu_pytorch_tanh, quick_gelu, relu, silu");
 }
 
 // The sizes every family has, under the keys its table entry names.

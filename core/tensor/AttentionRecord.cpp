@@ -16,13 +16,14 @@ TokenSequence idSequence(std::string name, std::vector<int> ids) {
 
 TokenSequence imageSequence(int leading, int rows, int columns) {
     TokenSequence s;
-    s.names.push_back("[CLS]");
+    // [CLS] (none for SigLIP, whose every token is a patch), then DeiT's [DIST].
+    if (leading >= 1) s.names.push_back("[CLS]");
     if (leading == 2) s.names.push_back("[DIST]");
     s.special.assign(s.names.size(), true);
     for (int r = 0; r < rows; ++r)
         for (int c = 0; c < columns; ++c) s.names.push_back(std::to_string(r) + "," + std::to_string(c));
     s.special.resize(s.names.size(), false);
-    s.patches = {rows, columns, static_cast<int>(leading == 2 ? 2 : 1)};
+    s.patches = {rows, columns, static_cast<int>(s.special.size() - static_cast<std::size_t>(rows) * columns)};
     return s;
 }
 

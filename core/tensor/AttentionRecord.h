@@ -56,7 +56,7 @@ struct TokenSequence {
 // the vocabulary names them, none special.
 TokenSequence idSequence(std::string name, std::vector<int> ids);
 
-// An image's tokens: `leading` special tokens ("[CLS]", then "[DIST]"), then one per patch of
+// An image's tokens: `leading` special tokens (none, "[CLS]", or "[CLS]" and "[DIST]"), then one per patch of
 // a rows x columns grid in reading order, named "r,c".
 TokenSequence imageSequence(int leading, int rows, int columns);
 

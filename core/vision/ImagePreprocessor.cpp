@@ -9,15 +9,18 @@
 namespace attnscope {
 namespace {
 
-ImagePreprocessor::Size readSize(const nlohmann::json& v, const std::string& where) {
+// intIsShortestEdge: what one number means for this processor. transformers reads it as the
+// short side for processors that keep the aspect ratio (CLIP's) and as a square otherwise.
+ImagePreprocessor::Size readSize(const nlohmann::json& v, const std::string& where, bool intIsShortestEdge = false) {
     ImagePreprocessor::Size s;
     auto positive = [&](const nlohmann::json& x, const char* key) {
         if (!x.is_number_integer() || x.get<long long>() <= 0 || x.get<long long>() > 16384)
             throw Error(where + "." + key + " must be a positive integer up to 16384");
         return x.get<int>();
     };
-    if (v.is_number_integer()) {  // older configs give one number for a square
-        s.height = s.width = positive(v, "size");
+    if (v.is_number_integer()) {  // older configs give one number
+        if (intIsShortestEdge) s.shortestEdge = positive(v, "size");
+        else s.height = s.width = positive(v, "size");
         return s;
     }
     if (!v.is_object()) throw Error(where + " must be an object with height and width, or shortest_edge");
@@ -100,7 +103,11 @@ ImagePreprocessor ImagePreprocessor::fromJson(const nlohmann::json& j, const std
     p.doCenterCrop = flag("do_center_crop", false);
     p.doRescale = flag("do_rescale", true);
     p.doNormalize = flag("do_normalize", true);
-    if (j.contains("size")) p.size = readSize(j["size"], fileName + ": size");
+    // CLIP's processors resize the short side to a single `size` (get_size_dict with
+    // default_to_square=False), then center-crop.
+    const auto typeName = [&](const char* key) { return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string(); };
+    const bool keepsAspect = typeName("image_processor_type").rfind("CLIP", 0) == 0 || typeName("feature_extractor_type").rfind("CLIP", 0) == 0;
+    if (j.contains("size")) p.size = readSize(j["size"], fileName + ": size", keepsAspect);
     if (j.contains("crop_size")) p.cropSize = readSize(j["crop_size"], fileName + ": crop_size");
     if (p.cropSize.shortestEdge) throw Error(fileName + ": crop_size needs height and width");
     if (j.contains("resample") && !j["resample"].is_null()) {
