@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "GoldenFixtures.h"
+#include "analysis/Generation.h"
 #include "io/SafetensorsFile.h"
 #include "model/TransformerModel.h"
 
@@ -113,6 +114,19 @@ void ModelParityTest::goldenCase() {
         qInfo("logits max abs diff %.3g", logitDiff);
     } else {
         QVERIFY2(result->record.logits.size() == 0, "a model without a stored head must not invent logits");
+    }
+    // Greedy generation, where the reference has transformers' generate(num_beams=1) output:
+    // the same tokens, with the checkpoint's generation rules (an encoder-decoder's ids are the
+    // decoder's, from its start token).
+    if (c.contains("generated")) {
+        const std::vector<int> reference = c["generated"].get<std::vector<int>>();
+        const int newTokens = c["max_new_tokens"].get<int>();
+        GenerationPrompt prompt;
+        if (model->capabilities().hasDecoder()) prompt = {{model->config().decoderStartTokenId}, in.ids};
+        else prompt = {in.ids, {}};
+        const auto ours = generate(*model, prompt, SamplingSettings{}, newTokens, endOfSequenceIds(model->config()), {}, nullptr,
+                                   GenerationRules::forModel(dir / "model", model->config().raw));
+        QCOMPARE(ours.ids, reference);
     }
 }
 

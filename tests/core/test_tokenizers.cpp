@@ -126,9 +126,11 @@ void TestTokenizers::modelCases_data() {
     for (const fs::path& f : fixtures::familyFixtureFolders()) folders.push_back(f);
     for (const fs::path& folder : folders) {
         const nlohmann::json expected = fixtures::readJson(folder / "expected.json");
-        for (std::size_t i = 0; i < expected["cases"].size(); ++i)
+        for (std::size_t i = 0; i < expected["cases"].size(); ++i) {
+            if (!expected["cases"][i].contains("text")) continue;  // an image model's cases are images
             QTest::newRow(QString("%1/%2").arg(QString::fromStdString(folder.filename().string())).arg(i).toUtf8().constData())
                 << QString::fromStdString(folder.string()) << static_cast<int>(i);
+        }
     }
 }
 

@@ -1,0 +1,410 @@
+#!/usr/bin/env python3
+"""Makes the transformers reference fixtures for the encoder-decoders (BART, Marian) and the image
+towers (CLIP, SigLIP) of issue #18, in the layout of tools/make_family_fixtures.py (whose helpers,
+tokenizer training and conventions it shares):
+
+    python3 tools/make_seq2seq_fixtures.py [OUTDIR] [--only bart,clip_vision_model]
+
+Encoder-decoders: per case, the source's ids and a teacher-forced target (the decoder start,
+then the next case text's ids without the last), and expected.safetensors with
+case{i}.encoder_attentions, decoder_attentions [L, H, m, m], cross_attentions [L, H, m, n],
+logits [m, vocab] and last_hidden_state (the decoder's last hidden state); expected.json adds
+"generated": model.generate(input_ids, max_new_tokens=8, num_beams=1, do_sample=False)'s
+sequence (the decoder's ids, from its start token) and "max_new_tokens". The engine's parity
+test compares every stack, the logits and the greedy tokens.
+
+Image towers: three synthetic images (written beside the model as image{i}.png) through the
+checkpoint's own image processor (saved as preprocessor_config.json); per case
+case{i}.pixel_values [3, H, W], case{i}.attentions and case{i}.last_hidden_state.
+
+Weights are redrawn from normal(0, 0.25) with a seed, float32, eager attention, CPU; each
+fixture is saved, reloaded and rerun (the reload must agree to 1e-5); a check per mechanism
+must bite; a fixture that fails goes to OUTDIR/_failed/<name>/. Each folder stays under 1 MB.
+"""
+
+import argparse
+import copy
+import dataclasses
+import json
+import os
+import shutil
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_family_fixtures as fam  # noqa: E402
+
+MAX_NEW_TOKENS = 8
+
+
+# --------------------------------------------------------------------------------------------
+# Tokenizers.
+# --------------------------------------------------------------------------------------------
+
+
+def build_roberta_tokenizer():
+    """BART's (RoBERTa's) byte-level BPE: ByteLevel pre-tokenizer without a prefix space,
+    <s> A </s> (RobertaProcessing); <s> <pad> </s> <unk> are ids 0-3 and <mask> the last."""
+    from tokenizers import pre_tokenizers
+
+    specials = ["<s>", "<pad>", "</s>", "<unk>"]
+    vocab, merges = fam._train_bpe(None, pre_tokenizers.ByteLevel(add_prefix_space=False), fam.BYTELEVEL_VOCAB, specials,
+                                   fam._training_lines(), initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    ids = {t: vocab[t] for t in specials}
+    if [ids[t] for t in specials] != [0, 1, 2, 3]:
+        raise RuntimeError("byte-level specials are not ids 0-3: %s" % ids)
+    ids["<mask>"] = max(vocab.values()) + 1
+    added = [fam._added(t, ids[t]) for t in specials + ["<mask>"]]
+    added[-1]["lstrip"] = True  # RoBERTa's <mask> takes the space before it
+    tj = {"version": "1.0", "truncation": None, "padding": None, "added_tokens": added, "normalizer": None,
+          "pre_tokenizer": fam._bytelevel(False, True, True),
+          "post_processor": {"type": "RobertaProcessing", "sep": ["</s>", 2], "cls": ["<s>", 0], "trim_offsets": True,
+                             "add_prefix_space": False},
+          "decoder": fam._bytelevel(True, True, True),
+          "model": fam._bpe_model(vocab, merges, None, False, False, False)}
+    roles = {"bos_token": "<s>", "eos_token": "</s>", "sep_token": "</s>", "cls_token": "<s>", "unk_token": "<unk>",
+             "pad_token": "<pad>", "mask_token": "<mask>"}
+    return tj, roles, ids
+
+
+def build_marian_tokenizer():
+    """Marian's SentencePiece Unigram as a tokenizer.json (real OPUS-MT folders ship source.spm and
+    target.spm instead, with a Precompiled nmt_nfkc normaliser the `tokenizers` library cannot
+    train): Metaspace (prepend always), the source then </s>; </s> <unk> are ids 0-1, <pad> the last."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.Unigram())
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+    tok.train_from_iterator(fam._training_lines(), trainer=trainers.UnigramTrainer(
+        vocab_size=fam.UNIGRAM_VOCAB, special_tokens=["</s>", "<unk>"], unk_token="<unk>", show_progress=False))
+    tj = json.loads(tok.to_str())
+    pieces = [p[0] for p in tj["model"]["vocab"]]
+    ids = {"</s>": pieces.index("</s>"), "<unk>": pieces.index("<unk>"), "<pad>": len(pieces)}
+    if (ids["</s>"], ids["<unk>"]) != (0, 1):
+        raise RuntimeError("Unigram specials are not ids 0-1: %s" % ids)
+    tj.update({"truncation": None, "padding": None,
+               "added_tokens": [fam._added(t, ids[t]) for t in ("</s>", "<unk>", "<pad>")],
+               "post_processor": {
+                   "type": "TemplateProcessing",
+                   "single": [{"Sequence": {"id": "A", "type_id": 0}}, {"SpecialToken": {"id": "</s>", "type_id": 0}}],
+                   "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 0}},
+                            {"SpecialToken": {"id": "</s>", "type_id": 0}}],
+                   "special_tokens": {"</s>": {"id": "</s>", "ids": [0], "tokens": ["</s>"]}}},
+               "decoder": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True}})
+    roles = {"eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"}
+    return tj, roles, ids
+
+
+fam.TOKENIZER_BUILDERS["roberta"] = build_roberta_tokenizer
+fam.TOKENIZER_BUILDERS["marian"] = build_marian_tokenizer
+
+
+# --------------------------------------------------------------------------------------------
+# Specs.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Spec:
+    name: str
+    kind: str  # "seq2seq" or "image"
+    tokenizer: str  # seq2seq: a tokenizer style; image: the image processor class
+    config_class: str
+    model_class: str
+    make_kwargs: object  # seq2seq: (vocab, ids) -> kwargs; image: () -> kwargs
+    exercises: str
+    checks: list
+    processor_kwargs: dict = dataclasses.field(default_factory=dict)
+
+
+def scale_weight(path, factor):
+    def mutate(model):
+        import torch
+
+        obj = model
+        for part in path.split("."):
+            obj = getattr(obj, part)
+        with torch.no_grad():
+            obj.weight.mul_(factor)
+    return mutate
+
+
+def bite(label, key, mutate_kwargs=None, mutate_model=None):
+    """The mechanism `label` must move `key` (a stack's attentions, or last_hidden_state) by more than BITE."""
+    def run(ctx):
+        outs = variant_outputs(ctx, mutate_kwargs, mutate_model)
+        d = max(fam.maxdiff(r[key], o[key]) for r, o in zip(ctx["ref"], outs))
+        fam.say("  check %-28s %s moves by %.3g" % (label, key, d))
+        if not d > fam.BITE:
+            raise fam.CheckFailed("%s does not bite: %s moves by %.3g" % (label, key, d))
+        return {"check": label, "key": key, "max_diff": round(d, 6)}
+    return run
+
+
+def bart_kwargs(vocab, ids):
+    return dict(vocab_size=vocab, d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
+                decoder_attention_heads=4, encoder_ffn_dim=64, decoder_ffn_dim=64, activation_function="gelu",
+                max_position_embeddings=128, pad_token_id=ids["<pad>"], bos_token_id=ids["<s>"], eos_token_id=ids["</s>"],
+                decoder_start_token_id=ids["</s>"], forced_eos_token_id=ids["</s>"], scale_embedding=False)
+
+
+def marian_kwargs(vocab, ids):
+    return dict(vocab_size=vocab, d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
+                decoder_attention_heads=4, encoder_ffn_dim=64, decoder_ffn_dim=64, activation_function="swish",
+                max_position_embeddings=128, pad_token_id=ids["<pad>"], eos_token_id=ids["</s>"],
+                decoder_start_token_id=ids["<pad>"], forced_eos_token_id=ids["</s>"], scale_embedding=True,
+                share_encoder_decoder_embeddings=True)
+
+
+def tower_kwargs(activation, eps):
+    return lambda: dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, num_channels=3,
+                        image_size=32, patch_size=8, hidden_act=activation, layer_norm_eps=eps)
+
+
+SPECS = [
+    Spec("bart", "seq2seq", "roberta", "BartConfig", "BartForConditionalGeneration", bart_kwargs,
+         "learned positions read from table row 2 (offset 2), layernorm_embedding in each stack, post-norm blocks "
+         "with cross-attention between self-attention and the feed-forward layers, GELU, the LM head tied to "
+         "model.shared plus final_logits_bias, forced_eos_token_id; RoBERTa byte-level BPE <s> A </s>",
+         [bite("layernorm_embedding", "encoder_attentions", mutate_model=scale_weight("model.encoder.layernorm_embedding", 2.0)),
+          bite("decoder positions", "decoder_attentions", mutate_model=scale_weight("model.decoder.embed_positions", 2.0))]),
+    Spec("marian", "seq2seq", "marian", "MarianConfig", "MarianMTModel", marian_kwargs,
+         "sinusoidal positions (sines then cosines), scale_embedding (x sqrt(d_model)), swish, post-norm blocks, "
+         "final_logits_bias, the decoder starting from <pad>; SentencePiece Unigram with </s> appended",
+         [bite("scale_embedding", "encoder_attentions", mutate_kwargs=lambda kw: kw.update(scale_embedding=False))]),
+    Spec("clip_vision_model", "image", "CLIPImageProcessor", "CLIPVisionConfig", "CLIPVisionModel",
+         tower_kwargs("quick_gelu", 1e-5),
+         "class_embedding [hidden], patch convolution without bias, pre_layrnorm over the embeddings, quick_gelu, "
+         "post_layernorm outside the last hidden state; CLIP's processor (short side, then center crop)",
+         [bite("pre_layrnorm", "attentions", mutate_model=scale_weight("vision_model.pre_layrnorm", 2.0))],
+         processor_kwargs=dict(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}, do_center_crop=True)),
+    Spec("siglip_vision_model", "image", "SiglipImageProcessor", "SiglipVisionConfig", "SiglipVisionModel",
+         tower_kwargs("gelu_pytorch_tanh", 1e-6),
+         "no class token (16 patch tokens), position_embedding [patches, hidden], gelu_pytorch_tanh, post_layernorm "
+         "in the last hidden state; SigLIP's processor (resize to 32 x 32)",
+         [bite("post_layernorm", "last_hidden_state", mutate_model=scale_weight("vision_model.post_layernorm", 2.0))],
+         processor_kwargs=dict(size={"height": 32, "width": 32})),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Forward passes.
+# --------------------------------------------------------------------------------------------
+
+
+def forward_seq2seq(model, ids, decoder_ids):
+    import torch
+
+    m = copy.deepcopy(model).eval()
+    with torch.no_grad():
+        out = m(input_ids=torch.tensor([ids]), decoder_input_ids=torch.tensor([decoder_ids]), output_attentions=True,
+                output_hidden_states=True, use_cache=False)
+    stack = lambda atts: torch.stack([a[0] for a in atts]).float().contiguous()  # noqa: E731
+    return {"encoder_attentions": stack(out.encoder_attentions), "decoder_attentions": stack(out.decoder_attentions),
+            "cross_attentions": stack(out.cross_attentions), "logits": out.logits[0].float().contiguous(),
+            "last_hidden_state": out.decoder_hidden_states[-1][0].float().contiguous()}
+
+
+def forward_image(model, pixels):
+    import torch
+
+    m = copy.deepcopy(model).eval()
+    with torch.no_grad():
+        out = m(pixel_values=pixels[None], output_attentions=True, output_hidden_states=True)
+    return {"attentions": torch.stack([a[0] for a in out.attentions]).float().contiguous(),
+            "last_hidden_state": out.last_hidden_state[0].float().contiguous()}
+
+
+def forward(ctx_model, spec, case):
+    if spec.kind == "seq2seq":
+        return forward_seq2seq(ctx_model, case["ids"], case["decoder_input_ids"])
+    return forward_image(ctx_model, case["_pixels"])
+
+
+def variant_outputs(ctx, mutate_kwargs=None, mutate_model=None):
+    import transformers
+
+    kw = copy.deepcopy(ctx["kwargs"])
+    if mutate_kwargs is not None:
+        mutate_kwargs(kw)
+    model = instantiate(ctx["spec"], getattr(transformers, ctx["spec"].config_class)(**kw))
+    model.load_state_dict(ctx["state"], strict=True)
+    if mutate_model is not None:
+        mutate_model(model)
+    return [forward(model, ctx["spec"], c) for c in ctx["cases"]]
+
+
+def instantiate(spec, cfg):
+    import torch
+    import transformers
+
+    cls = getattr(transformers, spec.model_class)
+    try:
+        model = cls._from_config(cfg, attn_implementation="eager")
+    except TypeError:
+        cfg._attn_implementation = "eager"
+        model = cls(cfg)
+    return model.to(torch.float32).eval()
+
+
+def synthetic_images():
+    """Three RGB images of different sizes and aspect ratios: gradients with a bright square."""
+    import numpy as np
+    from PIL import Image
+
+    images = []
+    for i, (w, h) in enumerate([(48, 40), (40, 56), (32, 32)]):
+        y, x = np.mgrid[0:h, 0:w]
+        rgb = np.stack([(x * 255 // max(w - 1, 1)), (y * 255 // max(h - 1, 1)), ((x + y + 40 * i) % 256)], axis=-1)
+        rgb[h // 4:h // 2, w // 3:w // 3 + 8] = 250
+        images.append(Image.fromarray(rgb.astype("uint8"), "RGB"))
+    return images
+
+
+# --------------------------------------------------------------------------------------------
+# One fixture.
+# --------------------------------------------------------------------------------------------
+
+
+def make_fixture(spec, index, outdir, versions):
+    import torch
+    import transformers
+    from safetensors.torch import save_file
+
+    t0 = time.time()
+    tmp = os.path.join(outdir, "_work", spec.name)
+    shutil.rmtree(tmp, ignore_errors=True)
+    model_dir = os.path.join(tmp, "model")
+    os.makedirs(model_dir)
+    seed = 1900 + index
+    torch.manual_seed(seed)
+
+    if spec.kind == "seq2seq":
+        roles, ids, vocab = fam.save_tokenizer(spec.tokenizer, model_dir)
+        kwargs = spec.make_kwargs(vocab, ids)
+    else:
+        kwargs = spec.make_kwargs()
+        processor = getattr(transformers, spec.tokenizer)(**spec.processor_kwargs)
+        processor.save_pretrained(model_dir)
+    fam.check_keys(getattr(transformers, spec.config_class), kwargs, ())
+    cfg = getattr(transformers, spec.config_class)(**copy.deepcopy(kwargs))
+    fam.verify_config(cfg, kwargs, spec.name)
+    model = instantiate(spec, cfg)
+    fam.redraw_weights(model, seed)
+    model.save_pretrained(model_dir)
+    state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+    if spec.kind == "seq2seq":
+        tok = transformers.AutoTokenizer.from_pretrained(model_dir)
+        texts = fam.CASE_TEXTS + [fam.fit_long_text(tok, fam.LONG_MIN_TOKENS)]
+        cases, warnings = fam.encode_cases(tok, model_dir, texts)
+        for i, c in enumerate(cases):
+            target = cases[(i + 1) % len(cases)]["ids"]
+            c["decoder_input_ids"] = [cfg.decoder_start_token_id] + target[:-1]
+    else:
+        warnings = []
+        cases = []
+        reloaded_processor = transformers.AutoImageProcessor.from_pretrained(model_dir)
+        for i, image in enumerate(synthetic_images()):
+            image.save(os.path.join(tmp, "image%d.png" % i))
+            pixels = reloaded_processor(images=image, return_tensors="pt")["pixel_values"][0].float()
+            cases.append({"image": "image%d.png" % i, "size": list(image.size), "_pixels": pixels})
+
+    ref = [forward(model, spec, c) for c in cases]
+    for i, r in enumerate(ref):
+        for key, value in r.items():
+            if not torch.isfinite(value).all():
+                raise fam.CheckFailed("case %d %s is not finite" % (i, key))
+        for key in [k for k in r if k.endswith("attentions")]:
+            fam.attention_sanity(r[key], "case%d.%s" % (i, key), causal=key == "decoder_attentions")
+
+    if spec.kind == "seq2seq":
+        for i, c in enumerate(cases):
+            with torch.no_grad():
+                seq = model.generate(input_ids=torch.tensor([c["ids"]]), max_new_tokens=MAX_NEW_TOKENS, num_beams=1,
+                                     do_sample=False)
+            c["generated"] = [int(t) for t in seq[0]]
+            c["max_new_tokens"] = MAX_NEW_TOKENS
+            fam.say("  case%d generated %s" % (i, c["generated"]))
+
+    # The checkpoint as written must give the same numbers.
+    reloaded = getattr(transformers, spec.model_class).from_pretrained(model_dir, attn_implementation="eager",
+                                                                        dtype=torch.float32).eval()
+    rdiff = max(fam.maxdiff(r[k], rr[k]) for c, r in zip(cases, ref) for rr in [forward(reloaded, spec, c)] for k in r)
+    fam.say("  reload: outputs max diff %.3g" % rdiff)
+    if rdiff > fam.RELOAD_TOL:
+        raise fam.CheckFailed("the saved checkpoint reloads differently (%.3g)" % rdiff)
+    del reloaded
+
+    ctx = {"spec": spec, "kwargs": kwargs, "state": state, "cases": cases, "ref": ref}
+    checks = [check(ctx) for check in spec.checks]
+
+    tensors = {}
+    for i, (c, r) in enumerate(zip(cases, ref)):
+        for key, value in r.items():
+            tensors["case%d.%s" % (i, key)] = value.contiguous()
+        if "_pixels" in c:
+            tensors["case%d.pixel_values" % i] = c.pop("_pixels").contiguous()
+    save_file(tensors, os.path.join(tmp, "expected.safetensors"))
+    with open(os.path.join(model_dir, "config.json"), encoding="utf-8") as f:
+        saved_config = json.load(f)
+    expected = {"model_type": saved_config.get("model_type"), "cases": cases, **versions,
+                "fixture": spec.name, "architecture": spec.model_class, "exercises": spec.exercises,
+                "generator": "tools/make_seq2seq_fixtures.py (random weights normal(0, %g), seed %d, eager, float32, CPU)"
+                             % (fam.WEIGHT_STD, seed),
+                "checks": checks}
+    if warnings:
+        expected["warnings"] = warnings
+    with open(os.path.join(tmp, "expected.json"), "w", encoding="utf-8") as f:
+        json.dump(expected, f, indent=1, ensure_ascii=False, allow_nan=False)
+        f.write("\n")
+    size = fam.folder_bytes(tmp)
+    if size >= fam.MAX_FOLDER_BYTES:
+        raise fam.CheckFailed("folder is %d bytes, over the %d limit" % (size, fam.MAX_FOLDER_BYTES))
+    final = os.path.join(outdir, spec.name)
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(tmp, final)
+    return {"size": size, "cases": len(cases), "seconds": time.time() - t0}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("outdir", nargs="?", default=os.path.join("tests", "fixtures"))
+    parser.add_argument("--only", default="", help="comma-separated fixture names (default: all)")
+    args = parser.parse_args()
+    outdir = os.path.abspath(args.outdir)
+    os.makedirs(os.path.join(outdir, "_log"), exist_ok=True)
+    fam.log_file = open(os.path.join(outdir, "_log", "make_seq2seq_fixtures.log"), "w", encoding="utf-8")
+    import tokenizers
+    import torch
+    import transformers
+
+    versions = {"transformers": transformers.__version__, "tokenizers": tokenizers.__version__, "torch": torch.__version__}
+    fam.say("versions:", versions)
+    wanted = [s for s in args.only.split(",") if s]
+    failed = []
+    for index, spec in enumerate(SPECS):
+        if wanted and spec.name not in wanted:
+            continue
+        fam.say("\n=== %s (%s)" % (spec.name, spec.model_class))
+        try:
+            info = make_fixture(spec, index, outdir, versions)
+            fam.say("  ok: %d bytes, %d cases, %.1f s" % (info["size"], info["cases"], info["seconds"]))
+        except Exception as e:  # one family's failure must not stop the others
+            fam.say(traceback.format_exc())
+            fam.say("FAILED %s: %s" % (spec.name, e))
+            failed.append(spec.name)
+            src = os.path.join(outdir, "_work", spec.name)
+            if os.path.isdir(src):
+                dst = os.path.join(outdir, "_failed", spec.name)
+                shutil.rmtree(dst, ignore_errors=True)
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                os.replace(src, dst)
+    fam.say("\nfailed: %s" % (", ".join(failed) or "none"))
+    fam.log_file.close()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
