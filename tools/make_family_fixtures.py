@@ -353,7 +353,28 @@ def build_unigram_tokenizer():
     return tj, roles, ids
 
 
+def build_modernbert_tokenizer():
+    """ModernBERT's byte-level BPE (OLMo's vocabulary in the real checkpoints): ByteLevel
+    pre-tokenizer with its regex and no prefix space, [CLS] A [SEP] (B [SEP]); [UNK] [CLS] [SEP]
+    [PAD] [MASK] added after the vocabulary, as ModernBERT's tokenizer.json has them."""
+    from tokenizers import pre_tokenizers
+
+    vocab, merges = _train_bpe(None, pre_tokenizers.ByteLevel(add_prefix_space=False), BYTELEVEL_VOCAB, [],
+                               _training_lines(), initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    specials = ["[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"]
+    next_id = max(vocab.values()) + 1
+    ids = {t: next_id + i for i, t in enumerate(specials)}
+    added = [_added(t, ids[t]) for t in specials]
+    added[-1]["lstrip"] = True  # [MASK] takes the space before it
+    tj = {"version": "1.0", "truncation": None, "padding": None, "added_tokens": added, "normalizer": None,
+          "pre_tokenizer": _bytelevel(False, True, True), "post_processor": _specials_template("[CLS]", "[SEP]", ids),
+          "decoder": _bytelevel(True, True, True), "model": _bpe_model(vocab, merges, None, False, False, False)}
+    roles = {"unk_token": "[UNK]", "cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]", "mask_token": "[MASK]"}
+    return tj, roles, ids
+
+
 TOKENIZER_BUILDERS = {
+    "modernbert": build_modernbert_tokenizer,
     "wordpiece": build_wordpiece_tokenizer,
     "unigram": build_unigram_tokenizer,
     "llama3": lambda: build_bytelevel_tokenizer("llama3"),
@@ -959,6 +980,22 @@ SPECS = [
          "decoder tied to the 16-wide word embeddings, own bias); uncased WordPiece with [CLS] A [SEP]",
          [bite("embeddings_project", mutate_model=scale_module_weight("electra.embeddings_project", 2.0))],
          causal=False),
+    Spec("modernbert", "modernbert", "ModernBertConfig", "ModernBertForMaskedLM",
+         lambda vocab, ids: dict(vocab_size=vocab, hidden_size=32, intermediate_size=24, num_hidden_layers=4,
+                                 num_attention_heads=4, hidden_activation="gelu", max_position_embeddings=128,
+                                 norm_eps=1e-5, norm_bias=False, attention_bias=False, mlp_bias=False,
+                                 local_attention=8, global_attn_every_n_layers=3,
+                                 rope_parameters={"full_attention": {"rope_type": "default", "rope_theta": 160000.0},
+                                                  "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0}},
+                                 pad_token_id=ids["[PAD]"], cls_token_id=ids["[CLS]"], sep_token_id=ids["[SEP]"],
+                                 bos_token_id=ids["[CLS]"], eos_token_id=ids["[SEP]"], tie_word_embeddings=True),
+         "layers 1 and 2 local (|q - k| <= local_attention / 2 = 4, both sides) with RoPE base 1e4, layers 0 and 3 "
+         "global with base 1.6e5; fused Wqkv, GeGLU Wi [input | gate], bias-free LayerNorms and projections, no "
+         "attn_norm on layer 0; ModernBertForMaskedLM head (dense without bias, GELU, norm, decoder tied with bias); "
+         "byte-level BPE with [CLS] A [SEP]",
+         [bite("local window", set_keys(local_attention=2 * WIDE_WINDOW), bite_layers=(1, 2), same_layers=(0,),
+               bite_cases=long_case)],
+         extras=("global_attn_every_n_layers",), causal=False),
     Spec("albert", "unigram", "AlbertConfig", "AlbertForMaskedLM",
          lambda vocab, ids: dict(vocab_size=vocab, embedding_size=16, hidden_size=32, intermediate_size=64,
                                  num_hidden_layers=3, num_hidden_groups=1, inner_group_num=1,

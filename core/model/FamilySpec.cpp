@@ -118,6 +118,52 @@ FamilySpec albert() {
     return s;
 }
 
+// ModernBERT: a pre-norm encoder with RoPE and no position table, bias-free norms and
+// projections, fused Wqkv, GeGLU (Wi gives [input | gate], GELU on the input half), no norm
+// before layer 0's attention, and every third layer (from layer 0) global: the others attend
+// within half of local_attention on each side, with RoPE of their own base.
+FamilySpec modernbert() {
+    FamilySpec s;
+    s.modelTypes = {"modernbert"};
+    s.keys.normEps = "norm_eps";
+    s.keys.normEpsDefault = 1e-5;
+    s.keys.activation = "hidden_activation";
+    s.keys.maxPositionsDefault = 8192;
+    s.keys.ropeTheta = "global_rope_theta";
+    s.keys.localRopeTheta = "local_rope_theta";
+    s.keys.padTokenDefault = 50283;
+    s.names = {{R::TokenEmbedding, "embeddings.tok_embeddings"},
+               {R::EmbeddingNorm, "embeddings.norm"},
+               {R::AttnNorm, "layers.{L}.attn_norm"},
+               {R::AttnQkv, "layers.{L}.attn.Wqkv"},
+               {R::AttnOut, "layers.{L}.attn.Wo"},
+               {R::MlpNorm, "layers.{L}.mlp_norm"},
+               {R::MlpGateUp, "layers.{L}.mlp.Wi"},
+               {R::MlpDown, "layers.{L}.mlp.Wo"},
+               {R::FinalNorm, "final_norm"}};
+    s.basePrefixes = {"model.", ""};
+    s.positions = PositionScheme::Rotary;
+    s.qkv = QkvLayout::Fused;
+    s.qkvBias = s.outBias = fromKey("attention_bias", false);
+    s.mlpBias = fromKey("mlp_bias", false);
+    s.normBias = fromKey("norm_bias", false);
+    s.firstLayerHasNoAttnNorm = true;
+    s.window.rule = WindowRule::SlidingWindow;
+    s.window.patternDefault = 3;
+    s.window.patternKey = "global_attn_every_n_layers";
+    s.window.globalFromFirst = true;
+    s.window.spanKey = "local_attention";
+    s.window.spanDefault = 128;
+    // Transformers 4's configs give the bases as keys; transformers 5 nests them in rope_parameters.
+    s.configDefaults = {{"global_rope_theta", 160000.0}, {"local_rope_theta", 10000.0}};
+    // ModernBertForMaskedLM: head.dense (biased only with classifier_bias), GELU, head.norm, and
+    // the decoder tied to the token embeddings with its own bias.
+    OutputHeadSpec mlm = maskedLmHead("head.dense", false, "head.norm", "decoder.bias");
+    mlm.denseBias = BiasRule::IfStored;
+    s.heads = {mlm};
+    return s;
+}
+
 FamilySpec distilbert() {
     FamilySpec s;
     s.modelTypes = {"distilbert"};
@@ -410,7 +456,7 @@ FamilySpec smollm3() {
 }
 
 const std::vector<FamilySpec>& families() {
-    static const std::vector<FamilySpec> table{bert(),    roberta(), distilbert(), electra(), albert(), gpt2(),   gptNeo(), gptNeoX(), llama(),
+    static const std::vector<FamilySpec> table{bert(),    roberta(), distilbert(), electra(), albert(), modernbert(), gpt2(),   gptNeo(), gptNeoX(), llama(),
                                                mistral(), qwen2(),   qwen3(),      gemma(),  gemma2(), gemma3Text(), gemma3(),
                                                phi3(),    olmo2(),   smollm3(),    vitFamily(), deitFamily(), clipVisionFamily(), clipFamily(), siglipVisionFamily(), siglipFamily(),
                                                t5Family(), bartFamily(), marianFamily()};

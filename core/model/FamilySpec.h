@@ -73,6 +73,11 @@ struct WindowSpec {
     int patternDefault = 0;                // SlidingWindow, > 0: layer i slides unless (i + 1) % pattern == 0 (Gemma 2: 2)
     const char* patternKey = nullptr;      // the config key that may change the pattern (Gemma 3's sliding_window_pattern)
     bool onNoRopeLayers = false;           // SlidingWindow: only the layers that skip RoPE slide (SmolLM3)
+    bool globalFromFirst = false;          // the pattern counts from layer 0: layer i is global when i % pattern == 0 (ModernBERT)
+    // The window as a whole span over both sides (ModernBERT's local_attention: keys at most
+    // half of it away) instead of `sliding_window`; its default where config.json has none.
+    const char* spanKey = nullptr;
+    int spanDefault = 0;
 };
 
 // The config.json keys of a family's numbers and their defaults. A nullptr key is a number the
@@ -148,6 +153,7 @@ struct OutputHeadSpec {
     Activation denseActivation = Activation::Gelu;
     bool denseUsesModelActivation = false;     // the model's activation (hidden_act or its default) instead
     std::string norm;
+    BiasRule denseBias = BiasRule::Required;  // IfStored: ModernBERT's head.dense has one only with classifier_bias
     // The projection to the vocabulary or the labels, and what else it may be.
     std::string projection;
     ProjectionSource source = ProjectionSource::Stored;
@@ -202,6 +208,8 @@ struct FamilySpec {
     ConfigSwitch qkvBias = kAlways;
     ConfigSwitch outBias = kAlways;
     ConfigSwitch mlpBias = kAlways;
+    ConfigSwitch normBias = kAlways;            // LayerNorms have a bias (ModernBERT's norm_bias: none)
+    bool firstLayerHasNoAttnNorm = false;       // layer 0 feeds attention the embeddings' norm as is (ModernBERT)
     ConfigSwitch parallelResidual = kNever;     // GPT-NeoX: x + attn(ln1 x) + mlp(ln2 x)
     ConfigSwitch tieEmbeddings = kNever;
     WindowSpec window = {};

@@ -114,6 +114,7 @@ void readSwitches(ModelConfig& c, const ConfigReader& r) {
     c.attentionBias = r.flag(s.qkvBias);
     c.outputBias = r.flag(s.outBias);
     c.mlpBias = r.flag(s.mlpBias);
+    c.normBias = r.flag(s.normBias);
     c.parallelResidual = r.flag(s.parallelResidual);
     c.tieWordEmbeddings = r.flag(s.tieEmbeddings);
     c.gatedMlp = c.gatedMlp || s.mlp == MlpKind::Gated;
@@ -193,7 +194,10 @@ std::vector<std::string> derivedLayerTypes(const ModelConfig& c, const ConfigRea
     std::vector<std::string> types(static_cast<std::size_t>(c.layers), full);
     for (int l = 0; l < c.layers; ++l) {
         bool slides = window > 0;
-        if (spec.patternDefault > 0) slides = (l + 1) % r.positiveIntOr(spec.patternKey, spec.patternDefault, kMaxLayers) != 0;
+        if (spec.patternDefault > 0) {
+            const int pattern = r.positiveIntOr(spec.patternKey, spec.patternDefault, kMaxLayers);
+            slides = (spec.globalFromFirst ? l : l + 1) % pattern != 0;
+        }
         else if (spec.firstLayerKey) slides = slides && l >= r.intOr(spec.firstLayerKey, c.layers);
         else if (spec.onNoRopeLayers) slides = slides && !usesRope[static_cast<std::size_t>(l)];
         if (slides) types[static_cast<std::size_t>(l)] = sliding;
@@ -205,6 +209,8 @@ std::vector<std::string> derivedLayerTypes(const ModelConfig& c, const ConfigRea
 // rule derives, as transformers does without the list).
 void readSlidingWindow(ModelConfig& c, const ConfigReader& r, const WindowSpec& spec, const std::vector<bool>& usesRope) {
     int window = r.has("sliding_window") ? r.positiveInt("sliding_window", kMaxPositions) : 0;
+    // A span over both sides: keys at most half of it away, which is a window of half + 1.
+    if (spec.spanKey) window = r.positiveIntOr(spec.spanKey, spec.spanDefault, kMaxPositions) / 2 + 1;
     if (!r.flag(spec.use)) window = 0;
     const nlohmann::json& j = r.json();
     if (j.contains("layer_types") && j["layer_types"].is_array()) {
@@ -381,7 +387,7 @@ nlohmann::json effectiveConfig(const nlohmann::json& j, const FamilySpec& s, con
         if (!s.nestedConfig || it.key() != s.nestedConfig) merged[it.key()] = *it;
     if (s.nestedConfig) {
         if (!j.contains(s.nestedConfig) || !j[s.nestedConfig].is_object())
-            throw Error(fileName + ": missing key '" + s.nestedConfig + "' (the text model's settings)");
+            throw Error(fileName + ": missing key '" + s.nestedConfig + "' (the settings of the model AttnScope runs)");
         for (auto it = j[s.nestedConfig].begin(); it != j[s.nestedConfig].end(); ++it)
             if (it.key() != "model_type") merged[it.key()] = *it;
     }

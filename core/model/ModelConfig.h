@@ -40,6 +40,7 @@ struct ModelConfig {
     bool attentionBias = true;           // q/k/v projections have a bias
     bool outputBias = true;              // the attention output projection has a bias
     bool mlpBias = true;
+    bool normBias = true;                // LayerNorms have a bias
     bool parallelResidual = false;       // GPT-NeoX: x + attn(ln1 x) + mlp(ln2 x)
     bool gatedMlp = false;               // down(act(gate x) * up x)
     float attentionScale = 0.0f;         // > 0: the scores' scale instead of head_dim^-0.5 (query_pre_attn_scalar^-0.5)

@@ -50,7 +50,8 @@ bool OutputHead::tryBind(const OutputHeadSpec& h, const WeightBinder& bind, cons
     // map back down to the embeddings' width before their tied decoder.
     const int inner = h.denseToEmbedding ? c.embeddingSize : c.hidden;
     if (!dense.empty()) {
-        dense_ = bind.linearOutIn(dense, c.hidden, inner, Bias::Required);
+        const bool denseBias = h.denseBias == BiasRule::Required || (h.denseBias == BiasRule::IfStored && bind.has(dense + ".bias"));
+        dense_ = bind.linearOutIn(dense, c.hidden, inner, denseBias ? Bias::Required : Bias::None);
         activation_ = h.denseActivation;
         if (h.denseUsesModelActivation) activation_ = c.activation;
     }

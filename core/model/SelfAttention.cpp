@@ -51,6 +51,8 @@ RowMatrix scaledDotProductAttention(const RowMatrix& q, const Eigen::Ref<const R
             Eigen::Index first = 0, last = m;  // visible keys [first, last)
             if (s.causal) last = std::min(m, qpos + 1);
             if (s.window > 0) first = std::max<Eigen::Index>(0, qpos - s.window + 1);
+            // An encoder's window reaches as far forward as back (ModernBERT's local layers).
+            if (s.window > 0 && !s.causal) last = std::min<Eigen::Index>(m, qpos + s.window);
             maskedSoftmax(scores.row(i), first, last);
         }
         context.middleCols(h * d, d).noalias() = scores * v.middleCols(kvh * d, d);

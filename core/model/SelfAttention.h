@@ -12,7 +12,7 @@ struct AttentionShape {
     int headDim = 1;
     float scale = 1.0f;    // multiplies q·k
     bool causal = false;
-    int window = 0;        // > 0: a query sees only keys less than `window` positions back
+    int window = 0;        // > 0: a query sees only keys less than `window` positions back (and, not causal, ahead)
     float softcap = 0.0f;  // > 0: scaled scores become softcap * tanh(scores / softcap) (Gemma 2)
 };
 

@@ -20,7 +20,7 @@ BlockWeights bindBlock(const WeightBinder& bind, int l, bool cross) {
     const Bias mlpBias = c.mlpBias ? Bias::Required : Bias::None;
     BlockWeights w;
     // Each norm where the family has one (OLMo 2 has no pre-norms, Gemma 2/3 and OLMo 2 output norms).
-    if (bind.hasRole(R::AttnNorm)) w.attnNorm = bind.norm(R::AttnNorm, l);
+    if (bind.hasRole(R::AttnNorm) && !(l == 0 && spec.firstLayerHasNoAttnNorm)) w.attnNorm = bind.norm(R::AttnNorm, l);
     if (bind.hasRole(R::MlpNorm)) w.mlpNorm = bind.norm(R::MlpNorm, l);
     if (bind.hasRole(R::AttnOutNorm)) w.attnOutNorm = bind.norm(R::AttnOutNorm, l);
     if (bind.hasRole(R::MlpOutNorm)) w.mlpOutNorm = bind.norm(R::MlpOutNorm, l);

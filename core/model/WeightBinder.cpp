@@ -64,7 +64,7 @@ Norm WeightBinder::norm(const std::string& path, int dim) const {
     n.kind = c_.spec().norm;
     n.eps = c_.normEps;
     n.weight = tensor(path + ".weight", {dim}).data;
-    if (n.kind == NormKind::LayerNorm) n.bias = tensor(path + ".bias", {dim}).data;
+    if (n.kind == NormKind::LayerNorm && c_.normBias) n.bias = tensor(path + ".bias", {dim}).data;
     return n;
 }
 

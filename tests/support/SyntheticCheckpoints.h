@@ -90,7 +90,7 @@ inline std::vector<float> values(const std::string& key, std::size_t count, floa
 
 inline bool isNorm(TensorRole r) {
     return r == TensorRole::AttnNorm || r == TensorRole::MlpNorm || r == TensorRole::AttnOutNorm || r == TensorRole::MlpOutNorm ||
-           r == TensorRole::FinalNorm || r == TensorRole::AttnQNorm || r == TensorRole::AttnKNorm;
+           r == TensorRole::FinalNorm || r == TensorRole::AttnQNorm || r == TensorRole::AttnKNorm || r == TensorRole::EmbeddingNorm;
 }
 
 // A role's weight shape under config `c`; throws for roles the decoder families here lack.
@@ -100,7 +100,7 @@ inline std::vector<std::int64_t> weightShape(TensorRole r, const attnscope::Mode
     const bool perHead = c.spec().qkNorm == attnscope::QkNormScope::PerHead;
     switch (r) {
     case R::TokenEmbedding: return {c.vocabSize, h};
-    case R::AttnNorm: case R::MlpNorm: case R::AttnOutNorm: case R::MlpOutNorm: case R::FinalNorm: return {h};
+    case R::AttnNorm: case R::MlpNorm: case R::AttnOutNorm: case R::MlpOutNorm: case R::FinalNorm: case R::EmbeddingNorm: return {h};
     case R::AttnQNorm: return {perHead ? c.headDim : q};
     case R::AttnKNorm: return {perHead ? c.headDim : kv};
     case R::AttnQ: return {q, h};
@@ -120,7 +120,7 @@ inline bool hasBias(TensorRole r, const attnscope::ModelConfig& c) {
     if (r == R::AttnQ || r == R::AttnK || r == R::AttnV || r == R::AttnQkv) return c.attentionBias;
     if (r == R::AttnOut) return c.outputBias;
     if (r == R::MlpUp || r == R::MlpGate || r == R::MlpGateUp || r == R::MlpDown) return c.mlpBias;
-    return isNorm(r) && c.spec().norm == attnscope::NormKind::LayerNorm;
+    return isNorm(r) && c.spec().norm == attnscope::NormKind::LayerNorm && c.normBias;
 }
 
 // The causal LM head's projection when the checkpoint stores one (it is not tied).
