@@ -22,15 +22,23 @@ Matrix headMap(const AttentionStack& s, int layer, int head) {
     return m;
 }
 
-Matrix headMean(const AttentionStack& s, int layer) {
+bool chosen(const std::vector<bool>& heads, int h) { return heads.empty() || heads[static_cast<std::size_t>(h)]; }
+
+Matrix headMean(const AttentionStack& s, int layer, const std::vector<bool>& heads = {}) {
     Matrix m = Matrix::Zero(s.queries, s.keys);
-    for (int h = 0; h < s.heads; ++h) m += headMap(s, layer, h);
-    return m / static_cast<float>(s.heads);
+    int count = 0;
+    for (int h = 0; h < s.heads; ++h)
+        if (chosen(heads, h)) {
+            m += headMap(s, layer, h);
+            ++count;
+        }
+    return m / static_cast<float>(count);
 }
 
-Matrix headMax(const AttentionStack& s, int layer) {
-    Matrix m = headMap(s, layer, 0);
-    for (int h = 1; h < s.heads; ++h) m = m.cwiseMax(headMap(s, layer, h));
+Matrix headMax(const AttentionStack& s, int layer, const std::vector<bool>& heads) {
+    Matrix m = Matrix::Zero(s.queries, s.keys);  // probabilities are never negative
+    for (int h = 0; h < s.heads; ++h)
+        if (chosen(heads, h)) m = m.cwiseMax(headMap(s, layer, h));
     return m;
 }
 
@@ -95,14 +103,21 @@ AttentionMatrix computeAttentionMatrix(const AttentionStack& s, const AttentionQ
                     " heads, numbered from 0)");
 
     const bool single = q.layerMode != LayerMode::Rollout && q.headMode == HeadMode::Single;
+    if (!single && q.layerMode != LayerMode::Rollout && !q.heads.empty()) {
+        if (static_cast<int>(q.heads.size()) != s.heads)
+            throw Error("the heads to aggregate name " + std::to_string(q.heads.size()) + " heads, but the model has " +
+                        std::to_string(s.heads));
+        if (std::find(q.heads.begin(), q.heads.end(), true) == q.heads.end())
+            throw Error("choose at least one head to aggregate");
+    }
     std::vector<float> full;  // [queries, keys]
     if (single) {
         full.resize(s.mapSize());
         s.copyMap(q.layer, q.head, full.data());
     } else {
         Matrix m = q.layerMode == LayerMode::Rollout ? Matrix(ConstMap(attentionRollout(s, q.layer).data(), s.queries, s.keys))
-                   : q.headMode == HeadMode::Mean    ? headMean(s, q.layer)
-                                                     : headMax(s, q.layer);
+                   : q.headMode == HeadMode::Mean    ? headMean(s, q.layer, q.heads)
+                                                     : headMax(s, q.layer, q.heads);
         full.assign(m.data(), m.data() + m.size());
     }
 

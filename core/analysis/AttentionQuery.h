@@ -23,6 +23,9 @@ struct AttentionQuery {
     int layer = 0;
     HeadMode headMode = HeadMode::Single;
     int head = 0;
+    // Mean and Max over these heads only, one flag per head (an alignment averaged over the
+    // heads that align); empty: every head. Rollout always averages every head.
+    std::vector<bool> heads;
     // Rollout (Abnar & Zuidema 2020) up to `layer`: per layer A' = 0.5 * mean over heads + 0.5 * I,
     // rows renormalised, multiplied A'_layer ... A'_0. Uses the head mean by definition.
     LayerMode layerMode = LayerMode::Single;

@@ -37,6 +37,7 @@ class AttentionQueryTest : public QObject {
     Q_OBJECT
 private slots:
     void singleMeanAndMaxHeads();
+    void aggregatesOverChosenHeads();
     void rolloutMatchesHandComputation();
     void topKKeepsLargestWeights();
     void topKTiesGoToLowerKey();
@@ -62,6 +63,37 @@ void AttentionQueryTest::singleMeanAndMaxHeads() {
     m = computeAttentionMatrix(s, q);
     QCOMPARE(m.at(0, 0), 1.0f);
     QCOMPARE(m.at(1, 2), 0.6f);
+}
+
+// Mean and max over the heads chosen: one head chosen is that head; a wrong-sized or empty
+// choice is an error; rollout averages every head whatever is chosen.
+void AttentionQueryTest::aggregatesOverChosenHeads() {
+    const AttentionStack s = smallStack();
+    AttentionQuery q;
+    q.layer = 1;
+    q.headMode = HeadMode::Mean;
+    q.heads = {false, true};
+    AttentionQuery single;
+    single.layer = 1;
+    single.head = 1;
+    QCOMPARE(computeAttentionMatrix(s, q).values, computeAttentionMatrix(s, single).values);
+    q.headMode = HeadMode::Max;
+    QCOMPARE(computeAttentionMatrix(s, q).values, computeAttentionMatrix(s, single).values);
+    q.heads = {true, true};
+    AttentionQuery all = q;
+    all.heads.clear();
+    QCOMPARE(computeAttentionMatrix(s, q).values, computeAttentionMatrix(s, all).values);
+    q.heads = {false, false};
+    QVERIFY_THROWS_EXCEPTION(Error, computeAttentionMatrix(s, q));
+    q.heads = {true};
+    QVERIFY_THROWS_EXCEPTION(Error, computeAttentionMatrix(s, q));
+    AttentionQuery rollout;
+    rollout.layerMode = LayerMode::Rollout;
+    rollout.headMode = HeadMode::Mean;
+    rollout.layer = 1;
+    const auto everyHead = computeAttentionMatrix(s, rollout).values;
+    rollout.heads = {true, false};
+    QCOMPARE(computeAttentionMatrix(s, rollout).values, everyHead);
 }
 
 void AttentionQueryTest::rolloutMatchesHandComputation() {

@@ -70,6 +70,7 @@ private slots:
     void clickingATargetTokenSelectsIt();
     void tabOnlyForCrossAttention();
     void wordsGroupBothSentences();
+    void meanOverTheChosenHeads();
 };
 
 void TestAlignmentView::dataIsTheCrossStacksMatrix() {
@@ -225,6 +226,27 @@ void TestAlignmentView::wordsGroupBothSentences() {
     QVERIFY(selected.selectedRow >= 0);
     QCOMPARE(wordOf[static_cast<std::size_t>(selected.matrix.rowTokens[static_cast<std::size_t>(selected.selectedRow)])],
              wordOf[static_cast<std::size_t>(inner)]);
+}
+
+// An alignment averaged over the heads left on in the heads view: their mean, said in the title.
+void TestAlignmentView::meanOverTheChosenHeads() {
+    const auto analysis = translation();
+    const int cross = stackNamed(*analysis, "cross");
+    const FigureSource source = analysis->figureSource(cross);
+    const attnscope::AttentionStack& stack = analysis->stack(cross).attention;
+    ViewRequest r = request(false);
+    r.query.headMode = attnscope::HeadMode::Mean;
+    r.enabledHeads.assign(static_cast<std::size_t>(stack.heads), false);
+    r.enabledHeads[0] = r.enabledHeads[2] = true;
+    const AlignmentFigureData data = buildAlignmentData(source, r);
+    std::vector<float> h0(stack.mapSize()), h2(stack.mapSize());
+    stack.copyMap(r.query.layer, 0, h0.data());
+    stack.copyMap(r.query.layer, 2, h2.data());
+    for (std::size_t i = 0; i < h0.size(); ++i) QVERIFY(std::abs(data.matrix.values[i] - (h0[i] + h2[i]) / 2) < 1e-6f);
+    QVERIFY2(data.title.contains(QStringLiteral("mean of heads 0, 2")), qPrintable(data.title));
+    r.enabledHeads.assign(static_cast<std::size_t>(stack.heads), true);
+    QVERIFY(buildAlignmentData(source, r).title.contains(QStringLiteral("mean of heads")));
+    QVERIFY(!buildAlignmentData(source, r).title.contains(QStringLiteral("heads 0")));
 }
 
 QTEST_MAIN(TestAlignmentView)

@@ -98,6 +98,21 @@ QString hardText(const AttentionQuery& q) {
     return {};
 }
 
+// The heads the heads view leaves on, where some are off: what a mean or max aggregates (an
+// alignment averaged over the heads that align). Empty: every head.
+std::vector<bool> chosenHeads(const ViewRequest& request, int heads) {
+    const std::vector<bool>& on = request.enabledHeads;
+    if (static_cast<int>(on.size()) != heads || std::find(on.begin(), on.end(), false) == on.end()) return {};
+    return on;
+}
+
+// The request's query with its aggregate over the chosen heads (rollout averages them all).
+AttentionQuery aggregated(const ViewRequest& request, int heads) {
+    AttentionQuery q = request.query;
+    if (q.headMode != HeadMode::Single && q.layerMode == LayerMode::Single) q.heads = chosenHeads(request, heads);
+    return q;
+}
+
 // The per-head query a heads or grid view uses: one head of one layer, keeping soft/hard
 // and hidden special tokens, never rollout.
 AttentionQuery singleHead(const AttentionQuery& base, int layer, int head) {
@@ -116,6 +131,19 @@ QString describeRequest(const FigureSource& source, const ViewRequest& request) 
     return source.attentionName.isEmpty() ? selection : source.attentionName + QStringLiteral(" · ") + selection;
 }
 
+namespace {
+
+// " 0, 2, 5" when some heads are off, else nothing.
+QString chosenList(const ViewRequest& request) {
+    const std::vector<bool> on = chosenHeads(request, static_cast<int>(request.enabledHeads.size()));
+    QStringList heads;
+    for (std::size_t h = 0; h < on.size(); ++h)
+        if (on[h]) heads << QString::number(h);
+    return heads.isEmpty() ? QString() : QStringLiteral(" ") + heads.join(QStringLiteral(", "));
+}
+
+}  // namespace
+
 QString describeRequest(const ViewRequest& request) {
     const AttentionQuery& q = request.query;
     QStringList parts;
@@ -129,8 +157,8 @@ QString describeRequest(const ViewRequest& request) {
         parts << QStringLiteral("Layer %1").arg(q.layer);
         switch (q.headMode) {
         case HeadMode::Single: parts << QStringLiteral("head %1").arg(q.head); break;
-        case HeadMode::Mean: parts << QStringLiteral("mean of heads"); break;
-        case HeadMode::Max: parts << QStringLiteral("max of heads"); break;
+        case HeadMode::Mean: parts << QStringLiteral("mean of heads") + chosenList(request); break;
+        case HeadMode::Max: parts << QStringLiteral("max of heads") + chosenList(request); break;
         }
     }
     if (q.hard) parts << hardText(q);
@@ -142,7 +170,7 @@ QString describeRequest(const ViewRequest& request) {
 MatrixFigureData buildMatrixData(const FigureSource& given, const ViewRequest& request) {
     const FigureSource source = labelled(given, request);
     MatrixFigureData data;
-    data.matrix = computeAttentionMatrix(stackOf(source), request.query, source.specialTokens, wordsOf(source));
+    data.matrix = computeAttentionMatrix(stackOf(source), aggregated(request, stackOf(source).heads), source.specialTokens, wordsOf(source));
     data.rowLabels = queryLabels(source, data.matrix.rowTokens);
     data.columnLabels = keyLabels(source, data.matrix.colTokens);
     if (!source.queryAxisTitle.isEmpty()) data.rowAxisTitle = source.queryAxisTitle;
@@ -215,7 +243,7 @@ GridFigureData buildGridData(const FigureSource& source, const ViewRequest& requ
 TokenStripFigureData buildTokenStripData(const FigureSource& given, const ViewRequest& request) {
     const FigureSource source = labelled(given, request);
     const AttentionStack& stack = stackOf(source);
-    const AttentionMatrix m = computeAttentionMatrix(stack, request.query, source.specialTokens, wordsOf(source));
+    const AttentionMatrix m = computeAttentionMatrix(stack, aggregated(request, stackOf(source).heads), source.specialTokens, wordsOf(source));
     TokenStripFigureData data;
     data.labels = keyLabels(source, m.colTokens);
     if (source.firstGeneratedToken >= 0 && !isCross(source))
@@ -252,7 +280,7 @@ ImageOverlayFigureData buildImageOverlayData(const FigureSource& source, const V
     if (query >= stack.queries)
         throw Error("query " + std::to_string(query) + " does not exist (the image has " + std::to_string(stack.queries) +
                     " tokens, numbered from 0)");
-    const AttentionMatrix m = computeAttentionMatrix(stack, request.query, source.specialTokens, wordsOf(source));
+    const AttentionMatrix m = computeAttentionMatrix(stack, aggregated(request, stackOf(source).heads), source.specialTokens, wordsOf(source));
     const int row = rowOfToken(m, query);
     if (row < 0)
         throw Error("The query " + queryLabel(source, query).toStdString() +
@@ -285,7 +313,7 @@ AlignmentFigureData buildAlignmentData(const FigureSource& given, const ViewRequ
         throw Error("The alignment view is for cross-attention, where a target's tokens attend to a source's (a translation, "
                     "a caption); this attention is self-attention. Choose the cross-attention stack to see it.");
     AlignmentFigureData data;
-    data.matrix = computeAttentionMatrix(stack, request.query, source.specialTokens, wordsOf(source));
+    data.matrix = computeAttentionMatrix(stack, aggregated(request, stackOf(source).heads), source.specialTokens, wordsOf(source));
     data.targetLabels = queryLabels(source, data.matrix.rowTokens);
     data.sourceLabels = keyLabels(source, data.matrix.colTokens);
     data.selectedRow = rowOfToken(data.matrix, shownQuery(source, request));

@@ -274,7 +274,7 @@ void AttentionControls::syncFromSelection() {
     const int headData = s.headMode() == HeadMode::Mean ? kMeanOfHeads : s.headMode() == HeadMode::Max ? kMaxOfHeads : s.head();
     setIndexQuietly(head_, head_->findData(headData));
     head_->setEnabled(!s.rollout());
-    head_->setToolTip(s.rollout() ? tr("Rollout always uses the mean of the heads") : tr("One head, or the mean or maximum over the layer's heads"));
+    head_->setToolTip(s.rollout() ? tr("Rollout always uses the mean of the heads") : tr("One head, or the mean or maximum over the layer's heads (those left on in the Heads view)"));
     {
         const QSignalBlocker block(rollout_);
         rollout_->setChecked(s.rollout());
