@@ -118,18 +118,6 @@ class Spec:
     processor_kwargs: dict = dataclasses.field(default_factory=dict)
 
 
-def scale_weight(path, factor):
-    def mutate(model):
-        import torch
-
-        obj = model
-        for part in path.split("."):
-            obj = getattr(obj, part)
-        with torch.no_grad():
-            obj.weight.mul_(factor)
-    return mutate
-
-
 def bite(label, key, mutate_kwargs=None, mutate_model=None):
     """The mechanism `label` must move `key` (a stack's attentions, or last_hidden_state) by more than BITE."""
     def run(ctx):
@@ -167,8 +155,8 @@ SPECS = [
          "learned positions read from table row 2 (offset 2), layernorm_embedding in each stack, post-norm blocks "
          "with cross-attention between self-attention and the feed-forward layers, GELU, the LM head tied to "
          "model.shared plus final_logits_bias, forced_eos_token_id; RoBERTa byte-level BPE <s> A </s>",
-         [bite("layernorm_embedding", "encoder_attentions", mutate_model=scale_weight("model.encoder.layernorm_embedding", 2.0)),
-          bite("decoder positions", "decoder_attentions", mutate_model=scale_weight("model.decoder.embed_positions", 2.0))]),
+         [bite("layernorm_embedding", "encoder_attentions", mutate_model=fam.scale_module_weight("model.encoder.layernorm_embedding", 2.0)),
+          bite("decoder positions", "decoder_attentions", mutate_model=fam.scale_module_weight("model.decoder.embed_positions", 2.0))]),
     Spec("marian", "seq2seq", "marian", "MarianConfig", "MarianMTModel", marian_kwargs,
          "sinusoidal positions (sines then cosines), scale_embedding (x sqrt(d_model)), swish, post-norm blocks, "
          "final_logits_bias, the decoder starting from <pad>; SentencePiece Unigram with </s> appended",
@@ -177,13 +165,13 @@ SPECS = [
          tower_kwargs("quick_gelu", 1e-5),
          "class_embedding [hidden], patch convolution without bias, pre_layrnorm over the embeddings, quick_gelu, "
          "post_layernorm outside the last hidden state; CLIP's processor (short side, then center crop)",
-         [bite("pre_layrnorm", "attentions", mutate_model=scale_weight("vision_model.pre_layrnorm", 2.0))],
+         [bite("pre_layrnorm", "attentions", mutate_model=fam.scale_module_weight("vision_model.pre_layrnorm", 2.0))],
          processor_kwargs=dict(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}, do_center_crop=True)),
     Spec("siglip_vision_model", "image", "SiglipImageProcessor", "SiglipVisionConfig", "SiglipVisionModel",
          tower_kwargs("gelu_pytorch_tanh", 1e-6),
          "no class token (16 patch tokens), position_embedding [patches, hidden], gelu_pytorch_tanh, post_layernorm "
          "in the last hidden state; SigLIP's processor (resize to 32 x 32)",
-         [bite("post_layernorm", "last_hidden_state", mutate_model=scale_weight("vision_model.post_layernorm", 2.0))],
+         [bite("post_layernorm", "last_hidden_state", mutate_model=fam.scale_module_weight("vision_model.post_layernorm", 2.0))],
          processor_kwargs=dict(size={"height": 32, "width": 32})),
 ]
 
