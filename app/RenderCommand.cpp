@@ -19,6 +19,7 @@
 #include "ViewExport.h"
 #include "ViewOptions.h"
 #include "analysis/LogitLens.h"
+#include "OptionNumbers.h"
 #include "model/Checkpoint.h"
 
 using attnscope::Error;
@@ -32,6 +33,7 @@ struct Settings {
     ui::ViewSettings view;
     ui::ViewKind kind = ui::ViewKind::Matrix;
     int size = 0;  // longer side in pixels; 0: the figure's natural size
+    std::optional<std::vector<int>> heads;  // --heads: what a mean or max aggregates (the app's Heads view toggles)
     QString out;
     ui::ExportFormat format = ui::ExportFormat::Png;
 };
@@ -44,10 +46,13 @@ Settings parseSettings(const QCommandLineParser& p) {
         s.format = ui::exportFormatFor(s.out);
         s.view = ui::readViewSettings(p);
         if (p.isSet("size")) s.size = ui::parseWholeNumber(QStringLiteral("size"), p.value("size"), 16, ui::kMaxExportPixels);
+        if (p.isSet("heads")) s.heads = attnscope::parseIdList("heads", p.value("heads").toStdString());
     } catch (const std::runtime_error& e) {  // ui::OptionError, or Error for an unknown format
         throw UsageError(e.what());
     }
     s.kind = s.view.view.value_or(ui::ViewKind::Matrix);
+    if (s.heads && (s.view.query.headMode == attnscope::HeadMode::Single || s.view.query.layerMode == attnscope::LayerMode::Rollout))
+        throw UsageError("--heads chooses the heads --head mean or --head max aggregates (rollout averages them all)");
     if (s.view.lens && s.format == ui::ExportFormat::Npy) throw UsageError("--view lens draws a figure: write .png, .svg or .pdf");
     return s;
 }
@@ -166,13 +171,14 @@ std::shared_ptr<const ui::Analysis> analysisOfModel(const std::string& model, co
 QList<QCommandLineOption> renderOptions() {
     QList<QCommandLineOption> options = ui::viewOptions();
     options << QCommandLineOption("size", "render: the image's longer side in pixels (16 to 8000).", "PX");
+    options << QCommandLineOption("heads", "render: with --head mean or max, only these heads (comma-separated, from 0).", "H,H");
     return options;
 }
 
 QStringList renderOptionsSet(const QCommandLineParser& parser) {
     QStringList set;
     QStringList names = ui::viewOptionNames();
-    names << QStringLiteral("size");
+    names << QStringLiteral("size") << QStringLiteral("heads");
     for (const QString& name : names)
         if (parser.isSet(name)) set << QStringLiteral("--%1").arg(name);
     return set;
@@ -197,6 +203,16 @@ void runRender(const std::string& model, const attnscope::UserInput& input, cons
     request.stack = stackFor(s, stacks, model);
     request.query = s.view.query;
     request.selectedQuery = s.view.queryToken.value_or(-1);
+    if (s.heads) {
+        const int heads = analysis->attention(request.stack).heads;
+        request.enabledHeads.assign(static_cast<std::size_t>(heads), false);
+        for (const int h : *s.heads) {
+            if (h < 0 || h >= heads)
+                throw Error("--heads: head " + std::to_string(h) + " does not exist (the model has " + std::to_string(heads) +
+                            " heads, numbered from 0)");
+            request.enabledHeads[static_cast<std::size_t>(h)] = true;
+        }
+    }
     const int queries = static_cast<int>(analysis->queryLabels(request.stack).size());
     if (s.view.queryToken && (*s.view.queryToken < 0 || *s.view.queryToken >= queries)) {
         const char* what = !analysis->asksFromInput(request.stack) ? "the target" : analysis->hasImage() ? "the image" : "the text";

@@ -34,7 +34,7 @@ const char* kUsage =
     "         [--mode soft|hard] [--top-k K | --threshold T | --mass P]\n"
     "         [--view matrix|heads|grid|tokens|overlay|alignment|lens] [--colormap viridis|magma|cividis|grayscale]\n"
     "         [--scale linear|log] [--normalize global|row] [--size PX] [--query I]\n"
-    "         [--hide-special] [--words] [--opacity P] --out FILE.png|svg|pdf|npy\n"
+    "         [--hide-special] [--words] [--heads H,H] [--opacity P] --out FILE.png|svg|pdf|npy\n"
     "                                               one view as a figure, or the shown\n"
     "                                               matrix as float32 NPY [n, n]\n"
     "                                               (or render ATTENTION_FILE.safetensors:\n"

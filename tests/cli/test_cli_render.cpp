@@ -218,6 +218,19 @@ void CliRenderTest::npyIsTheDisplayedMatrix() {
         QVERIFY(std::abs(sum - 1.0) < 1e-5);
     }
 
+    // --heads: the mean of heads 0 and 2 of layer 0, nothing else; errors for a single head or a
+    // head the model lacks.
+    r = runCli({"render", bert(), "--text", kText, "--head", "mean", "--heads", "0,2", "--out", npyPath});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const Npy chosen = readNpy(npyPath);
+    QCOMPARE(chosen.shape, (std::vector<std::int64_t>{n, n}));
+    for (std::size_t i = 0; i < std::size_t(n) * n; ++i)
+        QVERIFY(std::abs(chosen.values[i] - (all[i] + all[std::size_t(2) * n * n + i]) / 2) < 1e-6f);
+    QCOMPARE(runCli({"render", bert(), "--text", kText, "--heads", "0,2", "--out", npyPath}).exitCode, 2);
+    r = runCli({"render", bert(), "--text", kText, "--head", "max", "--heads", "0,9", "--out", npyPath});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains("head 9 does not exist"), r.err.constData());
+
     // Words, not pieces: one row and column per word ("unbelievable" is three WordPieces here).
     r = runCli({"render", bert(), "--text", "The unbelievable cat sat.", "--words", "--out", npyPath});
     QVERIFY2(r.exitCode == 0, r.err.constData());
