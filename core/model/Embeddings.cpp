@@ -58,7 +58,7 @@ Embeddings::Embeddings(const WeightBinder& bind) : c_(bind.config()) {
     const int e = c.embeddingSize;
     tokenEmbedding_ = bind.tensor(bind.name(R::TokenEmbedding, 0, ".weight"), {c.vocabSize, e});
     // The roles of the stack in use: an encoder-decoder's decoder has its own positions and norm.
-    if (bind.hasRole(R::PositionEmbedding)) {
+    if (bind.hasRole(R::PositionEmbedding) && c.positionTable) {
         positionOffset_ = spec.positionOffset;
         positionEmbedding_ = bind.tensor(bind.name(R::PositionEmbedding, 0, ".weight"), {c.maxPositions + positionOffset_, e});
     }
@@ -68,11 +68,12 @@ Embeddings::Embeddings(const WeightBinder& bind) : c_(bind.config()) {
     }
     if (bind.hasRole(R::TokenTypeEmbedding) && c.typeVocabSize > 0)
         tokenTypeEmbedding_ = bind.tensor(bind.name(R::TokenTypeEmbedding, 0, ".weight"), {c.typeVocabSize, e});
-    if (bind.hasRole(R::EmbeddingNorm)) embeddingNorm_ = bind.norm(R::EmbeddingNorm, 0, e);
     // ELECTRA has its projection only when the widths differ; ALBERT always (then it is
     // required), so a stored one is used and a missing one is an error only where it must exist.
     if (spec.hasRole(R::EmbeddingProjection) && (e != c.hidden || bind.has(bind.name(R::EmbeddingProjection, 0, ".weight"))))
-        projection_ = bind.linear(R::EmbeddingProjection, 0, e, c.hidden, Bias::Required);
+        projection_ = bind.linear(R::EmbeddingProjection, 0, e, c.hidden, spec.projectionBeforeNorm ? Bias::None : Bias::Required);
+    // DeBERTa normalises the projected embeddings, at the encoder's width.
+    if (bind.hasRole(R::EmbeddingNorm)) embeddingNorm_ = bind.norm(R::EmbeddingNorm, 0, spec.projectionBeforeNorm ? c.hidden : e);
 }
 
 RowMatrix Embeddings::image(const PixelValues& px, std::vector<int>& positions) const {
@@ -157,8 +158,9 @@ RowMatrix Embeddings::text(const std::vector<int>& ids, const std::vector<int>& 
             x.row(i) += table.row(t);
         }
     }
+    if (c.spec().projectionBeforeNorm && projection_.present()) x = projection_.apply(x);
     if (embeddingNorm_.weight) embeddingNorm_.applyInPlace(x);
-    if (projection_.present()) return projection_.apply(x);
+    if (!c.spec().projectionBeforeNorm && projection_.present()) return projection_.apply(x);
     return x;
 }
 

@@ -118,6 +118,58 @@ FamilySpec albert() {
     return s;
 }
 
+// DeBERTa-v2 and v3: BERT's post-norm blocks under other names, with disentangled attention
+// (model/DisentangledAttention.h) over a relative-position table instead of (v3) or beside
+// (v2, position_biased_input) the absolute one; embeddings narrower than the encoder are
+// projected (bias-free) before their norm. Defaults are DebertaV2Config's, which
+// save_pretrained leaves out of config.json.
+FamilySpec debertaV2() {
+    FamilySpec s;
+    s.modelTypes = {"deberta-v2"};
+    s.keys.typeVocab = "type_vocab_size";
+    s.keys.padTokenDefault = 0;
+    s.keys.embeddingSize = "embedding_size";
+    s.keys.headDim = "attention_head_size";
+    s.keys.normEpsDefault = 1e-7;
+    s.configDefaults = {{"vocab_size", 128100},       {"hidden_size", 1536},        {"num_hidden_layers", 24},
+                        {"num_attention_heads", 24},  {"intermediate_size", 6144},  {"max_position_embeddings", 512},
+                        {"type_vocab_size", 0},       {"layer_norm_eps", 1e-7},     {"relative_attention", false},
+                        {"max_relative_positions", -1}, {"position_buckets", -1}, {"position_biased_input", true}};
+    const std::string layer = "encoder.layer.{L}.";
+    s.names = {{R::TokenEmbedding, "embeddings.word_embeddings"},
+               {R::PositionEmbedding, "embeddings.position_embeddings"},
+               {R::TokenTypeEmbedding, "embeddings.token_type_embeddings"},
+               {R::EmbeddingProjection, "embeddings.embed_proj"},
+               {R::EmbeddingNorm, "embeddings.LayerNorm"},
+               {R::RelativeEmbedding, "encoder.rel_embeddings"},
+               {R::RelativeEmbeddingNorm, "encoder.LayerNorm"},
+               {R::AttnQ, layer + "attention.self.query_proj"},
+               {R::AttnK, layer + "attention.self.key_proj"},
+               {R::AttnV, layer + "attention.self.value_proj"},
+               {R::AttnPosKey, layer + "attention.self.pos_key_proj"},
+               {R::AttnPosQuery, layer + "attention.self.pos_query_proj"},
+               {R::AttnOut, layer + "attention.output.dense"},
+               {R::AttnNorm, layer + "attention.output.LayerNorm"},
+               {R::MlpUp, layer + "intermediate.dense"},
+               {R::MlpDown, layer + "output.dense"},
+               {R::MlpNorm, layer + "output.LayerNorm"}};
+    s.basePrefixes = {"", "deberta."};
+    s.placement = NormPlacement::Post;
+    s.positions = PositionScheme::Disentangled;
+    s.positionTable = fromKey("position_biased_input", true);
+    s.projectionBeforeNorm = true;
+    // The classifier reads [CLS] through ContextPooler (dense + GELU, pooler_hidden_act's
+    // default); the masked-LM head is the legacy BERT-named one (cls.predictions) or the newer
+    // lm_predictions.lm_head, both mapping back to embedding_size before the tied decoder.
+    OutputHeadSpec legacy = maskedLmHead("cls.predictions.transform.dense", true, "cls.predictions.transform.LayerNorm",
+                                         "cls.predictions.bias");
+    legacy.denseToEmbedding = true;
+    OutputHeadSpec lm = maskedLmHead("lm_predictions.lm_head.dense", true, "lm_predictions.lm_head.LayerNorm", "lm_predictions.lm_head.bias");
+    lm.denseToEmbedding = true;
+    s.heads = {sequenceHead(HeadPooling::FirstToken, "pooler.dense", Activation::Gelu, "classifier"), legacy, lm};
+    return s;
+}
+
 // ModernBERT: a pre-norm encoder with RoPE and no position table, bias-free norms and
 // projections, fused Wqkv, GeGLU (Wi gives [input | gate], GELU on the input half), no norm
 // before layer 0's attention, and every third layer (from layer 0) global: the others attend
@@ -456,7 +508,7 @@ FamilySpec smollm3() {
 }
 
 const std::vector<FamilySpec>& families() {
-    static const std::vector<FamilySpec> table{bert(),    roberta(), distilbert(), electra(), albert(), modernbert(), gpt2(),   gptNeo(), gptNeoX(), llama(),
+    static const std::vector<FamilySpec> table{bert(),    roberta(), distilbert(), electra(), albert(), debertaV2(), modernbert(), gpt2(),   gptNeo(), gptNeoX(), llama(),
                                                mistral(), qwen2(),   qwen3(),      gemma(),  gemma2(), gemma3Text(), gemma3(),
                                                phi3(),    olmo2(),   smollm3(),    vitFamily(), deitFamily(), clipVisionFamily(), clipFamily(), siglipVisionFamily(), siglipFamily(),
                                                t5Family(), bartFamily(), marianFamily()};

@@ -32,6 +32,9 @@ enum class TensorRole {
     RelativeBias,                                 // T5: learned bias per relative-position bucket and head
     CrossNorm, CrossQ, CrossK, CrossV, CrossOut,  // decoder-to-encoder attention
     Pooler,                                       // BERT's pooler dense layer (a base-model module)
+    // DeBERTa: the relative-position table (and its norm), and the projections of it that a
+    // layer uses when it does not share its query and key projections (share_att_key false).
+    RelativeEmbedding, RelativeEmbeddingNorm, AttnPosKey, AttnPosQuery,
 };
 
 enum class NormPlacement { Post, Pre };  // Post: x = norm(x + f(x)); Pre: x = x + f(norm(x))
@@ -41,7 +44,10 @@ enum class NormPlacement { Post, Pre };  // Post: x = norm(x + f(x)); Pre: x = x
 // RelativeBuckets: T5's learned bias per bucketed query-key offset, added to the scores.
 // Sinusoidal: a fixed table, sines of every frequency in the first half of each row and their
 // cosines in the second (Marian); computed, not read from the checkpoint.
-enum class PositionScheme { Learned, LearnedFromPadding, Rotary, PatchTable, RelativeBuckets, Sinusoidal };
+// Disentangled: DeBERTa's content-to-position and position-to-content score terms over a
+// relative-position table (model/DisentangledAttention.h), with or without a learned
+// absolute table added to the embeddings (positionTable).
+enum class PositionScheme { Learned, LearnedFromPadding, Rotary, PatchTable, RelativeBuckets, Sinusoidal, Disentangled };
 // Split: separate q, k, v projections. Fused: one projection giving [q | k | v].
 // FusedPerHead: one projection giving, per head, [q_h | k_h | v_h] (GPT-NeoX).
 enum class QkvLayout { Split, Fused, FusedPerHead };
@@ -201,6 +207,10 @@ struct FamilySpec {
     QkNormScope qkNorm = QkNormScope::PerHead;
     ConfigSwitch scaleEmbeddings = kNever;  // token embeddings times sqrt(hidden), in float32 (Gemma; BART's scale_embedding)
     int positionOffset = 0;  // a learned position table's rows start this many before position 0 (BART: 2)
+    ConfigSwitch positionTable = kAlways;  // the PositionEmbedding role's table is added (DeBERTa's position_biased_input)
+    // The embedding projection (EmbeddingProjection) comes before the embedding norm and has no
+    // bias (DeBERTa's embed_proj), rather than after it with one (ELECTRA, ALBERT).
+    bool projectionBeforeNorm = false;
     bool conv1dWeights = false;  // weights stored [in, out] (GPT-2's Conv1D) instead of [out, in]
     bool causal = false;
     ConfigSwitch scaleScores = kAlways;         // divide scores by sqrt(head_dim)

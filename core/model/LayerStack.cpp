@@ -22,9 +22,20 @@ bool LayerStack::run(RowMatrix& x, const Run& run) const {
     std::vector<float> bias;
     if (bias_.table)
         bias = relativePositionBias(bias_.table, heads_, n, before + n, bias_.bidirectional, bias_.buckets, bias_.maxDistance, before);
+    std::vector<int> tableRows;
+    if (disentangled_) {
+        if (cache) throw Error(label_ + "stack has relative position terms and no step-by-step decoding");
+        tableRows = relativeTableRows(*disentangled_, n);
+    }
     for (int l = 0; l < layers(); ++l) {
         if (run.cancel && run.cancel->load()) return false;
         BlockInputs in{*run.positions, bias.empty() ? nullptr : bias.data(), run.encoderStates, AttentionSink{run.crossAttention, l}};
+        if (disentangled_) {
+            in.disentangled = &*disentangled_;
+            in.positionTable = &positionTable_;
+            in.tableRows = &tableRows;
+            in.terms = {{run.contentToContent, l}, {run.contentToPosition, l}, {run.positionToContent, l}};
+        }
         if (cache) {
             in.cachedKeys = &cache->keys[static_cast<std::size_t>(l)];
             in.cachedValues = &cache->values[static_cast<std::size_t>(l)];
@@ -53,6 +64,11 @@ void LayerStack::prepareCrossAttention(const RowMatrix& encoderStates, KeyValueC
         blocks_[l].crossKeysValues(encoderStates, cache.crossKeys[l], cache.crossValues[l]);
     }
     cache.sourceLength = static_cast<int>(encoderStates.rows());
+}
+
+void LayerStack::setDisentangled(const DisentangledConfig& config, RowMatrix positionTable) {
+    disentangled_ = config;
+    positionTable_ = std::move(positionTable);
 }
 
 void LayerStack::applyFinalNorm(RowMatrix& x) const {

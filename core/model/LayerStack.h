@@ -1,9 +1,11 @@
 #pragma once
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "model/DisentangledAttention.h"
 #include "model/ForwardResult.h"
 #include "model/Layers.h"
 #include "model/TransformerBlock.h"
@@ -34,6 +36,10 @@ public:
         std::vector<RowMatrix>* hiddenStates = nullptr;  // the residual stream after each block
         std::function<void(int)> layerDone;        // layers done so far in this stack
         const std::atomic<bool>* cancel = nullptr; // checked before each layer
+        // DeBERTa: each relative term's attention alone, [layers, heads, n, n] (null: not kept).
+        AttentionStack* contentToContent = nullptr;
+        AttentionStack* contentToPosition = nullptr;
+        AttentionStack* positionToContent = nullptr;
     };
 
     // `label` names the stack in errors ("encoder ", "decoder ", or "" for a model's only one).
@@ -46,6 +52,8 @@ public:
     // A decoder stack's cross-attention keys and values of the encoder's output, put into the
     // cache for every later run with it to read instead of the encoder states.
     void prepareCrossAttention(const RowMatrix& encoderStates, KeyValueCache& cache) const;
+    // DeBERTa: the relative terms' settings and the position table every layer reads, [2 * span, hidden].
+    void setDisentangled(const DisentangledConfig& config, RowMatrix positionTable);
     // The stack's final norm, where it has one.
     void applyFinalNorm(RowMatrix& x) const;
     bool hasFinalNorm() const { return finalNorm_.weight != nullptr; }
@@ -55,6 +63,8 @@ private:
     std::vector<TransformerBlock> blocks_;
     Norm finalNorm_;
     RelativeBiasTable bias_;
+    std::optional<DisentangledConfig> disentangled_;
+    RowMatrix positionTable_;
     int heads_;
     int kvWidth_;  // kvHeads * headDim: the width of a cached key or value row
 };

@@ -67,6 +67,12 @@ ModelCapabilities capabilitiesOf(const ModelConfig& c, HeadKind head, std::vecto
         m.input = spec.readsImages() ? InputKind::Image : InputKind::Text;
         m.sequences = {kInputSequence};
         m.stacks = {{kSelfStack, 0, 0, c.layers, c.heads}};
+        // DeBERTa: each score term's attention alone, beside the total.
+        if (c.disentangled.hasPositionTerms()) {
+            m.stacks.push_back({kContentToContentStack, 0, 0, c.layers, c.heads});
+            if (c.disentangled.contentToPosition) m.stacks.push_back({kContentToPositionStack, 0, 0, c.layers, c.heads});
+            if (c.disentangled.positionToContent) m.stacks.push_back({kPositionToContentStack, 0, 0, c.layers, c.heads});
+        }
         m.forwardLayers = c.layers;
     }
     if (spec.readsImages()) {

@@ -119,6 +119,7 @@ void readSwitches(ModelConfig& c, const ConfigReader& r) {
     c.tieWordEmbeddings = r.flag(s.tieEmbeddings);
     c.gatedMlp = c.gatedMlp || s.mlp == MlpKind::Gated;
     c.scaleEmbeddings = r.flag(s.scaleEmbeddings);
+    c.positionTable = r.flag(s.positionTable);
     for (const FamilySpec::OnlyValue& only : s.onlyValues)
         if (const int value = r.intOr(only.key, only.value); value != only.value)
             throw Error(r.file() + ": key '" + only.key + "' is " + std::to_string(value) + "; " + only.why);
@@ -421,6 +422,10 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& fi
     if (c.layerTypes.empty())
         for (const int w : c.layerWindow) c.layerTypes.push_back(w > 0 ? "sliding_attention" : "full_attention");
     if (s.positions == PositionScheme::Rotary) readRope(c, r, usesRope);
+    if (s.positions == PositionScheme::Disentangled) {
+        c.disentangled = readDisentangledConfig(c.raw, c.maxPositions, r.file());
+        c.attentionScale = 1.0f / std::sqrt(static_cast<float>(c.headDim * c.disentangled.scaleFactor()));
+    }
     if (s.isEncoderDecoder()) readEncoderDecoder(c, r);
     if (s.readsImages()) readImage(c, r);
     readLabels(c, c.raw, fileName);

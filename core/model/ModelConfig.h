@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/DisentangledAttention.h"
 #include "model/FamilySpec.h"
 #include "model/LayerKinds.h"
 #include "model/RopeSpec.h"
@@ -47,6 +48,8 @@ struct ModelConfig {
     float attnSoftcap = 0.0f;            // > 0: scores become cap * tanh(scores / cap) before the mask
     float finalSoftcap = 0.0f;           // > 0: the same on the logits
     bool scaleEmbeddings = false;        // token embeddings times sqrt(hidden)
+    bool positionTable = true;           // a learned absolute position table is added, where the family has one
+    DisentangledConfig disentangled;     // DeBERTa's relative score terms (PositionScheme::Disentangled)
     // Rotary position embedding: the distinct settings, and which one each layer uses (-1: none).
     std::vector<RopeSpec> ropes;
     std::vector<int> layerRope;

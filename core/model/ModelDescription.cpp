@@ -43,6 +43,13 @@ nlohmann::json describeAttention(const ModelConfig& c) {
         ropes.push_back(rope);
     }
     if (!ropes.empty()) j["rope"] = ropes;
+    if (const DisentangledConfig& d = c.disentangled; d.enabled) {
+        nlohmann::json terms = nlohmann::json::array({"c2c"});
+        if (d.contentToPosition) terms.push_back("c2p");
+        if (d.positionToContent) terms.push_back("p2c");
+        j["disentangled"] = {{"terms", terms}, {"span", d.span()}, {"log_buckets", d.buckets > 0}, {"max_relative_positions", d.maxRelative},
+                             {"share_att_key", d.shareKey}};
+    }
     nlohmann::json layers = nlohmann::json::array();
     for (int l = 0; l < c.layers; ++l) {
         const auto i = static_cast<std::size_t>(l);
@@ -73,6 +80,9 @@ std::string scoreNote(const ModelConfig& c) {
     if (c.attnSoftcap > 0.0f) parts.push_back("scores soft-capped at " + number(c.attnSoftcap));
     if (c.finalSoftcap > 0.0f) parts.push_back("logits soft-capped at " + number(c.finalSoftcap));
     if (c.spec().hasRole(TensorRole::AttnQNorm)) parts.push_back("q/k normed");
+    if (c.disentangled.hasPositionTerms())
+        parts.push_back(std::string("disentangled: content") + (c.disentangled.contentToPosition ? ", c2p" : "") +
+                        (c.disentangled.positionToContent ? ", p2c" : "") + " terms");
     for (const RopeSpec& r : c.ropes)
         if (r.type != RopeType::Default) {
             parts.push_back("RoPE " + r.describe());

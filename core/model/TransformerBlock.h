@@ -1,6 +1,7 @@
 #pragma once
 #include <vector>
 
+#include "model/DisentangledAttention.h"
 #include "model/FamilySpec.h"
 #include "model/Layers.h"
 #include "model/RotaryEmbedding.h"
@@ -19,6 +20,8 @@ struct BlockWeights {
     // Decoder blocks of encoder-decoder models: attention from the decoder to the encoder.
     Norm crossNorm;
     Linear crossQ, crossK, crossV, crossOut;
+    // DeBERTa without share_att_key: the projections of the relative-position table.
+    Linear posKey, posQuery;
 };
 
 struct BlockInputs {
@@ -35,6 +38,13 @@ struct BlockInputs {
     RowMatrix* cachedKeys = nullptr;
     RowMatrix* cachedValues = nullptr;
     int cachedLength = 0;
+    // DeBERTa's relative terms: the settings, the (normalised) position table [2 * span, hidden],
+    // the table row of each (query, key) pair (relativeTableRows()), and where each term's own
+    // attention goes.
+    const DisentangledConfig* disentangled = nullptr;
+    const RowMatrix* positionTable = nullptr;
+    const std::vector<int>* tableRows = nullptr;
+    TermSinks terms{};
 };
 
 // One transformer layer. Every family runs through here; FamilySpec decides norm

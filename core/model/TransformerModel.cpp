@@ -44,6 +44,10 @@ BlockWeights bindBlock(const WeightBinder& bind, int l, bool cross) {
         w.crossV = bind.linear(R::CrossV, l, c.hidden, kvWidth, qkvBias);
         w.crossOut = bind.linear(R::CrossOut, l, qWidth, c.hidden, outBias);
     }
+    if (c.disentangled.enabled && !c.disentangled.shareKey) {
+        if (c.disentangled.contentToPosition) w.posKey = bind.linear(R::AttnPosKey, l, c.hidden, qWidth, Bias::Required);
+        if (c.disentangled.positionToContent) w.posQuery = bind.linear(R::AttnPosQuery, l, c.hidden, qWidth, Bias::Required);
+    }
     if (bind.hasRole(R::MlpGateUp)) {
         w.gateUp = bind.linear(R::MlpGateUp, l, c.hidden, 2 * c.intermediate, mlpBias);
         w.down = bind.linear(R::MlpDown, l, c.intermediate, c.hidden, mlpBias);
@@ -67,6 +71,14 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
     embeddings_ = std::make_unique<Embeddings>(bind);
     for (const RopeSpec& rope : c.ropes) rotaries_.push_back(std::make_unique<RotaryEmbedding>(rope));
     stack_ = std::make_unique<LayerStack>(buildStack(bind, spec.isEncoderDecoder() ? "encoder " : "", c.layers, c.causal, c.layerWindow, false));
+    if (c.disentangled.enabled) {
+        // DeBERTa's relative-position table, normalised once (norm_rel_ebd): every layer reads it.
+        const int rows = 2 * c.disentangled.span();
+        RowMatrix table = Eigen::Map<const RowMatrix>(
+            bind.tensor(bind.name(TensorRole::RelativeEmbedding, 0, ".weight"), {rows, c.hidden}).data, rows, c.hidden);
+        if (c.disentangled.normTable) bind.norm(TensorRole::RelativeEmbeddingNorm, 0).applyInPlace(table);
+        stack_->setDisentangled(c.disentangled, std::move(table));
+    }
     if (spec.isEncoderDecoder()) {
         bind.useNames(spec.decoderNames);
         decoderEmbeddings_ = std::make_unique<Embeddings>(bind);
@@ -143,13 +155,24 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
     } else {
         record.sequences = {idSequence(kInputSequence, input.ids)};
     }
+    // The total, and DeBERTa's terms each alone where the model has position terms.
     record.stacks = {{kSelfStack, 0, 0, {}}};
-    AttentionStack& attention = record.stacks.front().attention;
-    attention.resize(c.layers, c.heads, n, n, input.precisionFor(static_cast<std::size_t>(c.layers) * c.heads * n * n));
+    const DisentangledConfig& dc = c.disentangled;
+    if (dc.hasPositionTerms()) {
+        record.stacks.push_back({kContentToContentStack, 0, 0, {}});
+        if (dc.contentToPosition) record.stacks.push_back({kContentToPositionStack, 0, 0, {}});
+        if (dc.positionToContent) record.stacks.push_back({kPositionToContentStack, 0, 0, {}});
+    }
+    for (NamedStack& stack : record.stacks)
+        stack.attention.resize(c.layers, c.heads, n, n, input.precisionFor(record.stacks.size() * c.layers * c.heads * n * n));
+    const auto stackNamed = [&](const char* name) { return record.indexOf(name) >= 0 ? &record.stacks[std::size_t(record.indexOf(name))].attention : nullptr; };
 
     LayerStack::Run run;
     run.positions = &positions;
-    run.attention = &attention;
+    run.attention = &record.stacks.front().attention;
+    run.contentToContent = stackNamed(kContentToContentStack);
+    run.contentToPosition = stackNamed(kContentToPositionStack);
+    run.positionToContent = stackNamed(kPositionToContentStack);
     run.hiddenStates = input.keepHiddenStates ? &result.hiddenStates : nullptr;
     run.layerDone = [&](int done) { if (progress) progress(done, c.layers); };
     run.cancel = cancel;

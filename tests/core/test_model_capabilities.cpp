@@ -237,7 +237,7 @@ void ModelCapabilitiesTest::stackIndexFindsByName() {
 
 void ModelCapabilitiesTest::supportedModelTypesInTableOrder() {
     // The order is what `--help` and the unknown-model_type message list.
-    const std::vector<std::string> expected{"bert",  "roberta", "distilbert",  "electra", "albert", "modernbert", "gpt2", "gpt_neo", "gpt_neox", "llama",
+    const std::vector<std::string> expected{"bert",  "roberta", "distilbert",  "electra", "albert", "deberta-v2", "modernbert", "gpt2", "gpt_neo", "gpt_neox", "llama",
                                             "mistral", "qwen2", "qwen3",       "gemma",  "gemma2",  "gemma3_text", "gemma3",
                                             "phi3",  "olmo2",   "smollm3",     "vit",    "deit",    "clip_vision_model", "clip", "siglip_vision_model", "siglip", "t5", "bart", "marian"};
     QCOMPARE(supportedModelTypes(), expected);
