@@ -996,6 +996,24 @@ SPECS = [
          [bite("local window", set_keys(local_attention=2 * WIDE_WINDOW), bite_layers=(1, 2), same_layers=(0,),
                bite_cases=long_case)],
          extras=("global_attn_every_n_layers",), causal=False),
+    Spec("deberta-v2", "unigram", "DebertaV2Config", "DebertaV2ForMaskedLM",
+         lambda vocab, ids: dict(vocab_size=vocab, embedding_size=16, hidden_size=32, intermediate_size=64,
+                                 num_hidden_layers=2, num_attention_heads=4, hidden_act="gelu",
+                                 max_position_embeddings=128, type_vocab_size=0, layer_norm_eps=1e-7,
+                                 relative_attention=True, pos_att_type=["p2c", "c2p"], position_buckets=8,
+                                 max_relative_positions=32, share_att_key=True, norm_rel_ebd="layer_norm",
+                                 position_biased_input=False, legacy=True,
+                                 **encoder_ids(ids, "[CLS]", "[SEP]", "<pad>")),
+         "DeBERTa-v3 style disentangled attention: content-to-content plus content-to-position and "
+         "position-to-content terms over log-bucketed relative positions (position_buckets 8, so offsets past 4 "
+         "fall in log buckets; max_relative_positions 32), scores over sqrt(3 * head_dim), the position table "
+         "LayerNorm-ed (norm_rel_ebd) and read through each layer's query_proj/key_proj (share_att_key), no "
+         "absolute positions; embeddings 16 wide projected to 32 by the bias-free embed_proj before their "
+         "LayerNorm; legacy DebertaV2ForMaskedLM head (cls.predictions: dense 32 -> 16, GELU, LayerNorm, decoder "
+         "tied with bias); SentencePiece Unigram with Metaspace, without the Precompiled charsmap",
+         [bite("relative terms", set_keys(relative_attention=False)),
+          bite("share_att_key", set_keys(share_att_key=False))],
+         extras=("embedding_size", "position_buckets", "share_att_key", "norm_rel_ebd"), causal=False),
     Spec("albert", "unigram", "AlbertConfig", "AlbertForMaskedLM",
          lambda vocab, ids: dict(vocab_size=vocab, embedding_size=16, hidden_size=32, intermediate_size=64,
                                  num_hidden_layers=3, num_hidden_groups=1, inner_group_num=1,

@@ -11,15 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "model/SelfAttention.h"
+#include "tensor/AttentionRecord.h"  // the terms' stack names
 #include "tensor/RowMatrix.h"
 
 namespace attnscope {
-
-// The stacks a forward pass adds for the terms, beside the total ("self"), each named as
-// pos_att_type names its term.
-inline constexpr const char* kContentToContentStack = "c2c";
-inline constexpr const char* kContentToPositionStack = "c2p";
-inline constexpr const char* kPositionToContentStack = "p2c";
 
 // The config.json settings of the relative terms, as DebertaV2Config reads them.
 struct DisentangledConfig {

@@ -81,8 +81,8 @@ std::string scoreNote(const ModelConfig& c) {
     if (c.finalSoftcap > 0.0f) parts.push_back("logits soft-capped at " + number(c.finalSoftcap));
     if (c.spec().hasRole(TensorRole::AttnQNorm)) parts.push_back("q/k normed");
     if (c.disentangled.hasPositionTerms())
-        parts.push_back(std::string("disentangled: content") + (c.disentangled.contentToPosition ? ", c2p" : "") +
-                        (c.disentangled.positionToContent ? ", p2c" : "") + " terms");
+        parts.push_back(std::string("disentangled scores c2c") + (c.disentangled.contentToPosition ? " + c2p" : "") +
+                        (c.disentangled.positionToContent ? " + p2c" : ""));
     for (const RopeSpec& r : c.ropes)
         if (r.type != RopeType::Default) {
             parts.push_back("RoPE " + r.describe());

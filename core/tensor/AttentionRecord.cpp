@@ -27,6 +27,10 @@ TokenSequence imageSequence(int leading, int rows, int columns) {
     return s;
 }
 
+bool isScoreTermStack(std::string_view name) {
+    return name == kContentToContentStack || name == kContentToPositionStack || name == kPositionToContentStack;
+}
+
 int AttentionRecord::indexOf(std::string_view name) const {
     for (std::size_t i = 0; i < stacks.size(); ++i)
         if (stacks[i].name == name) return static_cast<int>(i);

@@ -18,6 +18,13 @@ namespace attnscope {
 inline constexpr const char* kSelfStack = "self";        // the only stack of a single-stack model
 inline constexpr const char* kInputSequence = "input";   // the text or image the user gave
 inline constexpr const char* kDecoderSequence = "decoder";  // an encoder-decoder's target
+// DeBERTa's score terms, each one's attention alone (the softmax of that term's scores), kept
+// beside the total ("self") under the names its pos_att_type gives them.
+inline constexpr const char* kContentToContentStack = "c2c";
+inline constexpr const char* kContentToPositionStack = "c2p";
+inline constexpr const char* kPositionToContentStack = "p2c";
+// Whether a stack of that name is one score term's attention alone.
+bool isScoreTermStack(std::string_view name);
 
 // How an image's tokens tile it: after `firstPatchToken` leading tokens ([CLS], and DeiT's
 // [DIST]), token firstPatchToken + r * columns + c is the patch in row r, column c.

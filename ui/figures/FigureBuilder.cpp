@@ -1,6 +1,5 @@
 #include "FigureBuilder.h"
 
-
 #include <numeric>
 
 #include "AlignmentFigure.h"
@@ -11,6 +10,7 @@
 #include "TokenStripFigure.h"
 
 #include "Error.h"
+#include "analysis/PatternAgreement.h"
 
 namespace attnscope::ui {
 
@@ -127,7 +127,14 @@ AttentionQuery singleHead(const AttentionQuery& base, int layer, int head) {
 }  // namespace
 
 QString describeRequest(const FigureSource& source, const ViewRequest& request) {
-    const QString selection = describeRequest(request);
+    QString selection = describeRequest(request);
+    // One head of a score term: how much of the head's pattern the term alone reproduces.
+    const AttentionQuery& q = request.query;
+    if (source.wholeAttention && source.attentions && q.headMode == HeadMode::Single && q.layerMode == LayerMode::Single &&
+        request.kind != ViewKind::Grid && request.kind != ViewKind::Heads) {
+        const double agreement = patternAgreement(*source.attentions, *source.wholeAttention, q.layer, q.head);
+        selection += QStringLiteral(" · alone, %1% of the head's pattern").arg(std::lround(100.0 * agreement));
+    }
     return source.attentionName.isEmpty() ? selection : source.attentionName + QStringLiteral(" · ") + selection;
 }
 

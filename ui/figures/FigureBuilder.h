@@ -35,6 +35,9 @@ struct FigureSource {
     QStringList queryLabels;
     // Records with several stacks: which one this is ("Cross-attention"), put before titles.
     QString attentionName;
+    // A score term's stack (DeBERTa's c2c, c2p, p2c): the head's full attention, which titles
+    // compare the term with (PatternAgreement). Null for every other stack.
+    const AttentionStack* wholeAttention = nullptr;
     // Axis titles of the matrix; empty: "Query (attending token)", "Key (token attended to)".
     QString queryAxisTitle;
     QString keyAxisTitle;

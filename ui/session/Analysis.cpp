@@ -23,6 +23,11 @@ std::vector<QStringList> sequenceLabels(const AttentionRecord& record) {
 
 QString stackTitle(const std::string& stackName, bool selfAttention) {
     if (stackName == "cross") return QStringLiteral("Cross-attention");
+    if (stackName == kSelfStack) return QStringLiteral("Self-attention");
+    // DeBERTa's score terms, each alone.
+    if (stackName == kContentToContentStack) return QStringLiteral("Content→content term");
+    if (stackName == kContentToPositionStack) return QStringLiteral("Content→position term");
+    if (stackName == kPositionToContentStack) return QStringLiteral("Position→content term");
     QString name = QString::fromStdString(stackName);
     if (!name.isEmpty()) name[0] = name[0].toUpper();
     return name + (selfAttention ? QStringLiteral(" self-attention") : QStringLiteral(" attention"));
@@ -60,11 +65,13 @@ FigureSource Analysis::figureSource(int index) const {
         if (s.isSelfAttention()) source.words.queries = source.words.keys;
         else source.words.queries = wordsOf(queries, source.queryWordLabels);
     }
-    if (record.stacks.size() > 1) {
-        source.attentionName = stackTitle(s.name, s.isSelfAttention());
+    if (record.stacks.size() > 1) source.attentionName = stackTitle(s.name, s.isSelfAttention());
+    // Source and target name the axes only where there are two sequences (not DeBERTa's terms).
+    if (record.sequences.size() > 1) {
         source.queryAxisTitle = QStringLiteral("Query (%1 token)").arg(sequenceNoun(s.querySequence));
         source.keyAxisTitle = QStringLiteral("Key (%1 token)").arg(sequenceNoun(s.keySequence));
     }
+    if (isScoreTermStack(s.name)) source.wholeAttention = record.find(kSelfStack) ? &record.find(kSelfStack)->attention : nullptr;
     return source;
 }
 

@@ -147,8 +147,8 @@ QList<QCommandLineOption> viewOptions() {
         QCommandLineOption("threshold", "Hard attention keeps weights >= T.", "T"),
         QCommandLineOption("mass", "Hard attention keeps the fewest weights summing to >= P.", "P"),
         QCommandLineOption("view", "View to show: " + choices(kViews, QStringLiteral("lens (the logit lens)")) + ".", "VIEW"),
-        QCommandLineOption("attention", "The attention stack to show, by name: encoder, decoder or cross for an encoder-decoder "
-                                        "(default: the first).", "NAME"),
+        QCommandLineOption("attention", "The attention stack to show, by name: encoder, decoder or cross for an encoder-decoder; "
+                                        "c2c, c2p or p2c for one of DeBERTa's score terms alone (default: the first).", "NAME"),
         QCommandLineOption("opacity", "Image overlay: opacity of the attention colours over the image, 0 to 1 (default 0.6).", "P"),
         QCommandLineOption("colormap", "Colour map: " + ColorMap::names().join(QStringLiteral(", ")) + ".", "NAME"),
         QCommandLineOption("scale", "Colour scale: " + choices(kScales) + ".", "SCALE"),

@@ -70,7 +70,11 @@ QString viewHint(const ExplanationContext& c) {
 ExplanationContext explanationContext(ViewKind view, const AttentionSelection& selection) {
     ExplanationContext c;
     c.view = view;
-    if (selection.stack() > 0) c.otherStack = stackTitle(selection.stacks()[static_cast<std::size_t>(selection.stack())]);
+    if (selection.stack() > 0) {
+        const StackShape& shown = selection.stacks()[static_cast<std::size_t>(selection.stack())];
+        c.otherStack = stackTitle(shown);
+        c.scoreTerm = isScoreTermStack(shown.name);
+    }
     c.crossStack = selection.isCrossStack();
     c.layer = selection.layer();
     c.layers = selection.layers();
@@ -86,6 +90,10 @@ ExplanationContext explanationContext(ViewKind view, const AttentionSelection& s
 QString explanationText(const ExplanationContext& context) {
     QString stack;
     if (context.crossStack) stack = QObject::tr("%1 (target reads source). ").arg(context.otherStack.isEmpty() ? QObject::tr("Cross-attention") : context.otherStack);
+    else if (context.scoreTerm)
+        stack = QObject::tr("%1: where the head would look from this part of its scores alone; the model adds content→content, "
+                            "content→position and position→content before one softmax. ")
+                    .arg(context.otherStack);
     else if (!context.otherStack.isEmpty()) stack = context.otherStack + QStringLiteral(". ");
     // The layer's own note only where one layer is shown (not across the grid or a rollout).
     const bool oneLayer = !context.rollout && context.view != ViewKind::Grid && !context.layerNote.isEmpty();

@@ -18,6 +18,7 @@ struct ExplanationContext {
     // it attends from one sequence to another.
     QString otherStack;
     bool crossStack = false;
+    bool scoreTerm = false;  // the stack is one of DeBERTa's score terms alone
     int layer = 0;
     int layers = 0;
     int head = 0;
