@@ -62,6 +62,23 @@ std::vector<float> attentionRollout(const AttentionStack& s, int upTo) {
     return std::vector<float>(rollout.data(), rollout.data() + rollout.size());
 }
 
+AttentionMatrix rolloutThrough(const AttentionStack& asking, const AttentionStack& self, const AttentionQuery& query) {
+    if (self.queries != self.keys || asking.keys != self.keys || asking.layers < 1 || self.layers < 1)
+        throw Error("rollout from a probe needs its attention over the same " + std::to_string(self.keys) + " tokens as the model's");
+    const std::vector<float> rollout = attentionRollout(self, self.layers - 1);
+    const Matrix row = headMean(asking, asking.layers - 1) * ConstMap(rollout.data(), self.queries, self.keys);
+    AttentionMatrix m;
+    m.rows = asking.queries;
+    m.cols = self.keys;
+    m.values.assign(row.data(), row.data() + row.size());
+    if (query.hard) applyHardSelection(m.values, m.rows, m.cols, query.hardSelection);
+    m.rowTokens.resize(static_cast<std::size_t>(m.rows));
+    std::iota(m.rowTokens.begin(), m.rowTokens.end(), 0);
+    m.colTokens.resize(static_cast<std::size_t>(m.cols));
+    std::iota(m.colTokens.begin(), m.colTokens.end(), 0);
+    return m;
+}
+
 void applyHardSelection(std::vector<float>& values, int rows, int cols, const HardSelection& sel) {
     if (sel.rule == HardRule::TopK && sel.k < 1) throw Error("top-k needs k >= 1");
     if (sel.rule == HardRule::Mass && !(sel.mass > 0.0f && sel.mass <= 1.0f))

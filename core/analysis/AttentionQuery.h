@@ -68,5 +68,11 @@ void applyHardSelection(std::vector<float>& values, int rows, int cols, const Ha
 
 // Rollout matrices for layers 0..upTo, as specified above; returns the last one.
 std::vector<float> attentionRollout(const AttentionStack& stack, int upTo);
+// Rollout that starts from queries asking after the last layer of `self` (SigLIP's pooling
+// probe): the asking stack's head mean (its last layer) times the rollout of `self` through
+// every layer, [asking queries, tokens]; the query's hard selection applies, and its layer,
+// head and hidden special tokens do not (rollout averages the heads and shows every token).
+// Throws attnscope::Error when the asking stack's keys are not self's tokens.
+AttentionMatrix rolloutThrough(const AttentionStack& asking, const AttentionStack& self, const AttentionQuery& query);
 
 }  // namespace attnscope

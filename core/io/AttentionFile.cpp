@@ -230,9 +230,10 @@ int squareSide(int n) {
 
 // An image's tokens (transformers gives no names for them): leading special tokens ([CLS],
 // DeiT's [DIST]) and then a square grid of patches over the image in pixel_values. Without
-// names, one leading token when the rest is square, else two.
+// names, one leading token when the rest is square, else two. The image is the input
+// (sequence 0); another sequence (SigLIP's pooling probe) asks about it.
 void findPatchGrid(AttentionRecord& record) {
-    if (record.pixels.empty() || record.sequences.size() != 1) return;
+    if (record.pixels.empty() || record.sequences.empty()) return;
     TokenSequence& input = record.sequences.front();
     const int n = input.size();
     int leading = 0;

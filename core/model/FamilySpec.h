@@ -35,6 +35,9 @@ enum class TensorRole {
     // DeBERTa: the relative-position table (and its norm), and the projections of it that a
     // layer uses when it does not share its query and key projections (share_att_key false).
     RelativeEmbedding, RelativeEmbeddingNorm, AttnPosKey, AttnPosQuery,
+    // SigLIP's attention-pooling head: the learned probe query, and the nn.MultiheadAttention it
+    // asks with (its in_proj_weight/in_proj_bias hold [q | k | v]).
+    PoolingProbe, PoolingAttention,
 };
 
 enum class NormPlacement { Post, Pre };  // Post: x = norm(x + f(x)); Pre: x = x + f(norm(x))
@@ -211,6 +214,9 @@ struct FamilySpec {
     // The embedding projection (EmbeddingProjection) comes before the embedding norm and has no
     // bias (DeBERTa's embed_proj), rather than after it with one (ELECTRA, ALBERT).
     bool projectionBeforeNorm = false;
+    // An attention-pooling head whose probe query attends over the normalised last hidden state
+    // (SigLIP's vision_use_head); its attention becomes the "probe" stack.
+    ConfigSwitch poolingProbe = kNever;
     bool conv1dWeights = false;  // weights stored [in, out] (GPT-2's Conv1D) instead of [out, in]
     bool causal = false;
     ConfigSwitch scaleScores = kAlways;         // divide scores by sqrt(head_dim)

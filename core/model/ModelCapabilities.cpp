@@ -74,6 +74,11 @@ ModelCapabilities capabilitiesOf(const ModelConfig& c, HeadKind head, std::vecto
             if (c.disentangled.positionToContent) m.stacks.push_back({kPositionToContentStack, 0, 0, c.layers, c.heads});
         }
         m.forwardLayers = c.layers;
+        // SigLIP: the pooling probe's attention over the image, one layer of one query.
+        if (c.poolingProbe) {
+            m.sequences.push_back(kProbeSequence);
+            m.stacks.push_back({kProbeStack, 1, 0, 1, c.heads});
+        }
     }
     if (spec.readsImages()) {
         m.leadingSpecialTokens = spec.leadingImageTokens();

@@ -120,6 +120,7 @@ void readSwitches(ModelConfig& c, const ConfigReader& r) {
     c.gatedMlp = c.gatedMlp || s.mlp == MlpKind::Gated;
     c.scaleEmbeddings = r.flag(s.scaleEmbeddings);
     c.positionTable = r.flag(s.positionTable);
+    c.poolingProbe = r.flag(s.poolingProbe);
     for (const FamilySpec::OnlyValue& only : s.onlyValues)
         if (const int value = r.intOr(only.key, only.value); value != only.value)
             throw Error(r.file() + ": key '" + only.key + "' is " + std::to_string(value) + "; " + only.why);

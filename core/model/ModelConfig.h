@@ -48,7 +48,8 @@ struct ModelConfig {
     float attnSoftcap = 0.0f;            // > 0: scores become cap * tanh(scores / cap) before the mask
     float finalSoftcap = 0.0f;           // > 0: the same on the logits
     bool scaleEmbeddings = false;        // token embeddings times sqrt(hidden)
-    bool positionTable = true;           // a learned absolute position table is added, where the family has one
+    bool positionTable = true;
+    bool poolingProbe = false;           // an attention-pooling head's probe query (SigLIP)           // a learned absolute position table is added, where the family has one
     DisentangledConfig disentangled;     // DeBERTa's relative score terms (PositionScheme::Disentangled)
     // Rotary position embedding: the distinct settings, and which one each layer uses (-1: none).
     std::vector<RopeSpec> ropes;

@@ -85,6 +85,7 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
         decoder_ = std::make_unique<LayerStack>(buildStack(bind, "decoder ", c.decoderLayers, true, std::vector<int>(c.decoderLayers, 0), true));
         bind.useNames(spec.names);
     }
+    if (c.poolingProbe) probe_ = AttentionPoolingProbe(bind);
     head_ = OutputHead::bind(bind, embeddings_->tokenTable());
     capabilities_ = capabilitiesOf(c, head_.kind(), head_.labelNames());
 }
@@ -179,6 +180,16 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
     if (!stack_->run(x, run)) return std::nullopt;
     if (!c.spec().finalNormInLastHiddenState) result.lastHiddenState = x;
     stack_->applyFinalNorm(x);
+    if (probe_.present()) {
+        // The pooling probe reads the normalised last hidden state: a one-token sequence of its own.
+        TokenSequence probe;
+        probe.name = kProbeSequence;
+        probe.names = {kProbeSequence};
+        probe.special = {false};
+        record.sequences.push_back(std::move(probe));
+        record.stacks.push_back({kProbeStack, static_cast<int>(record.sequences.size()) - 1, 0, {}});
+        probe_.attend(x, record.stacks.back().attention);
+    }
     record.logits = head_.logits(x, input.ids);
     record.logitsPerInput = isClassifier();
     if (c.spec().finalNormInLastHiddenState) result.lastHiddenState = std::move(x);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "io/CheckpointWeights.h"
+#include "model/AttentionPoolingProbe.h"
 #include "model/Embeddings.h"
 #include "model/ForwardResult.h"
 #include "model/LayerStack.h"
@@ -77,6 +78,7 @@ private:
     std::unique_ptr<LayerStack> stack_;    // the only stack, or an encoder-decoder's encoder
     std::unique_ptr<LayerStack> decoder_;  // encoder-decoders only
     OutputHead head_;
+    AttentionPoolingProbe probe_;  // SigLIP's attention-pooling query, where the tower has one
     ModelCapabilities capabilities_;
 };
 

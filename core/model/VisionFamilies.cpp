@@ -105,7 +105,14 @@ FamilySpec clipFamily() {
 
 // SigLIP's image encoder: no class token (every token is a patch), gelu_pytorch_tanh, and
 // post_layernorm over every token.
-FamilySpec siglipVisionFamily() { return visionTower("siglip_vision_model", "gelu_pytorch_tanh", 1e-6, 16); }
+FamilySpec siglipVisionFamily() {
+    FamilySpec s = visionTower("siglip_vision_model", "gelu_pytorch_tanh", 1e-6, 16);
+    // Its pooled output is what a probe query reads from every token (vision_use_head).
+    s.names[R::PoolingProbe] = "head.probe";
+    s.names[R::PoolingAttention] = "head.attention";
+    s.poolingProbe = fromKey("vision_use_head", true);
+    return s;
+}
 
 FamilySpec siglipFamily() {
     FamilySpec s = siglipVisionFamily();

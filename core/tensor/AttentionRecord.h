@@ -18,6 +18,10 @@ namespace attnscope {
 inline constexpr const char* kSelfStack = "self";        // the only stack of a single-stack model
 inline constexpr const char* kInputSequence = "input";   // the text or image the user gave
 inline constexpr const char* kDecoderSequence = "decoder";  // an encoder-decoder's target
+// An attention-pooling head's probe (SigLIP): a one-token sequence whose attention over the
+// image is its own stack.
+inline constexpr const char* kProbeSequence = "probe";
+inline constexpr const char* kProbeStack = "probe";
 // DeBERTa's score terms, each one's attention alone (the softmax of that term's scores), kept
 // beside the total ("self") under the names its pos_att_type gives them.
 inline constexpr const char* kContentToContentStack = "c2c";

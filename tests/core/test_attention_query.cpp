@@ -39,6 +39,7 @@ private slots:
     void singleMeanAndMaxHeads();
     void aggregatesOverChosenHeads();
     void rolloutMatchesHandComputation();
+    void rolloutThroughStartsFromTheAskingRow();
     void topKKeepsLargestWeights();
     void topKTiesGoToLowerKey();
     void thresholdKeepsCellsAtOrAbove();
@@ -120,6 +121,40 @@ void AttentionQueryTest::rolloutMatchesHandComputation() {
         }
         QVERIFY(std::abs(rowSum - 1.0) < 1e-6);
     }
+}
+
+// A probe asking after the last layer: its head mean (heads 0.6/0.2/0.2 and 0.2/0.2/0.6, mean
+// 0.4/0.2/0.4) times the rollout A1 · A0 of the hand computation above; hard top-1 keeps the
+// largest; keys that are not the model's tokens are an error.
+void AttentionQueryTest::rolloutThroughStartsFromTheAskingRow() {
+    const AttentionStack s = smallStack();
+    AttentionStack probe;
+    probe.resize(1, 2, 1, 3);
+    const float h0[3] = {0.6f, 0.2f, 0.2f}, h1[3] = {0.2f, 0.2f, 0.6f};
+    probe.storeMap(0, 0, h0);
+    probe.storeMap(0, 1, h1);
+    AttentionQuery q;
+    q.layerMode = LayerMode::Rollout;
+    const AttentionMatrix m = rolloutThrough(probe, s, q);
+    QCOMPARE(m.rows, 1);
+    QCOMPARE(m.cols, 3);
+    const double a0[3][3] = {{0.7, 0.25, 0.05}, {0.15, 0.7125, 0.1375}, {0.125, 0.125, 0.75}};
+    const double a1[3][3] = {{0.85, 0.1, 0.05}, {0.05, 0.8, 0.15}, {0.15, 0.15, 0.7}};
+    const double mean[3] = {0.4, 0.2, 0.4};
+    double sum = 0;
+    for (int j = 0; j < 3; ++j) {
+        double expected = 0;
+        for (int i = 0; i < 3; ++i)
+            for (int k = 0; k < 3; ++k) expected += mean[i] * a1[i][k] * a0[k][j];
+        QVERIFY2(std::abs(m.at(0, j) - expected) < 1e-6, qPrintable(QString::number(j)));
+        sum += m.at(0, j);
+    }
+    QVERIFY(std::abs(sum - 1.0) < 1e-6);
+    q.hard = true;
+    QCOMPARE(nonZero(rolloutThrough(probe, s, q).values), 1);
+    AttentionStack wrong;
+    wrong.resize(1, 2, 1, 4);
+    QVERIFY_THROWS_EXCEPTION(Error, rolloutThrough(wrong, s, q));
 }
 
 void AttentionQueryTest::topKKeepsLargestWeights() {

@@ -66,6 +66,13 @@ SyntheticCheckpoint towerFromVit(const nlohmann::json& config, bool withClass) {
             for (const char* s : {".weight", ".bias"})
                 ck.tensors[p + "encoder.layers." + std::to_string(l) + "." + ours + s] = t("encoder.layer." + std::to_string(l) + "." + theirs + s);
     for (const char* s : {".weight", ".bias"}) ck.tensors[p + "post_layernorm" + s] = t(std::string("layernorm") + s);
+    if (!withClass) {
+        // SigLIP's attention-pooling head: the probe and its [q | k | v] in-projection (the rest
+        // of the head only shapes the pooled embedding).
+        ck.tensors[p + "head.probe"] = {{1, 1, kHidden}, fixtures::synthetic::values("probe", kHidden, 0.0f)};
+        ck.tensors[p + "head.attention.in_proj_weight"] = {{3 * kHidden, kHidden}, fixtures::synthetic::values("in_proj", 3 * kHidden * kHidden, 0.0f)};
+        ck.tensors[p + "head.attention.in_proj_bias"] = {{3 * kHidden}, fixtures::synthetic::values("in_proj_bias", 3 * kHidden, 0.0f)};
+    }
     return ck;
 }
 
@@ -105,6 +112,7 @@ class VisionTowersTest : public QObject {
 private slots:
     void clipFirstLayerIsTransformersVit();
     void siglipHasNoClassToken();
+    void siglipProbeReadsTheLastHiddenState();
     void wholeClipCheckpointOpensItsVisionTower();
     void quickGeluIsXSigmoid1702X();
     void clipProcessorsReadOneNumberAsTheShortSide();
@@ -183,6 +191,71 @@ void VisionTowersTest::siglipHasNoClassToken() {
     SyntheticCheckpoint wrong = ck;
     wrong.at("vision_model.embeddings.position_embedding.weight").shape = {kPatches / 2, 2 * kHidden};
     QVERIFY_THROWS_EXCEPTION(Error, Checkpoint::open(wrong.write(fs::path(tmp.path().toStdString()) / "wrong")));
+}
+
+// The pooling probe's attention, per head: softmax of (probe Wq + bq) against the normalised
+// last hidden state's keys (x Wk + bk) over sqrt(head_dim), the in-projection's first rows
+// giving the query and the next the keys; a stack of its own over a one-token sequence, kept
+// by attention files. vision_use_head false: no head, no stack; a missing probe is an error.
+void VisionTowersTest::siglipProbeReadsTheLastHiddenState() {
+    QTemporaryDir tmp;
+    const SyntheticCheckpoint ck = towerFromVit(towerConfig("siglip_vision_model", "gelu_pytorch_tanh"), false);
+    const auto cp = Checkpoint::open(ck.write(fs::path(tmp.path().toStdString()) / "siglip"));
+    QCOMPARE(cp->capabilities().stackIndex(kProbeStack), 1);
+    QCOMPARE(cp->capabilities().stacks[1].querySequence, 1);
+    const auto result = cp->forward(goldenPixels(2));
+    const NamedStack* probe = result->record.find(kProbeStack);
+    QVERIFY(probe);
+    QCOMPARE(result->record.queriesOf(*probe).names, std::vector<std::string>{kProbeSequence});
+    QCOMPARE(probe->attention.layers, 1);
+    QCOMPARE(probe->attention.queries, 1);
+    QCOMPARE(probe->attention.keys, kPatches);
+    const std::vector<float>& w = ck.tensors.at("vision_model.head.attention.in_proj_weight").values;
+    const std::vector<float>& b = ck.tensors.at("vision_model.head.attention.in_proj_bias").values;
+    const std::vector<float>& p = ck.tensors.at("vision_model.head.probe").values;
+    const RowMatrix& x = result->lastHiddenState;
+    const int d = kHidden / 4;
+    double worst = 0.0;
+    for (int h = 0; h < 4; ++h) {
+        std::vector<double> scores(kPatches);
+        double top = -1e300;
+        for (int k = 0; k < kPatches; ++k) {
+            double s = 0.0;
+            for (int i = h * d; i < (h + 1) * d; ++i) {
+                double q = b[std::size_t(i)], key = b[std::size_t(kHidden + i)];
+                for (int j = 0; j < kHidden; ++j) {
+                    q += double(w[std::size_t(i * kHidden + j)]) * p[std::size_t(j)];
+                    key += double(w[std::size_t((kHidden + i) * kHidden + j)]) * x(k, j);
+                }
+                s += q * key;
+            }
+            scores[std::size_t(k)] = s / std::sqrt(double(d));
+            top = std::max(top, scores[std::size_t(k)]);
+        }
+        double sum = 0.0;
+        for (double& s : scores) sum += s = std::exp(s - top);
+        for (int k = 0; k < kPatches; ++k) worst = std::max(worst, std::abs(probe->attention.at(0, h, 0, k) - scores[std::size_t(k)] / sum));
+    }
+    QVERIFY2(worst < 1e-5, qPrintable(QString::number(worst)));
+    const fs::path file = fs::path(tmp.path().toStdString()) / "probe.safetensors";
+    writeAttentionFile(file, result->record);
+    const AttentionRecord back = readAttentionFile(file);
+    QVERIFY(back.find(kProbeStack));
+    QCOMPARE(back.find(kProbeStack)->attention.toFloat32(), probe->attention.toFloat32());
+
+    SyntheticCheckpoint headless = ck;
+    headless.config["vision_use_head"] = false;
+    for (const char* name : {"head.probe", "head.attention.in_proj_weight", "head.attention.in_proj_bias"}) headless.tensors.erase(std::string("vision_model.") + name);
+    const auto noHead = Checkpoint::open(headless.write(fs::path(tmp.path().toStdString()) / "headless"));
+    QCOMPARE(noHead->capabilities().stacks.size(), std::size_t(1));
+    QVERIFY(noHead->forward(goldenPixels(2))->record.find(kProbeStack) == nullptr);
+    headless.config.erase("vision_use_head");
+    try {
+        Checkpoint::open(headless.write(fs::path(tmp.path().toStdString()) / "missing"));
+        QFAIL("a SigLIP tower without its probe opened");
+    } catch (const Error& e) {
+        QVERIFY2(std::string(e.what()).find("vision_model.head.probe") != std::string::npos, e.what());
+    }
 }
 
 // CLIPModel: the vision settings nest under vision_config (with the class's defaults for what

@@ -39,6 +39,14 @@ QStringList queryLabels(const FigureSource& source, const std::vector<int>& toke
 // Cross-attention: queries and keys are different token lists.
 bool isCross(const FigureSource& source) { return !source.queryLabels.isEmpty(); }
 
+// The matrix a view shows for its stack: the engine's, or for a probe with rollout on, the
+// rollout that starts from the probe.
+AttentionMatrix shownMatrix(const AttentionStack& stack, const FigureSource& source, const AttentionQuery& query,
+                            const TokenWords* words) {
+    if (query.layerMode == LayerMode::Rollout && source.rolloutBase) return rolloutThrough(stack, *source.rolloutBase, query);
+    return computeAttentionMatrix(stack, query, source.specialTokens, words);
+}
+
 bool showsWords(const FigureSource& source, const ViewRequest& request) {
     return request.query.words && !source.words.keys.empty() && !source.words.queries.empty();
 }
@@ -128,6 +136,11 @@ AttentionQuery singleHead(const AttentionQuery& base, int layer, int head) {
 
 QString describeRequest(const FigureSource& source, const ViewRequest& request) {
     QString selection = describeRequest(request);
+    // A probe's rollout runs through every layer of the model, whatever layer the probe is at.
+    if (source.rolloutBase && request.query.layerMode == LayerMode::Rollout && request.kind != ViewKind::Grid &&
+        request.kind != ViewKind::Heads)
+        selection.replace(QStringLiteral("Rollout to layer %1").arg(request.query.layer),
+                          QStringLiteral("Rollout through all %1 layers").arg(source.rolloutBase->layers));
     // One head of a score term: how much of the head's pattern the term alone reproduces.
     const AttentionQuery& q = request.query;
     if (source.wholeAttention && source.attentions && q.headMode == HeadMode::Single && q.layerMode == LayerMode::Single &&
@@ -177,7 +190,7 @@ QString describeRequest(const ViewRequest& request) {
 MatrixFigureData buildMatrixData(const FigureSource& given, const ViewRequest& request) {
     const FigureSource source = labelled(given, request);
     MatrixFigureData data;
-    data.matrix = computeAttentionMatrix(stackOf(source), aggregated(request, stackOf(source).heads), source.specialTokens, wordsOf(source));
+    data.matrix = shownMatrix(stackOf(source), source, aggregated(request, stackOf(source).heads), wordsOf(source));
     data.rowLabels = queryLabels(source, data.matrix.rowTokens);
     data.columnLabels = keyLabels(source, data.matrix.colTokens);
     if (!source.queryAxisTitle.isEmpty()) data.rowAxisTitle = source.queryAxisTitle;
@@ -250,7 +263,7 @@ GridFigureData buildGridData(const FigureSource& source, const ViewRequest& requ
 TokenStripFigureData buildTokenStripData(const FigureSource& given, const ViewRequest& request) {
     const FigureSource source = labelled(given, request);
     const AttentionStack& stack = stackOf(source);
-    const AttentionMatrix m = computeAttentionMatrix(stack, aggregated(request, stackOf(source).heads), source.specialTokens, wordsOf(source));
+    const AttentionMatrix m = shownMatrix(stack, source, aggregated(request, stackOf(source).heads), wordsOf(source));
     TokenStripFigureData data;
     data.labels = keyLabels(source, m.colTokens);
     if (source.firstGeneratedToken >= 0 && !isCross(source))
@@ -280,14 +293,17 @@ ImageOverlayFigureData buildImageOverlayData(const FigureSource& source, const V
     const AttentionStack& stack = stackOf(source);
     const PatchGrid& grid = source.patches;
     if (!grid.isValid()) throw Error("the image overlay is for inputs that are images; this one is text");
-    if (stack.queries != stack.keys || stack.keys != grid.firstPatchToken + grid.count())
+    // The keys tile the image; the queries are its own tokens, or (cross) another sequence's
+    // that asks about it (SigLIP's pooling probe).
+    const bool cross = isCross(source);
+    if ((!cross && stack.queries != stack.keys) || stack.keys != grid.firstPatchToken + grid.count())
         throw Error("the attention has " + std::to_string(stack.keys) + " tokens, which does not fit a " + std::to_string(grid.rows) +
                     " x " + std::to_string(grid.columns) + " patch grid");
-    const int query = request.selectedQuery >= 0 ? request.selectedQuery : 0;  // [CLS] by default
+    const int query = request.selectedQuery >= 0 ? request.selectedQuery : 0;  // [CLS] (or the first asking token) by default
     if (query >= stack.queries)
-        throw Error("query " + std::to_string(query) + " does not exist (the image has " + std::to_string(stack.queries) +
-                    " tokens, numbered from 0)");
-    const AttentionMatrix m = computeAttentionMatrix(stack, aggregated(request, stackOf(source).heads), source.specialTokens, wordsOf(source));
+        throw Error("query " + std::to_string(query) + " does not exist (" + (cross ? "the queries are " : "the image has ") +
+                    std::to_string(stack.queries) + " tokens, numbered from 0)");
+    const AttentionMatrix m = shownMatrix(stack, source, aggregated(request, stackOf(source).heads), wordsOf(source));
     const int row = rowOfToken(m, query);
     if (row < 0)
         throw Error("The query " + queryLabel(source, query).toStdString() +
@@ -304,7 +320,7 @@ ImageOverlayFigureData buildImageOverlayData(const FigureSource& source, const V
         else data.otherKeys.push_back({keyLabel(source, token), m.at(row, c), token});
     }
     data.queryToken = query;
-    data.queryPatch = grid.patchOfToken(query);
+    data.queryPatch = cross ? -1 : grid.patchOfToken(query);
     data.queryLabel = data.queryPatch >= 0 ? QStringLiteral("patch %1").arg(queryLabel(source, query)) : queryLabel(source, query);
     data.predictions = source.predictions;
     ViewRequest titled = request;
@@ -320,7 +336,7 @@ AlignmentFigureData buildAlignmentData(const FigureSource& given, const ViewRequ
         throw Error("The alignment view is for cross-attention, where a target's tokens attend to a source's (a translation, "
                     "a caption); this attention is self-attention. Choose the cross-attention stack to see it.");
     AlignmentFigureData data;
-    data.matrix = computeAttentionMatrix(stack, aggregated(request, stackOf(source).heads), source.specialTokens, wordsOf(source));
+    data.matrix = shownMatrix(stack, source, aggregated(request, stackOf(source).heads), wordsOf(source));
     data.targetLabels = queryLabels(source, data.matrix.rowTokens);
     data.sourceLabels = keyLabels(source, data.matrix.colTokens);
     data.selectedRow = rowOfToken(data.matrix, shownQuery(source, request));

@@ -38,6 +38,9 @@ struct FigureSource {
     // A score term's stack (DeBERTa's c2c, c2p, p2c): the head's full attention, which titles
     // compare the term with (PatternAgreement). Null for every other stack.
     const AttentionStack* wholeAttention = nullptr;
+    // A stack whose queries ask after the model's last layer (SigLIP's pooling probe): the
+    // self-attention its rollout runs through (rolloutThrough). Null for every other stack.
+    const AttentionStack* rolloutBase = nullptr;
     // Axis titles of the matrix; empty: "Query (attending token)", "Key (token attended to)".
     QString queryAxisTitle;
     QString keyAxisTitle;

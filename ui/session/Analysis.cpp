@@ -13,6 +13,15 @@ namespace {
 // the source, any other sequence a target the decoder reads.
 QString sequenceNoun(int sequence) { return sequence == 0 ? QStringLiteral("source") : QStringLiteral("target"); }
 
+// An axis's title in a record with several sequences: the source's tokens or an image's
+// patches, the target's tokens, or another sequence by its name (SigLIP's probe).
+QString axisNoun(const AttentionRecord& record, int sequence) {
+    const TokenSequence& tokens = record.sequences.at(static_cast<std::size_t>(sequence));
+    if (sequence == 0) return tokens.patches.isValid() ? QStringLiteral("image patch") : QStringLiteral("source token");
+    if (tokens.name == kDecoderSequence) return QStringLiteral("target token");
+    return QString::fromStdString(tokens.name);
+}
+
 }  // namespace
 
 std::vector<QStringList> sequenceLabels(const AttentionRecord& record) {
@@ -68,9 +77,11 @@ FigureSource Analysis::figureSource(int index) const {
     if (record.stacks.size() > 1) source.attentionName = stackTitle(s.name, s.isSelfAttention());
     // Source and target name the axes only where there are two sequences (not DeBERTa's terms).
     if (record.sequences.size() > 1) {
-        source.queryAxisTitle = QStringLiteral("Query (%1 token)").arg(sequenceNoun(s.querySequence));
-        source.keyAxisTitle = QStringLiteral("Key (%1 token)").arg(sequenceNoun(s.keySequence));
+        source.queryAxisTitle = QStringLiteral("Query (%1)").arg(axisNoun(record, s.querySequence));
+        source.keyAxisTitle = QStringLiteral("Key (%1)").arg(axisNoun(record, s.keySequence));
     }
+    // SigLIP's probe asks after the last layer: its rollout runs through the model's self-attention.
+    if (s.name == kProbeStack && record.find(kSelfStack)) source.rolloutBase = &record.find(kSelfStack)->attention;
     if (isScoreTermStack(s.name)) source.wholeAttention = record.find(kSelfStack) ? &record.find(kSelfStack)->attention : nullptr;
     return source;
 }

@@ -1,0 +1,99 @@
+// SigLIP's pooling probe in the views: its stack (one query over the image's patches) draws on
+// the image like a [CLS] row, with axes that say probe and image patch; with rollout on, the
+// overlay shows the rollout that starts from the probe and runs through every layer; a cross
+// stack whose keys do not tile the image is refused.
+#include <QtTest>
+
+#include "Analysis.h"
+#include "Error.h"
+#include "FigureBuilder.h"
+#include "analysis/AttentionQuery.h"
+
+using namespace attnscope;
+using namespace attnscope::ui;
+
+namespace {
+
+// A 2 x 2 patch image without a class token: 2 layers of self-attention over its 4 patches,
+// and a probe with 2 heads.
+Analysis probeAnalysis() {
+    Analysis a;
+    a.record.sequences = {imageSequence(0, 2, 2)};
+    TokenSequence probe;
+    probe.name = kProbeSequence;
+    probe.names = {kProbeSequence};
+    probe.special = {false};
+    a.record.sequences.push_back(probe);
+    a.record.stacks = {{kSelfStack, 0, 0, {}}, {kProbeStack, 1, 0, {}}};
+    AttentionStack& self = a.record.stacks[0].attention;
+    self.resize(2, 1, 4, 4);
+    const float l0[16] = {0.7f, 0.1f, 0.1f, 0.1f, 0.2f, 0.6f, 0.1f, 0.1f, 0.1f, 0.1f, 0.4f, 0.4f, 0.25f, 0.25f, 0.25f, 0.25f};
+    const float l1[16] = {0.1f, 0.1f, 0.1f, 0.7f, 0.4f, 0.4f, 0.1f, 0.1f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.1f, 0.1f, 0.3f};
+    self.storeMap(0, 0, l0);
+    self.storeMap(1, 0, l1);
+    AttentionStack& asking = a.record.stacks[1].attention;
+    asking.resize(1, 2, 1, 4);
+    const float h0[4] = {0.1f, 0.6f, 0.2f, 0.1f}, h1[4] = {0.3f, 0.2f, 0.4f, 0.1f};
+    asking.storeMap(0, 0, h0);
+    asking.storeMap(0, 1, h1);
+    a.labels = sequenceLabels(a.record);
+    a.image = QImage(16, 16, QImage::Format_RGB32);
+    a.image.fill(Qt::gray);
+    return a;
+}
+
+ViewRequest overlay(HeadMode mode, bool rollout) {
+    ViewRequest r;
+    r.kind = ViewKind::Overlay;
+    r.stack = 1;
+    r.query.headMode = mode;
+    r.query.layerMode = rollout ? LayerMode::Rollout : LayerMode::Single;
+    return r;
+}
+
+}  // namespace
+
+class ProbeOverlayTest : public QObject {
+    Q_OBJECT
+private slots:
+    void probeDrawsOnTheImage();
+    void rolloutStartsFromTheProbe();
+    void crossKeysThatDoNotTileTheImageAreRefused();
+};
+
+void ProbeOverlayTest::probeDrawsOnTheImage() {
+    const Analysis a = probeAnalysis();
+    const FigureSource source = a.figureSource(1);
+    QCOMPARE(source.queryAxisTitle, QStringLiteral("Query (probe)"));
+    QCOMPARE(source.keyAxisTitle, QStringLiteral("Key (image patch)"));
+    QVERIFY(source.rolloutBase == &a.record.stacks[0].attention);
+    const ImageOverlayFigureData head1 = buildImageOverlayData(source, overlay(HeadMode::Single, false));
+    QCOMPARE(head1.patchWeights, (std::vector<float>{0.1f, 0.6f, 0.2f, 0.1f}));
+    QCOMPARE(head1.queryPatch, -1);  // the probe is no patch
+    QCOMPARE(head1.queryLabel, QStringLiteral("probe"));
+    QVERIFY2(head1.title.startsWith(QStringLiteral("Probe attention · Layer 0 · head 0")), qPrintable(head1.title));
+    const ImageOverlayFigureData mean = buildImageOverlayData(source, overlay(HeadMode::Mean, false));
+    for (int p = 0; p < 4; ++p) QVERIFY(std::abs(mean.patchWeights[std::size_t(p)] - (0.5f * (std::vector<float>{0.4f, 0.8f, 0.6f, 0.2f})[std::size_t(p)])) < 1e-6f);
+}
+
+void ProbeOverlayTest::rolloutStartsFromTheProbe() {
+    const Analysis a = probeAnalysis();
+    const FigureSource source = a.figureSource(1);
+    const ImageOverlayFigureData rolled = buildImageOverlayData(source, overlay(HeadMode::Single, true));
+    AttentionQuery q;
+    q.layerMode = LayerMode::Rollout;
+    const AttentionMatrix expected = rolloutThrough(a.record.stacks[1].attention, a.record.stacks[0].attention, q);
+    QCOMPARE(rolled.patchWeights, expected.values);
+    QVERIFY2(rolled.title.contains(QStringLiteral("Rollout through all 2 layers")), qPrintable(rolled.title));
+    // Not the probe's own row: the rollout moved the weight.
+    QVERIFY(std::abs(rolled.patchWeights[1] - 0.4f) > 1e-3f);
+}
+
+void ProbeOverlayTest::crossKeysThatDoNotTileTheImageAreRefused() {
+    Analysis a = probeAnalysis();
+    a.record.stacks[1].attention.resize(1, 2, 1, 3);
+    QVERIFY_THROWS_EXCEPTION(Error, buildImageOverlayData(a.figureSource(1), overlay(HeadMode::Single, false)));
+}
+
+QTEST_MAIN(ProbeOverlayTest)
+#include "test_probe_overlay.moc"
