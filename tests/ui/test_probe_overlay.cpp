@@ -5,7 +5,10 @@
 #include <QtTest>
 
 #include "Analysis.h"
+#include "AttentionSelection.h"
 #include "Error.h"
+#include "ImageOverlayView.h"
+#include "ViewTabs.h"
 #include "FigureBuilder.h"
 #include "analysis/AttentionQuery.h"
 
@@ -59,6 +62,7 @@ private slots:
     void probeDrawsOnTheImage();
     void rolloutStartsFromTheProbe();
     void crossKeysThatDoNotTileTheImageAreRefused();
+    void clickingAPatchKeepsTheProbeAsQuery();
 };
 
 void ProbeOverlayTest::probeDrawsOnTheImage() {
@@ -93,6 +97,28 @@ void ProbeOverlayTest::crossKeysThatDoNotTileTheImageAreRefused() {
     Analysis a = probeAnalysis();
     a.record.stacks[1].attention.resize(1, 2, 1, 3);
     QVERIFY_THROWS_EXCEPTION(Error, buildImageOverlayData(a.figureSource(1), overlay(HeadMode::Single, false)));
+}
+
+// The probe's patches are its keys: a click on one keeps the probe as the query (a patch
+// index would name a query the probe stack does not have), and no alignment tab is offered.
+void ProbeOverlayTest::clickingAPatchKeepsTheProbeAsQuery() {
+    const auto analysis = std::make_shared<const Analysis>(probeAnalysis());
+    AttentionSelection selection;
+    selection.adoptAnalysis(*analysis, nullptr);
+    selection.setStack(1);
+    ImageOverlayView view(&selection);
+    view.resize(700, 500);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setAnalysis(analysis);
+    QVERIFY(view.overlayFigure());
+    QTest::mouseClick(&view, Qt::LeftButton, {}, view.patchRect(3).center().toPoint());
+    QVERIFY(selection.selectedQuery() <= 0);
+    QVERIFY(view.overlayFigure());
+    QCOMPARE(view.overlayFigure()->data().queryLabel, QStringLiteral("probe"));
+    ViewTabs tabs(&selection);
+    tabs.setAnalysis(analysis);
+    QVERIFY(!tabs.isAvailable(ViewKind::Alignment));
 }
 
 QTEST_MAIN(ProbeOverlayTest)

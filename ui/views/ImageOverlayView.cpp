@@ -54,7 +54,8 @@ void ImageOverlayView::hoverChanged(const HoverSpot& spot) { setCursor(spot.isVa
 
 void ImageOverlayView::mouseReleaseEvent(QMouseEvent* event) {
     const ImageOverlayFigure::Hit hit = hitAt(event->position());
-    if (event->button() == Qt::LeftButton && hit.isValid()) {
+    // A patch is a query only where the image attends to itself; a probe's patches are its keys.
+    if (event->button() == Qt::LeftButton && hit.isValid() && !selection()->isCrossStack()) {
         selection()->setSelectedQuery(hit.token);
         return;
     }

@@ -93,6 +93,7 @@ void ImageOverlayControls::syncFromSelection() {
     }
     const bool special = query < static_cast<int>(buttonList_.size());
     if (labels_.isEmpty()) queryNote_->clear();
+    else if (selection_->isCrossStack()) queryNote_->setText(tr("what this attention's query reads in each patch"));
     else if (special) queryNote_->setText(tr("or click a patch in the image"));
     else queryNote_->setText(tr("patch %1 — click another patch, or choose a token").arg(labels_.value(query)));
     const int percent = static_cast<int>(std::lround(selection_->style().overlayOpacity * 100.0));

@@ -118,9 +118,11 @@ bool ViewTabs::isPageAvailable(QWidget* page) const { return indexOf(page) >= 0 
 void ViewTabs::setAnalysis(const std::shared_ptr<const Analysis>& analysis) {
     overlayControls_->setAnalysis(analysis.get());
     if (analysis) {
-        const auto& stacks = analysis->record.stacks;
-        offerView(ViewKind::Alignment,
-                  std::any_of(stacks.begin(), stacks.end(), [](const NamedStack& stack) { return !stack.isSelfAttention(); }));
+        // Alignment links two texts; a probe reading an image's patches is drawn on the image instead.
+        const AttentionRecord& record = analysis->record;
+        offerView(ViewKind::Alignment, std::any_of(record.stacks.begin(), record.stacks.end(), [&](const NamedStack& stack) {
+                      return !stack.isSelfAttention() && !record.keysOf(stack).patches.isValid();
+                  }));
     }
     for (FigureView* v : views()) v->setAnalysis(analysis);
 }
