@@ -170,7 +170,8 @@ SPECS = [
     Spec("siglip_vision_model", "image", "SiglipImageProcessor", "SiglipVisionConfig", "SiglipVisionModel",
          tower_kwargs("gelu_pytorch_tanh", 1e-6),
          "no class token (16 patch tokens), position_embedding [patches, hidden], gelu_pytorch_tanh, post_layernorm "
-         "in the last hidden state; SigLIP's processor (resize to 32 x 32)",
+         "in the last hidden state, the attention-pooling head's probe attention (probe_attentions [1, heads, 1, n]); "
+         "SigLIP's processor (resize to 32 x 32)",
          [bite("post_layernorm", "last_hidden_state", mutate_model=fam.scale_module_weight("vision_model.post_layernorm", 2.0))],
          processor_kwargs=dict(size={"height": 32, "width": 32})),
 ]
@@ -200,8 +201,17 @@ def forward_image(model, pixels):
     m = copy.deepcopy(model).eval()
     with torch.no_grad():
         out = m(pixel_values=pixels[None], output_attentions=True, output_hidden_states=True)
-    return {"attentions": torch.stack([a[0] for a in out.attentions]).float().contiguous(),
-            "last_hidden_state": out.last_hidden_state[0].float().contiguous()}
+        result = {"attentions": torch.stack([a[0] for a in out.attentions]).float().contiguous(),
+                  "last_hidden_state": out.last_hidden_state[0].float().contiguous()}
+        # SigLIP's attention-pooling head: its probe's attention over the last hidden state, per
+        # head, asked of the head's own nn.MultiheadAttention (transformers does not return it).
+        head = getattr(getattr(m, "vision_model", None), "head", None)
+        if head is not None and hasattr(head, "probe"):
+            probe = head.probe.repeat(1, 1, 1)
+            _, weights = head.attention(probe, out.last_hidden_state, out.last_hidden_state, need_weights=True,
+                                        average_attn_weights=False)
+            result["probe_attentions"] = weights[0][None].float().contiguous()  # [1 layer, heads, 1, n]
+    return result
 
 
 def forward(ctx_model, spec, case):

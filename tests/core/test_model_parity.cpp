@@ -95,6 +95,11 @@ void ModelParityTest::goldenCase() {
     QCOMPARE(result->record.stacks.size(), model->capabilities().stacks.size());
     for (const NamedStack& stack : result->record.stacks) {
         const std::string name = stack.name == kSelfStack ? "attentions" : stack.name + "_attentions";
+        // DeBERTa's terms alone are AttnScope's view of the total's parts; transformers keeps only the total.
+        if (isScoreTermStack(stack.name) && !golden.find(key + name)) {
+            qInfo("%s: not in the reference (transformers returns only the total)", name.c_str());
+            continue;
+        }
         const double diff = verifyClose(name.c_str(), shapeOf(stack.attention), stack.attention.data(), golden, key + name);
         QVERIFY2(diff <= 1e-4, qPrintable(QString("%1 max abs diff %2").arg(name.c_str()).arg(diff)));
         qInfo("%s max abs diff %.3g", name.c_str(), diff);
