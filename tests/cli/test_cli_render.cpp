@@ -15,6 +15,7 @@
 
 #include "GoldenFixtures.h"
 #include "ImageChecks.h"
+#include "NpyReading.h"
 #include "io/SafetensorsFile.h"
 #include "io/SafetensorsWriter.h"
 
@@ -64,29 +65,8 @@ QSize pngSize(const QString& path) {
     return {be32(16), be32(20)};
 }
 
-struct Npy {
-    std::vector<std::int64_t> shape;
-    std::vector<float> values;
-    bool ok = false;
-};
-
-Npy readNpy(const QString& path) {
-    Npy npy;
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return npy;
-    const QByteArray b = f.readAll();
-    if (!b.startsWith(QByteArray("\x93NUMPY\x01\x00", 8))) return npy;
-    const int length = static_cast<unsigned char>(b[8]) | (static_cast<unsigned char>(b[9]) << 8);
-    const QString header = QString::fromLatin1(b.mid(10, length));
-    if ((10 + length) % 64 != 0 || !header.contains("'descr': '<f4'") || !header.contains("'fortran_order': False")) return npy;
-    const auto open = header.indexOf("'shape': (") + 10;
-    for (const QString& d : header.mid(open, header.indexOf(')', open) - open).split(',', Qt::SkipEmptyParts))
-        npy.shape.push_back(d.trimmed().toLongLong());
-    npy.values.resize((b.size() - 10 - length) / 4);
-    std::memcpy(npy.values.data(), b.constData() + 10 + length, npy.values.size() * 4);
-    npy.ok = true;
-    return npy;
-}
+using Npy = fixtures::NpyFile;
+using fixtures::readNpy;
 
 int countTexts(const QString& svgPath, const QString& content) {
     QFile f(svgPath);

@@ -10,6 +10,7 @@
 
 #include "Error.h"
 #include "GoldenFixtures.h"
+#include "RespelledCheckpoints.h"
 #include "SyntheticCheckpoints.h"
 #include "io/SafetensorsFile.h"
 #include "model/Checkpoint.h"
@@ -24,32 +25,9 @@ using fixtures::SyntheticTensor;
 namespace {
 
 const fs::path kBertMlm = fixtures::goldenDir() / "bert_mlm";
-constexpr int kHidden = 32, kHeads = 4, kHeadDim = 8, kLayers = 2;
-
-nlohmann::json debertaConfig() {
-    return {{"model_type", "deberta-v2"},   {"architectures", {"DebertaV2ForMaskedLM"}},
-            {"vocab_size", 400},            {"hidden_size", kHidden},
-            {"num_hidden_layers", kLayers}, {"num_attention_heads", kHeads},
-            {"intermediate_size", 64},      {"hidden_act", "gelu"},
-            {"max_position_embeddings", 64}, {"type_vocab_size", 2},
-            {"layer_norm_eps", 1e-12},      {"pad_token_id", 0}};
-}
-
-// The golden masked-LM BERT under DeBERTa's names (the head keeps BERT's: DeBERTa's legacy head).
-SyntheticCheckpoint debertaFromBert() {
-    const SyntheticCheckpoint bert = fixtures::loadCheckpoint(kBertMlm / "model");
-    SyntheticCheckpoint ck{debertaConfig(), {}};
-    const std::vector<std::pair<std::string, std::string>> renames{{"attention.self.query", "attention.self.query_proj"},
-                                                                   {"attention.self.key", "attention.self.key_proj"},
-                                                                   {"attention.self.value", "attention.self.value_proj"}};
-    for (const auto& [name, tensor] : bert.tensors) {
-        std::string to = name.rfind("bert.", 0) == 0 ? "deberta." + name.substr(5) : name;
-        for (const auto& [from, into] : renames)
-            if (const auto at = to.find(from + "."); at != std::string::npos) to.replace(at, from.size(), into);
-        ck.tensors[to] = tensor;
-    }
-    return ck;
-}
+using namespace fixtures::respelled;
+constexpr int kHidden = kDebertaHidden, kHeads = kDebertaHeads, kHeadDim = kDebertaHeadDim, kLayers = kDebertaLayers;
+using fixtures::debertaFromBert;
 
 std::unique_ptr<Checkpoint> openWritten(const SyntheticCheckpoint& ck, const QTemporaryDir& tmp, const std::string& name) {
     return Checkpoint::open(ck.write(fs::path(tmp.path().toStdString()) / name));

@@ -10,6 +10,7 @@
 
 #include "Error.h"
 #include "GoldenFixtures.h"
+#include "RespelledCheckpoints.h"
 #include "SyntheticCheckpoints.h"
 #include "io/AttentionFile.h"
 #include "io/SafetensorsFile.h"
@@ -25,56 +26,9 @@ using fixtures::SyntheticTensor;
 namespace {
 
 const fs::path kVit = fixtures::goldenDir() / "vit" / "model";
-constexpr int kHidden = 32, kPatches = 16;
-
-nlohmann::json towerConfig(const char* modelType, const char* activation) {
-    return {{"model_type", modelType}, {"hidden_size", kHidden},  {"intermediate_size", 64}, {"num_hidden_layers", 2},
-            {"num_attention_heads", 4}, {"num_channels", 3},       {"image_size", 32},        {"patch_size", 8},
-            {"hidden_act", activation}, {"layer_norm_eps", 1e-12}};
-}
-
-// The golden ViT's weights under CLIP's or SigLIP's names; `withClass`: CLIP's [hidden] class
-// embedding and its 17-row position table (SigLIP: the 16 patch rows only).
-SyntheticCheckpoint towerFromVit(const nlohmann::json& config, bool withClass) {
-    const SyntheticCheckpoint vit = fixtures::loadCheckpoint(kVit);
-    const auto t = [&](const std::string& name) { return vit.tensors.at("vit." + name); };
-    SyntheticCheckpoint ck{config, {}};
-    const std::string p = "vision_model.";
-    ck.tensors[p + "embeddings.patch_embedding.weight"] = t("embeddings.patch_embeddings.projection.weight");
-    ck.tensors[p + "embeddings.patch_embedding.bias"] = t("embeddings.patch_embeddings.projection.bias");
-    SyntheticTensor positions = t("embeddings.position_embeddings");
-    positions.shape = {kPatches + 1, kHidden};
-    if (withClass) {
-        SyntheticTensor cls = t("embeddings.cls_token");
-        cls.shape = {kHidden};
-        ck.tensors[p + "embeddings.class_embedding"] = cls;
-    } else {
-        positions.values.erase(positions.values.begin(), positions.values.begin() + kHidden);
-        positions.shape = {kPatches, kHidden};
-    }
-    ck.tensors[p + "embeddings.position_embedding.weight"] = positions;
-    const std::map<std::string, std::string> parts{{"layer_norm1", "layernorm_before"},
-                                                   {"self_attn.q_proj", "attention.attention.query"},
-                                                   {"self_attn.k_proj", "attention.attention.key"},
-                                                   {"self_attn.v_proj", "attention.attention.value"},
-                                                   {"self_attn.out_proj", "attention.output.dense"},
-                                                   {"layer_norm2", "layernorm_after"},
-                                                   {"mlp.fc1", "intermediate.dense"},
-                                                   {"mlp.fc2", "output.dense"}};
-    for (int l = 0; l < 2; ++l)
-        for (const auto& [ours, theirs] : parts)
-            for (const char* s : {".weight", ".bias"})
-                ck.tensors[p + "encoder.layers." + std::to_string(l) + "." + ours + s] = t("encoder.layer." + std::to_string(l) + "." + theirs + s);
-    for (const char* s : {".weight", ".bias"}) ck.tensors[p + "post_layernorm" + s] = t(std::string("layernorm") + s);
-    if (!withClass) {
-        // SigLIP's attention-pooling head: the probe and its [q | k | v] in-projection (the rest
-        // of the head only shapes the pooled embedding).
-        ck.tensors[p + "head.probe"] = {{1, 1, kHidden}, fixtures::synthetic::values("probe", kHidden, 0.0f)};
-        ck.tensors[p + "head.attention.in_proj_weight"] = {{3 * kHidden, kHidden}, fixtures::synthetic::values("in_proj", 3 * kHidden * kHidden, 0.0f)};
-        ck.tensors[p + "head.attention.in_proj_bias"] = {{3 * kHidden}, fixtures::synthetic::values("in_proj_bias", 3 * kHidden, 0.0f)};
-    }
-    return ck;
-}
+constexpr int kHidden = fixtures::respelled::kTowerHidden, kPatches = fixtures::respelled::kTowerPatches;
+using fixtures::towerConfig;
+using fixtures::towerFromVit;
 
 // CLIP's pre_layrnorm as a plain normalisation (weight 1, bias 0).
 SyntheticCheckpoint clipFromVit() {

@@ -19,6 +19,7 @@
 #include "FigureExporter.h"
 #include "GoldenFixtures.h"
 #include "MatrixFigure.h"
+#include "NpyReading.h"
 #include "TokenLabel.h"
 #include "io/NpyWriter.h"
 #include "model/Checkpoint.h"
@@ -54,30 +55,8 @@ QStringList filesIn(const QString& dir) {
     return QDir(dir).entryList(QDir::Files | QDir::Hidden | QDir::System);
 }
 
-struct Npy {
-    std::string header;
-    std::vector<std::int64_t> shape;
-    std::vector<float> values;
-    std::size_t dataOffset = 0;
-};
-
-Npy readNpy(const QString& path) {
-    QFile file(path);
-    Npy npy;
-    if (!file.open(QIODevice::ReadOnly)) return npy;
-    const QByteArray bytes = file.readAll();
-    if (bytes.size() < 10 || !bytes.startsWith(QByteArray("\x93NUMPY\x01\x00", 8))) return npy;
-    const int length = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
-    npy.header = bytes.mid(10, length).toStdString();
-    npy.dataOffset = 10 + static_cast<std::size_t>(length);
-    const auto open = npy.header.find("'shape': (");
-    const auto close = npy.header.find(')', open);
-    for (const QString& d : QString::fromStdString(npy.header.substr(open + 10, close - open - 10)).split(',', Qt::SkipEmptyParts))
-        npy.shape.push_back(d.trimmed().toLongLong());
-    npy.values.resize((bytes.size() - npy.dataOffset) / sizeof(float));
-    std::memcpy(npy.values.data(), bytes.constData() + npy.dataOffset, npy.values.size() * sizeof(float));
-    return npy;
-}
+using Npy = fixtures::NpyFile;
+using fixtures::readNpy;
 
 }  // namespace
 

@@ -1,0 +1,98 @@
+#pragma once
+// Golden reference checkpoints respelled as another family that computes the same maths, for
+// families whose own transformers fixtures wait for a device machine: the golden ViT as a CLIP
+// or SigLIP image tower, the golden masked-LM BERT as DeBERTa. Core, UI and CLI tests share
+// them.
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "GoldenFixtures.h"
+#include "SyntheticCheckpoints.h"
+
+namespace fixtures {
+
+namespace respelled {
+inline constexpr int kTowerHidden = 32, kTowerPatches = 16;
+inline constexpr int kDebertaHidden = 32, kDebertaHeads = 4, kDebertaHeadDim = 8, kDebertaLayers = 2;
+}  // namespace respelled
+
+inline nlohmann::json towerConfig(const char* modelType, const char* activation) {
+    return {{"model_type", modelType},  {"hidden_size", respelled::kTowerHidden}, {"intermediate_size", 64}, {"num_hidden_layers", 2},
+            {"num_attention_heads", 4}, {"num_channels", 3},   {"image_size", 32},   {"patch_size", 8},
+            {"hidden_act", activation}, {"layer_norm_eps", 1e-12}};
+}
+
+// The golden ViT's weights under CLIP's or SigLIP's names; `withClass`: CLIP's [hidden] class
+// embedding and its 17-row position table (SigLIP: the 16 patch rows only).
+inline SyntheticCheckpoint towerFromVit(const nlohmann::json& config, bool withClass) {
+    constexpr int h = respelled::kTowerHidden, patches = respelled::kTowerPatches;
+    const SyntheticCheckpoint vit = loadCheckpoint(goldenDir() / "vit" / "model");
+    const auto t = [&](const std::string& name) { return vit.tensors.at("vit." + name); };
+    SyntheticCheckpoint ck{config, {}};
+    const std::string p = "vision_model.";
+    ck.tensors[p + "embeddings.patch_embedding.weight"] = t("embeddings.patch_embeddings.projection.weight");
+    ck.tensors[p + "embeddings.patch_embedding.bias"] = t("embeddings.patch_embeddings.projection.bias");
+    SyntheticTensor positions = t("embeddings.position_embeddings");
+    positions.shape = {patches + 1, h};
+    if (withClass) {
+        SyntheticTensor cls = t("embeddings.cls_token");
+        cls.shape = {h};
+        ck.tensors[p + "embeddings.class_embedding"] = cls;
+    } else {
+        positions.values.erase(positions.values.begin(), positions.values.begin() + h);
+        positions.shape = {patches, h};
+    }
+    ck.tensors[p + "embeddings.position_embedding.weight"] = positions;
+    const std::map<std::string, std::string> parts{{"layer_norm1", "layernorm_before"},
+                                                   {"self_attn.q_proj", "attention.attention.query"},
+                                                   {"self_attn.k_proj", "attention.attention.key"},
+                                                   {"self_attn.v_proj", "attention.attention.value"},
+                                                   {"self_attn.out_proj", "attention.output.dense"},
+                                                   {"layer_norm2", "layernorm_after"},
+                                                   {"mlp.fc1", "intermediate.dense"},
+                                                   {"mlp.fc2", "output.dense"}};
+    for (int l = 0; l < 2; ++l)
+        for (const auto& [ours, theirs] : parts)
+            for (const char* s : {".weight", ".bias"})
+                ck.tensors[p + "encoder.layers." + std::to_string(l) + "." + ours + s] = t("encoder.layer." + std::to_string(l) + "." + theirs + s);
+    for (const char* s : {".weight", ".bias"}) ck.tensors[p + "post_layernorm" + s] = t(std::string("layernorm") + s);
+    if (!withClass) {
+        // SigLIP's attention-pooling head: the probe and its [q | k | v] in-projection (the rest
+        // of the head only shapes the pooled embedding).
+        ck.tensors[p + "head.probe"] = {{1, 1, h}, synthetic::values("probe", h, 0.0f)};
+        ck.tensors[p + "head.attention.in_proj_weight"] = {{3 * h, h}, synthetic::values("in_proj", 3 * h * h, 0.0f)};
+        ck.tensors[p + "head.attention.in_proj_bias"] = {{3 * h}, synthetic::values("in_proj_bias", 3 * h, 0.0f)};
+    }
+    return ck;
+}
+
+inline nlohmann::json debertaConfig() {
+    using namespace respelled;
+    return {{"model_type", "deberta-v2"},      {"architectures", {"DebertaV2ForMaskedLM"}},
+            {"vocab_size", 400},               {"hidden_size", kDebertaHidden},
+            {"num_hidden_layers", kDebertaLayers}, {"num_attention_heads", kDebertaHeads},
+            {"intermediate_size", 64},         {"hidden_act", "gelu"},
+            {"max_position_embeddings", 64},   {"type_vocab_size", 2},
+            {"layer_norm_eps", 1e-12},         {"pad_token_id", 0}};
+}
+
+// The golden masked-LM BERT under DeBERTa's names (the head keeps BERT's: DeBERTa's legacy head).
+inline SyntheticCheckpoint debertaFromBert() {
+    const SyntheticCheckpoint bert = loadCheckpoint(goldenDir() / "bert_mlm" / "model");
+    SyntheticCheckpoint ck{debertaConfig(), {}};
+    const std::vector<std::pair<std::string, std::string>> renames{{"attention.self.query", "attention.self.query_proj"},
+                                                                   {"attention.self.key", "attention.self.key_proj"},
+                                                                   {"attention.self.value", "attention.self.value_proj"}};
+    for (const auto& [name, tensor] : bert.tensors) {
+        std::string to = name.rfind("bert.", 0) == 0 ? "deberta." + name.substr(5) : name;
+        for (const auto& [from, into] : renames)
+            if (const auto at = to.find(from + "."); at != std::string::npos) to.replace(at, from.size(), into);
+        ck.tensors[to] = tensor;
+    }
+    return ck;
+}
+
+}  // namespace fixtures
