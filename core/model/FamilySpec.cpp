@@ -158,7 +158,7 @@ FamilySpec debertaV2() {
     s.positions = PositionScheme::Disentangled;
     s.positionTable = fromKey("position_biased_input", true);
     s.projectionBeforeNorm = true;
-    // The classifier reads [CLS] through ContextPooler (dense + GELU, pooler_hidden_act's
+    // The sequence classifier reads [CLS] through ContextPooler (dense + GELU, pooler_hidden_act's
     // default); the masked-LM head is the legacy BERT-named one (cls.predictions) or the newer
     // lm_predictions.lm_head, both mapping back to embedding_size before the tied decoder.
     OutputHeadSpec legacy = maskedLmHead("cls.predictions.transform.dense", true, "cls.predictions.transform.LayerNorm",
@@ -166,7 +166,12 @@ FamilySpec debertaV2() {
     legacy.denseToEmbedding = true;
     OutputHeadSpec lm = maskedLmHead("lm_predictions.lm_head.dense", true, "lm_predictions.lm_head.LayerNorm", "lm_predictions.lm_head.bias");
     lm.denseToEmbedding = true;
-    s.heads = {sequenceHead(HeadPooling::FirstToken, "pooler.dense", Activation::Gelu, "classifier"), legacy, lm};
+    // DebertaV2ForTokenClassification: the same `classifier` without the pooler, on every token.
+    OutputHeadSpec tokens;
+    tokens.kind = HeadKind::TokenClassifier;
+    tokens.projection = "classifier";
+    tokens.labels = true;
+    s.heads = {sequenceHead(HeadPooling::FirstToken, "pooler.dense", Activation::Gelu, "classifier"), tokens, legacy, lm};
     return s;
 }
 

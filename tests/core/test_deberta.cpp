@@ -99,6 +99,7 @@ private slots:
     void eachPositionTermReadsTheQueryKeyOffset_data();
     void eachPositionTermReadsTheQueryKeyOffset();
     void sharedKeysReadTheTableThroughTheLayersProjections();
+    void tokenClassifierLabelsEveryToken();
     void settingsAttnScopeCannotRunAreErrors();
 };
 
@@ -250,6 +251,34 @@ void DebertaTest::sharedKeysReadTheTableThroughTheLayersProjections() {
     unnormed.config["norm_rel_ebd"] = "none";
     const auto c = openWritten(unnormed, tmp, "unnormed")->model().forward(in);
     QVERIFY(fixtures::maxAbsDiff(c->record.attention().toFloat32(), b->record.attention().toFloat32()) > 1e-3);
+}
+
+// DebertaV2ForTokenClassification: `classifier` without the pooler scores every token against
+// id2label; a sequence classifier (with pooler.dense) reads [CLS] only.
+void DebertaTest::tokenClassifierLabelsEveryToken() {
+    QTemporaryDir tmp;
+    SyntheticCheckpoint ck = debertaFromBert();
+    for (auto it = ck.tensors.begin(); it != ck.tensors.end();) it = it->first.rfind("cls.", 0) == 0 ? ck.tensors.erase(it) : std::next(it);
+    ck.config["architectures"] = {"DebertaV2ForTokenClassification"};
+    ck.config["id2label"] = {{"0", "O"}, {"1", "B-PER"}, {"2", "I-PER"}};
+    ck.tensors["classifier.weight"] = {{3, kHidden}, fixtures::synthetic::values("classifier", 3 * kHidden, 0.0f)};
+    ck.tensors["classifier.bias"] = {{3}, fixtures::synthetic::values("classifier bias", 3, 0.0f)};
+    const auto model = openWritten(ck, tmp, "tokens");
+    QCOMPARE(int(model->model().headKind()), int(HeadKind::TokenClassifier));
+    ForwardInput in;
+    in.ids = {2, 45, 17, 300, 9, 3};
+    const auto result = model->model().forward(in);
+    const RowMatrix& logits = result->record.logits;
+    QCOMPARE(logits.rows(), Eigen::Index(6));
+    QCOMPARE(logits.cols(), Eigen::Index(3));
+    const Eigen::Map<const RowMatrix> w(ck.at("classifier.weight").values.data(), 3, kHidden);
+    const Eigen::Map<const Eigen::RowVectorXf> b(ck.at("classifier.bias").values.data(), 3);
+    const RowMatrix expected = (result->lastHiddenState * w.transpose()).rowwise() + b;
+    QVERIFY((logits - expected).cwiseAbs().maxCoeff() < 1e-5f);
+    ck.tensors["pooler.dense.weight"] = {{kHidden, kHidden}, fixtures::synthetic::values("pooler", kHidden * kHidden, 0.0f)};
+    ck.tensors["pooler.dense.bias"] = {{kHidden}, fixtures::synthetic::values("pooler bias", kHidden, 0.0f)};
+    ck.config["architectures"] = {"DebertaV2ForSequenceClassification"};
+    QCOMPARE(int(openWritten(ck, tmp, "sequence")->model().headKind()), int(HeadKind::SequenceClassifier));
 }
 
 void DebertaTest::settingsAttnScopeCannotRunAreErrors() {
