@@ -196,8 +196,11 @@ Layout MatrixFigure::Impl::layoutIn(const QRectF& bounds, const Window& w, bool*
 
     const double gridWidth = cell * w.columns;
     const double gridHeight = cell * w.rows;
+    // A matrix of a row or two (a pooling probe) keeps a colour bar tall enough to read, within
+    // the room the layout reserved for it (needed's base * 4).
+    const double barHeight = std::max(gridHeight, std::min(base * 4.0, height - (fixedHeight - 2 * margin)));
     const double contentWidth = rowTitleWidth + l.rowLabelWidth + l.labelGap + gridWidth + barBlock;
-    const double contentHeight = titleHeight + columnTitleHeight + l.columnLabelHeight + l.labelGap + gridHeight;
+    const double contentHeight = titleHeight + columnTitleHeight + l.columnLabelHeight + l.labelGap + std::max(gridHeight, barHeight);
     const double left = bounds.left() + margin + std::max(0.0, (width - contentWidth) / 2.0);
     const double top = bounds.top() + margin + std::max(0.0, (height - contentHeight) / 2.0);
     l.grid = QRectF(left + rowTitleWidth + l.rowLabelWidth + l.labelGap, top + titleHeight + columnTitleHeight + l.columnLabelHeight + l.labelGap,
@@ -207,7 +210,7 @@ Layout MatrixFigure::Impl::layoutIn(const QRectF& bounds, const Window& w, bool*
     const double titleLeft = std::clamp(l.grid.center().x() - titleWidth / 2.0, bounds.left() + margin,
                                         std::max(bounds.left() + margin, bounds.right() - margin - titleWidth));
     l.title = QRectF(titleLeft, top, titleWidth, titleMetrics.height());
-    if (style.showColorBar) l.colorBar = QRectF(l.grid.right() + base * 1.2, l.grid.top(), barThickness, gridHeight);
+    if (style.showColorBar) l.colorBar = QRectF(l.grid.right() + base * 1.2, l.grid.top(), barThickness, barHeight);
     return l;
 }
 
