@@ -82,8 +82,7 @@ int stackFor(const Settings& s, const QStringList& stacks, const std::string& ow
 // the stack has.
 void checkSelection(const Settings& s, const std::string& stack, bool crossStack, int layers, int heads, const char* owner) {
     const attnscope::AttentionQuery& q = s.view.query;
-    // SigLIP's pooling probe asks after the last layer: its rollout runs through the model's layers.
-    if (crossStack && q.layerMode == attnscope::LayerMode::Rollout && stack != attnscope::kProbeStack)
+    if (crossStack && q.layerMode == attnscope::LayerMode::Rollout && !attnscope::asksAfterLastLayer(stack))
         throw UsageError("--rollout needs self-attention (or a pooling probe): cross-attention maps target tokens onto source tokens");
     if (q.layer < 0 || q.layer >= layers)
         throw Error("layer " + std::to_string(q.layer) + " does not exist (" + owner + " has " + std::to_string(layers) +

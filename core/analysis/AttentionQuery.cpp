@@ -49,6 +49,36 @@ void normaliseRows(Matrix& m) {
     }
 }
 
+// The displayed matrix from a full [queries, keys] one: special tokens hidden (square
+// self-attention only) and rows renormalised, words grouped, then the hard rule.
+AttentionMatrix shownMatrix(std::vector<float> full, int queries, int keys, const AttentionQuery& q, const std::vector<bool>& special,
+                            const TokenWords* words) {
+    AttentionMatrix out;
+    // Special tokens hide only on square self-attention, where both axes are the same tokens.
+    const bool hide = q.hideSpecialTokens && !special.empty() && queries == keys &&
+                      static_cast<int>(special.size()) == keys;
+    for (int i = 0; i < queries; ++i)
+        if (!hide || !special[i]) out.rowTokens.push_back(i);
+    for (int j = 0; j < keys; ++j)
+        if (!hide || !special[j]) out.colTokens.push_back(j);
+    out.rows = static_cast<int>(out.rowTokens.size());
+    out.cols = static_cast<int>(out.colTokens.size());
+    if (!hide) {
+        out.values = std::move(full);
+    } else {
+        const ConstMap m(full.data(), queries, keys);
+        Matrix shown(out.rows, out.cols);
+        for (int r = 0; r < out.rows; ++r)
+            for (int c = 0; c < out.cols; ++c) shown(r, c) = m(out.rowTokens[r], out.colTokens[c]);
+        normaliseRows(shown);
+        out.values.assign(shown.data(), shown.data() + shown.size());
+    }
+    // Words before the hard rule, so that it keeps words.
+    if (q.words && words) out = groupIntoWords(out, words->queries, words->keys);
+    if (q.hard) applyHardSelection(out.values, out.rows, out.cols, q.hardSelection);
+    return out;
+}
+
 }  // namespace
 
 std::vector<float> attentionRollout(const AttentionStack& s, int upTo) {
@@ -60,23 +90,6 @@ std::vector<float> attentionRollout(const AttentionStack& s, int upTo) {
         rollout = l == 0 ? a : Matrix(a * rollout);
     }
     return std::vector<float>(rollout.data(), rollout.data() + rollout.size());
-}
-
-AttentionMatrix rolloutThrough(const AttentionStack& asking, const AttentionStack& self, const AttentionQuery& query) {
-    if (self.queries != self.keys || asking.keys != self.keys || asking.layers < 1 || self.layers < 1)
-        throw Error("rollout from a probe needs its attention over the same " + std::to_string(self.keys) + " tokens as the model's");
-    const std::vector<float> rollout = attentionRollout(self, self.layers - 1);
-    const Matrix row = headMean(asking, asking.layers - 1) * ConstMap(rollout.data(), self.queries, self.keys);
-    AttentionMatrix m;
-    m.rows = asking.queries;
-    m.cols = self.keys;
-    m.values.assign(row.data(), row.data() + row.size());
-    if (query.hard) applyHardSelection(m.values, m.rows, m.cols, query.hardSelection);
-    m.rowTokens.resize(static_cast<std::size_t>(m.rows));
-    std::iota(m.rowTokens.begin(), m.rowTokens.end(), 0);
-    m.colTokens.resize(static_cast<std::size_t>(m.cols));
-    std::iota(m.colTokens.begin(), m.colTokens.end(), 0);
-    return m;
 }
 
 void applyHardSelection(std::vector<float>& values, int rows, int cols, const HardSelection& sel) {
@@ -137,31 +150,16 @@ AttentionMatrix computeAttentionMatrix(const AttentionStack& s, const AttentionQ
                                                      : headMax(s, q.layer, q.heads);
         full.assign(m.data(), m.data() + m.size());
     }
+    return shownMatrix(std::move(full), s.queries, s.keys, q, special, words);
+}
 
-    AttentionMatrix out;
-    // Special tokens hide only on square self-attention, where both axes are the same tokens.
-    const bool hide = q.hideSpecialTokens && !special.empty() && s.queries == s.keys &&
-                      static_cast<int>(special.size()) == s.keys;
-    for (int i = 0; i < s.queries; ++i)
-        if (!hide || !special[i]) out.rowTokens.push_back(i);
-    for (int j = 0; j < s.keys; ++j)
-        if (!hide || !special[j]) out.colTokens.push_back(j);
-    out.rows = static_cast<int>(out.rowTokens.size());
-    out.cols = static_cast<int>(out.colTokens.size());
-    if (!hide) {
-        out.values = std::move(full);
-    } else {
-        const ConstMap m(full.data(), s.queries, s.keys);
-        Matrix shown(out.rows, out.cols);
-        for (int r = 0; r < out.rows; ++r)
-            for (int c = 0; c < out.cols; ++c) shown(r, c) = m(out.rowTokens[r], out.colTokens[c]);
-        normaliseRows(shown);
-        out.values.assign(shown.data(), shown.data() + shown.size());
-    }
-    // Words before the hard rule, so that it keeps words.
-    if (q.words && words) out = groupIntoWords(out, words->queries, words->keys);
-    if (q.hard) applyHardSelection(out.values, out.rows, out.cols, q.hardSelection);
-    return out;
+AttentionMatrix rolloutThrough(const AttentionStack& asking, const AttentionStack& self, const AttentionQuery& query) {
+    if (self.queries != self.keys || asking.keys != self.keys || asking.layers < 1 || self.layers < 1)
+        throw Error("rollout from a probe needs its attention over the same " + std::to_string(self.keys) + " tokens as the model's");
+    const std::vector<float> rollout = attentionRollout(self, self.layers - 1);
+    const Matrix row = headMean(asking, asking.layers - 1) * ConstMap(rollout.data(), self.queries, self.keys);
+    // Every token shown (no special tokens to hide, no words): only the hard rule applies.
+    return shownMatrix(std::vector<float>(row.data(), row.data() + row.size()), asking.queries, self.keys, query, {}, nullptr);
 }
 
 }  // namespace attnscope

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "model/SelfAttention.h"
+
 namespace attnscope {
 
 AttentionPoolingProbe::AttentionPoolingProbe(const WeightBinder& bind) {
@@ -25,9 +27,8 @@ void AttentionPoolingProbe::attend(const RowMatrix& states, AttentionStack& out)
     const RowMatrix k = key_.apply(states);
     out.resize(1, heads_, 1, static_cast<int>(n));
     for (int head = 0; head < heads_; ++head) {
-        Eigen::RowVectorXf row = q.middleCols(head * headDim_, headDim_) * k.middleCols(head * headDim_, headDim_).transpose();
-        row = (row.array() - row.maxCoeff()).exp().matrix();
-        row /= row.sum();
+        RowMatrix row = q.middleCols(head * headDim_, headDim_) * k.middleCols(head * headDim_, headDim_).transpose();
+        softmaxRowsInPlace(row);
         out.storeMap(0, head, row.data());
     }
 }

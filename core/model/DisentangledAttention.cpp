@@ -3,97 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "Error.h"
-
 namespace attnscope {
-
-namespace {
-
-int intOr(const nlohmann::json& j, const char* key, int fallback, const std::string& file) {
-    if (!j.contains(key) || j[key].is_null()) return fallback;
-    if (!j[key].is_number_integer()) throw Error(file + ": key '" + key + "' must be an integer");
-    const long long v = j[key].get<long long>();
-    if (v < -1 || v > (1 << 20)) throw Error(file + ": key '" + key + "' is " + std::to_string(v) + ", expected -1 to " + std::to_string(1 << 20));
-    return static_cast<int>(v);
-}
-
-bool boolOr(const nlohmann::json& j, const char* key, bool fallback, const std::string& file) {
-    if (!j.contains(key) || j[key].is_null()) return fallback;
-    if (!j[key].is_boolean()) throw Error(file + ": key '" + key + "' must be true or false");
-    return j[key].get<bool>();
-}
-
-std::string lowerTrimmed(std::string s) {
-    const auto notSpace = [](unsigned char ch) { return !std::isspace(ch); };
-    s.erase(s.begin(), std::find_if(s.begin(), s.end(), notSpace));
-    s.erase(std::find_if(s.rbegin(), s.rend(), notSpace).base(), s.end());
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    return s;
-}
-
-// "a|b" as DebertaV2Config splits pos_att_type and norm_rel_ebd strings.
-std::vector<std::string> splitBars(const std::string& s) {
-    std::vector<std::string> parts;
-    std::size_t from = 0;
-    while (true) {
-        const std::size_t bar = s.find('|', from);
-        parts.push_back(lowerTrimmed(s.substr(from, bar == std::string::npos ? std::string::npos : bar - from)));
-        if (bar == std::string::npos) return parts;
-        from = bar + 1;
-    }
-}
-
-// Softmax over each whole row (DeBERTa's encoder lets every token see every other).
-void softmaxRows(RowMatrix& scores) {
-    for (Eigen::Index i = 0; i < scores.rows(); ++i) {
-        auto row = scores.row(i);
-        row = (row.array() - row.maxCoeff()).exp().matrix();
-        row *= 1.0f / row.sum();
-    }
-}
-
-}  // namespace
-
-DisentangledConfig readDisentangledConfig(const nlohmann::json& j, int maxPositions, const std::string& file) {
-    DisentangledConfig c;
-    if (intOr(j, "conv_kernel_size", 0, file) > 0)
-        throw Error(file + ": key 'conv_kernel_size' asks for DeBERTa's convolution beside the first layer, which AttnScope does not run");
-    // The classifier's ContextPooler runs GELU (AttnScope's table entry); another activation would be silently wrong.
-    if (j.contains("pooler_hidden_act") && j["pooler_hidden_act"] != "gelu")
-        throw Error(file + ": key 'pooler_hidden_act' is " + j["pooler_hidden_act"].dump() + "; AttnScope runs DeBERTa's pooler with gelu only");
-    std::vector<std::string> types;
-    if (j.contains("pos_att_type") && !j["pos_att_type"].is_null()) {
-        const nlohmann::json& t = j["pos_att_type"];
-        if (t.is_string()) {
-            types = splitBars(t.get<std::string>());
-        } else if (t.is_array()) {
-            for (const auto& e : t) {
-                if (!e.is_string()) throw Error(file + ": key 'pos_att_type' must list strings (\"c2p\", \"p2c\")");
-                types.push_back(lowerTrimmed(e.get<std::string>()));
-            }
-        } else {
-            throw Error(file + ": key 'pos_att_type' must be a list or a \"|\"-separated string");
-        }
-    }
-    for (const std::string& t : types) {
-        if (t == "c2p") c.contentToPosition = true;
-        else if (t == "p2c") c.positionToContent = true;
-        else if (!t.empty()) throw Error(file + ": key 'pos_att_type' names '" + t + "', expected c2p or p2c");
-    }
-    c.enabled = boolOr(j, "relative_attention", false, file);
-    c.shareKey = boolOr(j, "share_att_key", false, file);
-    c.buckets = intOr(j, "position_buckets", -1, file);
-    c.maxRelative = intOr(j, "max_relative_positions", -1, file);
-    if (c.maxRelative < 1) c.maxRelative = maxPositions;
-    if (j.contains("norm_rel_ebd") && !j["norm_rel_ebd"].is_null()) {
-        if (!j["norm_rel_ebd"].is_string()) throw Error(file + ": key 'norm_rel_ebd' must be a string such as \"layer_norm\"");
-        for (const std::string& part : splitBars(j["norm_rel_ebd"].get<std::string>())) c.normTable = c.normTable || part == "layer_norm";
-    }
-    if (c.enabled && c.buckets > 0 && c.maxRelative <= c.buckets / 2)
-        throw Error(file + ": max_relative_positions (" + std::to_string(c.maxRelative) + ") must exceed half of position_buckets (" +
-                    std::to_string(c.buckets) + ")");
-    return c;
-}
 
 int logBucketPosition(int relative, int buckets, int maxPosition) {
     const int mid = buckets / 2;
@@ -139,7 +49,7 @@ std::vector<float> disentangledScores(const DisentangledConfig& c, const RowMatr
                     term(i, j) = byPosition(queryRows ? i : j, rows[static_cast<std::size_t>(i * n + j)]) * shape.scale;
             total += term;
             if (sink.stack) {
-                softmaxRows(term);
+                softmaxRowsInPlace(term);  // DeBERTa's encoder lets every token see every other
                 sink.stack->storeMap(sink.layer, h, term.data());
             }
         };
@@ -148,7 +58,7 @@ std::vector<float> disentangledScores(const DisentangledConfig& c, const RowMatr
         if (sinks.contentToContent.stack) {
             term.noalias() = q.middleCols(h * d, d) * k.middleCols(h * d, d).transpose();
             term *= shape.scale;
-            softmaxRows(term);
+            softmaxRowsInPlace(term);
             sinks.contentToContent.stack->storeMap(sinks.contentToContent.layer, h, term.data());
         }
     }

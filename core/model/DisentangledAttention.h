@@ -5,18 +5,15 @@
 // of relative-position embeddings that every layer projects with its own query and key
 // projections (or separate ones). The three are summed before the softmax; AttnScope also keeps
 // what each would make of the attention alone, so a user sees how much of a head is position.
-#include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "model/SelfAttention.h"
-#include "tensor/AttentionRecord.h"  // the terms' stack names
 #include "tensor/RowMatrix.h"
 
 namespace attnscope {
 
-// The config.json settings of the relative terms, as DebertaV2Config reads them.
+// The config.json settings of the relative terms, as DebertaV2Config reads them (read by
+// ModelConfig).
 struct DisentangledConfig {
     bool enabled = false;            // relative_attention
     bool contentToPosition = false;  // "c2p" in pos_att_type
@@ -34,10 +31,6 @@ struct DisentangledConfig {
     bool hasPositionTerms() const { return enabled && (contentToPosition || positionToContent); }
 };
 
-// Reads the keys above from a (merged) config.json; throws attnscope::Error naming the key for
-// values DeBERTa does not know or AttnScope does not run (conv_kernel_size).
-DisentangledConfig readDisentangledConfig(const nlohmann::json& config, int maxPositions, const std::string& file);
-
 // The relative position of a query `relative` tokens after its key, in DeBERTa's buckets:
 // exact within half the buckets either side, logarithmic out to maxPosition, computed in
 // float32 as transformers' make_log_bucket_position does (the rounding decides edge buckets).
@@ -53,7 +46,6 @@ std::vector<int> relativeTableRows(const DisentangledConfig& c, int n);
 // not kept): softmax over the keys of that term's scaled scores.
 struct TermSinks {
     AttentionSink contentToContent, contentToPosition, positionToContent;
-    bool any() const { return contentToContent.stack || contentToPosition.stack || positionToContent.stack; }
 };
 
 // The position terms' scores for every head, [heads, n, n], to add to the scaled q·k scores:

@@ -23,7 +23,9 @@ public:
     int positiveIntOr(const char* key, int fallback, long long maxValue) const {
         return has(key) ? checkInt(key, j_[key], 1, maxValue) : fallback;
     }
-    int intOr(const char* key, int fallback) const { return has(key) ? checkInt(key, j_[key], -1, 1LL << 31) : fallback; }
+    int intOr(const char* key, int fallback, long long maxValue = 1LL << 31) const {
+        return has(key) ? checkInt(key, j_[key], -1, maxValue) : fallback;
+    }
     double numberOr(const char* key, double fallback) const {
         if (!has(key)) return fallback;
         if (!j_[key].is_number()) throw Error(file_ + ": key '" + key + "' must be a number");
@@ -320,6 +322,67 @@ void readEncoderDecoder(ModelConfig& c, const ConfigReader& r) {
     c.decoderStartTokenId = r.intOr("decoder_start_token_id", c.padTokenId);
 }
 
+std::string lowerTrimmed(std::string s) {
+    const auto notSpace = [](unsigned char ch) { return !std::isspace(ch); };
+    s.erase(s.begin(), std::find_if(s.begin(), s.end(), notSpace));
+    s.erase(std::find_if(s.rbegin(), s.rend(), notSpace).base(), s.end());
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    return s;
+}
+
+// "a|b" as DebertaV2Config splits pos_att_type and norm_rel_ebd strings.
+std::vector<std::string> splitBars(const std::string& s) {
+    std::vector<std::string> parts;
+    std::size_t from = 0;
+    while (true) {
+        const std::size_t bar = s.find('|', from);
+        parts.push_back(lowerTrimmed(s.substr(from, bar == std::string::npos ? std::string::npos : bar - from)));
+        if (bar == std::string::npos) return parts;
+        from = bar + 1;
+    }
+}
+
+// DeBERTa's relative score terms (DisentangledConfig), and the settings AttnScope does not run
+// (conv_kernel_size, a pooler activation other than the table entry's GELU) as errors.
+void readDisentangled(ModelConfig& c, const ConfigReader& r) {
+    constexpr long long kMaxRelative = 1 << 20;
+    DisentangledConfig& d = c.disentangled;
+    if (r.intOr("conv_kernel_size", 0, kMaxRelative) > 0)
+        throw Error(r.file() + ": key 'conv_kernel_size' asks for DeBERTa's convolution beside the first layer, which AttnScope does not run");
+    if (const nlohmann::json& j = r.json(); j.contains("pooler_hidden_act") && j["pooler_hidden_act"] != "gelu")
+        throw Error(r.file() + ": key 'pooler_hidden_act' is " + j["pooler_hidden_act"].dump() + "; AttnScope runs DeBERTa's pooler with gelu only");
+    std::vector<std::string> types;
+    if (r.has("pos_att_type")) {
+        const nlohmann::json& t = r.json()["pos_att_type"];
+        if (t.is_string()) {
+            types = splitBars(t.get<std::string>());
+        } else if (t.is_array()) {
+            for (const auto& e : t) {
+                if (!e.is_string()) throw Error(r.file() + ": key 'pos_att_type' must list strings (\"c2p\", \"p2c\")");
+                types.push_back(lowerTrimmed(e.get<std::string>()));
+            }
+        } else {
+            throw Error(r.file() + ": key 'pos_att_type' must be a list or a \"|\"-separated string");
+        }
+    }
+    for (const std::string& t : types) {
+        if (t == "c2p") d.contentToPosition = true;
+        else if (t == "p2c") d.positionToContent = true;
+        else if (!t.empty()) throw Error(r.file() + ": key 'pos_att_type' names '" + t + "', expected c2p or p2c");
+    }
+    d.enabled = r.boolOr("relative_attention", false);
+    d.shareKey = r.boolOr("share_att_key", false);
+    d.buckets = r.intOr("position_buckets", -1, kMaxRelative);
+    d.maxRelative = r.intOr("max_relative_positions", -1, kMaxRelative);
+    if (d.maxRelative < 1) d.maxRelative = c.maxPositions;
+    for (const std::string& part : splitBars(r.stringOr("norm_rel_ebd", "none"))) d.normTable = d.normTable || part == "layer_norm";
+    if (d.enabled && d.buckets > 0 && d.maxRelative <= d.buckets / 2)
+        throw Error(r.file() + ": max_relative_positions (" + std::to_string(d.maxRelative) + ") must exceed half of position_buckets (" +
+                    std::to_string(d.buckets) + ")");
+    // transformers divides every score by sqrt(head_dim) times one share per term in pos_att_type.
+    c.attentionScale = 1.0f / std::sqrt(static_cast<float>(c.headDim * d.scaleFactor()));
+}
+
 void readImage(ModelConfig& c, const ConfigReader& r) {
     const ConfigKeys& k = c.spec().keys;
     c.imageSize = r.positiveInt(k.imageSize, 1 << 14);
@@ -423,10 +486,7 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& fi
     if (c.layerTypes.empty())
         for (const int w : c.layerWindow) c.layerTypes.push_back(w > 0 ? "sliding_attention" : "full_attention");
     if (s.positions == PositionScheme::Rotary) readRope(c, r, usesRope);
-    if (s.positions == PositionScheme::Disentangled) {
-        c.disentangled = readDisentangledConfig(c.raw, c.maxPositions, r.file());
-        c.attentionScale = 1.0f / std::sqrt(static_cast<float>(c.headDim * c.disentangled.scaleFactor()));
-    }
+    if (s.positions == PositionScheme::Disentangled) readDisentangled(c, r);
     if (s.isEncoderDecoder()) readEncoderDecoder(c, r);
     if (s.readsImages()) readImage(c, r);
     readLabels(c, c.raw, fileName);

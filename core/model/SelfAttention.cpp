@@ -21,6 +21,10 @@ void maskedSoftmax(Row row, Eigen::Index first, Eigen::Index last) {
 
 }  // namespace
 
+void softmaxRowsInPlace(Eigen::Ref<RowMatrix> scores) {
+    for (Eigen::Index i = 0; i < scores.rows(); ++i) maskedSoftmax(scores.row(i), 0, scores.cols());
+}
+
 RowMatrix scaledDotProductAttention(const RowMatrix& q, const Eigen::Ref<const RowMatrix>& k, const Eigen::Ref<const RowMatrix>& v,
                                     const AttentionShape& s, const AttentionSink& probs, const float* scoreBias) {
     const Eigen::Index n = q.rows();

@@ -31,4 +31,8 @@ RowMatrix scaledDotProductAttention(const RowMatrix& q, const Eigen::Ref<const R
                                     const AttentionShape& shape, const AttentionSink& probs,
                                     const float* scoreBias = nullptr);
 
+// Softmax over each whole row of `scores`, in place, as the attention above computes it for a
+// row that sees every key (DeBERTa's terms alone, SigLIP's pooling probe).
+void softmaxRowsInPlace(Eigen::Ref<RowMatrix> scores);
+
 }  // namespace attnscope

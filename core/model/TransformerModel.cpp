@@ -156,14 +156,10 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
     } else {
         record.sequences = {idSequence(kInputSequence, input.ids)};
     }
-    // The total, and DeBERTa's terms each alone where the model has position terms.
-    record.stacks = {{kSelfStack, 0, 0, {}}};
-    const DisentangledConfig& dc = c.disentangled;
-    if (dc.hasPositionTerms()) {
-        record.stacks.push_back({kContentToContentStack, 0, 0, {}});
-        if (dc.contentToPosition) record.stacks.push_back({kContentToPositionStack, 0, 0, {}});
-        if (dc.positionToContent) record.stacks.push_back({kPositionToContentStack, 0, 0, {}});
-    }
+    // The stacks the layers fill, as the capabilities list them: the total, and DeBERTa's terms
+    // each alone where the model has position terms (the probe's comes after the last layer).
+    for (const StackShape& shape : capabilities_.stacks)
+        if (shape.querySequence == 0 && shape.keySequence == 0) record.stacks.push_back({shape.name, 0, 0, {}});
     for (NamedStack& stack : record.stacks)
         stack.attention.resize(c.layers, c.heads, n, n, input.precisionFor(record.stacks.size() * c.layers * c.heads * n * n));
     const auto stackNamed = [&](const char* name) { return record.indexOf(name) >= 0 ? &record.stacks[std::size_t(record.indexOf(name))].attention : nullptr; };

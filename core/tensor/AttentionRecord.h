@@ -22,6 +22,9 @@ inline constexpr const char* kDecoderSequence = "decoder";  // an encoder-decode
 // image is its own stack.
 inline constexpr const char* kProbeSequence = "probe";
 inline constexpr const char* kProbeStack = "probe";
+// Whether a stack's queries ask after the model's last layer (the probe), so that rollout from
+// them runs through the self-attention of every layer rather than being refused as cross-attention.
+inline bool asksAfterLastLayer(std::string_view stackName) { return stackName == kProbeStack; }
 // DeBERTa's score terms, each one's attention alone (the softmax of that term's scores), kept
 // beside the total ("self") under the names its pos_att_type gives them.
 inline constexpr const char* kContentToContentStack = "c2c";

@@ -80,8 +80,7 @@ FigureSource Analysis::figureSource(int index) const {
         source.queryAxisTitle = QStringLiteral("Query (%1)").arg(axisNoun(record, s.querySequence));
         source.keyAxisTitle = QStringLiteral("Key (%1)").arg(axisNoun(record, s.keySequence));
     }
-    // SigLIP's probe asks after the last layer: its rollout runs through the model's self-attention.
-    if (s.name == kProbeStack && record.find(kSelfStack)) source.rolloutBase = &record.find(kSelfStack)->attention;
+    if (asksAfterLastLayer(s.name) && record.find(kSelfStack)) source.rolloutBase = &record.find(kSelfStack)->attention;
     if (isScoreTermStack(s.name)) source.wholeAttention = record.find(kSelfStack) ? &record.find(kSelfStack)->attention : nullptr;
     return source;
 }

@@ -279,8 +279,7 @@ void AttentionControls::syncFromSelection() {
         const QSignalBlocker block(rollout_);
         rollout_->setChecked(s.rollout());
     }
-    // A pooling probe (SigLIP) asks after the last layer: its rollout runs through every layer.
-    rollout_->setEnabled(!cross || s.rollout() || s.stackName() == QLatin1String(kProbeStack));
+    rollout_->setEnabled(!cross || s.rollout() || asksAfterLastLayer(s.stackName().toStdString()));
     hideSpecial_->setEnabled(!cross);
     hideSpecial_->setToolTip(cross ? tr("Special tokens are hidden only where queries and keys are the same tokens")
                                    : tr("Leave out [CLS], [SEP], <s> and the like, and spread each row's attention over the rest"));
