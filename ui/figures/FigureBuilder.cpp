@@ -132,27 +132,6 @@ AttentionQuery singleHead(const AttentionQuery& base, int layer, int head) {
     return q;
 }
 
-}  // namespace
-
-QString describeRequest(const FigureSource& source, const ViewRequest& request) {
-    QString selection = describeRequest(request);
-    // A probe's rollout runs through every layer of the model, whatever layer the probe is at.
-    if (source.rolloutBase && request.query.layerMode == LayerMode::Rollout && request.kind != ViewKind::Grid &&
-        request.kind != ViewKind::Heads)
-        selection.replace(QStringLiteral("Rollout to layer %1").arg(request.query.layer),
-                          QStringLiteral("Rollout through all %1 layers").arg(source.rolloutBase->layers));
-    // One head of a score term: how much of the head's pattern the term alone reproduces.
-    const AttentionQuery& q = request.query;
-    if (source.wholeAttention && source.attentions && q.headMode == HeadMode::Single && q.layerMode == LayerMode::Single &&
-        request.kind != ViewKind::Grid && request.kind != ViewKind::Heads) {
-        const double agreement = patternAgreement(*source.attentions, *source.wholeAttention, q.layer, q.head);
-        selection += QStringLiteral(" · alone, %1% of the head's pattern").arg(std::lround(100.0 * agreement));
-    }
-    return source.attentionName.isEmpty() ? selection : source.attentionName + QStringLiteral(" · ") + selection;
-}
-
-namespace {
-
 // " 0, 2, 5" when some heads are off, else nothing.
 QString chosenList(const ViewRequest& request) {
     const std::vector<bool> on = chosenHeads(request, static_cast<int>(request.enabledHeads.size()));
@@ -162,9 +141,9 @@ QString chosenList(const ViewRequest& request) {
     return heads.isEmpty() ? QString() : QStringLiteral(" ") + heads.join(QStringLiteral(", "));
 }
 
-}  // namespace
-
-QString describeRequest(const ViewRequest& request) {
+// The request in words; rolloutLayers > 0: a rollout that runs through that many layers
+// whatever the selected layer (a probe asking after the last one).
+QString describeSelection(const ViewRequest& request, int rolloutLayers) {
     const AttentionQuery& q = request.query;
     QStringList parts;
     if (request.kind == ViewKind::Grid) {
@@ -172,7 +151,8 @@ QString describeRequest(const ViewRequest& request) {
     } else if (request.kind == ViewKind::Heads) {
         parts << QStringLiteral("Layer %1 · all heads").arg(q.layer);
     } else if (q.layerMode == LayerMode::Rollout) {
-        parts << QStringLiteral("Rollout to layer %1").arg(q.layer);
+        parts << (rolloutLayers > 0 ? QStringLiteral("Rollout through all %1 layers").arg(rolloutLayers)
+                                    : QStringLiteral("Rollout to layer %1").arg(q.layer));
     } else {
         parts << QStringLiteral("Layer %1").arg(q.layer);
         switch (q.headMode) {
@@ -185,6 +165,22 @@ QString describeRequest(const ViewRequest& request) {
     if (q.hideSpecialTokens) parts << QStringLiteral("special tokens hidden");
     if (q.words) parts << QStringLiteral("words");
     return parts.join(QStringLiteral(" · "));
+}
+
+}  // namespace
+
+QString describeRequest(const ViewRequest& request) { return describeSelection(request, 0); }
+
+QString describeRequest(const FigureSource& source, const ViewRequest& request) {
+    QString selection = describeSelection(request, source.rolloutBase ? source.rolloutBase->layers : 0);
+    // One head of a score term: how much of the head's pattern the term alone reproduces.
+    const AttentionQuery& q = request.query;
+    if (source.wholeAttention && source.attentions && q.headMode == HeadMode::Single && q.layerMode == LayerMode::Single &&
+        request.kind != ViewKind::Grid && request.kind != ViewKind::Heads) {
+        const double agreement = patternAgreement(*source.attentions, *source.wholeAttention, q.layer, q.head);
+        selection += QStringLiteral(" · alone, %1% of the head's pattern").arg(std::lround(100.0 * agreement));
+    }
+    return source.attentionName.isEmpty() ? selection : source.attentionName + QStringLiteral(" · ") + selection;
 }
 
 MatrixFigureData buildMatrixData(const FigureSource& given, const ViewRequest& request) {
