@@ -87,9 +87,11 @@ void runGenerate(const std::string& model, const attnscope::UserInput& input, co
     const bool encoderDecoder = cp->capabilities().hasDecoder();
     // An encoder-decoder generates its target for the source: from the decoder's start, or
     // from the target given (typed, or as ids).
-    attnscope::GenerationPrompt prompt{p.forward.ids, {}};
+    // A captioner's source is the image.
+    attnscope::GenerationPrompt prompt{p.forward.ids, {}, {}};
     if (encoderDecoder) {
         prompt.source = p.forward.ids;
+        prompt.image = p.forward.pixels;
         prompt.ids = input.target ? attnscope::decoderPromptIds(*cp, *input.target) : p.forward.decoderIds;
     }
     const attnscope::SamplingSettings settings{options.temperature, options.topK, options.topP, options.seed};
@@ -100,14 +102,19 @@ void runGenerate(const std::string& model, const attnscope::UserInput& input, co
                                             {}, nullptr, rules);
     const std::vector<int> newIds(result.ids.begin() + result.promptLength, result.ids.end());
     nlohmann::json out = {{"ids", result.ids}, {"new_ids", newIds}};
-    if (encoderDecoder) out["source_ids"] = prompt.source;
+    if (encoderDecoder && !cp->capabilities().readsImages()) out["source_ids"] = prompt.source;
     out["text"] = cp->tokenizer() ? nlohmann::json(cp->tokenizer()->decode(result.ids)) : nlohmann::json(nullptr);
     if (options.outFile) {
         // The whole final sequence in one pass: the same numbers as `attention` on these ids.
-        attnscope::UserInput ids;
-        ids.ids = encoderDecoder ? prompt.source : result.ids;
-        if (encoderDecoder) ids.decoderIds = result.ids;
-        attnscope::writeAttentionFile(*options.outFile, *cp->run(prepareFor(*cp, ids)));
+        attnscope::UserInput whole;
+        if (cp->capabilities().readsImages()) {
+            whole.imageFile = input.imageFile;
+            whole.pixelValuesFile = input.pixelValuesFile;
+        } else {
+            whole.ids = encoderDecoder ? prompt.source : result.ids;
+        }
+        if (encoderDecoder) whole.decoderIds = result.ids;
+        attnscope::writeAttentionFile(*options.outFile, *cp->run(prepareFor(*cp, whole)));
     }
     printJson(out);
 }

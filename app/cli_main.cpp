@@ -42,10 +42,11 @@ const char* kUsage =
     "  predict MODEL (--text T | --ids I | --image F | --pixel-values F) [--top-k K] [--position P]\n"
     "                                               top-k next tokens (causal LM), masked tokens\n"
     "                                               (masked LM) or classes, as JSON\n"
-    "  generate MODEL (--text T | --ids I) --max-new-tokens N [--temperature X] [--top-k K]\n"
-    "         [--top-p P] [--seed S] [--target T | --decoder-ids I] [--out FILE.safetensors]\n"
-    "                                               greedy or sampled continuation (an encoder-\n"
-    "                                               decoder's target for the source), as JSON\n"
+    "  generate MODEL (--text T | --ids I | --image F | --pixel-values F) --max-new-tokens N\n"
+    "         [--temperature X] [--top-k K] [--top-p P] [--seed S] [--target T | --decoder-ids I]\n"
+    "         [--out FILE.safetensors]                greedy or sampled continuation (an encoder-\n"
+    "                                               decoder's target for the source, a captioner's\n"
+    "                                               caption for the image), as JSON\n"
     "  lens MODEL (--text T | --ids I) [--top-k K]  the logit lens: each layer's top tokens\n"
     "  download ORG/NAME[@REV] [--revision R]       fetch a model into the Hugging Face cache;\n"
     "                                               then open it as ORG/NAME anywhere\n";
@@ -62,7 +63,7 @@ const OptionUse kOptionUses[] = {
     {"top-k", {"render", "predict", "generate", "lens"}}, {"position", {"predict"}},      {"max-new-tokens", {"generate"}},
     {"temperature", {"generate"}},                        {"top-p", {"generate"}},        {"seed", {"generate"}},
     {"revision", {"download"}},                           {"target", {"attention", "render", "generate"}}, {"decoder-ids", {"attention", "generate"}},
-    {"image", {"attention", "render", "predict"}},        {"pixel-values", {"attention", "render", "predict"}},
+    {"image", {"attention", "render", "predict", "generate"}}, {"pixel-values", {"attention", "render", "predict", "generate"}},
     {"ids", {"attention", "predict", "generate", "lens"}}, {"out", {"attention", "render", "generate"}},
     {"text", {"tokenize", "attention", "render", "predict", "generate", "lens"}}, {"pair", {"tokenize", "attention", "render", "predict", "generate", "lens"}},
 };

@@ -82,21 +82,35 @@ Generator::Generator(const TransformerModel& model, std::vector<int> prompt, con
     : Generator(model, GenerationPrompt{std::move(prompt), {}}, settings) {}
 
 Generator::Generator(const TransformerModel& model, GenerationPrompt prompt, const SamplingSettings& settings)
-    : model_(model), ids_(std::move(prompt.ids)), settings_(settings), sampler_(settings), source_(std::move(prompt.source)) {
+    : model_(model),
+      ids_(std::move(prompt.ids)),
+      settings_(settings),
+      sampler_(settings),
+      encoderDecoder_(model.capabilities().hasDecoder()),
+      source_(std::move(prompt.source)),
+      image_(std::move(prompt.image)) {
     model.requireCanGenerate();  // here rather than at the first step: a bad model fails at once
     if (ids_.empty()) throw Error("generation needs a prompt of at least one token");
     promptLength_ = static_cast<int>(ids_.size());
-    const bool encoderDecoder = model.capabilities().hasDecoder();
-    if (encoderDecoder && source_.empty()) throw Error("an encoder-decoder generates from a source: give it a text");
-    if (!encoderDecoder && !source_.empty()) throw Error(model.config().modelType + " has no encoder to read a source; give only a prompt");
-    if (encoderDecoder) encoderAttention_ = model.encodeSource(source_, cache_);
+    const bool readsImage = model.capabilities().readsImages(), hasImage = !image_.values.empty();
+    if (!encoderDecoder_ && (!source_.empty() || hasImage))
+        throw Error(model.config().modelType + " has no encoder to read a source; give only a prompt");
+    if (readsImage) {
+        if (!hasImage) throw Error("a " + model.config().modelType + " generates from an image: give it one");
+        if (!source_.empty()) throw Error("a " + model.config().modelType + " reads an image, not a source text");
+        encoderAttention_ = model.encodeImage(image_, cache_);
+    } else if (encoderDecoder_) {
+        if (source_.empty()) throw Error("an encoder-decoder generates from a source: give it a text");
+        if (hasImage) throw Error("a " + model.config().modelType + " reads a source text, not an image");
+        encoderAttention_ = model.encodeSource(source_, cache_);
+    }
 }
 
 void Generator::feed() {
     const std::vector<int> pending(ids_.begin() + cache_.length, ids_.end());
     StepResult r = model_.forwardCached(pending, cache_);
     chunks_.push_back(std::move(r.attention));
-    if (!source_.empty()) crossChunks_.push_back(std::move(r.crossAttention));
+    if (encoderDecoder_) crossChunks_.push_back(std::move(r.crossAttention));
     fedLogits_ = std::move(r.logits);
     const auto last = fedLogits_.row(fedLogits_.rows() - 1);
     lastLogits_.assign(last.data(), last.data() + last.size());
@@ -154,14 +168,14 @@ AttentionStack joinRows(const std::vector<AttentionStack>& chunks, int layers, i
 
 AttentionStack Generator::attentions() const {
     const ModelConfig& c = model_.config();
-    const int layers = source_.empty() ? c.layers : c.decoderLayers;
+    const int layers = encoderDecoder_ ? c.decoderLayers : c.layers;
     return joinRows(chunks_, layers, c.heads, cache_.length, cache_.length);
 }
 
 AttentionStack Generator::crossAttentions() const {
     const ModelConfig& c = model_.config();
-    if (source_.empty()) return {};
-    return joinRows(crossChunks_, c.decoderLayers, c.heads, cache_.length, static_cast<int>(source_.size()));
+    if (!encoderDecoder_) return {};
+    return joinRows(crossChunks_, c.decoderLayers, c.heads, cache_.length, cache_.sourceLength);
 }
 
 GenerationResult generate(const TransformerModel& model, const std::vector<int>& prompt, const SamplingSettings& settings,

@@ -48,10 +48,11 @@ std::optional<int> beginningOfSequenceId(const ModelConfig& config);
 
 // What a generation starts from: the tokens the model continues, and for an encoder-decoder
 // the source its decoder reads (the ids are then the decoder's first tokens, its start token
-// and any target typed so far).
+// and any target typed so far): a text's ids, or a captioner's image.
 struct GenerationPrompt {
     std::vector<int> ids;
     std::vector<int> source;
+    PixelValues image;
 };
 
 // An encoder-decoder's decoder prompt: its start token, then the target typed so far without
@@ -90,9 +91,12 @@ public:
     void feedPending();
     int fedLength() const { return cache_.length; }
 
-    // Encoder-decoders: the source, the encoder's attention over it, and every fed token's
-    // cross-attention row over it assembled into [layers, heads, n, source length].
+    // Encoder-decoders: the source (ids, or a captioner's image), the encoder's attention over
+    // it, and every fed token's cross-attention row over it assembled into [layers, heads, n,
+    // source length].
+    bool hasSource() const { return encoderDecoder_; }
     const std::vector<int>& source() const { return source_; }
+    const PixelValues& image() const { return image_; }
     const AttentionStack& encoderAttention() const { return encoderAttention_; }
     AttentionStack crossAttentions() const;
 
@@ -106,7 +110,9 @@ private:
     TokenSampler sampler_;
     GenerationRules rules_;
     KeyValueCache cache_;
+    bool encoderDecoder_ = false;
     std::vector<int> source_;
+    PixelValues image_;
     AttentionStack encoderAttention_;
     std::vector<AttentionStack> chunks_;       // per feed: [layers, heads, new tokens, length so far]
     std::vector<AttentionStack> crossChunks_;  // per feed: [layers, heads, new tokens, source length]

@@ -45,7 +45,7 @@ Embeddings::Embeddings(const WeightBinder& bind) : c_(bind.config()) {
         // ViT stores [1, 1, hidden] tokens and a [1, tokens, hidden] table; CLIP a [hidden] class
         // embedding and SigLIP and CLIP an nn.Embedding [tokens, hidden]: the same numbers.
         const auto leadingShape = [&](const std::string& name, std::vector<std::int64_t> shape) {
-            const TensorInfo* info = bind.weights().info(name);
+            const TensorInfo* info = bind.info(name);
             if (info && info->shape.size() < shape.size()) shape.erase(shape.begin(), shape.end() - static_cast<std::ptrdiff_t>(info->shape.size()));
             return bind.tensor(name, shape);
         };

@@ -1,3 +1,4 @@
+#include "model/ComposedFamilies.h"
 #include "model/FamilySpec.h"
 
 #include "model/FamilyHeads.h"
@@ -274,7 +275,11 @@ FamilySpec gpt2() {
     s.keys.activationDefault = "gelu_new";
     s.names = {{R::TokenEmbedding, "wte"},         {R::PositionEmbedding, "wpe"},     {R::AttnNorm, "h.{L}.ln_1"},
                {R::AttnQkv, "h.{L}.attn.c_attn"},  {R::AttnOut, "h.{L}.attn.c_proj"}, {R::MlpNorm, "h.{L}.ln_2"},
-               {R::MlpUp, "h.{L}.mlp.c_fc"},       {R::MlpDown, "h.{L}.mlp.c_proj"},  {R::FinalNorm, "ln_f"}};
+               {R::MlpUp, "h.{L}.mlp.c_fc"},       {R::MlpDown, "h.{L}.mlp.c_proj"},  {R::FinalNorm, "ln_f"},
+               // With add_cross_attention (the decoder of a vision-encoder-decoder): a cross-attention
+               // sublayer between self-attention and the MLP, its query apart and its keys and values fused.
+               {R::CrossNorm, "h.{L}.ln_cross_attn"}, {R::CrossQ, "h.{L}.crossattention.q_attn"},
+               {R::CrossKv, "h.{L}.crossattention.c_attn"}, {R::CrossOut, "h.{L}.crossattention.c_proj"}};
     s.basePrefixes = {"transformer.", ""};
     s.qkv = QkvLayout::Fused;
     s.conv1dWeights = true;
@@ -532,6 +537,7 @@ const FamilySpec* findFamily(const std::string& modelType) {
 std::vector<std::string> supportedModelTypes() {
     std::vector<std::string> types;
     for (const FamilySpec& f : families()) types.insert(types.end(), f.modelTypes.begin(), f.modelTypes.end());
+    for (const std::string& t : composedModelTypes()) types.push_back(t);
     return types;
 }
 

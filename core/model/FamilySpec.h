@@ -31,6 +31,7 @@ enum class TensorRole {
     PatchEmbedding, ClsToken, DistillationToken,  // vision transformers
     RelativeBias,                                 // T5: learned bias per relative-position bucket and head
     CrossNorm, CrossQ, CrossK, CrossV, CrossOut,  // decoder-to-encoder attention
+    CrossKv,                                      // one projection giving the cross-attention's [k | v] (GPT-2's crossattention.c_attn)
     Pooler,                                       // BERT's pooler dense layer (a base-model module)
     // DeBERTa: the relative-position table (and its norm), and the projections of it that a
     // layer uses when it does not share its query and key projections (share_att_key false).

@@ -46,6 +46,7 @@ public:
     LayerStack(std::string label, std::vector<TransformerBlock> blocks, Norm finalNorm, RelativeBiasTable bias, int heads, int kvWidth);
 
     int layers() const { return static_cast<int>(blocks_.size()); }
+    int heads() const { return heads_; }
     // Runs every block over x [n, hidden] in place. Returns false when *cancel became true;
     // throws attnscope::Error when a layer's output is not finite.
     bool run(RowMatrix& x, const Run& run) const;

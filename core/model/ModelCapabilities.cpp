@@ -29,8 +29,8 @@ std::string whyNoGeneration(const ModelCapabilities& m) {
 
 std::string whyNoLogitLens(const ModelCapabilities& m) {
     if (m.hasLogitLens) return {};
-    if (m.readsImages()) return "the logit lens is for language models; " + m.modelType + " is a vision model";
     if (m.hasDecoder()) return "the logit lens is for language models with one stack; " + m.modelType + " is an encoder-decoder";
+    if (m.readsImages()) return "the logit lens is for language models; " + m.modelType + " is a vision model";
     // A text classifier's head maps the last hidden state to its labels, not to tokens: reading
     // the residual stream through it would name labels for every layer and position.
     if (m.isClassifier())
@@ -58,7 +58,14 @@ ModelCapabilities capabilitiesOf(const ModelConfig& c, HeadKind head, std::vecto
     m.head = head;
     m.predictions = predictionsOf(head);
     m.labelNames = std::move(labelNames);
-    if (spec.isEncoderDecoder()) {
+    if (c.encoder) {
+        // A composed model: the encoder's stack has its own family's shape, the decoder's is this config's.
+        const ModelConfig& e = *c.encoder;
+        m.input = e.spec().readsImages() ? InputKind::ImageTarget : InputKind::SourceTarget;
+        m.sequences = {kInputSequence, kDecoderSequence};
+        m.stacks = {{"encoder", 0, 0, e.layers, e.heads}, {"decoder", 1, 1, c.layers, c.heads}, {"cross", 1, 0, c.layers, c.heads}};
+        m.forwardLayers = e.layers + c.layers;
+    } else if (spec.isEncoderDecoder()) {
         m.input = InputKind::SourceTarget;
         m.sequences = {kInputSequence, kDecoderSequence};
         m.stacks = {{"encoder", 0, 0, c.layers, c.heads}, {"decoder", 1, 1, c.decoderLayers, c.heads}, {"cross", 1, 0, c.decoderLayers, c.heads}};
@@ -80,9 +87,9 @@ ModelCapabilities capabilitiesOf(const ModelConfig& c, HeadKind head, std::vecto
             m.stacks.push_back({kProbeStack, 1, 0, 1, c.heads});
         }
     }
-    if (spec.readsImages()) {
-        m.leadingSpecialTokens = spec.leadingImageTokens();
-        m.patches = {c.patchGridSide(), c.patchGridSide(), m.leadingSpecialTokens};
+    if (const ModelConfig& image = c.encoder ? *c.encoder : c; image.spec().readsImages()) {
+        m.leadingSpecialTokens = image.spec().leadingImageTokens();
+        m.patches = {image.patchGridSide(), image.patchGridSide(), m.leadingSpecialTokens};
     }
     m.causal = c.causal && m.input == InputKind::Text;
     // An encoder-decoder's decoder is causal too: it generates a target for the source.

@@ -17,6 +17,7 @@ enum class InputKind {
     Text,          // a text, with an optional second segment (a sentence pair)
     Image,         // an image, or ready pixel values
     SourceTarget,  // a source text, and a target the decoder reads (teacher forcing)
+    ImageTarget,   // an image, and a target the decoder reads (a caption)
 };
 
 enum class PredictionKind {
@@ -43,7 +44,7 @@ struct ModelCapabilities {
     // An image's leading special tokens before its patches ([CLS], DeiT's [DIST]); 0 for text.
     int leadingSpecialTokens = 0;
     PatchGrid patches;                   // how an image's tokens tile it (image models)
-    std::vector<std::string> sequences;  // "input", and "decoder" for an encoder-decoder
+    std::vector<std::string> sequences;  // "input" (text or image), and "decoder" for an encoder-decoder
     std::vector<StackShape> stacks;
     int forwardLayers = 0;               // the blocks one forward pass runs (what its progress counts)
     bool causal = false;                 // a single-stack text model that sees only earlier tokens
@@ -56,8 +57,8 @@ struct ModelCapabilities {
     std::string whyNoGeneration;
     std::string whyNoLogitLens;
 
-    bool readsImages() const { return input == InputKind::Image; }
-    bool hasDecoder() const { return input == InputKind::SourceTarget; }
+    bool readsImages() const { return input == InputKind::Image || input == InputKind::ImageTarget; }
+    bool hasDecoder() const { return input == InputKind::SourceTarget || input == InputKind::ImageTarget; }
     bool hasVocabularyHead() const { return head == HeadKind::CausalLm || head == HeadKind::MaskedLm; }
     bool isClassifier() const { return predictions == PredictionKind::Labels; }
     int layersOf(int stack) const { return stacks.at(static_cast<std::size_t>(stack)).layers; }

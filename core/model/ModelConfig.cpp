@@ -459,6 +459,43 @@ nlohmann::json effectiveConfig(const nlohmann::json& j, const FamilySpec& s, con
     return merged;
 }
 
+// A composed model's config: the decoder's settings (with the keys the top level decides) as
+// the model's own, the encoder's beside them. Each part is read as its own family's config.
+ModelConfig composedConfig(const nlohmann::json& j, const ComposedSpec& s, const std::string& type, const std::string& fileName) {
+    const auto part = [&](const char* key) -> const nlohmann::json& {
+        if (!j.contains(key) || !j[key].is_object())
+            throw Error(fileName + ": missing key '" + key + "' (the " + key + "'s settings of a " + type + " model)");
+        return j[key];
+    };
+    ModelConfig encoder = ModelConfig::fromJson(part(s.encoderKey), fileName + " (" + s.encoderKey + ")");
+    if (encoder.composed) throw Error(fileName + ": the " + s.encoderKey + " of a " + type + " cannot itself be made of two models");
+    if (s.encoderReadsImages && !encoder.spec().readsImages())
+        throw Error(fileName + ": the " + s.encoderKey + " of a " + type + " must be a vision model; " + encoder.modelType + " reads text");
+    if (!encoder.ropes.empty()) throw Error(fileName + ": the " + s.encoderKey + " of a " + type + " cannot use rotary positions");
+    nlohmann::json decoderJson = part(s.decoderKey);
+    for (const std::string& key : s.topLevelKeys)
+        if (j.contains(key) && !j[key].is_null()) decoderJson[key] = j[key];
+    const std::string decoderFile = fileName + " (" + s.decoderKey + ")";
+    ModelConfig c = ModelConfig::fromJson(decoderJson, decoderFile);
+    const ConfigReader r(c.raw, decoderFile);
+    // transformers' decoder reads the encoder only through the cross-attention that
+    // add_cross_attention builds; without it the checkpoint has none to run.
+    if (!c.causal || c.composed || !c.spec().hasRole(TensorRole::CrossQ))
+        throw Error(fileName + ": the " + s.decoderKey + " of a " + type +
+                    " must be a causal language model with cross-attention (gpt2); " + c.modelType + " is not one");
+    if (!r.boolOr("add_cross_attention", false))
+        throw Error(decoderFile + ": add_cross_attention is not true, so this " + c.modelType + " decoder has no cross-attention to read the " +
+                    s.encoderKey + " with");
+    c.modelType = type;
+    c.composed = &s;
+    c.decoderLayers = c.layers;
+    // generate() starts the decoder from decoder_start_token_id, else from the BOS token.
+    c.decoderStartTokenId = r.intOr("decoder_start_token_id", r.intOr("bos_token_id", -1));
+    if (c.decoderStartTokenId < 0) throw Error(fileName + ": missing key 'decoder_start_token_id' (the token the caption starts from)");
+    c.encoder = std::make_shared<const ModelConfig>(std::move(encoder));
+    return c;
+}
+
 }  // namespace
 
 ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& fileName) {
@@ -466,6 +503,7 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& fi
     ModelConfig c;
     c.modelType = ConfigReader(j, fileName).stringOr("model_type", "");
     if (c.modelType.empty()) throw Error(fileName + ": missing key 'model_type'");
+    if (const ComposedSpec* composed = findComposed(c.modelType)) return composedConfig(j, *composed, c.modelType, fileName);
     c.family = findFamily(c.modelType);
     if (!c.family) {
         std::string list;

@@ -1,11 +1,13 @@
 #pragma once
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "model/ComposedFamilies.h"
 #include "model/DisentangledAttention.h"
 #include "model/FamilySpec.h"
 #include "model/LayerKinds.h"
@@ -64,9 +66,17 @@ struct ModelConfig {
     int relativeMaxDistance = 0;
     int decoderStartTokenId = 0;
     std::map<int, std::string> id2label;
+    // A model made of two families (vision-encoder-decoder): this config is its decoder's, read
+    // from config.json's decoder settings with the top level's generation keys; `encoder` is the
+    // encoder's own config. Null for every other model.
+    const ComposedSpec* composed = nullptr;
+    std::shared_ptr<const ModelConfig> encoder;
     nlohmann::json raw;                  // the whole config.json
 
     const FamilySpec& spec() const { return *family; }
+    // The config whose image settings (size, patches, channels) the model's input has: a
+    // composed model's encoder's, else this one.
+    const ModelConfig& imageConfig() const { return encoder ? *encoder : *this; }
     // The RoPE of layer l, or nullptr where the layer has none.
     const RopeSpec* ropeOf(int layer) const {
         const int i = layer < static_cast<int>(layerRope.size()) ? layerRope[static_cast<std::size_t>(layer)] : -1;

@@ -11,7 +11,7 @@ namespace {
 // A classifier's label count: the rows of its weight, which config.json's id2label (when it
 // has one) must agree with, or the names printed for the classes would be wrong.
 int labelCount(const WeightBinder& bind, const std::string& weightName) {
-    const TensorInfo* info = bind.weights().info(weightName);
+    const TensorInfo* info = bind.info(weightName);
     const int labels = info == nullptr || info->shape.empty() ? 0 : static_cast<int>(info->shape[0]);
     const ModelConfig& c = bind.config();
     if (!c.id2label.empty() && labels != static_cast<int>(c.id2label.size()))
@@ -66,7 +66,7 @@ bool OutputHead::tryBind(const OutputHeadSpec& h, const WeightBinder& bind, cons
     }
     if (!h.addedBias.empty() && bind.has(h.addedBias)) {
         // Stored as a [1, vocab] buffer by BART and Marian; a flat [vocab] one reads the same.
-        const TensorInfo* info = bind.weights().info(h.addedBias);
+        const TensorInfo* info = bind.info(h.addedBias);
         const bool row = info && info->shape.size() == 2;
         addedBias_ = bind.tensor(h.addedBias, row ? std::vector<std::int64_t>{1, width} : std::vector<std::int64_t>{width}).data;
     }

@@ -10,13 +10,15 @@ namespace attnscope {
 
 namespace {
 
-bool hasTextInput(const UserInput& in) { return in.text || in.pair || in.ids || in.target || in.decoderIds; }
+bool hasTextInput(const UserInput& in) { return in.text || in.pair || in.ids; }
 
 std::optional<std::string> imageMismatch(const ModelCapabilities& m, const UserInput& in) {
-    if (hasTextInput(in) || !in.maskedPositions.empty())
+    // A captioner's decoder reads a target (a caption typed so far) beside the image.
+    if (hasTextInput(in) || !in.maskedPositions.empty() || (!m.hasDecoder() && (in.target || in.decoderIds)))
         return m.modelType + " is a vision model: it reads an image, not text; give it an image or a pixel-values file";
     if (!in.hasImage()) return m.modelType + " is a vision model: give it an image or a pixel-values file";
     if (in.imageFile && in.pixelValuesFile) return std::string("give an image or a pixel-values file, not both");
+    if (in.target && in.decoderIds) return std::string("give a target or decoder ids, not both");
     return std::nullopt;
 }
 
@@ -81,11 +83,12 @@ void prepareDecoder(const Checkpoint& checkpoint, const UserInput& in, PreparedI
 void prepareImage(const Checkpoint& checkpoint, const UserInput& in, const ImageDecoder& decode, PreparedInput& out) {
     const ModelCapabilities& m = checkpoint.capabilities();
     const ImagePreprocessor preprocessor = imagePreprocessorFor(checkpoint);
+    const int channels = checkpoint.config().imageConfig().channels;
     if (in.imageFile) {
         if (!decode) throw Error(*in.imageFile + ": this program cannot decode image files; give a pixel-values file instead");
         const RgbImage decoded = decode(*in.imageFile);
-        out.forward.pixels = preprocessor.apply(decoded, checkpoint.config().channels);
-        out.seenImage = preprocessor.seenImage(decoded, checkpoint.config().channels);
+        out.forward.pixels = preprocessor.apply(decoded, channels);
+        out.seenImage = preprocessor.seenImage(decoded, channels);
     } else {
         out.forward.pixels = readPixelValuesFile(*in.pixelValuesFile);
         out.seenImage = preprocessor.imageFromPixelValues(out.forward.pixels);
@@ -116,6 +119,7 @@ PreparedInput prepareInput(const Checkpoint& checkpoint, const UserInput& input,
     PreparedInput out;
     if (m.readsImages()) {
         prepareImage(checkpoint, input, decodeImage, out);
+        if (m.hasDecoder()) prepareDecoder(checkpoint, input, out);
         return out;
     }
     prepareText(checkpoint, input, out);
@@ -137,7 +141,7 @@ std::vector<int> teacherForcedDecoderIds(const Checkpoint& checkpoint, const std
 ImagePreprocessor imagePreprocessorFor(const Checkpoint& checkpoint) {
     const auto file = checkpoint.folder() / "preprocessor_config.json";
     if (std::filesystem::exists(file)) return ImagePreprocessor::fromFile(file);
-    return ImagePreprocessor::defaultsForImageSize(checkpoint.config().imageSize);
+    return ImagePreprocessor::defaultsForImageSize(checkpoint.config().imageConfig().imageSize);
 }
 
 PixelValues readPixelValuesFile(const std::filesystem::path& file) {

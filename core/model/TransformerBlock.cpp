@@ -89,11 +89,18 @@ RowMatrix TransformerBlock::crossAttention(const RowMatrix& x, const BlockInputs
     const RowMatrix q = w_.crossQ.apply(x);
     if (in.crossKeys && in.crossValues)
         return w_.crossOut.apply(scaledDotProductAttention(q, *in.crossKeys, *in.crossValues, shape, in.crossProbs));
-    return w_.crossOut.apply(
-        scaledDotProductAttention(q, w_.crossK.apply(*in.encoderStates), w_.crossV.apply(*in.encoderStates), shape, in.crossProbs));
+    RowMatrix keys, values;
+    crossKeysValues(*in.encoderStates, keys, values);
+    return w_.crossOut.apply(scaledDotProductAttention(q, keys, values, shape, in.crossProbs));
 }
 
 void TransformerBlock::crossKeysValues(const RowMatrix& encoder, RowMatrix& keys, RowMatrix& values) const {
+    if (w_.crossKv.present()) {  // GPT-2: [k | v] side by side, split in half
+        const RowMatrix kv = w_.crossKv.apply(encoder);
+        keys = kv.leftCols(kv.cols() / 2);
+        values = kv.rightCols(kv.cols() / 2);
+        return;
+    }
     keys = w_.crossK.apply(encoder);
     values = w_.crossV.apply(encoder);
 }

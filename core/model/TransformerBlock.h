@@ -20,6 +20,7 @@ struct BlockWeights {
     // Decoder blocks of encoder-decoder models: attention from the decoder to the encoder.
     Norm crossNorm;
     Linear crossQ, crossK, crossV, crossOut;
+    Linear crossKv;  // [k | v] in one projection (GPT-2), instead of crossK and crossV
     // DeBERTa without share_att_key: the projections of the relative-position table.
     Linear posKey, posQuery;
 };

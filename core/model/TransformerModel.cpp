@@ -40,8 +40,12 @@ BlockWeights bindBlock(const WeightBinder& bind, int l, bool cross) {
     if (cross) {
         w.crossNorm = bind.norm(R::CrossNorm, l);
         w.crossQ = bind.linear(R::CrossQ, l, c.hidden, qWidth, qkvBias);
-        w.crossK = bind.linear(R::CrossK, l, c.hidden, kvWidth, qkvBias);
-        w.crossV = bind.linear(R::CrossV, l, c.hidden, kvWidth, qkvBias);
+        if (bind.hasRole(R::CrossKv)) {
+            w.crossKv = bind.linear(R::CrossKv, l, c.hidden, 2 * kvWidth, qkvBias);
+        } else {
+            w.crossK = bind.linear(R::CrossK, l, c.hidden, kvWidth, qkvBias);
+            w.crossV = bind.linear(R::CrossV, l, c.hidden, kvWidth, qkvBias);
+        }
         w.crossOut = bind.linear(R::CrossOut, l, qWidth, c.hidden, outBias);
     }
     if (c.disentangled.enabled && !c.disentangled.shareKey) {
@@ -67,9 +71,13 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
     : config_(std::move(config)), weights_(std::move(weights)) {
     const ModelConfig& c = config_;
     const FamilySpec& spec = c.spec();
+    for (const RopeSpec& rope : c.ropes) rotaries_.push_back(std::make_unique<RotaryEmbedding>(rope));
+    if (c.composed) {
+        bindComposed(*weights_);
+        return;
+    }
     WeightBinder bind(*weights_, c);
     embeddings_ = std::make_unique<Embeddings>(bind);
-    for (const RopeSpec& rope : c.ropes) rotaries_.push_back(std::make_unique<RotaryEmbedding>(rope));
     stack_ = std::make_unique<LayerStack>(buildStack(bind, spec.isEncoderDecoder() ? "encoder " : "", c.layers, c.causal, c.layerWindow, false));
     if (c.disentangled.enabled) {
         // DeBERTa's relative-position table, normalised once (norm_rel_ebd): every layer reads it.
@@ -90,11 +98,28 @@ TransformerModel::TransformerModel(ModelConfig config, std::unique_ptr<Checkpoin
     capabilities_ = capabilitiesOf(c, head_.kind(), head_.labelNames());
 }
 
+// Each part of a composed model binds as its own family under its own prefix: the encoder's
+// embeddings, stack and final norm, then the decoder's (with cross-attention) and its head.
+void TransformerModel::bindComposed(const CheckpointWeights& weights) {
+    const ModelConfig& c = config_;
+    const ModelConfig& e = *c.encoder;
+    const WeightBinder encoder(weights, e, c.composed->encoderPrefix);
+    embeddings_ = std::make_unique<Embeddings>(encoder);
+    stack_ = std::make_unique<LayerStack>(buildStack(encoder, "encoder ", e.layers, false, e.layerWindow, false));
+    const WeightBinder decoder(weights, c, c.composed->decoderPrefix);
+    decoderEmbeddings_ = std::make_unique<Embeddings>(decoder);
+    decoder_ = std::make_unique<LayerStack>(buildStack(decoder, "decoder ", c.layers, true, c.layerWindow, true));
+    // As VisionEncoderDecoderModel: the projection exists, and is applied, only where the widths differ.
+    if (e.hidden != c.hidden) encoderToDecoder_ = decoder.whole().linearOutIn(c.composed->projection, e.hidden, c.hidden, Bias::Required);
+    head_ = OutputHead::bind(decoder, decoderEmbeddings_->tokenTable());
+    capabilities_ = capabilitiesOf(c, head_.kind(), head_.labelNames());
+}
+
 TransformerModel::~TransformerModel() = default;
 
 LayerStack TransformerModel::buildStack(const WeightBinder& bind, const char* label, int layers, bool causal,
                                         const std::vector<int>& windows, bool cross) const {
-    const ModelConfig& c = config_;
+    const ModelConfig& c = bind.config();
     std::vector<TransformerBlock> blocks;
     blocks.reserve(static_cast<std::size_t>(layers));
     for (int l = 0; l < layers; ++l) {
@@ -196,9 +221,11 @@ std::optional<ForwardResult> TransformerModel::forwardEncoderDecoder(const Forwa
                                                                      const std::function<void(int, int)>& progress,
                                                                      const std::atomic<bool>* cancel) const {
     const ModelConfig& c = config_;
-    const int total = c.layers + c.decoderLayers;
+    const int encoderLayers = stack_->layers(), decoderLayers = decoder_->layers();
+    const int encoderHeads = stack_->heads(), decoderHeads = decoder_->heads();
+    const int total = encoderLayers + decoderLayers;
     std::vector<int> positions, decoderPositions;
-    RowMatrix x = embeddings_->text(input.ids, input.typeIds, positions);
+    RowMatrix x = embed(input, positions);
     const std::vector<int> decoderIds = input.decoderIds.empty() ? std::vector<int>{c.decoderStartTokenId} : input.decoderIds;
     RowMatrix y = decoderEmbeddings_->text(decoderIds, {}, decoderPositions);
     const int n = static_cast<int>(x.rows()), m = static_cast<int>(y.rows());
@@ -206,15 +233,21 @@ std::optional<ForwardResult> TransformerModel::forwardEncoderDecoder(const Forwa
     ForwardResult result;
     AttentionRecord& record = result.record;
     record.modelType = c.modelType;
-    record.sequences = {idSequence(kInputSequence, input.ids), idSequence(kDecoderSequence, decoderIds)};
+    if (capabilities_.readsImages()) {
+        const PatchGrid& g = capabilities_.patches;
+        record.sequences = {imageSequence(g.firstPatchToken, g.rows, g.columns), idSequence(kDecoderSequence, decoderIds)};
+        record.pixels = input.pixels;
+    } else {
+        record.sequences = {idSequence(kInputSequence, input.ids), idSequence(kDecoderSequence, decoderIds)};
+    }
     record.stacks = {{"encoder", 0, 0, {}}, {"decoder", 1, 1, {}}, {"cross", 1, 0, {}}};
-    const auto values = [&](int layers, int q, int k) { return static_cast<std::size_t>(layers) * c.heads * q * k; };
+    const auto values = [&](int layers, int heads, int q, int k) { return static_cast<std::size_t>(layers) * heads * q * k; };
     AttentionStack& encoder = record.stacks[0].attention;
     AttentionStack& decoder = record.stacks[1].attention;
     AttentionStack& cross = record.stacks[2].attention;
-    encoder.resize(c.layers, c.heads, n, n, input.precisionFor(values(c.layers, n, n)));
-    decoder.resize(c.decoderLayers, c.heads, m, m, input.precisionFor(values(c.decoderLayers, m, m)));
-    cross.resize(c.decoderLayers, c.heads, m, n, input.precisionFor(values(c.decoderLayers, m, n)));
+    encoder.resize(encoderLayers, encoderHeads, n, n, input.precisionFor(values(encoderLayers, encoderHeads, n, n)));
+    decoder.resize(decoderLayers, decoderHeads, m, m, input.precisionFor(values(decoderLayers, decoderHeads, m, m)));
+    cross.resize(decoderLayers, decoderHeads, m, n, input.precisionFor(values(decoderLayers, decoderHeads, m, n)));
 
     LayerStack::Run run;
     run.positions = &positions;
@@ -222,13 +255,13 @@ std::optional<ForwardResult> TransformerModel::forwardEncoderDecoder(const Forwa
     run.layerDone = [&](int done) { if (progress) progress(done, total); };
     run.cancel = cancel;
     if (!stack_->run(x, run)) return std::nullopt;
-    stack_->applyFinalNorm(x);
+    finishEncoding(x);
 
     run.positions = &decoderPositions;
     run.attention = &decoder;
     run.encoderStates = &x;
     run.crossAttention = &cross;
-    run.layerDone = [&](int done) { if (progress) progress(c.layers + done, total); };
+    run.layerDone = [&](int done) { if (progress) progress(encoderLayers + done, total); };
     if (!decoder_->run(y, run)) return std::nullopt;
     decoder_->applyFinalNorm(y);
     record.logits = head_.logits(y, decoderIds);
@@ -265,23 +298,40 @@ StepResult TransformerModel::forwardCached(const std::vector<int>& ids, KeyValue
     return step;
 }
 
-AttentionStack TransformerModel::encodeSource(const std::vector<int>& source, KeyValueCache& cache) const {
-    if (!decoder_) throw Error("only an encoder-decoder encodes a source; " + config_.modelType + " is not one");
-    if (source.empty()) throw Error("the source gives no tokens: give a text to translate or continue");
-    const ModelConfig& c = config_;
-    std::vector<int> positions;
-    RowMatrix x = embeddings_->text(source, {}, positions);
+void TransformerModel::finishEncoding(RowMatrix& x) const {
+    stack_->applyFinalNorm(x);
+    if (encoderToDecoder_.present()) x = encoderToDecoder_.apply(x);
+}
+
+AttentionStack TransformerModel::encodeEmbedded(RowMatrix x, const std::vector<int>& positions, KeyValueCache& cache) const {
     const int n = static_cast<int>(x.rows());
     AttentionStack attention;
-    attention.resize(c.layers, c.heads, n, n);
+    attention.resize(stack_->layers(), stack_->heads(), n, n);
     LayerStack::Run run;
     run.positions = &positions;
     run.attention = &attention;
     stack_->run(x, run);
-    stack_->applyFinalNorm(x);
+    finishEncoding(x);
     cache = KeyValueCache{};
     decoder_->prepareCrossAttention(x, cache);
     return attention;
+}
+
+AttentionStack TransformerModel::encodeSource(const std::vector<int>& source, KeyValueCache& cache) const {
+    if (!decoder_) throw Error("only an encoder-decoder encodes a source; " + config_.modelType + " is not one");
+    if (capabilities_.readsImages()) throw Error("this " + config_.modelType + " reads an image, not a source text");
+    if (source.empty()) throw Error("the source gives no tokens: give a text to translate or continue");
+    std::vector<int> positions;
+    RowMatrix x = embeddings_->text(source, {}, positions);
+    return encodeEmbedded(std::move(x), positions, cache);
+}
+
+AttentionStack TransformerModel::encodeImage(const PixelValues& pixels, KeyValueCache& cache) const {
+    if (!decoder_ || !capabilities_.readsImages())
+        throw Error("only an encoder-decoder that reads images encodes one; " + config_.modelType + " is not one");
+    std::vector<int> positions;
+    RowMatrix x = embeddings_->image(pixels, positions);
+    return encodeEmbedded(std::move(x), positions, cache);
 }
 
 RowMatrix TransformerModel::logitsFromResidual(const RowMatrix& residual) const {

@@ -58,6 +58,9 @@ public:
     // decoder layer's cross-attention keys and values of it, and returns the encoder's
     // attention [layers, heads, n, n]. Throws attnscope::Error for other models.
     AttentionStack encodeSource(const std::vector<int>& source, KeyValueCache& cache) const;
+    // The same for an encoder-decoder that reads an image (a captioner): the encoder's attention
+    // over the image's tokens.
+    AttentionStack encodeImage(const PixelValues& pixels, KeyValueCache& cache) const;
     // The logit lens: the final norm and the output head applied to a residual stream
     // [n, hidden]; applied to the last block's output it is the model's own prediction. Throws
     // attnscope::Error for a model without a logit lens (capabilities().whyNoLogitLens).
@@ -66,7 +69,12 @@ public:
 private:
     LayerStack buildStack(const WeightBinder& bind, const char* label, int layers, bool causal, const std::vector<int>& windows,
                           bool cross) const;
+    void bindComposed(const CheckpointWeights& weights);
     RowMatrix embed(const ForwardInput& input, std::vector<int>& positions) const;
+    // The encoder's output as the decoder's cross-attention reads it: after the encoder's final
+    // norm, and mapped to the decoder's width where a composed model's widths differ.
+    void finishEncoding(RowMatrix& x) const;
+    AttentionStack encodeEmbedded(RowMatrix x, const std::vector<int>& positions, KeyValueCache& cache) const;
     std::optional<ForwardResult> forwardEncoderDecoder(const ForwardInput& input, const std::function<void(int, int)>& progress,
                                                        const std::atomic<bool>* cancel) const;
 
@@ -77,6 +85,7 @@ private:
     std::unique_ptr<Embeddings> decoderEmbeddings_;  // encoder-decoders: the decoder's input layer (its own positions, norm)
     std::unique_ptr<LayerStack> stack_;    // the only stack, or an encoder-decoder's encoder
     std::unique_ptr<LayerStack> decoder_;  // encoder-decoders only
+    Linear encoderToDecoder_;              // composed models whose parts' widths differ (enc_to_dec_proj)
     OutputHead head_;
     AttentionPoolingProbe probe_;  // SigLIP's attention-pooling query, where the tower has one
     ModelCapabilities capabilities_;

@@ -14,23 +14,30 @@ std::string shapeText(const std::vector<std::int64_t>& s) {
 
 }  // namespace
 
-WeightBinder::WeightBinder(const CheckpointWeights& w, const ModelConfig& c) : w_(w), c_(c), names_(&c.spec().names) {
+WeightBinder::WeightBinder(const CheckpointWeights& w, const ModelConfig& c, std::string part)
+    : w_(w), c_(c), names_(&c.spec().names), part_(std::move(part)) {
     const FamilySpec& spec = c.spec();
     const std::string probe = spec.names.at(spec.probeRole()) + ".weight";
     for (const auto& p : spec.basePrefixes)
-        if (w.has(p + probe)) {
+        if (w.has(part_ + p + probe)) {
             prefix_ = p;
             return;
         }
-    throw Error(w.describeSource() + ": missing tensor '" + spec.basePrefixes.front() + probe + "' (the first tensor of a " +
-                c.modelType + " checkpoint)");
+    throw Error(w.describeSource() + ": missing tensor '" + part_ + spec.basePrefixes.front() + probe + "' (the first tensor of a " +
+                c.modelType + " checkpoint" + (part_.empty() ? "" : "'s " + part_.substr(0, part_.size() - 1)) + ")");
 }
+
+WeightBinder::WeightBinder(const CheckpointWeights& w, const ModelConfig& c, std::string part, std::string prefix)
+    : w_(w), c_(c), names_(&c.spec().names), part_(std::move(part)), prefix_(std::move(prefix)) {}
+
+WeightBinder WeightBinder::whole() const { return WeightBinder(w_, c_, "", prefix_); }
 
 std::string WeightBinder::name(TensorRole role, int layer, const char* suffix) const {
     return prefix_ + layerPath(names_->at(role), layer) + suffix;
 }
 
-FloatTensor WeightBinder::tensor(const std::string& fullName, const std::vector<std::int64_t>& shape) const {
+FloatTensor WeightBinder::tensor(const std::string& relativeName, const std::vector<std::int64_t>& shape) const {
+    const std::string fullName = part_ + relativeName;
     if (!w_.has(fullName))
         throw Error(w_.describeSource() + ": missing tensor '" + fullName + "' needed by this " + c_.modelType + " model");
     FloatTensor t = w_.get(fullName);

@@ -18,7 +18,9 @@ enum class Bias { Required, None };
 class WeightBinder {
 public:
     // Finds the prefix from the family's probe tensor; throws attnscope::Error when none fits.
-    WeightBinder(const CheckpointWeights& weights, const ModelConfig& config);
+    // `part`: where a composed model keeps this part's tensors ("encoder.", "decoder."); every
+    // name this binder gives or takes is then relative to it.
+    WeightBinder(const CheckpointWeights& weights, const ModelConfig& config, std::string part = "");
 
     const CheckpointWeights& weights() const { return w_; }
     const ModelConfig& config() const { return c_; }
@@ -30,8 +32,12 @@ public:
     // Switches between the encoder's (or only) stack's names and the decoder's.
     void useNames(const std::map<TensorRole, std::string>& names) { names_ = &names; }
 
-    bool has(const std::string& fullName) const { return w_.has(fullName); }
+    bool has(const std::string& fullName) const { return w_.has(part_ + fullName); }
+    const TensorInfo* info(const std::string& fullName) const { return w_.info(part_ + fullName); }
     FloatTensor tensor(const std::string& fullName, const std::vector<std::int64_t>& shape) const;
+    // A binder of the same config over the whole checkpoint: a composed model's own modules
+    // (enc_to_dec_proj) are outside both parts.
+    WeightBinder whole() const;
     // A role's linear layer in the family's weight layout (GPT-2's Conv1D stores [in, out]).
     Linear linear(TensorRole role, int layer, int in, int out, Bias bias) const;
     // An nn.Linear stored [out, in], whatever the blocks use: heads are never Conv1D.
@@ -45,7 +51,10 @@ private:
 
     const CheckpointWeights& w_;
     const ModelConfig& c_;
+    WeightBinder(const CheckpointWeights& weights, const ModelConfig& config, std::string part, std::string prefix);
+
     const std::map<TensorRole, std::string>* names_;
+    std::string part_;
     std::string prefix_;
 };
 

@@ -1,8 +1,8 @@
 #pragma once
 // Golden reference checkpoints respelled as another family that computes the same maths, for
 // families whose own transformers fixtures wait for a device machine: the golden ViT as a CLIP
-// or SigLIP image tower, the golden masked-LM BERT as DeBERTa. Core, UI and CLI tests share
-// them.
+// or SigLIP image tower, the golden masked-LM BERT as DeBERTa, the golden ViT and GPT-2 as a
+// vision-encoder-decoder captioner. Core, UI and CLI tests share them.
 #include <map>
 #include <string>
 #include <vector>
@@ -93,6 +93,54 @@ inline SyntheticCheckpoint debertaFromBert() {
         ck.tensors[to] = tensor;
     }
     return ck;
+}
+
+// The golden ViT and GPT-2 as the encoder and decoder of a vision-encoder-decoder, named as
+// VisionEncoderDecoderModel stores them (its classifier left out), with synthetic
+// cross-attention weights. `crossOut` scales the cross-attention's output projection: 0 makes
+// the decoder exactly the golden GPT-2, whatever it reads from the image.
+inline SyntheticCheckpoint captionerFromGolden(float crossOut = 1.0f) {
+    constexpr int h = respelled::kTowerHidden;
+    const SyntheticCheckpoint vit = loadCheckpoint(goldenDir() / "vit" / "model");
+    const SyntheticCheckpoint gpt2 = loadCheckpoint(goldenDir() / "gpt2" / "model");
+    nlohmann::json decoder = gpt2.config;
+    decoder.update({{"add_cross_attention", true}, {"is_decoder", true}});
+    nlohmann::json encoder = vit.config;
+    encoder.erase("id2label");
+    encoder.erase("label2id");
+    SyntheticCheckpoint ck{{{"model_type", "vision-encoder-decoder"}, {"architectures", {"VisionEncoderDecoderModel"}},
+                            {"decoder_start_token_id", 0}, {"eos_token_id", 0}, {"pad_token_id", 0},
+                            {"encoder", encoder}, {"decoder", decoder}},
+                           {}};
+    for (const auto& [name, t] : vit.tensors)
+        if (name.rfind("vit.", 0) == 0) ck.tensors["encoder." + name.substr(4)] = t;
+    for (const auto& [name, t] : gpt2.tensors) ck.tensors["decoder." + name] = t;
+    for (int l = 0; l < 2; ++l) {
+        const std::string p = "decoder.transformer.h." + std::to_string(l) + ".", key = "cross" + std::to_string(l);
+        ck.tensors[p + "ln_cross_attn.weight"] = {{h}, synthetic::values(key + "norm", h, 1.0f)};
+        ck.tensors[p + "ln_cross_attn.bias"] = {{h}, synthetic::values(key + "normb", h, 0.0f)};
+        ck.tensors[p + "crossattention.q_attn.weight"] = {{h, h}, synthetic::values(key + "q", h * h, 0.0f)};  // Conv1D: [in, out]
+        ck.tensors[p + "crossattention.q_attn.bias"] = {{h}, synthetic::values(key + "qb", h, 0.0f)};
+        ck.tensors[p + "crossattention.c_attn.weight"] = {{h, 2 * h}, synthetic::values(key + "kv", 2 * h * h, 0.0f)};
+        ck.tensors[p + "crossattention.c_attn.bias"] = {{2 * h}, synthetic::values(key + "kvb", 2 * h, 0.0f)};
+        SyntheticTensor out{{h, h}, synthetic::values(key + "o", h * h, 0.0f)};
+        SyntheticTensor outBias{{h}, synthetic::values(key + "ob", h, 0.0f)};
+        for (float& v : out.values) v *= crossOut;
+        for (float& v : outBias.values) v *= crossOut;
+        ck.tensors[p + "crossattention.c_proj.weight"] = out;
+        ck.tensors[p + "crossattention.c_proj.bias"] = outBias;
+    }
+    return ck;
+}
+
+// A captioner folder: the checkpoint, GPT-2's tokenizer and ViT's image preprocessing.
+inline std::filesystem::path writeCaptioner(const SyntheticCheckpoint& ck, const std::filesystem::path& dir) {
+    ck.write(dir);
+    for (const char* f : {"tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt"})
+        std::filesystem::copy_file(goldenDir() / "gpt2" / "model" / f, dir / f, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(goldenDir() / "vit" / "model" / "preprocessor_config.json", dir / "preprocessor_config.json",
+                               std::filesystem::copy_options::overwrite_existing);
+    return dir;
 }
 
 }  // namespace fixtures
