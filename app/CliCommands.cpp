@@ -42,6 +42,17 @@ void runInfo(const std::string& model) {
                         {"max_positions", c.maxPositions},
                         {"parameters", cp->model().parameterCount()},
                         {"attention", attnscope::describeAttention(c)}};
+    nlohmann::json stacks = nlohmann::json::array();
+    for (const attnscope::StackShape& s : cp->capabilities().stacks) stacks.push_back({{"name", s.name}, {"layers", s.layers}, {"heads", s.heads}});
+    j["stacks"] = stacks;
+    if (cp->capabilities().readsImages()) {
+        j["image_size"] = c.imageConfig().imageSize;
+        j["patch_size"] = c.imageConfig().patchSize;
+    }
+    // A composed model's figures above are its decoder's; the encoder is another family.
+    if (c.encoder)
+        j["encoder"] = {{"model_type", c.encoder->modelType}, {"layers", c.encoder->layers}, {"heads", c.encoder->heads},
+                        {"hidden", c.encoder->hidden}, {"attention", attnscope::describeAttention(*c.encoder)}};
     if (!c.id2label.empty()) {
         nlohmann::json labels = nlohmann::json::object();
         for (const auto& [id, label] : c.id2label) labels[std::to_string(id)] = label;

@@ -1,6 +1,7 @@
 // attnscope-cli with the stacks a model adds beside its attention: DeBERTa's score terms alone
-// (c2c, c2p, p2c) are rendered by name and written by `attention`, and SigLIP's pooling probe
-// renders on the image and rolls out from itself, which other cross-attention may not.
+// (c2c, c2p, p2c) are rendered by name and written by `attention`, SigLIP's pooling probe
+// renders on the image and rolls out from itself, which other cross-attention may not, and a
+// vision-encoder-decoder captions an image with each caption token's cross-attention over it.
 #include <QFile>
 #include <QImage>
 #include <QTemporaryDir>
@@ -47,6 +48,11 @@ QString writeSiglip(const QTemporaryDir& tmp) {
     return path(dir);
 }
 
+// The golden ViT and GPT-2 as a captioner (RespelledCheckpoints.h).
+QString writeCaptioner(const QTemporaryDir& tmp) {
+    return path(fixtures::writeCaptioner(fixtures::captionerFromGolden(), fs::path(tmp.path().toStdString()) / "captioner"));
+}
+
 const QString kText = QStringLiteral("the cat sat on the mat");
 
 }  // namespace
@@ -56,6 +62,7 @@ class CliDerivedStacksTest : public QObject {
 private slots:
     void debertaTermsRenderByName();
     void siglipProbeRollsOutFromItself();
+    void captionerCaptionsAnImage();
 };
 
 void CliDerivedStacksTest::debertaTermsRenderByName() {
@@ -110,6 +117,50 @@ void CliDerivedStacksTest::siglipProbeRollsOutFromItself() {
     r = runCli({"render", model, "--image", image, "--attention", "probe", "--view", "overlay", "--rollout", "--out", png});
     QVERIFY2(r.exitCode == 0, r.err.constData());
     QVERIFY(imagechecks::showsDrawing(QImage(png)));
+}
+
+void CliDerivedStacksTest::captionerCaptionsAnImage() {
+    QTemporaryDir tmp;
+    const QString model = writeCaptioner(tmp);
+    const QString image = path(fixtures::goldenDir() / "vit" / "image0.png");
+    fixtures::CliRun r = runCli({"info", model});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const nlohmann::json info = nlohmann::json::parse(r.out.toStdString());
+    QCOMPARE(info["encoder"]["model_type"].get<std::string>(), std::string("vit"));
+    QCOMPARE(info["stacks"][2]["name"].get<std::string>(), std::string("cross"));
+    QCOMPARE(info["image_size"].get<int>(), 32);
+
+    const QString out = tmp.filePath("caption.safetensors");
+    r = runCli({"generate", model, "--image", image, "--max-new-tokens", "4", "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const nlohmann::json caption = nlohmann::json::parse(r.out.toStdString());
+    const std::vector<int> ids = caption["ids"];
+    QCOMPARE(ids.front(), 0);  // decoder_start_token_id
+    QVERIFY(!caption["new_ids"].empty());
+    QVERIFY(!caption.contains("source_ids"));
+    QVERIFY(caption["text"].is_string());
+    const attnscope::SafetensorsFile file(out.toStdString());
+    // The encoder is the golden ViT's own attention on the same image.
+    const QString vitOut = tmp.filePath("vit.safetensors");
+    r = runCli({"attention", path(fixtures::goldenDir() / "vit" / "model"), "--image", image, "--out", vitOut});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const attnscope::SafetensorsFile vit(vitOut.toStdString());
+    QVERIFY(fixtures::maxAbsDiff(file.toFloat(*file.find("encoder_attentions")), vit.toFloat(*vit.find("attentions"))) <= 1e-6);
+    QCOMPARE(file.find("cross_attentions")->shape, (std::vector<std::int64_t>{2, 4, std::int64_t(ids.size()), 17}));
+
+    // Teacher forcing: the typed caption after the start token.
+    r = runCli({"attention", model, "--image", image, "--target", "the cat", "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(attnscope::SafetensorsFile(out.toStdString()).find("decoder_attentions")->shape[2] >= 2);
+    const QString png = tmp.filePath("cross.png");
+    r = runCli({"render", model, "--image", image, "--target", "the cat", "--attention", "cross", "--view", "overlay", "--query", "1",
+                "--out", png});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(imagechecks::showsDrawing(QImage(png)));
+    // A captioner reads an image, not a text.
+    r = runCli({"generate", model, "--text", "a cat", "--max-new-tokens", "2"});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("reads an image"), r.err.constData());
 }
 
 QTEST_GUILESS_MAIN(CliDerivedStacksTest)
