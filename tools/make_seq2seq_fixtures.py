@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Makes the transformers reference fixtures for the encoder-decoders (BART, Marian) and the image
-towers (CLIP, SigLIP) of issue #18, in the layout of tools/make_family_fixtures.py (whose helpers,
+"""Makes the transformers reference fixtures for the encoder-decoders (BART, Marian), the image
+towers (CLIP, SigLIP) and the image captioners (vision-encoder-decoder) of issue #18, in the layout of tools/make_family_fixtures.py (whose helpers,
 tokenizer training and conventions it shares):
 
     python3 tools/make_seq2seq_fixtures.py [OUTDIR] [--only bart,clip_vision_model]
@@ -16,6 +16,13 @@ test compares every stack, the logits and the greedy tokens.
 Image towers: three synthetic images (written beside the model as image{i}.png) through the
 checkpoint's own image processor (saved as preprocessor_config.json); per case
 case{i}.pixel_values [3, H, W], case{i}.attentions and case{i}.last_hidden_state.
+
+Captioners (VisionEncoderDecoderModel: a ViT or DeiT encoder, a GPT-2 decoder with
+add_cross_attention): the image towers' images and processor, a GPT-2-style byte-level BPE; per
+case the teacher-forced caption (the decoder start, then a case text's ids) and the encoder-
+decoders' tensors (encoder_attentions over the image's tokens, cross_attentions over them),
+case{i}.pixel_values, and "generated": model.generate(pixel_values, max_new_tokens=8, num_beams=1,
+do_sample=False). One captioner has equal widths, one a narrower encoder (enc_to_dec_proj).
 
 Weights are redrawn from normal(0, 0.25) with a seed, float32, eager attention, CPU; each
 fixture is saved, reloaded and rerun (the reload must agree to 1e-5); a check per mechanism
@@ -96,7 +103,26 @@ def build_marian_tokenizer():
     return tj, roles, ids
 
 
+def build_gpt2_tokenizer():
+    """GPT-2's byte-level BPE: no prefix space, no post-processor (nothing added around a text),
+    <|endoftext|> as id 0 and the BOS, EOS and pad token (as a captioner's decoder uses it)."""
+    from tokenizers import pre_tokenizers
+
+    specials = ["<|endoftext|>"]
+    vocab, merges = fam._train_bpe(None, pre_tokenizers.ByteLevel(add_prefix_space=False), fam.BYTELEVEL_VOCAB, specials,
+                                   fam._training_lines(), initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    ids = {"<|endoftext|>": vocab["<|endoftext|>"]}
+    if ids["<|endoftext|>"] != 0:
+        raise RuntimeError("<|endoftext|> is not id 0: %s" % ids)
+    tj = {"version": "1.0", "truncation": None, "padding": None, "added_tokens": [fam._added("<|endoftext|>", 0)],
+          "normalizer": None, "pre_tokenizer": fam._bytelevel(False, True, True), "post_processor": None,
+          "decoder": fam._bytelevel(True, True, True), "model": fam._bpe_model(vocab, merges, None, False, False, False)}
+    roles = {"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>", "unk_token": "<|endoftext|>", "pad_token": "<|endoftext|>"}
+    return tj, roles, ids
+
+
 fam.TOKENIZER_BUILDERS["roberta"] = build_roberta_tokenizer
+fam.TOKENIZER_BUILDERS["gpt2"] = build_gpt2_tokenizer
 fam.TOKENIZER_BUILDERS["marian"] = build_marian_tokenizer
 
 
@@ -108,7 +134,7 @@ fam.TOKENIZER_BUILDERS["marian"] = build_marian_tokenizer
 @dataclasses.dataclass
 class Spec:
     name: str
-    kind: str  # "seq2seq" or "image"
+    kind: str  # "seq2seq", "image" or "caption"
     tokenizer: str  # seq2seq: a tokenizer style; image: the image processor class
     config_class: str
     model_class: str
@@ -116,6 +142,7 @@ class Spec:
     exercises: str
     checks: list
     processor_kwargs: dict = dataclasses.field(default_factory=dict)
+    encoder_config_class: str = ""  # caption: the encoder's config class (the decoder is GPT-2)
 
 
 def bite(label, key, mutate_kwargs=None, mutate_model=None):
@@ -150,6 +177,22 @@ def tower_kwargs(activation, eps):
                         image_size=32, patch_size=8, hidden_act=activation, layer_norm_eps=eps)
 
 
+def caption_kwargs(encoder_width, decoder_width):
+    """(encoder kwargs, GPT-2 decoder kwargs) of a captioner; widths that differ need enc_to_dec_proj."""
+    def make(vocab, ids):
+        encoder = dict(hidden_size=encoder_width, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+                       num_channels=3, image_size=32, patch_size=8, hidden_act="gelu", layer_norm_eps=1e-12)
+        decoder = dict(vocab_size=vocab, n_embd=decoder_width, n_layer=2, n_head=4, n_positions=64,
+                       activation_function="gelu_new", add_cross_attention=True, is_decoder=True,
+                       bos_token_id=ids["<|endoftext|>"], eos_token_id=ids["<|endoftext|>"], pad_token_id=ids["<|endoftext|>"])
+        return encoder, decoder
+    return make
+
+
+def cross_ln(i):
+    return "decoder.transformer.h.%d.ln_cross_attn" % i
+
+
 SPECS = [
     Spec("bart", "seq2seq", "roberta", "BartConfig", "BartForConditionalGeneration", bart_kwargs,
          "learned positions read from table row 2 (offset 2), layernorm_embedding in each stack, post-norm blocks "
@@ -174,6 +217,18 @@ SPECS = [
          "SigLIP's processor (resize to 32 x 32)",
          [bite("post_layernorm", "last_hidden_state", mutate_model=fam.scale_module_weight("vision_model.post_layernorm", 2.0))],
          processor_kwargs=dict(size={"height": 32, "width": 32})),
+    Spec("vision-encoder-decoder", "caption", "gpt2", "GPT2Config", "VisionEncoderDecoderModel", caption_kwargs(32, 32),
+         "a ViT encoder (its final layernorm before the decoder reads it) and a GPT-2 decoder with cross-attention "
+         "(ln_cross_attn, crossattention.q_attn, fused crossattention.c_attn [k | v], c_proj) between self-attention "
+         "and the MLP; equal widths, so no enc_to_dec_proj; decoder_start_token_id <|endoftext|>; GPT-2 byte-level BPE",
+         [bite("ln_cross_attn", "cross_attentions", mutate_model=fam.scale_module_weight(cross_ln(0), 2.0)),
+          bite("encoder layernorm", "cross_attentions", mutate_model=fam.scale_module_weight("encoder.layernorm", 2.0))],
+         processor_kwargs=dict(size={"height": 32, "width": 32}), encoder_config_class="ViTConfig"),
+    Spec("vision-encoder-decoder_projected", "caption", "gpt2", "GPT2Config", "VisionEncoderDecoderModel", caption_kwargs(32, 48),
+         "a DeiT encoder (class and distillation tokens) 32 wide before a GPT-2 decoder 48 wide: enc_to_dec_proj "
+         "maps the encoder's output to the decoder's width before cross-attention reads it",
+         [bite("enc_to_dec_proj", "cross_attentions", mutate_model=fam.scale_module_weight("enc_to_dec_proj", 2.0))],
+         processor_kwargs=dict(size={"height": 32, "width": 32}), encoder_config_class="DeiTConfig"),
 ]
 
 
@@ -214,10 +269,39 @@ def forward_image(model, pixels):
     return result
 
 
+def forward_caption(model, pixels, decoder_ids):
+    import torch
+
+    m = copy.deepcopy(model).eval()
+    with torch.no_grad():
+        out = m(pixel_values=pixels[None], decoder_input_ids=torch.tensor([decoder_ids]), output_attentions=True,
+                output_hidden_states=True, use_cache=False)
+    stack = lambda atts: torch.stack([a[0] for a in atts]).float().contiguous()  # noqa: E731
+    return {"encoder_attentions": stack(out.encoder_attentions), "decoder_attentions": stack(out.decoder_attentions),
+            "cross_attentions": stack(out.cross_attentions), "logits": out.logits[0].float().contiguous(),
+            "last_hidden_state": out.decoder_hidden_states[-1][0].float().contiguous()}
+
+
 def forward(ctx_model, spec, case):
     if spec.kind == "seq2seq":
         return forward_seq2seq(ctx_model, case["ids"], case["decoder_input_ids"])
+    if spec.kind == "caption":
+        return forward_caption(ctx_model, case["_pixels"], case["decoder_input_ids"])
     return forward_image(ctx_model, case["_pixels"])
+
+
+def caption_config(spec, kwargs):
+    """The captioner's VisionEncoderDecoderConfig from (encoder kwargs, decoder kwargs)."""
+    import transformers
+
+    encoder_kwargs, decoder_kwargs = kwargs
+    cfg = transformers.VisionEncoderDecoderConfig.from_encoder_decoder_configs(
+        getattr(transformers, spec.encoder_config_class)(**copy.deepcopy(encoder_kwargs)),
+        transformers.GPT2Config(**copy.deepcopy(decoder_kwargs)))
+    cfg.decoder_start_token_id = decoder_kwargs["bos_token_id"]
+    cfg.eos_token_id = decoder_kwargs["eos_token_id"]
+    cfg.pad_token_id = decoder_kwargs["pad_token_id"]
+    return cfg
 
 
 def variant_outputs(ctx, mutate_kwargs=None, mutate_model=None):
@@ -226,7 +310,9 @@ def variant_outputs(ctx, mutate_kwargs=None, mutate_model=None):
     kw = copy.deepcopy(ctx["kwargs"])
     if mutate_kwargs is not None:
         mutate_kwargs(kw)
-    model = instantiate(ctx["spec"], getattr(transformers, ctx["spec"].config_class)(**kw))
+    spec = ctx["spec"]
+    cfg = caption_config(spec, kw) if spec.kind == "caption" else getattr(transformers, spec.config_class)(**kw)
+    model = instantiate(spec, cfg)
     model.load_state_dict(ctx["state"], strict=True)
     if mutate_model is not None:
         mutate_model(model)
@@ -278,16 +364,24 @@ def make_fixture(spec, index, outdir, versions):
     seed = 1900 + index
     torch.manual_seed(seed)
 
-    if spec.kind == "seq2seq":
+    if spec.kind in ("seq2seq", "caption"):
         roles, ids, vocab = fam.save_tokenizer(spec.tokenizer, model_dir)
         kwargs = spec.make_kwargs(vocab, ids)
     else:
         kwargs = spec.make_kwargs()
-        processor = getattr(transformers, spec.tokenizer)(**spec.processor_kwargs)
-        processor.save_pretrained(model_dir)
-    fam.check_keys(getattr(transformers, spec.config_class), kwargs, ())
-    cfg = getattr(transformers, spec.config_class)(**copy.deepcopy(kwargs))
-    fam.verify_config(cfg, kwargs, spec.name)
+    if spec.kind in ("image", "caption"):
+        processor_class = "ViTImageProcessor" if spec.kind == "caption" else spec.tokenizer
+        getattr(transformers, processor_class)(**spec.processor_kwargs).save_pretrained(model_dir)
+    if spec.kind == "caption":
+        fam.check_keys(getattr(transformers, spec.encoder_config_class), kwargs[0], ())
+        fam.check_keys(transformers.GPT2Config, kwargs[1], ())
+        cfg = caption_config(spec, kwargs)
+        fam.verify_config(cfg.encoder, kwargs[0], spec.name + " encoder")
+        fam.verify_config(cfg.decoder, kwargs[1], spec.name + " decoder")
+    else:
+        fam.check_keys(getattr(transformers, spec.config_class), kwargs, ())
+        cfg = getattr(transformers, spec.config_class)(**copy.deepcopy(kwargs))
+        fam.verify_config(cfg, kwargs, spec.name)
     model = instantiate(spec, cfg)
     fam.redraw_weights(model, seed)
     model.save_pretrained(model_dir)
@@ -308,6 +402,13 @@ def make_fixture(spec, index, outdir, versions):
             image.save(os.path.join(tmp, "image%d.png" % i))
             pixels = reloaded_processor(images=image, return_tensors="pt")["pixel_values"][0].float()
             cases.append({"image": "image%d.png" % i, "size": list(image.size), "_pixels": pixels})
+        if spec.kind == "caption":
+            # A teacher-forced caption per image: the decoder start, then a case text's ids.
+            tok = transformers.AutoTokenizer.from_pretrained(model_dir)
+            for i, c in enumerate(cases):
+                caption = fam.CASE_TEXTS[i % len(fam.CASE_TEXTS)]
+                c["caption"] = caption
+                c["decoder_input_ids"] = [cfg.decoder_start_token_id] + [int(t) for t in tok(caption)["input_ids"]]
 
     ref = [forward(model, spec, c) for c in cases]
     for i, r in enumerate(ref):
@@ -317,11 +418,11 @@ def make_fixture(spec, index, outdir, versions):
         for key in [k for k in r if k.endswith("attentions")]:
             fam.attention_sanity(r[key], "case%d.%s" % (i, key), causal=key == "decoder_attentions")
 
-    if spec.kind == "seq2seq":
+    if spec.kind in ("seq2seq", "caption"):
         for i, c in enumerate(cases):
+            source = {"pixel_values": c["_pixels"][None]} if spec.kind == "caption" else {"input_ids": torch.tensor([c["ids"]])}
             with torch.no_grad():
-                seq = model.generate(input_ids=torch.tensor([c["ids"]]), max_new_tokens=MAX_NEW_TOKENS, num_beams=1,
-                                     do_sample=False)
+                seq = model.generate(**source, max_new_tokens=MAX_NEW_TOKENS, num_beams=1, do_sample=False)
             c["generated"] = [int(t) for t in seq[0]]
             c["max_new_tokens"] = MAX_NEW_TOKENS
             fam.say("  case%d generated %s" % (i, c["generated"]))

@@ -85,8 +85,9 @@ void ModelParityTest::goldenCase() {
     } else {
         in.ids = c["ids"].get<std::vector<int>>();
         if (c.contains("text_pair") && c.contains("type_ids")) in.typeIds = c["type_ids"].get<std::vector<int>>();
-        if (c.contains("decoder_input_ids")) in.decoderIds = c["decoder_input_ids"].get<std::vector<int>>();
     }
+    // An encoder-decoder's teacher-forced target (a captioner's caption, beside its image).
+    if (c.contains("decoder_input_ids")) in.decoderIds = c["decoder_input_ids"].get<std::vector<int>>();
     auto result = model->forward(in);
     QVERIFY(result.has_value());
 
@@ -126,9 +127,8 @@ void ModelParityTest::goldenCase() {
     if (c.contains("generated")) {
         const std::vector<int> reference = c["generated"].get<std::vector<int>>();
         const int newTokens = c["max_new_tokens"].get<int>();
-        GenerationPrompt prompt;
-        if (model->capabilities().hasDecoder()) prompt = {{model->config().decoderStartTokenId}, in.ids};
-        else prompt = {in.ids, {}};
+        GenerationPrompt prompt{in.ids, {}, {}};
+        if (model->capabilities().hasDecoder()) prompt = {{model->config().decoderStartTokenId}, in.ids, in.pixels};
         const auto ours = generate(*model, prompt, SamplingSettings{}, newTokens, endOfSequenceIds(model->config()), {}, nullptr,
                                    GenerationRules::forModel(dir / "model", model->config().raw));
         QCOMPARE(ours.ids, reference);
