@@ -51,7 +51,7 @@ QList<QCommandLineOption> appOptions() {
         {QStringLiteral("classroom"), QStringLiteral("Start in classroom mode: full screen, large type, dark theme.")},
         {{QStringLiteral("t"), QStringLiteral("text")}, QStringLiteral("Text to analyse once the model is open."), QStringLiteral("text")},
         {{QStringLiteral("p"), QStringLiteral("pair")}, QStringLiteral("Optional second segment (sentence pair)."), QStringLiteral("text")},
-        {QStringLiteral("target"), QStringLiteral("Encoder-decoder (T5): the target text the decoder reads (teacher forcing)."),
+        {QStringLiteral("target"), QStringLiteral("Encoder-decoder (T5): the target text the decoder reads (teacher forcing); with --image, a captioner's caption so far."),
          QStringLiteral("text")},
         {QStringLiteral("image"), QStringLiteral("Vision model (ViT, DeiT): the image file to analyse."), QStringLiteral("file")},
         {QStringLiteral("top-k"), QStringLiteral("Hard: keep the k largest weights per query."), QStringLiteral("k")},
@@ -63,9 +63,9 @@ QList<QCommandLineOption> appOptions() {
 void applyOptions(const QCommandLineParser& parser, MainWindow& window) {
     if (parser.isSet(QStringLiteral("pair")) && parser.isSet(QStringLiteral("target")))
         usageError(QStringLiteral("give --pair (a text model) or --target (an encoder-decoder), not both"));
-    if (parser.isSet(QStringLiteral("image")) &&
-        (parser.isSet(QStringLiteral("text")) || parser.isSet(QStringLiteral("pair")) || parser.isSet(QStringLiteral("target"))))
-        usageError(QStringLiteral("--image is for vision models; --text, --pair and --target are for text models"));
+    // With --image, --target is a captioner's caption so far (a vision-encoder-decoder's decoder reads it).
+    if (parser.isSet(QStringLiteral("image")) && (parser.isSet(QStringLiteral("text")) || parser.isSet(QStringLiteral("pair"))))
+        usageError(QStringLiteral("--image is for vision models; --text and --pair are for text models"));
     attnscope::ui::ViewSettings settings;
     try {
         settings = attnscope::ui::readViewSettings(parser);
@@ -74,7 +74,10 @@ void applyOptions(const QCommandLineParser& parser, MainWindow& window) {
     }
     window.setText(parser.value(QStringLiteral("text")));
     window.setPairText(parser.isSet(QStringLiteral("target")) ? parser.value(QStringLiteral("target")) : parser.value(QStringLiteral("pair")));
-    if (parser.isSet(QStringLiteral("image"))) window.setImageFile(QFileInfo(parser.value(QStringLiteral("image"))).absoluteFilePath());
+    if (parser.isSet(QStringLiteral("image"))) {
+        window.setCaption(parser.value(QStringLiteral("target")));
+        window.setImageFile(QFileInfo(parser.value(QStringLiteral("image"))).absoluteFilePath());
+    }
     if (settings.lens) window.openOnLens();
     else if (settings.view) window.setPreferredView(*settings.view);
     if (settings.queryToken) window.setInitialQuery(*settings.queryToken);

@@ -132,9 +132,10 @@ std::vector<int> teacherForcedDecoderIds(const Checkpoint& checkpoint, const std
         throw Error("a target is for encoder-decoder models, which read a source and a target; this is " + checkpoint.config().modelType);
     if (target.empty()) throw Error("the target text is empty");
     const Encoding enc = checkpoint.encode(target);
+    std::size_t typed = enc.ids.size();
+    while (typed > 0 && enc.specialTokensMask[typed - 1]) --typed;
     std::vector<int> ids{checkpoint.config().decoderStartTokenId};
-    ids.insert(ids.end(), enc.ids.begin(), enc.ids.end());
-    ids.pop_back();
+    ids.insert(ids.end(), enc.ids.begin(), enc.ids.begin() + static_cast<std::ptrdiff_t>(typed));
     return ids;
 }
 

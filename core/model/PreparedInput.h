@@ -63,7 +63,9 @@ ImagePreprocessor imagePreprocessorFor(const Checkpoint& checkpoint);
 PixelValues readPixelValuesFile(const std::filesystem::path& file);
 
 // Teacher forcing for encoder-decoders: the decoder start token followed by the target's ids
-// (as the tokenizer gives them, with its end token) without the final one.
+// as the tokenizer gives them, without the special tokens it closes them with (T5's, BART's,
+// Marian's </s>): the decoder reads every typed token. (A GPT-2 captioner's tokenizer closes
+// with nothing, so its last word stays.)
 std::vector<int> teacherForcedDecoderIds(const Checkpoint& checkpoint, const std::string& target);
 
 }  // namespace attnscope

@@ -14,6 +14,7 @@
 #include "analysis/Generation.h"
 #include "io/SafetensorsFile.h"
 #include "model/Checkpoint.h"
+#include "model/PreparedInput.h"
 #include "model/TransformerModel.h"
 
 using namespace attnscope;
@@ -115,6 +116,11 @@ void VisionEncoderDecoderTest::capabilitiesDescribeACaptioner() {
     QCOMPARE(cp->config().modelType, std::string("vision-encoder-decoder"));
     QCOMPARE(cp->config().imageConfig().imageSize, 32);
     QCOMPARE(cp->config().decoderStartTokenId, 0);
+    // A typed caption is read whole after the start token: GPT-2's tokenizer adds no end token to drop.
+    std::vector<int> caption{0};
+    for (const int id : cp->encode("the cat sat").ids) caption.push_back(id);
+    QVERIFY(caption.size() > 3);
+    QCOMPARE(teacherForcedDecoderIds(*cp, "the cat sat"), caption);
 }
 
 void VisionEncoderDecoderTest::encoderIsTransformersVit() {

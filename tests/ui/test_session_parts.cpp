@@ -25,8 +25,11 @@
 #include "GenerationCommands.h"
 #include "GenerationControls.h"
 #include "HeatmapView.h"
+#include "ImageInputBar.h"
+#include "InputPanel.h"
 #include "LensTab.h"
 #include "LensView.h"
+#include "RespelledCheckpoints.h"
 #include "StatusLine.h"
 #include "TextInputBar.h"
 #include "ViewFixtures.h"
@@ -106,6 +109,7 @@ private slots:
     void presenterKeysStepButLeaveTextFieldsAlone();
     void generationNeedsAGeneratingModel();
     void generationStepsOneToken();
+    void captionerGeneratesForTheImage();
     void lensTabIsOfferedForModelsWithALens();
     void exportCommandsNameTheFigure();
 };
@@ -321,8 +325,9 @@ void TestSessionParts::generationNeedsAGeneratingModel() {
     QWidget host;
     AttentionSession session;
     auto* controls = new attnscope::ui::GenerationControls(&host);
-    auto* text = new attnscope::ui::TextInputBar(&host);
-    attnscope::ui::GenerationCommands commands(&session, controls, text, nullptr);
+    auto* input = new attnscope::ui::InputPanel(&host);
+    auto* text = input->textBar();
+    attnscope::ui::GenerationCommands commands(&session, controls, input, nullptr);
     QCOMPARE(commands.generateAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_G));
     QCOMPARE(commands.stepAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
     QVERIFY(controls->isHidden());
@@ -350,8 +355,9 @@ void TestSessionParts::generationStepsOneToken() {
     QWidget host;
     AttentionSession session;
     auto* controls = new attnscope::ui::GenerationControls(&host);
-    auto* text = new attnscope::ui::TextInputBar(&host);
-    attnscope::ui::GenerationCommands commands(&session, controls, text, nullptr);
+    auto* input = new attnscope::ui::InputPanel(&host);
+    auto* text = input->textBar();
+    attnscope::ui::GenerationCommands commands(&session, controls, input, nullptr);
     QVERIFY(openModel(session, windowfixtures::storiesModel()));
     commands.adaptToModel();
     QVERIFY(!controls->isHidden());
@@ -369,6 +375,54 @@ void TestSessionParts::generationStepsOneToken() {
     QCOMPARE(hints.first().at(0).toString(), QStringLiteral("Generated 1 token"));
     QVERIFY2(controls->summary().startsWith(QStringLiteral("1 new token: “%1”").arg(analysis->generatedText)), qPrintable(controls->summary()));
     QVERIFY(!controls->isRunning());
+}
+
+// A vision-encoder-decoder: Generate captions the image the bar shows, continuing the caption
+// typed; the generation carries the image, its tokens and each caption token's cross-attention
+// over them, and the caption field is offered only for such a model.
+void TestSessionParts::captionerGeneratesForTheImage() {
+    QWidget host;
+    AttentionSession session;
+    auto* controls = new attnscope::ui::GenerationControls(&host);
+    auto* input = new attnscope::ui::InputPanel(&host);
+    attnscope::ui::GenerationCommands commands(&session, controls, input, nullptr);
+    QSignalSpy hints(&commands, &attnscope::ui::GenerationCommands::hint);
+    const QString folder = QString::fromStdString(
+        fixtures::writeCaptioner(fixtures::captionerFromGolden(), fixtures::tmpDir() / "ui_captioner").string());
+    QVERIFY(openModel(session, folder));
+    input->adaptTo(session.checkpoint()->capabilities());
+    commands.adaptToModel();
+    QVERIFY(!controls->isHidden());
+    QVERIFY(!input->imageBar()->findChild<QLineEdit*>(QStringLiteral("captionEdit"))->isHidden());
+    commands.step();  // no image yet
+    QCOMPARE(hints.count(), 1);
+    QVERIFY(hints.first().at(0).toString().contains(QStringLiteral("Open an image")));
+
+    const QString image = QString::fromStdString((fixtures::goldenDir() / "vit" / "image0.png").string());
+    input->imageBar()->setImagePath(image);
+    QSignalSpy finished(&session, &AttentionSession::generationFinished);
+    controls->setMaxNewTokens(3);
+    commands.generate();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+    QVERIFY(QTest::qWaitFor([&] { return !session.isBusy(); }, kTimeoutMs));
+    const auto analysis = session.analysis();
+    QVERIFY(analysis && analysis->isGeneration());
+    QCOMPARE(analysis->imagePath, image);
+    QVERIFY(!analysis->image.isNull());
+    QCOMPARE(analysis->predictedSequence, 1);
+    const attnscope::AttentionRecord& r = analysis->record;
+    QCOMPARE(r.sequences.front().names.size(), std::size_t(17));  // [CLS] and 16 patches
+    QCOMPARE(r.pixels.values.size(), std::size_t(3 * 32 * 32));
+    const attnscope::AttentionStack& cross = r.stacks.at(std::size_t(r.indexOf("cross"))).attention;
+    QCOMPARE(cross.keys, 17);
+    QCOMPARE(cross.queries, static_cast<int>(r.sequences.at(1).ids.size()));
+    QVERIFY(analysis->generatedTokenCount() >= 1);
+
+    // A text model hides the caption field.
+    QVERIFY(openModel(session, viewfixtures::goldenModel("bert")));
+    input->adaptTo(session.checkpoint()->capabilities());
+    QVERIFY(input->imageBar()->caption().isEmpty());
+    QVERIFY(input->imageBar()->findChild<QLineEdit*>(QStringLiteral("captionEdit"))->isHidden());
 }
 
 void TestSessionParts::lensTabIsOfferedForModelsWithALens() {

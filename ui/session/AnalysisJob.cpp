@@ -48,7 +48,7 @@ void addPredictions(const Checkpoint& checkpoint, Analysis& analysis) {
             for (const NamedPrediction& p : namedPredictions(checkpoint, logits.row(0).data(), static_cast<int>(logits.cols()), kTopClasses))
                 analysis.predictions.push_back({QString::fromStdString(p.name), p.probability});
         if (!m.readsImages()) analysis.predictionsNote = QObject::tr("This checkpoint classifies the whole text; it predicts no tokens.");
-    } else if (!m.readsImages()) {
+    } else if (!m.readsImages() || m.hasDecoder()) {  // a captioner predicts its caption's tokens
         addTokenPredictions(checkpoint, analysis);
     }
 }

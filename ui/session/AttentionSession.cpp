@@ -177,14 +177,14 @@ void AttentionSession::startGeneration(const GenerationRequest& request) {
     // Continue the generation on screen when it grew from this prompt; start afresh otherwise.
     std::shared_ptr<GenerationRun> run;
     if (generation_ && analysis_ && analysis_->isGeneration() && &generation_->checkpoint() == checkpoint_.get() &&
-        generation_->prompt() == request.prompt && generation_->target() == request.target &&
+        generation_->prompt() == request.prompt && generation_->target() == request.target && generation_->imageFile() == request.imageFile &&
         analysis_->predictedTokens().ids == generation_->ids())
         run = generation_;
     const std::shared_ptr<const Checkpoint> checkpoint = checkpoint_;
     auto stop = std::make_shared<std::atomic<bool>>(false);
     stopGeneration_ = stop;
     runner_.start([this, checkpoint, run, request, stop](const JobRunner::Context& context) -> JobRunner::Delivery {
-        const std::shared_ptr<GenerationRun> current = run ? run : std::make_shared<GenerationRun>(checkpoint, request.prompt, request.sampling, request.target);
+        const std::shared_ptr<GenerationRun> current = run ? run : std::make_shared<GenerationRun>(checkpoint, request.prompt, request.sampling, request.target, request.imageFile);
         if (!(current->sampling() == request.sampling)) current->setSampling(request.sampling);
         const std::size_t before = current->ids().size();
         const auto show = [this, &context, current](std::shared_ptr<const Analysis> snapshot) {

@@ -7,8 +7,11 @@
 #include "Analysis.h"
 #include "AnalysisJob.h"
 #include "Error.h"
+#include "ImageFile.h"
+#include "ModelImage.h"
 #include "TokenLabel.h"
 #include "model/Checkpoint.h"
+#include "model/PreparedInput.h"
 #include "model/TransformerModel.h"
 
 namespace attnscope::ui {
@@ -25,9 +28,21 @@ std::vector<int> promptIds(const Checkpoint& checkpoint, const QString& prompt) 
     throw Error("type a prompt to generate from: " + config.modelType + " has no beginning-of-sequence token to start with");
 }
 
-GenerationPrompt generationPrompt(const Checkpoint& checkpoint, const QString& prompt, const QString& target) {
+// A captioner's source: the image decoded and preprocessed as an analysis of it would be.
+GenerationPrompt captionPrompt(const Checkpoint& checkpoint, const QString& target, const QString& imageFile, QImage& seen) {
+    if (imageFile.isEmpty()) throw Error("open an image for this " + checkpoint.config().modelType + " to caption");
+    UserInput in;
+    in.imageFile = imageFile.toStdString();
+    PreparedInput prepared = prepareInput(checkpoint, in, [](const std::string& path) { return loadImageFile(QString::fromStdString(path)); });
+    seen = toQImage(prepared.seenImage);
+    return {decoderPromptIds(checkpoint, target.toStdString()), {}, std::move(prepared.forward.pixels)};
+}
+
+GenerationPrompt generationPrompt(const Checkpoint& checkpoint, const QString& prompt, const QString& target, const QString& imageFile,
+                                  QImage& seen) {
     checkpoint.model().requireCanGenerate();
     if (!checkpoint.tokenizer()) throw Error("this model folder has no usable tokenizer: " + checkpoint.tokenizerProblem());
+    if (checkpoint.capabilities().readsImages()) return captionPrompt(checkpoint, target, imageFile, seen);
     if (!checkpoint.capabilities().hasDecoder()) {
         if (!target.isEmpty()) throw Error("a target is for encoder-decoder models; " + checkpoint.config().modelType + " continues its prompt");
         return {promptIds(checkpoint, prompt), {}};
@@ -54,11 +69,12 @@ void waitForPace(std::chrono::steady_clock::time_point until, const std::functio
 }  // namespace
 
 GenerationRun::GenerationRun(std::shared_ptr<const Checkpoint> checkpoint, const QString& prompt, const SamplingSettings& sampling,
-                             const QString& target)
+                             const QString& target, const QString& imageFile)
     : checkpoint_(std::move(checkpoint)),
       prompt_(prompt),
       target_(target),
-      generator_(checkpoint_->model(), generationPrompt(*checkpoint_, prompt, target), sampling),
+      imageFile_(imageFile),
+      generator_(checkpoint_->model(), generationPrompt(*checkpoint_, prompt, target, imageFile, seenImage_), sampling),
       stopIds_(endOfSequenceIds(checkpoint_->config())) {
     // The checkpoint's rules for what is picked; forced_eos never applies, since a run here is
     // continued by the next Generate or Step rather than ended at its budget.
@@ -131,17 +147,27 @@ std::shared_ptr<Analysis> GenerationRun::snapshot() const {
     AttentionRecord& record = analysis->record;
     record.modelType = checkpoint_->config().modelType;
     const std::vector<int>& source = generator_.source();
-    if (source.empty()) {
+    const ModelCapabilities& m = checkpoint_->capabilities();
+    if (!generator_.hasSource()) {
         record.sequences = {namedSequence(*checkpoint_, kInputSequence, ids)};
         record.stacks = {{kSelfStack, 0, 0, generator_.attentions()}};
         analysis->input.ids = ids;
     } else {
-        record.sequences = {namedSequence(*checkpoint_, kInputSequence, source), namedSequence(*checkpoint_, kDecoderSequence, ids)};
+        // The source: a text's tokens, or a captioner's image, which the overlay shows.
+        TokenSequence input = m.readsImages() ? imageSequence(m.patches.firstPatchToken, m.patches.rows, m.patches.columns)
+                                              : namedSequence(*checkpoint_, kInputSequence, source);
+        record.sequences = {std::move(input), namedSequence(*checkpoint_, kDecoderSequence, ids)};
         record.stacks = {{"encoder", 0, 0, generator_.encoderAttention()}, {"decoder", 1, 1, generator_.attentions()},
                          {"cross", 1, 0, generator_.crossAttentions()}};
         analysis->input.ids = source;
         analysis->input.decoderIds = ids;
         analysis->predictedSequence = 1;
+        if (m.readsImages()) {
+            record.pixels = generator_.image();
+            analysis->input.pixels = generator_.image();
+            analysis->imagePath = imageFile_;
+            analysis->image = seenImage_;
+        }
     }
     analysis->labels = sequenceLabels(analysis->record);
     analysis->tokenPredictionKind = Analysis::TokenPredictionKind::NextToken;

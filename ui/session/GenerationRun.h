@@ -1,4 +1,5 @@
 #pragma once
+#include <QImage>
 #include <QObject>
 #include <QString>
 
@@ -23,6 +24,7 @@ struct Analysis;
 struct GenerationRequest {
     QString prompt;  // the text to continue, or an encoder-decoder's source
     QString target;  // an encoder-decoder's target typed so far, which the decoder continues
+    QString imageFile;  // a captioner's image (its source), instead of a prompt
     SamplingSettings sampling;
     int maxNewTokens = 1;
     int paceMs = 0;
@@ -40,14 +42,17 @@ public:
 
     // Tokenizes the prompt; an empty one starts from the model's beginning-of-sequence token
     // where it has one. An encoder-decoder encodes the prompt as its source, and its decoder
-    // starts from its start token and the target's tokens. Throws attnscope::Error for a
-    // model that cannot generate or an empty prompt without such a token.
+    // starts from its start token and the target's tokens; a captioner reads `imageFile`
+    // (decoded and preprocessed here: construct it off the GUI thread). Throws
+    // attnscope::Error for a model that cannot generate, an empty prompt without such a token,
+    // or a captioner without an image it can read.
     GenerationRun(std::shared_ptr<const Checkpoint> checkpoint, const QString& prompt, const SamplingSettings& sampling,
-                  const QString& target = {});
+                  const QString& target = {}, const QString& imageFile = {});
 
     const Checkpoint& checkpoint() const { return *checkpoint_; }
     const QString& prompt() const { return prompt_; }
     const QString& target() const { return target_; }
+    const QString& imageFile() const { return imageFile_; }
     // The growing sequence: the text's tokens, or an encoder-decoder's decoder tokens.
     const std::vector<int>& ids() const { return generator_.ids(); }
     const SamplingSettings& sampling() const { return generator_.sampling(); }
@@ -75,6 +80,8 @@ private:
     std::shared_ptr<const Checkpoint> checkpoint_;  // before generator_, which refers to its model
     QString prompt_;
     QString target_;
+    QString imageFile_;
+    QImage seenImage_;  // a captioner's image as its encoder saw it (before generator_, which fills it)
     Generator generator_;
     std::vector<int> stopIds_;
     std::vector<std::vector<ClassPrediction>> predictions_;  // per fed position: what comes next

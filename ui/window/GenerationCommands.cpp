@@ -5,6 +5,8 @@
 #include "Analysis.h"
 #include "AttentionSession.h"
 #include "GenerationControls.h"
+#include "ImageInputBar.h"
+#include "InputPanel.h"
 #include "TextInputBar.h"
 #include "model/Checkpoint.h"
 
@@ -24,8 +26,8 @@ QString stopReason(GenerationRun::Stop why) {
 
 }  // namespace
 
-GenerationCommands::GenerationCommands(AttentionSession* session, GenerationControls* controls, TextInputBar* text, QObject* parent)
-    : QObject(parent), session_(session), controls_(controls), text_(text) {
+GenerationCommands::GenerationCommands(AttentionSession* session, GenerationControls* controls, InputPanel* input, QObject* parent)
+    : QObject(parent), session_(session), controls_(controls), input_(input) {
     generate_ = new QAction(tr("&Generate"), this);
     generate_->setObjectName(QStringLiteral("generateAction"));
     generate_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
@@ -65,9 +67,17 @@ void GenerationCommands::generateTokens(int count) {
         return emit hint(tr("Open a language model with an LM head (GPT-2, Llama, T5, …) to generate text"), 4000);
     if (session_->activity() == AttentionSession::Activity::Generating) return;  // Stop comes first
     GenerationRequest request;
-    request.prompt = text_->text();
-    // An encoder-decoder continues the target typed so far (its second field), for the source.
-    if (checkpoint->capabilities().hasDecoder()) request.target = text_->pairText();
+    const ModelCapabilities& m = checkpoint->capabilities();
+    if (m.readsImages()) {
+        // A captioner continues the caption typed so far, for the image shown (or about to be).
+        request.imageFile = !input_->pendingImage().isEmpty() ? input_->pendingImage() : input_->imageBar()->imagePath();
+        if (request.imageFile.isEmpty()) return emit hint(tr("Open an image first: the captioner writes its caption"), 4000);
+        request.target = input_->imageBar()->caption();
+    } else {
+        request.prompt = input_->textBar()->text();
+        // An encoder-decoder continues the target typed so far (its second field), for the source.
+        if (m.hasDecoder()) request.target = input_->textBar()->pairText();
+    }
     request.sampling = controls_->sampling();
     request.maxNewTokens = count;
     request.paceMs = controls_->paceMs();

@@ -9,7 +9,7 @@ namespace attnscope::ui {
 
 class AttentionSession;
 class GenerationControls;
-class TextInputBar;
+class InputPanel;
 
 // Generating from a causal language model: the Generate, Step and Animate actions (the
 // Predict menu's and the Generate box's buttons), what they start, and the summary of what
@@ -17,7 +17,7 @@ class TextInputBar;
 class GenerationCommands : public QObject {
     Q_OBJECT
 public:
-    GenerationCommands(AttentionSession* session, GenerationControls* controls, TextInputBar* text, QObject* parent);
+    GenerationCommands(AttentionSession* session, GenerationControls* controls, InputPanel* input, QObject* parent);
 
     QAction* generateAction() const { return generate_; }
     QAction* stepAction() const { return step_; }
@@ -40,7 +40,7 @@ private:
 
     AttentionSession* session_;
     GenerationControls* controls_;
-    TextInputBar* text_;
+    InputPanel* input_;
     QAction* generate_;
     QAction* step_;
     QAction* animate_;

@@ -6,6 +6,7 @@
 #include <QHBoxLayout>
 #include <QImageReader>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
 
@@ -25,14 +26,36 @@ ImageInputBar::ImageInputBar(QWidget* parent) : QWidget(parent) {
     file_->setMinimumWidth(120);
     file_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // long paths elide instead of widening the window
 
+    caption_ = new QLineEdit(this);
+    caption_->setObjectName(QStringLiteral("captionEdit"));
+    caption_->setClearButtonEnabled(true);
+    caption_->setPlaceholderText(tr("The caption so far (empty: Generate writes one)"));
+    caption_->setToolTip(tr("What the decoder reads, one token behind (teacher forcing): its start token, then these words. "
+                            "Enter shows their attention over the image; Generate continues them."));
+    captionLabel_ = new QLabel(tr("&Caption:"), this);
+    captionLabel_->setBuddy(caption_);
+
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(open_);
     layout->addSpacing(8);
     layout->addWidget(file_, 1);
+    layout->addWidget(captionLabel_);
+    layout->addWidget(caption_, 2);
     connect(open_, &QPushButton::clicked, this, &ImageInputBar::chooseImage);
+    connect(caption_, &QLineEdit::returnPressed, this, &ImageInputBar::captionSubmitted);
+    setCaptionShown(false);
     setImagePath({});
 }
+
+void ImageInputBar::setCaptionShown(bool shown) {
+    captionLabel_->setVisible(shown);
+    caption_->setVisible(shown);
+}
+
+QString ImageInputBar::caption() const { return caption_->isVisibleTo(this) ? caption_->text() : QString(); }
+
+void ImageInputBar::setCaption(const QString& text) { caption_->setText(text); }
 
 void ImageInputBar::setImagePath(const QString& path) {
     path_ = path;

@@ -12,6 +12,7 @@ InputPanel::InputPanel(QWidget* parent) : QStackedWidget(parent) {
     connect(text_, &TextInputBar::submitted, this, &InputPanel::compute);
     image_ = new ImageInputBar(this);
     connect(image_, &ImageInputBar::imageChosen, this, &InputPanel::openImage);
+    connect(image_, &ImageInputBar::captionSubmitted, this, &InputPanel::compute);
     fileBar_ = new QLabel(this);
     fileBar_->setObjectName(QStringLiteral("attentionFileBar"));
     fileBar_->setWordWrap(true);
@@ -26,6 +27,7 @@ void InputPanel::adaptTo(const ModelCapabilities& capabilities) {
     modelOpen_ = true;
     setCurrentWidget(readsImages() ? static_cast<QWidget*>(image_) : text_);
     text_->setSecondField(capabilities.hasDecoder() ? TextInputBar::SecondField::Target : TextInputBar::SecondField::Pair);
+    image_->setCaptionShown(readsImages() && capabilities.hasDecoder());
     if (!readsImages()) image_->setImagePath({});
 }
 
@@ -37,6 +39,8 @@ void InputPanel::showAttentionFile(const QString& fileName, bool image) {
 }
 
 QString InputPanel::placeholderText() const {
+    if (readsImages() && capabilities_.hasDecoder())
+        return tr("Open an image above, or drop an image file here, to see its attention; Generate captions it.");
     if (readsImages()) return tr("Open an image above, or drop an image file here, to see its attention.");
     if (modelOpen_ && capabilities_.hasDecoder()) return tr("Type a source (and a target) above and press Enter to see the attention.");
     return tr("Type a text above and press Enter to see its attention.");
@@ -78,6 +82,7 @@ void InputPanel::openImage(const QString& file) {
     pendingImage_.clear();
     AnalysisRequest request;
     request.imageFile = path;
+    request.target = image_->caption();  // a captioner's caption so far (empty otherwise)
     emit analysisRequested(request);
 }
 

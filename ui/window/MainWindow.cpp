@@ -83,7 +83,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setCentralWidget(pages_);
     status_ = new StatusLine(statusBar(), &session_, &selection_, tabs_->heatmap());
     export_ = new ExportCommands(&session_, &selection_, tabs_, lens_, this);
-    generation_ = new GenerationCommands(&session_, generationControls_, input_->textBar(), this);
+    generation_ = new GenerationCommands(&session_, generationControls_, input_, this);
 
     buildFileMenu();
     buildViewMenu();
@@ -330,6 +330,8 @@ FigureView* MainWindow::currentFigureView() const { return tabs_->shownView() ? 
 bool MainWindow::exportTo(const ExportChoice& choice) { return export_->exportTo(choice); }
 void MainWindow::setText(const QString& text) { input_->textBar()->setText(text); }
 void MainWindow::setPairText(const QString& text) { input_->textBar()->setPairText(text); }
+
+void MainWindow::setCaption(const QString& text) { input_->imageBar()->setCaption(text); }
 void MainWindow::compute() { input_->compute(); }
 void MainWindow::openImage(const QString& path) { input_->openImage(path); }
 void MainWindow::openModel(const QString& folder) { session_.openModel(folder); }

@@ -99,6 +99,8 @@ public:
     void setPairText(const QString& text);
     // The image an image model analyses once it is open (command line).
     void setImageFile(const QString& path);
+    // A captioner's caption so far (what its decoder reads with the image).
+    void setCaption(const QString& text);
     // The query token to select once the first analysis arrives (command line).
     void setInitialQuery(int token) { initialQuery_ = token; }
     // The view to show once a model is open (command line); without one, an image model

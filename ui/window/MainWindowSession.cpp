@@ -59,6 +59,7 @@ SessionState MainWindow::currentSession() const {
         state.model = QFileInfo(state.model).absoluteFilePath();
     if (input_->readsImages()) {
         state.image = input_->imageBar()->imagePath();
+        state.pair = input_->imageBar()->caption();  // a captioner's caption, kept where a target is
     } else {
         state.text = input_->textBar()->text();
         state.pair = input_->textBar()->pairText();
@@ -107,6 +108,7 @@ bool MainWindow::openSession(const QString& path) {
     if (state.lens) openOnLens();
     setText(state.text);
     setPairText(state.pair);
+    if (!state.image.isEmpty()) setCaption(state.pair);
     input_->setPendingImage(state.image);
     input_->setPendingMasks(state.maskedTokens);  // a session's masked tokens come back
     setClassroomMode(state.classroom);
