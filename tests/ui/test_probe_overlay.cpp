@@ -1,12 +1,18 @@
 // SigLIP's pooling probe in the views: its stack (one query over the image's patches) draws on
 // the image like a [CLS] row, with axes that say probe and image patch; with rollout on, the
 // overlay shows the rollout that starts from the probe and runs through every layer; a cross
-// stack whose keys do not tile the image is refused.
+// stack whose keys do not tile the image is refused. A captioner's cross-attention asks from
+// its caption's words: Up and Down step through them on the image, the overlay's bar names the
+// word instead of offering [CLS], and the classroom caption says where the word looks.
+#include <QLabel>
+#include <QToolButton>
 #include <QtTest>
 
 #include "Analysis.h"
 #include "AttentionSelection.h"
 #include "Error.h"
+#include "ExplanationText.h"
+#include "ImageOverlayControls.h"
 #include "ImageOverlayView.h"
 #include "ViewTabs.h"
 #include "FigureBuilder.h"
@@ -45,6 +51,31 @@ Analysis probeAnalysis() {
     return a;
 }
 
+// A captioner's analysis: a 2 x 2 patch image after [CLS] (the encoder's), a caption of three
+// tokens (the decoder's) and its cross-attention over the image's five tokens.
+Analysis captionAnalysis() {
+    Analysis a;
+    a.record.sequences = {imageSequence(1, 2, 2)};
+    TokenSequence caption;
+    caption.name = kDecoderSequence;
+    caption.names = {"<|endoftext|>", "\u0120a", "\u0120dog"};
+    caption.ids = {0, 5, 9};
+    caption.special = {true, false, false};
+    a.record.sequences.push_back(caption);
+    a.record.stacks = {{"encoder", 0, 0, {}}, {"decoder", 1, 1, {}}, {"cross", 1, 0, {}}};
+    a.record.stacks[0].attention.resize(1, 1, 5, 5);
+    a.record.stacks[1].attention.resize(1, 1, 3, 3);
+    AttentionStack& cross = a.record.stacks[2].attention;
+    cross.resize(1, 1, 3, 5);
+    const float rows[15] = {0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.1f, 0.6f, 0.1f, 0.1f, 0.1f, 0.0f, 0.1f, 0.1f, 0.1f, 0.7f};
+    cross.storeMap(0, 0, rows);
+    a.labels = sequenceLabels(a.record);
+    a.predictedSequence = 1;
+    a.image = QImage(16, 16, QImage::Format_RGB32);
+    a.image.fill(Qt::gray);
+    return a;
+}
+
 ViewRequest overlay(HeadMode mode, bool rollout) {
     ViewRequest r;
     r.kind = ViewKind::Overlay;
@@ -63,6 +94,7 @@ private slots:
     void rolloutStartsFromTheProbe();
     void crossKeysThatDoNotTileTheImageAreRefused();
     void clickingAPatchKeepsTheProbeAsQuery();
+    void captionWordsStepOnTheImage();
 };
 
 void ProbeOverlayTest::probeDrawsOnTheImage() {
@@ -119,6 +151,58 @@ void ProbeOverlayTest::clickingAPatchKeepsTheProbeAsQuery() {
     ViewTabs tabs(&selection);
     tabs.setAnalysis(analysis);
     QVERIFY(!tabs.isAvailable(ViewKind::Alignment));
+}
+
+void ProbeOverlayTest::captionWordsStepOnTheImage() {
+    const auto analysis = std::make_shared<const Analysis>(captionAnalysis());
+    AttentionSelection selection;
+    selection.adoptAnalysis(*analysis, nullptr);
+    selection.setStack(2);
+    selection.setSelectedQuery(1);
+    ImageOverlayView view(&selection);
+    view.resize(700, 500);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setAnalysis(analysis);
+    QVERIFY(view.overlayFigure());
+    QVERIFY(view.stepsQueries());
+    QCOMPARE(view.overlayFigure()->data().patchWeights, (std::vector<float>{0.6f, 0.1f, 0.1f, 0.1f}));
+    QTest::keyClick(&view, Qt::Key_Down);
+    QCOMPARE(selection.selectedQuery(), 2);
+    QVERIFY(view.overlayFigure());
+    QCOMPARE(view.overlayFigure()->data().patchWeights, (std::vector<float>{0.1f, 0.1f, 0.1f, 0.7f}));
+    QTest::keyClick(&view, Qt::Key_Down);  // the last word stays
+    QCOMPARE(selection.selectedQuery(), 2);
+    QTest::keyClick(&view, Qt::Key_Up);
+    QTest::keyClick(&view, Qt::Key_Up);
+    QTest::keyClick(&view, Qt::Key_Up);
+    QCOMPARE(selection.selectedQuery(), 0);
+    // A patch click does not turn a patch into a caption word.
+    QTest::mouseClick(&view, Qt::LeftButton, {}, view.patchRect(3).center().toPoint());
+    QCOMPARE(selection.selectedQuery(), 0);
+
+    // The bar above names the word and hides [CLS] (the caption, not the image, asks).
+    ImageOverlayControls controls(&selection);
+    controls.setAnalysis(analysis.get());
+    selection.setSelectedQuery(2);
+    QVERIFY(controls.queryButton(0)->isHidden());
+    const QLabel* note = controls.findChild<QLabel*>(QStringLiteral("overlayQueryNote"));
+    QVERIFY2(note->text().contains(QStringLiteral("(token 3 of 3)")), qPrintable(note->text()));
+    selection.setStack(0);  // the encoder's own attention: [CLS] is a query again
+    QVERIFY(!controls.queryButton(0)->isHidden());
+
+    ExplanationContext context = explanationContext(ViewKind::Overlay, selection);
+    context.crossStack = true;
+    context.queryWord = QStringLiteral("dog");
+    QVERIFY2(explanationText(context).contains(QStringLiteral("The word “dog” looks here.")), qPrintable(explanationText(context)));
+    context.view = ViewKind::Matrix;
+    QVERIFY(!explanationText(context).contains(QStringLiteral("looks here")));
+
+    // A self-attention image view has no words to step: Up and Down do nothing there.
+    ImageOverlayView encoderView(&selection);
+    encoderView.setAnalysis(analysis);
+    QVERIFY(encoderView.overlayFigure());
+    QVERIFY(!encoderView.stepsQueries());
 }
 
 QTEST_MAIN(ProbeOverlayTest)

@@ -1,6 +1,9 @@
 #include "ImageOverlayView.h"
 
 #include <QHelpEvent>
+#include <QKeyEvent>
+
+#include <algorithm>
 #include <QMouseEvent>
 #include <QPainter>
 
@@ -26,9 +29,28 @@ QString ImageOverlayView::toolTipFor(const ImageOverlayFigure::Hit& hit) const {
 
 void ImageOverlayView::buildFigure(const FigureSource& source, const ViewRequest& request) {
     figure_.emplace(buildImageOverlayData(source, request), selection()->style());
+    queryCount_ = static_cast<int>(source.queryLabels.size());
 }
 
-void ImageOverlayView::clearFigure() { figure_.reset(); }
+void ImageOverlayView::clearFigure() {
+    figure_.reset();
+    queryCount_ = 0;
+}
+
+void ImageOverlayView::stepSelectedQuery(int step) {
+    if (queryCount_ == 0) return;
+    const int current = selection()->selectedQuery();
+    const int next = current < 0 ? (step > 0 ? 0 : queryCount_ - 1) : current + step;
+    selection()->setSelectedQuery(std::clamp(next, 0, queryCount_ - 1));
+}
+
+void ImageOverlayView::keyPressEvent(QKeyEvent* event) {
+    if (stepsQueries() && (event->key() == Qt::Key_Up || event->key() == Qt::Key_Down)) {
+        stepSelectedQuery(event->key() == Qt::Key_Up ? -1 : 1);
+        return event->accept();
+    }
+    FigureView::keyPressEvent(event);
+}
 
 const Figure* ImageOverlayView::currentFigure() const { return figure_ ? &*figure_ : nullptr; }
 

@@ -16,12 +16,14 @@
 #include <QTextEdit>
 #include <QToolBar>
 
+#include "Analysis.h"
 #include "AttentionControls.h"
 #include "AttentionSelection.h"
 #include "AutoPlay.h"
 #include "ClassroomStyle.h"
 #include "ExplanationText.h"
 #include "HeatmapView.h"
+#include "ImageOverlayView.h"
 #include "LensTab.h"
 #include "SelectionStepper.h"
 #include "ViewTabs.h"
@@ -125,8 +127,10 @@ void ClassroomMode::addPresenterKeys() {
 
 void ClassroomMode::presenterKey(QShortcut* shortcut, int key, const std::function<void()>& step) {
     QWidget* focus = QApplication::focusWidget();
-    // Outside classroom mode the matrix keeps Up/Down for moving the query row.
-    const bool matrixRows = !on_ && focus == tabs_->heatmap() && (key == Qt::Key_Up || key == Qt::Key_Down);
+    // Outside classroom mode the matrix keeps Up/Down for moving the query row; the image view
+    // keeps them for stepping through a caption's words in either mode (its layers are on the side).
+    const bool upDown = key == Qt::Key_Up || key == Qt::Key_Down;
+    const bool matrixRows = upDown && ((!on_ && focus == tabs_->heatmap()) || (focus == tabs_->overlayView() && tabs_->overlayView()->stepsQueries()));
     if (focus && focus->window() == window_ && (ownsKeys(focus) || matrixRows)) {
         // Delivered with the shortcut off: a key event sent while it is on would trigger it again.
         QKeyEvent press(QEvent::KeyPress, key, Qt::NoModifier, key == Qt::Key_Space ? QStringLiteral(" ") : QString());
@@ -185,7 +189,18 @@ void ClassroomMode::updateCaption() {
     ExplanationContext context = explanationContext(tabs_->shownView().value_or(ViewKind::Matrix), *selection_);
     if (selection_->stack() == 0) context.layerNote = notes_.layer(selection_->layer());  // the notes are the first stack's layers
     context.scoreNote = notes_.scores;
+    // A captioner's word over the image: the classroom's "the word dog looks here".
+    if (analysis_ && analysis_->hasImage() && context.crossStack && selection_->stack() < analysis_->stackCount()) {
+        const QStringList& words = analysis_->queryLabels(selection_->stack());
+        // Without the mark a token label puts for its leading space.
+        if (const int q = selection_->selectedQuery(); q >= 0 && q < words.size()) context.queryWord = words[q].trimmed().remove(QChar(0x2423));
+    }
     caption_->setText(explanationText(context));
+}
+
+void ClassroomMode::setAnalysis(std::shared_ptr<const Analysis> analysis) {
+    analysis_ = std::move(analysis);
+    updateCaption();
 }
 
 void ClassroomMode::setModelNotes(const ModelNotes& notes) {

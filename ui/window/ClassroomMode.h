@@ -3,6 +3,8 @@
 
 #include <functional>
 
+#include <memory>
+
 #include "ModelNotes.h"
 
 class QAction;
@@ -24,6 +26,8 @@ class ViewTabs;
 // what is on screen, presenter keys (←/→ head, ↑/↓ layer, Space soft/hard, A head mean,
 // R rollout) and auto-play through layers and heads. The caption follows the view and the
 // selection in every mode; it is shown in classroom mode only.
+struct Analysis;
+
 class ClassroomMode : public QObject {
     Q_OBJECT
 public:
@@ -44,6 +48,8 @@ public slots:
     void setOn(bool on);
     // What sets the open model's attention apart, for the caption (empty for none).
     void setModelNotes(const attnscope::ui::ModelNotes& notes);
+    // The analysis shown: the caption names a caption word that looks at the image.
+    void setAnalysis(std::shared_ptr<const attnscope::ui::Analysis> analysis);
     void updateCaption();
 
 signals:
@@ -70,6 +76,7 @@ private:
     QToolBar* toolBar_ = nullptr;
     std::function<bool()> canStep_;
     ModelNotes notes_;
+    std::shared_ptr<const Analysis> analysis_;
     bool on_ = false;
     bool wasMaximized_ = false;
 };

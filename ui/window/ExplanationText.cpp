@@ -58,7 +58,10 @@ QString viewHint(const ExplanationContext& c) {
     case ViewKind::Grid:
         return QObject::tr("A layer is one step of the model; its heads work side by side, and layers are stacked.");
     case ViewKind::Tokens: return QObject::tr("Each token is shaded by the attention the selected query gives it.");
-    case ViewKind::Overlay: return QObject::tr("Each image patch is a token, shaded by the attention it receives.");
+    case ViewKind::Overlay:
+        if (!c.queryWord.isEmpty())
+            return QObject::tr("The brighter a patch, the more of this word's attention goes there; Up and Down step through the caption.");
+        return QObject::tr("Each image patch is a token, shaded by the attention it receives.");
     case ViewKind::Alignment:
         return QObject::tr("Each line joins a target token to a source token it reads; the darker, the more attention.");
     }
@@ -89,7 +92,9 @@ ExplanationContext explanationContext(ViewKind view, const AttentionSelection& s
 
 QString explanationText(const ExplanationContext& context) {
     QString stack;
-    if (context.crossStack) stack = QObject::tr("%1 (target reads source). ").arg(context.otherStack.isEmpty() ? QObject::tr("Cross-attention") : context.otherStack);
+    if (context.crossStack && context.view == ViewKind::Overlay && !context.queryWord.isEmpty())
+        stack = QObject::tr("The word “%1” looks here. ").arg(context.queryWord);
+    else if (context.crossStack) stack = QObject::tr("%1 (target reads source). ").arg(context.otherStack.isEmpty() ? QObject::tr("Cross-attention") : context.otherStack);
     else if (context.scoreTerm)
         stack = QObject::tr("%1: where the head would look from this part of its scores alone; the model adds content→content, "
                             "content→position and position→content before one softmax. ")

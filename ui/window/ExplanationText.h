@@ -30,6 +30,8 @@ struct ExplanationContext {
     // What sets the model's attention apart (ModelNotes): the shown layer's, and the model's.
     QString layerNote;
     QString scoreNote;
+    // A caption's word whose cross-attention over the image is shown ("the word dog looks here").
+    QString queryWord;
 };
 
 ExplanationContext explanationContext(ViewKind view, const AttentionSelection& selection);

@@ -57,7 +57,10 @@ ImageOverlayControls::ImageOverlayControls(AttentionSelection* selection, QWidge
 QToolButton* ImageOverlayControls::queryButton(int token) const { return qobject_cast<QToolButton*>(buttons_->button(token)); }
 
 void ImageOverlayControls::setAnalysis(const Analysis* analysis) {
+    stackQueryLabels_.clear();
     if (!analysis || !analysis->hasImage()) return setTokens({}, {});
+    for (int s = 0; s < analysis->stackCount(); ++s)
+        stackQueryLabels_.push_back(analysis->asksFromInput(s) ? QStringList() : analysis->queryLabels(s));
     const QStringList& labels = analysis->tokenLabels();
     setTokens(labels.mid(0, analysis->patches().firstPatchToken), labels);
 }
@@ -92,7 +95,16 @@ void ImageOverlayControls::syncFromSelection() {
         button->setChecked(buttons_->id(button) == query);
     }
     const bool special = query < static_cast<int>(buttonList_.size());
+    // A caption's cross-attention asks from its own tokens: the image's buttons do not apply.
+    const std::size_t stack = static_cast<std::size_t>(std::max(0, selection_->stack()));
+    const QStringList words = stack < stackQueryLabels_.size() ? stackQueryLabels_[stack] : QStringList();
+    for (QToolButton* button : buttonList_) button->setVisible(words.isEmpty() && !selection_->isCrossStack());
     if (labels_.isEmpty()) queryNote_->clear();
+    else if (words.size() > 1 && query < words.size())
+        queryNote_->setText(tr("what “%1” (token %2 of %3) reads in each patch — Up and Down step through them")
+                                .arg(words[query])
+                                .arg(query + 1)
+                                .arg(words.size()));
     else if (selection_->isCrossStack()) queryNote_->setText(tr("what this attention's query reads in each patch"));
     else if (special) queryNote_->setText(tr("or click a patch in the image"));
     else queryNote_->setText(tr("patch %1 — click another patch, or choose a token").arg(labels_.value(query)));

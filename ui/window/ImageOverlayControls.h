@@ -3,6 +3,8 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <vector>
+
 class QButtonGroup;
 class QHBoxLayout;
 class QLabel;
@@ -39,6 +41,7 @@ private:
     QButtonGroup* buttons_ = nullptr;
     QList<QToolButton*> buttonList_;
     QStringList labels_;
+    std::vector<QStringList> stackQueryLabels_;  // per stack: its queries' labels where they are not the image's (a caption)
     QLabel* queryNote_ = nullptr;
     QSlider* opacity_ = nullptr;
     QLabel* opacityValue_ = nullptr;

@@ -488,6 +488,7 @@ void MainWindow::onAnalysisChanged() {
     }
     controls_->setAnalysis(analysis);
     tabs_->setAnalysis(analysis);
+    classroom_->setAnalysis(analysis);
     // A view offered only for some analyses (alignment: cross-attention) can be asked for
     // before there is one; it is shown once it is offered.
     showPreferredView();
