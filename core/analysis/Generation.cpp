@@ -79,7 +79,7 @@ std::vector<int> decoderPromptIds(const Checkpoint& checkpoint, const std::strin
 }
 
 Generator::Generator(const TransformerModel& model, std::vector<int> prompt, const SamplingSettings& settings)
-    : Generator(model, GenerationPrompt{std::move(prompt), {}}, settings) {}
+    : Generator(model, GenerationPrompt{std::move(prompt), {}, {}}, settings) {}
 
 Generator::Generator(const TransformerModel& model, GenerationPrompt prompt, const SamplingSettings& settings)
     : model_(model),
@@ -181,7 +181,7 @@ AttentionStack Generator::crossAttentions() const {
 GenerationResult generate(const TransformerModel& model, const std::vector<int>& prompt, const SamplingSettings& settings,
                           int maxNewTokens, const std::vector<int>& stopIds, const std::function<void(int)>& onToken,
                           const std::atomic<bool>* cancel) {
-    return generate(model, GenerationPrompt{prompt, {}}, settings, maxNewTokens, stopIds, onToken, cancel);
+    return generate(model, GenerationPrompt{prompt, {}, {}}, settings, maxNewTokens, stopIds, onToken, cancel);
 }
 
 GenerationResult generate(const TransformerModel& model, const GenerationPrompt& prompt, const SamplingSettings& settings,

@@ -258,7 +258,7 @@ void CliPredictionsTest::encoderDecoderGeneratesItsTarget() {
     const QString t5 = t5WithLmHead();
     const auto cp = attnscope::Checkpoint::open(t5.toStdString());
     const std::vector<int> source = cp->encode("The cat sat on the mat.").ids;
-    const auto expected = attnscope::generate(cp->model(), attnscope::GenerationPrompt{{0}, source}, {}, 6,
+    const auto expected = attnscope::generate(cp->model(), attnscope::GenerationPrompt{{0}, source, {}}, {}, 6,
                                               attnscope::endOfSequenceIds(cp->config()));
     QTemporaryDir tmp;
     const auto r = runCli({"generate", t5, "--text", "The cat sat on the mat.", "--max-new-tokens", "6", "--out", tmp.filePath("t5.safetensors")});

@@ -33,7 +33,11 @@ std::unique_ptr<Checkpoint> openWritten(const SyntheticCheckpoint& ck, const QTe
     return Checkpoint::open(ck.write(fs::path(tmp.path().toStdString()) / name));
 }
 
-std::string layerName(int l, const std::string& part) { return "deberta.encoder.layer." + std::to_string(l) + ".attention.self." + part; }
+std::string layerName(int l, const std::string& part) {
+    std::string name = "deberta.encoder.layer.";  // appended: GCC 12 -O3 warns falsely of an overflow on "..." + to_string (its bug 105651)
+    name += std::to_string(l);
+    return name + ".attention.self." + part;
+}
 
 SyntheticTensor filled(std::vector<std::int64_t> shape, float value) {
     std::size_t count = 1;

@@ -47,7 +47,7 @@ void EncoderDecoderGenerationTest::stepsEqualTheTeacherForcedForward() {
     QVERIFY(m.canGenerate());
     QVERIFY(cp->capabilities().whyNoGeneration.empty());
     const std::vector<int> source = sourceIds();
-    Generator g(m, GenerationPrompt{{cp->config().decoderStartTokenId}, source}, SamplingSettings{});
+    Generator g(m, GenerationPrompt{{cp->config().decoderStartTokenId}, source, {}}, SamplingSettings{});
     QCOMPARE(g.encoderAttention().queries, int(source.size()));
     for (int i = 0; i < 10; ++i) g.step();
     g.feedPending();
@@ -78,7 +78,7 @@ void EncoderDecoderGenerationTest::stepsEqualTheTeacherForcedForward() {
 void EncoderDecoderGenerationTest::stopsAtTheEndOfSequenceToken() {
     QTemporaryDir tmp;
     const auto cp = Checkpoint::open(t5WithLmHead(tmp));
-    const GenerationPrompt prompt{{cp->config().decoderStartTokenId}, sourceIds()};
+    const GenerationPrompt prompt{{cp->config().decoderStartTokenId}, sourceIds(), {}};
     const auto free = generate(cp->model(), prompt, SamplingSettings{}, 6, {});
     QCOMPARE(free.ids.size(), std::size_t{7});
     QCOMPARE(free.promptLength, 1);
@@ -95,9 +95,9 @@ void EncoderDecoderGenerationTest::aTypedTargetIsContinued() {
     QTemporaryDir tmp;
     const auto cp = Checkpoint::open(t5WithLmHead(tmp));
     const std::vector<int> source = sourceIds();
-    const auto free = generate(cp->model(), GenerationPrompt{{cp->config().decoderStartTokenId}, source}, SamplingSettings{}, 8, {});
+    const auto free = generate(cp->model(), GenerationPrompt{{cp->config().decoderStartTokenId}, source, {}}, SamplingSettings{}, 8, {});
     const std::vector<int> prefix(free.ids.begin(), free.ids.begin() + 4);
-    const auto continued = generate(cp->model(), GenerationPrompt{prefix, source}, SamplingSettings{}, 5, {});
+    const auto continued = generate(cp->model(), GenerationPrompt{prefix, source, {}}, SamplingSettings{}, 5, {});
     QCOMPARE(continued.promptLength, 4);
     QCOMPARE(continued.ids, free.ids);
 }
@@ -107,13 +107,13 @@ void EncoderDecoderGenerationTest::modelsAndPromptsThatCannotGenerateAreErrors()
     const auto bare = Checkpoint::open(goldenT5());
     QVERIFY(!bare->model().canGenerate());
     QVERIFY(bare->capabilities().whyNoGeneration.find("no LM head") != std::string::npos);
-    QVERIFY_THROWS_EXCEPTION(Error, Generator(bare->model(), GenerationPrompt{{0}, sourceIds()}, SamplingSettings{}));
+    QVERIFY_THROWS_EXCEPTION(Error, Generator(bare->model(), GenerationPrompt{{0}, sourceIds(), {}}, SamplingSettings{}));
 
     QTemporaryDir tmp;
     const auto cp = Checkpoint::open(t5WithLmHead(tmp));
     // No source, or an empty one; no decoder start.
     QVERIFY_THROWS_EXCEPTION(Error, Generator(cp->model(), std::vector<int>{0}, SamplingSettings{}));
-    QVERIFY_THROWS_EXCEPTION(Error, Generator(cp->model(), GenerationPrompt{{}, sourceIds()}, SamplingSettings{}));
+    QVERIFY_THROWS_EXCEPTION(Error, Generator(cp->model(), GenerationPrompt{{}, sourceIds(), {}}, SamplingSettings{}));
     KeyValueCache cache;
     QVERIFY_THROWS_EXCEPTION(Error, cp->model().encodeSource({}, cache));
     // Decoder steps before the source is encoded.
@@ -121,7 +121,7 @@ void EncoderDecoderGenerationTest::modelsAndPromptsThatCannotGenerateAreErrors()
 
     // A decoder-only model has no encoder to read a source with.
     const auto gpt2 = Checkpoint::open(fixtures::goldenDir() / "gpt2" / "model");
-    QVERIFY_THROWS_EXCEPTION(Error, Generator(gpt2->model(), GenerationPrompt{{1, 2}, {3, 4}}, SamplingSettings{}));
+    QVERIFY_THROWS_EXCEPTION(Error, Generator(gpt2->model(), GenerationPrompt{{1, 2}, {3, 4}, {}}, SamplingSettings{}));
     KeyValueCache other;
     QVERIFY_THROWS_EXCEPTION(Error, gpt2->model().encodeSource({3, 4}, other));
 }

@@ -169,7 +169,7 @@ void GenerationRulesTest::generationConfigFileComesFirst() {
 void GenerationRulesTest::generatePicksByTheRules() {
     QTemporaryDir tmp;
     const auto cp = Checkpoint::open(fixtures::writeT5WithLmHead(fs::path(tmp.path().toStdString()) / "t5"));
-    const GenerationPrompt prompt{{0}, cp->encode("The cat sat on the mat.").ids};
+    const GenerationPrompt prompt{{0}, cp->encode("The cat sat on the mat.").ids, {}};
     const auto free = generate(cp->model(), prompt, SamplingSettings{}, 5, {});
     GenerationRules forced;
     forced.forcedBos = 42;

@@ -237,7 +237,7 @@ void Seq2SeqFamiliesTest::decoderStepsEqualTheTeacherForcedPass() {
     QFETCH(QString, family);
     QTemporaryDir tmp;
     const auto cp = openWritten(family == "bart" ? bartFromBert() : marianFromBert(), tmp, family.toStdString());
-    Generator g(cp->model(), GenerationPrompt{{cp->config().decoderStartTokenId}, kSource}, SamplingSettings{});
+    Generator g(cp->model(), GenerationPrompt{{cp->config().decoderStartTokenId}, kSource, {}}, SamplingSettings{});
     for (int i = 0; i < 8; ++i) g.step();
     g.feedPending();
     const auto full = cp->forward(sourceAndTarget(kSource, g.ids()));

@@ -116,7 +116,10 @@ inline SyntheticCheckpoint captionerFromGolden(float crossOut = 1.0f) {
         if (name.rfind("vit.", 0) == 0) ck.tensors["encoder." + name.substr(4)] = t;
     for (const auto& [name, t] : gpt2.tensors) ck.tensors["decoder." + name] = t;
     for (int l = 0; l < 2; ++l) {
-        const std::string p = "decoder.transformer.h." + std::to_string(l) + ".", key = "cross" + std::to_string(l);
+        // Appended: GCC 12 -O3 warns falsely of an overflow on "..." + to_string (its bug 105651).
+        std::string p = "decoder.transformer.h.", key = "cross";
+        p += std::to_string(l) + ".";
+        key += std::to_string(l);
         ck.tensors[p + "ln_cross_attn.weight"] = {{h}, synthetic::values(key + "norm", h, 1.0f)};
         ck.tensors[p + "ln_cross_attn.bias"] = {{h}, synthetic::values(key + "normb", h, 0.0f)};
         ck.tensors[p + "crossattention.q_attn.weight"] = {{h, h}, synthetic::values(key + "q", h * h, 0.0f)};  // Conv1D: [in, out]

@@ -466,7 +466,7 @@ void GenerationWindowTest::encoderDecoderGeneratesItsTarget() {
 
     const auto cp = Checkpoint::open(dir);
     const std::vector<int> sourceIds = cp->encode(source.toStdString()).ids;
-    const auto expected = generate(cp->model(), GenerationPrompt{{0}, sourceIds}, SamplingSettings{}, 5, endOfSequenceIds(cp->config()));
+    const auto expected = generate(cp->model(), GenerationPrompt{{0}, sourceIds, {}}, SamplingSettings{}, 5, endOfSequenceIds(cp->config()));
     const auto analysis = window.session().analysis();
     QVERIFY(analysis->isGeneration());
     QCOMPARE(analysis->predictedSequence, 1);

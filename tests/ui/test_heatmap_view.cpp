@@ -37,7 +37,8 @@ std::shared_ptr<const attnscope::ui::Analysis> manyTokens(int n) {
     std::vector<std::string> tokens;
     std::vector<float> map(static_cast<std::size_t>(n) * n);
     for (int q = 0; q < n; ++q) {
-        tokens.push_back("t" + std::to_string(q));
+        tokens.push_back("t");
+        tokens.back() += std::to_string(q);  // not "t" + to_string: GCC 12 -O3 warns falsely of an overflow (its bug 105651)
         float sum = 0.0f;
         for (int k = 0; k < n; ++k) sum += (map[static_cast<std::size_t>(q) * n + k] = 1.0f + static_cast<float>((q * 7 + k * 3) % 11));
         for (int k = 0; k < n; ++k) map[static_cast<std::size_t>(q) * n + k] /= sum;

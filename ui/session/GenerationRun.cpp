@@ -45,9 +45,9 @@ GenerationPrompt generationPrompt(const Checkpoint& checkpoint, const QString& p
     if (checkpoint.capabilities().readsImages()) return captionPrompt(checkpoint, target, imageFile, seen);
     if (!checkpoint.capabilities().hasDecoder()) {
         if (!target.isEmpty()) throw Error("a target is for encoder-decoder models; " + checkpoint.config().modelType + " continues its prompt");
-        return {promptIds(checkpoint, prompt), {}};
+        return {promptIds(checkpoint, prompt), {}, {}};
     }
-    GenerationPrompt p{decoderPromptIds(checkpoint, target.toStdString()), checkpoint.encode(prompt.toStdString()).ids};
+    GenerationPrompt p{decoderPromptIds(checkpoint, target.toStdString()), checkpoint.encode(prompt.toStdString()).ids, {}};
     if (p.source.empty()) throw Error("type a source for " + checkpoint.config().modelType + " to generate its target from");
     return p;
 }
