@@ -76,6 +76,15 @@ Analysis captionAnalysis() {
     return a;
 }
 
+// Shows `view` on screen with `analysis`; whether it drew a figure.
+bool shownWith(ImageOverlayView& view, const std::shared_ptr<const Analysis>& analysis) {
+    view.resize(700, 500);
+    view.show();
+    if (!QTest::qWaitForWindowExposed(&view)) return false;
+    view.setAnalysis(analysis);
+    return view.overlayFigure() != nullptr;
+}
+
 ViewRequest overlay(HeadMode mode, bool rollout) {
     ViewRequest r;
     r.kind = ViewKind::Overlay;
@@ -139,11 +148,7 @@ void ProbeOverlayTest::clickingAPatchKeepsTheProbeAsQuery() {
     selection.adoptAnalysis(*analysis, nullptr);
     selection.setStack(1);
     ImageOverlayView view(&selection);
-    view.resize(700, 500);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    view.setAnalysis(analysis);
-    QVERIFY(view.overlayFigure());
+    QVERIFY(shownWith(view, analysis));
     QTest::mouseClick(&view, Qt::LeftButton, {}, view.patchRect(3).center().toPoint());
     QVERIFY(selection.selectedQuery() <= 0);
     QVERIFY(view.overlayFigure());
@@ -160,11 +165,7 @@ void ProbeOverlayTest::captionWordsStepOnTheImage() {
     selection.setStack(2);
     selection.setSelectedQuery(1);
     ImageOverlayView view(&selection);
-    view.resize(700, 500);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    view.setAnalysis(analysis);
-    QVERIFY(view.overlayFigure());
+    QVERIFY(shownWith(view, analysis));
     QVERIFY(view.stepsQueries());
     QCOMPARE(view.overlayFigure()->data().patchWeights, (std::vector<float>{0.6f, 0.1f, 0.1f, 0.1f}));
     QTest::keyClick(&view, Qt::Key_Down);
