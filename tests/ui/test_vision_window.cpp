@@ -31,6 +31,7 @@
 #include "TextInputBar.h"
 #include "TokenStripView.h"
 #include "ImageFile.h"
+#include "RespelledCheckpoints.h"
 #include "analysis/Predictions.h"
 #include "model/PreparedInput.h"
 
@@ -106,6 +107,7 @@ private slots:
     void t5SelectorSwitchesStacksAndAxes();
     void t5EmptyTargetRunsTheStartTokenAlone();
     void t5OpensOnTheAlignmentWhenAskedFor();
+    void captionerReadsTheImageAndTheCaption();
 
 private:
     QTemporaryDir tmp_;
@@ -421,6 +423,39 @@ void TestVisionWindow::t5EmptyTargetRunsTheStartTokenAlone() {
     window.selection().selectStack(QStringLiteral("cross"));
     QCOMPARE(window.heatmap()->rows(), 1);
     QCOMPARE(window.heatmap()->columns(), analysis->tokenCount());
+}
+
+// A vision-encoder-decoder opened as `attnscope CAPTIONER --image F --target "the cat"`: the
+// image bar with its Caption field, the caption's tokens after the start token as the
+// decoder's, their next-token predictions, and Enter in the field recomputing with a new caption.
+void TestVisionWindow::captionerReadsTheImageAndTheCaption() {
+    const QString folder =
+        QString::fromStdString(fixtures::writeCaptioner(fixtures::captionerFromGolden(), fixtures::tmpDir() / "window_captioner").string());
+    MainWindow window;
+    window.setCaption(QStringLiteral("the cat"));
+    window.setImageFile(golden("vit/image0.png"));
+    window.show();
+    window.openModel(folder);
+    QVERIFY(waitForAnalysis(window));
+    auto analysis = window.session().analysis();
+    QVERIFY(analysis->hasImage());
+    QVERIFY(window.imageBar()->isVisible());
+    auto* caption = window.imageBar()->findChild<QLineEdit*>(QStringLiteral("captionEdit"));
+    QVERIFY(caption->isVisible());
+    const auto checkpoint = window.session().checkpoint();
+    std::vector<int> expected{0};
+    for (const int id : checkpoint->encode("the cat").ids) expected.push_back(id);
+    QCOMPARE(analysis->record.sequences.at(1).ids, expected);
+    QCOMPARE(analysis->predictedSequence, 1);
+    QCOMPARE(analysis->tokenPredictions.size(), expected.size());
+    QCOMPARE(analysis->attention(2).keys, 17);
+
+    caption->setText(QStringLiteral("the cat sat"));
+    QTest::keyClick(caption, Qt::Key_Return);
+    QVERIFY(waitForAnalysis(window, analysis));
+    analysis = window.session().analysis();
+    QVERIFY(analysis->record.sequences.at(1).ids.size() > expected.size());
+    QCOMPARE(window.imageBar()->imagePath(), golden("vit/image0.png"));
 }
 
 QTEST_MAIN(TestVisionWindow)
