@@ -87,7 +87,7 @@ ModelCapabilities capabilitiesOf(const ModelConfig& c, HeadKind head, std::vecto
             m.stacks.push_back({kProbeStack, 1, 0, 1, c.heads});
         }
     }
-    if (const ModelConfig& image = c.encoder ? *c.encoder : c; image.spec().readsImages()) {
+    if (const ModelConfig& image = c.imageConfig(); image.spec().readsImages()) {
         m.leadingSpecialTokens = image.spec().leadingImageTokens();
         m.patches = {image.patchGridSide(), image.patchGridSide(), m.leadingSpecialTokens};
     }

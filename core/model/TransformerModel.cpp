@@ -275,20 +275,19 @@ void TransformerModel::requireCanGenerate() const {
 
 StepResult TransformerModel::forwardCached(const std::vector<int>& ids, KeyValueCache& cache) const {
     requireCanGenerate();
-    const ModelConfig& c = config_;
     if (decoder_ && cache.crossKeys.empty()) throw Error("an encoder-decoder's decoder steps need the source encoded first");
     const LayerStack& stack = decoder_ ? *decoder_ : *stack_;
     std::vector<int> positions;
     RowMatrix x = (decoder_ ? *decoderEmbeddings_ : *embeddings_).text(ids, {}, positions, cache.length);
     const int n = static_cast<int>(x.rows());
     StepResult step;
-    step.attention.resize(stack.layers(), c.heads, n, cache.length + n);
+    step.attention.resize(stack.layers(), stack.heads(), n, cache.length + n);
     LayerStack::Run run;
     run.positions = &positions;
     run.attention = &step.attention;
     run.cache = &cache;
     if (decoder_) {
-        step.crossAttention.resize(stack.layers(), c.heads, n, cache.sourceLength);
+        step.crossAttention.resize(stack.layers(), stack.heads(), n, cache.sourceLength);
         run.crossAttention = &step.crossAttention;
     }
     stack.run(x, run);

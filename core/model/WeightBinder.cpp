@@ -27,10 +27,11 @@ WeightBinder::WeightBinder(const CheckpointWeights& w, const ModelConfig& c, std
                 c.modelType + " checkpoint" + (part_.empty() ? "" : "'s " + part_.substr(0, part_.size() - 1)) + ")");
 }
 
-WeightBinder::WeightBinder(const CheckpointWeights& w, const ModelConfig& c, std::string part, std::string prefix)
-    : w_(w), c_(c), names_(&c.spec().names), part_(std::move(part)), prefix_(std::move(prefix)) {}
-
-WeightBinder WeightBinder::whole() const { return WeightBinder(w_, c_, "", prefix_); }
+WeightBinder WeightBinder::whole() const {
+    WeightBinder outside = *this;
+    outside.part_.clear();
+    return outside;
+}
 
 std::string WeightBinder::name(TensorRole role, int layer, const char* suffix) const {
     return prefix_ + layerPath(names_->at(role), layer) + suffix;

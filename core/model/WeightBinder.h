@@ -51,8 +51,6 @@ private:
 
     const CheckpointWeights& w_;
     const ModelConfig& c_;
-    WeightBinder(const CheckpointWeights& weights, const ModelConfig& config, std::string part, std::string prefix);
-
     const std::map<TensorRole, std::string>* names_;
     std::string part_;
     std::string prefix_;

@@ -2,10 +2,10 @@
 
 #include <QHelpEvent>
 #include <QKeyEvent>
-
-#include <algorithm>
 #include <QMouseEvent>
 #include <QPainter>
+
+#include <algorithm>
 
 #include "AttentionSelection.h"
 

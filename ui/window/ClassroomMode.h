@@ -2,7 +2,6 @@
 #include <QObject>
 
 #include <functional>
-
 #include <memory>
 
 #include "ModelNotes.h"
@@ -16,6 +15,7 @@ class QToolBar;
 
 namespace attnscope::ui {
 
+struct Analysis;
 class AttentionControls;
 class AttentionSelection;
 class AutoPlay;
@@ -26,8 +26,6 @@ class ViewTabs;
 // what is on screen, presenter keys (←/→ head, ↑/↓ layer, Space soft/hard, A head mean,
 // R rollout) and auto-play through layers and heads. The caption follows the view and the
 // selection in every mode; it is shown in classroom mode only.
-struct Analysis;
-
 class ClassroomMode : public QObject {
     Q_OBJECT
 public:

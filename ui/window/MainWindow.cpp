@@ -330,7 +330,6 @@ FigureView* MainWindow::currentFigureView() const { return tabs_->shownView() ? 
 bool MainWindow::exportTo(const ExportChoice& choice) { return export_->exportTo(choice); }
 void MainWindow::setText(const QString& text) { input_->textBar()->setText(text); }
 void MainWindow::setPairText(const QString& text) { input_->textBar()->setPairText(text); }
-
 void MainWindow::setCaption(const QString& text) { input_->imageBar()->setCaption(text); }
 void MainWindow::compute() { input_->compute(); }
 void MainWindow::openImage(const QString& path) { input_->openImage(path); }
