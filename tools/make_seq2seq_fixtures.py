@@ -467,6 +467,30 @@ def make_fixture(spec, index, outdir, versions):
     return {"size": size, "cases": len(cases), "seconds": time.time() - t0}
 
 
+def check_marian_spm(outdir):
+    """Runs transformers' own MarianTokenizer (SentencePiece files, no tokenizer.json) on the
+    Marian folder of tests/fixtures/sentencepiece/ and compares its ids with the ones
+    make_sentencepiece_fixtures.py transcribed; writes _log/marian_spm.json either way."""
+    from transformers import MarianTokenizer
+
+    here = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "fixtures", "sentencepiece")
+    with open(os.path.join(here, "reference.json"), encoding="utf-8") as f:
+        reference = json.load(f)["marian"]
+    tok = MarianTokenizer.from_pretrained(os.path.join(here, "marian"))
+    report = {"mismatches": [], "checked": 0}
+    for side, rows in reference.items():
+        for row in rows:
+            got = tok(text_target=row["text"])["input_ids"] if side == "target" else tok(row["text"])["input_ids"]
+            report["checked"] += 1
+            if list(got) != row["ids"]:
+                report["mismatches"].append({"side": side, "text": row["text"], "transformers": list(got), "ours": row["ids"]})
+    with open(os.path.join(outdir, "_log", "marian_spm.json"), "w", encoding="utf-8") as f:
+        json.dump(report, f, ensure_ascii=False, indent=1)
+    fam.say("MarianTokenizer on tests/fixtures/sentencepiece/marian: %d texts, %d mismatches"
+            % (report["checked"], len(report["mismatches"])))
+    return not report["mismatches"]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("outdir", nargs="?", default=os.path.join("tests", "fixtures"))
@@ -500,6 +524,13 @@ def main():
                 shutil.rmtree(dst, ignore_errors=True)
                 os.makedirs(os.path.dirname(dst), exist_ok=True)
                 os.replace(src, dst)
+    if not wanted:
+        try:
+            if not check_marian_spm(outdir):
+                failed.append("marian_spm")
+        except Exception:
+            fam.say(traceback.format_exc())
+            failed.append("marian_spm")
     fam.say("\nfailed: %s" % (", ".join(failed) or "none"))
     fam.log_file.close()
     return 1 if failed else 0

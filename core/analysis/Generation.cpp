@@ -71,7 +71,7 @@ std::optional<int> beginningOfSequenceId(const ModelConfig& config) {
 std::vector<int> decoderPromptIds(const Checkpoint& checkpoint, const std::string& target) {
     std::vector<int> ids{checkpoint.config().decoderStartTokenId};
     if (target.empty()) return ids;
-    std::vector<int> typed = checkpoint.encode(target).ids;
+    std::vector<int> typed = checkpoint.encodeTarget(target).ids;
     const std::vector<int> ends = endOfSequenceIds(checkpoint.config());
     while (!typed.empty() && std::find(ends.begin(), ends.end(), typed.back()) != ends.end()) typed.pop_back();
     ids.insert(ids.end(), typed.begin(), typed.end());

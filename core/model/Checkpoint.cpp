@@ -23,7 +23,7 @@ std::unique_ptr<Checkpoint> Checkpoint::open(const std::filesystem::path& refere
     try {
         cp->tokenizer_ = Tokenizer::fromModelFolder(dir);
         if (!cp->tokenizer_)
-            cp->tokenizerProblem_ = dir.string() + ": no tokenizer (expected tokenizer.json, vocab.txt, or vocab.json with merges.txt)";
+            cp->tokenizerProblem_ = dir.string() + ": no tokenizer (expected tokenizer.json, source.spm with vocab.json, vocab.txt, or vocab.json with merges.txt)";
     } catch (const Error& e) {
         // A broken tokenizer does not stop the model from being used with token ids.
         cp->tokenizerProblem_ = e.what();
@@ -41,6 +41,11 @@ Encoding Checkpoint::encode(const std::string& text, const std::optional<std::st
     if (!tokenizer_) throw Error(tokenizerProblem_);
     if (pair) return tokenizer_->encode(text, std::string_view(*pair));
     return tokenizer_->encode(text);
+}
+
+Encoding Checkpoint::encodeTarget(const std::string& text) const {
+    if (!tokenizer_) throw Error(tokenizerProblem_);
+    return tokenizer_->encodeTarget(text);
 }
 
 std::vector<std::string> Checkpoint::tokenNames(const std::vector<int>& ids) const {

@@ -39,6 +39,8 @@ public:
 
     // Tokenizes with the checkpoint's tokenizer; throws attnscope::Error when there is none.
     Encoding encode(const std::string& text, const std::optional<std::string>& pair = std::nullopt) const;
+    // Tokenizes an encoder-decoder's target text (Marian's target.spm; otherwise as encode).
+    Encoding encodeTarget(const std::string& text) const;
     // Ids given without their text, as they are shown: the vocabulary's spelling of each (the
     // number itself for an id it lacks, or without a tokenizer), and whether each is special.
     std::vector<std::string> tokenNames(const std::vector<int>& ids) const;

@@ -131,7 +131,7 @@ std::vector<int> teacherForcedDecoderIds(const Checkpoint& checkpoint, const std
     if (!checkpoint.capabilities().hasDecoder())
         throw Error("a target is for encoder-decoder models, which read a source and a target; this is " + checkpoint.config().modelType);
     if (target.empty()) throw Error("the target text is empty");
-    const Encoding enc = checkpoint.encode(target);
+    const Encoding enc = checkpoint.encodeTarget(target);
     std::size_t typed = enc.ids.size();
     while (typed > 0 && enc.specialTokensMask[typed - 1]) --typed;
     std::vector<int> ids{checkpoint.config().decoderStartTokenId};

@@ -4,6 +4,7 @@
 
 #include "Error.h"
 #include "text/LegacyTokenizerLoader.h"
+#include "text/MarianTokenizer.h"
 #include "text/TokenizerJsonLoader.h"
 
 namespace attnscope {
@@ -15,6 +16,7 @@ std::unique_ptr<Tokenizer> Tokenizer::fromTokenizerJson(const std::filesystem::p
 std::unique_ptr<Tokenizer> Tokenizer::fromModelFolder(const std::filesystem::path& dir) {
     namespace fs = std::filesystem;
     if (fs::is_regular_file(dir / "tokenizer.json")) return fromTokenizerJson(dir / "tokenizer.json");
+    if (MarianTokenizer::isMarianFolder(dir)) return MarianTokenizer::load(dir);
     if (fs::is_regular_file(dir / "vocab.txt")) return loadWordPieceVocab(dir);
     if (fs::is_regular_file(dir / "vocab.json") && fs::is_regular_file(dir / "merges.txt")) return loadByteLevelBpe(dir);
     return nullptr;

@@ -19,14 +19,19 @@ public:
     // Reads a tokenizer.json. Throws attnscope::Error naming the file and field on bad input.
     static std::unique_ptr<Tokenizer> fromTokenizerJson(const std::filesystem::path& file);
 
-    // Finds the tokenizer of a model folder: tokenizer.json, else vocab.txt (WordPiece),
-    // else vocab.json + merges.txt (GPT-2 byte-level BPE; RoBERTa processing when the
-    // folder's config/tokenizer_config says roberta). Returns nullptr when the folder has none.
+    // Finds the tokenizer of a model folder: tokenizer.json, else Marian's source.spm and
+    // target.spm with vocab.json, else vocab.txt (WordPiece), else vocab.json + merges.txt
+    // (GPT-2 byte-level BPE; RoBERTa processing when the folder's config/tokenizer_config says
+    // roberta). Returns nullptr when the folder has none.
     static std::unique_ptr<Tokenizer> fromModelFolder(const std::filesystem::path& dir);
 
     // Encodes UTF-8 text (and an optional pair). Throws attnscope::Error on invalid UTF-8.
     virtual Encoding encode(std::string_view text, std::optional<std::string_view> pair = std::nullopt,
                             bool addSpecialTokens = true) const = 0;
+
+    // Encodes a translation's target (transformers' text_target): the same as encode() except
+    // for tokenizers with a separate target model, as Marian's target.spm.
+    virtual Encoding encodeTarget(std::string_view text) const { return encode(text); }
 
     virtual std::size_t vocabSize() const = 0;                    // including added tokens
     virtual std::string idToToken(int id) const = 0;              // empty when unknown

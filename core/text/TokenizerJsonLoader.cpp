@@ -7,6 +7,7 @@
 #include "text/ByteLevel.h"
 #include "text/JsonFields.h"
 #include "text/Pattern.h"
+#include "text/PrecompiledNormalizer.h"
 #include "text/Regex.h"
 #include "text/UnigramModel.h"
 #include "text/Utf8.h"
@@ -118,10 +119,21 @@ private:
                                                      f_.boolean(node, path, "strip_right", true));
         if (type == "Prepend") return std::make_unique<PrependNormalizer>(validUtf8(f_.string(node, path, "prepend"), path + ".prepend"));
         if (type == "Append") return std::make_unique<AppendNormalizer>(validUtf8(f_.string(node, path, "append"), path + ".append"));
+        if (type == "Precompiled") return precompiled(node, path);
         if (type == "Replace")
             return std::make_unique<ReplaceNormalizer>(pattern(f_.require(node, path, "pattern"), path + ".pattern"),
                                                        validUtf8(f_.string(node, path, "content"), path + ".content"));
         unsupported(path + ".type", "the normalizer `" + type + "`");
+    }
+
+    // SentencePiece's compiled rules, base64 in the file. A charsmap that is null or empty
+    // (a SentencePiece model trained with the identity rule) changes nothing.
+    std::unique_ptr<Normalizer> precompiled(const json& node, const std::string& path) {
+        const std::string field = path + ".precompiled_charsmap";
+        const std::optional<std::string> encoded = f_.optionalString(node, path, "precompiled_charsmap");
+        if (!encoded || encoded->empty()) return nullptr;
+        const std::string where = f_.file() + ": " + field;
+        return std::make_unique<PrecompiledNormalizer>(PrecompiledCharsMap(decodeBase64(*encoded, where), where));
     }
 
     // Metaspace's prepend_scheme (default "always"). Files from before it existed say

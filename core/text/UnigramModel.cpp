@@ -14,7 +14,7 @@ constexpr double kUnkPenalty = 10.0;
 }
 
 UnigramModel::UnigramModel(std::vector<std::pair<std::string, double>> vocab, std::optional<int> unkId,
-                           bool byteFallback)
+                           bool byteFallback, std::optional<SentencePieceRules> rules)
     : pieces_(std::move(vocab)), unkId_(unkId), byteFallback_(byteFallback) {
     if (unkId_) {
         if (pieces_.empty()) throw Error("Unigram: the vocabulary is empty but unk_id needs an entry");
@@ -26,6 +26,13 @@ UnigramModel::UnigramModel(std::vector<std::pair<std::string, double>> vocab, st
         ids_.insert_or_assign(pieces_[i].first, static_cast<int>(i));
         minScore_ = std::min(minScore_, pieces_[i].second);
         maxPieceBytes_ = std::max(maxPieceBytes_, pieces_[i].first.size());
+    }
+    if (rules) {
+        if (rules->matchable.size() != pieces_.size())
+            throw Error("Unigram: " + std::to_string(rules->matchable.size()) + " matchable flags for " +
+                        std::to_string(pieces_.size()) + " pieces");
+        matchable_ = std::move(rules->matchable);
+        minScore_ = rules->minScore;
     }
 }
 
@@ -43,6 +50,7 @@ std::vector<std::string> UnigramModel::bestSegmentation(std::string_view sentenc
         for (std::size_t len = 1; len <= maxPieceBytes_ && start + len <= size; ++len) {
             auto it = ids_.find(sentence.substr(start, len));
             if (it == ids_.end()) continue;
+            if (!matchable_.empty() && !matchable_[static_cast<std::size_t>(it->second)]) continue;
             Node& target = best[start + len];
             const double candidate = pieces_[static_cast<std::size_t>(it->second)].second + here;
             if (!target.start || candidate > target.score) target = Node{it->second, candidate, start};
@@ -88,7 +96,8 @@ std::vector<Token> UnigramModel::tokenize(std::string_view sequence) const {
         const std::size_t length = piece.size();
         const std::pair<std::size_t, std::size_t> offsets{offset, offset + length};
         offset += length;
-        if (auto it = ids_.find(piece); it != ids_.end()) {
+        auto it = ids_.find(piece);
+        if (it != ids_.end() && (matchable_.empty() || matchable_[static_cast<std::size_t>(it->second)])) {
             tokens.push_back(Token{it->second, std::move(piece), offsets});
             continue;
         }

@@ -15,6 +15,7 @@
 #include "io/SafetensorsFile.h"
 #include "model/Checkpoint.h"
 #include "model/Embeddings.h"
+#include "model/PreparedInput.h"
 #include "model/TransformerModel.h"
 
 using namespace attnscope;
@@ -125,6 +126,7 @@ private slots:
     void decoderStepsEqualTheTeacherForcedPass();
     void decodersStartWhereTheConfigSays();
     void unequalStacksAreRefused();
+    void marianFolderTeacherForcesThroughTargetSpm();
 };
 
 // Cases 0-3 of the golden BERT (one segment, token types all 0): the BART encoder's attention
@@ -295,6 +297,32 @@ void Seq2SeqFamiliesTest::unequalStacksAreRefused() {
             QVERIFY2(std::string(e.what()).find(key) != std::string::npos, e.what());
         }
     }
+}
+
+// An OPUS-MT folder (source.spm, target.spm, vocab.json; no tokenizer.json): the source reads
+// through source.spm, the target a user types through target.spm, as MarianTokenizer's
+// text_target does, for teacher forcing and for a generation's prompt alike (reference ids:
+// spm_encode's pieces through vocab.json, tests/fixtures/sentencepiece/).
+void Seq2SeqFamiliesTest::marianFolderTeacherForcesThroughTargetSpm() {
+    QTemporaryDir tmp;
+    const fs::path dir = marianFromBert().write(fs::path(tmp.path().toStdString()) / "opus-mt");
+    const fs::path spm = fs::path(ATTNSCOPE_FIXTURES_DIR) / "sentencepiece";
+    for (const char* f : {"source.spm", "target.spm", "vocab.json", "tokenizer_config.json"}) fs::copy(spm / "marian" / f, dir / f);
+    const auto cp = Checkpoint::open(dir);
+    const nlohmann::json reference = fixtures::readJson(spm / "reference.json")["marian"];
+    const std::string text = reference["source"][0]["text"];
+    std::vector<int> target = reference["target"][0]["ids"];
+    QCOMPARE(target.back(), 0);  // </s>, which teacher forcing leaves out
+    target.pop_back();
+    target.insert(target.begin(), 5);  // the decoder starts from <pad>
+    UserInput in;
+    in.text = text;
+    in.target = text;
+    const PreparedInput prepared = prepareInput(*cp, in);
+    QCOMPARE(prepared.forward.ids, reference["source"][0]["ids"].get<std::vector<int>>());
+    QCOMPARE(prepared.forward.decoderIds, target);
+    QCOMPARE(decoderPromptIds(*cp, text), target);
+    QVERIFY(cp->run(prepared).has_value());
 }
 
 QTEST_APPLESS_MAIN(Seq2SeqFamiliesTest)
