@@ -73,7 +73,7 @@ void runTokenize(const std::string& modelOrTokenizer, const attnscope::UserInput
     if (std::filesystem::is_directory(path, ec)) {
         tokenizer = attnscope::Tokenizer::fromModelFolder(path);
         if (!tokenizer)
-            throw Error(path.string() + ": no tokenizer (expected tokenizer.json, vocab.txt, or vocab.json with merges.txt)");
+            throw Error(path.string() + ": no tokenizer (expected tokenizer.json, source.spm with vocab.json, vocab.txt, or vocab.json with merges.txt)");
     } else if (std::filesystem::exists(path, ec)) {
         tokenizer = attnscope::Tokenizer::fromTokenizerJson(path);
     } else {
@@ -81,7 +81,10 @@ void runTokenize(const std::string& modelOrTokenizer, const attnscope::UserInput
     }
     const auto enc = input.pair ? tokenizer->encode(*input.text, std::string_view(*input.pair))
                                 : tokenizer->encode(*input.text);
-    printJson(encodingJson(enc));
+    nlohmann::json j = encodingJson(enc);
+    // A translation's target, as teacher forcing reads it (Marian: through target.spm).
+    if (input.target) j["target"] = encodingJson(tokenizer->encodeTarget(*input.target));
+    printJson(j);
 }
 
 

@@ -24,7 +24,7 @@ const char* kUsage =
     "usage: attnscope-cli COMMAND MODEL [options]\n"
     "commands:\n"
     "  info MODEL                                   model facts as JSON\n"
-    "  tokenize MODEL|TOKENIZER.json --text T [--pair P]\n"
+    "  tokenize MODEL|TOKENIZER.json --text T [--pair P | --target T]\n"
     "                                               ids, tokens, offsets, type_ids as JSON\n"
     "  attention MODEL (--text T [--pair P] | --ids 1,2,3 | --image F | --pixel-values F)\n"
     "         [--target T | --decoder-ids 0,5,9] --out FILE.safetensors\n"
@@ -62,7 +62,7 @@ struct OptionUse {
 const OptionUse kOptionUses[] = {
     {"top-k", {"render", "predict", "generate", "lens"}}, {"position", {"predict"}},      {"max-new-tokens", {"generate"}},
     {"temperature", {"generate"}},                        {"top-p", {"generate"}},        {"seed", {"generate"}},
-    {"revision", {"download"}},                           {"target", {"attention", "render", "generate"}}, {"decoder-ids", {"attention", "generate"}},
+    {"revision", {"download"}},                           {"target", {"tokenize", "attention", "render", "generate"}}, {"decoder-ids", {"attention", "generate"}},
     {"image", {"attention", "render", "predict", "generate"}}, {"pixel-values", {"attention", "render", "predict", "generate"}},
     {"ids", {"attention", "predict", "generate", "lens"}}, {"out", {"attention", "render", "generate"}},
     {"text", {"tokenize", "attention", "render", "predict", "generate", "lens"}}, {"pair", {"tokenize", "attention", "render", "predict", "generate", "lens"}},

@@ -48,6 +48,7 @@ private slots:
     void tokenizeMatchesGolden_data();
     void tokenizeMatchesGolden();
     void tokenizeAcceptsTokenizerJson();
+    void tokenizeReadsMarianSourceAndTarget();
     void attentionFileMatchesGolden_data();
     void attentionFileMatchesGolden();
     void attentionFromIdsHasLogits();
@@ -123,6 +124,22 @@ void CliTest::tokenizeAcceptsTokenizerJson() {
     QCOMPARE(r.exitCode, 0);
     const auto j = nlohmann::json::parse(r.out.toStdString());
     QVERIFY(j["ids"] == c["ids"]);
+}
+
+// An OPUS-MT folder has no tokenizer.json: source.spm reads --text, target.spm --target
+// (reference ids from spm_encode, tests/fixtures/sentencepiece/).
+void CliTest::tokenizeReadsMarianSourceAndTarget() {
+    const auto dir = std::filesystem::path(ATTNSCOPE_FIXTURES_DIR) / "sentencepiece";
+    const auto reference = fixtures::readJson(dir / "reference.json")["marian"];
+    const std::string text = reference["source"][0]["text"];
+    QCOMPARE(reference["target"][0]["text"].get<std::string>(), text);
+    const Run r = runCli({"tokenize", QString::fromStdString((dir / "marian").string()), "--text", QString::fromStdString(text),
+                          "--target", QString::fromStdString(text)});
+    QCOMPARE(r.exitCode, 0);
+    const auto j = nlohmann::json::parse(r.out.toStdString());
+    QVERIFY(j["ids"] == reference["source"][0]["ids"]);
+    QVERIFY(j["target"]["ids"] == reference["target"][0]["ids"]);
+    QVERIFY(j["ids"] != j["target"]["ids"]);  // the two SentencePiece models differ on it
 }
 
 void CliTest::attentionFileMatchesGolden_data() { addGoldenCaseRows(); }
