@@ -14,11 +14,11 @@ if ! command -v clang++ >/dev/null || ! dpkg -s libomp-dev >/dev/null 2>&1; then
 fi
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
   -DATTNSCOPE_FUZZ=ON -DATTNSCOPE_BUILD_GUI=OFF -DATTNSCOPE_BUILD_TESTS=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_safetensors fuzz_attention_file fuzz_config fuzz_tokenizer_json fuzz_tokenizer_encode fuzz_pickle
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_safetensors fuzz_attention_file fuzz_config fuzz_tokenizer_json fuzz_tokenizer_encode fuzz_pickle fuzz_sentencepiece_model
 export ATTNSCOPE_FUZZ_TOKENIZERS="$PWD/fuzz/corpus/tokenizer_json"
 mkdir -p build-fuzz/findings
 status=0
-for target in safetensors attention_file config tokenizer_json tokenizer_encode pickle; do
+for target in safetensors attention_file config tokenizer_json tokenizer_encode pickle sentencepiece_model; do
   work="build-fuzz/corpus-$target"
   rm -rf "$work" && mkdir -p "$work" && cp fuzz/corpus/"$target"/* "$work"/
   echo "fuzz_$target: ${seconds}s"
