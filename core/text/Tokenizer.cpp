@@ -19,6 +19,13 @@ std::unique_ptr<Tokenizer> Tokenizer::fromModelFolder(const std::filesystem::pat
     if (MarianTokenizer::isMarianFolder(dir)) return MarianTokenizer::load(dir);
     if (fs::is_regular_file(dir / "vocab.txt")) return loadWordPieceVocab(dir);
     if (fs::is_regular_file(dir / "vocab.json") && fs::is_regular_file(dir / "merges.txt")) return loadByteLevelBpe(dir);
+    // transformers builds these folders' tokenizers from the SentencePiece model through a
+    // converter of each model class; without that class's exact pipeline AttnScope would
+    // tokenize differently, so it asks for the tokenizer.json transformers writes instead.
+    for (const char* spm : {"spiece.model", "spm.model", "sentencepiece.bpe.model", "tokenizer.model"})
+        if (fs::is_regular_file(dir / spm))
+            throw Error((dir / spm).string() + ": a SentencePiece model without tokenizer.json; AttnScope reads the tokenizer.json "
+                        "transformers writes (AutoTokenizer.from_pretrained(folder).save_pretrained(folder))");
     return nullptr;
 }
 

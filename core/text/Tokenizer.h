@@ -22,7 +22,8 @@ public:
     // Finds the tokenizer of a model folder: tokenizer.json, else Marian's source.spm and
     // target.spm with vocab.json, else vocab.txt (WordPiece), else vocab.json + merges.txt
     // (GPT-2 byte-level BPE; RoBERTa processing when the folder's config/tokenizer_config says
-    // roberta). Returns nullptr when the folder has none.
+    // roberta). Returns nullptr when the folder has none; throws attnscope::Error for a folder
+    // with only a SentencePiece model (spiece.model, spm.model, ...), which needs its tokenizer.json.
     static std::unique_ptr<Tokenizer> fromModelFolder(const std::filesystem::path& dir);
 
     // Encodes UTF-8 text (and an optional pair). Throws attnscope::Error on invalid UTF-8.

@@ -205,6 +205,16 @@ void SentencePieceTest::marianRefusesWhatItCannotRead() {
     fs::copy(kDir / "marian" / "vocab.json", dir / "vocab.json", fs::copy_options::overwrite_existing);
     std::ofstream(dir / "tokenizer_config.json") << R"({"separate_vocabs": true})";
     QVERIFY(errorOf([&] { Tokenizer::fromModelFolder(dir); }).find("separate source and target") != std::string::npos);
+
+    // A T5 or DeBERTa-v3 folder with only its SentencePiece model asks for the tokenizer.json.
+    const fs::path t5 = fixtures::tmpDir() / "spiece_only";
+    fs::remove_all(t5);
+    fs::create_directories(t5);
+    fs::copy(kDir / "marian" / "source.spm", t5 / "spiece.model");
+    const std::string e = errorOf([&] { Tokenizer::fromModelFolder(t5); });
+    QVERIFY2(e.find("spiece.model: a SentencePiece model without tokenizer.json") != std::string::npos, e.c_str());
+    std::ofstream(t5 / "tokenizer.json") << readJsonFile(kDir / "precompiled_tokenizer.json").dump();
+    QVERIFY(Tokenizer::fromModelFolder(t5) != nullptr);
 }
 
 void SentencePieceTest::graphemeClustersJoinMarksAndCrLf() {

@@ -304,8 +304,10 @@ void Seq2SeqFamiliesTest::unequalStacksAreRefused() {
 // text_target does, for teacher forcing and for a generation's prompt alike (reference ids:
 // spm_encode's pieces through vocab.json, tests/fixtures/sentencepiece/).
 void Seq2SeqFamiliesTest::marianFolderTeacherForcesThroughTargetSpm() {
-    QTemporaryDir tmp;
-    const fs::path dir = marianFromBert().write(fs::path(tmp.path().toStdString()) / "opus-mt");
+    // Written under the build's test folder (not a temporary one) to be opened in the app too.
+    const fs::path dir = fixtures::tmpDir() / "opus-mt";
+    fs::remove_all(dir);
+    marianFromBert().write(dir);
     const fs::path spm = fs::path(ATTNSCOPE_FIXTURES_DIR) / "sentencepiece";
     for (const char* f : {"source.spm", "target.spm", "vocab.json", "tokenizer_config.json"}) fs::copy(spm / "marian" / f, dir / f);
     const auto cp = Checkpoint::open(dir);
