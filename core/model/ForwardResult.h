@@ -3,6 +3,7 @@
 #include <optional>
 #include <vector>
 
+#include "model/HeadAblation.h"
 #include "tensor/AttentionRecord.h"
 #include "tensor/AttentionStack.h"
 #include "tensor/PixelValues.h"
@@ -21,6 +22,9 @@ struct ForwardInput {
     std::size_t attentionBudgetBytes = std::size_t{4} << 30;
     // Keep the residual stream after every block (ForwardResult::hiddenStates), for the logit lens.
     bool keepHiddenStates = false;
+    // Heads switched off (single-stack models): their output zeroed or averaged before the
+    // output projection, so logits, hidden states and later layers' attention all change.
+    HeadAblation ablation;
 
     AttentionPrecision precisionFor(std::size_t values) const {
         return attentionPrecision ? *attentionPrecision : precisionForBudget(values, attentionBudgetBytes);

@@ -45,6 +45,11 @@ bool LayerStack::run(RowMatrix& x, const Run& run) const {
                 in.crossValues = &cache->crossValues[static_cast<std::size_t>(l)];
             }
         }
+        const std::vector<int> ablated = run.ablation ? run.ablation->headsInLayer(l) : std::vector<int>{};
+        if (!ablated.empty()) {
+            in.ablatedHeads = &ablated;
+            in.ablationMode = run.ablation->mode;
+        }
         blocks_[static_cast<std::size_t>(l)].forward(x, in, AttentionSink{run.attention, l});
         if (!x.allFinite())
             throw Error(label_ + "layer " + std::to_string(l) +

@@ -40,6 +40,7 @@ public:
         AttentionStack* contentToContent = nullptr;
         AttentionStack* contentToPosition = nullptr;
         AttentionStack* positionToContent = nullptr;
+        const HeadAblation* ablation = nullptr;    // heads switched off (null: none)
     };
 
     // `label` names the stack in errors ("encoder ", "decoder ", or "" for a model's only one).

@@ -62,6 +62,7 @@ RowMatrix TransformerBlock::attention(const RowMatrix& x, const BlockInputs& in,
         rotary_->apply(q, shape_.heads, shape_.headDim, in.positions);
         rotary_->apply(k, shape_.kvHeads, shape_.headDim, in.positions);
     }
+    RowMatrix context;
     if (in.disentangled) {
         // The position terms read the table through the layer's own query and key projections
         // (share_att_key) or through projections of their own.
@@ -70,16 +71,18 @@ RowMatrix TransformerBlock::attention(const RowMatrix& x, const BlockInputs& in,
         if (dc.positionToContent) posQuery = (dc.shareKey ? w_.q : w_.posQuery).apply(*in.positionTable);
         if (dc.contentToPosition) posKey = (dc.shareKey ? w_.k : w_.posKey).apply(*in.positionTable);
         const std::vector<float> positionScores = disentangledScores(dc, q, k, posQuery, posKey, *in.tableRows, shape_, in.terms);
-        return w_.out.apply(scaledDotProductAttention(q, k, v, shape_, probs, positionScores.data()));
-    }
-    if (in.cachedKeys && in.cachedValues) {
+        context = scaledDotProductAttention(q, k, v, shape_, probs, positionScores.data());
+    } else if (in.cachedKeys && in.cachedValues) {
         appendRows(*in.cachedKeys, in.cachedLength, k);
         appendRows(*in.cachedValues, in.cachedLength, v);
         const Eigen::Index length = in.cachedLength + q.rows();
-        return w_.out.apply(scaledDotProductAttention(q, in.cachedKeys->topRows(length), in.cachedValues->topRows(length), shape_,
-                                                      probs, in.scoreBias));
+        context = scaledDotProductAttention(q, in.cachedKeys->topRows(length), in.cachedValues->topRows(length), shape_, probs,
+                                            in.scoreBias);
+    } else {
+        context = scaledDotProductAttention(q, k, v, shape_, probs, in.scoreBias);
     }
-    return w_.out.apply(scaledDotProductAttention(q, k, v, shape_, probs, in.scoreBias));
+    if (in.ablatedHeads && !in.ablatedHeads->empty()) ablateContext(context, *in.ablatedHeads, shape_.headDim, in.ablationMode);
+    return w_.out.apply(context);
 }
 
 RowMatrix TransformerBlock::crossAttention(const RowMatrix& x, const BlockInputs& in) const {

@@ -3,6 +3,7 @@
 
 #include "model/DisentangledAttention.h"
 #include "model/FamilySpec.h"
+#include "model/HeadAblation.h"
 #include "model/Layers.h"
 #include "model/RotaryEmbedding.h"
 #include "model/SelfAttention.h"
@@ -46,6 +47,9 @@ struct BlockInputs {
     const RowMatrix* positionTable = nullptr;
     const std::vector<int>* tableRows = nullptr;
     TermSinks terms{};
+    // Heads of this layer switched off before the output projection (null or empty: none).
+    const std::vector<int>* ablatedHeads = nullptr;
+    AblationMode ablationMode = AblationMode::Zero;
 };
 
 // One transformer layer. Every family runs through here; FamilySpec decides norm

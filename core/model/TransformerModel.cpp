@@ -166,8 +166,14 @@ RowMatrix TransformerModel::embed(const ForwardInput& input, std::vector<int>& p
 
 std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input, const std::function<void(int, int)>& progress,
                                                        const std::atomic<bool>* cancel) const {
-    if (decoder_) return forwardEncoderDecoder(input, progress, cancel);
+    if (decoder_) {
+        if (!input.ablation.empty())
+            throw Error("switching heads off is for single-stack models (encoders and decoders) for now; " + config_.modelType +
+                        " is an encoder-decoder");
+        return forwardEncoderDecoder(input, progress, cancel);
+    }
     const ModelConfig& c = config_;
+    input.ablation.requireFits(stack_->layers(), stack_->heads());
     std::vector<int> positions;
     RowMatrix x = embed(input, positions);
     const int n = static_cast<int>(x.rows());
@@ -198,6 +204,7 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
     run.hiddenStates = input.keepHiddenStates ? &result.hiddenStates : nullptr;
     run.layerDone = [&](int done) { if (progress) progress(done, c.layers); };
     run.cancel = cancel;
+    run.ablation = input.ablation.empty() ? nullptr : &input.ablation;
     if (!stack_->run(x, run)) return std::nullopt;
     if (!c.spec().finalNormInLastHiddenState) result.lastHiddenState = x;
     stack_->applyFinalNorm(x);
@@ -254,6 +261,7 @@ std::optional<ForwardResult> TransformerModel::forwardEncoderDecoder(const Forwa
     run.attention = &encoder;
     run.layerDone = [&](int done) { if (progress) progress(done, total); };
     run.cancel = cancel;
+    run.ablation = input.ablation.empty() ? nullptr : &input.ablation;
     if (!stack_->run(x, run)) return std::nullopt;
     finishEncoding(x);
 
