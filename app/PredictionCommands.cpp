@@ -80,6 +80,36 @@ void runPredict(const std::string& model, const attnscope::UserInput& input, con
     printJson(out);
 }
 
+void runAblate(const std::string& model, const attnscope::UserInput& input, const AblateOptions& options) {
+    const auto cp = attnscope::Checkpoint::open(model);
+    const attnscope::ModelCapabilities& m = cp->capabilities();
+    if (m.hasDecoder()) throw UsageError("ablate is for single-stack models; " + m.modelType + " is an encoder-decoder");
+    requireHead(*cp);
+    if (m.isClassifier() && options.position) throw UsageError("--position is for language models; a classifier gives one list");
+    attnscope::PreparedInput prepared = prepareFor(*cp, input);
+    const auto before = cp->run(prepared);
+    prepared.forward.ablation = options.ablation;
+    const auto after = cp->run(prepared);
+    const int count = static_cast<int>(before->logits.cols());
+    const std::vector<std::string>& tokens = before->input().names;
+    const std::vector<int> positions = m.isClassifier() ? std::vector<int>{0} : answeredPositions(m, tokens, options.position);
+    nlohmann::json lists = nlohmann::json::array();
+    for (const int i : positions) {
+        const float* b = before->logits.row(i).data();
+        const float* a = after->logits.row(i).data();
+        const auto top = attnscope::comparedPredictions(*cp, b, a, count, options.topK);
+        nlohmann::json changes = nlohmann::json::array();
+        for (const auto& c : top)
+            changes.push_back({{"id", c.id}, {"token", c.name}, {"before", c.before}, {"after", c.after}, {"change", c.after - c.before}});
+        lists.push_back({{"before", topList(*cp, b, count, options.topK)}, {"after", topList(*cp, a, count, options.topK)}, {"tokens", changes}});
+    }
+    nlohmann::json out = {{"tokens", tokens}, {"heads", nlohmann::json::array()}, {"mode", attnscope::ablationModeName(options.ablation.mode)},
+                          {"ablated", options.ablation.describe()}, {"predictions", lists}};
+    for (const auto& [l, h] : options.ablation.heads) out["heads"].push_back(std::to_string(l) + "." + std::to_string(h));
+    if (!m.isClassifier()) out["positions"] = positions;
+    printJson(out);
+}
+
 void runGenerate(const std::string& model, const attnscope::UserInput& input, const GenerateOptions& options) {
     const auto cp = attnscope::Checkpoint::open(model);
     cp->model().requireCanGenerate();  // before the input: the model, not the text, is what is wrong

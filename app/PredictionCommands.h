@@ -1,10 +1,11 @@
 #pragma once
-// attnscope-cli predict, generate and lens: what the model does with its attention.
+// attnscope-cli predict, generate, lens and ablate: what the model does with its attention.
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "CliCommands.h"
+#include "model/HeadAblation.h"
 
 namespace cli {
 
@@ -22,8 +23,18 @@ struct GenerateOptions {
     std::optional<std::string> outFile;  // the attention of the whole final sequence
 };
 
+struct AblateOptions {
+    attnscope::HeadAblation ablation;
+    int topK = 5;
+    std::optional<int> position;
+};
+
 void runPredict(const std::string& model, const attnscope::UserInput& input, const PredictOptions& options);
 void runGenerate(const std::string& model, const attnscope::UserInput& input, const GenerateOptions& options);
 void runLens(const std::string& model, const attnscope::UserInput& input, int topK);
+// The predictions with the heads switched off beside the plain ones: per answered position the
+// top k before and after, and for each token in either list its probability before, after and
+// the change.
+void runAblate(const std::string& model, const attnscope::UserInput& input, const AblateOptions& options);
 
 }  // namespace cli

@@ -171,14 +171,13 @@ std::shared_ptr<const ui::Analysis> analysisOfModel(const std::string& model, co
 QList<QCommandLineOption> renderOptions() {
     QList<QCommandLineOption> options = ui::viewOptions();
     options << QCommandLineOption("size", "render: the image's longer side in pixels (16 to 8000).", "PX");
-    options << QCommandLineOption("heads", "render: with --head mean or max, only these heads (comma-separated, from 0).", "H,H");
     return options;
 }
 
 QStringList renderOptionsSet(const QCommandLineParser& parser) {
     QStringList set;
     QStringList names = ui::viewOptionNames();
-    names << QStringLiteral("size") << QStringLiteral("heads");
+    names << QStringLiteral("size");
     for (const QString& name : names)
         if (parser.isSet(name)) set << QStringLiteral("--%1").arg(name);
     return set;

@@ -48,10 +48,14 @@ const char* kUsage =
     "                                               decoder's target for the source, a captioner's\n"
     "                                               caption for the image), as JSON\n"
     "  lens MODEL (--text T | --ids I) [--top-k K]  the logit lens: each layer's top tokens\n"
+    "  ablate MODEL (--text T | --ids I | --image F | --pixel-values F) --heads L.H,L.H\n"
+    "         [--mode zero|mean] [--top-k K] [--position P]\n"
+    "                                               predictions with those heads switched off,\n"
+    "                                               before and after, as JSON\n"
     "  download ORG/NAME[@REV] [--revision R]       fetch a model into the Hugging Face cache;\n"
     "                                               then open it as ORG/NAME anywhere\n";
 
-const QStringList kCommands{"info", "tokenize", "attention", "render", "predict", "generate", "lens", "download"};
+const QStringList kCommands{"info", "tokenize", "attention", "render", "predict", "generate", "lens", "ablate", "download"};
 
 // Which options belong to which commands besides the model inputs; a command given another's
 // option is a usage error.
@@ -60,12 +64,14 @@ struct OptionUse {
     QStringList commands;
 };
 const OptionUse kOptionUses[] = {
-    {"top-k", {"render", "predict", "generate", "lens"}}, {"position", {"predict"}},      {"max-new-tokens", {"generate"}},
+    {"top-k", {"render", "predict", "generate", "lens", "ablate"}}, {"position", {"predict", "ablate"}}, {"max-new-tokens", {"generate"}},
+    {"heads", {"render", "ablate"}},                      {"mode", {"render", "ablate"}},
     {"temperature", {"generate"}},                        {"top-p", {"generate"}},        {"seed", {"generate"}},
     {"revision", {"download"}},                           {"target", {"tokenize", "attention", "render", "generate"}}, {"decoder-ids", {"attention", "generate"}},
-    {"image", {"attention", "render", "predict", "generate"}}, {"pixel-values", {"attention", "render", "predict", "generate"}},
-    {"ids", {"attention", "predict", "generate", "lens"}}, {"out", {"attention", "render", "generate"}},
-    {"text", {"tokenize", "attention", "render", "predict", "generate", "lens"}}, {"pair", {"tokenize", "attention", "render", "predict", "generate", "lens"}},
+    {"image", {"attention", "render", "predict", "generate", "ablate"}}, {"pixel-values", {"attention", "render", "predict", "generate", "ablate"}},
+    {"ids", {"attention", "predict", "generate", "lens", "ablate"}}, {"out", {"attention", "render", "generate"}},
+    {"text", {"tokenize", "attention", "render", "predict", "generate", "lens", "ablate"}},
+    {"pair", {"tokenize", "attention", "render", "predict", "generate", "lens", "ablate"}},
 };
 
 int usageError(const std::string& message) {
@@ -93,7 +99,9 @@ QList<QCommandLineOption> cliOptions() {
         {"revision", "Branch, tag or commit to download (default main).", "R"},
         {"top-k", "render: hard attention keeps the K largest weights per row; predict, lens: K predictions per list (default 5); "
                   "generate: sample from the K most probable.", "K"},
-        {"position", "predict: keep only this token position's list.", "P"},
+        {"position", "predict, ablate: keep only this token position's list.", "P"},
+        {"heads", "render: with --head mean or max, only these heads (comma-separated, from 0); "
+                  "ablate: the heads to switch off, as layer.head (e.g. 1.0,2.3).", "H,H"},
         {"max-new-tokens", "generate: how many tokens to add at most.", "N"},
         {"temperature", "generate: 0 for greedy (default), above 0 to sample.", "X"},
         {"top-p", "generate: sample from the fewest tokens whose probability reaches P.", "P"},
@@ -102,7 +110,9 @@ QList<QCommandLineOption> cliOptions() {
         {"version", "Show the version."},
     };
 #ifdef ATTNSCOPE_CLI_RENDER
-    options << cli::renderOptions();
+    options << cli::renderOptions();  // its --mode (soft|hard) is ablate's --mode (zero|mean) too
+#else
+    options << QCommandLineOption("mode", "ablate: zero (default) or mean.", "zero|mean");
 #endif
     return options;
 }
@@ -116,8 +126,9 @@ void checkOptionsFit(const std::string& command, const QCommandLineParser& p) {
         if (p.isSet(QLatin1String(use.option)) && !use.commands.contains(cmd))
             throw cli::UsageError("--" + std::string(use.option) + " is only for " + use.commands.join(", ").toStdString() + ", not " + command);
 #ifdef ATTNSCOPE_CLI_RENDER
-    if (command != "render" && !cli::renderOptionsSet(p).isEmpty())
-        throw cli::UsageError(cli::renderOptionsSet(p).join(", ").toStdString() + ": only for render");
+    QStringList renderOnly = cli::renderOptionsSet(p);
+    if (command == "ablate") renderOnly.removeAll(QStringLiteral("--mode"));
+    if (command != "render" && !renderOnly.isEmpty()) throw cli::UsageError(renderOnly.join(", ").toStdString() + ": only for render");
 #endif
 }
 
@@ -165,6 +176,22 @@ void runGenerateCommand(const std::string& model, const attnscope::UserInput& in
     cli::runGenerate(model, input, options);
 }
 
+void runAblateCommand(const std::string& model, const attnscope::UserInput& input, const QCommandLineParser& p, int topK) {
+    if (!p.isSet("heads")) throw cli::UsageError("ablate needs --heads L.H,L.H (e.g. 1.0 for layer 1, head 0)");
+    const std::string modeName = p.isSet("mode") ? value(p, "mode") : "zero";
+    const auto mode = attnscope::ablationModeNamed(modeName);
+    if (!mode) throw cli::UsageError("--mode: `" + modeName + "` is not zero or mean");
+    cli::AblateOptions options;
+    try {
+        options.ablation = attnscope::parseHeadAblation(value(p, "heads"), *mode);
+    } catch (const attnscope::Error& e) {
+        throw cli::UsageError(e.what());
+    }
+    options.topK = topK;
+    if (p.isSet("position")) options.position = wholeNumber(p, "position", 0);
+    cli::runAblate(model, input, options);
+}
+
 // Runs one command on its model; throws UsageError or attnscope::Error.
 void runCommand(const std::string& command, const std::string& model, const QCommandLineParser& p) {
     checkOptionsFit(command, p);
@@ -188,6 +215,7 @@ void runCommand(const std::string& command, const std::string& model, const QCom
     }
     const int topK = p.isSet("top-k") ? wholeNumber(p, "top-k", 1) : 5;
     if (command == "lens") return cli::runLens(model, input, topK);
+    if (command == "ablate") return runAblateCommand(model, input, p, topK);
     if (command == "generate") return runGenerateCommand(model, input, p);
     cli::PredictOptions options;
     options.topK = topK;
@@ -203,7 +231,7 @@ int main(int argc, char** argv) {
     QCommandLineParser parser;
     parser.setApplicationDescription("AttnScope command line: transformer attention, computed exactly.");
     parser.addOptions(cliOptions());
-    parser.addPositionalArgument("command", "info, tokenize, attention, render, predict, generate, lens or download");
+    parser.addPositionalArgument("command", "info, tokenize, attention, render, predict, generate, lens, ablate or download");
     parser.addPositionalArgument("model", "Model folder (or tokenizer.json for tokenize)");
     const bool parsed = parser.parse(arguments);
     const QStringList args = parser.positionalArguments();

@@ -24,23 +24,50 @@ std::vector<Prediction> topPredictions(const float* logits, int count, int k) {
     return out;
 }
 
-std::vector<NamedPrediction> namedPredictions(const Checkpoint& checkpoint, const float* logits, int count, int k) {
+namespace {
+
+// How an entry is shown: a classifier's (or token classifier's) label, else the vocabulary's spelling.
+std::string entryName(const Checkpoint& checkpoint, int id) {
     const ModelCapabilities& m = checkpoint.capabilities();
     const bool labels = m.isClassifier() || m.predictions == PredictionKind::TokenLabels;
+    if (!labels) return checkpoint.tokenNames({id}).front();
+    if (id < static_cast<int>(m.labelNames.size())) return m.labelNames[static_cast<std::size_t>(id)];
     const auto& id2label = checkpoint.config().id2label;
+    const auto it = id2label.find(id);
+    return it != id2label.end() ? it->second : "class " + std::to_string(id);
+}
+
+std::vector<double> softmax(const float* logits, int count) {
+    const float maxLogit = *std::max_element(logits, logits + count);
+    std::vector<double> p(static_cast<std::size_t>(count));
+    double total = 0.0;
+    for (int i = 0; i < count; ++i) total += (p[static_cast<std::size_t>(i)] = std::exp(double(logits[i]) - maxLogit));
+    for (double& x : p) x /= total;
+    return p;
+}
+
+}  // namespace
+
+std::vector<NamedPrediction> namedPredictions(const Checkpoint& checkpoint, const float* logits, int count, int k) {
     std::vector<NamedPrediction> out;
-    for (const Prediction& p : topPredictions(logits, count, k)) {
-        std::string name;
-        if (!labels) {
-            name = checkpoint.tokenNames({p.id}).front();
-        } else if (p.id < static_cast<int>(m.labelNames.size())) {
-            name = m.labelNames[static_cast<std::size_t>(p.id)];
-        } else {
-            const auto it = id2label.find(p.id);
-            name = it != id2label.end() ? it->second : "class " + std::to_string(p.id);
-        }
-        out.push_back({p.id, std::move(name), p.probability});
-    }
+    for (const Prediction& p : topPredictions(logits, count, k)) out.push_back({p.id, entryName(checkpoint, p.id), p.probability});
+    return out;
+}
+
+std::vector<ComparedPrediction> comparedPredictions(const Checkpoint& checkpoint, const float* before, const float* after, int count, int k) {
+    if (count <= 0 || k <= 0) return {};
+    std::vector<int> ids;
+    for (const float* logits : {before, after})
+        for (const Prediction& p : topPredictions(logits, count, k))
+            if (std::find(ids.begin(), ids.end(), p.id) == ids.end()) ids.push_back(p.id);
+    const std::vector<double> pb = softmax(before, count), pa = softmax(after, count);
+    std::vector<ComparedPrediction> out;
+    for (const int id : ids)
+        out.push_back({id, entryName(checkpoint, id), static_cast<float>(pb[std::size_t(id)]), static_cast<float>(pa[std::size_t(id)])});
+    std::stable_sort(out.begin(), out.end(), [](const ComparedPrediction& a, const ComparedPrediction& b) {
+        const float x = std::max(a.before, a.after), y = std::max(b.before, b.after);
+        return x > y || (x == y && a.id < b.id);
+    });
     return out;
 }
 

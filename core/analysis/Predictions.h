@@ -27,4 +27,13 @@ struct NamedPrediction {
 // it lacks).
 std::vector<NamedPrediction> namedPredictions(const Checkpoint& checkpoint, const float* logits, int count, int k);
 
+// Two distributions over the same entries (a model before and after a change): the union of
+// each one's top k, named, with both probabilities; ordered by the larger of the two.
+struct ComparedPrediction {
+    int id = 0;
+    std::string name;
+    float before = 0.0f, after = 0.0f;
+};
+std::vector<ComparedPrediction> comparedPredictions(const Checkpoint& checkpoint, const float* before, const float* after, int count, int k);
+
 }  // namespace attnscope

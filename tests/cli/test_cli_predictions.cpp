@@ -1,4 +1,4 @@
-// attnscope-cli predict, generate and lens: their JSON, their numbers against the golden
+// attnscope-cli predict, generate, lens and ablate: their JSON, their numbers against the golden
 // logits and the trained stories260k model, and their one-line errors.
 #include <QTemporaryDir>
 #include <QtTest>
@@ -85,6 +85,7 @@ private slots:
     void seededGenerationRepeatsAndWritesAttention();
     void encoderDecoderGeneratesItsTarget();
     void lensLastLayerIsThePrediction();
+    void ablateShowsPredictionsBeforeAndAfter();
     void badArguments_data();
     void badArguments();
 };
@@ -310,6 +311,30 @@ void CliPredictionsTest::lensLastLayerIsThePrediction() {
     }
 }
 
+// Switching off the induction model's induction head (1.0): "before" is predict's list, and
+// the repeated letter it predicted loses most of its probability; mean ablation runs too.
+void CliPredictionsTest::ablateShowsPredictionsBeforeAndAfter() {
+    const QStringList input{"builtin:induction", "--text", "qzvmxkwjqzvmxkwj", "--position", "12", "--top-k", "3"};
+    const auto r = runCli(QStringList{"ablate"} + input + QStringList{"--heads", "1.0"});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const auto predict = jsonOf(runCli(QStringList{"predict"} + input));
+    const auto a = jsonOf(r);
+    QCOMPARE(a["heads"], nlohmann::json::array({"1.0"}));
+    QCOMPARE(a["ablated"].get<std::string>(), std::string("head 1.0 off (zero)"));
+    QCOMPARE(a["positions"], nlohmann::json::array({12}));
+    const auto& at = a["predictions"][0];
+    QCOMPARE(at["before"], predict["predictions"][0]);
+    QCOMPARE(at["before"][0]["token"].get<std::string>(), std::string("x"));  // the letter after "m" in the first half
+    QVERIFY(at["after"][0]["token"] != at["before"][0]["token"]);
+    const auto& changed = at["tokens"][0];
+    QCOMPARE(changed["token"].get<std::string>(), std::string("x"));
+    QVERIFY(changed["change"].get<double>() < -0.5);
+    QVERIFY(std::abs(changed["before"].get<double>() - at["before"][0]["prob"].get<double>()) < 1e-7);
+    const auto mean = runCli(QStringList{"ablate"} + input + QStringList{"--heads", "1.0,0.1", "--mode", "mean"});
+    QVERIFY2(mean.exitCode == 0, mean.err.constData());
+    QCOMPARE(jsonOf(mean)["ablated"].get<std::string>(), std::string("heads 0.1, 1.0 off (mean)"));
+}
+
 void CliPredictionsTest::badArguments_data() {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<int>("exitCode");
@@ -340,6 +365,14 @@ void CliPredictionsTest::badArguments_data() {
     QTest::newRow("position for lens") << QStringList{"lens", s, "--text", "hi", "--position", "1"} << 2 << "only for predict";
     QTest::newRow("top-k for attention") << QStringList{"attention", s, "--text", "hi", "--top-k", "3", "--out", "x"} << 2 << "--top-k";
     QTest::newRow("out for predict") << QStringList{"predict", s, "--text", "hi", "--out", "x"} << 2 << "--out";
+    QTest::newRow("ablate without heads") << QStringList{"ablate", s, "--text", "hi"} << 2 << "needs --heads";
+    QTest::newRow("ablate a malformed head") << QStringList{"ablate", s, "--text", "hi", "--heads", "1,2"} << 2 << "is not layer.head";
+    QTest::newRow("ablate a head the model lacks") << QStringList{"ablate", s, "--text", "hi", "--heads", "0.99"} << 3 << "head 0.99";
+    QTest::newRow("ablate with a bad mode") << QStringList{"ablate", s, "--text", "hi", "--heads", "0.0", "--mode", "soft"} << 2
+                                            << "not zero or mean";
+    QTest::newRow("ablate an encoder-decoder") << QStringList{"ablate", golden("t5"), "--text", "hi", "--heads", "0.0"} << 2
+                                               << "encoder-decoder";
+    QTest::newRow("heads for predict") << QStringList{"predict", s, "--text", "hi", "--heads", "0.0"} << 2 << "only for render, ablate";
     const QString gpt2Classifier = textClassifier("gpt2"), bertClassifier = textClassifier("bert");
     QTest::newRow("generate from a text classifier")
         << QStringList{"generate", gpt2Classifier, "--text", "hi", "--max-new-tokens", "3"} << 3 << "text classifier";
