@@ -20,6 +20,8 @@
 #include "MainWindow.h"
 #include "SessionFile.h"
 #include "ViewOptions.h"
+#include "Error.h"
+#include "model/HeadAblation.h"
 #include "model/ModelReference.h"
 
 namespace {
@@ -55,6 +57,9 @@ QList<QCommandLineOption> appOptions() {
          QStringLiteral("text")},
         {QStringLiteral("image"), QStringLiteral("Vision model (ViT, DeiT): the image file to analyse."), QStringLiteral("file")},
         {QStringLiteral("top-k"), QStringLiteral("Hard: keep the k largest weights per query."), QStringLiteral("k")},
+        {QStringLiteral("heads-off"), QStringLiteral("Switch these heads off (layer.head, from 0: 1.0,2.3); the predictions compare."),
+         QStringLiteral("L.H,L.H")},
+        {QStringLiteral("heads-off-mode"), QStringLiteral("How a switched-off head is replaced: zero (default) or mean."), QStringLiteral("zero|mean")},
     };
     return options + attnscope::ui::viewOptions();
 }
@@ -77,6 +82,16 @@ void applyOptions(const QCommandLineParser& parser, MainWindow& window) {
     if (parser.isSet(QStringLiteral("image"))) {
         window.setCaption(parser.value(QStringLiteral("target")));
         window.setImageFile(QFileInfo(parser.value(QStringLiteral("image"))).absoluteFilePath());
+    }
+    if (parser.isSet(QStringLiteral("heads-off"))) {
+        const auto mode = attnscope::ablationModeNamed(parser.value(QStringLiteral("heads-off-mode")).toStdString());
+        if (parser.isSet(QStringLiteral("heads-off-mode")) && !mode) usageError(QStringLiteral("--heads-off-mode: zero or mean"));
+        try {
+            window.setInitialAblation(attnscope::parseHeadAblation(parser.value(QStringLiteral("heads-off")).toStdString(),
+                                                                   mode.value_or(attnscope::AblationMode::Zero)));
+        } catch (const attnscope::Error& e) {
+            usageError(QStringLiteral("--heads-off: %1").arg(QString::fromStdString(e.what())));
+        }
     }
     if (settings.lens) window.openOnLens();
     else if (settings.view) window.setPreferredView(*settings.view);

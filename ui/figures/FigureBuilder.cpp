@@ -180,6 +180,7 @@ QString describeRequest(const FigureSource& source, const ViewRequest& request) 
         const double agreement = patternAgreement(*source.attentions, *source.wholeAttention, q.layer, q.head);
         selection += QStringLiteral(" · alone, %1% of the head's pattern").arg(std::lround(100.0 * agreement));
     }
+    if (!source.condition.isEmpty()) selection += QStringLiteral(" · ") + source.condition;
     return source.attentionName.isEmpty() ? selection : source.attentionName + QStringLiteral(" · ") + selection;
 }
 

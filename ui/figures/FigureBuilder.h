@@ -41,6 +41,8 @@ struct FigureSource {
     // A stack whose queries ask after the model's last layer (SigLIP's pooling probe): the
     // self-attention its rollout runs through (rolloutThrough). Null for every other stack.
     const AttentionStack* rolloutBase = nullptr;
+    // What the model ran under, added to every title ("heads 1.0, 2.3 off (zero)"); empty: as trained.
+    QString condition;
     // Axis titles of the matrix; empty: "Query (attending token)", "Key (token attended to)".
     QString queryAxisTitle;
     QString keyAxisTitle;

@@ -72,6 +72,9 @@ struct TokenStripFigureData {
 struct ClassPrediction {
     QString label;
     float probability = 0.0f;
+    // With heads switched off: the probability the model gave it with every head on (-1: not compared).
+    float before = -1.0f;
+    bool compared() const { return before >= 0.0f; }
 };
 
 // The image overlay: the image the model saw with its patch grid shaded by the attention the

@@ -61,6 +61,7 @@ FigureSource Analysis::figureSource(int index) const {
     source.patches = keys.patches;
     if (keys.patches.isValid()) source.image = image;
     source.predictions = predictions;
+    source.condition = QString::fromStdString(ablation.describe());
     if (isGeneration() && s.keySequence == predictedSequence) source.firstGeneratedToken = promptLength;
     // Text's tokens group into words on request; an image's patches do not.
     const TokenSequence& queries = record.queriesOf(s);

@@ -8,6 +8,7 @@
 
 #include "FigureBuilder.h"
 #include "model/ForwardResult.h"
+#include "model/HeadAblation.h"
 #include "model/ModelCapabilities.h"
 #include "tensor/AttentionRecord.h"
 
@@ -22,6 +23,10 @@ struct Analysis {
     // a generation run again. Empty for an attention file.
     ForwardInput input;
     std::vector<QStringList> labels;  // per sequence of the record: its tokens as tokenLabel() shows them
+
+    // Heads the model ran with switched off (empty: none); predictions then also carry each
+    // token's probability without the switch (ClassPrediction::before).
+    HeadAblation ablation;
 
     QString text;    // the text, or an encoder-decoder's source
     QString pair;    // a text model's second segment (empty: none)

@@ -21,7 +21,7 @@ std::optional<std::string> given(const QString& field) {
 
 // A language model's head, per position: what it would put next (causal) or there (masked);
 // a token classifier's labels for each token.
-void addTokenPredictions(const Checkpoint& checkpoint, Analysis& analysis) {
+void addTokenPredictions(const Checkpoint& checkpoint, Analysis& analysis, const RowMatrix* before) {
     const ModelCapabilities& m = checkpoint.capabilities();
     const RowMatrix& logits = analysis.record.logits;
     // An encoder-decoder predicts each next target token: its logits are the decoder's.
@@ -35,21 +35,28 @@ void addTokenPredictions(const Checkpoint& checkpoint, Analysis& analysis) {
                                    : m.predictions == PredictionKind::TokenLabels ? Analysis::TokenPredictionKind::TokenLabels
                                                                                   : Analysis::TokenPredictionKind::MaskedToken;
     const int vocab = static_cast<int>(logits.cols());
-    for (Eigen::Index pos = 0; pos < logits.rows(); ++pos) analysis.tokenPredictions.push_back(topTokens(checkpoint, logits.row(pos).data(), vocab));
+    for (Eigen::Index pos = 0; pos < logits.rows(); ++pos)
+        analysis.tokenPredictions.push_back(before ? comparedTopTokens(checkpoint, before->row(pos).data(), logits.row(pos).data(), vocab)
+                                                   : topTokens(checkpoint, logits.row(pos).data(), vocab));
 }
 
-void addPredictions(const Checkpoint& checkpoint, Analysis& analysis) {
+// `before`: the logits with every head on, when the analysis ran with some switched off.
+void addPredictions(const Checkpoint& checkpoint, Analysis& analysis, const RowMatrix* before) {
     const ModelCapabilities& m = checkpoint.capabilities();
     const RowMatrix& logits = analysis.record.logits;
     // A classifier's logits: one row for the image or the text. (A language model's are per
     // token over the vocabulary, a next-token or masked-token guess, not a class.)
     if (m.isClassifier()) {
-        if (logits.size() > 0)
-            for (const NamedPrediction& p : namedPredictions(checkpoint, logits.row(0).data(), static_cast<int>(logits.cols()), kTopClasses))
+        const int count = static_cast<int>(logits.cols());
+        if (logits.size() > 0 && before)
+            for (const ComparedPrediction& p : comparedPredictions(checkpoint, before->row(0).data(), logits.row(0).data(), count, kTopClasses))
+                analysis.predictions.push_back({QString::fromStdString(p.name), p.after, p.before});
+        else if (logits.size() > 0)
+            for (const NamedPrediction& p : namedPredictions(checkpoint, logits.row(0).data(), count, kTopClasses))
                 analysis.predictions.push_back({QString::fromStdString(p.name), p.probability});
         if (!m.readsImages()) analysis.predictionsNote = QObject::tr("This checkpoint classifies the whole text; it predicts no tokens.");
     } else if (!m.readsImages() || m.hasDecoder()) {  // a captioner predicts its caption's tokens
-        addTokenPredictions(checkpoint, analysis);
+        addTokenPredictions(checkpoint, analysis, before);
     }
 }
 
@@ -74,6 +81,27 @@ std::vector<ClassPrediction> topTokens(const Checkpoint& checkpoint, const float
     return row;
 }
 
+std::vector<ClassPrediction> comparedTopTokens(const Checkpoint& checkpoint, const float* before, const float* after, int vocab) {
+    std::vector<ClassPrediction> row;
+    for (const ComparedPrediction& p : comparedPredictions(checkpoint, before, after, vocab, kTopTokens))
+        row.push_back({tokenLabel(p.name), p.after, p.before});
+    return row;
+}
+
+AnalysisRequest requestOf(const Analysis& analysis) {
+    AnalysisRequest request;
+    request.text = analysis.text;
+    request.pair = analysis.pair;
+    request.target = analysis.target;
+    if (analysis.hasImage()) {
+        if (analysis.imagePath.endsWith(QStringLiteral(".safetensors"), Qt::CaseInsensitive)) request.pixelValuesFile = analysis.imagePath;
+        else request.imageFile = analysis.imagePath;
+    }
+    for (auto it = analysis.maskedTokens.constBegin(); it != analysis.maskedTokens.constEnd(); ++it) request.maskedPositions.push_back(it.key());
+    request.ablation = analysis.ablation;
+    return request;
+}
+
 std::shared_ptr<Analysis> computeAnalysis(const Checkpoint& checkpoint, const AnalysisRequest& request, const ProgressCallback& progress,
                                           const std::atomic<bool>* cancel) {
     PreparedInput prepared = prepareInput(checkpoint, request.userInput(),
@@ -81,6 +109,14 @@ std::shared_ptr<Analysis> computeAnalysis(const Checkpoint& checkpoint, const An
     if (cancel && *cancel) return nullptr;
     const ModelCapabilities& m = checkpoint.capabilities();
     if (progress) progress(0, m.forwardLayers);
+    // With heads switched off, a pass with every head on first: the predictions' "before".
+    std::optional<RowMatrix> before;
+    if (!request.ablation.empty()) {
+        std::optional<AttentionRecord> plain = checkpoint.run(prepared, progress, cancel);
+        if (!plain) return nullptr;
+        before = std::move(plain->logits);
+        prepared.forward.ablation = request.ablation;
+    }
     std::optional<AttentionRecord> record = checkpoint.run(prepared, progress, cancel);
     if (!record) return nullptr;
     auto analysis = std::make_shared<Analysis>();
@@ -95,7 +131,8 @@ std::shared_ptr<Analysis> computeAnalysis(const Checkpoint& checkpoint, const An
         analysis->image = toQImage(prepared.seenImage);
     }
     for (const auto& [position, token] : prepared.maskedTokens) analysis->maskedTokens.insert(position, tokenLabel(token));
-    addPredictions(checkpoint, *analysis);
+    analysis->ablation = request.ablation;
+    addPredictions(checkpoint, *analysis, before ? &*before : nullptr);
     return analysis;
 }
 

@@ -7,6 +7,7 @@
 
 #include "FigureData.h"
 #include "model/Checkpoint.h"
+#include "model/HeadAblation.h"
 #include "model/PreparedInput.h"
 
 namespace attnscope::ui {
@@ -27,6 +28,8 @@ struct AnalysisRequest {
     QString imageFile;
     QString pixelValuesFile;
     std::vector<int> maskedPositions;
+    // Heads to switch off (single-stack models); the session adds the ones the user chose.
+    HeadAblation ablation;
 
     bool hasImage() const { return !imageFile.isEmpty() || !pixelValuesFile.isEmpty(); }
     // The request in the engine's terms: empty fields are fields not given.
@@ -36,6 +39,13 @@ struct AnalysisRequest {
 // A language model's most probable tokens from one row of logits [vocab], as the predictions
 // panel lists them.
 std::vector<ClassPrediction> topTokens(const Checkpoint& checkpoint, const float* logits, int vocab);
+// The same with heads switched off: the union of both top lists, each with its probability
+// after (probability) and before (before).
+std::vector<ClassPrediction> comparedTopTokens(const Checkpoint& checkpoint, const float* before, const float* after, int vocab);
+
+// The request that made `analysis` again (its text, pair, target, masks or image), to rerun it
+// under other settings.
+AnalysisRequest requestOf(const Analysis& analysis);
 
 // Runs `checkpoint` on `request` (core's prepareInput, then the forward pass) and gathers
 // everything the views show: the record, its labels, the image the model saw, and the

@@ -88,6 +88,15 @@ void AttentionSession::cancel() {
 
 bool AttentionSession::canComputeLens() const { return checkpoint_ && hasLogitLens(checkpoint_->model()); }
 
+bool AttentionSession::canAblate() const { return checkpoint_ && !checkpoint_->capabilities().hasDecoder(); }
+
+void AttentionSession::setAblation(const HeadAblation& ablation) {
+    if (!canAblate() || (ablation.heads == ablation_.heads && ablation.mode == ablation_.mode)) return;
+    ablation_ = ablation;
+    emit ablationChanged();
+    if (analysis_ && !analysis_->isGeneration()) analyzeRequest(requestOf(*analysis_));
+}
+
 void AttentionSession::computeLens() {
     if (lens_ || !analysis_ || !canComputeLens()) return;
     pendingLens_ = true;
@@ -111,9 +120,12 @@ void AttentionSession::changeModel(std::shared_ptr<const Checkpoint> checkpoint,
     modelFolder_ = folder;
     attentionFile_ = attentionFile;
     generation_.reset();
+    const bool hadAblation = !ablation_.empty();
+    ablation_ = {};  // another model's heads
     replaceAnalysis(std::move(analysis));  // before modelChanged: the window reads the new state
     emit modelChanged();
     emit analysisChanged();
+    if (hadAblation) emit ablationChanged();
 }
 
 void AttentionSession::stopGenerating() {
@@ -162,8 +174,10 @@ void AttentionSession::startReading(const QString& attentionFile) {
     emit progress(0, 0);
 }
 
-void AttentionSession::startAnalysis(const AnalysisRequest& request) {
+void AttentionSession::startAnalysis(const AnalysisRequest& given) {
     std::shared_ptr<const Checkpoint> checkpoint = checkpoint_;  // kept alive even if another model opens meanwhile
+    AnalysisRequest request = given;
+    request.ablation = canAblate() ? ablation_ : HeadAblation{};
     runner_.start([this, checkpoint, request](const JobRunner::Context& context) -> JobRunner::Delivery {
         std::shared_ptr<const Analysis> analysis = computeAnalysis(*checkpoint, request, context.progress, &context.cancel);
         if (!analysis) return {};

@@ -41,6 +41,10 @@ public:
     std::shared_ptr<const LogitLens> lens() const { return lens_; }
     // Whether the open model has a logit lens: a single-stack text model with an output head.
     bool canComputeLens() const;
+    // Heads switched off in every analysis of the open model (cleared when another opens), and
+    // whether the open model allows it (a single-stack model; not an attention file).
+    const HeadAblation& ablation() const { return ablation_; }
+    bool canAblate() const;
     Activity activity() const { return activity_; }
     bool isBusy() const { return activity_ != Activity::Idle; }
 
@@ -66,6 +70,9 @@ public slots:
     // The logit lens of the current analysis (lensChanged once it is there); queued behind a
     // running job, dropped when the analysis changes first. Does nothing once it is there.
     void computeLens();
+    // Switches these heads off (an empty set: every head on) and analyses the input shown again
+    // under it. Generations run with every head on.
+    void setAblation(const attnscope::HeadAblation& ablation);
     // Stops the running job and drops queued requests; a generation stops after its current
     // token, keeping (and showing) what it made.
     void cancel();
@@ -74,6 +81,7 @@ signals:
     void modelChanged();     // the previous analysis is dropped with the old model
     void analysisChanged();  // the lens, which belongs to the analysis, goes with it
     void lensChanged();
+    void ablationChanged();
     void activityChanged(attnscope::ui::AttentionSession::Activity activity);
     // done/total layers; total 0 means "no measure yet" (tokenizing, reading weights).
     void progress(int done, int total);
@@ -112,6 +120,7 @@ private:
     QString attentionFile_;
     std::shared_ptr<const Analysis> analysis_;
     std::shared_ptr<const LogitLens> lens_;
+    HeadAblation ablation_;
     // The generation last shown, kept with its cache so Generate and Step can continue it;
     // used by one job at a time, and from the GUI thread only while no job runs.
     std::shared_ptr<GenerationRun> generation_;

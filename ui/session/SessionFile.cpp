@@ -10,7 +10,9 @@
 
 #include "AttentionSelection.h"
 #include "ViewOptions.h"
+#include "Error.h"
 #include "hub/HubId.h"
+#include "model/HeadAblation.h"
 
 namespace attnscope::ui {
 
@@ -52,7 +54,7 @@ bool SessionState::operator==(const SessionState& o) const {
            hideSpecialTokens == o.hideSpecialTokens && words == o.words && queries == o.queries && enabledHeads == o.enabledHeads && colorMap == o.colorMap &&
            scale == o.scale && normalization == o.normalization && overlayOpacity == o.overlayOpacity && zoom == o.zoom &&
            firstRow == o.firstRow && firstColumn == o.firstColumn && classroom == o.classroom && maskedTokens == o.maskedTokens &&
-           lens == o.lens;
+           lens == o.lens && headsOff == o.headsOff && headsOffMode == o.headsOffMode;
 }
 
 void captureSelection(const AttentionSelection& s, SessionState& state) {
@@ -103,7 +105,9 @@ std::string sessionToJson(const SessionState& st) {
     j["format"] = "attnscope-session";
     j["version"] = kSessionFormatVersion;
     j["model"] = str(st.model);
-    j["inputs"] = {{"text", str(st.text)}, {"pair", str(st.pair)}, {"image", str(st.image)}, {"masked", st.maskedTokens}};
+    j["inputs"] = {{"text", str(st.text)},           {"pair", str(st.pair)},
+                   {"image", str(st.image)},         {"masked", st.maskedTokens},
+                   {"heads_off", str(st.headsOff)}, {"heads_off_mode", str(st.headsOffMode)}};
     json selection;
     selection["attention"] = str(st.attention);
     selection["layer"] = st.layer;
@@ -153,6 +157,16 @@ SessionState sessionFromJson(const std::string& text) {
     st.image = QString::fromStdString(field<std::string>(inputs, "image"));
     // Added later in version 1: files without them mask nothing and show no lens.
     if (inputs.contains("masked")) st.maskedTokens = field<std::vector<int>>(inputs, "masked");
+    if (inputs.contains("heads_off")) st.headsOff = QString::fromStdString(field<std::string>(inputs, "heads_off"));
+    if (inputs.contains("heads_off_mode")) st.headsOffMode = QString::fromStdString(field<std::string>(inputs, "heads_off_mode"));
+    if (!ablationModeNamed(st.headsOffMode.toStdString())) throw std::runtime_error("heads_off_mode is not zero or mean");
+    if (!st.headsOff.isEmpty()) {
+        try {
+            parseHeadAblation(st.headsOff.toStdString());
+        } catch (const attnscope::Error& e) {
+            throw std::runtime_error(e.what());
+        }
+    }
     const json view = field<json>(j, "view");
     st.view = named(view, "tab", viewNamed);
     if (view.contains("lens")) st.lens = field<bool>(view, "lens");

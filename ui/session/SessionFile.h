@@ -23,6 +23,9 @@ struct SessionState {
     QString pair;   // the pair of a text model, or an encoder-decoder's target
     QString image;  // a vision model's input image
     std::vector<int> maskedTokens;  // a masked LM's masked token positions in the text
+    // Heads switched off ("1.0, 2.3", parseHeadAblation's form; empty: none) and how.
+    QString headsOff;
+    QString headsOffMode = QStringLiteral("zero");
     ViewKind view = ViewKind::Matrix;
     bool lens = false;  // the logit lens tab shown instead of `view`
 

@@ -3,6 +3,7 @@
 #include <QMouseEvent>
 #include <QPainter>
 
+#include "Analysis.h"
 #include "AttentionSelection.h"
 
 namespace attnscope::ui {
@@ -48,6 +49,18 @@ void ModelView::clearFigure() {
 const Figure* ModelView::currentFigure() const { return figure_ ? &*figure_ : nullptr; }
 
 void ModelView::paintOverlay(QPainter& painter) const {
+    // The heads this analysis ran without, crossed out on the model's own layers (not on a
+    // pooling probe's, which come after them).
+    if (analysis() && !analysis()->ablation.empty() && analysis()->asksFromInput(selection()->stack()) &&
+        analysis()->stack(selection()->stack()).isSelfAttention()) {
+        painter.setPen(QPen(QColor(200, 30, 30), 2.0));
+        for (const auto& [layer, head] : analysis()->ablation.heads) {
+            const QRectF box = thumbnailRect(layer, head);
+            if (box.isEmpty()) continue;
+            painter.drawLine(box.topLeft(), box.bottomRight());
+            painter.drawLine(box.topRight(), box.bottomLeft());
+        }
+    }
     if (!hovered().isValid()) return;
     const QRectF box = thumbnailRect(hovered().first, hovered().second).adjusted(-2, -2, 2, 2);
     painter.setBrush(Qt::NoBrush);
@@ -59,13 +72,17 @@ HoverSpot ModelView::spotAt(const QPointF& pos) const {
     const GridFigure::Hit hit = thumbnailAt(pos);
     if (!hit.isValid()) return {};
     return {hit.layer, hit.head, thumbnailRect(hit.layer, hit.head),
-            tr("Layer %1, head %2 — click to focus, double-click to open").arg(hit.layer).arg(hit.head)};
+            tr("Layer %1, head %2 — click to focus, double-click to open, Ctrl+click to switch it off or on").arg(hit.layer).arg(hit.head)};
 }
 
 void ModelView::hoverChanged(const HoverSpot& spot) { setCursor(spot.isValid() ? Qt::PointingHandCursor : Qt::ArrowCursor); }
 
 void ModelView::mouseReleaseEvent(QMouseEvent* event) {
     const GridFigure::Hit hit = thumbnailAt(event->position());
+    if (event->button() == Qt::LeftButton && hit.isValid() && (event->modifiers() & Qt::ControlModifier)) {
+        emit headAblationToggled(hit.layer, hit.head);
+        return;
+    }
     if (event->button() == Qt::LeftButton && hit.isValid()) {
         selection()->focusHead(hit.layer, hit.head);
         return;

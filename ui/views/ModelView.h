@@ -8,7 +8,8 @@ namespace attnscope::ui {
 
 // The model view: every layer x head as a small heatmap, the selected one outlined.
 // Clicking a thumbnail focuses that layer and head in the selection; double-clicking also
-// asks to open it (the window switches to the matrix view).
+// asks to open it (the window switches to the matrix view); Ctrl+click asks to switch the head
+// off (or on again). Heads the analysis ran without are crossed out.
 class ModelView : public FigureView {
     Q_OBJECT
 public:
@@ -20,6 +21,7 @@ public:
 
 signals:
     void headOpened(int layer, int head);
+    void headAblationToggled(int layer, int head);
 
 protected:
     void buildFigure(const FigureSource& source, const ViewRequest& request) override;

@@ -22,6 +22,7 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "AblationControls.h"
 #include "Analysis.h"
 #include "AttentionControls.h"
 #include "CachedModelsDialog.h"
@@ -38,6 +39,7 @@
 #include "SamplesMenu.h"
 #include "StatusLine.h"
 #include "TextInputBar.h"
+#include "ModelView.h"
 #include "TokenStripView.h"
 #include "WelcomePage.h"
 #include "model/Checkpoint.h"
@@ -126,6 +128,8 @@ QWidget* MainWindow::buildSidePanel() {
     controls_->setObjectName(QStringLiteral("attentionControls"));
     controls_->setEnabled(false);  // nothing to choose before a model is open
     predictions_ = new PredictionsBox(this);
+    ablation_ = new AblationControls(this);
+    ablation_->setObjectName(QStringLiteral("ablationControls"));
     generationControls_ = new GenerationControls(this);
     generationControls_->setObjectName(QStringLiteral("generationControls"));
     input_->textBar()->addTrailingWidget(generationControls_->generateButton());
@@ -136,6 +140,7 @@ QWidget* MainWindow::buildSidePanel() {
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(controls_);
     layout->addWidget(predictions_);
+    layout->addWidget(ablation_);
     layout->addWidget(generationControls_);
     layout->addStretch(1);
     sidePanel_ = new QScrollArea(this);
@@ -164,6 +169,14 @@ void MainWindow::connectParts() {
     connect(input_, &InputPanel::refused, this, &MainWindow::showError);
     connect(predictions_, &PredictionsBox::analysisRequested, &session_, &AttentionSession::analyzeRequest);
     connect(predictions_, &PredictionsBox::hint, this, [this](const QString& m) { showHint(m); });
+    // Switching heads off: Ctrl+click in the Model view or the side panel's box ask the session,
+    // which reruns the input and says what is in force.
+    connect(tabs_->modelView(), &ModelView::headAblationToggled, this, [this](int layer, int head) {
+        if (!session_.canAblate()) return showHint(tr("Switching heads off is for encoders and decoders; this model has two stacks"));
+        ablation_->toggleHead(layer, head);
+    });
+    connect(ablation_, &AblationControls::ablationRequested, &session_, &AttentionSession::setAblation);
+    connect(&session_, &AttentionSession::ablationChanged, this, [this] { ablation_->setAblation(session_.ablation()); });
     connect(generation_, &GenerationCommands::hint, this, &MainWindow::showHint);
     connect(export_, &ExportCommands::failed, this, &MainWindow::showError);
     connect(export_, &ExportCommands::hint, this, &MainWindow::showHint);
@@ -416,6 +429,11 @@ void MainWindow::onModelChanged() {
     QSettings().setValue(kLastFolderKey, session_.modelFolder());
     recent_.add(session_.modelFolder());
     adaptToModel();
+    if (pendingAblation_) {
+        const HeadAblation ablation = *std::exchange(pendingAblation_, std::nullopt);
+        if (session_.canAblate()) session_.setAblation(ablation);
+        else showHint(tr("Switching heads off is for encoders and decoders; this model has two stacks"));
+    }
     if (checkpoint->capabilities().readsImages()) {
         if (!input_->pendingImage().isEmpty()) openImage(input_->pendingImage());
         else input_->imageBar()->setFocus();
@@ -441,6 +459,7 @@ void MainWindow::adaptToModel() {
     classroom_->setModelNotes(modelNotesOf(session_.checkpoint()->config()));
     generation_->adaptToModel();
     lens_->adaptToModel();
+    ablation_->setAvailable(session_.canAblate());
     controls_->setEnabled(true);
     pages_->setCurrentIndex(1);
     status_->update();
@@ -455,6 +474,7 @@ void MainWindow::adaptToAttentionFile() {
     const bool wasImage = imageInput_;
     input_->showAttentionFile(name, analysis->hasImage());
     classroom_->setModelNotes({});  // a file carries no config to say how its attention was computed
+    ablation_->setAvailable(false);  // no model to run again
     controls_->setEnabled(true);
     generation_->adaptToModel();  // no model: nothing to generate with
     lens_->adaptToModel();

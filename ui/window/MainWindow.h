@@ -20,6 +20,7 @@ class QToolBar;
 
 namespace attnscope::ui {
 
+class AblationControls;
 class AttentionControls;
 class AutoPlay;
 class ClassroomMode;
@@ -57,6 +58,7 @@ public:
     LensTab* lensTab() const { return lens_; }
     ClassroomMode* classroom() const { return classroom_; }
     PredictionsBox* predictions() const { return predictions_; }
+    AblationControls* ablationControls() const { return ablation_; }
     GenerationCommands* generation() const { return generation_; }
     AttentionControls* controls() const { return controls_; }
     GenerationControls* generationControls() const { return generationControls_; }
@@ -103,6 +105,8 @@ public:
     void setCaption(const QString& text);
     // The query token to select once the first analysis arrives (command line).
     void setInitialQuery(int token) { initialQuery_ = token; }
+    // Heads to switch off once the next model opens (the command line's --heads-off, a session's).
+    void setInitialAblation(const attnscope::HeadAblation& ablation) { pendingAblation_ = ablation; }
     // The view to show once a model is open (command line); without one, an image model
     // opens on the image overlay and a text model on the matrix.
     void setPreferredView(ViewKind kind) { preferredView_ = kind; }
@@ -190,6 +194,8 @@ private:
     InputPanel* input_ = nullptr;
     AttentionControls* controls_ = nullptr;
     PredictionsBox* predictions_ = nullptr;
+    std::optional<attnscope::HeadAblation> pendingAblation_;
+    AblationControls* ablation_ = nullptr;
     GenerationControls* generationControls_ = nullptr;
     QScrollArea* sidePanel_ = nullptr;
     ViewTabs* tabs_ = nullptr;

@@ -67,6 +67,8 @@ SessionState MainWindow::currentSession() const {
         if (const auto analysis = session_.analysis(); analysis && analysis->text == state.text && analysis->pair == state.pair)
             state.maskedTokens.assign(analysis->maskedTokens.keyBegin(), analysis->maskedTokens.keyEnd());
     }
+    state.headsOff = QString::fromStdString(session_.ablation().list());
+    state.headsOffMode = QString::fromLatin1(ablationModeName(session_.ablation().mode));
     state.view = currentView();
     state.lens = isLensShown();
     captureSelection(selection_, state);
@@ -111,6 +113,8 @@ bool MainWindow::openSession(const QString& path) {
     if (!state.image.isEmpty()) setCaption(state.pair);
     input_->setPendingImage(state.image);
     input_->setPendingMasks(state.maskedTokens);  // a session's masked tokens come back
+    if (!state.headsOff.isEmpty())
+        setInitialAblation(parseHeadAblation(state.headsOff.toStdString(), *ablationModeNamed(state.headsOffMode.toStdString())));
     setClassroomMode(state.classroom);
     openModel(state.model);
     return true;

@@ -36,8 +36,11 @@ void PredictionsBox::show(const std::shared_ptr<const Analysis>& analysis, bool 
     }
     setVisible(true);
     // A text classifier: its labels for the whole text, whichever token is selected.
+    // With heads switched off the lists compare: the title says which heads.
+    const QString off = analysis->ablation.empty() ? QString()
+                                                   : tr(" — %1, before→after").arg(QString::fromStdString(analysis->ablation.describe()));
     if (!analysis->predictions.empty()) {
-        panel_->setEntries(tr("The classifier's labels for this text"), analysis->predictions);
+        panel_->setEntries(tr("The classifier's labels for this text") + off, analysis->predictions);
         return;
     }
     if (analysis->tokenPredictions.empty() || !analysis->asksFromPredicted(stack) || query < 0 ||
@@ -57,7 +60,7 @@ void PredictionsBox::show(const std::shared_ptr<const Analysis>& analysis, bool 
         mask_->setEnabled(!analysis->isSpecial(query) || masked);
         mask_->setVisible(true);
     }
-    panel_->setEntries(title, analysis->tokenPredictions[static_cast<std::size_t>(query)]);
+    panel_->setEntries(title + off, analysis->tokenPredictions[static_cast<std::size_t>(query)]);
 }
 
 void PredictionsBox::toggleMask() {

@@ -68,7 +68,9 @@ void PredictionsPanel::paintEvent(QPaintEvent*) {
     p.setFont(font());
     const QFontMetrics fm = fontMetrics();
     const int labelWidth = w * 2 / 5;
-    const int percentWidth = fm.horizontalAdvance(QStringLiteral("100.0%")) + kMargin;
+    // Compared lists (heads switched off) read "before→after": the bar is the after, its outline the before.
+    const bool compared = std::any_of(entries_.begin(), entries_.end(), [](const ClassPrediction& e) { return e.compared(); });
+    const int percentWidth = fm.horizontalAdvance(compared ? QStringLiteral("100→100%") : QStringLiteral("100.0%")) + kMargin;
     const int barWidth = std::max(w - labelWidth - percentWidth - kMargin, 10);
     const int rh = rowHeight();
     const int rows = static_cast<int>(std::min<std::size_t>(entries_.size(), kRowsShown));
@@ -82,8 +84,15 @@ void PredictionsPanel::paintEvent(QPaintEvent*) {
         p.fillRect(track, palette().color(QPalette::AlternateBase));
         p.fillRect(QRectF(track.left(), track.top(), track.width() * std::clamp(double(e.probability), 0.0, 1.0), track.height()),
                    palette().color(QPalette::Highlight));
-        p.drawText(QRect(kMargin + labelWidth + barWidth, y, percentWidth, rh), Qt::AlignVCenter | Qt::AlignRight,
-                   QStringLiteral("%1%").arg(100.0 * e.probability, 0, 'f', 1));
+        if (e.compared()) {
+            p.setPen(QPen(palette().color(QPalette::WindowText), 1.0, Qt::DashLine));
+            p.setBrush(Qt::NoBrush);
+            p.drawRect(QRectF(track.left(), track.top(), track.width() * std::clamp(double(e.before), 0.0, 1.0), track.height()));
+            p.setPen(palette().color(QPalette::WindowText));
+        }
+        const QString percent = e.compared() ? QStringLiteral("%1→%2%").arg(100.0 * e.before, 0, 'f', 0).arg(100.0 * e.probability, 0, 'f', 0)
+                                             : QStringLiteral("%1%").arg(100.0 * e.probability, 0, 'f', 1);
+        p.drawText(QRect(kMargin + labelWidth + barWidth, y, percentWidth, rh), Qt::AlignVCenter | Qt::AlignRight, percent);
     }
 }
 
