@@ -50,7 +50,8 @@ void normaliseRows(Matrix& m) {
 }
 
 // The displayed matrix from a full [queries, keys] one: special tokens hidden (square
-// self-attention only) and rows renormalised, words grouped, then the hard rule.
+// self-attention only) and sink keys left out, rows renormalised, words grouped, then the
+// hard rule.
 AttentionMatrix shownMatrix(std::vector<float> full, int queries, int keys, const AttentionQuery& q, const std::vector<bool>& special,
                             const TokenWords* words) {
     AttentionMatrix out;
@@ -59,11 +60,18 @@ AttentionMatrix shownMatrix(std::vector<float> full, int queries, int keys, cons
                       static_cast<int>(special.size()) == keys;
     for (int i = 0; i < queries; ++i)
         if (!hide || !special[i]) out.rowTokens.push_back(i);
-    for (int j = 0; j < keys; ++j)
-        if (!hide || !special[j]) out.colTokens.push_back(j);
+    for (const int j : q.leftOutKeys)
+        if (j < 0 || j >= keys)
+            throw Error("token " + std::to_string(j) + " cannot be left out: the keys are " + std::to_string(keys) + " tokens, numbered from 0");
+    const auto leftOut = [&](int j) { return std::find(q.leftOutKeys.begin(), q.leftOutKeys.end(), j) != q.leftOutKeys.end(); };
+    for (int j = 0; j < keys; ++j) {
+        if (hide && special[j]) continue;
+        if (leftOut(j)) ++out.leftOutKeys;
+        else out.colTokens.push_back(j);
+    }
     out.rows = static_cast<int>(out.rowTokens.size());
     out.cols = static_cast<int>(out.colTokens.size());
-    if (!hide) {
+    if (!hide && out.leftOutKeys == 0) {
         out.values = std::move(full);
     } else {
         const ConstMap m(full.data(), queries, keys);
@@ -74,7 +82,11 @@ AttentionMatrix shownMatrix(std::vector<float> full, int queries, int keys, cons
         out.values.assign(shown.data(), shown.data() + shown.size());
     }
     // Words before the hard rule, so that it keeps words.
-    if (q.words && words) out = groupIntoWords(out, words->queries, words->keys);
+    if (q.words && words) {
+        const int leftOut = out.leftOutKeys;
+        out = groupIntoWords(out, words->queries, words->keys);
+        out.leftOutKeys = leftOut;
+    }
     if (q.hard) applyHardSelection(out.values, out.rows, out.cols, q.hardSelection);
     return out;
 }

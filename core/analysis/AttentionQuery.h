@@ -37,6 +37,10 @@ struct AttentionQuery {
     // Group subword tokens into words (WordGroups.h), before any hard selection: a word's
     // column sums its pieces', its row averages theirs. Needs the axes' TokenWords.
     bool words = false;
+    // Attention sinks: these key tokens (indices into the key axis, e.g. {0} for <s>/BOS) are
+    // left out and each row renormalised over the rest, so a head that parks most of its
+    // attention on the first token shows what else it reads. A row with nothing else stays 0.
+    std::vector<int> leftOutKeys;
 };
 
 // One word index per token on each axis (wordsOfTokens), for AttentionQuery::words.
@@ -53,6 +57,7 @@ struct AttentionMatrix {
     std::vector<float> values;
     std::vector<int> rowTokens;
     std::vector<int> colTokens;
+    int leftOutKeys = 0;  // key tokens left out as attention sinks (rows renormalised without them)
 
     float at(int r, int c) const { return values[static_cast<std::size_t>(r) * cols + c]; }
 };

@@ -45,6 +45,7 @@ private slots:
     void thresholdKeepsCellsAtOrAbove();
     void massKeepsSmallestSetReachingP();
     void hidingSpecialTokensRenormalises();
+    void leavingOutASinkRenormalisesTheRest();
     void badQueriesAreErrors();
 };
 
@@ -220,6 +221,49 @@ void AttentionQueryTest::hidingSpecialTokensRenormalises() {
     QCOMPARE(m.colTokens, (std::vector<int>{1, 2}));
     QVERIFY(std::abs(m.at(0, 0) - 0.6f / 0.9f) < 1e-6);
     QVERIFY(std::abs(m.at(1, 1) - 0.6f / 0.8f) < 1e-6);
+}
+
+// Attention sinks: key 0 left out, every row spread over keys 1 and 2; a row whose weight was
+// all on key 0 stays zero; with the special tokens hidden too, both go; hard rules see the
+// renormalised weights; a token that is not there is an error.
+void AttentionQueryTest::leavingOutASinkRenormalisesTheRest() {
+    const auto s = smallStack();
+    AttentionQuery q;
+    q.leftOutKeys = {0};
+    const auto m = computeAttentionMatrix(s, q);
+    QCOMPARE(m.rows, 3);
+    QCOMPARE(m.rowTokens, (std::vector<int>{0, 1, 2}));
+    QCOMPARE(m.colTokens, (std::vector<int>{1, 2}));
+    QCOMPARE(m.leftOutKeys, 1);
+    QVERIFY(std::abs(m.at(0, 0) - 0.2f / 0.3f) < 1e-6);   // row 0: 0.7 | 0.2 0.1
+    QVERIFY(std::abs(m.at(1, 1) - 0.3f / 0.9f) < 1e-6);   // row 1: 0.1 | 0.6 0.3
+    QVERIFY(std::abs(m.at(2, 0) - 0.2f / 0.8f) < 1e-6);   // row 2: 0.2 | 0.2 0.6
+    q.layer = 1;
+    q.head = 1;
+    const auto parked = computeAttentionMatrix(s, q);        // row 0: 1 | 0 0
+    QCOMPARE(parked.at(0, 0), 0.0f);
+    QCOMPARE(parked.at(0, 1), 0.0f);
+    QCOMPARE(parked.at(2, 0), 1.0f);                         // row 2: 0.5 | 0.5 0
+    q.layer = 0;
+    q.head = 0;
+    q.hideSpecialTokens = true;
+    q.leftOutKeys = {1};
+    const auto both = computeAttentionMatrix(s, q, {true, false, false});
+    QCOMPARE(both.colTokens, std::vector<int>{2});
+    QCOMPARE(both.rowTokens, (std::vector<int>{1, 2}));
+    QCOMPARE(both.at(0, 0), 1.0f);
+    q.hideSpecialTokens = false;
+    q.leftOutKeys = {0};
+    q.hard = true;
+    q.hardSelection = {HardRule::Threshold, 1, 0.5f, 0.9f};
+    const auto hard = computeAttentionMatrix(s, q);          // row 1 renormalised: 0.67 0.33
+    QVERIFY(hard.at(1, 0) > 0.6f);
+    QCOMPARE(hard.at(1, 1), 0.0f);
+    q.hard = false;
+    q.leftOutKeys = {3};
+    QVERIFY_THROWS_EXCEPTION(Error, computeAttentionMatrix(s, q));
+    q.leftOutKeys = {-1};
+    QVERIFY_THROWS_EXCEPTION(Error, computeAttentionMatrix(s, q));
 }
 
 void AttentionQueryTest::badQueriesAreErrors() {

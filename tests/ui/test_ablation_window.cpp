@@ -1,9 +1,11 @@
 // Switching heads off in the window (issue #19): Ctrl+click on a head in the Model view runs
 // the input again without it; the predictions then read before→after (the engine's two passes),
 // the figures' titles and the Model view say which heads are off, the side panel lists them
-// and brings them back, a session keeps them, and encoder-decoders do not offer it.
+// and brings them back, a session keeps them, and encoder-decoders do not offer it. And the
+// attention-sink switch beside it: the first token left out of every view, said in the title.
 #include <QtTest>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QPushButton>
@@ -11,6 +13,8 @@
 #include "AblationControls.h"
 #include "Analysis.h"
 #include "AttentionSelection.h"
+#include "HeatmapView.h"
+#include "MatrixFigure.h"
 #include "GoldenFixtures.h"
 #include "MainWindow.h"
 #include "ModelView.h"
@@ -54,6 +58,7 @@ private slots:
     void ctrlClickSwitchesAHeadOffAndBack();
     void sessionKeepsTheHeadsOff();
     void encoderDecodersDoNotOfferIt();
+    void sinkSwitchLeavesOutTheFirstToken();
 };
 
 void AblationWindowTest::ctrlClickSwitchesAHeadOffAndBack() {
@@ -146,6 +151,24 @@ void AblationWindowTest::encoderDecodersDoNotOfferIt() {
     QVERIFY(!window.ablationControls()->isVisible());
     window.session().setAblation(parseHeadAblation("0.0"));
     QVERIFY(window.session().ablation().empty());
+}
+
+void AblationWindowTest::sinkSwitchLeavesOutTheFirstToken() {
+    MainWindow window;
+    window.show();
+    QVERIFY(openAndCompute(window, QStringLiteral("builtin:induction"), kRepeat));
+    window.setCurrentView(ui::ViewKind::Matrix);
+    auto* sink = window.findChild<QCheckBox*>(QStringLiteral("sinkCheck"));
+    QVERIFY(sink && sink->isVisible() && !sink->isChecked());
+    sink->click();
+    QCOMPARE(window.selection().leftOutKeys(), std::vector<int>{0});
+    const ui::MatrixFigure* figure = window.heatmap()->matrixFigure();
+    QVERIFY(figure && figure->data().title.endsWith(QStringLiteral("first token left out")));
+    QCOMPARE(figure->data().matrix.leftOutKeys, 1);
+    QCOMPARE(figure->data().matrix.colTokens.front(), 1);  // the first token's column is gone
+    sink->click();
+    QVERIFY(window.selection().leftOutKeys().empty());
+    QVERIFY(!window.heatmap()->matrixFigure()->data().title.contains(QStringLiteral("left out")));
 }
 
 QTEST_MAIN(AblationWindowTest)

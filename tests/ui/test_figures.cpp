@@ -415,6 +415,10 @@ void TestFigures::perRowAndLogScales() {
     QCOMPARE(ticks.back().position, 1.0);
     QCOMPARE(ticks.front().text, QString("10⁻⁴"));
     QVERIFY(log.caption().contains("log"));
+    QVERIFY(!log.caption().contains("left out"));
+    AttentionMatrix sinkless = knownMatrix();
+    sinkless.leftOutKeys = 1;
+    QCOMPARE(ColorScale(sinkless, ValueScale::Linear, Normalization::Global).caption(), QString("attention weight, sink left out"));
     ColorScale global(knownMatrix(), ValueScale::Log, Normalization::Global);
     QCOMPARE(global.position(0, 0.9f), 1.0);
     QCOMPARE(global.position(0, 1e-4f), 0.0);

@@ -68,6 +68,9 @@ SessionState unusualState() {
     st.hardSelection.mass = 0.75f;
     st.hideSpecialTokens = true;
     st.words = true;
+    st.leftOutKeys = {0, 3};
+    st.headsOff = QStringLiteral("1.0, 2.3");
+    st.headsOffMode = QStringLiteral("mean");
     st.queries = {5, 1, 2};
     st.enabledHeads = {true, false, true};
     st.colorMap = QStringLiteral("magma");

@@ -107,7 +107,7 @@ void TestViewOptions::namesMapBothWays() {
 void TestViewOptions::optionNamesAreTheParsersOptions() {
     const QStringList names = attnscope::ui::viewOptionNames();
     for (const char* name : {"layer", "head", "rollout", "mode", "threshold", "mass", "view", "attention", "opacity", "colormap", "scale",
-                             "normalize", "query", "hide-special", "words"})
+                             "normalize", "query", "hide-special", "words", "leave-out"})
         QVERIFY2(names.contains(QLatin1String(name)), name);
     QVERIFY(!names.contains(QStringLiteral("top-k")));  // the caller's, shared with other commands
     QCOMPARE(names.size(), attnscope::ui::viewOptions().size());
@@ -193,6 +193,7 @@ void TestViewOptions::badCommandLinesNameTheOption_data() {
     QTest::newRow("unknown colour map") << QStringList{"--colormap", "rainbow"} << QStringList{"--colormap", "'rainbow'"};
     QTest::newRow("opacity above one") << QStringList{"--opacity", "2"} << QStringList{"--opacity"};
     QTest::newRow("query not a number") << QStringList{"--query", "last"} << QStringList{"--query", "'last'"};
+    QTest::newRow("leave-out not numbers") << QStringList{"--leave-out", "bos"} << QStringList{"leave-out"};
 }
 
 void TestViewOptions::badCommandLinesNameTheOption() {
@@ -223,7 +224,7 @@ void TestViewOptions::stackAliases() {
 
 void TestViewOptions::applySetsTheSelection() {
     Parsed parsed({"--layer", "1", "--head", "max", "--mass", "0.6", "--hide-special", "--words", "--colormap", "magma", "--scale", "log",
-                   "--normalize", "row", "--opacity", "0.4"});
+                   "--normalize", "row", "--opacity", "0.4", "--leave-out", "0,2"});
     QVERIFY(parsed.ok);
     AttentionSelection selection;
     selection.setShape(2, 4);
@@ -238,6 +239,7 @@ void TestViewOptions::applySetsTheSelection() {
     QCOMPARE(selection.hardSelection().mass, 0.6f);
     QVERIFY(selection.hideSpecialTokens());
     QVERIFY(selection.words());
+    QCOMPARE(selection.leftOutKeys(), (std::vector<int>{0, 2}));
     QCOMPARE(selection.style().colorMap, QStringLiteral("magma"));
     QCOMPARE(selection.style().scale, ValueScale::Log);
     QCOMPARE(selection.style().normalization, Normalization::PerRow);

@@ -29,7 +29,7 @@ float ColorScale::maxOf(const AttentionMatrix& matrix) {
 }
 
 ColorScale::ColorScale(const AttentionMatrix& matrix, ValueScale scale, Normalization normalization, float globalMax)
-    : scale_(scale), normalization_(normalization) {
+    : scale_(scale), normalization_(normalization), leftOutKeys_(matrix.leftOutKeys) {
     globalMax_ = globalMax >= 0.0f ? globalMax : maxOf(matrix);
     if (normalization_ == Normalization::PerRow) {
         rowMax_.assign(static_cast<std::size_t>(matrix.rows), 0.0f);
@@ -84,6 +84,7 @@ std::vector<ColorScale::Tick> ColorScale::ticks(int maxTicks) const {
 QString ColorScale::caption() const {
     QString text = normalization_ == Normalization::PerRow ? QStringLiteral("weight ÷ row max") : QStringLiteral("attention weight");
     if (scale_ == ValueScale::Log) text += QStringLiteral(" (log)");
+    if (leftOutKeys_ > 0) text += leftOutKeys_ == 1 ? QStringLiteral(", sink left out") : QStringLiteral(", sinks left out");
     return text;
 }
 

@@ -47,6 +47,7 @@ private:
     ValueScale scale_ = ValueScale::Linear;
     Normalization normalization_ = Normalization::Global;
     float globalMax_ = 1.0f;
+    int leftOutKeys_ = 0;  // the matrix's sinks left out: the bar says its weights are renormalised
     std::vector<float> rowMax_;
 };
 

@@ -164,6 +164,13 @@ QString describeSelection(const ViewRequest& request, int rolloutLayers) {
     if (q.hard) parts << hardText(q);
     if (q.hideSpecialTokens) parts << QStringLiteral("special tokens hidden");
     if (q.words) parts << QStringLiteral("words");
+    if (q.leftOutKeys == std::vector<int>{0}) {
+        parts << QStringLiteral("first token left out");
+    } else if (!q.leftOutKeys.empty()) {
+        QStringList tokens;
+        for (const int t : q.leftOutKeys) tokens << QString::number(t);
+        parts << QStringLiteral("tokens %1 left out").arg(tokens.join(QStringLiteral(", ")));
+    }
     return parts.join(QStringLiteral(" · "));
 }
 
@@ -238,6 +245,7 @@ bool sameGridMaps(const ViewRequest& a, const ViewRequest& b) {
     const AttentionQuery &p = a.query, &q = b.query;
     const HardSelection &x = p.hardSelection, &y = q.hardSelection;
     return a.stack == b.stack && p.hard == q.hard && p.hideSpecialTokens == q.hideSpecialTokens && p.words == q.words &&
+           p.leftOutKeys == q.leftOutKeys &&
            (!p.hard || (x.rule == y.rule && x.k == y.k && x.threshold == y.threshold && x.mass == y.mass));
 }
 

@@ -14,7 +14,7 @@ namespace {
 bool sameQuery(const AttentionQuery& a, const AttentionQuery& b) {
     const auto fields = [](const AttentionQuery& q) {
         return std::tuple(q.layer, q.headMode, q.head, q.layerMode, q.hard, q.hardSelection.rule, q.hardSelection.k,
-                          q.hardSelection.threshold, q.hardSelection.mass, q.hideSpecialTokens, q.words);
+                          q.hardSelection.threshold, q.hardSelection.mass, q.hideSpecialTokens, q.words, q.leftOutKeys);
     };
     return fields(a) == fields(b);
 }
@@ -214,6 +214,10 @@ void AttentionSelection::setMass(double mass) {
 
 void AttentionSelection::setHideSpecialTokens(bool hide) {
     update([&](AttentionQuery& q, int&, auto&, auto&) { q.hideSpecialTokens = hide; });
+}
+
+void AttentionSelection::setLeftOutKeys(const std::vector<int>& tokens) {
+    update([&](AttentionQuery& q, int&, auto&, auto&) { q.leftOutKeys = tokens; });
 }
 
 void AttentionSelection::setWords(bool words) {

@@ -49,6 +49,7 @@ public:
     const HardSelection& hardSelection() const { return query_.hardSelection; }
     bool hideSpecialTokens() const { return query_.hideSpecialTokens; }
     bool words() const { return query_.words; }
+    const std::vector<int>& leftOutKeys() const { return query_.leftOutKeys; }
     // Index into the current stack's full query token list (the target's for the decoder and
     // cross-attention); -1 when none is selected. Each stack keeps its own.
     int selectedQuery() const { return selectedQueryOf(stack_); }
@@ -99,6 +100,8 @@ public slots:
     void setMass(double mass);         // in (0, 1]
     void setHideSpecialTokens(bool hide);
     void setWords(bool words);  // group subword tokens into words in every view
+    // Attention sinks: leave these key tokens out and renormalise (AttentionQuery::leftOutKeys).
+    void setLeftOutKeys(const std::vector<int>& tokens);
     void setSelectedQuery(int token);  // -1: none; in the current stack
     void setSelectedQueryOf(int stack, int token);
     void setHeadEnabled(int head, bool enabled);

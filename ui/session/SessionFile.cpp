@@ -51,7 +51,7 @@ bool SessionState::operator==(const SessionState& o) const {
                           hardSelection.threshold == o.hardSelection.threshold && hardSelection.mass == o.hardSelection.mass;
     return model == o.model && text == o.text && pair == o.pair && image == o.image && view == o.view && attention == o.attention &&
            layer == o.layer && head == o.head && headMode == o.headMode && rollout == o.rollout && hard == o.hard && sameHard &&
-           hideSpecialTokens == o.hideSpecialTokens && words == o.words && queries == o.queries && enabledHeads == o.enabledHeads && colorMap == o.colorMap &&
+           hideSpecialTokens == o.hideSpecialTokens && words == o.words && leftOutKeys == o.leftOutKeys && queries == o.queries && enabledHeads == o.enabledHeads && colorMap == o.colorMap &&
            scale == o.scale && normalization == o.normalization && overlayOpacity == o.overlayOpacity && zoom == o.zoom &&
            firstRow == o.firstRow && firstColumn == o.firstColumn && classroom == o.classroom && maskedTokens == o.maskedTokens &&
            lens == o.lens && headsOff == o.headsOff && headsOffMode == o.headsOffMode;
@@ -67,6 +67,7 @@ void captureSelection(const AttentionSelection& s, SessionState& state) {
     state.hardSelection = s.hardSelection();
     state.hideSpecialTokens = s.hideSpecialTokens();
     state.words = s.words();
+    state.leftOutKeys = s.leftOutKeys();
     state.queries.clear();
     for (int stack = 0; stack < s.stackCount(); ++stack) state.queries.push_back(s.selectedQueryOf(stack));
     state.enabledHeads = s.enabledHeads();
@@ -89,6 +90,7 @@ void applySelection(const SessionState& state, AttentionSelection& s) {
     settings.query.hardSelection = state.hardSelection;
     settings.query.hideSpecialTokens = state.hideSpecialTokens;
     settings.query.words = state.words;
+    settings.query.leftOutKeys = state.leftOutKeys;
     settings.style.colorMap = state.colorMap;
     settings.style.scale = state.scale;
     settings.style.normalization = state.normalization;
@@ -121,6 +123,7 @@ std::string sessionToJson(const SessionState& st) {
     selection["mass"] = st.hardSelection.mass;
     selection["hide_special"] = st.hideSpecialTokens;
     selection["words"] = st.words;
+    selection["left_out"] = st.leftOutKeys;
     selection["queries"] = st.queries;
     selection["enabled_heads"] = st.enabledHeads;
     json view;
@@ -183,6 +186,9 @@ SessionState sessionFromJson(const std::string& text) {
     st.hardSelection.mass = field<float>(s, "mass");
     st.hideSpecialTokens = field<bool>(s, "hide_special");
     if (s.contains("words")) st.words = field<bool>(s, "words");  // added later in version 1
+    if (s.contains("left_out")) st.leftOutKeys = field<std::vector<int>>(s, "left_out");
+    for (const int t : st.leftOutKeys)
+        if (t < 0) throw std::runtime_error("left_out names a negative token");
     st.queries = field<std::vector<int>>(s, "queries");
     st.enabledHeads = field<std::vector<bool>>(s, "enabled_heads");
     if (st.layer < 0 || st.head < 0 || st.hardSelection.k < 1) throw std::runtime_error("layer, head or top_k out of range");

@@ -39,6 +39,7 @@ struct SessionState {
     HardSelection hardSelection;
     bool hideSpecialTokens = false;
     bool words = false;
+    std::vector<int> leftOutKeys;  // attention sinks left out (AttentionQuery::leftOutKeys)
     std::vector<int> queries;  // per stack, in the model's order (-1: none)
     std::vector<bool> enabledHeads;
     QString colorMap = QStringLiteral("viridis");

@@ -157,6 +157,8 @@ QList<QCommandLineOption> viewOptions() {
         QCommandLineOption("hide-special", "Hide special tokens ([CLS], [SEP], <s>, ...) and renormalise the rest."),
         QCommandLineOption("words", "Group subword tokens into words: a word receives the sum of its pieces' attention and "
                                     "attends with their mean."),
+        QCommandLineOption("leave-out", "Attention sinks: leave these key tokens out (indices from 0, e.g. 0 for <s>) and "
+                                        "renormalise each row over the rest.", "I,I"),
     };
 }
 
@@ -188,6 +190,13 @@ ViewSettings readViewSettings(const QCommandLineParser& p) {
     readHardRule(p, q);
     q.hideSpecialTokens = p.isSet(QStringLiteral("hide-special"));
     q.words = p.isSet(QStringLiteral("words"));
+    if (p.isSet(QStringLiteral("leave-out"))) {
+        try {
+            q.leftOutKeys = parseIdList("leave-out", p.value(QStringLiteral("leave-out")).toStdString());
+        } catch (const Error& e) {
+            throw OptionError(QString::fromStdString(e.what()));
+        }
+    }
     if (p.isSet(QStringLiteral("query"))) s.queryToken = parseWholeNumber(QStringLiteral("query"), p.value(QStringLiteral("query")), -2147483647);
     readStyle(p, s.style);
     return s;
@@ -207,6 +216,7 @@ void applyViewSettings(const ViewSettings& s, AttentionSelection& selection) {
     selection.setHard(q.hard);
     selection.setHideSpecialTokens(q.hideSpecialTokens);
     selection.setWords(q.words);
+    selection.setLeftOutKeys(q.leftOutKeys);
     selection.setColorMap(s.style.colorMap);
     selection.setValueScale(s.style.scale);
     selection.setNormalization(s.style.normalization);

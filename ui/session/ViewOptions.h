@@ -52,7 +52,7 @@ double parseFraction(const QString& option, const QString& text, bool allowZero)
 
 // The view options both command lines take (the caller adds --top-k, which the command line
 // shares with other commands): --layer, --head, --rollout, --mode, --threshold, --mass,
-// --view, --attention, --opacity, --colormap, --scale, --normalize, --query, --hide-special, --words.
+// --view, --attention, --opacity, --colormap, --scale, --normalize, --query, --hide-special, --words, --leave-out.
 QList<QCommandLineOption> viewOptions();
 QStringList viewOptionNames();
 

@@ -112,6 +112,11 @@ void AttentionControls::buildAttentionGroup(QWidget* group) {
     words_->setToolTip(tr("Group subword tokens into words: a word receives the sum of its pieces' attention, "
                           "and attends with the mean of theirs"));
     form->addRow(words_);
+    sink_ = new QCheckBox(tr("Leave out the first token (sink)"), group);
+    sink_->setObjectName(QStringLiteral("sinkCheck"));
+    sink_->setToolTip(tr("Many heads park most of their attention on the first token (<s>, BOS, [CLS]); leave it out "
+                         "and spread each row over the rest to see what else they read"));
+    form->addRow(sink_);
 }
 
 void AttentionControls::buildHardGroup(QWidget* group) {
@@ -204,6 +209,7 @@ void AttentionControls::connectEdits() {
     });
     connect(hideSpecial_, &QCheckBox::toggled, s, &AttentionSelection::setHideSpecialTokens);
     connect(words_, &QCheckBox::toggled, s, &AttentionSelection::setWords);
+    connect(sink_, &QCheckBox::toggled, s, [s](bool on) { s->setLeftOutKeys(on ? std::vector<int>{0} : std::vector<int>{}); });
     connect(hard_, &QRadioButton::toggled, s, &AttentionSelection::setHard);
     connect(rule_, &QComboBox::currentIndexChanged, s,
             [this, s](int index) { s->setHardRule(static_cast<HardRule>(rule_->itemData(index).toInt())); });
@@ -291,6 +297,10 @@ void AttentionControls::syncFromSelection() {
     {
         const QSignalBlocker block(words_);
         words_->setChecked(s.words());
+    }
+    {
+        const QSignalBlocker block(sink_);
+        sink_->setChecked(!s.leftOutKeys().empty());
     }
 
     {

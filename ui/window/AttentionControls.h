@@ -63,6 +63,7 @@ private:
     QComboBox* query_ = nullptr;
     QCheckBox* hideSpecial_ = nullptr;
     QCheckBox* words_ = nullptr;
+    QCheckBox* sink_ = nullptr;
     QRadioButton* soft_ = nullptr;
     QRadioButton* hard_ = nullptr;
     QComboBox* rule_ = nullptr;
