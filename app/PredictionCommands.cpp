@@ -54,14 +54,22 @@ std::vector<int> answeredPositions(const attnscope::ModelCapabilities& m, const 
     return {*position};
 }
 
+// The checkpoint a command that reads predictions runs (predict, ablate): a single-stack model
+// with an output head, and --position only for language models.
+std::unique_ptr<attnscope::Checkpoint> openPredicting(const std::string& model, const char* command, bool position) {
+    auto cp = attnscope::Checkpoint::open(model);
+    const attnscope::ModelCapabilities& m = cp->capabilities();
+    if (m.hasDecoder()) throw UsageError(std::string(command) + " is for single-stack models; " + m.modelType + " is an encoder-decoder");
+    requireHead(*cp);
+    if (m.isClassifier() && position) throw UsageError("--position is for language models; a classifier gives one list");
+    return cp;
+}
+
 }  // namespace
 
 void runPredict(const std::string& model, const attnscope::UserInput& input, const PredictOptions& options) {
-    const auto cp = attnscope::Checkpoint::open(model);
+    const auto cp = openPredicting(model, "predict", options.position.has_value());
     const attnscope::ModelCapabilities& m = cp->capabilities();
-    if (m.hasDecoder()) throw UsageError("predict is for single-stack models; " + m.modelType + " is an encoder-decoder");
-    requireHead(*cp);
-    if (m.isClassifier() && options.position) throw UsageError("--position is for language models; a classifier gives one list");
     const auto record = cp->run(prepareFor(*cp, input));
     const auto& logits = record->logits;
     const int count = static_cast<int>(logits.cols());
@@ -81,11 +89,8 @@ void runPredict(const std::string& model, const attnscope::UserInput& input, con
 }
 
 void runAblate(const std::string& model, const attnscope::UserInput& input, const AblateOptions& options) {
-    const auto cp = attnscope::Checkpoint::open(model);
+    const auto cp = openPredicting(model, "ablate", options.position.has_value());
     const attnscope::ModelCapabilities& m = cp->capabilities();
-    if (m.hasDecoder()) throw UsageError("ablate is for single-stack models; " + m.modelType + " is an encoder-decoder");
-    requireHead(*cp);
-    if (m.isClassifier() && options.position) throw UsageError("--position is for language models; a classifier gives one list");
     attnscope::PreparedInput prepared = prepareFor(*cp, input);
     const auto before = cp->run(prepared);
     prepared.forward.ablation = options.ablation;

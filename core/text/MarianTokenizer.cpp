@@ -121,20 +121,14 @@ Encoding MarianTokenizer::withLanguageCode(const PipelineTokenizer& side, const 
     const int shift = static_cast<int>(utf8::countChars(code));
     for (std::size_t i = 0; i < rest.size(); ++i)
         if (rest.sequenceIds[i] == 0) rest.offsets[i] = {rest.offsets[i].first + shift, rest.offsets[i].second + shift};
-    Encoding out;
-    out.ids.push_back(ids.idOf(code));
-    out.tokens.emplace_back(code);
-    out.offsets.emplace_back(0, shift);
-    out.typeIds.push_back(0);
-    out.sequenceIds.push_back(0);
-    out.specialTokensMask.push_back(false);
-    out.ids.insert(out.ids.end(), rest.ids.begin(), rest.ids.end());
-    out.tokens.insert(out.tokens.end(), rest.tokens.begin(), rest.tokens.end());
-    out.offsets.insert(out.offsets.end(), rest.offsets.begin(), rest.offsets.end());
-    out.typeIds.insert(out.typeIds.end(), rest.typeIds.begin(), rest.typeIds.end());
-    out.sequenceIds.insert(out.sequenceIds.end(), rest.sequenceIds.begin(), rest.sequenceIds.end());
-    out.specialTokensMask.insert(out.specialTokensMask.end(), rest.specialTokensMask.begin(), rest.specialTokensMask.end());
-    return out;
+    Encoding codeToken;
+    codeToken.ids = {ids.idOf(code)};
+    codeToken.tokens = {std::string(code)};
+    codeToken.offsets = {{0, shift}};
+    codeToken.typeIds = {0};
+    codeToken.sequenceIds = {0};
+    codeToken.specialTokensMask = {false};
+    return mergeEncodings({std::move(codeToken), std::move(rest)});
 }
 
 Encoding MarianTokenizer::encode(std::string_view text, std::optional<std::string_view> pair, bool addSpecialTokens) const {
