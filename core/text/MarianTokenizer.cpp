@@ -72,11 +72,10 @@ bool MarianTokenizer::isMarianFolder(const fs::path& dir) {
     return fs::is_regular_file(dir / "source.spm") && fs::is_regular_file(dir / "vocab.json");
 }
 
-MarianTokenizer::Side MarianTokenizer::loadSide(const fs::path& spm, const fs::path& vocabFile) {
+MarianTokenizer::Side MarianTokenizer::loadSide(const fs::path& spm, Vocab vocab) {
     if (!fs::is_regular_file(spm)) throw Error(spm.string() + ": missing (a Marian folder has source.spm and target.spm)");
     const SentencePieceModelFile model = SentencePieceModelFile::read(spm);
     SentencePieceParts spParts = sentencePieceParts(model, spm.string());
-    Vocab vocab = readVocab(vocabFile);
     const int eos = vocab.at(kEos);
 
     TokenizerParts parts;
@@ -106,8 +105,10 @@ std::unique_ptr<MarianTokenizer> MarianTokenizer::load(const fs::path& dir) {
         if (c.is_object() && c.value("separate_vocabs", false) == true)
             throw Error(config.string() + ": separate source and target vocabularies (target_vocab.json) are not supported");
     }
-    Side source = loadSide(dir / "source.spm", dir / "vocab.json");
-    Side target = loadSide(dir / "target.spm", dir / "vocab.json");
+    // One vocabulary serves both sides (separate_vocabs is refused above).
+    const Vocab vocab = readVocab(dir / "vocab.json");
+    Side source = loadSide(dir / "source.spm", vocab);
+    Side target = loadSide(dir / "target.spm", vocab);
     return std::unique_ptr<MarianTokenizer>(new MarianTokenizer(std::move(source), std::move(target)));
 }
 

@@ -39,7 +39,7 @@ private:
     };
     MarianTokenizer(Side source, Side target) : source_(std::move(source.pipeline)), target_(std::move(target.pipeline)),
                                                 sourceIds_(source.ids), targetIds_(target.ids) {}
-    static Side loadSide(const std::filesystem::path& spm, const std::filesystem::path& vocabFile);
+    static Side loadSide(const std::filesystem::path& spm, Vocab vocab);
     static Encoding withLanguageCode(const PipelineTokenizer& side, const MarianPieceIds& ids, std::string_view text,
                                      std::optional<std::string_view> pair, bool addSpecialTokens);
 

@@ -7,8 +7,6 @@ namespace attnscope {
 
 namespace {
 
-constexpr std::string_view kSpaceSymbol = "\xE2\x96\x81";  // ▁
-
 // One step of the normalizer: `consumed` input chars written as `written`.
 struct Step {
     std::size_t consumed;

@@ -172,7 +172,7 @@ void MainWindow::connectParts() {
     // Switching heads off: Ctrl+click in the Model view or the side panel's box ask the session,
     // which reruns the input and says what is in force.
     connect(tabs_->modelView(), &ModelView::headAblationToggled, this, [this](int layer, int head) {
-        if (!session_.canAblate()) return showHint(tr("Switching heads off is for encoders and decoders; this model has two stacks"));
+        if (!session_.canAblate()) return showHint(noAblationHint());
         ablation_->toggleHead(layer, head);
     });
     connect(ablation_, &AblationControls::ablationRequested, &session_, &AttentionSession::setAblation);
@@ -418,6 +418,9 @@ void MainWindow::dropEvent(QDropEvent* event) {
     }
 }
 
+// Why the open model cannot run with heads switched off (an encoder-decoder has two stacks).
+QString MainWindow::noAblationHint() { return tr("Switching heads off is for encoders and decoders; this model has two stacks"); }
+
 void MainWindow::onModelChanged() {
     const auto checkpoint = session_.checkpoint();
     if (!checkpoint) {
@@ -432,7 +435,7 @@ void MainWindow::onModelChanged() {
     if (pendingAblation_) {
         const HeadAblation ablation = *std::exchange(pendingAblation_, std::nullopt);
         if (session_.canAblate()) session_.setAblation(ablation);
-        else showHint(tr("Switching heads off is for encoders and decoders; this model has two stacks"));
+        else showHint(noAblationHint());
     }
     if (checkpoint->capabilities().readsImages()) {
         if (!input_->pendingImage().isEmpty()) openImage(input_->pendingImage());

@@ -107,6 +107,7 @@ public:
     void setInitialQuery(int token) { initialQuery_ = token; }
     // Heads to switch off once the next model opens (the command line's --heads-off, a session's).
     void setInitialAblation(const attnscope::HeadAblation& ablation) { pendingAblation_ = ablation; }
+    static QString noAblationHint();
     // The view to show once a model is open (command line); without one, an image model
     // opens on the image overlay and a text model on the matrix.
     void setPreferredView(ViewKind kind) { preferredView_ = kind; }
