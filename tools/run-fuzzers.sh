@@ -17,16 +17,28 @@ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=
 cmake --build build-fuzz -j"$(nproc)" --target fuzz_safetensors fuzz_attention_file fuzz_config fuzz_tokenizer_json fuzz_tokenizer_encode fuzz_pickle fuzz_sentencepiece_model
 export ATTNSCOPE_FUZZ_TOKENIZERS="$PWD/fuzz/corpus/tokenizer_json"
 mkdir -p build-fuzz/findings
-status=0
-for target in safetensors attention_file config tokenizer_json tokenizer_encode pickle sentencepiece_model; do
-  work="build-fuzz/corpus-$target"
+# One fuzzer per core at a time: libFuzzer runs one process on one core, so on two cores two
+# targets run side by side in the time of one, each still for its full FUZZ_SECONDS.
+run_target() {
+  local target="$1" work="build-fuzz/corpus-$1"
   rm -rf "$work" && mkdir -p "$work" && cp fuzz/corpus/"$target"/* "$work"/
+  ./build-fuzz/bin/fuzz_"$target" "$work" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=65536 -artifact_prefix=build-fuzz/findings/"$target"- -print_final_stats=1 2>build-fuzz/"$target".log
+}
+targets=(safetensors attention_file config tokenizer_json tokenizer_encode pickle sentencepiece_model)
+jobs="$(nproc)"
+declare -A pids=()
+for target in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do sleep 1; done
   echo "fuzz_$target: ${seconds}s"
-  if ! ./build-fuzz/bin/fuzz_"$target" "$work" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-       -max_len=65536 -artifact_prefix=build-fuzz/findings/"$target"- -print_final_stats=1 2>build-fuzz/"$target".log; then
+  run_target "$target" & pids[$target]=$!
+done
+status=0
+for target in "${targets[@]}"; do
+  if ! wait "${pids[$target]}"; then
     echo "fuzz_$target FAILED:"; tail -40 build-fuzz/"$target".log; status=1
   else
-    grep -E "stat::number_of_executed_units|stat::peak_rss_mb" build-fuzz/"$target".log | tr '\n' ' '; echo
+    echo -n "fuzz_$target: "; grep -E "stat::number_of_executed_units|stat::peak_rss_mb" build-fuzz/"$target".log | tr '\n' ' '; echo
   fi
 done
 exit $status

@@ -11,4 +11,4 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # every report's stack.
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -DNDEBUG" -DATTNSCOPE_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$(nproc)"
-ctest --test-dir build-asan --output-on-failure --timeout 1800
+ctest --test-dir build-asan --output-on-failure --timeout 1800 -j"$(nproc)"
