@@ -11,6 +11,8 @@
 
 namespace attnscope {
 
+class ResidualTrace;
+
 struct ForwardInput {
     std::vector<int> ids;
     std::vector<int> typeIds;  // empty = all zero
@@ -25,6 +27,9 @@ struct ForwardInput {
     // Heads switched off (single-stack models): their output zeroed or averaged before the
     // output projection, so logits, hidden states and later layers' attention all change.
     HeadAblation ablation;
+    // Attribution (analysis/LogitAttribution.h): the residual stream's parts at the trace's
+    // positions, followed to the output head's projection (single-stack models with a head).
+    ResidualTrace* trace = nullptr;
 
     AttentionPrecision precisionFor(std::size_t values) const {
         return attentionPrecision ? *attentionPrecision : precisionForBudget(values, attentionBudgetBytes);

@@ -27,6 +27,10 @@ bool LayerStack::run(RowMatrix& x, const Run& run) const {
         if (cache) throw Error(label_ + "stack has relative position terms and no step-by-step decoding");
         tableRows = relativeTableRows(*disentangled_, n);
     }
+    if (run.trace) {
+        if (cache) throw Error(label_ + "stack: attribution follows a whole forward pass, not a cached step");
+        run.trace->start(x);
+    }
     for (int l = 0; l < layers(); ++l) {
         if (run.cancel && run.cancel->load()) return false;
         BlockInputs in{*run.positions, bias.empty() ? nullptr : bias.data(), run.encoderStates, AttentionSink{run.crossAttention, l}};
@@ -49,6 +53,10 @@ bool LayerStack::run(RowMatrix& x, const Run& run) const {
         if (!ablated.empty()) {
             in.ablatedHeads = &ablated;
             in.ablationMode = run.ablation->mode;
+        }
+        if (run.trace) {
+            run.trace->setLayer(l);
+            in.trace = run.trace;
         }
         blocks_[static_cast<std::size_t>(l)].forward(x, in, AttentionSink{run.attention, l});
         if (!x.allFinite())
@@ -76,8 +84,13 @@ void LayerStack::setDisentangled(const DisentangledConfig& config, RowMatrix pos
     positionTable_ = std::move(positionTable);
 }
 
-void LayerStack::applyFinalNorm(RowMatrix& x) const {
-    if (hasFinalNorm()) finalNorm_.applyInPlace(x);
+void LayerStack::applyFinalNorm(RowMatrix& x, ResidualTrace* trace) const {
+    if (!hasFinalNorm()) return;
+    if (trace) {
+        trace->setLayer(-1);
+        trace->normStream(finalNorm_, x);
+    }
+    finalNorm_.applyInPlace(x);
 }
 
 }  // namespace attnscope

@@ -41,6 +41,7 @@ public:
         AttentionStack* contentToPosition = nullptr;
         AttentionStack* positionToContent = nullptr;
         const HeadAblation* ablation = nullptr;    // heads switched off (null: none)
+        ResidualTrace* trace = nullptr;            // attribution: started on x, followed through every block
     };
 
     // `label` names the stack in errors ("encoder ", "decoder ", or "" for a model's only one).
@@ -56,8 +57,8 @@ public:
     void prepareCrossAttention(const RowMatrix& encoderStates, KeyValueCache& cache) const;
     // DeBERTa: the relative terms' settings and the position table every layer reads, [2 * span, hidden].
     void setDisentangled(const DisentangledConfig& config, RowMatrix positionTable);
-    // The stack's final norm, where it has one.
-    void applyFinalNorm(RowMatrix& x) const;
+    // The stack's final norm, where it has one (followed by `trace` when given).
+    void applyFinalNorm(RowMatrix& x, ResidualTrace* trace = nullptr) const;
     bool hasFinalNorm() const { return finalNorm_.weight != nullptr; }
 
 private:

@@ -28,18 +28,30 @@ void Norm::applyInPlace(Eigen::Ref<RowMatrix> x) const {
         if (kind == NormKind::LayerNorm) {
             const float mean = row.mean();
             row.array() -= mean;
-            const float var = row.squaredNorm() / static_cast<float>(dim);
-            row *= 1.0f / std::sqrt(var + eps);
+            row *= inverseSpread(row);
             row.array() *= gamma.array();
             if (bias) row += Eigen::Map<const Eigen::RowVectorXf>(bias, dim);
         } else {
-            const float meanSquare = row.squaredNorm() / static_cast<float>(dim);
-            row *= 1.0f / std::sqrt(meanSquare + eps);
+            row *= inverseSpread(row);
             // Gemma stores its scales as offsets from 1; (1 + w) is formed in float32 as it does.
             if (kind == NormKind::RmsNormUnitOffset) row.array() *= gamma.array() + 1.0f;
             else row.array() *= gamma.array();
         }
     }
+}
+
+float Norm::inverseSpread(const Eigen::Ref<const Eigen::RowVectorXf>& centred) const {
+    // A LayerNorm's variance or an RMSNorm's mean square: both the mean of the squares of what
+    // the norm divides (the row less its mean, or the row itself).
+    return 1.0f / std::sqrt(centred.squaredNorm() / static_cast<float>(dim) + eps);
+}
+
+Eigen::RowVectorXd Norm::frozenScale(const Eigen::Ref<const Eigen::RowVectorXf>& row) const {
+    Eigen::Map<const Eigen::RowVectorXf> gamma(weight, dim);
+    const Eigen::RowVectorXf divided = centres() ? Eigen::RowVectorXf(row.array() - row.mean()) : Eigen::RowVectorXf(row);
+    const double inverse = inverseSpread(divided);
+    const Eigen::RowVectorXf g = kind == NormKind::RmsNormUnitOffset ? Eigen::RowVectorXf(gamma.array() + 1.0f) : Eigen::RowVectorXf(gamma);
+    return g.cast<double>() * inverse;
 }
 
 void Norm::applyPerSlice(RowMatrix& x) const {
@@ -64,6 +76,14 @@ void activate(Activation act, Block a) {
 }
 
 }  // namespace
+
+Eigen::RowVectorXd frozenActivationGain(Activation act, const Eigen::Ref<const Eigen::RowVectorXf>& z) {
+    RowMatrix y = z;
+    applyActivation(act, y);
+    Eigen::RowVectorXd gain(z.size());
+    for (Eigen::Index i = 0; i < z.size(); ++i) gain[i] = z[i] == 0.0f ? 0.0 : double(y(0, i)) / double(z[i]);
+    return gain;
+}
 
 void applyActivation(Activation act, RowMatrix& x) {
     // Eigen's array functions are vectorised; per-element std::erf was about 28 ns, a third of

@@ -30,8 +30,23 @@ struct Norm {
     // Normalises each dim-wide slice of x's rows on its own: x [n, heads * dim] holds one
     // slice per head (the per-head q/k norms of Qwen 3 and Gemma 3).
     void applyPerSlice(RowMatrix& x) const;
+    // The norm made linear at one actual input row (attribution): y = scale ⊙ (c − mean(c)) for
+    // a LayerNorm, scale ⊙ c for an RMSNorm, plus the bias, where scale = gamma / spread(row) is
+    // what applyInPlace multiplies that row by. Summed over parts c that add up to the row, it
+    // gives exactly the norm's output.
+    Eigen::RowVectorXd frozenScale(const Eigen::Ref<const Eigen::RowVectorXf>& row) const;
+    bool centres() const { return kind == NormKind::LayerNorm; }
+
+private:
+    // 1 / sqrt(mean square + eps) of what the norm divides: a LayerNorm's centred row, an
+    // RMSNorm's row itself.
+    float inverseSpread(const Eigen::Ref<const Eigen::RowVectorXf>& divided) const;
 };
 
 void applyActivation(Activation act, RowMatrix& x);
+// The activation made linear at its actual inputs z (attribution): act(z) / z per element (0
+// where z is 0, where every activation here is 0), so act(z) = gain ⊙ z and parts that add up
+// to z have shares that add up to act(z).
+Eigen::RowVectorXd frozenActivationGain(Activation act, const Eigen::Ref<const Eigen::RowVectorXf>& z);
 
 }  // namespace attnscope

@@ -119,4 +119,52 @@ RowMatrix OutputHead::logits(const RowMatrix& hidden, const std::vector<int>& id
     return out;
 }
 
+std::vector<int> OutputHead::readPositions(int row, const std::vector<int>& ids) const {
+    if (!spec_) throw Error("attribution needs an output head; this checkpoint has none");
+    switch (spec_->pooling) {
+    case HeadPooling::EveryPosition: return {row};
+    case HeadPooling::FirstToken: return {0};
+    case HeadPooling::FirstTwoTokens: return {0, 1};
+    case HeadPooling::LastNonPadToken: return {pooledPosition(ids)};
+    }
+    return {row};
+}
+
+void OutputHead::followTrace(ResidualTrace& trace, const RowMatrix& hidden) const {
+    RowMatrix h = hidden;
+    if (dense_.present()) {
+        h = dense_.apply(hidden);
+        trace.setLayer(-1);
+        trace.mapStream(dense_);
+        trace.activateStream(activation_, h);
+        applyActivation(activation_, h);
+    }
+    if (norm_.weight) trace.normStream(norm_, h);
+    if (inputScale_ != 1.0f) trace.scaleStream(inputScale_);
+}
+
+std::vector<double> OutputHead::logitShares(const ResidualTrace& trace, int entry, double& constant) const {
+    std::vector<double> shares(trace.parts().size(), 0.0);
+    constant = 0.0;
+    if (spec_->singleLogit) {
+        if (entry == 0) return shares;  // the pair's first logit is the constant 0
+        entry = 0;
+    }
+    if (entry < 0 || entry >= projection_.out) throw Error("entry " + std::to_string(entry) + " is not one of the head's outputs");
+    // One projection per position it reads: DeiT averages its CLS and distillation classifiers.
+    const std::vector<const Linear*> projections = second_.present() ? std::vector<const Linear*>{&projection_, &second_}
+                                                                     : std::vector<const Linear*>{&projection_};
+    const double weight = 1.0 / static_cast<double>(projections.size());
+    for (std::size_t i = 0; i < projections.size(); ++i) {
+        const Linear& p = *projections[i];
+        Eigen::RowVectorXd row;
+        if (p.storedInOut) row = Eigen::Map<const RowMatrix>(p.weight, p.in, p.out).col(entry).transpose().cast<double>();
+        else row = Eigen::Map<const RowMatrix>(p.weight, p.out, p.in).row(entry).cast<double>();
+        for (std::size_t part = 0; part < shares.size(); ++part) shares[part] += weight * trace.vector(part, i).dot(row);
+        if (p.bias) constant += weight * p.bias[entry];
+    }
+    if (addedBias_) constant += addedBias_[entry];
+    return shares;
+}
+
 }  // namespace attnscope

@@ -3,6 +3,7 @@
 
 #include "model/FamilySpec.h"
 #include "model/Layers.h"
+#include "model/ResidualTrace.h"
 #include "model/WeightBinder.h"
 
 namespace attnscope {
@@ -25,6 +26,17 @@ public:
     // [n, labels] for a token classifier, one row [1, labels] for a classifier (which reads the
     // pooled position(s) of `ids`).
     RowMatrix logits(const RowMatrix& hidden, const std::vector<int>& ids) const;
+
+    // Direct logit attribution (model/ResidualTrace.h). The positions logits row `row` is read
+    // from: that position for a per-position head, the pooled one(s) for a classifier.
+    std::vector<int> readPositions(int row, const std::vector<int>& ids) const;
+    // Follows the trace from the final norm's output `hidden` [n, width] through the head's
+    // dense layer, activation and norm (each frozen at its actual value) to the projection.
+    void followTrace(ResidualTrace& trace, const RowMatrix& hidden) const;
+    // Each traced part's share of logit `entry` (before any softcap), and the share of the
+    // projection's own biases, which is the same for every input.
+    std::vector<double> logitShares(const ResidualTrace& trace, int entry, double& constant) const;
+    float softcap() const { return softcap_; }  // 0: the logits are not capped
 
 private:
     // Whether candidate `h` is this checkpoint's head; binds it when so.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "Error.h"
+
 namespace attnscope {
 
 namespace {
@@ -82,6 +84,7 @@ RowMatrix TransformerBlock::attention(const RowMatrix& x, const BlockInputs& in,
         context = scaledDotProductAttention(q, k, v, shape_, probs, in.scoreBias);
     }
     if (in.ablatedHeads && !in.ablatedHeads->empty()) ablateContext(context, *in.ablatedHeads, shape_.headDim, in.ablationMode);
+    if (in.trace) in.trace->addHeads(context, w_.out, shape_.heads, shape_.headDim);
     return w_.out.apply(context);
 }
 
@@ -131,27 +134,48 @@ RowMatrix TransformerBlock::mlp(const RowMatrix& x) const {
 
 void TransformerBlock::forward(RowMatrix& x, const BlockInputs& in, const AttentionSink& probs) const {
     const bool cross = (in.encoderStates || in.crossKeys) && w_.crossQ.present();
+    ResidualTrace* trace = in.trace;
+    if (trace && cross) throw Error("attribution follows single-stack models only; this block reads an encoder");
+    // Each sublayer's output, as the trace sees it join the stream.
+    const auto traceMlp = [&](const RowMatrix& m) {
+        if (!trace) return;
+        trace->addMlp(m);
+        if (w_.mlpOutNorm.present()) trace->normGroup(w_.mlpOutNorm, m);
+        trace->commitGroup();
+    };
     if (spec_.placement == NormPlacement::Post) {
         x += attention(x, in, probs);
+        if (trace) trace->normStream(w_.attnNorm, x);
         w_.attnNorm.applyInPlace(x);
         if (cross) {  // BART, Marian: the cross-attention sublayer, post-norm like the others
             x += crossAttention(x, in);
             w_.crossNorm.applyInPlace(x);
         }
-        x += mlp(x);
+        const RowMatrix m = mlp(x);
+        traceMlp(m);
+        x += m;
+        if (trace) trace->normStream(w_.mlpNorm, x);
         w_.mlpNorm.applyInPlace(x);
     } else if (parallelResidual_) {
         RowMatrix a = x, m = x;
         w_.attnNorm.applyInPlace(a);
         w_.mlpNorm.applyInPlace(m);
-        x += attention(a, in, probs) + mlp(m);
+        const RowMatrix attended = attention(a, in, probs);
+        if (trace) trace->commitGroup();
+        const RowMatrix mixed = mlp(m);
+        traceMlp(mixed);
+        x += attended + mixed;
     } else {
         // Pre-norm, each norm where the family has it: LLaMA-style x + f(norm(x)), Gemma 2/3's
         // x + norm_out(f(norm(x))), OLMo 2's x + norm_out(f(x)).
         RowMatrix h = x;
         if (w_.attnNorm.present()) w_.attnNorm.applyInPlace(h);
         RowMatrix a = attention(h, in, probs);
-        if (w_.attnOutNorm.present()) w_.attnOutNorm.applyInPlace(a);
+        if (w_.attnOutNorm.present()) {
+            if (trace) trace->normGroup(w_.attnOutNorm, a);
+            w_.attnOutNorm.applyInPlace(a);
+        }
+        if (trace) trace->commitGroup();
         x += a;
         if (cross) {
             h = x;
@@ -161,6 +185,7 @@ void TransformerBlock::forward(RowMatrix& x, const BlockInputs& in, const Attent
         h = x;
         if (w_.mlpNorm.present()) w_.mlpNorm.applyInPlace(h);
         RowMatrix m = mlp(h);
+        traceMlp(m);
         if (w_.mlpOutNorm.present()) w_.mlpOutNorm.applyInPlace(m);
         x += m;
     }

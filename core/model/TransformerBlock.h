@@ -5,6 +5,7 @@
 #include "model/FamilySpec.h"
 #include "model/HeadAblation.h"
 #include "model/Layers.h"
+#include "model/ResidualTrace.h"
 #include "model/RotaryEmbedding.h"
 #include "model/SelfAttention.h"
 
@@ -50,6 +51,8 @@ struct BlockInputs {
     // Heads of this layer switched off before the output projection (null or empty: none).
     const std::vector<int>* ablatedHeads = nullptr;
     AblationMode ablationMode = AblationMode::Zero;
+    // Attribution: the stream's parts, followed through this block (null: not followed).
+    ResidualTrace* trace = nullptr;
 };
 
 // One transformer layer. Every family runs through here; FamilySpec decides norm

@@ -170,6 +170,9 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
         if (!input.ablation.empty())
             throw Error("switching heads off is for single-stack models (encoders and decoders) for now; " + config_.modelType +
                         " is an encoder-decoder");
+        if (input.trace)
+            throw Error("attribution is for single-stack models (encoders and decoders) for now; " + config_.modelType +
+                        " is an encoder-decoder");
         return forwardEncoderDecoder(input, progress, cancel);
     }
     const ModelConfig& c = config_;
@@ -205,9 +208,13 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
     run.layerDone = [&](int done) { if (progress) progress(done, c.layers); };
     run.cancel = cancel;
     run.ablation = input.ablation.empty() ? nullptr : &input.ablation;
+    if (input.trace && !head_.present())
+        throw Error("attribution needs an output head; this " + c.modelType + " checkpoint has none, so it predicts nothing");
+    run.trace = input.trace;
     if (!stack_->run(x, run)) return std::nullopt;
     if (!c.spec().finalNormInLastHiddenState) result.lastHiddenState = x;
-    stack_->applyFinalNorm(x);
+    stack_->applyFinalNorm(x, input.trace);
+    if (input.trace) head_.followTrace(*input.trace, x);
     if (probe_.present()) {
         // The pooling probe reads the normalised last hidden state: a one-token sequence of its own.
         TokenSequence probe;

@@ -32,6 +32,7 @@ public:
     const CheckpointWeights& weights() const { return *weights_; }
     const ModelCapabilities& capabilities() const { return capabilities_; }
     HeadKind headKind() const { return head_.kind(); }
+    const OutputHead& outputHead() const { return head_; }
     bool hasHead() const { return head_.present(); }
     // Image and text classifiers: logits are one row [1, labels] over config.json's id2label.
     bool isClassifier() const { return capabilities_.isClassifier(); }

@@ -1,0 +1,198 @@
+// Direct logit attribution (issue #19): every head's, MLP's, the embedding's and the biases'
+// share of one logit, through the norms after them with their scales frozen. The shares must
+// add up to the model's own logit on every family with a head (decoders, masked LMs, text and
+// image classifiers, softcapped Gemma 2, DeiT's two classifiers); a last-layer head's share
+// must equal what switching it off removes from the final norm's input, read through that norm
+// by hand; and the flip search must find the induction head of builtin:induction.
+#include <QtTest>
+
+#include <cmath>
+#include <random>
+
+#include "ErrorText.h"
+#include "GoldenFixtures.h"
+#include "RespelledCheckpoints.h"
+#include "SequenceClassifierFixtures.h"
+#include "SyntheticCheckpoints.h"
+#include "analysis/LogitAttribution.h"
+#include "io/SafetensorsFile.h"
+#include "model/Checkpoint.h"
+#include "model/TransformerModel.h"
+
+using namespace attnscope;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<int> kIds{3, 17, 42, 9, 5, 33, 60, 21};
+
+ForwardInput inputFor(const Checkpoint& cp) {
+    ForwardInput in;
+    if (cp.capabilities().readsImages()) {
+        std::mt19937 rng(7);
+        std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+        in.pixels.channels = cp.config().channels;
+        in.pixels.height = in.pixels.width = cp.config().imageSize;
+        in.pixels.values.resize(std::size_t(in.pixels.channels) * in.pixels.height * in.pixels.width);
+        for (float& v : in.pixels.values) v = dist(rng);
+        return in;
+    }
+    in.ids = kIds;
+    return in;
+}
+
+fs::path folderFor(const QString& family) {
+    const std::string f = family.toStdString();
+    const fs::path golden = fixtures::goldenDir() / f / "model";
+    if (fs::exists(golden)) return golden;
+    if (fs::exists(fixtures::modelsDir() / f)) return fixtures::modelsDir() / f;  // trained: logits of real size
+    const fs::path dir = fixtures::tmpDir() / "attribution" / f;
+    if (f.rfind("classifier-", 0) == 0) {
+        fixtures::writeSequenceClassifier(dir, fixtures::classifierLayout(f.substr(11)));
+        return dir;
+    }
+    if (f == "electra-discriminator") {
+        fs::remove_all(dir);
+        fixtures::writeElectraDiscriminator(fixtures::goldenDir() / "bert" / "model", dir);
+        return dir;
+    }
+    if (f == "deberta-v2") return fixtures::debertaFromBert().write(dir);
+    return fixtures::synthesize(fixtures::tinyConfig(f)).write(dir);
+}
+
+}  // namespace
+
+class LogitAttributionTest : public QObject {
+    Q_OBJECT
+private slots:
+    void sharesAddUpToTheLogit_data();
+    void sharesAddUpToTheLogit();
+    void lastLayerHeadIsWhatSwitchingItOffRemoves();
+    void distractorIsTargetLessDistractor();
+    void refusesWhatItCannotAttribute();
+    void flipSearchFindsTheInductionHead();
+};
+
+void LogitAttributionTest::sharesAddUpToTheLogit_data() {
+    QTest::addColumn<QString>("family");
+    for (const char* f : {"gpt2", "llama", "gpt_neo", "gpt_neox", "bert_mlm", "distilbert_mlm", "roberta_mlm", "vit", "deit", "qwen3",
+                          "gemma", "gemma2", "gemma3_text", "phi3", "olmo2", "smollm3", "classifier-bert", "classifier-roberta",
+                          "classifier-distilbert", "classifier-gpt2", "classifier-llama", "electra-discriminator", "deberta-v2", "stories260k", "vit-mnist3"})
+        QTest::newRow(f) << QString(f);
+}
+
+// At every position (a classifier: its one row) and for several entries, the shares add up to
+// the forward pass's own logit (through the softcap where the family has one) within 1e-4.
+void LogitAttributionTest::sharesAddUpToTheLogit() {
+    QFETCH(QString, family);
+    const auto cp = Checkpoint::open(folderFor(family));
+    const TransformerModel& model = cp->model();
+    const ForwardInput in = inputFor(*cp);
+    const RowMatrix logits = cp->forward(in)->record.logits;
+    const int rows = model.isClassifier() ? 1 : static_cast<int>(in.ids.size());
+    double worst = 0.0;
+    int checked = 0;
+    bool someHeadMatters = false;
+    for (int position = 0; position < rows; ++position)
+        for (const int entry : {0, 1, static_cast<int>(logits.cols()) - 1}) {
+            const auto a = attributeLogit(model, in, {position, entry, std::nullopt});
+            QVERIFY(a.has_value());
+            QCOMPARE(a->heads.size(), std::size_t(cp->config().layers * cp->config().heads));
+            const double total = a->softcap > 0 ? a->softcap * std::tanh(a->total() / a->softcap) : a->total();
+            QVERIFY(std::isfinite(total));
+            QCOMPARE(a->logit, double(logits(position, entry)));
+            worst = std::max(worst, std::abs(total - a->logit));
+            for (const double h : a->heads) someHeadMatters |= std::abs(h) > 1e-3;
+            ++checked;
+        }
+    qInfo("%s: %d logits, worst |sum of shares - logit| %.2g", qPrintable(family), checked, worst);
+    QVERIFY2(worst <= 1e-4, qPrintable(QString::number(worst)));
+    QVERIFY(someHeadMatters);  // not a sum that holds because every share is 0
+}
+
+// LLaMA's last layer writes straight into the final RMSNorm: with that layer's MLP silenced
+// (its down projection zeroed), switching one head off there removes exactly its output from
+// the norm's input (ablation is checked against cut weights in test_head_ablation), and that
+// difference, through the norm with the plain run's scale and the LM head's row, read from the
+// checkpoint here, is the head's share.
+void LogitAttributionTest::lastLayerHeadIsWhatSwitchingItOffRemoves() {
+    const fs::path golden = fixtures::goldenDir() / "llama" / "model";
+    fixtures::SyntheticCheckpoint ck = fixtures::loadCheckpoint(golden);
+    auto& down = ck.at("model.layers.1.mlp.down_proj.weight");
+    down.scaleRows(0, down.rows(), 0.0f);
+    const fs::path folder = ck.write(fixtures::tmpDir() / "attribution" / "llama-silent-mlp");
+    const auto cp = Checkpoint::open(folder);
+    const ModelConfig& c = cp->config();
+    SafetensorsFile weights(folder / "model.safetensors");
+    const std::vector<float> gamma = weights.toFloat(*weights.find("model.norm.weight"));
+    const std::vector<float> unembed = weights.toFloat(*weights.find("lm_head.weight"));
+    ForwardInput in;
+    in.ids = kIds;
+    in.keepHiddenStates = true;  // the stream after each block, before the final norm
+    const int position = 5, entry = 11;
+    const ForwardResult plain = *cp->forward(in);
+    const Eigen::RowVectorXd x = plain.hiddenStates.back().row(position).cast<double>();
+    const double rms = std::sqrt(x.squaredNorm() / c.hidden + c.normEps);
+    const auto shares = attributeLogit(cp->model(), in, {position, entry, std::nullopt});
+    for (int h = 0; h < c.heads; ++h) {
+        in.ablation = parseHeadAblation("1." + std::to_string(h));
+        const Eigen::RowVectorXd removed = x - cp->forward(in)->hiddenStates.back().row(position).cast<double>();
+        double expected = 0.0;
+        for (int j = 0; j < c.hidden; ++j) expected += unembed[std::size_t(entry * c.hidden + j)] * gamma[std::size_t(j)] * removed[j] / rms;
+        QVERIFY2(std::abs(shares->head(1, h) - expected) < 1e-5,
+                 qPrintable(QString("head 1.%1: %2 vs %3").arg(h).arg(shares->head(1, h)).arg(expected)));
+        QVERIFY(std::abs(expected) > 1e-4);
+    }
+}
+
+void LogitAttributionTest::distractorIsTargetLessDistractor() {
+    const auto cp = Checkpoint::open(fixtures::goldenDir() / "gpt2" / "model");
+    ForwardInput in;
+    in.ids = kIds;
+    const auto t = attributeLogit(cp->model(), in, {2, 40, std::nullopt});
+    const auto d = attributeLogit(cp->model(), in, {2, 7, std::nullopt});
+    const auto both = attributeLogit(cp->model(), in, {2, 40, 7});
+    for (std::size_t i = 0; i < t->heads.size(); ++i) QVERIFY(std::abs(both->heads[i] - (t->heads[i] - d->heads[i])) < 1e-9);
+    QVERIFY(std::abs(both->logit - (t->logit - d->logit)) < 1e-6);
+    QVERIFY(std::abs(both->total() - both->logit) < 1e-4);
+}
+
+void LogitAttributionTest::refusesWhatItCannotAttribute() {
+    const auto gpt2 = Checkpoint::open(fixtures::goldenDir() / "gpt2" / "model");
+    ForwardInput in;
+    in.ids = kIds;
+    QVERIFY(fixtures::errorOf([&] { attributeLogit(gpt2->model(), in, {8, 1, std::nullopt}); }).startsWith("position 8 does not exist"));
+    QVERIFY(fixtures::errorOf([&] { attributeLogit(gpt2->model(), in, {0, 1000, std::nullopt}); }).startsWith("entry 1000 is not one"));
+    QVERIFY(fixtures::errorOf([&] { attributeLogit(gpt2->model(), in, {0, 1, -1}); }).startsWith("distractor -1"));
+    const auto bert = Checkpoint::open(fixtures::goldenDir() / "bert" / "model");  // BertModel: no head
+    QVERIFY(fixtures::errorOf([&] { attributeLogit(bert->model(), in, {0, 1, std::nullopt}); }).contains("needs an output head"));
+    const auto t5 = Checkpoint::open(fixtures::goldenDir() / "t5" / "model");
+    QVERIFY(fixtures::errorOf([&] { attributeLogit(t5->model(), in, {0, 1, std::nullopt}); }).contains("encoder-decoder"));
+}
+
+// On a random sequence repeated, the model predicts each next letter of the second copy from
+// the first through its induction head (layer 1 head 0): the search must find that head alone.
+void LogitAttributionTest::flipSearchFindsTheInductionHead() {
+    const auto cp = Checkpoint::open("builtin:induction");
+    const std::string half = "qzvmxkwjbfhy";
+    ForwardInput in;
+    in.ids = cp->encode(half + half).ids;
+    const int n = static_cast<int>(in.ids.size());
+    const int position = n - 4;
+    int passes = 0;
+    const auto search = findFlippingHeads(cp->model(), in, position, AblationMode::Zero, [&](int p) { passes = p; });
+    QVERIFY(search.has_value());
+    QCOMPARE(search->before, in.ids[std::size_t(position + 1)]);  // it predicts the repeat
+    QVERIFY(search->found());
+    QCOMPARE(search->heads.list(), std::string("1.0"));
+    QVERIFY(search->after != search->before);
+    QCOMPARE(passes, search->forwardPasses);
+    qInfo("flip search: %s in %d forward passes", search->heads.list().c_str(), search->forwardPasses);
+    // And the largest share of that prediction is the induction head's.
+    const auto a = attributeLogit(cp->model(), in, {position, search->before, std::nullopt});
+    const auto best = std::max_element(a->heads.begin(), a->heads.end()) - a->heads.begin();
+    QCOMPARE(int(best), cp->config().heads);  // layer 1, head 0
+}
+
+QTEST_APPLESS_MAIN(LogitAttributionTest)
+#include "test_logit_attribution.moc"
