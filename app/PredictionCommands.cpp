@@ -7,6 +7,7 @@
 
 #include "Error.h"
 #include "analysis/Generation.h"
+#include "analysis/LogitAttribution.h"
 #include "analysis/LogitLens.h"
 #include "analysis/Predictions.h"
 #include "io/AttentionFile.h"
@@ -26,6 +27,8 @@ nlohmann::json topList(const attnscope::Checkpoint& cp, const float* logits, int
     for (const auto& p : attnscope::namedPredictions(cp, logits, count, k)) list.push_back(entry(p.id, p.name, p.probability));
     return list;
 }
+
+nlohmann::json entryJson(const attnscope::Checkpoint& cp, int id) { return {{"id", id}, {"token", attnscope::entryName(cp, id)}}; }
 
 void requireHead(const attnscope::Checkpoint& cp) {
     if (cp.capabilities().head == attnscope::HeadKind::None)
@@ -112,6 +115,63 @@ void runAblate(const std::string& model, const attnscope::UserInput& input, cons
                           {"ablated", options.ablation.describe()}, {"predictions", lists}};
     for (const auto& [l, h] : options.ablation.heads) out["heads"].push_back(std::to_string(l) + "." + std::to_string(h));
     if (!m.isClassifier()) out["positions"] = positions;
+    printJson(out);
+}
+
+void runAttribute(const std::string& model, const attnscope::UserInput& input, const AttributeOptions& options) {
+    const auto cp = openPredicting(model, "attribute", options.position.has_value());
+    const attnscope::ModelCapabilities& m = cp->capabilities();
+    const attnscope::PreparedInput prepared = prepareFor(*cp, input);
+    const attnscope::TransformerModel& tm = cp->model();
+    const auto record = cp->run(prepared);
+    const std::vector<std::string>& tokens = record->input().names;
+    // The position whose logit is split: the one asked for, else the one a user reads first.
+    int position = 0;
+    if (!m.isClassifier()) {
+        const std::vector<int> answered = answeredPositions(m, tokens, options.position);
+        position = options.position                                           ? *options.position
+                   : m.predictions == attnscope::PredictionKind::MaskedToken ? answered.front()
+                                                                             : answered.back();
+    }
+    const Eigen::RowVectorXf logits = record->logits.row(m.isClassifier() ? 0 : position);
+    const int count = static_cast<int>(logits.size());
+    attnscope::AttributionTarget target{position, 0, std::nullopt};
+    if (options.target) {
+        target.entry = attnscope::entryNamed(*cp, *options.target, count);
+    } else {
+        Eigen::Index best = 0;
+        logits.maxCoeff(&best);
+        target.entry = static_cast<int>(best);
+    }
+    if (options.distractor) target.distractor = attnscope::entryNamed(*cp, *options.distractor, count);
+    const auto a = attnscope::attributeLogit(tm, prepared.forward, target);
+    nlohmann::json grid = nlohmann::json::array();
+    for (int l = 0; l < a->layers; ++l) {
+        nlohmann::json row = nlohmann::json::array();
+        for (int h = 0; h < a->headsPerLayer; ++h) row.push_back(a->head(l, h));
+        grid.push_back(std::move(row));
+    }
+    nlohmann::json out = {{"tokens", tokens},
+                          {"target", entryJson(*cp, target.entry)},
+                          {"distractor", target.distractor ? entryJson(*cp, *target.distractor) : nlohmann::json(nullptr)},
+                          {"logit", a->logit},
+                          {"sum", a->total()},
+                          {"heads", grid},
+                          {"mlp", a->mlps},
+                          {"embedding", a->embedding},
+                          {"biases", a->biases}};
+    if (!m.isClassifier()) out["position"] = position;
+    if (a->softcap > 0) out["softcap"] = a->softcap;  // logit = softcap * tanh(sum / softcap)
+    if (options.flip) {
+        const auto search = attnscope::findFlippingHeads(tm, prepared.forward, position, options.mode);
+        nlohmann::json heads = nlohmann::json::array();
+        for (const auto& [l, h] : search->heads.heads) heads.push_back(std::to_string(l) + "." + std::to_string(h));
+        out["flip"] = {{"heads", heads},
+                       {"mode", attnscope::ablationModeName(options.mode)},
+                       {"before", entryJson(*cp, search->before)},
+                       {"after", search->found() ? entryJson(*cp, search->after) : nlohmann::json(nullptr)},
+                       {"forward_passes", search->forwardPasses}};
+    }
     printJson(out);
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// attnscope-cli predict, generate, lens and ablate: what the model does with its attention.
+// attnscope-cli predict, generate, lens, ablate and attribute: what the model does with its attention.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,6 +29,14 @@ struct AblateOptions {
     std::optional<int> position;
 };
 
+struct AttributeOptions {
+    std::optional<int> position;           // default: the last token (causal LM), the first mask (masked LM)
+    std::optional<std::string> target;     // default: the top prediction there
+    std::optional<std::string> distractor;
+    bool flip = false;                     // also search for the heads whose ablation flips the top prediction
+    attnscope::AblationMode mode = attnscope::AblationMode::Zero;  // how the flip search switches heads off
+};
+
 void runPredict(const std::string& model, const attnscope::UserInput& input, const PredictOptions& options);
 void runGenerate(const std::string& model, const attnscope::UserInput& input, const GenerateOptions& options);
 void runLens(const std::string& model, const attnscope::UserInput& input, int topK);
@@ -36,5 +44,9 @@ void runLens(const std::string& model, const attnscope::UserInput& input, int to
 // top k before and after, and for each token in either list its probability before, after and
 // the change.
 void runAblate(const std::string& model, const attnscope::UserInput& input, const AblateOptions& options);
+// Direct logit attribution at one position: every head's share of the target's logit (less the
+// distractor's) as a [layer][head] grid, each MLP's, the embedding's and the biases', and with
+// --flip the smallest set of heads found whose ablation changes the top prediction.
+void runAttribute(const std::string& model, const attnscope::UserInput& input, const AttributeOptions& options);
 
 }  // namespace cli

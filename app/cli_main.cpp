@@ -52,10 +52,16 @@ const char* kUsage =
     "         [--mode zero|mean] [--top-k K] [--position P]\n"
     "                                               predictions with those heads switched off,\n"
     "                                               before and after, as JSON\n"
+    "  attribute MODEL (--text T | --ids I | --image F | --pixel-values F) [--position P]\n"
+    "         [--target TOKEN] [--distractor TOKEN] [--flip [--mode zero|mean]]\n"
+    "                                               each head's, MLP's and the embedding's\n"
+    "                                               share of one logit (direct logit\n"
+    "                                               attribution), and with --flip the fewest\n"
+    "                                               heads found that change the prediction\n"
     "  download ORG/NAME[@REV] [--revision R]       fetch a model into the Hugging Face cache;\n"
     "                                               then open it as ORG/NAME anywhere\n";
 
-const QStringList kCommands{"info", "tokenize", "attention", "render", "predict", "generate", "lens", "ablate", "download"};
+const QStringList kCommands{"info", "tokenize", "attention", "render", "predict", "generate", "lens", "ablate", "attribute", "download"};
 
 // Which options belong to which commands besides the model inputs; a command given another's
 // option is a usage error.
@@ -64,14 +70,16 @@ struct OptionUse {
     QStringList commands;
 };
 const OptionUse kOptionUses[] = {
-    {"top-k", {"render", "predict", "generate", "lens", "ablate"}}, {"position", {"predict", "ablate"}}, {"max-new-tokens", {"generate"}},
-    {"heads", {"render", "ablate"}},                      {"mode", {"render", "ablate"}},
+    {"top-k", {"render", "predict", "generate", "lens", "ablate"}}, {"position", {"predict", "ablate", "attribute"}}, {"max-new-tokens", {"generate"}},
+    {"heads", {"render", "ablate"}},                      {"mode", {"render", "ablate", "attribute"}},
+    {"distractor", {"attribute"}},                        {"flip", {"attribute"}},
     {"temperature", {"generate"}},                        {"top-p", {"generate"}},        {"seed", {"generate"}},
-    {"revision", {"download"}},                           {"target", {"tokenize", "attention", "render", "generate"}}, {"decoder-ids", {"attention", "generate"}},
-    {"image", {"attention", "render", "predict", "generate", "ablate"}}, {"pixel-values", {"attention", "render", "predict", "generate", "ablate"}},
-    {"ids", {"attention", "predict", "generate", "lens", "ablate"}}, {"out", {"attention", "render", "generate"}},
-    {"text", {"tokenize", "attention", "render", "predict", "generate", "lens", "ablate"}},
-    {"pair", {"tokenize", "attention", "render", "predict", "generate", "lens", "ablate"}},
+    {"revision", {"download"}},                           {"target", {"tokenize", "attention", "render", "generate", "attribute"}}, {"decoder-ids", {"attention", "generate"}},
+    {"image", {"attention", "render", "predict", "generate", "ablate", "attribute"}},
+    {"pixel-values", {"attention", "render", "predict", "generate", "ablate", "attribute"}},
+    {"ids", {"attention", "predict", "generate", "lens", "ablate", "attribute"}}, {"out", {"attention", "render", "generate"}},
+    {"text", {"tokenize", "attention", "render", "predict", "generate", "lens", "ablate", "attribute"}},
+    {"pair", {"tokenize", "attention", "render", "predict", "generate", "lens", "ablate", "attribute"}},
 };
 
 int usageError(const std::string& message) {
@@ -94,12 +102,15 @@ QList<QCommandLineOption> cliOptions() {
         {"out", "Output file.", "FILE"},
         {"image", "Image file for a vision model.", "FILE"},
         {"pixel-values", "Safetensors file with a ready pixel_values [3, H, W].", "FILE"},
-        {"target", "Target text for an encoder-decoder (teacher forcing; generate continues it).", "T"},
+        {"target", "Target text for an encoder-decoder (teacher forcing; generate continues it); "
+                   "attribute: the token or label whose logit is split (default: the top prediction).", "T"},
+        {"distractor", "attribute: split the target's logit less this token's or label's.", "TOKEN"},
+        {"flip", "attribute: also find the fewest heads whose ablation changes the top prediction."},
         {"decoder-ids", "Comma-separated decoder input ids.", "IDS"},
         {"revision", "Branch, tag or commit to download (default main).", "R"},
         {"top-k", "render: hard attention keeps the K largest weights per row; predict, lens: K predictions per list (default 5); "
                   "generate: sample from the K most probable.", "K"},
-        {"position", "predict, ablate: keep only this token position's list.", "P"},
+        {"position", "predict, ablate: keep only this token position's list; attribute: the position whose logit is split.", "P"},
         {"heads", "render: with --head mean or max, only these heads (comma-separated, from 0); "
                   "ablate: the heads to switch off, as layer.head (e.g. 1.0,2.3).", "H,H"},
         {"max-new-tokens", "generate: how many tokens to add at most.", "N"},
@@ -112,7 +123,7 @@ QList<QCommandLineOption> cliOptions() {
 #ifdef ATTNSCOPE_CLI_RENDER
     options << cli::renderOptions();  // its --mode (soft|hard) is ablate's --mode (zero|mean) too
 #else
-    options << QCommandLineOption("mode", "ablate: zero (default) or mean.", "zero|mean");
+    options << QCommandLineOption("mode", "ablate, attribute --flip: zero (default) or mean.", "zero|mean");
 #endif
     return options;
 }
@@ -127,7 +138,7 @@ void checkOptionsFit(const std::string& command, const QCommandLineParser& p) {
             throw cli::UsageError("--" + std::string(use.option) + " is only for " + use.commands.join(", ").toStdString() + ", not " + command);
 #ifdef ATTNSCOPE_CLI_RENDER
     QStringList renderOnly = cli::renderOptionsSet(p);
-    if (command == "ablate") renderOnly.removeAll(QStringLiteral("--mode"));
+    if (command == "ablate" || command == "attribute") renderOnly.removeAll(QStringLiteral("--mode"));
     if (command != "render" && !renderOnly.isEmpty()) throw cli::UsageError(renderOnly.join(", ").toStdString() + ": only for render");
 #endif
 }
@@ -176,11 +187,16 @@ void runGenerateCommand(const std::string& model, const attnscope::UserInput& in
     cli::runGenerate(model, input, options);
 }
 
-void runAblateCommand(const std::string& model, const attnscope::UserInput& input, const QCommandLineParser& p, int topK) {
-    if (!p.isSet("heads")) throw cli::UsageError("ablate needs --heads L.H,L.H (e.g. 1.0 for layer 1, head 0)");
+attnscope::AblationMode ablationMode(const QCommandLineParser& p) {
     const std::string modeName = p.isSet("mode") ? value(p, "mode") : "zero";
     const auto mode = attnscope::ablationModeNamed(modeName);
     if (!mode) throw cli::UsageError("--mode: `" + modeName + "` is not zero or mean");
+    return *mode;
+}
+
+void runAblateCommand(const std::string& model, const attnscope::UserInput& input, const QCommandLineParser& p, int topK) {
+    if (!p.isSet("heads")) throw cli::UsageError("ablate needs --heads L.H,L.H (e.g. 1.0 for layer 1, head 0)");
+    const auto mode = std::optional(ablationMode(p));
     cli::AblateOptions options;
     try {
         options.ablation = attnscope::parseHeadAblation(value(p, "heads"), *mode);
@@ -190,6 +206,19 @@ void runAblateCommand(const std::string& model, const attnscope::UserInput& inpu
     options.topK = topK;
     if (p.isSet("position")) options.position = wholeNumber(p, "position", 0);
     cli::runAblate(model, input, options);
+}
+
+void runAttributeCommand(const std::string& model, attnscope::UserInput input, const QCommandLineParser& p) {
+    cli::AttributeOptions options;
+    // Here --target names the logit, not an encoder-decoder's target text.
+    options.target = input.target;
+    input.target.reset();
+    if (p.isSet("distractor")) options.distractor = value(p, "distractor");
+    if (p.isSet("position")) options.position = wholeNumber(p, "position", 0);
+    options.flip = p.isSet("flip");
+    if (p.isSet("mode") && !options.flip) throw cli::UsageError("--mode is how --flip switches heads off; give --flip too");
+    options.mode = ablationMode(p);
+    cli::runAttribute(model, input, options);
 }
 
 // Runs one command on its model; throws UsageError or attnscope::Error.
@@ -216,6 +245,7 @@ void runCommand(const std::string& command, const std::string& model, const QCom
     const int topK = p.isSet("top-k") ? wholeNumber(p, "top-k", 1) : 5;
     if (command == "lens") return cli::runLens(model, input, topK);
     if (command == "ablate") return runAblateCommand(model, input, p, topK);
+    if (command == "attribute") return runAttributeCommand(model, input, p);
     if (command == "generate") return runGenerateCommand(model, input, p);
     cli::PredictOptions options;
     options.topK = topK;
@@ -231,7 +261,7 @@ int main(int argc, char** argv) {
     QCommandLineParser parser;
     parser.setApplicationDescription("AttnScope command line: transformer attention, computed exactly.");
     parser.addOptions(cliOptions());
-    parser.addPositionalArgument("command", "info, tokenize, attention, render, predict, generate, lens, ablate or download");
+    parser.addPositionalArgument("command", "info, tokenize, attention, render, predict, generate, lens, ablate, attribute or download");
     parser.addPositionalArgument("model", "Model folder (or tokenizer.json for tokenize)");
     const bool parsed = parser.parse(arguments);
     const QStringList args = parser.positionalArguments();

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "Error.h"
 #include "model/Checkpoint.h"
 
 namespace attnscope {
@@ -24,9 +25,6 @@ std::vector<Prediction> topPredictions(const float* logits, int count, int k) {
     return out;
 }
 
-namespace {
-
-// How an entry is shown: a classifier's (or token classifier's) label, else the vocabulary's spelling.
 std::string entryName(const Checkpoint& checkpoint, int id) {
     const ModelCapabilities& m = checkpoint.capabilities();
     const bool labels = m.isClassifier() || m.predictions == PredictionKind::TokenLabels;
@@ -36,6 +34,8 @@ std::string entryName(const Checkpoint& checkpoint, int id) {
     const auto it = id2label.find(id);
     return it != id2label.end() ? it->second : "class " + std::to_string(id);
 }
+
+namespace {
 
 std::vector<double> softmax(const float* logits, int count) {
     const float maxLogit = *std::max_element(logits, logits + count);
@@ -47,6 +47,39 @@ std::vector<double> softmax(const float* logits, int count) {
 }
 
 }  // namespace
+
+int entryNamed(const Checkpoint& checkpoint, const std::string& name, int count) {
+    const auto inRange = [&](long long id) {
+        if (id < 0 || id >= count)
+            throw Error("'" + name + "': the model has " + std::to_string(count) + " outputs, numbered from 0");
+        return static_cast<int>(id);
+    };
+    if (name.size() > 1 && name[0] == '#' && name.find_first_not_of("0123456789", 1) == std::string::npos)
+        return inRange(std::stoll(name.substr(1, 18)));
+    const ModelCapabilities& m = checkpoint.capabilities();
+    if (m.isClassifier() || m.predictions == PredictionKind::TokenLabels) {
+        std::string labels;
+        for (int id = 0; id < count; ++id) {
+            const std::string label = entryName(checkpoint, id);
+            if (label == name) return id;
+            if (id < 6) labels += (id ? ", " : "") + label;
+        }
+        throw Error("'" + name + "' is not one of the model's labels (" + labels + (count > 6 ? ", …" : "") + "; or #N for label N)");
+    }
+    const Tokenizer* tokenizer = checkpoint.tokenizer();
+    if (!tokenizer) throw Error("'" + name + "': without a tokenizer, name the token by its id as #N");
+    if (const auto id = tokenizer->tokenToId(name)) return inRange(*id);
+    const Encoding e = checkpoint.encode(name);
+    std::vector<std::string> pieces;
+    int id = -1;
+    for (std::size_t i = 0; i < e.size(); ++i)
+        if (!e.specialTokensMask[i]) pieces.push_back(e.tokens[i]), id = e.ids[i];
+    if (pieces.size() == 1) return inRange(id);
+    std::string spelled;
+    for (const std::string& p : pieces) spelled += (spelled.empty() ? "" : " ") + p;
+    throw Error("'" + name + "' is not one token of the vocabulary (it tokenizes as " + std::to_string(pieces.size()) + ": " + spelled +
+                "); name one token, or #N for token N");
+}
 
 std::vector<NamedPrediction> namedPredictions(const Checkpoint& checkpoint, const float* logits, int count, int k) {
     std::vector<NamedPrediction> out;

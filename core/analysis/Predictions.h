@@ -27,6 +27,14 @@ struct NamedPrediction {
 // it lacks).
 std::vector<NamedPrediction> namedPredictions(const Checkpoint& checkpoint, const float* logits, int count, int k);
 
+// How an entry is shown: a classifier's (or token classifier's) label, else the vocabulary's spelling.
+std::string entryName(const Checkpoint& checkpoint, int id);
+
+// The entry a user names: "#N" for entry N; a classifier's label by its name; a vocabulary
+// token by its spelling in the vocabulary (what predictions show, "Ġcat"), else the text that
+// tokenizes to exactly one token (" cat"). Throws attnscope::Error saying what `name` is instead.
+int entryNamed(const Checkpoint& checkpoint, const std::string& name, int count);
+
 // Two distributions over the same entries (a model before and after a change): the union of
 // each one's top k, named, with both probabilities; ordered by the larger of the two.
 struct ComparedPrediction {

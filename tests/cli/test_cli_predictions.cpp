@@ -1,4 +1,4 @@
-// attnscope-cli predict, generate, lens and ablate: their JSON, their numbers against the golden
+// attnscope-cli predict, generate, lens, ablate and attribute: their JSON, their numbers against the golden
 // logits and the trained stories260k model, and their one-line errors.
 #include <QTemporaryDir>
 #include <QtTest>
@@ -86,6 +86,8 @@ private slots:
     void encoderDecoderGeneratesItsTarget();
     void lensLastLayerIsThePrediction();
     void ablateShowsPredictionsBeforeAndAfter();
+    void attributeSplitsTheLogitAndFindsTheInductionHead();
+    void attributeNamesTargetsAndLabels();
     void badArguments_data();
     void badArguments();
 };
@@ -335,6 +337,59 @@ void CliPredictionsTest::ablateShowsPredictionsBeforeAndAfter() {
     QCOMPARE(jsonOf(mean)["ablated"].get<std::string>(), std::string("heads 0.1, 1.0 off (mean)"));
 }
 
+// The induction model's prediction of the repeated letter: the shares add up to the logit, the
+// induction head (1.0) has the largest, and --flip finds that head alone.
+void CliPredictionsTest::attributeSplitsTheLogitAndFindsTheInductionHead() {
+    const auto r = runCli({"attribute", "builtin:induction", "--text", "qzvmxkwjqzvmxkwj", "--position", "12", "--flip"});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const auto a = jsonOf(r);
+    QCOMPARE(a["position"].get<int>(), 12);
+    QCOMPARE(a["target"]["token"].get<std::string>(), std::string("x"));  // the top prediction by default
+    QVERIFY(a["distractor"].is_null());
+    double sum = a["embedding"].get<double>() + a["biases"].get<double>();
+    for (const auto& m : a["mlp"]) sum += m.get<double>();
+    double best = -1e9;
+    std::string bestHead;
+    for (std::size_t l = 0; l < a["heads"].size(); ++l)
+        for (std::size_t h = 0; h < a["heads"][l].size(); ++h) {
+            const double share = a["heads"][l][h].get<double>();
+            sum += share;
+            if (share > best) best = share, bestHead = std::to_string(l) + "." + std::to_string(h);
+        }
+    QVERIFY(std::abs(sum - a["logit"].get<double>()) < 1e-4);
+    QVERIFY(std::abs(a["sum"].get<double>() - a["logit"].get<double>()) < 1e-4);
+    QCOMPARE(bestHead, std::string("1.0"));
+    QCOMPARE(a["flip"]["heads"], nlohmann::json::array({"1.0"}));
+    QCOMPARE(a["flip"]["before"]["token"].get<std::string>(), std::string("x"));
+    QVERIFY(a["flip"]["after"]["token"] != a["flip"]["before"]["token"]);
+}
+
+// A target and distractor by spelling or #id: the shares are the target's less the
+// distractor's; a classifier's by label; a text of several tokens is refused in one line.
+void CliPredictionsTest::attributeNamesTargetsAndLabels() {
+    const QStringList input{"attribute", "builtin:induction", "--text", "qzvmxkwjqzvmxkwj", "--position", "12"};
+    const auto x = jsonOf(runCli(input + QStringList{"--target", "x"}));
+    const auto k = jsonOf(runCli(input + QStringList{"--target", "k"}));
+    const int kId = k["target"]["id"].get<int>();
+    const auto both = jsonOf(runCli(input + QStringList{"--target", "x", "--distractor", "#" + QString::number(kId)}));
+    QCOMPARE(both["distractor"]["token"].get<std::string>(), std::string("k"));
+    QVERIFY(std::abs(both["logit"].get<double>() - (x["logit"].get<double>() - k["logit"].get<double>())) < 1e-5);
+    QVERIFY(std::abs(both["heads"][1][0].get<double>() - (x["heads"][1][0].get<double>() - k["heads"][1][0].get<double>())) < 1e-6);
+    const auto several = runCli(input + QStringList{"--target", "xk"});
+    QCOMPARE(several.exitCode, 3);
+    QVERIFY2(several.err.contains("is not one token of the vocabulary"), several.err.constData());
+    QCOMPARE(several.err.count('\n'), 1);
+    const auto labelled = runCli({"attribute", textClassifier("bert"), "--text", "a fine day", "--target", "positive", "--distractor", "negative"});
+    QVERIFY2(labelled.exitCode == 0, labelled.err.constData());
+    const auto l = jsonOf(labelled);
+    QCOMPARE(l["target"]["id"].get<int>(), 2);
+    QVERIFY(!l.contains("position"));
+    QVERIFY(std::abs(l["sum"].get<double>() - l["logit"].get<double>()) < 1e-4);
+    const auto unknown = runCli({"attribute", textClassifier("bert"), "--text", "a fine day", "--target", "happy"});
+    QCOMPARE(unknown.exitCode, 3);
+    QVERIFY2(unknown.err.contains("negative, neutral, positive"), unknown.err.constData());
+}
+
 void CliPredictionsTest::badArguments_data() {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<int>("exitCode");
@@ -372,6 +427,11 @@ void CliPredictionsTest::badArguments_data() {
                                             << "not zero or mean";
     QTest::newRow("ablate an encoder-decoder") << QStringList{"ablate", golden("t5"), "--text", "hi", "--heads", "0.0"} << 2
                                                << "encoder-decoder";
+    QTest::newRow("attribute an encoder-decoder") << QStringList{"attribute", golden("t5"), "--text", "hi"} << 2 << "encoder-decoder";
+    QTest::newRow("attribute without head") << QStringList{"attribute", golden("bert"), "--text", "hi"} << 3 << "no output head";
+    QTest::newRow("attribute mode without flip") << QStringList{"attribute", s, "--text", "hi", "--mode", "mean"} << 2 << "give --flip";
+    QTest::newRow("attribute out of range") << QStringList{"attribute", s, "--text", "hi", "--target", "#99999"} << 3 << "outputs";
+    QTest::newRow("distractor for predict") << QStringList{"predict", s, "--text", "hi", "--distractor", "a"} << 2 << "only for attribute";
     QTest::newRow("heads for predict") << QStringList{"predict", s, "--text", "hi", "--heads", "0.0"} << 2 << "only for render, ablate";
     const QString gpt2Classifier = textClassifier("gpt2"), bertClassifier = textClassifier("bert");
     QTest::newRow("generate from a text classifier")
