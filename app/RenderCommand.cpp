@@ -12,13 +12,16 @@
 #include "Error.h"
 #include "FigureBuilder.h"
 #include "FigureExporter.h"
+#include "AttributionFigure.h"
 #include "LensFigure.h"
 #include "LensFigureData.h"
 #include "StderrSilenced.h"
 #include "TokenLabel.h"
 #include "ViewExport.h"
 #include "ViewOptions.h"
+#include "analysis/LogitAttribution.h"
 #include "analysis/LogitLens.h"
+#include "analysis/Predictions.h"
 #include "OptionNumbers.h"
 #include "model/Checkpoint.h"
 
@@ -54,6 +57,8 @@ Settings parseSettings(const QCommandLineParser& p) {
     if (s.heads && (s.view.query.headMode == attnscope::HeadMode::Single || s.view.query.layerMode == attnscope::LayerMode::Rollout))
         throw UsageError("--heads chooses the heads --head mean or --head max aggregates (rollout averages them all)");
     if (s.view.lens && s.format == ui::ExportFormat::Npy) throw UsageError("--view lens draws a figure: write .png, .svg or .pdf");
+    if (s.view.attribution && s.format == ui::ExportFormat::Npy)
+        throw UsageError("--view attribution draws a figure: write .png, .svg or .pdf (attnscope-cli attribute gives the numbers as JSON)");
     return s;
 }
 
@@ -100,7 +105,8 @@ std::shared_ptr<const ui::Analysis> analysisOfAttentionFile(const std::string& f
     if (input.text || input.pair || input.ids || input.hasImage() || input.target || input.decoderIds)
         throw UsageError("an attention file holds its own tokens: render it without --text, --pair, --ids, --image, "
                          "--pixel-values or --target");
-    if (s.view.lens) throw UsageError("--view lens reads the model's layers through its output head: give a model folder, not an attention file");
+    if (s.view.lens || s.view.attribution)
+        throw UsageError("--view lens and --view attribution read the model's layers through its output head: give a model folder, not an attention file");
     const auto analysis = ui::analysisFromAttentionFile(QString::fromStdString(file));
     if (s.kind == ui::ViewKind::Overlay && !analysis->hasImage())
         throw UsageError("--view overlay draws the attention on an image, and " + file + " holds no image");
@@ -134,8 +140,31 @@ void renderLens(const attnscope::Checkpoint& cp, const attnscope::UserInput& inp
     ui::exportFigure(figure, s.out, s.format, sizeFor(figure, s.size));
 }
 
+// Each head's share of the top prediction at --query (default: the last token; a classifier's
+// label for the whole input), as the app's Attribution tab draws it; --layer and --head outline one.
+void renderAttribution(const attnscope::Checkpoint& cp, const attnscope::UserInput& input, const QCommandLineParser& parser, const Settings& s) {
+    attnscope::requireAttribution(cp.model());
+    const attnscope::PreparedInput prepared = prepareFor(cp, input);
+    const auto record = cp.run(prepared);
+    const attnscope::ModelCapabilities& m = cp.capabilities();
+    const int n = static_cast<int>(record->input().names.size());
+    const int query = m.isClassifier() ? 0 : s.view.queryToken.value_or(n - 1);
+    if (query < 0 || query >= n)
+        throw Error("--query " + std::to_string(query) + " does not exist (the text has " + std::to_string(n) + " tokens, numbered from 0)");
+    const auto top = attnscope::topPredictions(record->logits.row(m.isClassifier() ? 0 : query).data(), static_cast<int>(record->logits.cols()), 1);
+    const auto a = attnscope::attributeLogit(cp.model(), prepared.forward, {query, top.front().id, std::nullopt});
+    const std::string name = attnscope::entryName(cp, top.front().id);
+    const bool labels = m.isClassifier() || m.predictions == attnscope::PredictionKind::TokenLabels;
+    const QStringList tokens = ui::tokenLabels(record->input().names);
+    ui::AttributionFigureData data = ui::attributionFigureData(*a, labels ? QString::fromStdString(name) : ui::tokenLabel(name), {},
+                                                               m.isClassifier() ? QString() : tokens.value(query), {});
+    if ((parser.isSet("layer") || parser.isSet("head")) && s.view.query.headMode == attnscope::HeadMode::Single) data.selected = std::pair{s.view.query.layer, s.view.query.head};
+    const ui::AttributionFigure figure(std::move(data), s.view.style);
+    ui::exportFigure(figure, s.out, s.format, sizeFor(figure, s.size));
+}
+
 // A model's analysis of the input, by the same computation as the app's; nullptr after a lens
-// was rendered instead.
+// or an attribution was rendered instead.
 std::shared_ptr<const ui::Analysis> analysisOfModel(const std::string& model, const attnscope::UserInput& input, const QCommandLineParser& parser,
                                                     Settings& s) {
     if (input.ids) throw UsageError("render takes --text, not --ids");
@@ -151,6 +180,10 @@ std::shared_ptr<const ui::Analysis> analysisOfModel(const std::string& model, co
     checkSelection(s, chosen.name, chosen.querySequence != chosen.keySequence, chosen.layers, chosen.heads, "the model");
     if (s.view.lens) {
         renderLens(*cp, input, parser, s);
+        return nullptr;
+    }
+    if (s.view.attribution) {
+        renderAttribution(*cp, input, parser, s);
         return nullptr;
     }
     ui::AnalysisRequest request;

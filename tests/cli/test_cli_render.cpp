@@ -106,6 +106,7 @@ private slots:
     void visionAndEncoderDecoderUsageErrors_data();
     void visionAndEncoderDecoderUsageErrors();
     void logitLensFigure();
+    void attributionFigure();
 
 private:
     QTemporaryDir tmp_;
@@ -547,6 +548,40 @@ void CliRenderTest::logitLensFigure() {
     verifyOneErrorLine(r);
     r = runCli({"render", stories(), "--text", "Once", "--view", "lens", "--query", "40", "--out", never});
     QCOMPARE(r.exitCode, 3);
+    verifyOneErrorLine(r);
+    QVERIFY(!QFile::exists(never));
+}
+
+// --view attribution: the app's Attribution tab as a file; its numbers are `attribute`'s.
+void CliRenderTest::attributionFigure() {
+    const QString text = QStringLiteral("qzvmxkwjbfhy qzvmxkwjbfhy");
+    const QString svg = tmp_.filePath("attribution.svg");
+    Run r = runCli({"render", "builtin:induction", "--text", text, "--view", "attribution", "--query", "20", "--out", svg});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QFile file(svg);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray content = file.readAll();
+    const Run json = runCli({"attribute", "builtin:induction", "--text", text, "--position", "20"});
+    QCOMPARE(json.exitCode, 0);
+    const QJsonObject a = QJsonDocument::fromJson(json.out).object();
+    const double induction = a.value("heads").toArray().at(1).toArray().at(0).toDouble();
+    QVERIFY(content.contains(QStringLiteral("+%1").arg(induction, 0, 'f', 2).toUtf8()));
+    QVERIFY(content.contains(QStringLiteral("Logit of “%1”").arg(a.value("target").toObject().value("token").toString()).toUtf8()));
+    QVERIFY(content.contains("share of the logit"));
+
+    const QString png = tmp_.filePath("attribution.png");
+    r = runCli({"render", "builtin:induction", "--text", text, "--view", "attribution", "--layer", "1", "--head", "0", "--size", "900", "--out", png});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(std::max(pngSize(png).width(), pngSize(png).height()), 900);
+    QVERIFY(imagechecks::showsDrawing(QImage(png)));
+
+    const QString never = tmp_.filePath("never-attribution.png");
+    r = runCli({"render", bert(), "--text", kText, "--view", "attribution", "--out", never});
+    QCOMPARE(r.exitCode, 3);
+    verifyOneErrorLine(r);
+    QVERIFY2(r.err.contains("output head"), r.err.constData());
+    r = runCli({"render", "builtin:induction", "--text", "ab", "--view", "attribution", "--out", tmp_.filePath("attribution.npy")});
+    QCOMPARE(r.exitCode, 2);
     verifyOneErrorLine(r);
     QVERIFY(!QFile::exists(never));
 }

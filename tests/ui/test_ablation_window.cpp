@@ -3,6 +3,8 @@
 // the figures' titles and the Model view say which heads are off, the side panel lists them
 // and brings them back, a session keeps them, and encoder-decoders do not offer it. And the
 // attention-sink switch beside it: the first token left out of every view, said in the title.
+// And the Attribution tab: the selected token's prediction split into the heads' shares, a
+// click on a head selecting it everywhere, the flip search and its "Switch them off", export.
 #include <QtTest>
 
 #include <QCheckBox>
@@ -11,6 +13,8 @@
 #include <QPushButton>
 
 #include "AblationControls.h"
+#include "AttributionTab.h"
+#include "AttributionView.h"
 #include "Analysis.h"
 #include "AttentionSelection.h"
 #include "HeatmapView.h"
@@ -59,6 +63,7 @@ private slots:
     void sessionKeepsTheHeadsOff();
     void encoderDecodersDoNotOfferIt();
     void sinkSwitchLeavesOutTheFirstToken();
+    void attributionTabSplitsThePredictionAndFindsTheHead();
 };
 
 void AblationWindowTest::ctrlClickSwitchesAHeadOffAndBack() {
@@ -169,6 +174,60 @@ void AblationWindowTest::sinkSwitchLeavesOutTheFirstToken() {
     sink->click();
     QVERIFY(window.selection().leftOutKeys().empty());
     QVERIFY(!window.heatmap()->matrixFigure()->data().title.contains(QStringLiteral("left out")));
+}
+
+void AblationWindowTest::attributionTabSplitsThePredictionAndFindsTheHead() {
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(openAndCompute(window, QStringLiteral("builtin:induction"), kRepeat));
+    ui::AttributionTab* tab = window.attributionTab();
+    QVERIFY(tab->isAvailable());
+    // The second "x": the first half says "k" comes next, through the induction head.
+    const QStringList tokens = window.session().analysis()->tokenLabels();
+    const int at = static_cast<int>(tokens.lastIndexOf(QStringLiteral("x")));
+    window.selection().setSelectedQuery(at);
+    tab->show();
+    QVERIFY(QTest::qWaitFor([&] { return window.session().attribution() && window.session().attribution()->target.position == at; }, kTimeoutMs));
+    QVERIFY(tab->targetBox()->currentText().startsWith(QStringLiteral("k")));
+    const auto a = window.session().attribution();
+    QVERIFY(std::abs(a->total() - a->logit) < 1e-4);
+    QTRY_VERIFY(tab->view()->figure() != nullptr);
+    const auto& data = tab->view()->figure()->data();
+    QCOMPARE(std::max_element(data.headShares.begin(), data.headShares.end()) - data.headShares.begin(), std::ptrdiff_t(4));  // head 1.0
+    QVERIFY(data.title.contains(QStringLiteral("“k”")));
+
+    // A click on head 1.0 selects it in every view.
+    const QRectF cell = tab->view()->cellRect({1, 0});
+    QVERIFY(!cell.isEmpty());
+    QTest::mouseClick(tab->view(), Qt::LeftButton, {}, cell.center().toPoint());
+    QCOMPARE(window.selection().layer(), 1);
+    QCOMPARE(window.selection().head(), 0);
+
+    // Less the runner-up: the shares are the difference's.
+    tab->distractorBox()->setCurrentIndex(2);
+    emit tab->distractorBox()->activated(2);
+    QVERIFY(QTest::qWaitFor([&] { return window.session().attribution() && window.session().attribution()->target.distractor; }, kTimeoutMs));
+    QVERIFY(tab->view()->figure()->data().title.contains(QStringLiteral(" − ")));
+
+    // The flip search finds the induction head, and switches it off on request.
+    QTest::mouseClick(tab->flipButton(), Qt::LeftButton);
+    QVERIFY(QTest::qWaitFor([&] { return window.session().flipSearch() != nullptr; }, kTimeoutMs));
+    QCOMPARE(window.session().flipSearch()->heads.list(), std::string("1.0"));
+    QVERIFY2(tab->flipLabel()->text().contains(QStringLiteral("Switching off 1.0")), qPrintable(tab->flipLabel()->text()));
+    QVERIFY(tab->switchOffButton()->isEnabled());
+    QTest::mouseClick(tab->switchOffButton(), Qt::LeftButton);
+    QVERIFY(analysedWith(window, {{1, 0}}));
+    QVERIFY(QTest::qWaitFor([&] { return window.session().attribution() != nullptr; }, kTimeoutMs));
+    QVERIFY(tab->view()->figure()->data().summary.contains(QStringLiteral("head 1.0 off")));
+    QCOMPARE(tab->view()->figure()->data().switchedOff, (std::vector<std::pair<int, int>>{{1, 0}}));
+
+    const QString png = QDir::temp().filePath(QStringLiteral("attnscope-attribution-test.png"));
+    QFile::remove(png);
+    tab->exportTo(png, 1200);
+    const QImage image(png);
+    QCOMPARE(std::max(image.width(), image.height()), 1200);
+    QFile::remove(png);
 }
 
 QTEST_MAIN(AblationWindowTest)

@@ -21,6 +21,7 @@
 #include "AttentionSelection.h"
 #include "AttentionSession.h"
 #include "ClassroomMode.h"
+#include "AttributionTab.h"
 #include "ExportCommands.h"
 #include "GenerationCommands.h"
 #include "GenerationControls.h"
@@ -471,7 +472,8 @@ void TestSessionParts::exportCommandsNameTheFigure() {
     AttentionSelection selection;
     auto* tabs = new attnscope::ui::ViewTabs(&selection, &host);
     auto* lens = new attnscope::ui::LensTab(&session, &selection, tabs);
-    attnscope::ui::ExportCommands commands(&session, &selection, tabs, lens, &host);
+    auto* attribution = new attnscope::ui::AttributionTab(&session, &selection, tabs);
+    attnscope::ui::ExportCommands commands(&session, &selection, tabs, lens, attribution, &host);
     QSignalSpy failed(&commands, &attnscope::ui::ExportCommands::failed);
     QVERIFY(!commands.exportTo({QDir::temp().filePath(QStringLiteral("attnscope-nothing.png")), false, 0}));
     QCOMPARE(failed.count(), 1);

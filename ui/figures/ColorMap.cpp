@@ -74,6 +74,16 @@ ColorMap ColorMap::cividis() {
     return map;
 }
 
+ColorMap ColorMap::diverging() {
+    // ColorBrewer's RdBu (Brewer, Harrower & Pennsylvania State University), nine classes,
+    // reversed so that positive is red; its centre is the neutral near-white.
+    static const ColorMap map(QStringLiteral("diverging"), {
+        qRgb(33, 102, 172),  qRgb(67, 147, 195),  qRgb(146, 197, 222), qRgb(209, 229, 240), qRgb(247, 247, 247),
+        qRgb(253, 219, 199), qRgb(244, 165, 130), qRgb(214, 96, 77),   qRgb(178, 24, 43),
+    });
+    return map;
+}
+
 ColorMap ColorMap::grayscale() {
     // Black (no attention) to white, as matplotlib's "gray".
     static const ColorMap map(QStringLiteral("grayscale"), {qRgb(0, 0, 0), qRgb(255, 255, 255)});

@@ -17,6 +17,9 @@ public:
     static ColorMap magma();
     static ColorMap cividis();
     static ColorMap grayscale();
+    // Blue (negative) through white (zero) to red (positive), for signed values: attributions
+    // and differences, on ColorScale::symmetric. Not one of names(): attention is never negative.
+    static ColorMap diverging();
     // The maps the app offers, by name() (case-insensitive; "gray"/"grey"/"greyscale" name
     // grayscale); unknown names give viridis.
     static ColorMap byName(const QString& name);

@@ -38,7 +38,19 @@ ColorScale::ColorScale(const AttentionMatrix& matrix, ValueScale scale, Normaliz
     }
 }
 
+ColorScale ColorScale::symmetric(float maxAbs, QString caption) {
+    ColorScale s;
+    s.symmetric_ = true;
+    s.globalMax_ = maxAbs;
+    s.caption_ = std::move(caption);
+    return s;
+}
+
 double ColorScale::positionAgainst(float value, float reference) const {
+    if (symmetric_) {
+        if (std::isnan(value) || !(reference > 0.0f)) return 0.5;
+        return std::clamp(0.5 + 0.5 * static_cast<double>(value) / reference, 0.0, 1.0);
+    }
     if (!(value > 0.0f)) return 0.0;  // zero, negative and NaN: the bottom colour
     if (!(reference > 0.0f)) return 1.0;
     const double u = std::min(1.0, static_cast<double>(value) / reference);
@@ -59,6 +71,13 @@ double ColorScale::position(int row, float value) const {
 std::vector<ColorScale::Tick> ColorScale::ticks(int maxTicks) const {
     std::vector<Tick> out;
     maxTicks = std::max(2, maxTicks);
+    if (symmetric_) {
+        const double hi = globalMax_ > 0.0f ? globalMax_ : 1.0;
+        int decimals = 0;
+        for (double v : figure::niceTicks(-hi, hi, std::min(maxTicks, 7), &decimals))
+            out.push_back({0.5 + 0.5 * v / hi, QString::number(std::abs(v) < 1e-12 ? 0.0 : v, 'f', decimals)});
+        return out;
+    }
     const bool perRow = normalization_ == Normalization::PerRow;
     if (scale_ == ValueScale::Linear) {
         const double hi = perRow ? 1.0 : (globalMax_ > 0.0f ? globalMax_ : 1.0);
@@ -82,6 +101,7 @@ std::vector<ColorScale::Tick> ColorScale::ticks(int maxTicks) const {
 }
 
 QString ColorScale::caption() const {
+    if (symmetric_) return caption_;
     QString text = normalization_ == Normalization::PerRow ? QStringLiteral("weight ÷ row max") : QStringLiteral("attention weight");
     if (scale_ == ValueScale::Log) text += QStringLiteral(" (log)");
     if (leftOutKeys_ > 0) text += leftOutKeys_ == 1 ? QStringLiteral(", sink left out") : QStringLiteral(", sinks left out");

@@ -26,6 +26,11 @@ public:
     // share one scale by passing the same globalMax).
     ColorScale(const AttentionMatrix& matrix, ValueScale scale, Normalization normalization, float globalMax = -1.0f);
 
+    // Signed values (attributions, differences) from −maxAbs through 0 to maxAbs, linear, for a
+    // diverging map: 0 sits at its centre. `caption` says what the colour bar measures.
+    static ColorScale symmetric(float maxAbs, QString caption);
+    bool isSymmetric() const { return symmetric_; }
+
     // Largest value of the matrix (0 when empty).
     static float maxOf(const AttentionMatrix& matrix);
 
@@ -47,6 +52,8 @@ private:
     ValueScale scale_ = ValueScale::Linear;
     Normalization normalization_ = Normalization::Global;
     float globalMax_ = 1.0f;
+    bool symmetric_ = false;
+    QString caption_;  // a symmetric scale's own caption
     int leftOutKeys_ = 0;  // the matrix's sinks left out: the bar says its weights are renormalised
     std::vector<float> rowMax_;
 };

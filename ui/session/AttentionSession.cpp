@@ -78,6 +78,8 @@ void AttentionSession::generate(const GenerationRequest& request) {
 
 void AttentionSession::cancel() {
     pendingLens_ = false;
+    pendingAttribution_.reset();
+    pendingFlip_.reset();
     pendingOpen_.reset();
     pendingAttentionFile_.reset();
     pendingAnalysis_.reset();
@@ -103,10 +105,33 @@ void AttentionSession::computeLens() {
     if (!runner_.isRunning()) startNext();
 }
 
+bool AttentionSession::canAttribute() const {
+    return checkpoint_ && !checkpoint_->capabilities().hasDecoder() && checkpoint_->capabilities().head != HeadKind::None;
+}
+
+void AttentionSession::computeAttribution(const AttributionTarget& target) {
+    if (!analysis_ || !canAttribute() || analysis_->isGeneration()) return;
+    if (attribution_ && attribution_->target.position == target.position && attribution_->target.entry == target.entry &&
+        attribution_->target.distractor == target.distractor)
+        return;
+    pendingAttribution_ = target;
+    if (!runner_.isRunning()) startNext();
+}
+
+void AttentionSession::findFlippingHeads(int position) {
+    if (!analysis_ || !canAttribute() || analysis_->isGeneration()) return;
+    pendingFlip_ = position;
+    if (!runner_.isRunning()) startNext();
+}
+
 void AttentionSession::replaceAnalysis(std::shared_ptr<const Analysis> analysis) {
     analysis_ = std::move(analysis);
     lens_.reset();
+    attribution_.reset();
+    flip_.reset();
     pendingLens_ = false;  // asked for the old analysis
+    pendingAttribution_.reset();
+    pendingFlip_.reset();
 }
 
 void AttentionSession::setAnalysis(std::shared_ptr<const Analysis> analysis) {
@@ -146,6 +171,10 @@ void AttentionSession::startNext() {
         startGeneration(*std::exchange(pendingGeneration_, std::nullopt));
     } else if (std::exchange(pendingLens_, false) && checkpoint_ && analysis_ && !lens_) {
         startLens();
+    } else if (pendingAttribution_ && checkpoint_ && analysis_) {
+        startAttribution(*std::exchange(pendingAttribution_, std::nullopt));
+    } else if (pendingFlip_ && checkpoint_ && analysis_) {
+        startFlipSearch(*std::exchange(pendingFlip_, std::nullopt));
     } else {
         pendingAnalysis_.reset();  // nothing to analyse with until a model opens
         pendingGeneration_.reset();
@@ -234,6 +263,45 @@ void AttentionSession::startLens() {
         };
     });
     setActivity(Activity::ComputingLens);
+    emit progress(0, 0);
+}
+
+void AttentionSession::startAttribution(const AttributionTarget& target) {
+    const std::shared_ptr<const Checkpoint> checkpoint = checkpoint_;
+    const std::shared_ptr<const Analysis> analysis = analysis_;
+    runner_.start([this, checkpoint, analysis, target](const JobRunner::Context& context) -> JobRunner::Delivery {
+        std::optional<LogitAttribution> a = attributeLogit(checkpoint->model(), analysis->input, target, &context.cancel);
+        if (!a) return {};
+        auto shared = std::make_shared<const LogitAttribution>(std::move(*a));
+        return [this, analysis, shared] {
+            if (analysis_ != analysis) return;  // another analysis came meanwhile
+            attribution_ = shared;
+            emit attributionChanged();
+        };
+    });
+    setActivity(Activity::Attributing);
+    emit progress(0, 0);
+}
+
+void AttentionSession::startFlipSearch(int position) {
+    const std::shared_ptr<const Checkpoint> checkpoint = checkpoint_;
+    const std::shared_ptr<const Analysis> analysis = analysis_;
+    const AblationMode mode = ablation_.mode;
+    runner_.start([this, checkpoint, analysis, position, mode](const JobRunner::Context& context) -> JobRunner::Delivery {
+        // At most one pass per head to find a set, one per head in it to prune it.
+        const ModelConfig& c = checkpoint->config();
+        const int most = 1 + 2 * c.layers * c.heads;
+        std::optional<FlipSearch> found = attnscope::findFlippingHeads(
+            checkpoint->model(), analysis->input, position, mode, [&](int passes) { context.progress(passes, most); }, &context.cancel);
+        if (!found) return {};
+        auto shared = std::make_shared<const FlipSearch>(std::move(*found));
+        return [this, analysis, shared] {
+            if (analysis_ != analysis) return;
+            flip_ = shared;
+            emit flipSearchFinished();
+        };
+    });
+    setActivity(Activity::SearchingHeads);
     emit progress(0, 0);
 }
 

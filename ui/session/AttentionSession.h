@@ -9,6 +9,8 @@
 #include "GenerationRun.h"
 #include "JobRunner.h"
 
+#include "analysis/LogitAttribution.h"
+
 namespace attnscope {
 class Checkpoint;
 struct LogitLens;
@@ -25,7 +27,7 @@ struct Analysis;
 class AttentionSession : public QObject {
     Q_OBJECT
 public:
-    enum class Activity { Idle, OpeningModel, OpeningAttentionFile, Analyzing, Generating, ComputingLens };
+    enum class Activity { Idle, OpeningModel, OpeningAttentionFile, Analyzing, Generating, ComputingLens, Attributing, SearchingHeads };
     Q_ENUM(Activity)
 
     explicit AttentionSession(QObject* parent = nullptr);
@@ -41,6 +43,12 @@ public:
     std::shared_ptr<const LogitLens> lens() const { return lens_; }
     // Whether the open model has a logit lens: a single-stack text model with an output head.
     bool canComputeLens() const;
+    // Direct logit attribution of the current analysis, once computeAttribution() made it (null
+    // otherwise), and whether the open model has one (a single-stack model with a head).
+    std::shared_ptr<const LogitAttribution> attribution() const { return attribution_; }
+    bool canAttribute() const;
+    // The last flip search of the current analysis (null: none yet).
+    std::shared_ptr<const FlipSearch> flipSearch() const { return flip_; }
     // Heads switched off in every analysis of the open model (cleared when another opens), and
     // whether the open model allows it (a single-stack model; not an attention file).
     const HeadAblation& ablation() const { return ablation_; }
@@ -70,6 +78,13 @@ public slots:
     // The logit lens of the current analysis (lensChanged once it is there); queued behind a
     // running job, dropped when the analysis changes first. Does nothing once it is there.
     void computeLens();
+    // The attribution of `target` in the current analysis (attributionChanged once it is there);
+    // queued behind a running job, dropped when the analysis changes first. Nothing happens when
+    // the one shown already has this target.
+    void computeAttribution(const attnscope::AttributionTarget& target);
+    // The fewest heads found whose ablation changes the top prediction at `position` of the
+    // current analysis, with every head on (flipSearchFinished once found).
+    void findFlippingHeads(int position);
     // Switches these heads off (an empty set: every head on) and analyses the input shown again
     // under it. Generations run with every head on.
     void setAblation(const attnscope::HeadAblation& ablation);
@@ -81,6 +96,8 @@ signals:
     void modelChanged();     // the previous analysis is dropped with the old model
     void analysisChanged();  // the lens, which belongs to the analysis, goes with it
     void lensChanged();
+    void attributionChanged();
+    void flipSearchFinished();
     void ablationChanged();
     void activityChanged(attnscope::ui::AttentionSession::Activity activity);
     // done/total layers; total 0 means "no measure yet" (tokenizing, reading weights).
@@ -97,6 +114,8 @@ private:
     void startAnalysis(const AnalysisRequest& request);
     void startGeneration(const GenerationRequest& request);
     void startLens();
+    void startAttribution(const AttributionTarget& target);
+    void startFlipSearch(int position);
     // Shows a new analysis; its old lens goes.
     void setAnalysis(std::shared_ptr<const Analysis> analysis);
     void replaceAnalysis(std::shared_ptr<const Analysis> analysis);  // the same without the signal
@@ -115,11 +134,15 @@ private:
     std::optional<AnalysisRequest> pendingAnalysis_;
     std::optional<GenerationRequest> pendingGeneration_;
     bool pendingLens_ = false;
+    std::optional<AttributionTarget> pendingAttribution_;
+    std::optional<int> pendingFlip_;
     std::shared_ptr<const Checkpoint> checkpoint_;
     QString modelFolder_;
     QString attentionFile_;
     std::shared_ptr<const Analysis> analysis_;
     std::shared_ptr<const LogitLens> lens_;
+    std::shared_ptr<const LogitAttribution> attribution_;
+    std::shared_ptr<const FlipSearch> flip_;
     HeadAblation ablation_;
     // The generation last shown, kept with its cache so Generate and Step can continue it;
     // used by one job at a time, and from the GUI thread only while no job runs.

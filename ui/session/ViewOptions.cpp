@@ -146,7 +146,8 @@ QList<QCommandLineOption> viewOptions() {
         QCommandLineOption("mode", "soft (all weights) or hard (selected keys only).", "soft|hard"),
         QCommandLineOption("threshold", "Hard attention keeps weights >= T.", "T"),
         QCommandLineOption("mass", "Hard attention keeps the fewest weights summing to >= P.", "P"),
-        QCommandLineOption("view", "View to show: " + choices(kViews, QStringLiteral("lens (the logit lens)")) + ".", "VIEW"),
+        QCommandLineOption("view", "View to show: " + choices(kViews, QStringLiteral("lens (the logit lens), attribution (each head's share "
+                                                                                    "of the prediction at --query)")) + ".", "VIEW"),
         QCommandLineOption("attention", "The attention stack to show, by name: encoder, decoder or cross for an encoder-decoder; "
                                         "c2c, c2p or p2c for one of DeBERTa's score terms alone (default: the first).", "NAME"),
         QCommandLineOption("opacity", "Image overlay: opacity of the attention colours over the image, 0 to 1 (default 0.6).", "P"),
@@ -171,9 +172,11 @@ QStringList viewOptionNames() {
 ViewSettings readViewSettings(const QCommandLineParser& p) {
     ViewSettings s;
     if (p.isSet(QStringLiteral("view"))) {
-        if (p.value(QStringLiteral("view")).trimmed().toLower() == QLatin1String("lens")) s.lens = true;
+        const QString view = p.value(QStringLiteral("view")).trimmed().toLower();
+        if (view == QLatin1String("lens")) s.lens = true;
+        else if (view == QLatin1String("attribution")) s.attribution = true;
         else if (!(s.view = viewNamed(p.value(QStringLiteral("view")))))
-            throw OptionError(QStringLiteral("--view: unknown view %1 (expected %2)").arg(quoted(p.value(QStringLiteral("view"))), choices(kViews, QStringLiteral("lens"))));
+            throw OptionError(QStringLiteral("--view: unknown view %1 (expected %2)").arg(quoted(p.value(QStringLiteral("view"))), choices(kViews, QStringLiteral("lens, attribution"))));
     }
     if (p.isSet(QStringLiteral("attention"))) s.stack = p.value(QStringLiteral("attention")).trimmed().toLower();
     AttentionQuery& q = s.query;

@@ -58,8 +58,9 @@ QStringList viewOptionNames();
 
 // What those options ask for.
 struct ViewSettings {
-    std::optional<ViewKind> view;       // --view, unless it asked for the lens
+    std::optional<ViewKind> view;       // --view, unless it asked for the lens or the attribution
     bool lens = false;                  // --view lens: the logit lens instead of an attention view
+    bool attribution = false;           // --view attribution: the heads' shares of a prediction
     std::optional<QString> stack;       // --attention NAME
     AttentionQuery query;               // layer, head or aggregate, rollout, soft or hard, hidden special tokens
     std::optional<int> queryToken;      // --query

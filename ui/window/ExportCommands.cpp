@@ -10,6 +10,7 @@
 #include "AttentionSession.h"
 #include "ExportDialog.h"
 #include "FigureExporter.h"
+#include "AttributionTab.h"
 #include "LensTab.h"
 #include "ViewTabs.h"
 
@@ -34,10 +35,15 @@ QString viewTitle(ViewKind kind) {
 }  // namespace
 
 ExportCommands::ExportCommands(AttentionSession* session, AttentionSelection* selection, ViewTabs* tabs, LensTab* lens,
-                               QWidget* dialogParent)
-    : QObject(dialogParent), session_(session), selection_(selection), tabs_(tabs), lens_(lens), dialogParent_(dialogParent) {}
+                               AttributionTab* attribution, QWidget* dialogParent)
+    : QObject(dialogParent), session_(session), selection_(selection), tabs_(tabs), lens_(lens), attribution_(attribution),
+      dialogParent_(dialogParent) {}
 
-QString ExportCommands::shownName() const { return lens_->isShown() ? tr("logit lens") : viewTitle(tabs_->shownView().value_or(ViewKind::Matrix)); }
+QString ExportCommands::shownName() const {
+    if (lens_->isShown()) return tr("logit lens");
+    if (attribution_->isShown()) return tr("attribution");
+    return viewTitle(tabs_->shownView().value_or(ViewKind::Matrix));
+}
 
 QString ExportCommands::suggestedPath() const {
     QString folder = QSettings().value(kLastExportFolderKey).toString();
@@ -45,6 +51,8 @@ QString ExportCommands::suggestedPath() const {
     if (folder.isEmpty()) folder = QDir::homePath();
     const QString model = QFileInfo(session_->modelFolder()).fileName();
     if (lens_->isShown()) return QDir(folder).filePath(QStringLiteral("%1-logit-lens.png").arg(model.isEmpty() ? QStringLiteral("model") : model));
+    if (attribution_->isShown())
+        return QDir(folder).filePath(QStringLiteral("%1-attribution-%2.png").arg(model.isEmpty() ? QStringLiteral("model") : model).arg(attribution_->position()));
     QString name = model.isEmpty() ? QStringLiteral("attention") : model;
     // Which stack, when there are several: "t5-cross-layer2-head0".
     if (const auto analysis = session_->analysis(); analysis && analysis->stackCount() > 1) name += QLatin1Char('-') + selection_->stackName();
@@ -81,6 +89,8 @@ bool ExportCommands::exportTo(const ExportChoice& choice) {
     try {
         if (lens_->isShown() && !choice.wholeModelGrid) {
             lens_->exportTo(choice.path, choice.longSide);
+        } else if (attribution_->isShown() && !choice.wholeModelGrid) {
+            attribution_->exportTo(choice.path, choice.longSide);
         } else {
             const ViewRequest request = selection_->request(choice.wholeModelGrid ? ViewKind::Grid : tabs_->shownView().value_or(ViewKind::Matrix));
             exportView(analysis->figureSource(request.stack), request, selection_->style(), choice.path, choice.longSide);
@@ -98,6 +108,10 @@ void ExportCommands::copyFigure() {
     if (lens_->isShown()) {
         lens_->copyToClipboard();
         return emit hint(tr("Copied the logit lens to the clipboard"), 3000);
+    }
+    if (attribution_->isShown()) {
+        attribution_->copyToClipboard();
+        return emit hint(tr("Copied the attribution to the clipboard"), 3000);
     }
     try {
         const ViewKind kind = tabs_->shownView().value_or(ViewKind::Matrix);

@@ -10,6 +10,7 @@ namespace attnscope::ui {
 
 class AttentionSelection;
 class AttentionSession;
+class AttributionTab;
 class LensTab;
 class ViewTabs;
 
@@ -19,7 +20,8 @@ class ViewTabs;
 class ExportCommands : public QObject {
     Q_OBJECT
 public:
-    ExportCommands(AttentionSession* session, AttentionSelection* selection, ViewTabs* tabs, LensTab* lens, QWidget* dialogParent);
+    ExportCommands(AttentionSession* session, AttentionSelection* selection, ViewTabs* tabs, LensTab* lens, AttributionTab* attribution,
+                   QWidget* dialogParent);
 
     // Exports without asking; emits failed() and returns false when it cannot.
     bool exportTo(const ExportChoice& choice);
@@ -41,6 +43,7 @@ private:
     AttentionSelection* selection_;
     ViewTabs* tabs_;
     LensTab* lens_;
+    AttributionTab* attribution_;
     QWidget* dialogParent_;
 };
 

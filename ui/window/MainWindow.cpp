@@ -34,6 +34,7 @@
 #include "HeatmapView.h"
 #include "ImageInputBar.h"
 #include "InputPanel.h"
+#include "AttributionTab.h"
 #include "LensTab.h"
 #include "PredictionsBox.h"
 #include "SamplesMenu.h"
@@ -84,7 +85,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     pages_->addWidget(buildAnalysisPage());
     setCentralWidget(pages_);
     status_ = new StatusLine(statusBar(), &session_, &selection_, tabs_->heatmap());
-    export_ = new ExportCommands(&session_, &selection_, tabs_, lens_, this);
+    export_ = new ExportCommands(&session_, &selection_, tabs_, lens_, attribution_, this);
     generation_ = new GenerationCommands(&session_, generationControls_, input_, this);
 
     buildFileMenu();
@@ -106,6 +107,7 @@ QWidget* MainWindow::buildAnalysisPage() {
     input_ = new InputPanel(this);
     tabs_ = new ViewTabs(&selection_, this);
     lens_ = new LensTab(&session_, &selection_, tabs_);
+    attribution_ = new AttributionTab(&session_, &selection_, tabs_);
     classroom_ = new ClassroomMode(this, &selection_, tabs_, lens_);
     classroom_->setCanStep([this] { return session_.checkpoint() != nullptr; });
 
@@ -155,7 +157,9 @@ void MainWindow::connectParts() {
     connect(&session_, &AttentionSession::modelChanged, this, &MainWindow::onModelChanged);
     connect(&session_, &AttentionSession::analysisChanged, this, &MainWindow::onAnalysisChanged);
     connect(&session_, &AttentionSession::activityChanged, this, [this](AttentionSession::Activity activity) {
-        if (activity == AttentionSession::Activity::Idle) lens_->requestIfShown();  // a lens asked for while busy
+        if (activity != AttentionSession::Activity::Idle) return;
+        lens_->requestIfShown();  // a lens or attribution asked for while busy
+        attribution_->requestIfShown();
     });
     connect(&session_, &AttentionSession::failed, this, &MainWindow::onFailed);
     connect(&session_, &AttentionSession::cancelled, this, [this] { showHint(tr("Cancelled"), 3000); });
@@ -181,6 +185,7 @@ void MainWindow::connectParts() {
     connect(export_, &ExportCommands::failed, this, &MainWindow::showError);
     connect(export_, &ExportCommands::hint, this, &MainWindow::showHint);
     connect(lens_, &LensTab::hint, this, [this](const QString& m) { showHint(m); });
+    connect(attribution_, &AttributionTab::hint, this, [this](const QString& m) { showHint(m); });
     connect(classroom_, &ClassroomMode::toggled, generationControls_, &GenerationControls::setAnimate);  // a room follows a generation token by token
     connect(tabs_, &ViewTabs::headOpened, this, [this] { setCurrentView(ViewKind::Matrix); });
     connect(tabs_->heatmap(), &HeatmapView::visibleCellsChanged, this, [this] { status_->updateZoom(tabs_->shownView() == ViewKind::Matrix); });
@@ -258,6 +263,9 @@ void MainWindow::buildViewMenu() {
     // After the lens, so that the shortcuts users know keep their numbers.
     view->addAction(tr("&Alignment"), this, [this] { setCurrentView(ViewKind::Alignment); })
         ->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_0 + number + 1)));
+    QAction* attribution = view->addAction(tr("Attri&bution"), this, [this] { attribution_->show(); });
+    attribution->setObjectName(QStringLiteral("attributionAction"));
+    attribution->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_0 + number + 2)));
     view->addSeparator();
     HeatmapView* matrix = tabs_->heatmap();
     const std::pair<QString, QKeySequence> zooms[] = {
@@ -462,6 +470,7 @@ void MainWindow::adaptToModel() {
     classroom_->setModelNotes(modelNotesOf(session_.checkpoint()->config()));
     generation_->adaptToModel();
     lens_->adaptToModel();
+    attribution_->adaptToModel();
     ablation_->setAvailable(session_.canAblate());
     controls_->setEnabled(true);
     pages_->setCurrentIndex(1);
@@ -481,6 +490,7 @@ void MainWindow::adaptToAttentionFile() {
     controls_->setEnabled(true);
     generation_->adaptToModel();  // no model: nothing to generate with
     lens_->adaptToModel();
+    attribution_->adaptToModel();
     pages_->setCurrentIndex(1);
     showTabsFor(wasImage, analysis->hasImage());
 }
@@ -489,6 +499,7 @@ void MainWindow::showTabsFor(bool wasImage, bool image) {
     imageInput_ = image;
     tabs_->setImageAvailable(image);
     if (std::exchange(preferLens_, false) && lens_->isAvailable()) lens_->show();
+    else if (std::exchange(preferAttribution_, false) && attribution_->isAvailable()) attribution_->show();
     else if (!showPreferredView() && image && !wasImage) setCurrentView(ViewKind::Overlay);  // what an image model is opened for
 }
 
@@ -519,6 +530,7 @@ void MainWindow::onAnalysisChanged() {
     status_->update();
     updatePredictions();
     lens_->requestIfShown();
+    attribution_->requestIfShown();
 }
 
 void MainWindow::updatePredictions() {
@@ -539,6 +551,8 @@ void MainWindow::onFailed(AttentionSession::Activity activity, const QString& me
     const QString summary = activity == A::OpeningModel           ? tr("AttnScope could not open this model folder.")
                             : activity == A::OpeningAttentionFile ? tr("AttnScope could not open this attention file.")
                             : activity == A::ComputingLens        ? tr("AttnScope could not compute the logit lens.")
+                            : activity == A::Attributing          ? tr("AttnScope could not split this logit into the heads' shares.")
+                            : activity == A::SearchingHeads       ? tr("AttnScope could not search for the heads behind this prediction.")
                             : activity == A::Generating           ? tr("AttnScope could not generate from this text.")
                             : input_->readsImages()               ? tr("AttnScope could not compute the attention of this image.")
                                                                   : tr("AttnScope could not compute the attention of this text.");

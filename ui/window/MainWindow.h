@@ -30,6 +30,7 @@ class GenerationCommands;
 class GenerationControls;
 class ImageInputBar;
 class InputPanel;
+class AttributionTab;
 class LensTab;
 class LensView;
 class PredictionsBox;
@@ -56,6 +57,7 @@ public:
     InputPanel* inputPanel() const { return input_; }
     ViewTabs* tabs() const { return tabs_; }
     LensTab* lensTab() const { return lens_; }
+    AttributionTab* attributionTab() const { return attribution_; }
     ClassroomMode* classroom() const { return classroom_; }
     PredictionsBox* predictions() const { return predictions_; }
     AblationControls* ablationControls() const { return ablation_; }
@@ -113,6 +115,7 @@ public:
     void setPreferredView(ViewKind kind) { preferredView_ = kind; }
     // The logit lens tab instead, when the model has one (command line: --view lens).
     void openOnLens() { preferLens_ = true; }
+    void openOnAttribution() { preferAttribution_ = true; }
 
     // The attention view shown; Matrix while the logit lens tab is shown.
     ViewKind currentView() const { return tabs_->shownView().value_or(ViewKind::Matrix); }
@@ -201,6 +204,7 @@ private:
     QScrollArea* sidePanel_ = nullptr;
     ViewTabs* tabs_ = nullptr;
     LensTab* lens_ = nullptr;
+    AttributionTab* attribution_ = nullptr;
     ClassroomMode* classroom_ = nullptr;
     StatusLine* status_ = nullptr;
     GenerationCommands* generation_ = nullptr;
@@ -212,6 +216,7 @@ private:
     std::optional<int> initialQuery_;
     std::optional<ViewKind> preferredView_;
     bool preferLens_ = false;
+    bool preferAttribution_ = false;
     bool imageInput_ = false;        // the input shown is an image (the image tab is offered)
     bool quietOpenFailure_ = false;  // the start model: fall back to the welcome page silently
     std::optional<SessionState> pendingSession_;  // restored once its analysis arrives

@@ -67,6 +67,8 @@ void StatusLine::showActivity() {
     case AttentionSession::Activity::Analyzing: progress_->setActivity(tr("Computing attention…")); break;
     case AttentionSession::Activity::Generating: progress_->setActivity(tr("Generating…")); break;
     case AttentionSession::Activity::ComputingLens: progress_->setActivity(tr("Computing the logit lens…")); break;
+    case AttentionSession::Activity::Attributing: progress_->setActivity(tr("Splitting the logit…")); break;
+    case AttentionSession::Activity::SearchingHeads: progress_->setActivity(tr("Searching for the heads that flip it…")); break;
     }
 }
 
