@@ -21,6 +21,7 @@
 #include "Error.h"
 #include "SyntheticCheckpoint.h"
 #ifdef ATTNSCOPE_BENCH_RENDER
+#include "AnalysisBench.h"
 #include "RenderBench.h"
 #endif
 #include "model/Checkpoint.h"
@@ -35,6 +36,8 @@ struct Options {
     int threads = 0;  // 0 = all cores
     bool warmup = true;
     bool render = false;
+    bool analysis = false;      // --analysis: the session's analyses on a real checkpoint
+    std::string model, text;    // its --model and --text
     std::optional<attnscope::AttentionPrecision> precision;  // unset: the engine's choice by memory budget
 };
 
@@ -42,7 +45,8 @@ struct Options {
     std::cerr << "error: " << message
               << " (usage: attnscope-bench --family bert|gpt2|llama|llama3|gemma2|vit --layers L --hidden D --heads H --seq N"
                  " [--kv-heads K] [--head-dim D] [--intermediate I] [--vocab V] [--repeats R] [--threads T] [--dtype f32|bf16] [--attention auto|float32|float16|log8]"
-                 " [--warmup 0|1]; or attnscope-bench --render --seq N --layers L --heads H)\n";
+                 " [--warmup 0|1]; or attnscope-bench --render --seq N --layers L --heads H;"
+                 " or attnscope-bench --analysis --model M --text T [--repeats R])\n";
     std::exit(2);
 }
 
@@ -62,9 +66,15 @@ Options parse(int argc, char** argv) {
             o.render = true;
             continue;
         }
+        if (a == "--analysis") {
+            o.analysis = true;
+            continue;
+        }
         if (i + 1 >= argc) usage(a + " needs a value");
         const char* v = argv[++i];
         if (a == "--family") o.shape.family = v;
+        else if (a == "--model") o.model = v;
+        else if (a == "--text") o.text = v;
         else if (a == "--layers") o.shape.layers = positiveInt(v, "--layers");
         else if (a == "--hidden") o.shape.hidden = positiveInt(v, "--hidden");
         else if (a == "--heads") o.shape.heads = positiveInt(v, "--heads");
@@ -87,6 +97,10 @@ Options parse(int argc, char** argv) {
             else if (p != "auto") usage("--attention must be auto, float32, float16 or log8");
         }
         else usage("unknown option " + a);
+    }
+    if (o.analysis) {
+        if (o.model.empty() || o.text.empty()) usage("--analysis needs --model and --text");
+        return o;
     }
     const auto& f = o.shape.family;
     if (f != "bert" && f != "gpt2" && f != "llama" && f != "llama3" && f != "gemma2" && f != "vit")
@@ -131,6 +145,18 @@ int main(int argc, char** argv) {
     }
     const int threads = o.threads ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
     attnscope::setEngineThreads(threads);
+    if (o.analysis) {
+#ifdef ATTNSCOPE_BENCH_RENDER
+        try {
+            return bench::runAnalysisBench({o.model, o.text, o.repeats});
+        } catch (const attnscope::Error& e) {
+            std::cerr << "error: " << e.what() << "\n";
+            return 3;
+        }
+#else
+        usage("--analysis times the app's session: configure with -DATTNSCOPE_BUILD_GUI=ON");
+#endif
+    }
     const auto dir = std::filesystem::temp_directory_path() /
                      ("attnscope-bench-" + o.shape.family + "-" + std::to_string(o.shape.layers) + "x" +
                       std::to_string(o.shape.hidden) + "x" + std::to_string(o.shape.heads) + "-" +
