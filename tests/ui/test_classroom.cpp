@@ -50,6 +50,7 @@ private slots:
     void textFieldKeepsItsKeys();
     void autoPlayWalksHeadsThenLayers();
     void classroomModeIsLargeAndDark();
+    void classroomMatrixFillsTheScreen();
     void explanationFollowsTheMode();
     void explanationNotesWhatSetsTheModelApart();
 };
@@ -195,6 +196,30 @@ void TestClassroom::classroomModeIsLargeAndDark() {
     QCOMPARE(window.selection().style().fontPointSize, normalFont);
     QVERIFY(luminance(window.selection().style().background) > 0.85);
     QVERIFY(!window.explanationStrip()->isVisible());
+}
+
+// A projector's screen, 1920 x 1080, and a sentence of 24 tokens: the heatmap takes at least
+// 60% of the window's height and every token is labelled, on both axes.
+void TestClassroom::classroomMatrixFillsTheScreen() {
+    MainWindow window;
+    window.show();
+    window.setText(QStringLiteral("the cat sat on the mat because it was tired and the dog sat on the rug ."));
+    window.openModel(viewfixtures::goldenModel("bert"));
+    QVERIFY(QTest::qWaitFor([&] { return window.session().analysis() && !window.session().isBusy(); }, 60000));
+    QCOMPARE(window.session().analysis()->tokenLabels().size(), 24);
+    window.setClassroomMode(true);
+    // What full screen gives on such a screen: the offscreen platform's own screen is smaller.
+    window.showNormal();
+    window.resize(1920, 1080);
+    QTest::qWait(50);
+    QCoreApplication::processEvents();
+    auto* heatmap = window.heatmap();
+    QTRY_VERIFY(heatmap->matrixFigure() != nullptr);
+    const double height = heatmap->cellRect(23, 0).bottom() - heatmap->cellRect(0, 0).top();
+    qInfo("heatmap %.0f px of a %d px window (%.0f%%), label stride %d", height, window.height(), 100.0 * height / window.height(),
+          heatmap->labelStride());
+    QVERIFY2(height >= 0.6 * window.height(), qPrintable(QString::number(height)));
+    QCOMPARE(heatmap->labelStride(), 1);
 }
 
 void TestClassroom::explanationFollowsTheMode() {

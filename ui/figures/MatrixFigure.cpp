@@ -337,6 +337,13 @@ QRectF MatrixFigure::cellRect(const QRectF& area, int row, int column) const {
     return l.toArea.mapRect(logical);
 }
 
+int MatrixFigure::labelStride(const QRectF& area) const {
+    const Window w = d_->window(firstRow_, rowCount_, firstColumn_, columnCount_);
+    if (w.rows == 0 || w.columns == 0) return 1;
+    const Layout l = d_->layout(area, w);
+    return std::max(l.rowStride, l.columnStride);
+}
+
 QString MatrixFigure::toolTip(int row, int column) const {
     const auto& m = d_->data.matrix;
     if (row < 0 || row >= m.rows || column < 0 || column >= m.cols) return {};

@@ -24,6 +24,8 @@ public:
 
     Hit hitTest(const QRectF& area, const QPointF& pos) const;
     QRectF cellRect(const QRectF& area, int row, int column) const;
+    // 1 when every query and key label is drawn in `area`; n when only every n-th fits.
+    int labelStride(const QRectF& area) const;
     // "query → key: 0.1234"
     QString toolTip(int row, int column) const;
     const MatrixFigureData& data() const;

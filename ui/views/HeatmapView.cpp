@@ -44,6 +44,8 @@ MatrixFigure::Hit HeatmapView::cellAt(const QPointF& pos) const {
 
 QRectF HeatmapView::cellRect(int row, int column) const { return figure_ ? fromFigure(figure_->cellRect(figureRect(), row, column)) : QRectF(); }
 
+int HeatmapView::labelStride() const { return figure_ ? figure_->labelStride(figureRect()) : 1; }
+
 QString HeatmapView::toolTipFor(int row, int column) const { return figure_ ? figure_->toolTip(row, column) : QString(); }
 
 int HeatmapView::visibleRows() const {

@@ -25,6 +25,8 @@ public:
 
     MatrixFigure::Hit cellAt(const QPointF& pos) const;
     QRectF cellRect(int row, int column) const;
+    // 1 when every token label is drawn; n when only every n-th fits.
+    int labelStride() const;
     QString toolTipFor(int row, int column) const;
     MatrixFigure::Hit hoveredCell() const { return {hovered().first, hovered().second}; }
 

@@ -13,6 +13,7 @@
 #include <QPlainTextEdit>
 #include <QScreen>
 #include <QShortcut>
+#include <QStatusBar>
 #include <QTextEdit>
 #include <QToolBar>
 
@@ -49,6 +50,12 @@ ClassroomMode::ClassroomMode(QMainWindow* window, AttentionSelection* selection,
     caption_->setTextFormat(Qt::RichText);
     caption_->setMargin(10);
     caption_->setAutoFillBackground(true);
+    caption_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    // Beside the views, not under them: a projector's wide screen has room across, and the
+    // heatmap, which is as tall as the room allows, keeps the height.
+    caption_->setMinimumWidth(320);
+    caption_->setMaximumWidth(480);
+    caption_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Expanding);
     caption_->setVisible(false);
 
     toggle_ = new QAction(tr("&Classroom Mode"), this);
@@ -168,10 +175,12 @@ void ClassroomMode::setOn(bool on) {
     resizeSidePanel();
     sidePanelAction_->setChecked(!on);
     if (toolBar_) toolBar_->setVisible(!on);
+    // The caption says what the status line would; its height goes to the figure.
+    window_->statusBar()->setVisible(!on);
     caption_->setVisible(on);
-    // Amber rule above the caption, so the eye finds it on a projector. A style sheet replaces
+    // Amber rule beside the caption, so the eye finds it on a projector. A style sheet replaces
     // the palette and font the label would inherit, so it names them itself.
-    caption_->setStyleSheet(on ? QStringLiteral("QLabel#explanationStrip { border-top: 4px solid #ffc828; color: #f5f5f0;"
+    caption_->setStyleSheet(on ? QStringLiteral("QLabel#explanationStrip { border-left: 4px solid #ffc828; color: #f5f5f0;"
                                                 " background: #121216; font-size: %1pt; padding: 6px; }")
                                      .arg(kClassroomFontPointSize)
                                : QString());

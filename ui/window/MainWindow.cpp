@@ -115,13 +115,13 @@ QWidget* MainWindow::buildAnalysisPage() {
     body->setContentsMargins(0, 0, 0, 0);
     body->addWidget(buildSidePanel());
     body->addWidget(tabs_, 1);
+    body->addWidget(classroom_->caption());
 
     auto* page = new QWidget(this);
     auto* layout = new QVBoxLayout(page);
     layout->setContentsMargins(8, 8, 8, 0);
     layout->addWidget(input_);
     layout->addLayout(body, 1);
-    layout->addWidget(classroom_->caption());
     return page;
 }
 
