@@ -12,6 +12,7 @@
 namespace attnscope {
 
 class ResidualTrace;
+struct HeadCapture;
 
 struct ForwardInput {
     std::vector<int> ids;
@@ -30,6 +31,8 @@ struct ForwardInput {
     // Attribution (analysis/LogitAttribution.h): the residual stream's parts at the trace's
     // positions, followed to the output head's projection (single-stack models with a head).
     ResidualTrace* trace = nullptr;
+    // Inside one head (model/HeadCapture.h): its layer keeps one query's numbers (single-stack models).
+    HeadCapture* capture = nullptr;
 
     AttentionPrecision precisionFor(std::size_t values) const {
         return attentionPrecision ? *attentionPrecision : precisionForBudget(values, attentionBudgetBytes);

@@ -58,6 +58,7 @@ bool LayerStack::run(RowMatrix& x, const Run& run) const {
             run.trace->setLayer(l);
             in.trace = run.trace;
         }
+        if (run.capture && run.capture->layer == l) in.capture = run.capture;
         blocks_[static_cast<std::size_t>(l)].forward(x, in, AttentionSink{run.attention, l});
         if (!x.allFinite())
             throw Error(label_ + "layer " + std::to_string(l) +

@@ -42,6 +42,7 @@ public:
         AttentionStack* positionToContent = nullptr;
         const HeadAblation* ablation = nullptr;    // heads switched off (null: none)
         ResidualTrace* trace = nullptr;            // attribution: started on x, followed through every block
+        HeadCapture* capture = nullptr;            // inside one head: filled by its layer
     };
 
     // `label` names the stack in errors ("encoder ", "decoder ", or "" for a model's only one).

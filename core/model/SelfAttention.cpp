@@ -26,7 +26,7 @@ void softmaxRowsInPlace(Eigen::Ref<RowMatrix> scores) {
 }
 
 RowMatrix scaledDotProductAttention(const RowMatrix& q, const Eigen::Ref<const RowMatrix>& k, const Eigen::Ref<const RowMatrix>& v,
-                                    const AttentionShape& s, const AttentionSink& probs, const float* scoreBias) {
+                                    const AttentionShape& s, const AttentionSink& probs, const float* scoreBias, HeadCapture* capture) {
     const Eigen::Index n = q.rows();
     const Eigen::Index m = k.rows();
     const int d = s.headDim;
@@ -46,9 +46,17 @@ RowMatrix scaledDotProductAttention(const RowMatrix& q, const Eigen::Ref<const R
         thread_local RowMatrix scores;
         scores.resize(n, m);
         scores.noalias() = q.middleCols(h * d, d) * k.middleCols(kvh * d, d).transpose();
+        HeadCapture* kept = capture && capture->head == h && capture->query >= 0 && capture->query < n ? capture : nullptr;
+        const auto keep = [&](std::vector<float>& to) {
+            const auto row = scores.row(kept->query);
+            to.assign(row.data(), row.data() + m);
+        };
+        if (kept) keep(kept->dots);
         scores *= s.scale;
         if (s.softcap > 0.0f) scores = ((scores.array() / s.softcap).tanh() * s.softcap).matrix();
+        if (kept) keep(kept->scaled);
         if (scoreBias) scores += Eigen::Map<const RowMatrix>(scoreBias + static_cast<std::size_t>(h) * n * m, n, m);
+        if (kept) keep(kept->scores);
         for (Eigen::Index i = 0; i < n; ++i) {
             // Query i sits at key position i + (m - n) when keys extend earlier than queries.
             const Eigen::Index qpos = i + (m - n);
@@ -58,8 +66,26 @@ RowMatrix scaledDotProductAttention(const RowMatrix& q, const Eigen::Ref<const R
             // An encoder's window reaches as far forward as back (ModernBERT's local layers).
             if (s.window > 0 && !s.causal) last = std::min<Eigen::Index>(m, qpos + s.window);
             maskedSoftmax(scores.row(i), first, last);
+            if (kept && i == kept->query) {
+                kept->firstVisible = static_cast<int>(first);
+                kept->lastVisible = static_cast<int>(last);
+            }
         }
         context.middleCols(h * d, d).noalias() = scores * v.middleCols(kvh * d, d);
+        if (kept) {
+            keep(kept->probabilities);
+            const auto qrow = q.row(kept->query).segment(h * d, d);
+            kept->queryVector.assign(qrow.data(), qrow.data() + d);
+            kept->keys = k.middleCols(kvh * d, d);
+            kept->values = v.middleCols(kvh * d, d);
+            const auto out = context.row(kept->query).segment(h * d, d);
+            kept->output.assign(out.data(), out.data() + d);
+            kept->headDim = d;
+            kept->scale = s.scale;
+            kept->softcap = s.softcap;
+            kept->positionTerm = scoreBias != nullptr;
+            kept->filled = true;
+        }
         probs.stack->storeMap(probs.layer, h, scores.data());
     }
     return context;

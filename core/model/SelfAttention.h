@@ -1,6 +1,7 @@
 #pragma once
 #include <Eigen/Core>
 
+#include "model/HeadCapture.h"
 #include "tensor/AttentionStack.h"
 #include "tensor/RowMatrix.h"
 
@@ -27,9 +28,10 @@ struct AttentionSink {
 // and stores each head's probabilities, row = query, in the sink.
 // scoreBias, when given, is added to the scaled scores: [heads, n, m] (T5's relative positions).
 // k and v may be the used rows of a larger buffer (a key/value cache).
+// `capture`, when given, keeps the numbers of its head and query (model/HeadCapture.h).
 RowMatrix scaledDotProductAttention(const RowMatrix& q, const Eigen::Ref<const RowMatrix>& k, const Eigen::Ref<const RowMatrix>& v,
                                     const AttentionShape& shape, const AttentionSink& probs,
-                                    const float* scoreBias = nullptr);
+                                    const float* scoreBias = nullptr, HeadCapture* capture = nullptr);
 
 // Softmax over each whole row of `scores`, in place, as the attention above computes it for a
 // row that sees every key (DeBERTa's terms alone, SigLIP's pooling probe).

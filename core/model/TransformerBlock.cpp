@@ -73,7 +73,7 @@ RowMatrix TransformerBlock::attention(const RowMatrix& x, const BlockInputs& in,
         if (dc.positionToContent) posQuery = (dc.shareKey ? w_.q : w_.posQuery).apply(*in.positionTable);
         if (dc.contentToPosition) posKey = (dc.shareKey ? w_.k : w_.posKey).apply(*in.positionTable);
         const std::vector<float> positionScores = disentangledScores(dc, q, k, posQuery, posKey, *in.tableRows, shape_, in.terms);
-        context = scaledDotProductAttention(q, k, v, shape_, probs, positionScores.data());
+        context = scaledDotProductAttention(q, k, v, shape_, probs, positionScores.data(), in.capture);
     } else if (in.cachedKeys && in.cachedValues) {
         appendRows(*in.cachedKeys, in.cachedLength, k);
         appendRows(*in.cachedValues, in.cachedLength, v);
@@ -81,7 +81,7 @@ RowMatrix TransformerBlock::attention(const RowMatrix& x, const BlockInputs& in,
         context = scaledDotProductAttention(q, in.cachedKeys->topRows(length), in.cachedValues->topRows(length), shape_, probs,
                                             in.scoreBias);
     } else {
-        context = scaledDotProductAttention(q, k, v, shape_, probs, in.scoreBias);
+        context = scaledDotProductAttention(q, k, v, shape_, probs, in.scoreBias, in.capture);
     }
     if (in.ablatedHeads && !in.ablatedHeads->empty()) ablateContext(context, *in.ablatedHeads, shape_.headDim, in.ablationMode);
     if (in.trace) in.trace->addHeads(context, w_.out, shape_.heads, shape_.headDim);

@@ -53,6 +53,8 @@ struct BlockInputs {
     AblationMode ablationMode = AblationMode::Zero;
     // Attribution: the stream's parts, followed through this block (null: not followed).
     ResidualTrace* trace = nullptr;
+    // Inside one head: its numbers at one query, kept by the attention (null: this layer keeps none).
+    HeadCapture* capture = nullptr;
 };
 
 // One transformer layer. Every family runs through here; FamilySpec decides norm

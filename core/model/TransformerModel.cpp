@@ -170,6 +170,9 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
         if (!input.ablation.empty())
             throw Error("switching heads off is for single-stack models (encoders and decoders) for now; " + config_.modelType +
                         " is an encoder-decoder");
+        if (input.capture)
+            throw Error("the inside of one head is shown for single-stack models (encoders and decoders) for now; " + config_.modelType +
+                        " is an encoder-decoder");
         if (input.trace)
             throw Error("attribution is for single-stack models (encoders and decoders) for now; " + config_.modelType +
                         " is an encoder-decoder");
@@ -211,6 +214,7 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
     if (input.trace && !head_.present())
         throw Error("attribution needs an output head; this " + c.modelType + " checkpoint has none, so it predicts nothing");
     run.trace = input.trace;
+    run.capture = input.capture;
     if (!stack_->run(x, run)) return std::nullopt;
     if (!c.spec().finalNormInLastHiddenState) result.lastHiddenState = x;
     stack_->applyFinalNorm(x, input.trace);
