@@ -13,12 +13,14 @@
 #include "FigureBuilder.h"
 #include "FigureExporter.h"
 #include "AttributionFigure.h"
+#include "InsideHeadFigure.h"
 #include "LensFigure.h"
 #include "LensFigureData.h"
 #include "StderrSilenced.h"
 #include "TokenLabel.h"
 #include "ViewExport.h"
 #include "ViewOptions.h"
+#include "analysis/InsideHead.h"
 #include "analysis/LogitAttribution.h"
 #include "analysis/LogitLens.h"
 #include "analysis/Predictions.h"
@@ -57,6 +59,8 @@ Settings parseSettings(const QCommandLineParser& p) {
     if (s.heads && (s.view.query.headMode == attnscope::HeadMode::Single || s.view.query.layerMode == attnscope::LayerMode::Rollout))
         throw UsageError("--heads chooses the heads --head mean or --head max aggregates (rollout averages them all)");
     if (s.view.lens && s.format == ui::ExportFormat::Npy) throw UsageError("--view lens draws a figure: write .png, .svg or .pdf");
+    if (s.view.inside && s.format == ui::ExportFormat::Npy)
+        throw UsageError("--view inside draws a figure: write .png, .svg or .pdf");
     if (s.view.attribution && s.format == ui::ExportFormat::Npy)
         throw UsageError("--view attribution draws a figure: write .png, .svg or .pdf (attnscope-cli attribute gives the numbers as JSON)");
     return s;
@@ -105,8 +109,8 @@ std::shared_ptr<const ui::Analysis> analysisOfAttentionFile(const std::string& f
     if (input.text || input.pair || input.ids || input.hasImage() || input.target || input.decoderIds)
         throw UsageError("an attention file holds its own tokens: render it without --text, --pair, --ids, --image, "
                          "--pixel-values or --target");
-    if (s.view.lens || s.view.attribution)
-        throw UsageError("--view lens and --view attribution read the model's layers through its output head: give a model folder, not an attention file");
+    if (s.view.lens || s.view.attribution || s.view.inside)
+        throw UsageError("--view lens, attribution and inside read the model's layers through its output head: give a model folder, not an attention file");
     const auto analysis = ui::analysisFromAttentionFile(QString::fromStdString(file));
     if (s.kind == ui::ViewKind::Overlay && !analysis->hasImage())
         throw UsageError("--view overlay draws the attention on an image, and " + file + " holds no image");
@@ -163,8 +167,22 @@ void renderAttribution(const attnscope::Checkpoint& cp, const attnscope::UserInp
     ui::exportFigure(figure, s.out, s.format, sizeFor(figure, s.size));
 }
 
-// A model's analysis of the input, by the same computation as the app's; nullptr after a lens
-// or an attribution was rendered instead.
+// One head's numbers at --query (default: the last token), every step shown, as the app's
+// Inside tab draws them at its last step; --mode hard and its rule mark the keys kept.
+void renderInside(const attnscope::Checkpoint& cp, const attnscope::UserInput& input, const Settings& s) {
+    if (s.view.query.headMode != attnscope::HeadMode::Single || s.view.query.layerMode != attnscope::LayerMode::Single)
+        throw UsageError("--view inside opens one head: give --layer L --head H (not mean, max or rollout)");
+    const attnscope::PreparedInput prepared = prepareFor(cp, input);
+    const QStringList tokens = ui::tokenLabels(prepared.sequences.front().names);
+    const int query = s.view.queryToken.value_or(static_cast<int>(tokens.size()) - 1);
+    const auto capture = attnscope::captureHead(cp.model(), prepared.forward, s.view.query.layer, s.view.query.head, query);
+    const ui::InsideHeadFigure figure(ui::insideHeadFigureData(*capture, tokens, s.view.query.hardSelection, ui::InsideStep::Output),
+                                      s.view.style);
+    ui::exportFigure(figure, s.out, s.format, sizeFor(figure, s.size));
+}
+
+// A model's analysis of the input, by the same computation as the app's; nullptr after a lens,
+// an attribution or the inside of a head was rendered instead.
 std::shared_ptr<const ui::Analysis> analysisOfModel(const std::string& model, const attnscope::UserInput& input, const QCommandLineParser& parser,
                                                     Settings& s) {
     if (input.ids) throw UsageError("render takes --text, not --ids");
@@ -184,6 +202,11 @@ std::shared_ptr<const ui::Analysis> analysisOfModel(const std::string& model, co
     }
     if (s.view.attribution) {
         renderAttribution(*cp, input, parser, s);
+        return nullptr;
+    }
+    if (s.view.inside) {
+        if (m.hasDecoder()) throw UsageError("--view inside is for single-stack models; " + m.modelType + " is an encoder-decoder");
+        renderInside(*cp, input, s);
         return nullptr;
     }
     ui::AnalysisRequest request;

@@ -95,6 +95,7 @@ void applyOptions(const QCommandLineParser& parser, MainWindow& window) {
     }
     if (settings.lens) window.openOnLens();
     if (settings.attribution) window.openOnAttribution();
+    if (settings.inside) window.openOnInside();
     else if (settings.view) window.setPreferredView(*settings.view);
     if (settings.queryToken) window.setInitialQuery(*settings.queryToken);
     attnscope::ui::applyViewSettings(settings, window.selection());

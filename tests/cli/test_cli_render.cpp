@@ -552,7 +552,8 @@ void CliRenderTest::logitLensFigure() {
     QVERIFY(!QFile::exists(never));
 }
 
-// --view attribution: the app's Attribution tab as a file; its numbers are `attribute`'s.
+// --view attribution: the app's Attribution tab as a file; its numbers are `attribute`'s. And
+// --view inside, the Inside tab at its last step.
 void CliRenderTest::attributionFigure() {
     const QString text = QStringLiteral("qzvmxkwjbfhy qzvmxkwjbfhy");
     const QString svg = tmp_.filePath("attribution.svg");
@@ -582,6 +583,24 @@ void CliRenderTest::attributionFigure() {
     QVERIFY2(r.err.contains("output head"), r.err.constData());
     r = runCli({"render", "builtin:induction", "--text", "ab", "--view", "attribution", "--out", tmp_.filePath("attribution.npy")});
     QCOMPARE(r.exitCode, 2);
+    verifyOneErrorLine(r);
+    QVERIFY(!QFile::exists(never));
+
+    // --view inside: one head's numbers at the query, every step shown.
+    const QString inside = tmp_.filePath("inside.svg");
+    r = runCli({"render", "builtin:induction", "--text", text, "--view", "inside", "--layer", "1", "--head", "0", "--query", "20", "--out", inside});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QFile insideFile(inside);
+    QVERIFY(insideFile.open(QIODevice::ReadOnly));
+    const QByteArray drawn = insideFile.readAll();
+    QVERIFY(drawn.contains(QStringLiteral("Inside layer 1, head 0 — query “w” (token 20)").toUtf8()));
+    QVERIFY(drawn.contains(QStringLiteral("weight × v =").toUtf8()));  // "Σ weight × v =" (SVG splits it)
+    QVERIFY(drawn.contains("masked: not seen"));  // a causal model's later tokens
+    r = runCli({"render", "builtin:induction", "--text", text, "--view", "inside", "--head", "mean", "--out", never});
+    QCOMPARE(r.exitCode, 2);
+    verifyOneErrorLine(r);
+    r = runCli({"render", "builtin:induction", "--text", text, "--view", "inside", "--query", "99", "--out", never});
+    QCOMPARE(r.exitCode, 3);
     verifyOneErrorLine(r);
     QVERIFY(!QFile::exists(never));
 }

@@ -14,6 +14,9 @@
 #include "ExplanationText.h"
 #include "HeadsView.h"
 #include "HeatmapView.h"
+#include "InsideHeadFigure.h"
+#include "InsideHeadTab.h"
+#include "InsideHeadView.h"
 #include "MainWindow.h"
 #include "SelectionStepper.h"
 #include "TextInputBar.h"
@@ -51,6 +54,7 @@ private slots:
     void autoPlayWalksHeadsThenLayers();
     void classroomModeIsLargeAndDark();
     void classroomMatrixFillsTheScreen();
+    void insideOneHeadStepsWithSpace();
     void explanationFollowsTheMode();
     void explanationNotesWhatSetsTheModelApart();
 };
@@ -220,6 +224,45 @@ void TestClassroom::classroomMatrixFillsTheScreen() {
           heatmap->labelStride());
     QVERIFY2(height >= 0.6 * window.height(), qPrintable(QString::number(height)));
     QCOMPARE(heatmap->labelStride(), 1);
+}
+
+// The Inside tab opens the selected head at the selected token with the model's numbers: its
+// softmax row is the matrix view's row, and in classroom mode Space walks through the steps,
+// the caption saying each one.
+void TestClassroom::insideOneHeadStepsWithSpace() {
+    MainWindow window;
+    QVERIFY(openAndCompute(window));
+    AttentionSelection& s = window.selection();
+    s.focusHead(1, 2);
+    s.setSelectedQuery(4);
+    window.insideTab()->show();
+    QVERIFY(QTest::qWaitFor([&] {
+        const auto c = window.session().insideHead();
+        return c && c->layer == 1 && c->head == 2 && c->query == 4;
+    }, 60000));
+    QTRY_VERIFY(window.insideTab()->view()->figure() != nullptr);
+    const auto& data = window.insideTab()->view()->figure()->data();
+    QCOMPARE(data.queryLabel, window.session().analysis()->tokenLabels().at(4));
+    const auto& shown = window.session().analysis()->record.stacks.front().attention;
+    for (int k = 0; k < shown.keys; ++k) QCOMPARE(data.capture.probabilities[std::size_t(k)], shown.at(1, 2, 4, k));
+    QCOMPARE(data.kept.size(), std::size_t(shown.keys));  // top-1: one key kept
+    QCOMPARE(std::count(data.kept.begin(), data.kept.end(), true), 1L);
+
+    window.setClassroomMode(true);
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QWidget* target = window.findChild<QTabWidget*>(QStringLiteral("viewTabs"))->tabBar();
+    target->setFocus();
+    QCOMPARE(window.insideTab()->step(), attnscope::ui::InsideStep::Output);
+    QTest::keyClick(target, Qt::Key_Space);
+    QCOMPARE(window.insideTab()->step(), attnscope::ui::InsideStep::Vectors);
+    QVERIFY2(window.explanationStrip()->text().startsWith(QStringLiteral("Step 1 of 6")), qPrintable(window.explanationStrip()->text()));
+    QVERIFY(!s.hard());  // Space stepped the head; it did not switch to hard attention
+    QTest::keyClick(target, Qt::Key_Space);
+    QTest::keyClick(target, Qt::Key_Space);
+    QCOMPARE(window.insideTab()->view()->figure()->data().step, attnscope::ui::InsideStep::Scaling);
+    QVERIFY2(window.explanationStrip()->text().contains(QStringLiteral("1/√8")), qPrintable(window.explanationStrip()->text()));
+    window.setClassroomMode(false);
 }
 
 void TestClassroom::explanationFollowsTheMode() {

@@ -216,13 +216,15 @@ void TestMainWindow::viewsFollowTheSelectionAndTabsSwitch() {
     window.openModel(bertFolder());
     QVERIFY(computeAndWait(window));
     auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("viewTabs"));
-    QCOMPARE(tabs->count(), 8);
+    QCOMPARE(tabs->count(), 9);
     QVERIFY(!tabs->isTabVisible(static_cast<int>(ViewKind::Overlay)));  // the image overlay: vision models only
     QVERIFY(!tabs->isTabVisible(static_cast<int>(ViewKind::Alignment)));  // alignment: cross-attention only
     QCOMPARE(tabs->tabText(6), QStringLiteral("Lens"));
     QVERIFY(!tabs->isTabVisible(6));  // the logit lens: models with an output head only
     QCOMPARE(tabs->tabText(7), QStringLiteral("Attribution"));
     QVERIFY(!tabs->isTabVisible(7));  // attribution: the same (BertModel has none)
+    QCOMPARE(tabs->tabText(8), QStringLiteral("Inside"));
+    QVERIFY(tabs->isTabVisible(8));  // any single-stack model's head opens up
     window.setCurrentView(ViewKind::Overlay);
     QCOMPARE(window.currentView(), ViewKind::Matrix);
 

@@ -473,7 +473,7 @@ void TestSessionParts::exportCommandsNameTheFigure() {
     auto* tabs = new attnscope::ui::ViewTabs(&selection, &host);
     auto* lens = new attnscope::ui::LensTab(&session, &selection, tabs);
     auto* attribution = new attnscope::ui::AttributionTab(&session, &selection, tabs);
-    attnscope::ui::ExportCommands commands(&session, &selection, tabs, lens, attribution, &host);
+    attnscope::ui::ExportCommands commands(&session, &selection, tabs, {lens, attribution}, &host);
     QSignalSpy failed(&commands, &attnscope::ui::ExportCommands::failed);
     QVERIFY(!commands.exportTo({QDir::temp().filePath(QStringLiteral("attnscope-nothing.png")), false, 0}));
     QCOMPARE(failed.count(), 1);

@@ -5,6 +5,7 @@
 
 #include "Analysis.h"
 #include "AttentionFileAnalysis.h"
+#include "analysis/InsideHead.h"
 #include "analysis/LogitLens.h"
 #include "model/Checkpoint.h"
 
@@ -124,14 +125,25 @@ void AttentionSession::findFlippingHeads(int position) {
     if (!runner_.isRunning()) startNext();
 }
 
+bool AttentionSession::canOpenHead() const { return checkpoint_ && !checkpoint_->capabilities().hasDecoder(); }
+
+void AttentionSession::computeInsideHead(int layer, int head, int query) {
+    if (!analysis_ || !canOpenHead() || analysis_->isGeneration()) return;
+    if (inside_ && inside_->layer == layer && inside_->head == head && inside_->query == query) return;
+    pendingInside_ = std::array<int, 3>{layer, head, query};
+    if (!runner_.isRunning()) startNext();
+}
+
 void AttentionSession::replaceAnalysis(std::shared_ptr<const Analysis> analysis) {
     analysis_ = std::move(analysis);
     lens_.reset();
     attribution_.reset();
     flip_.reset();
+    inside_.reset();
     pendingLens_ = false;  // asked for the old analysis
     pendingAttribution_.reset();
     pendingFlip_.reset();
+    pendingInside_.reset();
 }
 
 void AttentionSession::setAnalysis(std::shared_ptr<const Analysis> analysis) {
@@ -175,6 +187,9 @@ void AttentionSession::startNext() {
         startAttribution(*std::exchange(pendingAttribution_, std::nullopt));
     } else if (pendingFlip_ && checkpoint_ && analysis_) {
         startFlipSearch(*std::exchange(pendingFlip_, std::nullopt));
+    } else if (pendingInside_ && checkpoint_ && analysis_) {
+        const auto [layer, head, query] = *std::exchange(pendingInside_, std::nullopt);
+        startInsideHead(layer, head, query);
     } else {
         pendingAnalysis_.reset();  // nothing to analyse with until a model opens
         pendingGeneration_.reset();
@@ -302,6 +317,23 @@ void AttentionSession::startFlipSearch(int position) {
         };
     });
     setActivity(Activity::SearchingHeads);
+    emit progress(0, 0);
+}
+
+void AttentionSession::startInsideHead(int layer, int head, int query) {
+    const std::shared_ptr<const Checkpoint> checkpoint = checkpoint_;
+    const std::shared_ptr<const Analysis> analysis = analysis_;
+    runner_.start([this, checkpoint, analysis, layer, head, query](const JobRunner::Context& context) -> JobRunner::Delivery {
+        std::optional<HeadCapture> captured = captureHead(checkpoint->model(), analysis->input, layer, head, query, &context.cancel);
+        if (!captured) return {};
+        auto shared = std::make_shared<const HeadCapture>(std::move(*captured));
+        return [this, analysis, shared] {
+            if (analysis_ != analysis) return;
+            inside_ = shared;
+            emit insideHeadChanged();
+        };
+    });
+    setActivity(Activity::OpeningHead);
     emit progress(0, 0);
 }
 

@@ -2,6 +2,7 @@
 #include <QObject>
 #include <QString>
 
+#include <array>
 #include <memory>
 #include <optional>
 
@@ -10,6 +11,7 @@
 #include "JobRunner.h"
 
 #include "analysis/LogitAttribution.h"
+#include "model/HeadCapture.h"
 
 namespace attnscope {
 class Checkpoint;
@@ -27,7 +29,7 @@ struct Analysis;
 class AttentionSession : public QObject {
     Q_OBJECT
 public:
-    enum class Activity { Idle, OpeningModel, OpeningAttentionFile, Analyzing, Generating, ComputingLens, Attributing, SearchingHeads };
+    enum class Activity { Idle, OpeningModel, OpeningAttentionFile, Analyzing, Generating, ComputingLens, Attributing, SearchingHeads, OpeningHead };
     Q_ENUM(Activity)
 
     explicit AttentionSession(QObject* parent = nullptr);
@@ -47,6 +49,11 @@ public:
     // otherwise), and whether the open model has one (a single-stack model with a head).
     std::shared_ptr<const LogitAttribution> attribution() const { return attribution_; }
     bool canAttribute() const;
+    // Whether one head of the open model can be opened up (a single-stack model).
+    bool canOpenHead() const;
+    // One head's numbers at one query of the current analysis, once computeInsideHead() made
+    // them (null otherwise).
+    std::shared_ptr<const HeadCapture> insideHead() const { return inside_; }
     // The last flip search of the current analysis (null: none yet).
     std::shared_ptr<const FlipSearch> flipSearch() const { return flip_; }
     // Heads switched off in every analysis of the open model (cleared when another opens), and
@@ -85,6 +92,9 @@ public slots:
     // The fewest heads found whose ablation changes the top prediction at `position` of the
     // current analysis, with every head on (flipSearchFinished once found).
     void findFlippingHeads(int position);
+    // The numbers inside `head` of `layer` at `query` of the current analysis (insideHeadChanged
+    // once they are there); nothing happens when those are the ones kept.
+    void computeInsideHead(int layer, int head, int query);
     // Switches these heads off (an empty set: every head on) and analyses the input shown again
     // under it. Generations run with every head on.
     void setAblation(const attnscope::HeadAblation& ablation);
@@ -98,6 +108,7 @@ signals:
     void lensChanged();
     void attributionChanged();
     void flipSearchFinished();
+    void insideHeadChanged();
     void ablationChanged();
     void activityChanged(attnscope::ui::AttentionSession::Activity activity);
     // done/total layers; total 0 means "no measure yet" (tokenizing, reading weights).
@@ -116,6 +127,7 @@ private:
     void startLens();
     void startAttribution(const AttributionTarget& target);
     void startFlipSearch(int position);
+    void startInsideHead(int layer, int head, int query);
     // Shows a new analysis; its old lens goes.
     void setAnalysis(std::shared_ptr<const Analysis> analysis);
     void replaceAnalysis(std::shared_ptr<const Analysis> analysis);  // the same without the signal
@@ -136,6 +148,7 @@ private:
     bool pendingLens_ = false;
     std::optional<AttributionTarget> pendingAttribution_;
     std::optional<int> pendingFlip_;
+    std::optional<std::array<int, 3>> pendingInside_;  // layer, head, query
     std::shared_ptr<const Checkpoint> checkpoint_;
     QString modelFolder_;
     QString attentionFile_;
@@ -143,6 +156,7 @@ private:
     std::shared_ptr<const LogitLens> lens_;
     std::shared_ptr<const LogitAttribution> attribution_;
     std::shared_ptr<const FlipSearch> flip_;
+    std::shared_ptr<const HeadCapture> inside_;
     HeadAblation ablation_;
     // The generation last shown, kept with its cache so Generate and Step can continue it;
     // used by one job at a time, and from the GUI thread only while no job runs.

@@ -147,7 +147,8 @@ QList<QCommandLineOption> viewOptions() {
         QCommandLineOption("threshold", "Hard attention keeps weights >= T.", "T"),
         QCommandLineOption("mass", "Hard attention keeps the fewest weights summing to >= P.", "P"),
         QCommandLineOption("view", "View to show: " + choices(kViews, QStringLiteral("lens (the logit lens), attribution (each head's share "
-                                                                                    "of the prediction at --query)")) + ".", "VIEW"),
+                                                                                    "of the prediction at --query), inside (the numbers "
+                                                                                    "inside --head of --layer at --query)")) + ".", "VIEW"),
         QCommandLineOption("attention", "The attention stack to show, by name: encoder, decoder or cross for an encoder-decoder; "
                                         "c2c, c2p or p2c for one of DeBERTa's score terms alone (default: the first).", "NAME"),
         QCommandLineOption("opacity", "Image overlay: opacity of the attention colours over the image, 0 to 1 (default 0.6).", "P"),
@@ -175,8 +176,9 @@ ViewSettings readViewSettings(const QCommandLineParser& p) {
         const QString view = p.value(QStringLiteral("view")).trimmed().toLower();
         if (view == QLatin1String("lens")) s.lens = true;
         else if (view == QLatin1String("attribution")) s.attribution = true;
+        else if (view == QLatin1String("inside")) s.inside = true;
         else if (!(s.view = viewNamed(p.value(QStringLiteral("view")))))
-            throw OptionError(QStringLiteral("--view: unknown view %1 (expected %2)").arg(quoted(p.value(QStringLiteral("view"))), choices(kViews, QStringLiteral("lens, attribution"))));
+            throw OptionError(QStringLiteral("--view: unknown view %1 (expected %2)").arg(quoted(p.value(QStringLiteral("view"))), choices(kViews, QStringLiteral("lens, attribution, inside"))));
     }
     if (p.isSet(QStringLiteral("attention"))) s.stack = p.value(QStringLiteral("attention")).trimmed().toLower();
     AttentionQuery& q = s.query;

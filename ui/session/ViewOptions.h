@@ -61,6 +61,7 @@ struct ViewSettings {
     std::optional<ViewKind> view;       // --view, unless it asked for the lens or the attribution
     bool lens = false;                  // --view lens: the logit lens instead of an attention view
     bool attribution = false;           // --view attribution: the heads' shares of a prediction
+    bool inside = false;                // --view inside: one head's numbers at the query, step by step
     std::optional<QString> stack;       // --attention NAME
     AttentionQuery query;               // layer, head or aggregate, rollout, soft or hard, hidden special tokens
     std::optional<int> queryToken;      // --query

@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "FigurePage.h"
 #include "analysis/LogitAttribution.h"
 
 class QComboBox;
@@ -23,7 +24,7 @@ class ViewTabs;
 // another), computed on demand while the tab is open; a click on a head selects it in every
 // view. "Find heads that flip it" searches for the fewest heads whose ablation changes the
 // prediction, and offers to switch them off.
-class AttributionTab : public QObject {
+class AttributionTab : public QObject, public FigurePage {
     Q_OBJECT
 public:
     AttributionTab(AttentionSession* session, AttentionSelection* selection, ViewTabs* tabs);
@@ -34,14 +35,16 @@ public:
     QPushButton* flipButton() const { return flip_; }
     QPushButton* switchOffButton() const { return switchOff_; }
     QLabel* flipLabel() const { return flipLabel_; }
-    bool isShown() const;
+    bool isShown() const override;
+    QString figureName() const override { return tr("attribution"); }
+    QString fileStem() const override { return QStringLiteral("attribution-%1").arg(position()); }
     bool isAvailable() const;
     // The position the tab attributes at: the selected token, else the one a user reads first
     // (a causal model's last, a masked model's first mask); 0 for a classifier.
     int position() const;
 
-    void exportTo(const QString& path, int longSide) const;
-    void copyToClipboard() const;
+    void exportTo(const QString& path, int longSide) const override;
+    void copyToClipboard() const override;
 
 public slots:
     void show();

@@ -121,7 +121,9 @@ void ClassroomMode::addPresenterKeys() {
     const std::pair<int, std::function<void()>> keys[] = {
         {Qt::Key_Left, [this] { stepHead(*selection_, -1); }},  {Qt::Key_Right, [this] { stepHead(*selection_, 1); }},
         {Qt::Key_Up, [this] { stepLayer(*selection_, -1); }},   {Qt::Key_Down, [this] { stepLayer(*selection_, 1); }},
-        {Qt::Key_Space, [this] { toggleHard(*selection_); }},   {Qt::Key_A, [this] { toggleHeadMean(*selection_); }},
+        {Qt::Key_Space, [this] {
+             if (!spaceStep_ || !spaceStep_()) toggleHard(*selection_);
+         }},   {Qt::Key_A, [this] { toggleHeadMean(*selection_); }},
         {Qt::Key_R, [this] { toggleRollout(*selection_); }},
     };
     for (const auto& [key, step] : keys) {
@@ -189,6 +191,10 @@ void ClassroomMode::setOn(bool on) {
 }
 
 void ClassroomMode::updateCaption() {
+    if (const QString page = pageCaption_ ? pageCaption_() : QString(); !page.isEmpty()) {
+        caption_->setText(page);
+        return;
+    }
     if (lens_->isShown()) {
         caption_->setText(tr("<b>Logit lens.</b> Each row reads one layer's output through the model's own output head: "
                              "the word it would predict there if it stopped at that layer. Brighter cells are surer guesses; "

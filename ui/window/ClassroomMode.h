@@ -41,6 +41,13 @@ public:
     // tool bar); `canStep` says whether the presenter keys have anything to step through.
     void setFoldedParts(QWidget* sidePanel, AttentionControls* sidePanelContent, QToolBar* toolBar);
     void setCanStep(std::function<bool()> canStep) { canStep_ = std::move(canStep); }
+    // A page with steps of its own (the inside of a head) takes Space while it is shown:
+    // `spaceStep` returns whether it did, else Space toggles soft and hard. `pageCaption`
+    // gives such a page's caption ("" for none: the view's own).
+    void setPageSteps(std::function<bool()> spaceStep, std::function<QString()> pageCaption) {
+        spaceStep_ = std::move(spaceStep);
+        pageCaption_ = std::move(pageCaption);
+    }
 
 public slots:
     void setOn(bool on);
@@ -73,6 +80,8 @@ private:
     AttentionControls* sidePanelContent_ = nullptr;
     QToolBar* toolBar_ = nullptr;
     std::function<bool()> canStep_;
+    std::function<bool()> spaceStep_;
+    std::function<QString()> pageCaption_;
     ModelNotes notes_;
     std::shared_ptr<const Analysis> analysis_;
     bool on_ = false;

@@ -10,8 +10,7 @@
 #include "AttentionSession.h"
 #include "ExportDialog.h"
 #include "FigureExporter.h"
-#include "AttributionTab.h"
-#include "LensTab.h"
+#include "FigurePage.h"
 #include "ViewTabs.h"
 
 namespace attnscope::ui {
@@ -34,14 +33,18 @@ QString viewTitle(ViewKind kind) {
 
 }  // namespace
 
-ExportCommands::ExportCommands(AttentionSession* session, AttentionSelection* selection, ViewTabs* tabs, LensTab* lens,
-                               AttributionTab* attribution, QWidget* dialogParent)
-    : QObject(dialogParent), session_(session), selection_(selection), tabs_(tabs), lens_(lens), attribution_(attribution),
-      dialogParent_(dialogParent) {}
+ExportCommands::ExportCommands(AttentionSession* session, AttentionSelection* selection, ViewTabs* tabs, std::vector<const FigurePage*> pages,
+                               QWidget* dialogParent)
+    : QObject(dialogParent), session_(session), selection_(selection), tabs_(tabs), pages_(std::move(pages)), dialogParent_(dialogParent) {}
+
+const FigurePage* ExportCommands::shownPage() const {
+    for (const FigurePage* page : pages_)
+        if (page->isShown()) return page;
+    return nullptr;
+}
 
 QString ExportCommands::shownName() const {
-    if (lens_->isShown()) return tr("logit lens");
-    if (attribution_->isShown()) return tr("attribution");
+    if (const FigurePage* page = shownPage()) return page->figureName();
     return viewTitle(tabs_->shownView().value_or(ViewKind::Matrix));
 }
 
@@ -50,9 +53,8 @@ QString ExportCommands::suggestedPath() const {
     if (folder.isEmpty()) folder = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
     if (folder.isEmpty()) folder = QDir::homePath();
     const QString model = QFileInfo(session_->modelFolder()).fileName();
-    if (lens_->isShown()) return QDir(folder).filePath(QStringLiteral("%1-logit-lens.png").arg(model.isEmpty() ? QStringLiteral("model") : model));
-    if (attribution_->isShown())
-        return QDir(folder).filePath(QStringLiteral("%1-attribution-%2.png").arg(model.isEmpty() ? QStringLiteral("model") : model).arg(attribution_->position()));
+    if (const FigurePage* page = shownPage())
+        return QDir(folder).filePath(QStringLiteral("%1-%2.png").arg(model.isEmpty() ? QStringLiteral("model") : model, page->fileStem()));
     QString name = model.isEmpty() ? QStringLiteral("attention") : model;
     // Which stack, when there are several: "t5-cross-layer2-head0".
     if (const auto analysis = session_->analysis(); analysis && analysis->stackCount() > 1) name += QLatin1Char('-') + selection_->stackName();
@@ -87,10 +89,8 @@ bool ExportCommands::exportTo(const ExportChoice& choice) {
         return false;
     }
     try {
-        if (lens_->isShown() && !choice.wholeModelGrid) {
-            lens_->exportTo(choice.path, choice.longSide);
-        } else if (attribution_->isShown() && !choice.wholeModelGrid) {
-            attribution_->exportTo(choice.path, choice.longSide);
+        if (const FigurePage* page = shownPage(); page && !choice.wholeModelGrid) {
+            page->exportTo(choice.path, choice.longSide);
         } else {
             const ViewRequest request = selection_->request(choice.wholeModelGrid ? ViewKind::Grid : tabs_->shownView().value_or(ViewKind::Matrix));
             exportView(analysis->figureSource(request.stack), request, selection_->style(), choice.path, choice.longSide);
@@ -105,13 +105,9 @@ bool ExportCommands::exportTo(const ExportChoice& choice) {
 void ExportCommands::copyFigure() {
     const auto analysis = session_->analysis();
     if (!analysis) return;
-    if (lens_->isShown()) {
-        lens_->copyToClipboard();
-        return emit hint(tr("Copied the logit lens to the clipboard"), 3000);
-    }
-    if (attribution_->isShown()) {
-        attribution_->copyToClipboard();
-        return emit hint(tr("Copied the attribution to the clipboard"), 3000);
+    if (const FigurePage* page = shownPage()) {
+        page->copyToClipboard();
+        return emit hint(tr("Copied the %1 to the clipboard").arg(page->figureName()), 3000);
     }
     try {
         const ViewKind kind = tabs_->shownView().value_or(ViewKind::Matrix);

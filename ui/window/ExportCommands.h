@@ -1,4 +1,5 @@
 #pragma once
+#include <vector>
 #include <QObject>
 #include <QString>
 
@@ -10,8 +11,7 @@ namespace attnscope::ui {
 
 class AttentionSelection;
 class AttentionSession;
-class AttributionTab;
-class LensTab;
+class FigurePage;
 class ViewTabs;
 
 // Export and copy of what is shown: the current view (or the whole model grid, or the logit
@@ -20,7 +20,9 @@ class ViewTabs;
 class ExportCommands : public QObject {
     Q_OBJECT
 public:
-    ExportCommands(AttentionSession* session, AttentionSelection* selection, ViewTabs* tabs, LensTab* lens, AttributionTab* attribution,
+    // `pages`: the tabs with figures of their own (the lens, the attribution, ...); while one is
+    // shown, Export and Copy take its figure.
+    ExportCommands(AttentionSession* session, AttentionSelection* selection, ViewTabs* tabs, std::vector<const FigurePage*> pages,
                    QWidget* dialogParent);
 
     // Exports without asking; emits failed() and returns false when it cannot.
@@ -38,12 +40,12 @@ signals:
 
 private:
     QString shownName() const;  // "matrix", "logit lens", ...
+    const FigurePage* shownPage() const;  // null while an attention view is shown
 
     AttentionSession* session_;
     AttentionSelection* selection_;
     ViewTabs* tabs_;
-    LensTab* lens_;
-    AttributionTab* attribution_;
+    std::vector<const FigurePage*> pages_;
     QWidget* dialogParent_;
 };
 

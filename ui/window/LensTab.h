@@ -2,6 +2,8 @@
 #include <QObject>
 #include <QString>
 
+#include "FigurePage.h"
+
 namespace attnscope::ui {
 
 class AttentionSelection;
@@ -12,19 +14,21 @@ class ViewTabs;
 // The logit lens tab: offered for models with a logit lens, computed on demand (for the
 // analysis shown, while the tab is open and nothing else runs), and linked to the attention
 // views: a click on a cell selects its layer and position there.
-class LensTab : public QObject {
+class LensTab : public QObject, public FigurePage {
     Q_OBJECT
 public:
     LensTab(AttentionSession* session, AttentionSelection* selection, ViewTabs* tabs);
 
     LensView* view() const { return view_; }
-    bool isShown() const;
+    bool isShown() const override;
+    QString figureName() const override { return tr("logit lens"); }
+    QString fileStem() const override { return QStringLiteral("logit-lens"); }
     bool isAvailable() const;
 
     // Writes the lens as PNG, SVG or PDF; throws attnscope::Error when there is none yet or
     // the format is NPY.
-    void exportTo(const QString& path, int longSide) const;
-    void copyToClipboard() const;
+    void exportTo(const QString& path, int longSide) const override;
+    void copyToClipboard() const override;
 
 public slots:
     void show();

@@ -35,6 +35,8 @@
 #include "ImageInputBar.h"
 #include "InputPanel.h"
 #include "AttributionTab.h"
+#include "InsideHeadTab.h"
+#include "InsideHeadView.h"
 #include "LensTab.h"
 #include "PredictionsBox.h"
 #include "SamplesMenu.h"
@@ -85,7 +87,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     pages_->addWidget(buildAnalysisPage());
     setCentralWidget(pages_);
     status_ = new StatusLine(statusBar(), &session_, &selection_, tabs_->heatmap());
-    export_ = new ExportCommands(&session_, &selection_, tabs_, lens_, attribution_, this);
+    export_ = new ExportCommands(&session_, &selection_, tabs_, {lens_, attribution_, inside_}, this);
     generation_ = new GenerationCommands(&session_, generationControls_, input_, this);
 
     buildFileMenu();
@@ -108,8 +110,16 @@ QWidget* MainWindow::buildAnalysisPage() {
     tabs_ = new ViewTabs(&selection_, this);
     lens_ = new LensTab(&session_, &selection_, tabs_);
     attribution_ = new AttributionTab(&session_, &selection_, tabs_);
+    inside_ = new InsideHeadTab(&session_, &selection_, tabs_);
     classroom_ = new ClassroomMode(this, &selection_, tabs_, lens_);
     classroom_->setCanStep([this] { return session_.checkpoint() != nullptr; });
+    classroom_->setPageSteps(
+        [this] {
+            if (!inside_->isShown()) return false;
+            inside_->nextStep();
+            return true;
+        },
+        [this] { return inside_->isShown() && inside_->view()->figure() ? insideStepText(inside_->view()->figure()->data()) : QString(); });
 
     auto* body = new QHBoxLayout;
     body->setContentsMargins(0, 0, 0, 0);
@@ -158,8 +168,9 @@ void MainWindow::connectParts() {
     connect(&session_, &AttentionSession::analysisChanged, this, &MainWindow::onAnalysisChanged);
     connect(&session_, &AttentionSession::activityChanged, this, [this](AttentionSession::Activity activity) {
         if (activity != AttentionSession::Activity::Idle) return;
-        lens_->requestIfShown();  // a lens or attribution asked for while busy
+        lens_->requestIfShown();  // a lens, attribution or head asked for while busy
         attribution_->requestIfShown();
+        inside_->requestIfShown();
     });
     connect(&session_, &AttentionSession::failed, this, &MainWindow::onFailed);
     connect(&session_, &AttentionSession::cancelled, this, [this] { showHint(tr("Cancelled"), 3000); });
@@ -186,6 +197,8 @@ void MainWindow::connectParts() {
     connect(export_, &ExportCommands::hint, this, &MainWindow::showHint);
     connect(lens_, &LensTab::hint, this, [this](const QString& m) { showHint(m); });
     connect(attribution_, &AttributionTab::hint, this, [this](const QString& m) { showHint(m); });
+    connect(inside_, &InsideHeadTab::stepChanged, classroom_, &ClassroomMode::updateCaption);
+    connect(&session_, &AttentionSession::insideHeadChanged, classroom_, &ClassroomMode::updateCaption);
     connect(classroom_, &ClassroomMode::toggled, generationControls_, &GenerationControls::setAnimate);  // a room follows a generation token by token
     connect(tabs_, &ViewTabs::headOpened, this, [this] { setCurrentView(ViewKind::Matrix); });
     connect(tabs_->heatmap(), &HeatmapView::visibleCellsChanged, this, [this] { status_->updateZoom(tabs_->shownView() == ViewKind::Matrix); });
@@ -266,6 +279,9 @@ void MainWindow::buildViewMenu() {
     QAction* attribution = view->addAction(tr("Attri&bution"), this, [this] { attribution_->show(); });
     attribution->setObjectName(QStringLiteral("attributionAction"));
     attribution->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_0 + number + 2)));
+    QAction* inside = view->addAction(tr("&Inside a Head"), this, [this] { inside_->show(); });
+    inside->setObjectName(QStringLiteral("insideAction"));
+    inside->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_0 + number + 3)));
     view->addSeparator();
     HeatmapView* matrix = tabs_->heatmap();
     const std::pair<QString, QKeySequence> zooms[] = {
@@ -471,6 +487,7 @@ void MainWindow::adaptToModel() {
     generation_->adaptToModel();
     lens_->adaptToModel();
     attribution_->adaptToModel();
+    inside_->adaptToModel();
     ablation_->setAvailable(session_.canAblate());
     controls_->setEnabled(true);
     pages_->setCurrentIndex(1);
@@ -491,6 +508,7 @@ void MainWindow::adaptToAttentionFile() {
     generation_->adaptToModel();  // no model: nothing to generate with
     lens_->adaptToModel();
     attribution_->adaptToModel();
+    inside_->adaptToModel();
     pages_->setCurrentIndex(1);
     showTabsFor(wasImage, analysis->hasImage());
 }
@@ -500,6 +518,7 @@ void MainWindow::showTabsFor(bool wasImage, bool image) {
     tabs_->setImageAvailable(image);
     if (std::exchange(preferLens_, false) && lens_->isAvailable()) lens_->show();
     else if (std::exchange(preferAttribution_, false) && attribution_->isAvailable()) attribution_->show();
+    else if (std::exchange(preferInside_, false) && inside_->isAvailable()) inside_->show();
     else if (!showPreferredView() && image && !wasImage) setCurrentView(ViewKind::Overlay);  // what an image model is opened for
 }
 
@@ -531,6 +550,7 @@ void MainWindow::onAnalysisChanged() {
     updatePredictions();
     lens_->requestIfShown();
     attribution_->requestIfShown();
+    inside_->requestIfShown();
 }
 
 void MainWindow::updatePredictions() {
@@ -553,6 +573,7 @@ void MainWindow::onFailed(AttentionSession::Activity activity, const QString& me
                             : activity == A::ComputingLens        ? tr("AttnScope could not compute the logit lens.")
                             : activity == A::Attributing          ? tr("AttnScope could not split this logit into the heads' shares.")
                             : activity == A::SearchingHeads       ? tr("AttnScope could not search for the heads behind this prediction.")
+                            : activity == A::OpeningHead          ? tr("AttnScope could not open this head.")
                             : activity == A::Generating           ? tr("AttnScope could not generate from this text.")
                             : input_->readsImages()               ? tr("AttnScope could not compute the attention of this image.")
                                                                   : tr("AttnScope could not compute the attention of this text.");

@@ -31,6 +31,7 @@ class GenerationControls;
 class ImageInputBar;
 class InputPanel;
 class AttributionTab;
+class InsideHeadTab;
 class LensTab;
 class LensView;
 class PredictionsBox;
@@ -58,6 +59,7 @@ public:
     ViewTabs* tabs() const { return tabs_; }
     LensTab* lensTab() const { return lens_; }
     AttributionTab* attributionTab() const { return attribution_; }
+    InsideHeadTab* insideTab() const { return inside_; }
     ClassroomMode* classroom() const { return classroom_; }
     PredictionsBox* predictions() const { return predictions_; }
     AblationControls* ablationControls() const { return ablation_; }
@@ -116,6 +118,7 @@ public:
     // The logit lens tab instead, when the model has one (command line: --view lens).
     void openOnLens() { preferLens_ = true; }
     void openOnAttribution() { preferAttribution_ = true; }
+    void openOnInside() { preferInside_ = true; }
 
     // The attention view shown; Matrix while the logit lens tab is shown.
     ViewKind currentView() const { return tabs_->shownView().value_or(ViewKind::Matrix); }
@@ -205,6 +208,7 @@ private:
     ViewTabs* tabs_ = nullptr;
     LensTab* lens_ = nullptr;
     AttributionTab* attribution_ = nullptr;
+    InsideHeadTab* inside_ = nullptr;
     ClassroomMode* classroom_ = nullptr;
     StatusLine* status_ = nullptr;
     GenerationCommands* generation_ = nullptr;
@@ -217,6 +221,7 @@ private:
     std::optional<ViewKind> preferredView_;
     bool preferLens_ = false;
     bool preferAttribution_ = false;
+    bool preferInside_ = false;
     bool imageInput_ = false;        // the input shown is an image (the image tab is offered)
     bool quietOpenFailure_ = false;  // the start model: fall back to the welcome page silently
     std::optional<SessionState> pendingSession_;  // restored once its analysis arrives

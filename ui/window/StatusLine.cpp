@@ -69,6 +69,7 @@ void StatusLine::showActivity() {
     case AttentionSession::Activity::ComputingLens: progress_->setActivity(tr("Computing the logit lens…")); break;
     case AttentionSession::Activity::Attributing: progress_->setActivity(tr("Splitting the logit…")); break;
     case AttentionSession::Activity::SearchingHeads: progress_->setActivity(tr("Searching for the heads that flip it…")); break;
+    case AttentionSession::Activity::OpeningHead: progress_->setActivity(tr("Opening the head…")); break;
     }
 }
 
