@@ -167,8 +167,8 @@ void renderAttribution(const attnscope::Checkpoint& cp, const attnscope::UserInp
     ui::exportFigure(figure, s.out, s.format, sizeFor(figure, s.size));
 }
 
-// One head's numbers at --query (default: the last token), every step shown, as the app's
-// Inside tab draws them at its last step; --mode hard and its rule mark the keys kept.
+// One head's numbers at --query (default: the last token), up to --step (default: every step),
+// as the app's Inside tab draws them; --mode hard and its rule mark the keys kept.
 void renderInside(const attnscope::Checkpoint& cp, const attnscope::UserInput& input, const Settings& s) {
     if (s.view.query.headMode != attnscope::HeadMode::Single || s.view.query.layerMode != attnscope::LayerMode::Single)
         throw UsageError("--view inside opens one head: give --layer L --head H (not mean, max or rollout)");
@@ -176,7 +176,8 @@ void renderInside(const attnscope::Checkpoint& cp, const attnscope::UserInput& i
     const QStringList tokens = ui::tokenLabels(prepared.sequences.front().names);
     const int query = s.view.queryToken.value_or(static_cast<int>(tokens.size()) - 1);
     const auto capture = attnscope::captureHead(cp.model(), prepared.forward, s.view.query.layer, s.view.query.head, query);
-    const ui::InsideHeadFigure figure(ui::insideHeadFigureData(*capture, tokens, s.view.query.hardSelection, ui::InsideStep::Output),
+    const ui::InsideHeadFigure figure(ui::insideHeadFigureData(*capture, tokens, s.view.query.hardSelection,
+                                                                 static_cast<ui::InsideStep>(s.view.insideStep.value_or(ui::kInsideSteps) - 1)),
                                       s.view.style);
     ui::exportFigure(figure, s.out, s.format, sizeFor(figure, s.size));
 }

@@ -17,6 +17,7 @@
 
 #include <cstdio>
 
+#include "InsideHeadTab.h"
 #include "MainWindow.h"
 #include "SessionFile.h"
 #include "ViewOptions.h"
@@ -96,6 +97,7 @@ void applyOptions(const QCommandLineParser& parser, MainWindow& window) {
     if (settings.lens) window.openOnLens();
     if (settings.attribution) window.openOnAttribution();
     if (settings.inside) window.openOnInside();
+    if (settings.insideStep) window.insideTab()->setStep(static_cast<attnscope::ui::InsideStep>(*settings.insideStep - 1));
     else if (settings.view) window.setPreferredView(*settings.view);
     if (settings.queryToken) window.setInitialQuery(*settings.queryToken);
     attnscope::ui::applyViewSettings(settings, window.selection());

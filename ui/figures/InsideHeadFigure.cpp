@@ -149,26 +149,30 @@ Layout InsideHeadFigure::Impl::layoutIn(const QRectF& bounds, bool* fits, QSizeF
     Layout l;
     l.bounds = bounds;
     const figure::AxisFrame f = figure::axisFrame(style, !data.title.isEmpty());
-    l.font = figure::font(f.maxPixels);
-    l.bold = figure::font(f.maxPixels, true);
-    const double lineHeight = QFontMetricsF(l.font).height();
-    const double labelWidth = this->labelWidth(l.font);
-    double tableWidth = 0.0;
-    for (int c = 0; c < ColumnCount; ++c) tableWidth += width(Column(c), f.base, labelWidth) + (c ? f.base * 0.6 : 0.0);
-    const double left = bounds.left() + f.margin + std::max(0.0, (bounds.width() - 2 * f.margin - tableWidth) / 2.0);
-    l.left[0] = left;
-    for (int c = 0; c < ColumnCount; ++c) l.left[c + 1] = l.left[c] + width(Column(c), f.base, labelWidth) + f.base * 0.6;
+    const double headerLine = QFontMetricsF(figure::font(f.maxPixels)).height();
     const double top = bounds.top() + f.margin;
     l.title = QRectF(bounds.left() + f.margin, top, bounds.width() - 2 * f.margin, f.titleHeight);
-    l.stepLine = QRectF(bounds.left() + f.margin, top + f.titleHeight, bounds.width() - 2 * f.margin, lineHeight * 1.3);
+    l.stepLine = QRectF(bounds.left() + f.margin, top + f.titleHeight, bounds.width() - 2 * f.margin, headerLine * 1.3);
     l.headerTop = l.stepLine.bottom() + f.labelGap;
-    l.firstRowTop = l.headerTop + lineHeight * 1.2;
-    // Rows: the query, every key, a gap, the output.
+    l.firstRowTop = l.headerTop + headerLine * 1.2;
+    // Rows: the query, every key, a gap, the output. The numbers take the largest size that
+    // fits a row, down to the smallest label size, so a classroom's large type still shows them.
     const int rows = keys() + 3;
     const double room = bounds.bottom() - f.margin - l.firstRowTop;
-    l.rowHeight = std::min(room / rows, lineHeight * 1.5);
+    l.rowHeight = std::min(room / rows, headerLine * 1.5);
+    const double pixels = std::clamp(std::floor(l.rowHeight / 1.25), f.minPixels, f.maxPixels);
+    l.font = figure::font(pixels);
+    l.bold = figure::font(pixels, true);
+    const double lineHeight = QFontMetricsF(l.font).height();
     l.rowText = l.rowHeight >= lineHeight * 0.9;
-    const double fixedHeight = 2 * f.margin + f.titleHeight + lineHeight * 1.3 + f.labelGap + lineHeight * 1.2;
+    // Columns in units of the numbers' size.
+    const double labelWidth = this->labelWidth(l.font);
+    double tableWidth = 0.0;
+    for (int c = 0; c < ColumnCount; ++c) tableWidth += width(Column(c), pixels, labelWidth) + (c ? pixels * 0.6 : 0.0);
+    const double left = bounds.left() + f.margin + std::max(0.0, (bounds.width() - 2 * f.margin - tableWidth) / 2.0);
+    l.left[0] = left;
+    for (int c = 0; c < ColumnCount; ++c) l.left[c + 1] = l.left[c] + width(Column(c), pixels, labelWidth) + pixels * 0.6;
+    const double fixedHeight = l.firstRowTop - bounds.top() + f.margin;
     *needed = QSizeF(tableWidth + 2 * f.margin, fixedHeight + rows * 2.0);
     *fits = l.rowHeight >= 2.0 && tableWidth + 2 * f.margin <= bounds.width() + 0.5;
     l.rowHeight = std::max(l.rowHeight, 2.0);
@@ -202,7 +206,7 @@ QSizeF InsideHeadFigure::naturalSize() const {
     const QFont font = figure::font(f.maxPixels);
     const double lineHeight = QFontMetricsF(font).height();
     double width = 2 * f.margin;
-    for (int c = 0; c < ColumnCount; ++c) width += d.width(Column(c), f.base, d.labelWidth(font)) + (c ? f.base * 0.6 : 0.0);
+    for (int c = 0; c < ColumnCount; ++c) width += d.width(Column(c), f.maxPixels, d.labelWidth(font)) + (c ? f.maxPixels * 0.6 : 0.0);
     const double height = 2 * f.margin + f.titleHeight + lineHeight * 2.5 + f.labelGap + (d.keys() + 3) * lineHeight * 1.5;
     return {std::ceil(width), std::ceil(height)};
 }
@@ -217,14 +221,16 @@ void InsideHeadFigure::paint(QPainter& painter, const QRectF& area) const {
     const HeadCapture& c = d.data.capture;
     const QColor text = d.style.foreground;
     const QColor faint = figure::mix(d.style.foreground, d.style.background, 0.55);
-    const auto cell = [&](Column column, double top) { return QRectF(l.left[column], top, l.left[column + 1] - l.left[column] - f.base * 0.6, l.rowHeight); };
+    const double gap = l.font.pixelSize() * 0.6;
+    const auto cell = [&](Column column, double top) { return QRectF(l.left[column], top, l.left[column + 1] - l.left[column] - gap, l.rowHeight); };
 
     painter.setPen(text);
     if (!d.data.title.isEmpty()) figure::drawCenteredText(painter, l.title, d.data.title, f.titleFont);
-    painter.setFont(l.font);
-    painter.drawText(l.stepLine, Qt::AlignCenter, QFontMetricsF(l.font).elidedText(insideStepText(d.data), Qt::ElideRight, l.stepLine.width()));
+    const QFont stepFont = figure::font(f.maxPixels);
+    painter.setFont(stepFont);
+    painter.drawText(l.stepLine, Qt::AlignCenter, QFontMetricsF(stepFont).elidedText(insideStepText(d.data), Qt::ElideRight, l.stepLine.width()));
 
-    // Headers, each with its step.
+    // Headers, each with its step, at the numbers' size so that they keep to their columns.
     painter.setFont(l.bold);
     const double headerHeight = l.firstRowTop - l.headerTop;
     const QString scaledHeader = c.softcap > 0 ? QStringLiteral("capped × %1").arg(number(c.scale, 3)) : QStringLiteral("× %1").arg(number(c.scale, 3));
@@ -236,8 +242,8 @@ void InsideHeadFigure::paint(QPainter& painter, const QRectF& area) const {
     };
     for (const auto& [column, header] : headers) {
         if (!d.shows(header.first) || (column == Position && !c.positionTerm)) continue;
-        const QRectF box(l.left[column], l.headerTop, l.left[column + 1] - l.left[column], headerHeight);
-        painter.drawText(box, Qt::AlignLeft | Qt::AlignVCenter, header.second);
+        const QRectF box(l.left[column], l.headerTop, l.left[column + 1] - l.left[column] - gap, headerHeight);
+        painter.drawText(box, Qt::AlignLeft | Qt::AlignBottom, QFontMetricsF(l.bold).elidedText(header.second, Qt::ElideRight, box.width()));
     }
 
     // The query's row: its vector heads the key column.
@@ -287,11 +293,11 @@ void InsideHeadFigure::paint(QPainter& painter, const QRectF& area) const {
     if (d.shows(InsideStep::Output)) {
         top = l.firstRowTop + (d.keys() + 2) * l.rowHeight;
         painter.setPen(QPen(text, std::max(1.0, d.style.lineWidth)));
-        painter.drawLine(QPointF(l.left[Value], top - l.rowHeight * 0.3), QPointF(l.left[Value + 1] - f.base * 0.6, top - l.rowHeight * 0.3));
+        painter.drawLine(QPointF(l.left[Value], top - l.rowHeight * 0.3), QPointF(l.left[Value + 1] - gap, top - l.rowHeight * 0.3));
         painter.setFont(l.bold);
         if (l.rowText) {
             painter.drawText(cell(Label, top), Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("output"));
-            painter.drawText(QRectF(l.left[Dot], top, l.left[Value] - l.left[Dot] - f.base, l.rowHeight), Qt::AlignRight | Qt::AlignVCenter,
+            painter.drawText(QRectF(l.left[Dot], top, l.left[Value] - l.left[Dot] - 2 * gap, l.rowHeight), Qt::AlignRight | Qt::AlignVCenter,
                              QStringLiteral("Σ weight × v ="));
         }
         d.paintVector(painter, cell(Value, top), c.output.data(), c.headDim, d.valueSpan, l.rowText, l.bold);

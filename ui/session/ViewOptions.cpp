@@ -156,6 +156,7 @@ QList<QCommandLineOption> viewOptions() {
         QCommandLineOption("scale", "Colour scale: " + choices(kScales) + ".", "SCALE"),
         QCommandLineOption("normalize", "Colour relative to the " + choices(kNorms) + " maximum.", "global|row"),
         QCommandLineOption("query", "The selected query token (index, from 0).", "I"),
+        QCommandLineOption("step", "--view inside: show the head's computation up to this step, 1 (q and k) to 6 (the output; default).", "N"),
         QCommandLineOption("hide-special", "Hide special tokens ([CLS], [SEP], <s>, ...) and renormalise the rest."),
         QCommandLineOption("words", "Group subword tokens into words: a word receives the sum of its pieces' attention and "
                                     "attends with their mean."),
@@ -202,6 +203,7 @@ ViewSettings readViewSettings(const QCommandLineParser& p) {
             throw OptionError(QString::fromStdString(e.what()));
         }
     }
+    if (p.isSet(QStringLiteral("step"))) s.insideStep = parseWholeNumber(QStringLiteral("step"), p.value(QStringLiteral("step")), 1, 6);
     if (p.isSet(QStringLiteral("query"))) s.queryToken = parseWholeNumber(QStringLiteral("query"), p.value(QStringLiteral("query")), -2147483647);
     readStyle(p, s.style);
     return s;

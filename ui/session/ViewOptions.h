@@ -65,6 +65,7 @@ struct ViewSettings {
     std::optional<QString> stack;       // --attention NAME
     AttentionQuery query;               // layer, head or aggregate, rollout, soft or hard, hidden special tokens
     std::optional<int> queryToken;      // --query
+    std::optional<int> insideStep;      // --step: the inside of a head shown up to this step (1..6)
     FigureStyle style;                  // colour map, scale, normalisation, overlay opacity
     bool headGiven = false;             // --head was given (rollout always averages the heads)
 };
