@@ -15,6 +15,9 @@
 #include "AblationControls.h"
 #include "AttributionTab.h"
 #include "AttributionView.h"
+#include "LensFigure.h"
+#include "LensTab.h"
+#include "LensView.h"
 #include "Analysis.h"
 #include "AttentionSelection.h"
 #include "HeatmapView.h"
@@ -64,6 +67,7 @@ private slots:
     void encoderDecodersDoNotOfferIt();
     void sinkSwitchLeavesOutTheFirstToken();
     void attributionTabSplitsThePredictionAndFindsTheHead();
+    void lensShowsBeforeAndAfter();
 };
 
 void AblationWindowTest::ctrlClickSwitchesAHeadOffAndBack() {
@@ -228,6 +232,46 @@ void AblationWindowTest::attributionTabSplitsThePredictionAndFindsTheHead() {
     const QImage image(png);
     QCOMPARE(std::max(image.width(), image.height()), 1200);
     QFile::remove(png);
+}
+
+// With the induction head off, the Lens tab shows the lens with every head on beside the one
+// without it: at the second "x" the last layer reads "k" before and something else after.
+void AblationWindowTest::lensShowsBeforeAndAfter() {
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(openAndCompute(window, QStringLiteral("builtin:induction"), kRepeat));
+    window.session().setAblation(parseHeadAblation("1.0"));
+    QVERIFY(analysedWith(window, {{1, 0}}));
+    window.lensTab()->show();
+    QVERIFY(QTest::qWaitFor([&] { return window.session().lens() && window.session().lensBefore(); }, kTimeoutMs));
+    QTRY_VERIFY(window.lensTab()->beforeView()->isVisible());
+    const auto* before = window.lensTab()->beforeView()->figure();
+    const auto* after = window.lensView()->figure();
+    QVERIFY(before && after);
+    QCOMPARE(before->data().title, QStringLiteral("Logit lens, every head on"));
+    QCOMPARE(after->data().title, QStringLiteral("Logit lens, head 1.0 off (zero)"));
+    const QStringList tokens = window.session().analysis()->tokenLabels();
+    const int at = static_cast<int>(tokens.lastIndexOf(QStringLiteral("x")));
+    const int last = before->layers() - 1;
+    QCOMPARE(before->data().cell(last, at).topToken, QStringLiteral("k"));
+    QVERIFY(after->data().cell(last, at).topToken != QStringLiteral("k"));
+
+    // Exported as one picture: both lenses side by side.
+    const QString png = QDir::temp().filePath(QStringLiteral("attnscope-lens-before-after.png"));
+    QFile::remove(png);
+    window.lensTab()->exportTo(png, 1600);
+    const QImage image(png);
+    QCOMPARE(image.width(), 1600);
+    QVERIFY(image.width() > 2 * image.height());
+    QFile::remove(png);
+
+    // Every head on again: one lens.
+    window.session().setAblation({});
+    QVERIFY(analysedWith(window, {}));
+    QVERIFY(QTest::qWaitFor([&] { return window.session().lens() != nullptr; }, kTimeoutMs));
+    QTRY_VERIFY(!window.lensTab()->beforeView()->isVisible());
+    QVERIFY(!window.session().lensBefore());
 }
 
 QTEST_MAIN(AblationWindowTest)

@@ -137,6 +137,7 @@ void AttentionSession::computeInsideHead(int layer, int head, int query) {
 void AttentionSession::replaceAnalysis(std::shared_ptr<const Analysis> analysis) {
     analysis_ = std::move(analysis);
     lens_.reset();
+    lensBefore_.reset();
     attribution_.reset();
     flip_.reset();
     inside_.reset();
@@ -271,9 +272,19 @@ void AttentionSession::startLens() {
         std::optional<LogitLens> lens = computeLogitLens(*checkpoint, analysis->input, kLensTopK, context.progress, &context.cancel);
         if (!lens) return {};
         auto shared = std::make_shared<const LogitLens>(std::move(*lens));
-        return [this, analysis, shared] {
+        // With heads switched off, the lens with every head on too: before and after.
+        std::shared_ptr<const LogitLens> before;
+        if (!analysis->input.ablation.empty()) {
+            ForwardInput plain = analysis->input;
+            plain.ablation = {};
+            std::optional<LogitLens> all = computeLogitLens(*checkpoint, plain, kLensTopK, {}, &context.cancel);
+            if (!all) return {};
+            before = std::make_shared<const LogitLens>(std::move(*all));
+        }
+        return [this, analysis, shared, before] {
             if (analysis_ != analysis) return;  // another analysis came meanwhile
             lens_ = shared;
+            lensBefore_ = before;
             emit lensChanged();
         };
     });

@@ -43,6 +43,9 @@ public:
     std::shared_ptr<const Analysis> analysis() const { return analysis_; }
     // The logit lens of the current analysis, once computeLens() made it; null otherwise.
     std::shared_ptr<const LogitLens> lens() const { return lens_; }
+    // With heads switched off: the lens of the same input with every head on, made with lens()
+    // (null otherwise), for before and after side by side.
+    std::shared_ptr<const LogitLens> lensBefore() const { return lensBefore_; }
     // Whether the open model has a logit lens: a single-stack text model with an output head.
     bool canComputeLens() const;
     // Direct logit attribution of the current analysis, once computeAttribution() made it (null
@@ -154,6 +157,7 @@ private:
     QString attentionFile_;
     std::shared_ptr<const Analysis> analysis_;
     std::shared_ptr<const LogitLens> lens_;
+    std::shared_ptr<const LogitLens> lensBefore_;
     std::shared_ptr<const LogitAttribution> attribution_;
     std::shared_ptr<const FlipSearch> flip_;
     std::shared_ptr<const HeadCapture> inside_;

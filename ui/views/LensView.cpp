@@ -63,14 +63,17 @@ void LensView::setData(const LensFigureData& data) {
     update();
 }
 
-void LensView::setLens(std::shared_ptr<const LogitLens> lens, const QStringList& positionLabels, const std::function<QString(int)>& tokenName) {
+void LensView::setLens(std::shared_ptr<const LogitLens> lens, const QStringList& positionLabels, const std::function<QString(int)>& tokenName,
+                       const QString& title) {
     if (!lens) return clear();
     std::optional<int> layer, position;
     if (figure_) {  // a new lens of the same text keeps the selected cell
         layer = figure_->selectedLayer();
         position = figure_->selectedPosition();
     }
-    setData(lensFigureData(*lens, positionLabels, tokenName, layer, position));
+    LensFigureData data = lensFigureData(*lens, positionLabels, tokenName, layer, position);
+    if (!title.isEmpty()) data.title = title;
+    setData(data);
     lens_ = std::move(lens);
 }
 

@@ -46,8 +46,9 @@ public:
 public slots:
     void setData(const attnscope::ui::LensFigureData& data);
     // Builds the figure data from a lens: column labels for its positions, token ids as labels.
+    // `title` replaces the figure's own (empty: keep it).
     void setLens(std::shared_ptr<const attnscope::LogitLens> lens, const QStringList& positionLabels,
-                 const std::function<QString(int id)>& tokenName);
+                 const std::function<QString(int id)>& tokenName, const QString& title = {});
     // Back to the placeholder.
     void clear();
     // The outlined cell; -1 for either clears it.

@@ -1,11 +1,14 @@
 #include "LensTab.h"
 
+#include <QHBoxLayout>
+
 #include "Analysis.h"
 #include "AttentionSelection.h"
 #include "AttentionSession.h"
 #include "Error.h"
 #include "FigureExporter.h"
 #include "LensView.h"
+#include "SideBySideFigure.h"
 #include "ViewExport.h"
 #include "ViewTabs.h"
 #include "analysis/LogitLens.h"
@@ -15,9 +18,17 @@ namespace attnscope::ui {
 
 LensTab::LensTab(AttentionSession* session, AttentionSelection* selection, ViewTabs* tabs)
     : QObject(tabs), session_(session), selection_(selection), tabs_(tabs) {
-    view_ = new LensView(tabs);
+    page_ = new QWidget(tabs);
+    view_ = new LensView(page_);
     view_->setObjectName(QStringLiteral("lensView"));
-    tabs->addPage(view_, tr("Lens"),
+    before_ = new LensView(page_);
+    before_->setObjectName(QStringLiteral("lensBeforeView"));
+    before_->setVisible(false);
+    auto* layout = new QHBoxLayout(page_);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(before_);
+    layout->addWidget(view_);
+    tabs->addPage(page_, tr("Lens"),
                   tr("The logit lens: what each layer would predict at each position, read through the model's own output head (Ctrl+6)"));
     connect(view_, &LensView::cellClicked, this, [this](int layer, int position) {
         selection_->setStack(0);
@@ -30,18 +41,18 @@ LensTab::LensTab(AttentionSession* session, AttentionSelection* selection, ViewT
     connect(selection, &AttentionSelection::changed, this, &LensTab::update);
 }
 
-bool LensTab::isShown() const { return tabs_->currentWidget() == view_; }
+bool LensTab::isShown() const { return tabs_->currentWidget() == page_; }
 
-bool LensTab::isAvailable() const { return tabs_->isPageAvailable(view_); }
+bool LensTab::isAvailable() const { return tabs_->isPageAvailable(page_); }
 
 void LensTab::show() {
-    if (isAvailable()) tabs_->setCurrentWidget(view_);
+    if (isAvailable()) tabs_->setCurrentWidget(page_);
 }
 
 void LensTab::adaptToModel() {
     const bool can = session_->canComputeLens();
     if (!can && isShown()) tabs_->showView(ViewKind::Matrix);
-    tabs_->setPageAvailable(view_, can);
+    tabs_->setPageAvailable(page_, can);
 }
 
 void LensTab::requestIfShown() {
@@ -54,7 +65,10 @@ void LensTab::requestIfShown() {
 void LensTab::update() {
     const auto lens = session_->lens();
     const auto analysis = session_->analysis();
+    const auto before = session_->lensBefore();
     view_->setStyle(selection_->style());
+    before_->setStyle(selection_->style());
+    before_->setVisible(lens && analysis && before);
     if (!lens || !analysis) {
         view_->clear();
         view_->setPlaceholderText(!analysis             ? tr("Type a text above and press Enter to see its logit lens.")
@@ -62,16 +76,30 @@ void LensTab::update() {
                                                        : tr("The logit lens is computed when this tab is open."));
         return;
     }
-    if (view_->lens() != lens) {
-        const auto checkpoint = session_->checkpoint();
-        view_->setLens(lens, analysis->tokenLabels(), vocabularyLabels(checkpoint ? checkpoint->tokenizer() : nullptr));
-    }
+    const auto checkpoint = session_->checkpoint();
+    const auto names = vocabularyLabels(checkpoint ? checkpoint->tokenizer() : nullptr);
+    // Heads switched off: the lens with every head on beside it, each titled.
+    if (view_->lens() != lens)
+        view_->setLens(lens, analysis->tokenLabels(), names,
+                       before ? tr("Logit lens, %1").arg(QString::fromStdString(analysis->ablation.describe())) : QString());
+    if (before && before_->lens() != before) before_->setLens(before, analysis->tokenLabels(), names, tr("Logit lens, every head on"));
     const bool onInput = analysis->asksFromInput(selection_->stack());
     view_->setSelection(onInput ? selection_->layer() : -1, onInput ? selection_->selectedQuery() : -1);
+    before_->setSelection(onInput ? selection_->layer() : -1, onInput ? selection_->selectedQuery() : -1);
+}
+
+std::shared_ptr<const Figure> LensTab::shownFigure() const {
+    const LensFigure* after = view_->figure();
+    if (!after) return nullptr;
+    const LensFigure* before = before_->isVisible() ? before_->figure() : nullptr;
+    if (!before) return std::make_shared<LensFigure>(*after);
+    // Before and after in one picture, as the tab shows them.
+    return std::make_shared<SideBySideFigure>(std::vector<std::shared_ptr<const Figure>>{std::make_shared<LensFigure>(*before),
+                                                                                         std::make_shared<LensFigure>(*after)});
 }
 
 void LensTab::exportTo(const QString& path, int longSide) const {
-    const LensFigure* figure = view_->figure();
+    const auto figure = shownFigure();
     if (!figure) throw Error("there is no logit lens to export yet: open the Lens tab and wait for it to be computed");
     const ExportFormat format = exportFormatFor(path);
     if (format == ExportFormat::Npy) throw Error("NPY export is for attention matrices; save the logit lens as PNG, SVG or PDF");
@@ -79,7 +107,7 @@ void LensTab::exportTo(const QString& path, int longSide) const {
 }
 
 void LensTab::copyToClipboard() const {
-    if (const LensFigure* figure = view_->figure()) copyFigureToClipboard(*figure, exportPixelSize(*figure, 2000));
+    if (const auto figure = shownFigure()) copyFigureToClipboard(*figure, exportPixelSize(*figure, 2000));
 }
 
 }  // namespace attnscope::ui

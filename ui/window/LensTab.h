@@ -2,12 +2,17 @@
 #include <QObject>
 #include <QString>
 
+#include <memory>
+
 #include "FigurePage.h"
+
+class QWidget;
 
 namespace attnscope::ui {
 
 class AttentionSelection;
 class AttentionSession;
+class Figure;
 class LensView;
 class ViewTabs;
 
@@ -20,6 +25,8 @@ public:
     LensTab(AttentionSession* session, AttentionSelection* selection, ViewTabs* tabs);
 
     LensView* view() const { return view_; }
+    // With heads switched off: the lens with every head on, beside view() (hidden otherwise).
+    LensView* beforeView() const { return before_; }
     bool isShown() const override;
     QString figureName() const override { return tr("logit lens"); }
     QString fileStem() const override { return QStringLiteral("logit-lens"); }
@@ -39,6 +46,10 @@ public slots:
     // Shows the session's lens (or why there is none) with the selection outlined.
     void update();
 
+private:
+    // What the tab shows as one figure: the lens, or before and after side by side.
+    std::shared_ptr<const Figure> shownFigure() const;
+
 signals:
     void hint(const QString& message);
 
@@ -46,7 +57,9 @@ private:
     AttentionSession* session_;
     AttentionSelection* selection_;
     ViewTabs* tabs_;
+    QWidget* page_;
     LensView* view_;
+    LensView* before_;
 };
 
 }  // namespace attnscope::ui
