@@ -10,6 +10,7 @@
 #include "AttentionSelection.h"
 #include "GoldenFixtures.h"
 #include "ImageChecks.h"
+#include "LensTab.h"
 #include "LensView.h"
 #include "MainWindow.h"
 #include "ViewExport.h"
@@ -32,7 +33,7 @@ const QString kText = QStringLiteral("Once upon a time, there was a little girl 
 
 bool lensTabVisible(MainWindow& window) {
     auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("viewTabs"));
-    return tabs->isTabVisible(tabs->indexOf(window.lensView()));
+    return tabs->isTabVisible(tabs->indexOf(window.lensTab()->page()));
 }
 
 bool waitForLens(MainWindow& window) {

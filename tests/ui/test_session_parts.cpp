@@ -243,7 +243,7 @@ void TestSessionParts::captionFollowsTheSelectionAndTheLens() {
     QVERIFY2(caption->text().contains(QStringLiteral("A head is")), qPrintable(caption->text()));
 
     // The lens tab, once offered and shown, has its own caption; the views' comes back after.
-    host.tabs->setPageAvailable(host.lens->view(), true);
+    host.tabs->setPageAvailable(host.lens->page(), true);
     host.lens->show();
     QVERIFY(host.lens->isShown());
     QVERIFY2(caption->text().startsWith(QStringLiteral("<b>Logit lens.</b>")), qPrintable(caption->text()));

@@ -25,6 +25,7 @@ public:
     LensTab(AttentionSession* session, AttentionSelection* selection, ViewTabs* tabs);
 
     LensView* view() const { return view_; }
+    QWidget* page() const { return page_; }  // the tab's page: the lens, and before it when heads are off
     // With heads switched off: the lens with every head on, beside view() (hidden otherwise).
     LensView* beforeView() const { return before_; }
     bool isShown() const override;
