@@ -1,5 +1,7 @@
 #include "FigurePainting.h"
 
+#include "Figure.h"
+
 #include <QFontInfo>
 #include <QGuiApplication>
 #include <QPainter>
@@ -141,6 +143,19 @@ void PaintScope::enterLayout(const QTransform& toArea, bool antialiasLines) {
     painter_.setTransform(toArea, true);
     if (antialiasLines) painter_.setRenderHint(QPainter::Antialiasing, true);
     painter_.setRenderHint(QPainter::TextAntialiasing, true);
+}
+
+void paintFigureOrPlaceholder(QPainter& painter, const Figure* figure, const QRectF& area, const FigureStyle& style,
+                              const QString& placeholder, const QColor& color) {
+    if (!figure) {
+        painter.setPen(color);
+        painter.setFont(font(basePixels(style)));
+        painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap, placeholder);
+        return;
+    }
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setRenderHint(QPainter::TextAntialiasing);
+    figure->paint(painter, area);
 }
 
 }  // namespace attnscope::ui::figure

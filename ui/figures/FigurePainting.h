@@ -15,6 +15,10 @@
 
 class QPainter;
 
+namespace attnscope::ui {
+class Figure;
+}
+
 namespace attnscope::ui::figure {
 
 // Small drawing helpers shared by the figures. Figures lay out in logical pixels; fonts are
@@ -109,6 +113,11 @@ auto layoutShrunkToFit(const QRectF& area, LayoutIn&& layoutIn) {
     l.toArea = QTransform(s, 0, 0, s, area.left(), area.top());
     return l;
 }
+
+// A view's paintEvent: `figure` painted into `area`, antialiased; without one, `placeholder`
+// centred there in `color` at the style's label size.
+void paintFigureOrPlaceholder(QPainter& painter, const Figure* figure, const QRectF& area, const FigureStyle& style,
+                              const QString& placeholder, const QColor& color);
 
 // An axis title in `font`, centred on `centre` along the axis but kept within [lo, hi]
 // (a small grid's title may run past its ends): a horizontal one with its top at `across`, a

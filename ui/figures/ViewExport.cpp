@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "Error.h"
 #include "FigureExporter.h"
 
 namespace attnscope::ui {
@@ -26,6 +27,18 @@ void exportView(const FigureSource& source, ViewRequest request, const FigureSty
     }
     const std::unique_ptr<Figure> figure = buildFigure(source, request, style);
     exportFigure(*figure, path, format, format == ExportFormat::Png ? exportPixelSize(*figure, longSide) : QSize());
+}
+
+void exportPageFigure(const Figure* figure, const QString& what, const QString& notYet, const QString& path, int longSide) {
+    if (!figure) throw Error(QStringLiteral("there is no %1 to export yet: %2").arg(what, notYet).toStdString());
+    const ExportFormat format = exportFormatFor(path);
+    if (format == ExportFormat::Npy)
+        throw Error(QStringLiteral("NPY export is for attention matrices; save the %1 as PNG, SVG or PDF").arg(what).toStdString());
+    exportFigure(*figure, path, format, format == ExportFormat::Png ? exportPixelSize(*figure, longSide) : QSize());
+}
+
+void copyPageFigure(const Figure* figure) {
+    if (figure) copyFigureToClipboard(*figure, exportPixelSize(*figure, 2000));
 }
 
 }  // namespace attnscope::ui

@@ -27,4 +27,10 @@ QSize exportPixelSize(const Figure& figure, int longSide);
 // Throws attnscope::Error naming the problem.
 void exportView(const FigureSource& source, ViewRequest request, const FigureStyle& style, const QString& path, int longSide = 0);
 
+// A page's own figure (the lens, the attribution, ...) as PNG, SVG or PDF. `what` names it in
+// the errors: nothing to export yet (`figure` null; `notYet` says what to do) or NPY asked for.
+void exportPageFigure(const Figure* figure, const QString& what, const QString& notYet, const QString& path, int longSide);
+// The same on the clipboard, 2000 px on its longer side; nothing without a figure.
+void copyPageFigure(const Figure* figure);
+
 }  // namespace attnscope::ui

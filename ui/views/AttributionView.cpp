@@ -96,16 +96,8 @@ bool AttributionView::event(QEvent* event) { return hover_.handleToolTip(event) 
 
 void AttributionView::paintEvent(QPaintEvent*) {
     QPainter painter(this);
-    if (!figure_) {
-        painter.setPen(palette().color(QPalette::PlaceholderText));
-        painter.setFont(figure::font(figure::basePixels(style_)));
-        painter.drawText(figureArea(), Qt::AlignCenter | Qt::TextWordWrap, placeholder_);
-        return;
-    }
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.setRenderHint(QPainter::TextAntialiasing);
-    figure_->paint(painter, figureArea());
-    if (hover_.hovered().isValid()) {
+    figure::paintFigureOrPlaceholder(painter, figure(), figureArea(), style_, placeholder_, palette().color(QPalette::PlaceholderText));
+    if (figure_ && hover_.hovered().isValid()) {
         const QRectF cell = hover_.hovered().area.adjusted(0.5, 0.5, -0.5, -0.5);
         painter.setBrush(Qt::NoBrush);
         painter.setPen(QPen(QColor(0, 0, 0, 160), 2.0));

@@ -67,15 +67,7 @@ void InsideHeadView::setPlaceholderText(const QString& text) {
 
 void InsideHeadView::paintEvent(QPaintEvent*) {
     QPainter painter(this);
-    if (!figure_) {
-        painter.setPen(palette().color(QPalette::PlaceholderText));
-        painter.setFont(figure::font(figure::basePixels(style_)));
-        painter.drawText(figureArea(), Qt::AlignCenter | Qt::TextWordWrap, placeholder_);
-        return;
-    }
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.setRenderHint(QPainter::TextAntialiasing);
-    figure_->paint(painter, figureArea());
+    figure::paintFigureOrPlaceholder(painter, figure(), figureArea(), style_, placeholder_, palette().color(QPalette::PlaceholderText));
 }
 
 }  // namespace attnscope::ui

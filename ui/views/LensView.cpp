@@ -119,15 +119,8 @@ bool LensView::event(QEvent* event) { return hover_.handleToolTip(event) || QWid
 
 void LensView::paintEvent(QPaintEvent*) {
     QPainter painter(this);
-    if (!figure_) {
-        painter.setPen(palette().color(QPalette::PlaceholderText));
-        painter.setFont(figure::font(figure::basePixels(style_)));
-        painter.drawText(figureArea(), Qt::AlignCenter | Qt::TextWordWrap, placeholder_);
-        return;
-    }
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.setRenderHint(QPainter::TextAntialiasing);
-    figure_->paint(painter, figureArea());
+    figure::paintFigureOrPlaceholder(painter, figure(), figureArea(), style_, placeholder_, palette().color(QPalette::PlaceholderText));
+    if (!figure_) return;
     const std::optional<LensCellIndex> hovered = hoveredCell();
     if (hovered && hovered != LensCellIndex{figure_->selectedLayer().value_or(-1), figure_->selectedPosition().value_or(-1)}) {
         // A thin ring, lighter than the selection's, on any colour of any map.

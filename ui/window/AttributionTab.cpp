@@ -10,8 +10,6 @@
 #include "AttentionSelection.h"
 #include "AttentionSession.h"
 #include "AttributionView.h"
-#include "Error.h"
-#include "FigureExporter.h"
 #include "TokenLabel.h"
 #include "ViewExport.h"
 #include "ViewTabs.h"
@@ -205,15 +203,10 @@ void AttributionTab::showFlip() {
 }
 
 void AttributionTab::exportTo(const QString& path, int longSide) const {
-    const AttributionFigure* figure = view_->figure();
-    if (!figure) throw Error("there is no attribution to export yet: open the Attribution tab and wait for it to be computed");
-    const ExportFormat format = exportFormatFor(path);
-    if (format == ExportFormat::Npy) throw Error("NPY export is for attention matrices; save the attribution as PNG, SVG or PDF");
-    exportFigure(*figure, path, format, format == ExportFormat::Png ? exportPixelSize(*figure, longSide) : QSize());
+    exportPageFigure(view_->figure(), QStringLiteral("attribution"), QStringLiteral("open the Attribution tab and wait for it to be computed"),
+                     path, longSide);
 }
 
-void AttributionTab::copyToClipboard() const {
-    if (const AttributionFigure* figure = view_->figure()) copyFigureToClipboard(*figure, exportPixelSize(*figure, 2000));
-}
+void AttributionTab::copyToClipboard() const { copyPageFigure(view_->figure()); }
 
 }  // namespace attnscope::ui

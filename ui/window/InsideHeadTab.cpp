@@ -8,8 +8,6 @@
 #include "Analysis.h"
 #include "AttentionSelection.h"
 #include "AttentionSession.h"
-#include "Error.h"
-#include "FigureExporter.h"
 #include "InsideHeadView.h"
 #include "ViewExport.h"
 #include "ViewTabs.h"
@@ -114,15 +112,9 @@ QString InsideHeadTab::fileStem() const {
 }
 
 void InsideHeadTab::exportTo(const QString& path, int longSide) const {
-    const InsideHeadFigure* figure = view_->figure();
-    if (!figure) throw Error("there is no head opened to export yet: open the Inside tab and wait for it");
-    const ExportFormat format = exportFormatFor(path);
-    if (format == ExportFormat::Npy) throw Error("NPY export is for attention matrices; save the inside of a head as PNG, SVG or PDF");
-    exportFigure(*figure, path, format, format == ExportFormat::Png ? exportPixelSize(*figure, longSide) : QSize());
+    exportPageFigure(view_->figure(), QStringLiteral("inside of a head"), QStringLiteral("open the Inside tab and wait for it"), path, longSide);
 }
 
-void InsideHeadTab::copyToClipboard() const {
-    if (const InsideHeadFigure* figure = view_->figure()) copyFigureToClipboard(*figure, exportPixelSize(*figure, 2000));
-}
+void InsideHeadTab::copyToClipboard() const { copyPageFigure(view_->figure()); }
 
 }  // namespace attnscope::ui

@@ -5,8 +5,6 @@
 #include "Analysis.h"
 #include "AttentionSelection.h"
 #include "AttentionSession.h"
-#include "Error.h"
-#include "FigureExporter.h"
 #include "LensView.h"
 #include "SideBySideFigure.h"
 #include "ViewExport.h"
@@ -99,15 +97,10 @@ std::shared_ptr<const Figure> LensTab::shownFigure() const {
 }
 
 void LensTab::exportTo(const QString& path, int longSide) const {
-    const auto figure = shownFigure();
-    if (!figure) throw Error("there is no logit lens to export yet: open the Lens tab and wait for it to be computed");
-    const ExportFormat format = exportFormatFor(path);
-    if (format == ExportFormat::Npy) throw Error("NPY export is for attention matrices; save the logit lens as PNG, SVG or PDF");
-    exportFigure(*figure, path, format, format == ExportFormat::Png ? exportPixelSize(*figure, longSide) : QSize());
+    exportPageFigure(shownFigure().get(), QStringLiteral("logit lens"), QStringLiteral("open the Lens tab and wait for it to be computed"), path,
+                     longSide);
 }
 
-void LensTab::copyToClipboard() const {
-    if (const auto figure = shownFigure()) copyFigureToClipboard(*figure, exportPixelSize(*figure, 2000));
-}
+void LensTab::copyToClipboard() const { copyPageFigure(shownFigure().get()); }
 
 }  // namespace attnscope::ui
