@@ -73,7 +73,8 @@ void InsideHeadTest::stepsAreTheAttentionsOwn() {
     const int m = static_cast<int>(c->keys.rows());
     QCOMPARE(m, static_cast<int>(kIds.size()));
     QCOMPARE(int(c->queryVector.size()), c->headDim);
-    const AttentionStack& shown = cp->forward(in)->record.stacks.front().attention;
+    const auto plain = cp->forward(in);  // kept: the stack below is a reference into it
+    const AttentionStack& shown = plain->record.stacks.front().attention;
     for (int k = 0; k < m; ++k) QCOMPARE(c->probabilities[std::size_t(k)], shown.at(layer, head, query, k));  // the views' row, bit for bit
 
     double worstDot = 0, worstScaled = 0, worstSoftmax = 0, worstOutput = 0;
