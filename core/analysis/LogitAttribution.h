@@ -20,6 +20,7 @@ struct AttributionTarget {
     int position = 0;
     int entry = 0;
     std::optional<int> distractor;
+    bool operator==(const AttributionTarget&) const = default;
 };
 
 // Every part's direct share of the logit: each head's output through its slice of the output

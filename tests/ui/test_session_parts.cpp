@@ -113,6 +113,7 @@ private slots:
     void captionerGeneratesForTheImage();
     void lensTabIsOfferedForModelsWithALens();
     void exportCommandsNameTheFigure();
+    void cancelDropsTheWorkAskedForTheAnalysis();
 };
 
 void TestSessionParts::statusLineSaysWhatIsShown() {
@@ -492,6 +493,25 @@ void TestSessionParts::exportCommandsNameTheFigure() {
     QCOMPARE(name(), QStringLiteral("model-layer1-mean.png"));
     selection.setRollout(true);
     QCOMPARE(name(), QStringLiteral("model-layer1-rollout.png"));
+}
+
+// Cancel drops what was asked for the analysis shown (the inside of a head here) along with the
+// running job: nothing starts after it.
+void TestSessionParts::cancelDropsTheWorkAskedForTheAnalysis() {
+    AttentionSession session;
+    AttentionSelection selection;
+    QVERIFY(openModel(session, viewfixtures::goldenModel("gpt2")));
+    QVERIFY(analyse(session, selection, QStringLiteral("hello world")));
+    QSignalSpy activities(&session, &AttentionSession::activityChanged);
+    session.analyze(QStringLiteral("hello there world"));  // busy: what follows waits behind it
+    session.computeInsideHead(1, 0, 1);
+    session.cancel();
+    QVERIFY(QTest::qWaitFor([&] { return !session.isBusy(); }, kTimeoutMs));
+    QTest::qWait(50);
+    QVERIFY(!session.isBusy());
+    QVERIFY(!session.insideHead());
+    for (const QList<QVariant>& a : activities)
+        QVERIFY(a.at(0).value<AttentionSession::Activity>() != AttentionSession::Activity::OpeningHead);
 }
 
 QTEST_MAIN(TestSessionParts)

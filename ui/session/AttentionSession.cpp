@@ -77,10 +77,15 @@ void AttentionSession::generate(const GenerationRequest& request) {
     else if (activity_ == Activity::Generating) stopGenerating();  // then this one continues it
 }
 
-void AttentionSession::cancel() {
+void AttentionSession::dropPendingAnalysisWork() {
     pendingLens_ = false;
     pendingAttribution_.reset();
     pendingFlip_.reset();
+    pendingInside_.reset();
+}
+
+void AttentionSession::cancel() {
+    dropPendingAnalysisWork();
     pendingOpen_.reset();
     pendingAttentionFile_.reset();
     pendingAnalysis_.reset();
@@ -112,9 +117,7 @@ bool AttentionSession::canAttribute() const {
 
 void AttentionSession::computeAttribution(const AttributionTarget& target) {
     if (!analysis_ || !canAttribute() || analysis_->isGeneration()) return;
-    if (attribution_ && attribution_->target.position == target.position && attribution_->target.entry == target.entry &&
-        attribution_->target.distractor == target.distractor)
-        return;
+    if (attribution_ && attribution_->target == target) return;
     pendingAttribution_ = target;
     if (!runner_.isRunning()) startNext();
 }
@@ -141,10 +144,7 @@ void AttentionSession::replaceAnalysis(std::shared_ptr<const Analysis> analysis)
     attribution_.reset();
     flip_.reset();
     inside_.reset();
-    pendingLens_ = false;  // asked for the old analysis
-    pendingAttribution_.reset();
-    pendingFlip_.reset();
-    pendingInside_.reset();
+    dropPendingAnalysisWork();  // asked for the old analysis
 }
 
 void AttentionSession::setAnalysis(std::shared_ptr<const Analysis> analysis) {
@@ -292,60 +292,59 @@ void AttentionSession::startLens() {
     emit progress(0, 0);
 }
 
-void AttentionSession::startAttribution(const AttributionTarget& target) {
+template <typename Compute, typename Keep>
+void AttentionSession::startOnAnalysis(Activity activity, Compute compute, Keep keep) {
     const std::shared_ptr<const Checkpoint> checkpoint = checkpoint_;
     const std::shared_ptr<const Analysis> analysis = analysis_;
-    runner_.start([this, checkpoint, analysis, target](const JobRunner::Context& context) -> JobRunner::Delivery {
-        std::optional<LogitAttribution> a = attributeLogit(checkpoint->model(), analysis->input, target, &context.cancel);
-        if (!a) return {};
-        auto shared = std::make_shared<const LogitAttribution>(std::move(*a));
-        return [this, analysis, shared] {
-            if (analysis_ != analysis) return;  // another analysis came meanwhile
-            attribution_ = shared;
-            emit attributionChanged();
+    runner_.start([this, checkpoint, analysis, compute, keep](const JobRunner::Context& context) -> JobRunner::Delivery {
+        auto result = compute(*checkpoint, analysis->input, context);
+        if (!result) return {};
+        auto shared = std::make_shared<const typename decltype(result)::value_type>(std::move(*result));
+        return [this, analysis, shared, keep] {
+            if (analysis_ == analysis) keep(shared);  // else another analysis came meanwhile
         };
     });
-    setActivity(Activity::Attributing);
+    setActivity(activity);
     emit progress(0, 0);
+}
+
+void AttentionSession::startAttribution(const AttributionTarget& target) {
+    startOnAnalysis(
+        Activity::Attributing,
+        [target](const Checkpoint& checkpoint, const ForwardInput& input, const JobRunner::Context& context) {
+            return attributeLogit(checkpoint.model(), input, target, &context.cancel);
+        },
+        [this](std::shared_ptr<const LogitAttribution> a) {
+            attribution_ = std::move(a);
+            emit attributionChanged();
+        });
 }
 
 void AttentionSession::startFlipSearch(int position) {
-    const std::shared_ptr<const Checkpoint> checkpoint = checkpoint_;
-    const std::shared_ptr<const Analysis> analysis = analysis_;
-    const AblationMode mode = ablation_.mode;
-    runner_.start([this, checkpoint, analysis, position, mode](const JobRunner::Context& context) -> JobRunner::Delivery {
-        // At most one pass per head to find a set, one per head in it to prune it.
-        const ModelConfig& c = checkpoint->config();
-        const int most = 1 + 2 * c.layers * c.heads;
-        std::optional<FlipSearch> found = attnscope::findFlippingHeads(
-            checkpoint->model(), analysis->input, position, mode, [&](int passes) { context.progress(passes, most); }, &context.cancel);
-        if (!found) return {};
-        auto shared = std::make_shared<const FlipSearch>(std::move(*found));
-        return [this, analysis, shared] {
-            if (analysis_ != analysis) return;
-            flip_ = shared;
+    startOnAnalysis(
+        Activity::SearchingHeads,
+        [position, mode = ablation_.mode](const Checkpoint& checkpoint, const ForwardInput& input, const JobRunner::Context& context) {
+            // At most one pass per head to find a set, one per head in it to prune it.
+            const int most = 1 + 2 * checkpoint.config().layers * checkpoint.config().heads;
+            return attnscope::findFlippingHeads(checkpoint.model(), input, position, mode, [&](int passes) { context.progress(passes, most); },
+                                                &context.cancel);
+        },
+        [this](std::shared_ptr<const FlipSearch> found) {
+            flip_ = std::move(found);
             emit flipSearchFinished();
-        };
-    });
-    setActivity(Activity::SearchingHeads);
-    emit progress(0, 0);
+        });
 }
 
 void AttentionSession::startInsideHead(int layer, int head, int query) {
-    const std::shared_ptr<const Checkpoint> checkpoint = checkpoint_;
-    const std::shared_ptr<const Analysis> analysis = analysis_;
-    runner_.start([this, checkpoint, analysis, layer, head, query](const JobRunner::Context& context) -> JobRunner::Delivery {
-        std::optional<HeadCapture> captured = captureHead(checkpoint->model(), analysis->input, layer, head, query, &context.cancel);
-        if (!captured) return {};
-        auto shared = std::make_shared<const HeadCapture>(std::move(*captured));
-        return [this, analysis, shared] {
-            if (analysis_ != analysis) return;
-            inside_ = shared;
+    startOnAnalysis(
+        Activity::OpeningHead,
+        [layer, head, query](const Checkpoint& checkpoint, const ForwardInput& input, const JobRunner::Context& context) {
+            return captureHead(checkpoint.model(), input, layer, head, query, &context.cancel);
+        },
+        [this](std::shared_ptr<const HeadCapture> captured) {
+            inside_ = std::move(captured);
             emit insideHeadChanged();
-        };
-    });
-    setActivity(Activity::OpeningHead);
-    emit progress(0, 0);
+        });
 }
 
 void AttentionSession::onJobFinished(JobRunner::Outcome outcome, const QString& message) {

@@ -131,6 +131,13 @@ private:
     void startAttribution(const AttributionTarget& target);
     void startFlipSearch(int position);
     void startInsideHead(int layer, int head, int query);
+    // A job on the current analysis: `compute(checkpoint, its input, context)` gives an optional
+    // result (empty when cancelled); `keep` takes it, shared, on the GUI thread unless another
+    // analysis came meanwhile.
+    template <typename Compute, typename Keep>
+    void startOnAnalysis(Activity activity, Compute compute, Keep keep);
+    // Drops the lens, attribution, flip search and head asked for: they belong to one analysis.
+    void dropPendingAnalysisWork();
     // Shows a new analysis; its old lens goes.
     void setAnalysis(std::shared_ptr<const Analysis> analysis);
     void replaceAnalysis(std::shared_ptr<const Analysis> analysis);  // the same without the signal
