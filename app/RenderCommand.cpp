@@ -26,6 +26,7 @@
 #include "analysis/Predictions.h"
 #include "OptionNumbers.h"
 #include "model/Checkpoint.h"
+#include "model/TransformerModel.h"
 
 using attnscope::Error;
 namespace ui = attnscope::ui;
@@ -147,7 +148,7 @@ void renderLens(const attnscope::Checkpoint& cp, const attnscope::UserInput& inp
 // Each head's share of the top prediction at --query (default: the last token; a classifier's
 // label for the whole input), as the app's Attribution tab draws it; --layer and --head outline one.
 void renderAttribution(const attnscope::Checkpoint& cp, const attnscope::UserInput& input, const QCommandLineParser& parser, const Settings& s) {
-    attnscope::requireAttribution(cp.model());
+    cp.model().requireAttribution();
     const attnscope::PreparedInput prepared = prepareFor(cp, input);
     const auto record = cp.run(prepared);
     const attnscope::ModelCapabilities& m = cp.capabilities();
@@ -157,10 +158,8 @@ void renderAttribution(const attnscope::Checkpoint& cp, const attnscope::UserInp
         throw Error("--query " + std::to_string(query) + " does not exist (the text has " + std::to_string(n) + " tokens, numbered from 0)");
     const auto top = attnscope::topPredictions(record->logits.row(m.isClassifier() ? 0 : query).data(), static_cast<int>(record->logits.cols()), 1);
     const auto a = attnscope::attributeLogit(cp.model(), prepared.forward, {query, top.front().id, std::nullopt});
-    const std::string name = attnscope::entryName(cp, top.front().id);
-    const bool labels = m.isClassifier() || m.predictions == attnscope::PredictionKind::TokenLabels;
     const QStringList tokens = ui::tokenLabels(record->input().names);
-    ui::AttributionFigureData data = ui::attributionFigureData(*a, labels ? QString::fromStdString(name) : ui::tokenLabel(name), {},
+    ui::AttributionFigureData data = ui::attributionFigureData(*a, ui::entryLabel(cp, top.front().id), {},
                                                                m.isClassifier() ? QString() : tokens.value(query), {});
     if ((parser.isSet("layer") || parser.isSet("head")) && s.view.query.headMode == attnscope::HeadMode::Single) data.selected = std::pair{s.view.query.layer, s.view.query.head};
     const ui::AttributionFigure figure(std::move(data), s.view.style);

@@ -196,10 +196,10 @@ attnscope::AblationMode ablationMode(const QCommandLineParser& p) {
 
 void runAblateCommand(const std::string& model, const attnscope::UserInput& input, const QCommandLineParser& p, int topK) {
     if (!p.isSet("heads")) throw cli::UsageError("ablate needs --heads L.H,L.H (e.g. 1.0 for layer 1, head 0)");
-    const auto mode = std::optional(ablationMode(p));
+    const attnscope::AblationMode mode = ablationMode(p);
     cli::AblateOptions options;
     try {
-        options.ablation = attnscope::parseHeadAblation(value(p, "heads"), *mode);
+        options.ablation = attnscope::parseHeadAblation(value(p, "heads"), mode);
     } catch (const attnscope::Error& e) {
         throw cli::UsageError(e.what());
     }

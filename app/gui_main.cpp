@@ -95,10 +95,10 @@ void applyOptions(const QCommandLineParser& parser, MainWindow& window) {
         }
     }
     if (settings.lens) window.openOnLens();
-    if (settings.attribution) window.openOnAttribution();
-    if (settings.inside) window.openOnInside();
-    if (settings.insideStep) window.insideTab()->setStep(static_cast<attnscope::ui::InsideStep>(*settings.insideStep - 1));
+    else if (settings.attribution) window.openOnAttribution();
+    else if (settings.inside) window.openOnInside();
     else if (settings.view) window.setPreferredView(*settings.view);
+    if (settings.insideStep) window.insideTab()->setStep(static_cast<attnscope::ui::InsideStep>(*settings.insideStep - 1));
     if (settings.queryToken) window.setInitialQuery(*settings.queryToken);
     attnscope::ui::applyViewSettings(settings, window.selection());
 }

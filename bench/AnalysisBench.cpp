@@ -40,7 +40,7 @@ double timed(int repeats, const std::function<void()>& f) {
 int runAnalysisBench(const AnalysisShape& s) {
     using namespace attnscope;
     const auto cp = Checkpoint::open(s.model);
-    requireAttribution(cp->model());
+    cp->model().requireAttribution();
     ui::AnalysisRequest plain;
     plain.text = QString::fromStdString(s.text);
     ui::AnalysisRequest ablated = plain;

@@ -14,14 +14,6 @@ double LogitAttribution::total() const {
     return std::accumulate(heads.begin(), heads.end(), 0.0) + std::accumulate(mlps.begin(), mlps.end(), 0.0) + embedding + biases;
 }
 
-void requireAttribution(const TransformerModel& model) {
-    const ModelCapabilities& m = model.capabilities();
-    if (m.hasDecoder())
-        throw Error("attribution is for single-stack models (encoders and decoders) for now; " + m.modelType + " is an encoder-decoder");
-    if (!model.hasHead())
-        throw Error("attribution needs an output head; this " + m.modelType + " checkpoint has none, so it predicts nothing");
-}
-
 namespace {
 
 int logitsRow(const TransformerModel& model, int position) { return model.isClassifier() ? 0 : position; }
@@ -40,11 +32,9 @@ struct TracedPass {
 
 std::optional<TracedPass> tracedForward(const TransformerModel& model, ForwardInput input, int position,
                                         const std::atomic<bool>* cancel) {
-    requireAttribution(model);
-    const int n = model.capabilities().readsImages() ? 1 : static_cast<int>(input.ids.size());
-    if (!model.isClassifier() && (position < 0 || position >= n))
-        throw Error("position " + std::to_string(position) + " does not exist (the input has " + std::to_string(n) +
-                    " tokens, numbered from 0)");
+    // The head is needed before the pass, to say which positions to follow; a position the input
+    // lacks is refused as the trace starts (ResidualTrace::start).
+    model.requireAttribution();
     ResidualTrace trace(model.outputHead().readPositions(position, input.ids));
     input.trace = &trace;
     auto result = model.forward(input, {}, cancel);

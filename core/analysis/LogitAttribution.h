@@ -42,12 +42,9 @@ struct LogitAttribution {
     double total() const;  // every share: the logit before any softcap
 };
 
-// Throws attnscope::Error saying why `model` has no attribution: encoder-decoders, checkpoints
-// without an output head.
-void requireAttribution(const TransformerModel& model);
-
 // One forward pass with the residual stream followed at the target's position. std::nullopt
-// when *cancel became true; throws attnscope::Error for a model without attribution (above), a
+// when *cancel became true; throws attnscope::Error for a model without attribution
+// (TransformerModel::requireAttribution), a
 // position the input lacks, an entry or distractor the head lacks.
 std::optional<LogitAttribution> attributeLogit(const TransformerModel& model, ForwardInput input, const AttributionTarget& target,
                                                const std::atomic<bool>* cancel = nullptr);

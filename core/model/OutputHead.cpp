@@ -131,15 +131,17 @@ std::vector<int> OutputHead::readPositions(int row, const std::vector<int>& ids)
 }
 
 void OutputHead::followTrace(ResidualTrace& trace, const RowMatrix& hidden) const {
-    RowMatrix h = hidden;
+    const RowMatrix* normed = &hidden;  // what the head's norm reads
+    RowMatrix activated;
     if (dense_.present()) {
-        h = dense_.apply(hidden);
+        activated = dense_.apply(hidden);
         trace.setLayer(-1);
         trace.mapStream(dense_);
-        trace.activateStream(activation_, h);
-        applyActivation(activation_, h);
+        trace.activateStream(activation_, activated);
+        applyActivation(activation_, activated);
+        normed = &activated;
     }
-    if (norm_.weight) trace.normStream(norm_, h);
+    if (norm_.weight) trace.normStream(norm_, *normed);
     if (inputScale_ != 1.0f) trace.scaleStream(inputScale_);
 }
 

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "Error.h"
-
 namespace attnscope {
 
 namespace {
@@ -134,8 +132,7 @@ RowMatrix TransformerBlock::mlp(const RowMatrix& x) const {
 
 void TransformerBlock::forward(RowMatrix& x, const BlockInputs& in, const AttentionSink& probs) const {
     const bool cross = (in.encoderStates || in.crossKeys) && w_.crossQ.present();
-    ResidualTrace* trace = in.trace;
-    if (trace && cross) throw Error("attribution follows single-stack models only; this block reads an encoder");
+    ResidualTrace* trace = in.trace;  // never with cross-attention: attribution refuses encoder-decoders
     // Each sublayer's output, as the trace sees it join the stream.
     const auto traceMlp = [&](const RowMatrix& m) {
         if (!trace) return;

@@ -166,16 +166,14 @@ RowMatrix TransformerModel::embed(const ForwardInput& input, std::vector<int>& p
 
 std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input, const std::function<void(int, int)>& progress,
                                                        const std::atomic<bool>* cancel) const {
+    if (input.trace) requireAttribution();
     if (decoder_) {
-        if (!input.ablation.empty())
-            throw Error("switching heads off is for single-stack models (encoders and decoders) for now; " + config_.modelType +
+        const auto refuse = [&](const char* what) {
+            throw Error(std::string(what) + " for single-stack models (encoders and decoders) for now; " + config_.modelType +
                         " is an encoder-decoder");
-        if (input.capture)
-            throw Error("the inside of one head is shown for single-stack models (encoders and decoders) for now; " + config_.modelType +
-                        " is an encoder-decoder");
-        if (input.trace)
-            throw Error("attribution is for single-stack models (encoders and decoders) for now; " + config_.modelType +
-                        " is an encoder-decoder");
+        };
+        if (!input.ablation.empty()) refuse("switching heads off is");
+        if (input.capture) refuse("the inside of one head is shown");
         return forwardEncoderDecoder(input, progress, cancel);
     }
     const ModelConfig& c = config_;
@@ -211,8 +209,6 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
     run.layerDone = [&](int done) { if (progress) progress(done, c.layers); };
     run.cancel = cancel;
     run.ablation = input.ablation.empty() ? nullptr : &input.ablation;
-    if (input.trace && !head_.present())
-        throw Error("attribution needs an output head; this " + c.modelType + " checkpoint has none, so it predicts nothing");
     run.trace = input.trace;
     run.capture = input.capture;
     if (!stack_->run(x, run)) return std::nullopt;
@@ -286,6 +282,13 @@ std::optional<ForwardResult> TransformerModel::forwardEncoderDecoder(const Forwa
     record.logits = head_.logits(y, decoderIds);
     result.lastHiddenState = std::move(y);
     return result;
+}
+
+void TransformerModel::requireAttribution() const {
+    if (decoder_)
+        throw Error("attribution is for single-stack models (encoders and decoders) for now; " + config_.modelType + " is an encoder-decoder");
+    if (!head_.present())
+        throw Error("attribution needs an output head; this " + config_.modelType + " checkpoint has none, so it predicts nothing");
 }
 
 void TransformerModel::requireCanGenerate() const {

@@ -51,6 +51,9 @@ public:
     bool canGenerate() const { return capabilities_.canGenerate; }
     // Throws attnscope::Error saying why this checkpoint cannot generate, unless it can.
     void requireCanGenerate() const;
+    // Throws attnscope::Error saying why this checkpoint has no logit attribution
+    // (analysis/LogitAttribution.h), unless it has: an encoder-decoder, or no output head.
+    void requireAttribution() const;
     // Runs `ids` at the positions after the cache's tokens and appends their keys and values.
     // An empty cache makes this the plain forward pass. An encoder-decoder's ids are the
     // decoder's, and its cache must hold an encoded source (encodeSource()).

@@ -75,6 +75,12 @@ UserInput AnalysisRequest::userInput() const {
     return in;
 }
 
+QString entryLabel(const Checkpoint& checkpoint, int id) {
+    const ModelCapabilities& m = checkpoint.capabilities();
+    const std::string name = entryName(checkpoint, id);
+    return m.isClassifier() || m.predictions == PredictionKind::TokenLabels ? QString::fromStdString(name) : tokenLabel(name);
+}
+
 std::vector<ClassPrediction> topTokens(const Checkpoint& checkpoint, const float* logits, int vocab) {
     std::vector<ClassPrediction> row;
     for (const NamedPrediction& p : namedPredictions(checkpoint, logits, vocab, kTopTokens)) row.push_back({tokenLabel(p.name), p.probability});

@@ -43,6 +43,10 @@ std::vector<ClassPrediction> topTokens(const Checkpoint& checkpoint, const float
 // after (probability) and before (before).
 std::vector<ClassPrediction> comparedTopTokens(const Checkpoint& checkpoint, const float* before, const float* after, int vocab);
 
+// How one of the head's outputs is shown: a classifier's (or token classifier's) label as it
+// is, a vocabulary token as tokenLabel spells it (analysis/Predictions.h's entryName).
+QString entryLabel(const Checkpoint& checkpoint, int id);
+
 // The request that made `analysis` again (its text, pair, target, masks or image), to rerun it
 // under other settings.
 AnalysisRequest requestOf(const Analysis& analysis);

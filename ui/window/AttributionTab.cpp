@@ -7,10 +7,10 @@
 #include <QVBoxLayout>
 
 #include "Analysis.h"
+#include "AnalysisJob.h"
 #include "AttentionSelection.h"
 #include "AttentionSession.h"
 #include "AttributionView.h"
-#include "TokenLabel.h"
 #include "ViewExport.h"
 #include "ViewTabs.h"
 #include "analysis/Predictions.h"
@@ -21,12 +21,6 @@ namespace attnscope::ui {
 namespace {
 
 constexpr int kChoices = 5;  // the top predictions offered as targets and distractors
-
-QString entryLabel(const Checkpoint& checkpoint, int id) {
-    const ModelCapabilities& m = checkpoint.capabilities();
-    const std::string name = entryName(checkpoint, id);
-    return m.isClassifier() || m.predictions == PredictionKind::TokenLabels ? QString::fromStdString(name) : tokenLabel(name);
-}
 
 }  // namespace
 
