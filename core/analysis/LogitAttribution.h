@@ -44,8 +44,8 @@ struct LogitAttribution {
 
 // One forward pass with the residual stream followed at the target's position. std::nullopt
 // when *cancel became true; throws attnscope::Error for a model without attribution
-// (TransformerModel::requireAttribution), a
-// position the input lacks, an entry or distractor the head lacks.
+// (TransformerModel::requireAttribution), a position the input lacks, an entry or distractor
+// the head lacks.
 std::optional<LogitAttribution> attributeLogit(const TransformerModel& model, ForwardInput input, const AttributionTarget& target,
                                                const std::atomic<bool>* cancel = nullptr);
 
