@@ -216,13 +216,7 @@ void AttributionFigure::paint(QPainter& painter, const QRectF& area) const {
         painter.drawLine(cell.topRight(), cell.bottomLeft());
     }
     if (d.data.selected && d.data.selected->first < d.data.layers && d.data.selected->second < d.data.heads) {
-        const QRectF cell = d.cellIn(l, {d.data.selected->first, d.data.selected->second});
-        const double pen = std::max(1.0, d.style.lineWidth * 1.5);
-        painter.setBrush(Qt::NoBrush);
-        painter.setPen(QPen(d.style.background, pen * 2.0));
-        painter.drawRect(cell);
-        painter.setPen(QPen(d.style.foreground, pen));
-        painter.drawRect(cell);
+        figure::drawSelectionOutline(painter, d.cellIn(l, {d.data.selected->first, d.data.selected->second}), d.style);
     }
 
     // Row labels, column labels, title, summary and colour bar.

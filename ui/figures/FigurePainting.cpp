@@ -145,6 +145,15 @@ void PaintScope::enterLayout(const QTransform& toArea, bool antialiasLines) {
     painter_.setRenderHint(QPainter::TextAntialiasing, true);
 }
 
+void drawSelectionOutline(QPainter& painter, const QRectF& box, const FigureStyle& style) {
+    const double pen = std::max(1.0, style.lineWidth * 1.5);
+    painter.setBrush(Qt::NoBrush);
+    painter.setPen(QPen(style.background, pen * 2.0));
+    painter.drawRect(box);
+    painter.setPen(QPen(style.foreground, pen));
+    painter.drawRect(box);
+}
+
 void paintFigureOrPlaceholder(QPainter& painter, const Figure* figure, const QRectF& area, const FigureStyle& style,
                               const QString& placeholder, const QColor& color) {
     if (!figure) {

@@ -114,6 +114,10 @@ auto layoutShrunkToFit(const QRectF& area, LayoutIn&& layoutIn) {
     return l;
 }
 
+// The selection's outline around `box`: two rings, the background's under the foreground's,
+// so it shows on the darkest and the lightest colours of any map. Leaves the brush empty.
+void drawSelectionOutline(QPainter& painter, const QRectF& box, const FigureStyle& style);
+
 // A view's paintEvent: `figure` painted into `area`, antialiased; without one, `placeholder`
 // centred there in `color` at the style's label size.
 void paintFigureOrPlaceholder(QPainter& painter, const Figure* figure, const QRectF& area, const FigureStyle& style,

@@ -313,14 +313,9 @@ void LensFigure::Impl::paintCellTokens(QPainter& painter, const Layout& l, const
 void LensFigure::Impl::paintSelectedCell(QPainter& painter, const Layout& l, std::optional<int> layer, std::optional<int> position) const {
     if (!layer || !position || *layer < 0 || *layer >= layers() || *position < 0 || *position >= positions()) return;
     const QRectF cell(l.grid.left() + *position * l.cellWidth, l.grid.top() + rowOf(*layer) * l.cellHeight, l.cellWidth, l.cellHeight);
-    const double pen = std::max(1.0, style.lineWidth * 1.5);
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing, true);
-    painter.setBrush(Qt::NoBrush);
-    painter.setPen(QPen(style.background, pen * 2.0));
-    painter.drawRect(cell);
-    painter.setPen(QPen(style.foreground, pen));
-    painter.drawRect(cell);
+    figure::drawSelectionOutline(painter, cell, style);
     painter.restore();
 }
 

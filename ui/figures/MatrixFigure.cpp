@@ -257,12 +257,7 @@ void MatrixFigure::paint(QPainter& painter, const QRectF& area) const {
     const bool selectedVisible = selected >= w.firstRow && selected < w.firstRow + w.rows;
     if (selectedVisible) {
         const QRectF row(l.grid.left(), l.grid.top() + (selected - w.firstRow) * l.cell, l.grid.width(), l.cell);
-        const double pen = std::max(1.0, d.style.lineWidth * 1.5);
-        painter.setBrush(Qt::NoBrush);
-        painter.setPen(QPen(d.style.background, pen * 2.0));
-        painter.drawRect(row);
-        painter.setPen(QPen(d.style.foreground, pen));
-        painter.drawRect(row);
+        figure::drawSelectionOutline(painter, row, d.style);
     }
 
     // Row labels (queries), right-aligned against the grid.
