@@ -249,8 +249,27 @@ void runRender(const std::string& model, const attnscope::UserInput& input, cons
     std::error_code ec;
     const bool file = std::filesystem::is_regular_file(model, ec);
     if (!file && !input.text && !input.hasImage()) throw UsageError("render needs --text (or --image or --pixel-values for a vision model)");
+    const bool comparesInputs = s.view.query.compare.with == attnscope::CompareWith::Input;
+    if (s.view.query.compare.with != attnscope::CompareWith::Nothing && (s.view.lens || s.view.attribution || s.view.inside))
+        throw UsageError("--compare-layer, --compare-head, --compare-text and --compare-image draw difference maps of the attention views, "
+                         "not of --view lens, attribution or inside");
+    if (comparesInputs && file) throw UsageError("--compare-text and --compare-image run the model on another input; an attention file has no model");
     const std::shared_ptr<const ui::Analysis> analysis = file ? analysisOfAttentionFile(model, input, s) : analysisOfModel(model, input, parser, s);
     if (!analysis) return;  // the lens was rendered
+    // A difference from another input: the same model on it, with the same pair or target.
+    std::shared_ptr<const ui::Analysis> other;
+    if (comparesInputs) {
+        attnscope::UserInput second = input;
+        if (s.view.compareText) {
+            if (!input.text) throw UsageError("--compare-text compares two texts; this input is an image (use --compare-image)");
+            second.text = s.view.compareText->toStdString();
+        } else {
+            if (!input.hasImage()) throw UsageError("--compare-image compares two images; this input is a text (use --compare-text)");
+            second.imageFile = s.view.compareImage->toStdString();
+            second.pixelValuesFile.reset();
+        }
+        other = analysisOfModel(model, second, parser, s);
+    }
     QStringList stacks;
     for (const attnscope::NamedStack& stack : analysis->record.stacks) stacks << QString::fromStdString(stack.name);
     ui::ViewRequest request;
@@ -274,7 +293,7 @@ void runRender(const std::string& model, const attnscope::UserInput& input, cons
         throw Error("--query " + std::to_string(*s.view.queryToken) + " does not exist (" + what + " has " + std::to_string(queries) +
                     " tokens, numbered from 0)");
     }
-    const ui::FigureSource source = analysis->figureSource(request.stack);
+    const ui::FigureSource source = analysis->figureSource(request.stack, other.get());
     if (s.format == ui::ExportFormat::Npy) {
         // The displayed matrix: after aggregation, rollout, hidden special tokens and hard selection.
         ui::exportMatrixNpy(ui::buildMatrixData(source, request).matrix, s.out);

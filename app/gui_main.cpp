@@ -94,6 +94,14 @@ void applyOptions(const QCommandLineParser& parser, MainWindow& window) {
             usageError(QStringLiteral("--heads-off: %1").arg(QString::fromStdString(e.what())));
         }
     }
+    if (settings.compareText || settings.compareImage) {
+        attnscope::ui::AnalysisRequest other;
+        if (settings.compareText) other.text = *settings.compareText;
+        if (settings.compareImage) other.imageFile = QFileInfo(*settings.compareImage).absoluteFilePath();
+        other.pair = parser.value(QStringLiteral("pair"));
+        other.target = parser.value(QStringLiteral("target"));
+        window.setInitialOtherInput(other);
+    }
     if (settings.lens) window.openOnLens();
     else if (settings.attribution) window.openOnAttribution();
     else if (settings.inside) window.openOnInside();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "Error.h"
+#include "analysis/AttentionDifference.h"
 #include "analysis/WordGroups.h"
 
 namespace attnscope {
@@ -137,6 +138,20 @@ void applyHardSelection(std::vector<float>& values, int rows, int cols, const Ha
 AttentionMatrix computeAttentionMatrix(const AttentionStack& s, const AttentionQuery& q,
                                        const std::vector<bool>& special, const TokenWords* words) {
     if (s.empty()) throw Error("there is no attention to show yet");
+    if (q.compare.with == CompareWith::Input)
+        throw Error("comparing with another input needs that input's attention; give the text to compare with");
+    if (q.compare.with != CompareWith::Nothing) {
+        AttentionQuery a = q;
+        a.compare = {};
+        const AttentionQuery b = referenceQuery(q);
+        if (b.layer < 0 || b.layer >= s.layers)
+            throw Error("the layer to compare with, " + std::to_string(b.layer) + ", does not exist (the model has " +
+                        std::to_string(s.layers) + " layers, numbered from 0)");
+        if (q.compare.with == CompareWith::Head && (b.head < 0 || b.head >= s.heads))
+            throw Error("the head to compare with, " + std::to_string(b.head) + ", does not exist (the model has " +
+                        std::to_string(s.heads) + " heads, numbered from 0)");
+        return attentionDifference(computeAttentionMatrix(s, a, special, words), computeAttentionMatrix(s, b, special, words));
+    }
     if (q.layer < 0 || q.layer >= s.layers)
         throw Error("layer " + std::to_string(q.layer) + " does not exist (the model has " + std::to_string(s.layers) +
                     " layers, numbered from 0)");

@@ -18,6 +18,18 @@ struct HardSelection {
     float mass = 0.9f;      // Mass: the smallest set of keys whose weights sum to >= mass
 };
 
+// A difference map (AttentionDifference.h): the matrix minus a reference's, A − B. Layer: the
+// same heads (or aggregate, or rollout) at another layer; Head: one head of some layer; Input:
+// the same selection on another input, which the caller brings (computeAttentionMatrix alone
+// cannot, and refuses).
+enum class CompareWith { Nothing, Layer, Head, Input };
+struct Comparison {
+    CompareWith with = CompareWith::Nothing;
+    int layer = 0;  // Layer and Head: the reference's layer
+    int head = 0;   // Head: the reference head
+    bool operator==(const Comparison&) const = default;
+};
+
 // Which matrix a view shows. Every view and every export derives its matrix from one of these.
 struct AttentionQuery {
     int layer = 0;
@@ -41,6 +53,9 @@ struct AttentionQuery {
     // left out and each row renormalised over the rest, so a head that parks most of its
     // attention on the first token shows what else it reads. A row with nothing else stays 0.
     std::vector<int> leftOutKeys;
+    // Shown as a difference from a reference (every cell of a grid or heads view against its own
+    // reference: with Layer, head h against head h of the other layer).
+    Comparison compare;
 };
 
 // One word index per token on each axis (wordsOfTokens), for AttentionQuery::words.
@@ -58,11 +73,14 @@ struct AttentionMatrix {
     std::vector<int> rowTokens;
     std::vector<int> colTokens;
     int leftOutKeys = 0;  // key tokens left out as attention sinks (rows renormalised without them)
+    // The values are a difference A − B (AttentionDifference.h), signed in [−1, 1], not weights.
+    bool difference = false;
 
     float at(int r, int c) const { return values[static_cast<std::size_t>(r) * cols + c]; }
 };
 
-// Throws attnscope::Error when the query names a layer or head the stack does not have.
+// Throws attnscope::Error when the query names a layer or head the stack does not have (or
+// the comparison does, or it compares with another input).
 // specialTokens may be empty (= none special), else one flag per token (key axis); words are
 // used when query.words asks for them (null: tokens, as without it).
 AttentionMatrix computeAttentionMatrix(const AttentionStack& stack, const AttentionQuery& query,

@@ -107,6 +107,7 @@ private slots:
     void visionAndEncoderDecoderUsageErrors();
     void logitLensFigure();
     void attributionFigure();
+    void differenceMaps();
 
 private:
     QTemporaryDir tmp_;
@@ -606,4 +607,76 @@ void CliRenderTest::attributionFigure() {
 }
 
 QTEST_GUILESS_MAIN(CliRenderTest)
+void CliRenderTest::differenceMaps() {
+    // The model's own attention of both texts, from the `attention` command.
+    const auto attentionOf = [this](const char* text, int& n) {
+        const QString att = tmp_.filePath("diff-att.safetensors");
+        const Run r = runCli({"attention", bert(), "--text", text, "--out", att});
+        if (r.exitCode != 0) qWarning() << r.err;
+        attnscope::SafetensorsFile file(att.toStdString());
+        const auto* info = file.find("attentions");
+        n = int(info->shape[2]);
+        return file.toFloat(*info);
+    };
+    int n = 0, m = 0;
+    const auto a = attentionOf("The cat sat.", n);
+    const auto b = attentionOf("The big cat sat.", m);
+    const int heads = 4;
+    QCOMPARE(m, n + 2);  // "big" is two WordPieces here
+    const auto at = [heads](const std::vector<float>& all, int size, int layer, int head, int q, int k) {
+        return all[((std::size_t(layer) * heads + head) * size + q) * size + k];
+    };
+    const QString out = tmp_.filePath("diff.npy");
+
+    // Two heads of one input: head 1.3 minus head 0.2, cell by cell.
+    Run r = runCli({"render", bert(), "--text", "The cat sat.", "--layer", "1", "--head", "3", "--compare-head", "0.2", "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    Npy d = readNpy(out);
+    QCOMPARE(d.shape, (std::vector<std::int64_t>{n, n}));
+    for (int q = 0; q < n; ++q)
+        for (int k = 0; k < n; ++k) QCOMPARE(d.values[std::size_t(q) * n + k], at(a, n, 1, 3, q, k) - at(a, n, 0, 2, q, k));
+
+    // Two inputs of different lengths: A's tokens all appear in B ("big" is the extra one), so the
+    // difference has A's shape and each cell subtracts B's weight between the same two tokens.
+    r = runCli({"render", bert(), "--text", "The cat sat.", "--compare-text", "The big cat sat.", "--layer", "1", "--head", "0", "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    d = readNpy(out);
+    QCOMPARE(d.shape, (std::vector<std::int64_t>{n, n}));
+    const std::vector<int> inB{0, 1, 4, 5, 6, 7};  // [CLS] the cat sat . [SEP]
+    QCOMPARE(int(inB.size()), n);
+    float largest = 0.0f;
+    for (int q = 0; q < n; ++q)
+        for (int k = 0; k < n; ++k) {
+            const float expected = at(a, n, 1, 0, q, k) - at(b, m, 1, 0, inB[std::size_t(q)], inB[std::size_t(k)]);
+            QVERIFY(std::abs(d.values[std::size_t(q) * n + k] - expected) < 1e-6f);
+            largest = std::max(largest, std::abs(expected));
+        }
+    QVERIFY(largest > 0.01f);  // the inserted word changes the encoder's attention
+
+    // Every view draws a difference (and says so in its title, checked by the figure tests).
+    for (const char* view : {"matrix", "heads", "grid", "tokens"}) {
+        r = runCli({"render", bert(), "--text", "The cat sat.", "--compare-layer", "0", "--layer", "1", "--view", view, "--out",
+                    tmp_.filePath(QStringLiteral("diff-%1.png").arg(view))});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+    }
+
+    // Bad requests: one line each, usage errors exit 2, what the model lacks exits 3.
+    const auto expect = [&](const QStringList& args, int code, const char* says) {
+        const Run bad = runCli(QStringList{"render", bert(), "--text", "The cat sat.", "--out", out} + args);
+        QVERIFY2(bad.exitCode == code, bad.err.constData());
+        QVERIFY2(bad.err.contains(says), bad.err.constData());
+        QCOMPARE(bad.err.count('\n'), 1);
+    };
+    expect({"--compare-layer", "0", "--compare-head", "1.1"}, 2, "one thing at a time");
+    expect({"--compare-head", "1"}, 2, "LAYER.HEAD");
+    expect({"--compare-image", "cat.png"}, 2, "use --compare-text");
+    expect({"--compare-layer", "0", "--view", "lens", "--out", tmp_.filePath("diff-lens.png")}, 2, "difference maps");
+    expect({"--compare-layer", "7"}, 3, "the layer to compare with, 7, does not exist");
+    expect({"--compare-head", "1.9"}, 3, "the head to compare with, 9, does not exist");
+    const QString att = tmp_.filePath("diff-att.safetensors");
+    r = runCli({"render", att, "--compare-text", "The cat.", "--out", out});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("attention file has no model"), r.err.constData());
+}
+
 #include "test_cli_render.moc"

@@ -4,7 +4,9 @@
 #include <cmath>
 
 #include "Error.h"
+#include "analysis/AttentionDifference.h"
 #include "analysis/AttentionQuery.h"
+#include <random>
 
 using namespace attnscope;
 
@@ -47,6 +49,12 @@ private slots:
     void hidingSpecialTokensRenormalises();
     void leavingOutASinkRenormalisesTheRest();
     void badQueriesAreErrors();
+    void differenceOfTwoHeadsOrLayers();
+    void badComparisonsAreErrors();
+    void tokensAlignInTextOrder();
+    void alignmentIsALongestCommonSubsequence();
+    void differenceOfTwoInputsOnSharedTokens();
+    void badDifferencesAreErrors();
 };
 
 void AttentionQueryTest::singleMeanAndMaxHeads() {
@@ -280,6 +288,171 @@ void AttentionQueryTest::badQueriesAreErrors() {
     QVERIFY_THROWS_EXCEPTION(Error, computeAttentionMatrix(s, q));
     q.hardSelection = {HardRule::Mass, 1, 0, 1.5f};
     QVERIFY_THROWS_EXCEPTION(Error, computeAttentionMatrix(s, q));
+}
+
+void AttentionQueryTest::differenceOfTwoHeadsOrLayers() {
+    const auto s = smallStack();
+    // Head 1.0 minus head 0.1: cell by cell, signed, marked as a difference.
+    AttentionQuery q;
+    q.layer = 1;
+    q.head = 0;
+    q.compare = {CompareWith::Head, 0, 1};
+    const AttentionMatrix d = computeAttentionMatrix(s, q);
+    QVERIFY(d.difference);
+    QCOMPARE(d.rows, 3);
+    QCOMPARE(d.cols, 3);
+    const float l1h0[9] = {0.4f, 0.4f, 0.2f, 0.2f, 0.2f, 0.6f, 0.1f, 0.1f, 0.8f};
+    const float l0h1[9] = {0.1f, 0.8f, 0.1f, 0.5f, 0.25f, 0.25f, 0.3f, 0.3f, 0.4f};
+    for (int i = 0; i < 9; ++i) QCOMPARE(d.values[static_cast<std::size_t>(i)], l1h0[i] - l0h1[i]);
+    // A layer: the same aggregate there (the mean of layer 1 minus the mean of layer 0).
+    q.headMode = HeadMode::Mean;
+    q.compare = {CompareWith::Layer, 0, 0};
+    const AttentionMatrix layers = computeAttentionMatrix(s, q);
+    AttentionQuery a = q, b = q;
+    a.compare = {};
+    b.compare = {};
+    b.layer = 0;
+    const AttentionMatrix ma = computeAttentionMatrix(s, a), mb = computeAttentionMatrix(s, b);
+    QVERIFY(!ma.difference);
+    for (std::size_t i = 0; i < layers.values.size(); ++i) QCOMPARE(layers.values[i], ma.values[i] - mb.values[i]);
+    // Each head of a grid against its own head of the other layer: head 1 of layer 1 minus head 1 of layer 0.
+    q.headMode = HeadMode::Single;
+    q.head = 1;
+    const AttentionMatrix cell = computeAttentionMatrix(s, q);
+    QCOMPARE(cell.at(2, 1), 0.5f - 0.3f);
+    // A comparison with itself is zero everywhere; hard selections apply to each side first.
+    q.compare = {CompareWith::Head, 1, 1};
+    for (const float v : computeAttentionMatrix(s, q).values) QCOMPARE(v, 0.0f);
+    q.compare = {CompareWith::Head, 0, 1};
+    q.hard = true;
+    q.hardSelection.k = 1;
+    const AttentionMatrix hard = computeAttentionMatrix(s, q);
+    QCOMPARE(hard.at(0, 0), 1.0f);   // 1.1 keeps key 0 (1.0); 0.1 keeps key 1
+    QCOMPARE(hard.at(0, 1), -0.8f);
+    QCOMPARE(hard.at(0, 2), 0.0f);
+}
+
+void AttentionQueryTest::badComparisonsAreErrors() {
+    const auto s = smallStack();
+    AttentionQuery q;
+    const auto message = [&] {
+        try {
+            computeAttentionMatrix(s, q);
+        } catch (const Error& e) {
+            return QString::fromUtf8(e.what());
+        }
+        return QString();
+    };
+    q.compare = {CompareWith::Layer, 2, 0};
+    QVERIFY2(message().contains("the layer to compare with, 2, does not exist"), qPrintable(message()));
+    q.compare = {CompareWith::Head, 1, -1};
+    QVERIFY2(message().contains("the head to compare with, -1, does not exist"), qPrintable(message()));
+    q.compare = {CompareWith::Input, 0, 0};
+    QVERIFY2(message().contains("another input"), qPrintable(message()));
+}
+
+void AttentionQueryTest::tokensAlignInTextOrder() {
+    using Names = std::vector<std::string>;
+    // A word inserted in B: every other token keeps its partner.
+    TokenAlignment a = alignTokens(Names{"the", "cat", "sat"}, Names{"the", "big", "cat", "sat"});
+    QCOMPARE(a.inOther, (std::vector<int>{0, 2, 3}));
+    QCOMPARE(a.shared(), 3);
+    QCOMPARE(a.otherCount, 4);
+    QVERIFY(!a.oneToOne());
+    // A word replaced in the middle, and one dropped at the start.
+    a = alignTokens(Names{"<s>", "a", "cat", "sat", "down"}, Names{"<s>", "a", "dog", "sat", "down"});
+    QCOMPARE(a.inOther, (std::vector<int>{0, 1, -1, 3, 4}));
+    a = alignTokens(Names{"x", "y", "z"}, Names{"y", "z"});
+    QCOMPARE(a.inOther, (std::vector<int>{-1, 0, 1}));
+    // Repeated tokens pair in order; nothing shared leaves every token unmatched.
+    a = alignTokens(Names{"a", "b", "a", "b"}, Names{"b", "a", "b"});
+    QCOMPARE(a.shared(), 3);
+    a = alignTokens(Names{"p", "q"}, Names{"r"});
+    QCOMPARE(a.inOther, (std::vector<int>{-1, -1}));
+    QCOMPARE(alignTokens(Names{}, Names{"r"}).shared(), 0);
+    QVERIFY(alignTokens(Names{"a", "b"}, Names{"a", "b"}).oneToOne());
+    QVERIFY(alignByPosition(4).oneToOne());
+    QCOMPARE(alignByPosition(4).inOther, (std::vector<int>{0, 1, 2, 3}));
+}
+
+void AttentionQueryTest::alignmentIsALongestCommonSubsequence() {
+    // Against the textbook recursion on small random texts over a 3-token vocabulary: the
+    // pairs spell the same tokens, keep their order in both, and are as many as the LCS.
+    std::mt19937 random(7);
+    for (int trial = 0; trial < 300; ++trial) {
+        std::vector<std::string> a(random() % 9), b(random() % 9);
+        for (auto& t : a) t = std::string(1, static_cast<char>('a' + random() % 3));
+        for (auto& t : b) t = std::string(1, static_cast<char>('a' + random() % 3));
+        std::vector<std::vector<int>> lcs(a.size() + 1, std::vector<int>(b.size() + 1, 0));
+        for (std::size_t i = a.size(); i-- > 0;)
+            for (std::size_t j = b.size(); j-- > 0;)
+                lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+        const TokenAlignment found = alignTokens(a, b);
+        QCOMPARE(found.shared(), lcs[0][0]);
+        int last = -1;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            const int j = found.inOther[i];
+            if (j < 0) continue;
+            QCOMPARE(a[i], b[static_cast<std::size_t>(j)]);
+            QVERIFY(j > last);
+            last = j;
+        }
+    }
+}
+
+void AttentionQueryTest::differenceOfTwoInputsOnSharedTokens() {
+    // A: "the cat sat" (3 tokens), B: "the big cat sat" (4), self-attention of one head each.
+    AttentionStack a, b;
+    a.resize(1, 1, 3, 3);
+    b.resize(1, 1, 4, 4);
+    const float av[9] = {1.0f, 0, 0, 0.5f, 0.5f, 0, 0.2f, 0.3f, 0.5f};
+    const float bv[16] = {1.0f, 0, 0, 0, 0.4f, 0.6f, 0, 0, 0.3f, 0.3f, 0.4f, 0, 0.1f, 0.2f, 0.3f, 0.4f};
+    std::copy(av, av + 9, a.map(0, 0));
+    std::copy(bv, bv + 16, b.map(0, 0));
+    const AttentionQuery q;
+    const AttentionMatrix ma = computeAttentionMatrix(a, q), mb = computeAttentionMatrix(b, q);
+    const TokenAlignment align = alignTokens({"the", "cat", "sat"}, {"the", "big", "cat", "sat"});
+    const AttentionMatrix d = attentionDifference(ma, mb, align, align);
+    QVERIFY(d.difference);
+    QCOMPARE(d.rows, 3);
+    QCOMPARE(d.cols, 3);
+    QCOMPARE(d.rowTokens, (std::vector<int>{0, 1, 2}));  // A's tokens label it
+    // "sat" attending to "cat": 0.3 in A, 0.3 in B (row 3, column 2 there).
+    QCOMPARE(d.at(2, 1), 0.3f - 0.3f);
+    QCOMPARE(d.at(1, 1), 0.5f - 0.4f);  // "cat" to itself
+    QCOMPARE(d.at(2, 0), 0.2f - 0.1f);  // "sat" to "the"
+    // A token B hides (a special token left out of its matrix) drops out of the difference.
+    AttentionQuery hidden;
+    hidden.hideSpecialTokens = true;
+    const AttentionMatrix mbHidden = computeAttentionMatrix(b, hidden, {true, false, false, false});
+    const AttentionMatrix dHidden = attentionDifference(ma, mbHidden, align, align);
+    QCOMPARE(dHidden.rowTokens, (std::vector<int>{1, 2}));
+    QCOMPARE(dHidden.colTokens, (std::vector<int>{1, 2}));
+}
+
+void AttentionQueryTest::badDifferencesAreErrors() {
+    const auto s = smallStack();
+    const AttentionMatrix m = computeAttentionMatrix(s, AttentionQuery{});
+    AttentionMatrix smaller = m;
+    smaller.rows = 2;
+    smaller.rowTokens.pop_back();
+    smaller.values.resize(6);
+    QVERIFY_THROWS_EXCEPTION(Error, attentionDifference(m, smaller));
+    AttentionMatrix broken = m;
+    broken.values[4] = std::nanf("");
+    QVERIFY_THROWS_EXCEPTION(Error, attentionDifference(m, broken));
+    broken.values[4] = INFINITY;
+    QVERIFY_THROWS_EXCEPTION(Error, attentionDifference(broken, m));
+    const TokenAlignment same = alignByPosition(3);
+    QVERIFY_THROWS_EXCEPTION(Error, attentionDifference(m, broken, same, same));
+    // Nothing shared, and an alignment for another number of tokens.
+    TokenAlignment none = same;
+    none.inOther = {-1, -1, -1};
+    QVERIFY_THROWS_EXCEPTION(Error, attentionDifference(m, m, none, none));
+    QVERIFY_THROWS_EXCEPTION(Error, attentionDifference(m, m, alignByPosition(2), alignByPosition(2)));
+    TokenAlignment beyond = same;
+    beyond.inOther = {0, 1, 7};
+    QVERIFY_THROWS_EXCEPTION(Error, attentionDifference(m, m, beyond, beyond));
 }
 
 QTEST_APPLESS_MAIN(AttentionQueryTest)

@@ -10,9 +10,13 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QPushButton>
 
 #include "AblationControls.h"
+#include "ComparisonControls.h"
+#include "GridFigure.h"
 #include "AttributionTab.h"
 #include "AttributionView.h"
 #include "LensFigure.h"
@@ -68,6 +72,7 @@ private slots:
     void sinkSwitchLeavesOutTheFirstToken();
     void attributionTabSplitsThePredictionAndFindsTheHead();
     void lensShowsBeforeAndAfter();
+    void differenceMapsOfHeadsLayersAndInputs();
 };
 
 void AblationWindowTest::ctrlClickSwitchesAHeadOffAndBack() {
@@ -178,6 +183,62 @@ void AblationWindowTest::sinkSwitchLeavesOutTheFirstToken() {
     sink->click();
     QVERIFY(window.selection().leftOutKeys().empty());
     QVERIFY(!window.heatmap()->matrixFigure()->data().title.contains(QStringLiteral("left out")));
+}
+
+void AblationWindowTest::differenceMapsOfHeadsLayersAndInputs() {
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(openAndCompute(window, QStringLiteral("builtin:induction"), kRepeat));
+    window.setCurrentView(ui::ViewKind::Matrix);
+    window.selection().focusHead(1, 0);
+    ui::ComparisonControls* controls = window.comparisonControls();
+    QVERIFY(controls->isVisible());
+    const auto plainMatrix = window.heatmap()->matrixFigure()->data().matrix;
+    QVERIFY(!plainMatrix.difference);
+
+    // Minus another head: the combo, then the head's spin box; the views' matrix is the
+    // engine's difference of the two heads.
+    controls->withCombo()->setCurrentIndex(controls->withCombo()->findData(static_cast<int>(CompareWith::Head)));
+    emit controls->withCombo()->activated(controls->withCombo()->currentIndex());
+    QVERIFY(controls->headSpin()->isVisible());
+    controls->headSpin()->setValue(1);
+    const Comparison expected{CompareWith::Head, 0, 1};
+    QVERIFY(window.selection().comparison() == expected);
+    const ui::MatrixFigureData& heads = window.heatmap()->matrixFigure()->data();
+    QVERIFY(heads.matrix.difference);
+    QVERIFY2(heads.title.contains(QStringLiteral("minus layer 0 head 1")), qPrintable(heads.title));
+    AttentionQuery other;
+    other.layer = 0;
+    other.head = 1;
+    const AttentionMatrix b = computeAttentionMatrix(window.session().analysis()->attention(0), other);
+    for (std::size_t i = 0; i < b.values.size(); ++i) QCOMPARE(heads.matrix.values[i], plainMatrix.values[i] - b.values[i]);
+    // The model grid shows every head minus that one, on the diverging map.
+    window.setCurrentView(ui::ViewKind::Grid);
+    QTRY_VERIFY(window.modelView()->gridFigure() && window.modelView()->gridFigure()->data().maps.front().difference);
+
+    // Minus another input: text B typed in the box runs in the session; the views then show A − B
+    // on the tokens both share, and say so.
+    window.setCurrentView(ui::ViewKind::Matrix);
+    controls->withCombo()->setCurrentIndex(controls->withCombo()->findData(static_cast<int>(CompareWith::Input)));
+    emit controls->withCombo()->activated(controls->withCombo()->currentIndex());
+    QVERIFY(window.heatmap()->matrixFigure() == nullptr);  // no B yet: the view says to type one
+    QVERIFY(controls->otherTextEdit()->isVisible());
+    controls->otherTextEdit()->setText(QStringLiteral("qzvmxkwjbfhy qzvm"));
+    QTest::keyClick(controls->otherTextEdit(), Qt::Key_Return);
+    QVERIFY(QTest::qWaitFor([&] { return window.session().otherInput() && !window.session().isBusy(); }, kTimeoutMs));
+    QTRY_VERIFY(window.heatmap()->matrixFigure() != nullptr);
+    const ui::MatrixFigureData& inputs = window.heatmap()->matrixFigure()->data();
+    QVERIFY(inputs.matrix.difference);
+    QVERIFY2(inputs.title.contains(QStringLiteral("minus “qzvmxkwjbfhy qzvm”")), qPrintable(inputs.title));
+    QVERIFY2(inputs.title.contains(QStringLiteral("tokens both share")), qPrintable(inputs.title));
+    QVERIFY(controls->otherLabel()->text().contains(QStringLiteral("qzvmxkwjbfhy qzvm")));
+    // The causal model's shared beginning attends alike in both: its differences are zero.
+    QCOMPARE(inputs.matrix.at(1, 0), 0.0f);
+    // Off again: the plain map.
+    controls->withCombo()->setCurrentIndex(0);
+    emit controls->withCombo()->activated(0);
+    QVERIFY(!window.heatmap()->matrixFigure()->data().matrix.difference);
 }
 
 void AblationWindowTest::attributionTabSplitsThePredictionAndFindsTheHead() {

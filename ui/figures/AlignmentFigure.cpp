@@ -138,11 +138,12 @@ void AlignmentFigure::paint(QPainter& painter, const QRectF& area) const {
     const auto drawRow = [&](int r, double fade) {
         const QPointF to(l.target[static_cast<std::size_t>(r)].center().x(), l.target[static_cast<std::size_t>(r)].top());
         for (int c = 0; c < m.cols; ++c) {
-            const float w = m.at(r, c);
+            const float w = m.difference ? std::abs(m.at(r, c)) : m.at(r, c);
             if (!(w > (data.hard ? 0.0f : kSoftFloor))) continue;
+            const QColor lineInk = m.difference ? figure::signedInk(m.at(r, c)) : ink;
             const double strength = data.hard ? 1.0 : std::min(1.0, static_cast<double>(w));
             const QPointF from(l.source[static_cast<std::size_t>(c)].center().x(), l.source[static_cast<std::size_t>(c)].bottom());
-            painter.setPen(QPen(figure::withAlpha(ink, (data.hard ? 0.85 : 0.15 + 0.85 * strength) * fade),
+            painter.setPen(QPen(figure::withAlpha(lineInk, (data.hard ? 0.85 : 0.15 + 0.85 * strength) * fade),
                                 style.lineWidth * (data.hard ? 2.2 : 0.6 + 3.0 * strength), Qt::SolidLine, Qt::RoundCap));
             painter.drawLine(from, to);
         }

@@ -23,6 +23,9 @@ public:
     // The maps the app offers, by name() (case-insensitive; "gray"/"grey"/"greyscale" name
     // grayscale); unknown names give viridis.
     static ColorMap byName(const QString& name);
+    // The map for a figure's values: byName(name), or for a difference map (signed values)
+    // the diverging map whatever the style names.
+    static ColorMap forValues(const QString& name, bool difference) { return difference ? diverging() : byName(name); }
     // Whether byName() knows the name (rather than falling back to viridis).
     static bool isKnown(const QString& name);
     static QStringList names();

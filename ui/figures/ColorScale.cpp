@@ -24,13 +24,17 @@ QString powerOfTen(int exponent) {
 float ColorScale::maxOf(const AttentionMatrix& matrix) {
     float hi = 0.0f;
     for (float v : matrix.values)
-        if (v > hi) hi = v;  // NaN never compares greater
+        if ((matrix.difference ? std::abs(v) : v) > hi) hi = matrix.difference ? std::abs(v) : v;  // NaN never compares greater
     return hi;
 }
 
 ColorScale::ColorScale(const AttentionMatrix& matrix, ValueScale scale, Normalization normalization, float globalMax)
     : scale_(scale), normalization_(normalization), leftOutKeys_(matrix.leftOutKeys) {
     globalMax_ = globalMax >= 0.0f ? globalMax : maxOf(matrix);
+    if (matrix.difference) {
+        *this = symmetric(globalMax_, QStringLiteral("difference of weights, A − B"));
+        return;
+    }
     if (normalization_ == Normalization::PerRow) {
         rowMax_.assign(static_cast<std::size_t>(matrix.rows), 0.0f);
         for (int r = 0; r < matrix.rows; ++r)

@@ -31,7 +31,9 @@ public:
     static ColorScale symmetric(float maxAbs, QString caption);
     bool isSymmetric() const { return symmetric_; }
 
-    // Largest value of the matrix (0 when empty).
+    // A difference matrix (AttentionMatrix::difference) gets the symmetric scale, whatever the
+    // style asks: a log scale or a row's maximum mean nothing for signed values.
+    // Largest value of the matrix (0 when empty); of a difference, the largest magnitude.
     static float maxOf(const AttentionMatrix& matrix);
 
     // The colour-map position, 0..1, of `value` in matrix row `row`.

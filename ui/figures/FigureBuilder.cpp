@@ -39,19 +39,34 @@ QStringList queryLabels(const FigureSource& source, const std::vector<int>& toke
 // Cross-attention: queries and keys are different token lists.
 bool isCross(const FigureSource& source) { return !source.queryLabels.isEmpty(); }
 
-// The matrix a view shows for its stack: the engine's, or for a probe with rollout on, the
-// rollout that starts from the probe.
-AttentionMatrix shownMatrix(const AttentionStack& stack, const FigureSource& source, const AttentionQuery& query,
-                            const TokenWords* words) {
-    if (query.layerMode == LayerMode::Rollout && source.rolloutBase) return rolloutThrough(stack, *source.rolloutBase, query);
-    return computeAttentionMatrix(stack, query, source.specialTokens, words);
+const TokenWords* wordsOf(const FigureSource& source) { return source.words.keys.empty() ? nullptr : &source.words; }
+
+// The matrix a view shows of its source for one query: the engine's; for a probe with rollout
+// on, the rollout that starts from the probe; compared with another input, the difference of
+// the two inputs' matrices on the tokens they share.
+AttentionMatrix shownMatrix(const FigureSource& source, const AttentionQuery& query) {
+    const AttentionStack& stack = stackOf(source);
+    if (query.compare.with == CompareWith::Input) {
+        if (!source.otherInput || !source.otherInput->attentions)
+            throw Error("Type the text to compare with: the difference map shows this input's attention minus that one's.");
+        const AttentionStack& other = stackOf(*source.otherInput);
+        if (other.layers != stack.layers || other.heads != stack.heads)
+            throw Error("the input compared with has " + std::to_string(other.layers) + " layers of " + std::to_string(other.heads) +
+                        " heads, this one " + std::to_string(stack.layers) + " of " + std::to_string(stack.heads));
+        AttentionQuery plain = query;
+        plain.compare = {};
+        const bool self = source.queryLabels.isEmpty();
+        return attentionDifference(shownMatrix(source, plain), shownMatrix(*source.otherInput, plain),
+                                   self ? source.keyAlignment : source.queryAlignment, source.keyAlignment);
+    }
+    if (query.layerMode == LayerMode::Rollout && source.rolloutBase && query.compare.with == CompareWith::Nothing)
+        return rolloutThrough(stack, *source.rolloutBase, query);
+    return computeAttentionMatrix(stack, query, source.specialTokens, wordsOf(source));
 }
 
 bool showsWords(const FigureSource& source, const ViewRequest& request) {
     return request.query.words && !source.words.keys.empty() && !source.words.queries.empty();
 }
-
-const TokenWords* wordsOf(const FigureSource& source) { return source.words.keys.empty() ? nullptr : &source.words; }
 
 // The source as a view labels it: in words, every token is labelled by its word (a grouped
 // matrix names each word by its first token).
@@ -171,7 +186,22 @@ QString describeSelection(const ViewRequest& request, int rolloutLayers) {
         for (const int t : q.leftOutKeys) tokens << QString::number(t);
         parts << QStringLiteral("tokens %1 left out").arg(tokens.join(QStringLiteral(", ")));
     }
+    const Comparison& c = q.compare;
+    if (c.with == CompareWith::Layer) parts << QStringLiteral("minus layer %1").arg(c.layer);
+    if (c.with == CompareWith::Head) parts << QStringLiteral("minus layer %1 head %2").arg(c.layer).arg(c.head);
     return parts.join(QStringLiteral(" · "));
+}
+
+// "minus “the dog sat”", and where the inputs' tokens do not pair one to one, on which.
+QString comparedInput(const FigureSource& source) {
+    QString text = QStringLiteral("minus ") + (source.otherInputName.isEmpty() ? QStringLiteral("the other input") : source.otherInputName);
+    const TokenAlignment& keys = source.keyAlignment;
+    if (source.otherInput && !keys.oneToOne())
+        text += QStringLiteral(" · on the %1 tokens both share (of %2 and %3)")
+                    .arg(keys.shared())
+                    .arg(keys.inOther.size())
+                    .arg(keys.otherCount);
+    return text;
 }
 
 }  // namespace
@@ -187,6 +217,7 @@ QString describeRequest(const FigureSource& source, const ViewRequest& request) 
         const double agreement = patternAgreement(*source.attentions, *source.wholeAttention, q.layer, q.head);
         selection += QStringLiteral(" · alone, %1% of the head's pattern").arg(std::lround(100.0 * agreement));
     }
+    if (q.compare.with == CompareWith::Input) selection += QStringLiteral(" · ") + comparedInput(source);
     if (!source.condition.isEmpty()) selection += QStringLiteral(" · ") + source.condition;
     return source.attentionName.isEmpty() ? selection : source.attentionName + QStringLiteral(" · ") + selection;
 }
@@ -194,7 +225,7 @@ QString describeRequest(const FigureSource& source, const ViewRequest& request) 
 MatrixFigureData buildMatrixData(const FigureSource& given, const ViewRequest& request) {
     const FigureSource source = labelled(given, request);
     MatrixFigureData data;
-    data.matrix = shownMatrix(stackOf(source), source, aggregated(request, stackOf(source).heads), wordsOf(source));
+    data.matrix = shownMatrix(source, aggregated(request, stackOf(source).heads));
     data.rowLabels = queryLabels(source, data.matrix.rowTokens);
     data.columnLabels = keyLabels(source, data.matrix.colTokens);
     if (!source.queryAxisTitle.isEmpty()) data.rowAxisTitle = source.queryAxisTitle;
@@ -211,7 +242,7 @@ HeadsFigureData buildHeadsData(const FigureSource& given, const ViewRequest& req
     const AttentionStack& stack = stackOf(source);
     HeadsFigureData data;
     for (int h = 0; h < stack.heads; ++h)
-        data.heads.push_back(computeAttentionMatrix(stack, singleHead(request.query, request.query.layer, h), source.specialTokens, wordsOf(source)));
+        data.heads.push_back(shownMatrix(source, singleHead(request.query, request.query.layer, h)));
     const bool sized = static_cast<int>(request.enabledHeads.size()) == stack.heads;
     data.enabled = sized ? request.enabledHeads : std::vector<bool>(static_cast<std::size_t>(stack.heads), true);
     if (!data.heads.empty()) {
@@ -245,7 +276,7 @@ bool sameGridMaps(const ViewRequest& a, const ViewRequest& b) {
     const AttentionQuery &p = a.query, &q = b.query;
     const HardSelection &x = p.hardSelection, &y = q.hardSelection;
     return a.stack == b.stack && p.hard == q.hard && p.hideSpecialTokens == q.hideSpecialTokens && p.words == q.words &&
-           p.leftOutKeys == q.leftOutKeys &&
+           p.leftOutKeys == q.leftOutKeys && p.compare == q.compare &&
            (!p.hard || (x.rule == y.rule && x.k == y.k && x.threshold == y.threshold && x.mass == y.mass));
 }
 
@@ -256,21 +287,22 @@ GridFigureData buildGridData(const FigureSource& source, const ViewRequest& requ
     // 140 ms on one). The first is made here, so a bad query throws its attnscope::Error in
     // this thread; the rest cannot fail once it succeeded.
     data.maps.resize(static_cast<std::size_t>(stack.layers) * stack.heads);
-    data.maps[0] = computeAttentionMatrix(stack, singleHead(request.query, 0, 0), source.specialTokens, wordsOf(source));
+    data.maps[0] = shownMatrix(source, singleHead(request.query, 0, 0));
     const int count = static_cast<int>(data.maps.size());
 #pragma omp parallel for schedule(dynamic)
     for (int i = 1; i < count; ++i)
         data.maps[static_cast<std::size_t>(i)] =
-            computeAttentionMatrix(stack, singleHead(request.query, i / stack.heads, i % stack.heads), source.specialTokens, wordsOf(source));
+            shownMatrix(source, singleHead(request.query, i / stack.heads, i % stack.heads));
     return data;
 }
 
 TokenStripFigureData buildTokenStripData(const FigureSource& given, const ViewRequest& request) {
     const FigureSource source = labelled(given, request);
     const AttentionStack& stack = stackOf(source);
-    const AttentionMatrix m = shownMatrix(stack, source, aggregated(request, stackOf(source).heads), wordsOf(source));
+    const AttentionMatrix m = shownMatrix(source, aggregated(request, stackOf(source).heads));
     TokenStripFigureData data;
     data.labels = keyLabels(source, m.colTokens);
+    data.difference = m.difference;
     if (source.firstGeneratedToken >= 0 && !isCross(source))
         for (const int token : m.colTokens) data.generated.push_back(token >= source.firstGeneratedToken);
     if (m.rows == 0) return data;
@@ -308,7 +340,7 @@ ImageOverlayFigureData buildImageOverlayData(const FigureSource& source, const V
     if (query >= stack.queries)
         throw Error("query " + std::to_string(query) + " does not exist (" + (cross ? "the queries are " : "the image has ") +
                     std::to_string(stack.queries) + " tokens, numbered from 0)");
-    const AttentionMatrix m = shownMatrix(stack, source, aggregated(request, stackOf(source).heads), wordsOf(source));
+    const AttentionMatrix m = shownMatrix(source, aggregated(request, stackOf(source).heads));
     const int row = rowOfToken(m, query);
     if (row < 0)
         throw Error("The query " + queryLabel(source, query).toStdString() +
@@ -317,6 +349,7 @@ ImageOverlayFigureData buildImageOverlayData(const FigureSource& source, const V
     ImageOverlayFigureData data;
     data.image = source.image;
     data.grid = grid;
+    data.difference = m.difference;
     data.patchWeights.assign(static_cast<std::size_t>(grid.count()), 0.0f);
     for (int c = 0; c < m.cols; ++c) {
         const int token = m.colTokens[static_cast<std::size_t>(c)];
@@ -336,12 +369,11 @@ ImageOverlayFigureData buildImageOverlayData(const FigureSource& source, const V
 
 AlignmentFigureData buildAlignmentData(const FigureSource& given, const ViewRequest& request) {
     const FigureSource source = labelled(given, request);
-    const AttentionStack& stack = stackOf(source);
     if (!isCross(source))
         throw Error("The alignment view is for cross-attention, where a target's tokens attend to a source's (a translation, "
                     "a caption); this attention is self-attention. Choose the cross-attention stack to see it.");
     AlignmentFigureData data;
-    data.matrix = shownMatrix(stack, source, aggregated(request, stackOf(source).heads), wordsOf(source));
+    data.matrix = shownMatrix(source, aggregated(request, stackOf(source).heads));
     data.targetLabels = queryLabels(source, data.matrix.rowTokens);
     data.sourceLabels = keyLabels(source, data.matrix.colTokens);
     data.selectedRow = rowOfToken(data.matrix, shownQuery(source, request));

@@ -6,6 +6,7 @@
 
 #include "Figure.h"
 #include "FigureData.h"
+#include "analysis/AttentionDifference.h"
 #include "tensor/AttentionStack.h"
 
 namespace attnscope::ui {
@@ -57,6 +58,13 @@ struct FigureSource {
     TokenWords words;
     QStringList keyWordLabels;
     QStringList queryWordLabels;
+    // A difference from another input (AttentionQuery::compare with Input): that input's source
+    // for the same stack, how its tokens match this one's on each axis (one alignment for both
+    // in self-attention), and how titles name it ("“the dog sat”"). Null: none given.
+    std::shared_ptr<const FigureSource> otherInput;
+    TokenAlignment queryAlignment;
+    TokenAlignment keyAlignment;
+    QString otherInputName;
 
     const QStringList& rowLabels() const { return queryLabels.isEmpty() ? tokenLabels : queryLabels; }
 };

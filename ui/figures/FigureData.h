@@ -64,6 +64,7 @@ struct TokenStripFigureData {
     std::vector<float> weights;          // one per label
     std::vector<bool> generated;         // one per label (or empty): written by the model, drawn dashed
     int queryToken = -1;                 // outlined
+    bool difference = false;             // the weights are a difference A − B (signed)
     QString title;
 };
 
@@ -91,6 +92,7 @@ struct ImageOverlayFigureData {
     std::vector<OtherKey> otherKeys;
     int queryToken = -1;               // index into the full token list
     int queryPatch = -1;               // the query's patch (outlined), -1 when the query is [CLS]/[DIST]
+    bool difference = false;           // the weights are a difference A − B (signed)
     QString queryLabel;
     std::vector<ClassPrediction> predictions;  // empty: the model has no classifier
     QString title;

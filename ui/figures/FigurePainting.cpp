@@ -1,5 +1,6 @@
 #include "FigurePainting.h"
 
+#include "ColorMap.h"
 #include "Figure.h"
 
 #include <QFontInfo>
@@ -68,6 +69,11 @@ QColor textColorOn(const QColor& fill) {
     auto channel = [](double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); };
     const double l = 0.2126 * channel(fill.redF()) + 0.7152 * channel(fill.greenF()) + 0.0722 * channel(fill.blueF());
     return l > 0.179 ? QColor(Qt::black) : QColor(Qt::white);
+}
+
+QColor signedInk(float value) {
+    static const ColorMap map = ColorMap::diverging();
+    return map.colorAt(value > 0.0f ? 0.9 : 0.1);
 }
 
 QColor withAlpha(QColor color, double alpha) {

@@ -44,6 +44,10 @@ QColor textColorOn(const QColor& fill);
 // `color` with its alpha replaced.
 QColor withAlpha(QColor color, double alpha);
 
+// A difference's line colour: the diverging map's red where A gives more weight (value > 0),
+// its blue where B does.
+QColor signedInk(float value);
+
 // A colour between a and b (f = 0: a, f = 1: b).
 QColor mix(const QColor& a, const QColor& b, double f);
 

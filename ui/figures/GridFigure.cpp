@@ -90,7 +90,7 @@ GridFigure::GridFigure(GridFigureData data, FigureStyle style) {
     auto impl = std::make_shared<Impl>();
     impl->data = std::move(data);
     impl->style = std::move(style);
-    impl->colorMap = ColorMap::byName(impl->style.colorMap);
+    impl->colorMap = ColorMap::forValues(impl->style.colorMap, !impl->data.maps.empty() && impl->data.maps.front().difference);
     // Each map's maximum, then its scale against the largest of them, on every core: one
     // pass over 144 maps of 512 x 512 is 37 million values.
     const auto& maps = impl->data.maps;

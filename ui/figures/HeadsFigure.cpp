@@ -244,12 +244,14 @@ void HeadsFigure::paint(QPainter& painter, const QRectF& area) const {
     for (int h = 0; h < headCount; ++h) {
         if (!d.enabled(h)) continue;
         const AttentionMatrix& m = d.data.heads[static_cast<std::size_t>(h)];
-        const QColor colour = headColor(h, headCount);
         const int firstRow = selected >= 0 ? selected : 0;
         const int lastRow = selected >= 0 ? selected + 1 : m.rows;
         for (int r = firstRow; r < lastRow; ++r) {
             for (int c = 0; c < m.cols; ++c) {
-                const float w = m.at(r, c);
+                // A difference's line says by its colour which input (or head, or layer) gives
+                // the key more weight, and by its width how much more.
+                const float w = m.difference ? std::abs(m.at(r, c)) : m.at(r, c);
+                const QColor colour = m.difference ? figure::signedInk(m.at(r, c)) : headColor(h, headCount);
                 if (w < (selected >= 0 ? kSelectedFloor : kAllRowsFloor)) continue;
                 const double alpha = selected >= 0 ? 0.15 + 0.85 * w : 0.08 + 0.35 * w;
                 painter.setPen(QPen(figure::withAlpha(colour, alpha), baseWidth * (selected >= 0 ? 0.8 + 2.2 * w : 0.6 + w),

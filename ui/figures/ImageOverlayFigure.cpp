@@ -231,11 +231,12 @@ ImageOverlayFigure::ImageOverlayFigure(ImageOverlayFigureData data, FigureStyle 
     auto impl = std::make_shared<Impl>();
     impl->data = std::move(data);
     impl->style = std::move(style);
-    impl->colorMap = ColorMap::byName(impl->style.colorMap);
+    impl->colorMap = ColorMap::forValues(impl->style.colorMap, impl->data.difference);
     // The scale spans the patch weights only: see the class comment.
     AttentionMatrix patches;
     patches.rows = 1;
     patches.cols = impl->patchCount();
+    patches.difference = impl->data.difference;
     patches.values.resize(static_cast<std::size_t>(std::max(0, patches.cols)));
     for (int p = 0; p < patches.cols; ++p) patches.values[static_cast<std::size_t>(p)] = impl->patchWeight(p);
     impl->scale = ColorScale(patches, impl->style.scale, impl->style.normalization);

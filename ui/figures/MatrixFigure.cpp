@@ -82,7 +82,7 @@ MatrixFigure::MatrixFigure(MatrixFigureData data, FigureStyle style) {
     auto impl = std::make_shared<Impl>();
     impl->data = std::move(data);
     impl->style = std::move(style);
-    impl->colorMap = ColorMap::byName(impl->style.colorMap);
+    impl->colorMap = ColorMap::forValues(impl->style.colorMap, impl->data.matrix.difference);
     impl->scale = ColorScale(impl->data.matrix, impl->style.scale, impl->style.normalization);
     QStringList rowLabels, columnLabels;
     for (int r = 0; r < impl->data.matrix.rows; ++r) rowLabels << impl->rowLabel(r);

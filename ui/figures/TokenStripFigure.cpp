@@ -48,11 +48,12 @@ TokenStripFigure::TokenStripFigure(TokenStripFigureData data, FigureStyle style)
     auto impl = std::make_shared<Impl>();
     impl->data = std::move(data);
     impl->style = std::move(style);
-    impl->colorMap = ColorMap::byName(impl->style.colorMap);
+    impl->colorMap = ColorMap::forValues(impl->style.colorMap, impl->data.difference);
     // The weights as a one-row matrix: global and per-row normalisation agree here.
     AttentionMatrix row;
     row.rows = 1;
     row.cols = impl->count();
+    row.difference = impl->data.difference;
     row.values.assign(static_cast<std::size_t>(row.cols), 0.0f);
     for (int i = 0; i < row.cols; ++i) row.values[static_cast<std::size_t>(i)] = impl->weight(i);
     impl->scale = ColorScale(row, impl->style.scale, impl->style.normalization);

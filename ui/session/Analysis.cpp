@@ -1,5 +1,6 @@
 #include "Analysis.h"
 
+#include <QFileInfo>
 #include <QObject>
 
 #include "TokenLabel.h"
@@ -48,6 +49,36 @@ QString stackDescription(const StackShape& s) {
     QString queries = sequenceNoun(s.querySequence);
     queries[0] = queries[0].toUpper();
     return QObject::tr("%1 tokens (rows) attending to %2 tokens (columns)").arg(queries, sequenceNoun(s.keySequence));
+}
+
+QString Analysis::inputName() const {
+    if (!imagePath.isEmpty()) return QFileInfo(imagePath).fileName();
+    constexpr int kLongest = 40;
+    const QString simple = text.simplified();
+    return QStringLiteral("“%1”").arg(simple.size() > kLongest ? simple.left(kLongest - 1) + QStringLiteral("…") : simple);
+}
+
+namespace {
+
+// Two inputs' tokens on one axis: position for position when they are as many (two texts that
+// differ in a word, two images), else the tokens both have, in order.
+TokenAlignment alignSequences(const TokenSequence& a, const TokenSequence& b) {
+    if (a.size() == b.size()) return alignByPosition(a.size());
+    return alignTokens(a.names, b.names);
+}
+
+}  // namespace
+
+FigureSource Analysis::figureSource(int index, const Analysis* other) const {
+    FigureSource source = figureSource(index);
+    if (!other || other->stackCount() == 0) return source;
+    const NamedStack& s = stack(index);
+    const NamedStack& t = other->stack(index);
+    source.otherInput = std::make_shared<const FigureSource>(other->figureSource(index));
+    source.keyAlignment = alignSequences(record.keysOf(s), other->record.keysOf(t));
+    if (!s.isSelfAttention()) source.queryAlignment = alignSequences(record.queriesOf(s), other->record.queriesOf(t));
+    source.otherInputName = other->inputName();
+    return source;
 }
 
 FigureSource Analysis::figureSource(int index) const {

@@ -88,8 +88,13 @@ struct Analysis {
     bool asksFromPredicted(int index) const { return stack(index).querySequence == predictedSequence; }
 
     // What FigureBuilder needs for one stack, with the right tokens on each axis; points into
-    // this analysis, so keep the analysis alive.
+    // this analysis, so keep the analysis alive. `other`: another input of the same model the
+    // views may show a difference from (FigureSource::otherInput), kept alive as long.
     FigureSource figureSource(int stack = 0) const;
+    FigureSource figureSource(int stack, const Analysis* other) const;
+    // How the views name this input when it is the one compared with: its text, quoted and
+    // shortened, or its image's file name.
+    QString inputName() const;
 };
 
 // The display labels of every sequence of a record (tokenLabel of each name).

@@ -14,7 +14,8 @@ namespace {
 bool sameQuery(const AttentionQuery& a, const AttentionQuery& b) {
     const auto fields = [](const AttentionQuery& q) {
         return std::tuple(q.layer, q.headMode, q.head, q.layerMode, q.hard, q.hardSelection.rule, q.hardSelection.k,
-                          q.hardSelection.threshold, q.hardSelection.mass, q.hideSpecialTokens, q.words, q.leftOutKeys);
+                          q.hardSelection.threshold, q.hardSelection.mass, q.hideSpecialTokens, q.words, q.leftOutKeys,
+                          q.compare.with, q.compare.layer, q.compare.head);
     };
     return fields(a) == fields(b);
 }
@@ -218,6 +219,10 @@ void AttentionSelection::setHideSpecialTokens(bool hide) {
 
 void AttentionSelection::setLeftOutKeys(const std::vector<int>& tokens) {
     update([&](AttentionQuery& q, int&, auto&, auto&) { q.leftOutKeys = tokens; });
+}
+
+void AttentionSelection::setComparison(const Comparison& comparison) {
+    update([&](AttentionQuery& q, int&, auto&, auto&) { q.compare = comparison; });
 }
 
 void AttentionSelection::setWords(bool words) {

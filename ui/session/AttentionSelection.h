@@ -50,6 +50,8 @@ public:
     bool hideSpecialTokens() const { return query_.hideSpecialTokens; }
     bool words() const { return query_.words; }
     const std::vector<int>& leftOutKeys() const { return query_.leftOutKeys; }
+    // A difference map in every view: the selection minus another layer, head or input.
+    const attnscope::Comparison& comparison() const { return query_.compare; }
     // Index into the current stack's full query token list (the target's for the decoder and
     // cross-attention); -1 when none is selected. Each stack keeps its own.
     int selectedQuery() const { return selectedQueryOf(stack_); }
@@ -102,6 +104,7 @@ public slots:
     void setWords(bool words);  // group subword tokens into words in every view
     // Attention sinks: leave these key tokens out and renormalise (AttentionQuery::leftOutKeys).
     void setLeftOutKeys(const std::vector<int>& tokens);
+    void setComparison(const attnscope::Comparison& comparison);
     void setSelectedQuery(int token);  // -1: none; in the current stack
     void setSelectedQueryOf(int stack, int token);
     void setHeadEnabled(int head, bool enabled);

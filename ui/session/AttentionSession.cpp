@@ -86,6 +86,7 @@ void AttentionSession::dropPendingAnalysisWork() {
 
 void AttentionSession::cancel() {
     dropPendingAnalysisWork();
+    pendingOther_.reset();
     pendingOpen_.reset();
     pendingAttentionFile_.reset();
     pendingAnalysis_.reset();
@@ -103,6 +104,26 @@ void AttentionSession::setAblation(const HeadAblation& ablation) {
     ablation_ = ablation;
     emit ablationChanged();
     if (analysis_ && !analysis_->isGeneration()) analyzeRequest(requestOf(*analysis_));
+}
+
+void AttentionSession::compareWithInput(const AnalysisRequest& request) {
+    if (!checkpoint_) return;
+    pendingOther_ = request;
+    if (!runner_.isRunning()) startNext();
+}
+
+void AttentionSession::compareWithCurrent() {
+    if (analysis_ && analysis_ != otherInput_) setOtherInput(analysis_);
+}
+
+void AttentionSession::clearOtherInput() {
+    pendingOther_.reset();
+    if (otherInput_) setOtherInput(nullptr);
+}
+
+void AttentionSession::setOtherInput(std::shared_ptr<const Analysis> other) {
+    otherInput_ = std::move(other);
+    emit otherInputChanged();
 }
 
 void AttentionSession::computeLens() {
@@ -158,12 +179,16 @@ void AttentionSession::changeModel(std::shared_ptr<const Checkpoint> checkpoint,
     modelFolder_ = folder;
     attentionFile_ = attentionFile;
     generation_.reset();
+    pendingOther_.reset();
+    const bool hadOther = otherInput_ != nullptr;
+    otherInput_.reset();  // another model's input
     const bool hadAblation = !ablation_.empty();
     ablation_ = {};  // another model's heads
     replaceAnalysis(std::move(analysis));  // before modelChanged: the window reads the new state
     emit modelChanged();
     emit analysisChanged();
     if (hadAblation) emit ablationChanged();
+    if (hadOther) emit otherInputChanged();
 }
 
 void AttentionSession::stopGenerating() {
@@ -188,6 +213,8 @@ void AttentionSession::startNext() {
         startAttribution(*std::exchange(pendingAttribution_, std::nullopt));
     } else if (pendingFlip_ && checkpoint_ && analysis_) {
         startFlipSearch(*std::exchange(pendingFlip_, std::nullopt));
+    } else if (pendingOther_ && checkpoint_) {
+        startOtherInput(*std::exchange(pendingOther_, std::nullopt));
     } else if (pendingInside_ && checkpoint_ && analysis_) {
         const auto [layer, head, query] = *std::exchange(pendingInside_, std::nullopt);
         startInsideHead(layer, head, query);
@@ -229,6 +256,21 @@ void AttentionSession::startAnalysis(const AnalysisRequest& given) {
         return [this, analysis] { setAnalysis(analysis); };
     });
     setActivity(Activity::Analyzing);
+    emit progress(0, 0);
+}
+
+void AttentionSession::startOtherInput(const AnalysisRequest& given) {
+    std::shared_ptr<const Checkpoint> checkpoint = checkpoint_;
+    AnalysisRequest request = given;
+    request.ablation = canAblate() ? ablation_ : HeadAblation{};
+    runner_.start([this, checkpoint, request](const JobRunner::Context& context) -> JobRunner::Delivery {
+        std::shared_ptr<const Analysis> other = computeAnalysis(*checkpoint, request, context.progress, &context.cancel);
+        if (!other) return {};
+        return [this, checkpoint, other] {
+            if (checkpoint_ == checkpoint) setOtherInput(other);  // else another model opened meanwhile
+        };
+    });
+    setActivity(Activity::AnalyzingOther);
     emit progress(0, 0);
 }
 

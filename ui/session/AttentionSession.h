@@ -29,7 +29,7 @@ struct Analysis;
 class AttentionSession : public QObject {
     Q_OBJECT
 public:
-    enum class Activity { Idle, OpeningModel, OpeningAttentionFile, Analyzing, Generating, ComputingLens, Attributing, SearchingHeads, OpeningHead };
+    enum class Activity { Idle, OpeningModel, OpeningAttentionFile, Analyzing, Generating, ComputingLens, Attributing, SearchingHeads, OpeningHead, AnalyzingOther };
     Q_ENUM(Activity)
 
     explicit AttentionSession(QObject* parent = nullptr);
@@ -63,6 +63,10 @@ public:
     // whether the open model allows it (a single-stack model; not an attention file).
     const HeadAblation& ablation() const { return ablation_; }
     bool canAblate() const;
+    // The input the views compare with (AttentionQuery::compare with Input): another text or
+    // image run through the same model, kept while other inputs are analysed and dropped with
+    // the model. Null: none.
+    std::shared_ptr<const Analysis> otherInput() const { return otherInput_; }
     Activity activity() const { return activity_; }
     bool isBusy() const { return activity_ != Activity::Idle; }
 
@@ -101,6 +105,11 @@ public slots:
     // Switches these heads off (an empty set: every head on) and analyses the input shown again
     // under it. Generations run with every head on.
     void setAblation(const attnscope::HeadAblation& ablation);
+    // The input to compare with: `request` run through the model in a job (the heads switched
+    // off now are off in it too), or the analysis shown now, or none.
+    void compareWithInput(const attnscope::ui::AnalysisRequest& request);
+    void compareWithCurrent();
+    void clearOtherInput();
     // Stops the running job and drops queued requests; a generation stops after its current
     // token, keeping (and showing) what it made.
     void cancel();
@@ -113,6 +122,7 @@ signals:
     void flipSearchFinished();
     void insideHeadChanged();
     void ablationChanged();
+    void otherInputChanged();
     void activityChanged(attnscope::ui::AttentionSession::Activity activity);
     // done/total layers; total 0 means "no measure yet" (tokenizing, reading weights).
     void progress(int done, int total);
@@ -131,6 +141,8 @@ private:
     void startAttribution(const AttributionTarget& target);
     void startFlipSearch(int position);
     void startInsideHead(int layer, int head, int query);
+    void startOtherInput(const AnalysisRequest& request);
+    void setOtherInput(std::shared_ptr<const Analysis> other);
     // A job on the current analysis: `compute(checkpoint, its input, context)` gives an optional
     // result (empty when cancelled); `keep` takes it, shared, on the GUI thread unless another
     // analysis came meanwhile.
@@ -159,10 +171,12 @@ private:
     std::optional<AttributionTarget> pendingAttribution_;
     std::optional<int> pendingFlip_;
     std::optional<std::array<int, 3>> pendingInside_;  // layer, head, query
+    std::optional<AnalysisRequest> pendingOther_;
     std::shared_ptr<const Checkpoint> checkpoint_;
     QString modelFolder_;
     QString attentionFile_;
     std::shared_ptr<const Analysis> analysis_;
+    std::shared_ptr<const Analysis> otherInput_;
     std::shared_ptr<const LogitLens> lens_;
     std::shared_ptr<const LogitLens> lensBefore_;
     std::shared_ptr<const LogitAttribution> attribution_;

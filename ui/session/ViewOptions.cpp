@@ -162,6 +162,12 @@ QList<QCommandLineOption> viewOptions() {
                                     "attends with their mean."),
         QCommandLineOption("leave-out", "Attention sinks: leave these key tokens out (indices from 0, e.g. 0 for <s>) and "
                                         "renormalise each row over the rest.", "I,I"),
+        QCommandLineOption("compare-layer", "A difference map: the view minus the same heads at layer L (red: more weight "
+                                            "than there, blue: less).", "L"),
+        QCommandLineOption("compare-head", "A difference map: the view minus head H of layer L.", "L.H"),
+        QCommandLineOption("compare-text", "A difference map: the view minus the same view of another text (position for "
+                                           "position when the token counts agree, else on the tokens both share).", "TEXT"),
+        QCommandLineOption("compare-image", "A difference map: the view minus the same view of another image.", "FILE"),
     };
 }
 
@@ -170,6 +176,34 @@ QStringList viewOptionNames() {
     for (const QCommandLineOption& o : viewOptions()) names << o.names().front();
     return names;
 }
+
+namespace {
+
+// --compare-layer, --compare-head, --compare-text, --compare-image: one of them at most.
+void readComparison(const QCommandLineParser& p, ViewSettings& s) {
+    const QStringList names{QStringLiteral("compare-layer"), QStringLiteral("compare-head"), QStringLiteral("compare-text"),
+                            QStringLiteral("compare-image")};
+    QStringList given;
+    for (const QString& name : names)
+        if (p.isSet(name)) given << QStringLiteral("--") + name;
+    if (given.size() > 1) throw OptionError(QStringLiteral("%1: compare with one thing at a time").arg(given.join(QStringLiteral(", "))));
+    Comparison& c = s.query.compare;
+    if (p.isSet(names[0])) {
+        c = {CompareWith::Layer, parseWholeNumber(names[0], p.value(names[0]), 0), 0};
+    } else if (p.isSet(names[1])) {
+        const QStringList parts = p.value(names[1]).split(QLatin1Char('.'));
+        if (parts.size() != 2) throw OptionError(QStringLiteral("--compare-head: expected LAYER.HEAD, e.g. 1.0, not %1").arg(quoted(p.value(names[1]))));
+        c = {CompareWith::Head, parseWholeNumber(names[1], parts[0], 0), parseWholeNumber(names[1], parts[1], 0)};
+    } else if (p.isSet(names[2])) {
+        c.with = CompareWith::Input;
+        s.compareText = p.value(names[2]);
+    } else if (p.isSet(names[3])) {
+        c.with = CompareWith::Input;
+        s.compareImage = p.value(names[3]);
+    }
+}
+
+}  // namespace
 
 ViewSettings readViewSettings(const QCommandLineParser& p) {
     ViewSettings s;
@@ -203,6 +237,7 @@ ViewSettings readViewSettings(const QCommandLineParser& p) {
             throw OptionError(QString::fromStdString(e.what()));
         }
     }
+    readComparison(p, s);
     if (p.isSet(QStringLiteral("step"))) s.insideStep = parseWholeNumber(QStringLiteral("step"), p.value(QStringLiteral("step")), 1, 6);
     if (p.isSet(QStringLiteral("query"))) s.queryToken = parseWholeNumber(QStringLiteral("query"), p.value(QStringLiteral("query")), -2147483647);
     readStyle(p, s.style);
@@ -224,6 +259,7 @@ void applyViewSettings(const ViewSettings& s, AttentionSelection& selection) {
     selection.setHideSpecialTokens(q.hideSpecialTokens);
     selection.setWords(q.words);
     selection.setLeftOutKeys(q.leftOutKeys);
+    selection.setComparison(q.compare);
     selection.setColorMap(s.style.colorMap);
     selection.setValueScale(s.style.scale);
     selection.setNormalization(s.style.normalization);

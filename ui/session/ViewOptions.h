@@ -52,7 +52,8 @@ double parseFraction(const QString& option, const QString& text, bool allowZero)
 
 // The view options both command lines take (the caller adds --top-k, which the command line
 // shares with other commands): --layer, --head, --rollout, --mode, --threshold, --mass,
-// --view, --attention, --opacity, --colormap, --scale, --normalize, --query, --hide-special, --words, --leave-out.
+// --view, --attention, --opacity, --colormap, --scale, --normalize, --query, --hide-special, --words, --leave-out,
+// --compare-layer, --compare-head, --compare-text, --compare-image.
 QList<QCommandLineOption> viewOptions();
 QStringList viewOptionNames();
 
@@ -68,6 +69,10 @@ struct ViewSettings {
     std::optional<int> insideStep;      // --step: the inside of a head shown up to this step (1..6)
     FigureStyle style;                  // colour map, scale, normalisation, overlay opacity
     bool headGiven = false;             // --head was given (rollout always averages the heads)
+    // --compare-text, --compare-image: the other input of a difference map (query.compare is
+    // then Input; --compare-layer and --compare-head go into query.compare alone).
+    std::optional<QString> compareText;
+    std::optional<QString> compareImage;
 };
 
 // Reads and checks the view options set on `parser` (--top-k too, when the caller defined

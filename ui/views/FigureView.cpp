@@ -89,6 +89,12 @@ void FigureView::setAnalysis(std::shared_ptr<const Analysis> analysis) {
     refresh();
 }
 
+void FigureView::setOtherInput(std::shared_ptr<const Analysis> other) {
+    if (other == otherInput_) return;
+    otherInput_ = std::move(other);
+    refresh();
+}
+
 void FigureView::setPlaceholderText(const QString& text) {
     placeholder_ = text;
     update();
@@ -112,7 +118,7 @@ void FigureView::rebuild() {
     if (analysis_ && analysis_->stackCount() > 0) {
         try {
             const ViewRequest request = selection_->request(kind_);
-            buildFigure(analysis_->figureSource(request.stack), request);
+            buildFigure(analysis_->figureSource(request.stack, otherInput_.get()), request);
         } catch (const std::exception& e) {
             // A selection the engine refuses (e.g. rollout of cross-attention) is shown, not thrown.
             clearFigure();

@@ -26,6 +26,8 @@ public:
     ViewKind kind() const { return kind_; }
     AttentionSelection* selection() const { return selection_; }
     const std::shared_ptr<const Analysis>& analysis() const { return analysis_; }
+    // The input a difference map compares with (null: none); see AttentionQuery::compare.
+    const std::shared_ptr<const Analysis>& otherInput() const { return otherInput_; }
     // The figure for the current analysis and selection (nullptr when there is nothing to
     // show); brings a hidden view up to date first.
     const Figure* figure();
@@ -49,6 +51,7 @@ public:
 
 public slots:
     void setAnalysis(std::shared_ptr<const attnscope::ui::Analysis> analysis);
+    void setOtherInput(std::shared_ptr<const attnscope::ui::Analysis> other);
     void setPlaceholderText(const QString& text);
 
 signals:
@@ -93,6 +96,7 @@ private:
     ViewKind kind_;
     AttentionSelection* selection_;
     std::shared_ptr<const Analysis> analysis_;
+    std::shared_ptr<const Analysis> otherInput_;
     QString placeholder_;
     QString problem_;
     bool stale_ = true;

@@ -25,13 +25,14 @@ QRectF ModelView::thumbnailRect(int layer, int head) const {
 void ModelView::buildFigure(const FigureSource& source, const ViewRequest& request) {
     // A layer or head switch only moves the outline: keep the maps and their thumbnails.
     const FigureStyle style = selection()->style();
-    if (figure_ && builtAnalysis_ == analysis() && builtFrom_ == source.attentions && builtStyle_ == style &&
+    if (figure_ && builtAnalysis_ == analysis() && builtOther_ == otherInput() && builtFrom_ == source.attentions && builtStyle_ == style &&
         builtRequest_ && sameGridMaps(*builtRequest_, request)) {
         const GridFigureData header = buildGridHeader(source, request);
         figure_ = figure_->refocused(header.focusedLayer, header.focusedHead, header.title);
     } else {
         figure_.emplace(buildGridData(source, request), style);
         builtAnalysis_ = analysis();
+        builtOther_ = otherInput();
         builtFrom_ = source.attentions;
         builtStyle_ = style;
     }
@@ -41,6 +42,7 @@ void ModelView::buildFigure(const FigureSource& source, const ViewRequest& reque
 void ModelView::clearFigure() {
     figure_.reset();
     builtAnalysis_.reset();
+    builtOther_.reset();
     builtFrom_ = nullptr;
     builtRequest_.reset();
     builtStyle_.reset();

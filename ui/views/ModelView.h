@@ -40,6 +40,7 @@ private:
     // What figure_'s maps were built from, to tell a focus move from a real change.
     // (Holding the analysis keeps its stack's address from being reused by a new one.)
     std::shared_ptr<const Analysis> builtAnalysis_;
+    std::shared_ptr<const Analysis> builtOther_;
     const AttentionStack* builtFrom_ = nullptr;
     std::optional<ViewRequest> builtRequest_;
     std::optional<FigureStyle> builtStyle_;

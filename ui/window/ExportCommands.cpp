@@ -93,7 +93,7 @@ bool ExportCommands::exportTo(const ExportChoice& choice) {
             page->exportTo(choice.path, choice.longSide);
         } else {
             const ViewRequest request = selection_->request(choice.wholeModelGrid ? ViewKind::Grid : tabs_->shownView().value_or(ViewKind::Matrix));
-            exportView(analysis->figureSource(request.stack), request, selection_->style(), choice.path, choice.longSide);
+            exportView(analysis->figureSource(request.stack, session_->otherInput().get()), request, selection_->style(), choice.path, choice.longSide);
         }
     } catch (const std::exception& e) {
         emit failed(tr("AttnScope could not export the figure."), QString::fromStdString(e.what()));
@@ -112,7 +112,8 @@ void ExportCommands::copyFigure() {
     try {
         const ViewKind kind = tabs_->shownView().value_or(ViewKind::Matrix);
         const ViewRequest request = selection_->request(kind);
-        const std::unique_ptr<Figure> figure = buildFigure(analysis->figureSource(request.stack), request, selection_->style());
+        const std::unique_ptr<Figure> figure =
+            buildFigure(analysis->figureSource(request.stack, session_->otherInput().get()), request, selection_->style());
         copyFigureToClipboard(*figure, exportPixelSize(*figure, 2000));
         emit hint(tr("Copied the %1 to the clipboard").arg(viewTitle(kind)), 3000);
     } catch (const std::exception& e) {

@@ -23,6 +23,7 @@
 #include <QVBoxLayout>
 
 #include "AblationControls.h"
+#include "ComparisonControls.h"
 #include "Analysis.h"
 #include "AttentionControls.h"
 #include "AttributionTab.h"
@@ -141,6 +142,8 @@ QWidget* MainWindow::buildSidePanel() {
     controls_->setEnabled(false);  // nothing to choose before a model is open
     predictions_ = new PredictionsBox(this);
     ablation_ = new AblationControls(this);
+    comparison_ = new ComparisonControls(&session_, &selection_, this);
+    comparison_->setObjectName(QStringLiteral("comparisonControls"));
     ablation_->setObjectName(QStringLiteral("ablationControls"));
     generationControls_ = new GenerationControls(this);
     generationControls_->setObjectName(QStringLiteral("generationControls"));
@@ -153,6 +156,7 @@ QWidget* MainWindow::buildSidePanel() {
     layout->addWidget(controls_);
     layout->addWidget(predictions_);
     layout->addWidget(ablation_);
+    layout->addWidget(comparison_);
     layout->addWidget(generationControls_);
     layout->addStretch(1);
     sidePanel_ = new QScrollArea(this);
@@ -192,6 +196,7 @@ void MainWindow::connectParts() {
     });
     connect(ablation_, &AblationControls::ablationRequested, &session_, &AttentionSession::setAblation);
     connect(&session_, &AttentionSession::ablationChanged, this, [this] { ablation_->setAblation(session_.ablation()); });
+    connect(&session_, &AttentionSession::otherInputChanged, this, [this] { tabs_->setOtherInput(session_.otherInput()); });
     connect(generation_, &GenerationCommands::hint, this, &MainWindow::showHint);
     connect(export_, &ExportCommands::failed, this, &MainWindow::showError);
     connect(export_, &ExportCommands::hint, this, &MainWindow::showHint);
@@ -461,6 +466,7 @@ void MainWindow::onModelChanged() {
         if (session_.canAblate()) session_.setAblation(ablation);
         else showHint(noAblationHint());
     }
+    if (pendingOther_) session_.compareWithInput(*std::exchange(pendingOther_, std::nullopt));
     if (checkpoint->capabilities().readsImages()) {
         if (!input_->pendingImage().isEmpty()) openImage(input_->pendingImage());
         else input_->imageBar()->setFocus();

@@ -21,6 +21,7 @@ class QToolBar;
 namespace attnscope::ui {
 
 class AblationControls;
+class ComparisonControls;
 class AttentionControls;
 class AutoPlay;
 class ClassroomMode;
@@ -63,6 +64,7 @@ public:
     ClassroomMode* classroom() const { return classroom_; }
     PredictionsBox* predictions() const { return predictions_; }
     AblationControls* ablationControls() const { return ablation_; }
+    ComparisonControls* comparisonControls() const { return comparison_; }
     GenerationCommands* generation() const { return generation_; }
     AttentionControls* controls() const { return controls_; }
     GenerationControls* generationControls() const { return generationControls_; }
@@ -111,6 +113,8 @@ public:
     void setInitialQuery(int token) { initialQuery_ = token; }
     // Heads to switch off once the next model opens (the command line's --heads-off, a session's).
     void setInitialAblation(const attnscope::HeadAblation& ablation) { pendingAblation_ = ablation; }
+    // The input every view's difference map compares with, run once the model opens.
+    void setInitialOtherInput(const attnscope::ui::AnalysisRequest& request) { pendingOther_ = request; }
     static QString noAblationHint();
     // The view to show once a model is open (command line); without one, an image model
     // opens on the image overlay and a text model on the matrix.
@@ -202,7 +206,9 @@ private:
     AttentionControls* controls_ = nullptr;
     PredictionsBox* predictions_ = nullptr;
     std::optional<attnscope::HeadAblation> pendingAblation_;
+    std::optional<AnalysisRequest> pendingOther_;
     AblationControls* ablation_ = nullptr;
+    ComparisonControls* comparison_ = nullptr;
     GenerationControls* generationControls_ = nullptr;
     QScrollArea* sidePanel_ = nullptr;
     ViewTabs* tabs_ = nullptr;

@@ -70,6 +70,7 @@ void StatusLine::showActivity() {
     case AttentionSession::Activity::Attributing: progress_->setActivity(tr("Splitting the logit…")); break;
     case AttentionSession::Activity::SearchingHeads: progress_->setActivity(tr("Searching for the heads that flip it…")); break;
     case AttentionSession::Activity::OpeningHead: progress_->setActivity(tr("Opening the head…")); break;
+    case AttentionSession::Activity::AnalyzingOther: progress_->setActivity(tr("Computing the input to compare with…")); break;
     }
 }
 

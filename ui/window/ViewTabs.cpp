@@ -127,6 +127,10 @@ void ViewTabs::setAnalysis(const std::shared_ptr<const Analysis>& analysis) {
     for (FigureView* v : views()) v->setAnalysis(analysis);
 }
 
+void ViewTabs::setOtherInput(const std::shared_ptr<const Analysis>& other) {
+    for (FigureView* v : views()) v->setOtherInput(other);
+}
+
 void ViewTabs::setPlaceholderText(const QString& text) {
     for (FigureView* v : views()) v->setPlaceholderText(text);
 }

@@ -56,6 +56,8 @@ public:
     // Every view shows `analysis` (null: none), or the placeholder while there is none; the
     // alignment tab is offered when the analysis has a cross-attention stack.
     void setAnalysis(const std::shared_ptr<const Analysis>& analysis);
+    // The input every view's difference map compares with (null: none).
+    void setOtherInput(const std::shared_ptr<const Analysis>& other);
     void setPlaceholderText(const QString& text);
 
 signals:
