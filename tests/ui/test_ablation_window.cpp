@@ -231,7 +231,7 @@ void AblationWindowTest::differenceMapsOfHeadsLayersAndInputs() {
     const ui::MatrixFigureData& inputs = window.heatmap()->matrixFigure()->data();
     QVERIFY(inputs.matrix.difference);
     QVERIFY2(inputs.title.contains(QStringLiteral("minus “qzvmxkwjbfhy qzvm”")), qPrintable(inputs.title));
-    QVERIFY2(inputs.title.contains(QStringLiteral("tokens both share")), qPrintable(inputs.title));
+    QVERIFY2(inputs.title.contains(QStringLiteral("shared tokens (of ")), qPrintable(inputs.title));
     QVERIFY(controls->otherLabel()->text().contains(QStringLiteral("qzvmxkwjbfhy qzvm")));
     // The causal model's shared beginning attends alike in both: its differences are zero.
     QCOMPARE(inputs.matrix.at(1, 0), 0.0f);

@@ -197,7 +197,7 @@ QString comparedInput(const FigureSource& source) {
     QString text = QStringLiteral("minus ") + (source.otherInputName.isEmpty() ? QStringLiteral("the other input") : source.otherInputName);
     const TokenAlignment& keys = source.keyAlignment;
     if (source.otherInput && !keys.oneToOne())
-        text += QStringLiteral(" · on the %1 tokens both share (of %2 and %3)")
+        text += QStringLiteral(" · on %1 shared tokens (of %2 and %3)")
                     .arg(keys.shared())
                     .arg(keys.inOther.size())
                     .arg(keys.otherCount);

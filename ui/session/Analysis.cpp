@@ -53,7 +53,7 @@ QString stackDescription(const StackShape& s) {
 
 QString Analysis::inputName() const {
     if (!imagePath.isEmpty()) return QFileInfo(imagePath).fileName();
-    constexpr int kLongest = 40;
+    constexpr int kLongest = 28;  // titles carry it beside the selection
     const QString simple = text.simplified();
     return QStringLiteral("“%1”").arg(simple.size() > kLongest ? simple.left(kLongest - 1) + QStringLiteral("…") : simple);
 }
