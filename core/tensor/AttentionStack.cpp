@@ -115,7 +115,8 @@ void AttentionStack::copyMap(int layer, int head, float* out) const {
     case AttentionPrecision::Float32: std::memcpy(out, f32_.data() + at, n * sizeof(float)); return;
     case AttentionPrecision::Float16: {
         HalfArray h(static_cast<Eigen::Index>(n));
-        std::memcpy(h.data(), f16_.data() + at, n * sizeof(std::uint16_t));
+        // Eigen::half is its 16 bits: copied as bytes (void*: not a class Eigen constructs).
+        std::memcpy(static_cast<void*>(h.data()), f16_.data() + at, n * sizeof(std::uint16_t));
         FloatArray(out, static_cast<Eigen::Index>(n)) = h.cast<float>();
         return;
     }
@@ -142,7 +143,7 @@ float AttentionStack::at(int layer, int head, int q, int k) const {
     case AttentionPrecision::Float32: return f32_[i];
     case AttentionPrecision::Float16: {
         Eigen::half h;
-        std::memcpy(&h, &f16_[i], sizeof h);
+        std::memcpy(static_cast<void*>(&h), &f16_[i], sizeof h);
         return static_cast<float>(h);
     }
     case AttentionPrecision::Log8: return log8Table()[log8_[i]];
