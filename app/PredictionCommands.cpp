@@ -57,12 +57,14 @@ std::vector<int> answeredPositions(const attnscope::ModelCapabilities& m, const 
     return {*position};
 }
 
-// The checkpoint a command that reads predictions runs (predict, ablate): a single-stack model
-// with an output head, and --position only for language models.
-std::unique_ptr<attnscope::Checkpoint> openPredicting(const std::string& model, const char* command, bool position) {
+// The checkpoint a command that reads predictions runs (predict, ablate, attribute): a model
+// with an output head (single-stack, unless the command takes encoder-decoders too), and
+// --position only for language models.
+std::unique_ptr<attnscope::Checkpoint> openPredicting(const std::string& model, const char* command, bool position,
+                                                      bool encoderDecoders = false) {
     auto cp = attnscope::Checkpoint::open(model);
     const attnscope::ModelCapabilities& m = cp->capabilities();
-    if (m.hasDecoder()) throw UsageError(std::string(command) + " is for single-stack models; " + m.modelType + " is an encoder-decoder");
+    if (m.hasDecoder() && !encoderDecoders) throw UsageError(std::string(command) + " is for single-stack models; " + m.modelType + " is an encoder-decoder");
     requireHead(*cp);
     if (m.isClassifier() && position) throw UsageError("--position is for language models; a classifier gives one list");
     return cp;
@@ -119,12 +121,13 @@ void runAblate(const std::string& model, const attnscope::UserInput& input, cons
 }
 
 void runAttribute(const std::string& model, const attnscope::UserInput& input, const AttributeOptions& options) {
-    const auto cp = openPredicting(model, "attribute", options.position.has_value());
+    const auto cp = openPredicting(model, "attribute", options.position.has_value(), true);
     const attnscope::ModelCapabilities& m = cp->capabilities();
     const attnscope::PreparedInput prepared = prepareFor(*cp, input);
     const attnscope::TransformerModel& tm = cp->model();
     const auto record = cp->run(prepared);
-    const std::vector<std::string>& tokens = record->input().names;
+    // An encoder-decoder's head reads its decoder: the positions are the target's tokens.
+    const std::vector<std::string>& tokens = record->sequences.at(m.hasDecoder() ? 1 : 0).names;
     // The position whose logit is split: the one asked for, else the one a user reads first.
     int position = 0;
     if (!m.isClassifier()) {
@@ -145,22 +148,27 @@ void runAttribute(const std::string& model, const attnscope::UserInput& input, c
     }
     if (options.distractor) target.distractor = attnscope::entryNamed(*cp, *options.distractor, count);
     const auto a = attnscope::attributeLogit(tm, prepared.forward, target);
-    nlohmann::json grid = nlohmann::json::array();
-    for (int l = 0; l < a->layers; ++l) {
-        nlohmann::json row = nlohmann::json::array();
-        for (int h = 0; h < a->headsPerLayer; ++h) row.push_back(a->head(l, h));
-        grid.push_back(std::move(row));
-    }
+    const auto gridOf = [&](const std::vector<double>& shares) {
+        nlohmann::json grid = nlohmann::json::array();
+        for (int l = 0; l < a->layers; ++l)
+            grid.push_back(std::vector<double>(shares.begin() + std::ptrdiff_t(l) * a->headsPerLayer,
+                                               shares.begin() + std::ptrdiff_t(l + 1) * a->headsPerLayer));
+        return grid;
+    };
     nlohmann::json out = {{"tokens", tokens},
                           {"target", entryJson(*cp, target.entry)},
                           {"distractor", target.distractor ? entryJson(*cp, *target.distractor) : nlohmann::json(nullptr)},
                           {"logit", a->logit},
                           {"sum", a->total()},
-                          {"heads", grid},
+                          {"heads", gridOf(a->heads)},
                           {"mlp", a->mlps},
                           {"embedding", a->embedding},
                           {"biases", a->biases}};
     if (!m.isClassifier()) out["position"] = position;
+    if (a->hasCrossHeads()) {
+        out["cross_heads"] = gridOf(a->crossHeads);  // the decoder's cross-attention heads, per decoder layer
+        out["source_tokens"] = record->input().names;
+    }
     if (a->softcap > 0) out["softcap"] = a->softcap;  // logit = softcap * tanh(sum / softcap)
     if (options.flip) {
         const auto search = attnscope::findFlippingHeads(tm, prepared.forward, position, options.mode);

@@ -152,13 +152,16 @@ void renderAttribution(const attnscope::Checkpoint& cp, const attnscope::UserInp
     const attnscope::PreparedInput prepared = prepareFor(cp, input);
     const auto record = cp.run(prepared);
     const attnscope::ModelCapabilities& m = cp.capabilities();
-    const int n = static_cast<int>(record->input().names.size());
+    // The tokens the head predicts for: an encoder-decoder's target (--target), else the input.
+    const std::vector<std::string>& names = record->sequences.at(m.hasDecoder() ? 1 : 0).names;
+    const int n = static_cast<int>(names.size());
     const int query = m.isClassifier() ? 0 : s.view.queryToken.value_or(n - 1);
     if (query < 0 || query >= n)
-        throw Error("--query " + std::to_string(query) + " does not exist (the text has " + std::to_string(n) + " tokens, numbered from 0)");
+        throw Error("--query " + std::to_string(query) + " does not exist (the " + (m.hasDecoder() ? "target" : "text") + " has " +
+                    std::to_string(n) + " tokens, numbered from 0)");
     const auto top = attnscope::topPredictions(record->logits.row(m.isClassifier() ? 0 : query).data(), static_cast<int>(record->logits.cols()), 1);
     const auto a = attnscope::attributeLogit(cp.model(), prepared.forward, {query, top.front().id, std::nullopt});
-    const QStringList tokens = ui::tokenLabels(record->input().names);
+    const QStringList tokens = ui::tokenLabels(names);
     ui::AttributionFigureData data = ui::attributionFigureData(*a, ui::entryLabel(cp, top.front().id), {},
                                                                m.isClassifier() ? QString() : tokens.value(query), {});
     if ((parser.isSet("layer") || parser.isSet("head")) && s.view.query.headMode == attnscope::HeadMode::Single) data.selected = std::pair{s.view.query.layer, s.view.query.head};

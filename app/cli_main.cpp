@@ -53,11 +53,13 @@ const char* kUsage =
     "                                               predictions with those heads switched off,\n"
     "                                               before and after, as JSON\n"
     "  attribute MODEL (--text T | --ids I | --image F | --pixel-values F) [--position P]\n"
-    "         [--target TOKEN] [--distractor TOKEN] [--flip [--mode zero|mean]]\n"
+    "         [--decoder-ids I] [--target TOKEN] [--distractor TOKEN] [--flip [--mode zero|mean]]\n"
     "                                               each head's, MLP's and the embedding's\n"
     "                                               share of one logit (direct logit\n"
-    "                                               attribution), and with --flip the fewest\n"
-    "                                               heads found that change the prediction\n"
+    "                                               attribution; an encoder-decoder's at its\n"
+    "                                               --decoder-ids, cross heads apart), and with\n"
+    "                                               --flip the fewest heads found that change\n"
+    "                                               the prediction\n"
     "  download ORG/NAME[@REV] [--revision R]       fetch a model into the Hugging Face cache;\n"
     "                                               then open it as ORG/NAME anywhere\n";
 
@@ -74,7 +76,7 @@ const OptionUse kOptionUses[] = {
     {"heads", {"render", "ablate"}},                      {"mode", {"render", "ablate", "attribute"}},
     {"distractor", {"attribute"}},                        {"flip", {"attribute"}},
     {"temperature", {"generate"}},                        {"top-p", {"generate"}},        {"seed", {"generate"}},
-    {"revision", {"download"}},                           {"target", {"tokenize", "attention", "render", "generate", "attribute"}}, {"decoder-ids", {"attention", "generate"}},
+    {"revision", {"download"}},                           {"target", {"tokenize", "attention", "render", "generate", "attribute"}}, {"decoder-ids", {"attention", "generate", "attribute"}},
     {"image", {"attention", "render", "predict", "generate", "ablate", "attribute"}},
     {"pixel-values", {"attention", "render", "predict", "generate", "ablate", "attribute"}},
     {"ids", {"attention", "predict", "generate", "lens", "ablate", "attribute"}}, {"out", {"attention", "render", "generate"}},

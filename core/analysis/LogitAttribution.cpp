@@ -11,12 +11,23 @@
 namespace attnscope {
 
 double LogitAttribution::total() const {
-    return std::accumulate(heads.begin(), heads.end(), 0.0) + std::accumulate(mlps.begin(), mlps.end(), 0.0) + embedding + biases;
+    return std::accumulate(heads.begin(), heads.end(), 0.0) + std::accumulate(crossHeads.begin(), crossHeads.end(), 0.0) +
+           std::accumulate(mlps.begin(), mlps.end(), 0.0) + embedding + biases;
 }
 
 namespace {
 
 int logitsRow(const TransformerModel& model, int position) { return model.isClassifier() ? 0 : position; }
+
+// The stack whose residual stream the head reads: the decoder's of an encoder-decoder (its
+// tokens are sequence 1), else the model's own.
+const StackShape& streamStack(const TransformerModel& model) {
+    const ModelCapabilities& m = model.capabilities();
+    const int sequence = m.hasDecoder() ? 1 : 0;
+    for (const StackShape& s : m.stacks)
+        if (s.querySequence == sequence && s.keySequence == sequence) return s;
+    throw Error("the " + m.modelType + " model has no stack the output head reads");
+}
 
 void requireEntry(const RowMatrix& logits, int entry, const char* what) {
     if (entry < 0 || entry >= logits.cols())
@@ -35,7 +46,8 @@ std::optional<TracedPass> tracedForward(const TransformerModel& model, ForwardIn
     // The head is needed before the pass, to say which positions to follow; a position the input
     // lacks is refused as the trace starts (ResidualTrace::start).
     model.requireAttribution();
-    ResidualTrace trace(model.outputHead().readPositions(position, input.ids));
+    const bool decoder = model.capabilities().hasDecoder();
+    ResidualTrace trace(model.outputHead().readPositions(position, decoder ? input.decoderIds : input.ids));
     input.trace = &trace;
     auto result = model.forward(input, {}, cancel);
     if (!result) return std::nullopt;
@@ -44,7 +56,7 @@ std::optional<TracedPass> tracedForward(const TransformerModel& model, ForwardIn
 
 LogitAttribution sharesOf(const TransformerModel& model, const TracedPass& pass, const AttributionTarget& target) {
     const OutputHead& head = model.outputHead();
-    const ModelConfig& c = model.config();
+    const StackShape& stream = streamStack(model);
     const int row = logitsRow(model, target.position);
     requireEntry(pass.logits, target.entry, "entry");
     if (target.distractor) requireEntry(pass.logits, *target.distractor, "distractor");
@@ -57,18 +69,21 @@ LogitAttribution sharesOf(const TransformerModel& model, const TracedPass& pass,
         constant -= other;
     }
     LogitAttribution a;
-    a.layers = c.layers;
-    a.headsPerLayer = c.heads;
+    a.layers = stream.layers;
+    a.headsPerLayer = stream.heads;
     a.target = target;
-    a.heads.assign(static_cast<std::size_t>(c.layers * c.heads), 0.0);
-    a.mlps.assign(static_cast<std::size_t>(c.layers), 0.0);
+    const auto cells = static_cast<std::size_t>(stream.layers * stream.heads);
+    a.heads.assign(cells, 0.0);
+    if (model.capabilities().hasDecoder()) a.crossHeads.assign(cells, 0.0);
+    a.mlps.assign(static_cast<std::size_t>(stream.layers), 0.0);
     a.biases = constant;
     const std::vector<ResidualPart>& parts = pass.trace.parts();
     for (std::size_t i = 0; i < parts.size(); ++i) {
         const ResidualPart& p = parts[i];
         switch (p.kind) {
         case ResidualPart::Kind::Embedding: a.embedding += shares[i]; break;
-        case ResidualPart::Kind::Head: a.heads[static_cast<std::size_t>(p.layer * c.heads + p.head)] += shares[i]; break;
+        case ResidualPart::Kind::Head: a.heads[static_cast<std::size_t>(p.layer * stream.heads + p.head)] += shares[i]; break;
+        case ResidualPart::Kind::CrossHead: a.crossHeads[static_cast<std::size_t>(p.layer * stream.heads + p.head)] += shares[i]; break;
         case ResidualPart::Kind::Mlp: a.mlps[static_cast<std::size_t>(p.layer)] += shares[i]; break;
         case ResidualPart::Kind::Bias: a.biases += shares[i]; break;
         }
@@ -95,6 +110,9 @@ std::optional<LogitAttribution> attributeLogit(const TransformerModel& model, Fo
 
 std::optional<FlipSearch> findFlippingHeads(const TransformerModel& model, ForwardInput input, int position, AblationMode mode,
                                             const SearchProgress& progress, const std::atomic<bool>* cancel) {
+    if (model.capabilities().hasDecoder())
+        throw Error("the search for the heads that flip a prediction switches heads off, which is for single-stack models for now; " +
+                    model.config().modelType + " is an encoder-decoder");
     input.ablation = {};
     auto pass = tracedForward(model, input, position, cancel);
     if (!pass) return std::nullopt;

@@ -29,9 +29,12 @@ struct AttributionTarget {
 // the actual values. The shares add up to the model's logit (before a softcap, where the
 // family has one).
 struct LogitAttribution {
+    // An encoder-decoder's are its decoder's: layers, self-attention heads and, apart, the
+    // cross-attention heads (the encoder writes into the decoder's stream only through them).
     int layers = 0, headsPerLayer = 0;
     AttributionTarget target;
     std::vector<double> heads;  // [layer * headsPerLayer + head]
+    std::vector<double> crossHeads;  // the same for cross-attention; empty for single-stack models
     std::vector<double> mlps;   // [layer]
     double embedding = 0.0;
     double biases = 0.0;  // attention output biases, norm biases, the head's biases
@@ -39,10 +42,13 @@ struct LogitAttribution {
     float softcap = 0.0f; // > 0: logit = softcap * tanh(total() / softcap)
 
     double head(int layer, int head) const { return heads[static_cast<std::size_t>(layer * headsPerLayer + head)]; }
+    double crossHead(int layer, int head) const { return crossHeads[static_cast<std::size_t>(layer * headsPerLayer + head)]; }
+    bool hasCrossHeads() const { return !crossHeads.empty(); }
     double total() const;  // every share: the logit before any softcap
 };
 
-// One forward pass with the residual stream followed at the target's position. std::nullopt
+// One forward pass with the residual stream followed at the target's position (an
+// encoder-decoder's: a position of the decoder's tokens, input.decoderIds). std::nullopt
 // when *cancel became true; throws attnscope::Error for a model without attribution
 // (TransformerModel::requireAttribution), a position the input lacks, an entry or distractor
 // the head lacks.
@@ -53,6 +59,7 @@ std::optional<LogitAttribution> attributeLogit(const TransformerModel& model, Fo
 // − runner-up) first, until the top prediction at `position` changes; then drops every head of
 // that set whose removal still leaves it changed. `heads` is empty when even every head off
 // does not change it. Progress counts forward passes; std::nullopt when *cancel became true.
+// Throws attnscope::Error for an encoder-decoder (its heads cannot be switched off yet).
 struct FlipSearch {
     HeadAblation heads;
     int before = -1;        // the top entry with every head on

@@ -25,9 +25,9 @@ void ResidualTrace::start(const RowMatrix& x) {
     groupStart_ = parts_.size();
 }
 
-void ResidualTrace::addHeads(const RowMatrix& context, const Linear& out, int heads, int headDim) {
+void ResidualTrace::addHeads(const RowMatrix& context, const Linear& out, int heads, int headDim, bool cross) {
     for (int h = 0; h < heads; ++h) {
-        parts_.push_back({ResidualPart::Kind::Head, layer_, h});
+        parts_.push_back({cross ? ResidualPart::Kind::CrossHead : ResidualPart::Kind::Head, layer_, h});
         std::vector<Eigen::RowVectorXd>& at = vectors_.emplace_back();
         for (const int p : positions_) {
             const Eigen::RowVectorXd slice = context.row(p).segment(Eigen::Index(h) * headDim, headDim).cast<double>();

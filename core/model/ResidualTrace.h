@@ -13,7 +13,8 @@
 namespace attnscope {
 
 struct ResidualPart {
-    enum class Kind { Embedding, Head, Mlp, Bias };
+    // CrossHead: a decoder layer's cross-attention head, writing what it read of the encoder.
+    enum class Kind { Embedding, Head, CrossHead, Mlp, Bias };
     Kind kind = Kind::Bias;
     int layer = -1;  // -1: not one layer's (the embedding, the final norm's and the head's biases)
     int head = -1;
@@ -36,7 +37,7 @@ public:
     // A sublayer's output, opened as a group until commitGroup(): the heads' outputs, read from
     // the context [n, heads * headDim] before `out` (each head through its columns of it), and
     // out's bias; or an MLP's whole output [n, hidden].
-    void addHeads(const RowMatrix& context, const Linear& out, int heads, int headDim);
+    void addHeads(const RowMatrix& context, const Linear& out, int heads, int headDim, bool cross = false);
     void addMlp(const RowMatrix& output);
     // A norm on the open group's sum (Gemma 2's post-attention norm), `input` being that sum [n, width].
     void normGroup(const Norm& norm, const RowMatrix& input);

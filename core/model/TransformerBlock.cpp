@@ -91,11 +91,16 @@ RowMatrix TransformerBlock::crossAttention(const RowMatrix& x, const BlockInputs
     shape.causal = false;  // every decoder position sees the whole source
     shape.window = 0;
     const RowMatrix q = w_.crossQ.apply(x);
-    if (in.crossKeys && in.crossValues)
-        return w_.crossOut.apply(scaledDotProductAttention(q, *in.crossKeys, *in.crossValues, shape, in.crossProbs));
-    RowMatrix keys, values;
-    crossKeysValues(*in.encoderStates, keys, values);
-    return w_.crossOut.apply(scaledDotProductAttention(q, keys, values, shape, in.crossProbs));
+    RowMatrix context;
+    if (in.crossKeys && in.crossValues) {
+        context = scaledDotProductAttention(q, *in.crossKeys, *in.crossValues, shape, in.crossProbs);
+    } else {
+        RowMatrix keys, values;
+        crossKeysValues(*in.encoderStates, keys, values);
+        context = scaledDotProductAttention(q, keys, values, shape, in.crossProbs);
+    }
+    if (in.trace) in.trace->addHeads(context, w_.crossOut, shape.heads, shape.headDim, true);
+    return w_.crossOut.apply(context);
 }
 
 void TransformerBlock::crossKeysValues(const RowMatrix& encoder, RowMatrix& keys, RowMatrix& values) const {
@@ -132,7 +137,7 @@ RowMatrix TransformerBlock::mlp(const RowMatrix& x) const {
 
 void TransformerBlock::forward(RowMatrix& x, const BlockInputs& in, const AttentionSink& probs) const {
     const bool cross = (in.encoderStates || in.crossKeys) && w_.crossQ.present();
-    ResidualTrace* trace = in.trace;  // never with cross-attention: attribution refuses encoder-decoders
+    ResidualTrace* trace = in.trace;
     // Each sublayer's output, as the trace sees it join the stream.
     const auto traceMlp = [&](const RowMatrix& m) {
         if (!trace) return;
@@ -146,6 +151,7 @@ void TransformerBlock::forward(RowMatrix& x, const BlockInputs& in, const Attent
         w_.attnNorm.applyInPlace(x);
         if (cross) {  // BART, Marian: the cross-attention sublayer, post-norm like the others
             x += crossAttention(x, in);
+            if (trace) trace->normStream(w_.crossNorm, x);
             w_.crossNorm.applyInPlace(x);
         }
         const RowMatrix m = mlp(x);
@@ -178,6 +184,7 @@ void TransformerBlock::forward(RowMatrix& x, const BlockInputs& in, const Attent
             h = x;
             w_.crossNorm.applyInPlace(h);
             x += crossAttention(h, in);
+            if (trace) trace->commitGroup();
         }
         h = x;
         if (w_.mlpNorm.present()) w_.mlpNorm.applyInPlace(h);

@@ -277,16 +277,16 @@ std::optional<ForwardResult> TransformerModel::forwardEncoderDecoder(const Forwa
     run.encoderStates = &x;
     run.crossAttention = &cross;
     run.layerDone = [&](int done) { if (progress) progress(encoderLayers + done, total); };
+    run.trace = input.trace;  // attribution follows the decoder's stream, which the head reads
     if (!decoder_->run(y, run)) return std::nullopt;
-    decoder_->applyFinalNorm(y);
+    decoder_->applyFinalNorm(y, input.trace);
+    if (input.trace) head_.followTrace(*input.trace, y);
     record.logits = head_.logits(y, decoderIds);
     result.lastHiddenState = std::move(y);
     return result;
 }
 
 void TransformerModel::requireAttribution() const {
-    if (decoder_)
-        throw Error("attribution is for single-stack models (encoders and decoders) for now; " + config_.modelType + " is an encoder-decoder");
     if (!head_.present())
         throw Error("attribution needs an output head; this " + config_.modelType + " checkpoint has none, so it predicts nothing");
 }

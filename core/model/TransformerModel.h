@@ -52,7 +52,8 @@ public:
     // Throws attnscope::Error saying why this checkpoint cannot generate, unless it can.
     void requireCanGenerate() const;
     // Throws attnscope::Error saying why this checkpoint has no logit attribution
-    // (analysis/LogitAttribution.h), unless it has: an encoder-decoder, or no output head.
+    // (analysis/LogitAttribution.h), unless it has: no output head. An encoder-decoder's is
+    // the decoder's stream, where the cross-attention heads write what they read of the source.
     void requireAttribution() const;
     // Runs `ids` at the positions after the cache's tokens and appends their keys and values.
     // An empty cache makes this the plain forward pass. An encoder-decoder's ids are the

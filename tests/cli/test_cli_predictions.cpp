@@ -388,6 +388,22 @@ void CliPredictionsTest::attributeNamesTargetsAndLabels() {
     const auto unknown = runCli({"attribute", textClassifier("bert"), "--text", "a fine day", "--target", "happy"});
     QCOMPARE(unknown.exitCode, 3);
     QVERIFY2(unknown.err.contains("negative, neutral, positive"), unknown.err.constData());
+
+    // An encoder-decoder: the logit at a target position (--decoder-ids; the last by default),
+    // its decoder's heads and, apart, its cross-attention heads, which carry the source in.
+    const auto t5 = runCli({"attribute", t5WithLmHead(), "--text", "The cat sat.", "--decoder-ids", "0,37,9"});
+    QVERIFY2(t5.exitCode == 0, t5.err.constData());
+    const auto t = jsonOf(t5);
+    QCOMPARE(t["position"].get<int>(), 2);
+    QCOMPARE(t["tokens"].size(), std::size_t(3));
+    QVERIFY(t["source_tokens"].size() > 3);
+    QCOMPARE(t["cross_heads"].size(), t["heads"].size());
+    QCOMPARE(t["cross_heads"][0].size(), t["heads"][0].size());
+    QVERIFY(std::abs(t["sum"].get<double>() - t["logit"].get<double>()) < 1e-4);
+    double cross = 0.0;
+    for (const auto& row : t["cross_heads"])
+        for (const auto& v : row) cross += std::abs(v.get<double>());
+    QVERIFY(cross > 1e-3);
 }
 
 void CliPredictionsTest::badArguments_data() {
@@ -427,7 +443,8 @@ void CliPredictionsTest::badArguments_data() {
                                             << "not zero or mean";
     QTest::newRow("ablate an encoder-decoder") << QStringList{"ablate", golden("t5"), "--text", "hi", "--heads", "0.0"} << 2
                                                << "encoder-decoder";
-    QTest::newRow("attribute an encoder-decoder") << QStringList{"attribute", golden("t5"), "--text", "hi"} << 2 << "encoder-decoder";
+    QTest::newRow("flip an encoder-decoder") << QStringList{"attribute", t5WithLmHead(), "--text", "hi", "--decoder-ids", "0,5", "--flip"}
+                                             << 3 << "encoder-decoder";
     QTest::newRow("attribute without head") << QStringList{"attribute", golden("bert"), "--text", "hi"} << 3 << "no output head";
     QTest::newRow("attribute mode without flip") << QStringList{"attribute", s, "--text", "hi", "--mode", "mean"} << 2 << "give --flip";
     QTest::newRow("attribute out of range") << QStringList{"attribute", s, "--text", "hi", "--target", "#99999"} << 3 << "outputs";

@@ -28,11 +28,13 @@ const std::vector<int> kIds{3, 17, 42, 9, 5, 33, 60, 21};
 
 ForwardInput inputFor(const Checkpoint& cp) {
     ForwardInput in;
+    // An encoder-decoder's logits are its decoder's: a source and a teacher-forced target.
+    if (cp.capabilities().hasDecoder()) in.decoderIds = {cp.config().decoderStartTokenId, 7, 12, 30, 4};
     if (cp.capabilities().readsImages()) {
         std::mt19937 rng(7);
         std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-        in.pixels.channels = cp.config().channels;
-        in.pixels.height = in.pixels.width = cp.config().imageSize;
+        in.pixels.channels = cp.config().imageConfig().channels;
+        in.pixels.height = in.pixels.width = cp.config().imageConfig().imageSize;
         in.pixels.values.resize(std::size_t(in.pixels.channels) * in.pixels.height * in.pixels.width);
         for (float& v : in.pixels.values) v = dist(rng);
         return in;
@@ -40,6 +42,9 @@ ForwardInput inputFor(const Checkpoint& cp) {
     in.ids = kIds;
     return in;
 }
+
+// The tokens the head reads: the decoder's for an encoder-decoder.
+int positionsOf(const ForwardInput& in) { return static_cast<int>((in.decoderIds.empty() ? in.ids : in.decoderIds).size()); }
 
 fs::path folderFor(const QString& family) {
     const std::string f = family.toStdString();
@@ -57,6 +62,10 @@ fs::path folderFor(const QString& family) {
         return dir;
     }
     if (f == "deberta-v2") return fixtures::debertaFromBert().write(dir);
+    if (f == "bart") return fixtures::bartFromBert().write(dir);
+    if (f == "marian") return fixtures::marianFromBert().write(dir);
+    if (f == "t5-lm") return fixtures::writeT5WithLmHead(dir);
+    if (f == "vision-encoder-decoder") return fixtures::writeCaptioner(fixtures::captionerFromGolden(), dir);
     return fixtures::synthesize(fixtures::tinyConfig(f)).write(dir);
 }
 
@@ -69,6 +78,7 @@ private slots:
     void sharesAddUpToTheLogit();
     void lastLayerHeadIsWhatSwitchingItOffRemoves();
     void distractorIsTargetLessDistractor();
+    void crossHeadsAreWhatTheSourceWrites();
     void refusesWhatItCannotAttribute();
     void flipSearchFindsTheInductionHead();
 };
@@ -77,7 +87,8 @@ void LogitAttributionTest::sharesAddUpToTheLogit_data() {
     QTest::addColumn<QString>("family");
     for (const char* f : {"gpt2", "llama", "gpt_neo", "gpt_neox", "bert_mlm", "distilbert_mlm", "roberta_mlm", "vit", "deit", "qwen3",
                           "gemma", "gemma2", "gemma3_text", "phi3", "olmo2", "smollm3", "classifier-bert", "classifier-roberta",
-                          "classifier-distilbert", "classifier-gpt2", "classifier-llama", "electra-discriminator", "deberta-v2", "stories260k", "vit-mnist3"})
+                          "classifier-distilbert", "classifier-gpt2", "classifier-llama", "electra-discriminator", "deberta-v2", "stories260k", "vit-mnist3",
+                          "bart", "marian", "t5-lm", "vision-encoder-decoder"})
         QTest::newRow(f) << QString(f);
 }
 
@@ -89,25 +100,30 @@ void LogitAttributionTest::sharesAddUpToTheLogit() {
     const TransformerModel& model = cp->model();
     const ForwardInput in = inputFor(*cp);
     const RowMatrix logits = cp->forward(in)->record.logits;
-    const int rows = model.isClassifier() ? 1 : static_cast<int>(in.ids.size());
+    const int rows = model.isClassifier() ? 1 : positionsOf(in);
     double worst = 0.0;
     int checked = 0;
-    bool someHeadMatters = false;
+    bool someHeadMatters = false, someCrossHeadMatters = false;
     for (int position = 0; position < rows; ++position)
         for (const int entry : {0, 1, static_cast<int>(logits.cols()) - 1}) {
             const auto a = attributeLogit(model, in, {position, entry, std::nullopt});
             QVERIFY(a.has_value());
-            QCOMPARE(a->heads.size(), std::size_t(cp->config().layers * cp->config().heads));
+            QCOMPARE(a->heads.size(), std::size_t(a->layers * a->headsPerLayer));
+            // An encoder-decoder's grid is its decoder's, with the cross-attention heads apart.
+            QCOMPARE(a->hasCrossHeads(), cp->capabilities().hasDecoder());
+            if (a->hasCrossHeads()) QCOMPARE(a->crossHeads.size(), a->heads.size());
             const double total = a->softcap > 0 ? a->softcap * std::tanh(a->total() / a->softcap) : a->total();
             QVERIFY(std::isfinite(total));
             QCOMPARE(a->logit, double(logits(position, entry)));
             worst = std::max(worst, std::abs(total - a->logit));
             for (const double h : a->heads) someHeadMatters |= std::abs(h) > 1e-3;
+            for (const double h : a->crossHeads) someCrossHeadMatters |= std::abs(h) > 1e-3;
             ++checked;
         }
     qInfo("%s: %d logits, worst |sum of shares - logit| %.2g", qPrintable(family), checked, worst);
     QVERIFY2(worst <= 1e-4, qPrintable(QString::number(worst)));
     QVERIFY(someHeadMatters);  // not a sum that holds because every share is 0
+    QCOMPARE(someCrossHeadMatters, cp->capabilities().hasDecoder());
 }
 
 // LLaMA's last layer writes straight into the final RMSNorm: with that layer's MLP silenced
@@ -157,6 +173,21 @@ void LogitAttributionTest::distractorIsTargetLessDistractor() {
     QVERIFY(std::abs(both->total() - both->logit) < 1e-4);
 }
 
+// A captioner whose cross-attention output projection is zero reads nothing of its image: its
+// cross heads' shares must be exactly zero, and the self-attention heads, MLPs and embedding
+// then make the whole logit.
+void LogitAttributionTest::crossHeadsAreWhatTheSourceWrites() {
+    const auto cp = Checkpoint::open(fixtures::writeCaptioner(fixtures::captionerFromGolden(0.0f), fixtures::tmpDir() / "attribution" / "deaf-captioner"));
+    const ForwardInput in = inputFor(*cp);
+    const auto a = attributeLogit(cp->model(), in, {2, 5, std::nullopt});
+    QVERIFY(a && a->hasCrossHeads());
+    for (const double c : a->crossHeads) QCOMPARE(c, 0.0);
+    QVERIFY(std::abs(a->total() - a->logit) < 1e-4);
+    const auto heard = Checkpoint::open(folderFor(QStringLiteral("vision-encoder-decoder")));
+    const auto b = attributeLogit(heard->model(), inputFor(*heard), {2, 5, std::nullopt});
+    QVERIFY(std::any_of(b->crossHeads.begin(), b->crossHeads.end(), [](double c) { return std::abs(c) > 1e-3; }));
+}
+
 void LogitAttributionTest::refusesWhatItCannotAttribute() {
     const auto gpt2 = Checkpoint::open(fixtures::goldenDir() / "gpt2" / "model");
     ForwardInput in;
@@ -166,8 +197,12 @@ void LogitAttributionTest::refusesWhatItCannotAttribute() {
     QVERIFY(fixtures::errorOf([&] { attributeLogit(gpt2->model(), in, {0, 1, -1}); }).startsWith("distractor -1"));
     const auto bert = Checkpoint::open(fixtures::goldenDir() / "bert" / "model");  // BertModel: no head
     QVERIFY(fixtures::errorOf([&] { attributeLogit(bert->model(), in, {0, 1, std::nullopt}); }).contains("needs an output head"));
-    const auto t5 = Checkpoint::open(fixtures::goldenDir() / "t5" / "model");
-    QVERIFY(fixtures::errorOf([&] { attributeLogit(t5->model(), in, {0, 1, std::nullopt}); }).contains("encoder-decoder"));
+    // An encoder-decoder's positions are its target's; the flip search switches heads off, which
+    // its stacks cannot do yet.
+    const auto t5 = Checkpoint::open(fixtures::writeT5WithLmHead(fixtures::tmpDir() / "attribution" / "t5-refusals"));
+    in.decoderIds = {t5->config().decoderStartTokenId, 5};
+    QVERIFY(fixtures::errorOf([&] { attributeLogit(t5->model(), in, {2, 1, std::nullopt}); }).startsWith("position 2 does not exist"));
+    QVERIFY(fixtures::errorOf([&] { findFlippingHeads(t5->model(), in, 1); }).contains("encoder-decoder"));
 }
 
 // On a random sequence repeated, the model predicts each next letter of the second copy from

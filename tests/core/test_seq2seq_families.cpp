@@ -10,6 +10,7 @@
 
 #include "Error.h"
 #include "GoldenFixtures.h"
+#include "RespelledCheckpoints.h"
 #include "SyntheticCheckpoints.h"
 #include "analysis/Generation.h"
 #include "io/SafetensorsFile.h"
@@ -25,74 +26,10 @@ using fixtures::SyntheticTensor;
 
 namespace {
 
-const fs::path kBert = fixtures::goldenDir() / "bert" / "model";
-constexpr int kHidden = 32, kVocab = 400, kPositions = 64;
-
-nlohmann::json bartConfig() {
-    return {{"model_type", "bart"},          {"architectures", {"BartForConditionalGeneration"}},
-            {"vocab_size", kVocab},          {"d_model", kHidden},
-            {"encoder_layers", 2},           {"decoder_layers", 2},
-            {"encoder_attention_heads", 4},  {"decoder_attention_heads", 4},
-            {"encoder_ffn_dim", 64},         {"decoder_ffn_dim", 64},
-            {"activation_function", "gelu"}, {"max_position_embeddings", kPositions},
-            {"pad_token_id", 1},             {"bos_token_id", 0},
-            {"eos_token_id", 2},             {"decoder_start_token_id", 2},
-            {"scale_embedding", false},      {"tie_word_embeddings", true}};
-}
-
-// BART with the golden BERT's weights in both stacks: BERT's position rows (plus its token
-// type 0 row, which BERT always adds) from table row 2 on, rows 0 and 1 junk that must never be
-// read; the decoder's cross-attention a copy of its self-attention; a random final_logits_bias.
-SyntheticCheckpoint bartFromBert() {
-    const SyntheticCheckpoint bert = fixtures::loadCheckpoint(kBert);
-    const auto t = [&](const std::string& name) { return bert.tensors.at(name); };
-    SyntheticCheckpoint ck{bartConfig(), {}};
-    ck.tensors["model.shared.weight"] = t("embeddings.word_embeddings.weight");
-    SyntheticTensor positions{{kPositions + 2, kHidden}, std::vector<float>(std::size_t(kPositions + 2) * kHidden, 9.0f)};
-    const SyntheticTensor table = t("embeddings.position_embeddings.weight"), type0 = t("embeddings.token_type_embeddings.weight");
-    for (int p = 0; p < kPositions; ++p)
-        for (int j = 0; j < kHidden; ++j)
-            positions.values[std::size_t((p + 2) * kHidden + j)] = table.values[std::size_t(p * kHidden + j)] + type0.values[std::size_t(j)];
-    const std::map<std::string, std::string> layerParts{{"self_attn.q_proj", "attention.self.query"},
-                                                        {"self_attn.k_proj", "attention.self.key"},
-                                                        {"self_attn.v_proj", "attention.self.value"},
-                                                        {"self_attn.out_proj", "attention.output.dense"},
-                                                        {"self_attn_layer_norm", "attention.output.LayerNorm"},
-                                                        {"fc1", "intermediate.dense"},
-                                                        {"fc2", "output.dense"},
-                                                        {"final_layer_norm", "output.LayerNorm"},
-                                                        {"encoder_attn.q_proj", "attention.self.query"},
-                                                        {"encoder_attn.k_proj", "attention.self.key"},
-                                                        {"encoder_attn.v_proj", "attention.self.value"},
-                                                        {"encoder_attn.out_proj", "attention.output.dense"},
-                                                        {"encoder_attn_layer_norm", "attention.output.LayerNorm"}};
-    for (const std::string stack : {"encoder", "decoder"}) {
-        ck.tensors["model." + stack + ".embed_positions.weight"] = positions;
-        for (const char* s : {".weight", ".bias"}) ck.tensors["model." + stack + ".layernorm_embedding" + s] = t(std::string("embeddings.LayerNorm") + s);
-        for (int l = 0; l < 2; ++l)
-            for (const auto& [ours, theirs] : layerParts) {
-                if (stack == "encoder" && ours.starts_with("encoder_attn")) continue;
-                for (const char* s : {".weight", ".bias"})
-                    ck.tensors["model." + stack + ".layers." + std::to_string(l) + "." + ours + s] =
-                        t("encoder.layer." + std::to_string(l) + "." + theirs + s);
-            }
-    }
-    ck.tensors["final_logits_bias"] = {{1, kVocab}, fixtures::synthetic::values("final_logits_bias", kVocab, 0.0f)};
-    return ck;
-}
-
-// Marian made from the same weights: no position table or embedding norm (its positions are
-// sinusoids), SiLU, scaled embeddings, and the pad token as the decoder's start.
-SyntheticCheckpoint marianFromBert() {
-    SyntheticCheckpoint ck = bartFromBert();
-    for (auto it = ck.tensors.begin(); it != ck.tensors.end();)
-        it = it->first.find("embed_positions") != std::string::npos || it->first.find("layernorm_embedding") != std::string::npos
-                 ? ck.tensors.erase(it)
-                 : std::next(it);
-    ck.config.update({{"model_type", "marian"}, {"architectures", {"MarianMTModel"}}, {"activation_function", "swish"},
-                      {"scale_embedding", true}, {"pad_token_id", 5}, {"decoder_start_token_id", 5}, {"eos_token_id", 0}});
-    return ck;
-}
+constexpr int kHidden = fixtures::respelled::kBartHidden, kVocab = fixtures::respelled::kBartVocab,
+              kPositions = fixtures::respelled::kBartPositions;
+using fixtures::bartFromBert;
+using fixtures::marianFromBert;
 
 std::unique_ptr<Checkpoint> openWritten(const SyntheticCheckpoint& ck, const QTemporaryDir& tmp, const std::string& name) {
     return Checkpoint::open(ck.write(fs::path(tmp.path().toStdString()) / name));

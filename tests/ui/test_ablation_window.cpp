@@ -18,6 +18,7 @@
 #include "ComparisonControls.h"
 #include "GridFigure.h"
 #include "AttributionTab.h"
+#include "AttributionFigure.h"
 #include "AttributionView.h"
 #include "LensFigure.h"
 #include "LensTab.h"
@@ -73,6 +74,7 @@ private slots:
     void attributionTabSplitsThePredictionAndFindsTheHead();
     void lensShowsBeforeAndAfter();
     void differenceMapsOfHeadsLayersAndInputs();
+    void attributionOfAnEncoderDecoder();
 };
 
 void AblationWindowTest::ctrlClickSwitchesAHeadOffAndBack() {
@@ -239,6 +241,39 @@ void AblationWindowTest::differenceMapsOfHeadsLayersAndInputs() {
     controls->withCombo()->setCurrentIndex(0);
     emit controls->withCombo()->activated(0);
     QVERIFY(!window.heatmap()->matrixFigure()->data().matrix.difference);
+}
+
+// T5 with its LM head: the tab splits the target's logit among the decoder's heads and, apart,
+// its cross-attention heads; a click on a cross head selects it in the cross-attention stack.
+// The flip search, which switches heads off, is not offered.
+void AblationWindowTest::attributionOfAnEncoderDecoder() {
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    const auto t5 = fixtures::writeT5WithLmHead(fixtures::tmpDir() / "window-t5-lm");
+    window.setPairText(QStringLiteral("Die Katze"));
+    QVERIFY(openAndCompute(window, QString::fromStdString(t5.string()), QStringLiteral("The cat sat.")));
+    ui::AttributionTab* tab = window.attributionTab();
+    QVERIFY(tab->isAvailable());
+    tab->show();
+    QVERIFY(QTest::qWaitFor([&] { return window.session().attribution() != nullptr && !window.session().isBusy(); }, kTimeoutMs));
+    const auto a = window.session().attribution();
+    QVERIFY(a->hasCrossHeads());
+    QCOMPARE(a->target.position, window.session().analysis()->predictedTokens().size() - 1);  // the target's last token
+    QVERIFY(std::abs(a->total() - a->logit) < 1e-4);
+    const ui::AttributionFigure* figure = tab->view()->figure();
+    QVERIFY(figure && figure->data().crossShares.size() == a->crossHeads.size());
+    QVERIFY(figure->data().summary.contains(QStringLiteral("cross heads")));
+    auto* flip = window.findChild<QPushButton*>(QStringLiteral("flipButton"));
+    QVERIFY(flip && !flip->isEnabled());
+    const ui::AttributionCell cross{1, 2, true};
+    const QRectF cell = tab->view()->cellRect(cross);
+    QVERIFY(!cell.isEmpty());
+    QTest::mouseClick(tab->view(), Qt::LeftButton, Qt::NoModifier, cell.center().toPoint());
+    QCOMPARE(window.selection().stackName(), window.selection().stackNameOf(window.session().analysis()->record.indexOf("cross")));
+    QCOMPARE(window.selection().layer(), 1);
+    QCOMPARE(window.selection().head(), 2);
+    QTRY_VERIFY(tab->view()->figure()->data().selected && tab->view()->figure()->data().selectedCross);
 }
 
 void AblationWindowTest::attributionTabSplitsThePredictionAndFindsTheHead() {

@@ -29,6 +29,7 @@ struct Layout {
     QRectF bounds;
     QRectF title, summary;
     QRectF heads;  // the head columns, from the first layer's row down (the embedding row is above)
+    QRectF cross;  // the cross-attention head columns (empty without them), the same rows
     QRectF mlps;   // the MLP column, the same rows
     double cellWidth = 0.0, cellHeight = 0.0;
     double rowLabelWidth = 0.0;
@@ -47,17 +48,20 @@ AttributionFigureData attributionFigureData(const LogitAttribution& a, const QSt
     const QString what = distractor.isEmpty() ? QStringLiteral("“%1”").arg(target) : QStringLiteral("“%1” − “%2”").arg(target, distractor);
     d.title = positionLabel.isEmpty() ? QStringLiteral("Logit of %1, head by head").arg(what)
                                       : QStringLiteral("Logit of %1 at “%2”, head by head").arg(what, positionLabel);
-    double heads = 0.0, mlps = 0.0;
+    double heads = 0.0, cross = 0.0, mlps = 0.0;
     for (const double h : a.heads) heads += h;
+    for (const double h : a.crossHeads) cross += h;
     for (const double m : a.mlps) mlps += m;
-    d.summary = QStringLiteral("logit %1 = heads %2 + MLPs %3 + embedding %4 + biases %5")
-                    .arg(QString::number(a.total(), 'f', 2), signedNumber(heads), signedNumber(mlps), signedNumber(a.embedding),
+    const QString crossPart = a.hasCrossHeads() ? QStringLiteral(" + cross heads %1").arg(signedNumber(cross)) : QString();
+    d.summary = QStringLiteral("logit %1 = heads %2%3 + MLPs %4 + embedding %5 + biases %6")
+                    .arg(QString::number(a.total(), 'f', 2), signedNumber(heads), crossPart, signedNumber(mlps), signedNumber(a.embedding),
                          signedNumber(a.biases));
     if (a.softcap > 0) d.summary += QStringLiteral(" (before the softcap)");
     if (!switchedOff.empty()) d.summary += QStringLiteral(" · ") + QString::fromStdString(switchedOff.describe());
     d.layers = a.layers;
     d.heads = a.headsPerLayer;
     d.headShares = a.heads;
+    d.crossShares = a.crossHeads;
     d.mlpShares = a.mlps;
     d.embedding = a.embedding;
     d.logit = a.total();
@@ -73,7 +77,13 @@ struct AttributionFigure::Impl {
 
     bool empty() const {
         return data.layers <= 0 || data.heads <= 0 || data.headShares.size() != std::size_t(data.layers) * data.heads ||
-               data.mlpShares.size() != std::size_t(data.layers);
+               data.mlpShares.size() != std::size_t(data.layers) || (hasCross() && data.crossShares.size() != data.headShares.size());
+    }
+    bool hasCross() const { return !data.crossShares.empty(); }
+    // Heads, the cross heads half a cell apart, then the MLP column half a cell apart.
+    double columns() const { return data.heads + (hasCross() ? data.heads + 0.5 : 0.0) + 1.5; }
+    bool holds(const AttributionCell& c) const {
+        return c.layer < data.layers && c.head < data.heads && !(c.layer < 0 && c.head >= 0) && !(c.cross && (!hasCross() || c.head < 0));
     }
     int rows() const { return data.layers + 1; }  // the embedding's row first
     figure::AxisFrame frame() const { return figure::axisFrame(style, !data.title.isEmpty()); }
@@ -98,17 +108,19 @@ struct AttributionFigure::Impl {
     QRectF cellIn(const Layout& l, const AttributionCell& c) const {
         const double top = l.heads.top() + (c.layer + 1) * l.cellHeight;
         if (c.head < 0) return QRectF(l.mlps.left(), top, l.cellWidth, l.cellHeight);
-        return QRectF(l.heads.left() + c.head * l.cellWidth, top, l.cellWidth, l.cellHeight);
+        return QRectF((c.cross ? l.cross : l.heads).left() + c.head * l.cellWidth, top, l.cellWidth, l.cellHeight);
     }
     double share(const AttributionCell& c) const {
         if (c.layer < 0) return data.embedding;
         if (c.head < 0) return data.mlpShares[std::size_t(c.layer)];
-        return data.headShares[std::size_t(c.layer * data.heads + c.head)];
+        return (c.cross ? data.crossShares : data.headShares)[std::size_t(c.layer * data.heads + c.head)];
     }
     std::vector<AttributionCell> cells() const {
         std::vector<AttributionCell> out{{-1, -1}};
         for (int l = 0; l < data.layers; ++l) {
             for (int h = 0; h < data.heads; ++h) out.push_back({l, h});
+            if (hasCross())
+                for (int h = 0; h < data.heads; ++h) out.push_back({l, h, true});
             out.push_back({l, -1});
         }
         return out;
@@ -121,6 +133,7 @@ AttributionFigure::AttributionFigure(AttributionFigureData data, FigureStyle sty
     impl->style = std::move(style);
     double maxAbs = std::abs(impl->data.embedding);
     for (const double v : impl->data.headShares) maxAbs = std::max(maxAbs, std::abs(v));
+    for (const double v : impl->data.crossShares) maxAbs = std::max(maxAbs, std::abs(v));
     for (const double v : impl->data.mlpShares) maxAbs = std::max(maxAbs, std::abs(v));
     impl->scale = ColorScale::symmetric(static_cast<float>(maxAbs > 0.0 ? maxAbs : 1.0), QStringLiteral("share of the logit"));
     d_ = std::move(impl);
@@ -141,8 +154,7 @@ Layout AttributionFigure::Impl::layoutIn(const QRectF& bounds, bool* fits, QSize
     const double top = bounds.top() + f.margin;
     const double fixedWidth = 2 * f.margin + l.rowLabelWidth + f.labelGap + barBlock(f);
     const double fixedHeight = 2 * f.margin + f.titleHeight + summaryHeight(f) + columnLabels;
-    // The MLP column stands half a cell apart from the heads.
-    const double columns = data.heads + 1.5;
+    const double columns = this->columns();
     l.cellWidth = std::min((bounds.width() - fixedWidth) / columns, f.base * 6.0);
     l.cellHeight = std::min((bounds.height() - fixedHeight) / rows(), f.base * 2.6);
     *needed = QSizeF(fixedWidth + kMinCell * columns, fixedHeight + std::max(kMinCell * rows(), barHeight(f)));
@@ -162,7 +174,9 @@ Layout AttributionFigure::Impl::layoutIn(const QRectF& bounds, bool* fits, QSize
     const double left = bounds.left() + f.margin + std::max(0.0, (bounds.width() - 2 * f.margin - contentWidth) / 2.0);
     const double gridTop = top + f.titleHeight + summaryHeight(f) + columnLabels;
     l.heads = QRectF(left + l.rowLabelWidth + f.labelGap, gridTop, l.cellWidth * data.heads, l.cellHeight * rows());
-    l.mlps = QRectF(l.heads.right() + l.cellWidth * 0.5, gridTop, l.cellWidth, l.cellHeight * rows());
+    const double afterHeads = hasCross() ? l.heads.right() + l.cellWidth * (data.heads + 1.0) : l.heads.right() + l.cellWidth * 0.5;
+    if (hasCross()) l.cross = QRectF(l.heads.right() + l.cellWidth * 0.5, gridTop, l.cellWidth * data.heads, l.cellHeight * rows());
+    l.mlps = QRectF(afterHeads, gridTop, l.cellWidth, l.cellHeight * rows());
     const double width = bounds.width() - 2 * f.margin;
     l.title = QRectF(bounds.left() + f.margin, top, width, f.titleHeight);
     l.summary = QRectF(bounds.left() + f.margin, top + f.titleHeight, width, f.axisTitleHeight);
@@ -179,7 +193,7 @@ QSizeF AttributionFigure::naturalSize() const {
     const QFont font = figure::font(f.maxPixels);
     const double cellWidth = std::ceil(QFontMetricsF(font).horizontalAdvance(QStringLiteral("−00.00")) + f.base);
     const double cellHeight = std::round(f.base * 2.0);
-    double width = 2 * f.margin + d.rowLabelWidth(font) + f.labelGap + cellWidth * (d.data.heads + 1.5) + d.barBlock(f);
+    double width = 2 * f.margin + d.rowLabelWidth(font) + f.labelGap + cellWidth * d.columns() + d.barBlock(f);
     width = std::max(width, 2 * f.margin + QFontMetricsF(f.titleFont).horizontalAdvance(d.data.title) + 8.0);
     width = std::max(width, 2 * f.margin + QFontMetricsF(f.axisFont).horizontalAdvance(d.data.summary) + 8.0);
     const double height = 2 * f.margin + f.titleHeight + d.summaryHeight(f) + QFontMetricsF(font).height() + f.labelGap +
@@ -215,9 +229,8 @@ void AttributionFigure::paint(QPainter& painter, const QRectF& area) const {
         painter.drawLine(cell.topLeft(), cell.bottomRight());
         painter.drawLine(cell.topRight(), cell.bottomLeft());
     }
-    if (d.data.selected && d.data.selected->first < d.data.layers && d.data.selected->second < d.data.heads) {
-        figure::drawSelectionOutline(painter, d.cellIn(l, {d.data.selected->first, d.data.selected->second}), d.style);
-    }
+    if (d.data.selected && d.holds({d.data.selected->first, d.data.selected->second, d.data.selectedCross}))
+        figure::drawSelectionOutline(painter, d.cellIn(l, {d.data.selected->first, d.data.selected->second, d.data.selectedCross}), d.style);
 
     // Row labels, column labels, title, summary and colour bar.
     painter.setPen(d.style.foreground);
@@ -232,11 +245,15 @@ void AttributionFigure::paint(QPainter& painter, const QRectF& area) const {
     }
     const double labelTop = l.heads.top() - f.labelGap - lineHeight;
     const QFontMetricsF metrics(l.labelFont);
-    for (int h = 0; h < d.data.heads; ++h) {
-        const QString text = l.cellWidth >= metrics.horizontalAdvance(QStringLiteral("head 00")) ? QStringLiteral("head %1").arg(h) : QString::number(h);
-        if (metrics.horizontalAdvance(text) <= l.cellWidth * 1.8 || h % 2 == 0)
-            painter.drawText(QRectF(l.heads.left() + h * l.cellWidth - l.cellWidth, labelTop, l.cellWidth * 3, lineHeight), Qt::AlignCenter, text);
-    }
+    const auto labelHeads = [&](const QRectF& columns, const QString& wide, const QString& narrow) {
+        for (int h = 0; h < d.data.heads; ++h) {
+            const QString text = l.cellWidth >= metrics.horizontalAdvance(wide.arg(QStringLiteral("00"))) ? wide.arg(h) : narrow.arg(h);
+            if (metrics.horizontalAdvance(text) <= l.cellWidth * 1.8 || h % 2 == 0)
+                painter.drawText(QRectF(columns.left() + h * l.cellWidth - l.cellWidth, labelTop, l.cellWidth * 3, lineHeight), Qt::AlignCenter, text);
+        }
+    };
+    labelHeads(l.heads, QStringLiteral("head %1"), QStringLiteral("%1"));
+    if (d.hasCross()) labelHeads(l.cross, QStringLiteral("cross %1"), QStringLiteral("×%1"));
     painter.drawText(QRectF(l.mlps.left() - l.cellWidth, labelTop, l.cellWidth * 3, lineHeight), Qt::AlignCenter, QStringLiteral("MLP"));
     if (!d.data.title.isEmpty()) figure::drawCenteredText(painter, l.title, QFontMetricsF(f.titleFont).elidedText(d.data.title, Qt::ElideRight, l.title.width()), f.titleFont);
     painter.setPen(figure::mix(d.style.foreground, d.style.background, 0.3));
@@ -257,16 +274,17 @@ std::optional<AttributionCell> AttributionFigure::hitTest(const QRectF& area, co
 
 QRectF AttributionFigure::cellRect(const QRectF& area, const AttributionCell& cell) const {
     const Impl& d = *d_;
-    if (d.empty() || cell.layer >= d.data.layers || cell.head >= d.data.heads || (cell.layer < 0 && cell.head >= 0)) return {};
+    if (d.empty() || !d.holds(cell)) return {};
     const Layout l = d.layout(area);
     return l.toArea.mapRect(d.cellIn(l, cell));
 }
 
 QString AttributionFigure::toolTip(const AttributionCell& cell) const {
     const Impl& d = *d_;
-    if (d.empty() || cell.layer >= d.data.layers || cell.head >= d.data.heads) return {};
-    const QString what = cell.layer < 0 ? QStringLiteral("The embedding")
+    if (d.empty() || !d.holds(cell)) return {};
+    const QString what = cell.layer < 0  ? QStringLiteral("The embedding")
                          : cell.head < 0 ? QStringLiteral("Layer %1's MLP").arg(cell.layer)
+                         : cell.cross    ? QStringLiteral("Layer %1, cross-attention head %2").arg(cell.layer).arg(cell.head)
                                          : QStringLiteral("Layer %1, head %2").arg(cell.layer).arg(cell.head);
     const double v = d.share(cell);
     QString text = QStringLiteral("%1: %2").arg(what, signedNumber(v));

@@ -23,11 +23,13 @@ struct AttributionFigureData {
     QString summary;  // how the logit is made up: heads, MLPs, embedding and biases
     int layers = 0, heads = 0;
     std::vector<double> headShares;  // [layer * heads + head]
+    std::vector<double> crossShares; // an encoder-decoder's cross-attention heads, [layer * heads + head]; else empty
     std::vector<double> mlpShares;   // [layer]
     double embedding = 0.0;
     double logit = 0.0;
     std::vector<std::pair<int, int>> switchedOff;  // heads drawn crossed out
     std::optional<std::pair<int, int>> selected;   // the outlined head
+    bool selectedCross = false;                    // ... among the cross-attention heads
 };
 
 // The figure data of an attribution: `target` (and `distractor`, empty for none) and the
@@ -35,16 +37,18 @@ struct AttributionFigureData {
 AttributionFigureData attributionFigureData(const LogitAttribution& attribution, const QString& target, const QString& distractor,
                                             const QString& positionLabel, const HeadAblation& switchedOff);
 
-// A cell of the grid: a head, a layer's MLP (head -1) or the embedding (layer -1, head -1).
+// A cell of the grid: a head (a cross-attention head with `cross`), a layer's MLP (head -1) or
+// the embedding (layer -1, head -1).
 struct AttributionCell {
     int layer = -1;
     int head = -1;
+    bool cross = false;
     bool operator==(const AttributionCell&) const = default;
 };
 
 // Direct logit attribution as a grid: one row per layer (layer 0 at the top, after a row for
-// the embedding, in the order the residual stream is written), one column per head and, apart,
-// one for the layer's MLP. Each cell's colour is its share on a diverging map with zero at its
+// the embedding, in the order the residual stream is written), one column per head, an
+// encoder-decoder's cross-attention heads apart beside them, and apart one for the layer's MLP. Each cell's colour is its share on a diverging map with zero at its
 // white centre (red adds to the logit, blue takes from it); the number is written in the cell
 // where it fits. Heads switched off are crossed out; the selected head is outlined.
 class AttributionFigure : public Figure {

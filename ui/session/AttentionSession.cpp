@@ -132,9 +132,7 @@ void AttentionSession::computeLens() {
     if (!runner_.isRunning()) startNext();
 }
 
-bool AttentionSession::canAttribute() const {
-    return checkpoint_ && !checkpoint_->capabilities().hasDecoder() && checkpoint_->capabilities().head != HeadKind::None;
-}
+bool AttentionSession::canAttribute() const { return checkpoint_ && checkpoint_->capabilities().head != HeadKind::None; }
 
 void AttentionSession::computeAttribution(const AttributionTarget& target) {
     if (!analysis_ || !canAttribute() || analysis_->isGeneration()) return;
@@ -144,7 +142,7 @@ void AttentionSession::computeAttribution(const AttributionTarget& target) {
 }
 
 void AttentionSession::findFlippingHeads(int position) {
-    if (!analysis_ || !canAttribute() || analysis_->isGeneration()) return;
+    if (!analysis_ || !canAttribute() || !canAblate() || analysis_->isGeneration()) return;
     pendingFlip_ = position;
     if (!runner_.isRunning()) startNext();
 }

@@ -49,7 +49,8 @@ public:
     // Whether the open model has a logit lens: a single-stack text model with an output head.
     bool canComputeLens() const;
     // Direct logit attribution of the current analysis, once computeAttribution() made it (null
-    // otherwise), and whether the open model has one (a single-stack model with a head).
+    // otherwise), and whether the open model has one (a model with a head; an encoder-decoder's
+    // is its decoder's, with the cross-attention heads apart).
     std::shared_ptr<const LogitAttribution> attribution() const { return attribution_; }
     bool canAttribute() const;
     // Whether one head of the open model can be opened up (a single-stack model).

@@ -115,7 +115,7 @@ void AttributionView::mouseReleaseEvent(QMouseEvent* event) {
     const auto released = cellAt(event->position());
     const bool click = pressed_ && released == pressed_;
     pressed_.reset();
-    if (click && released->layer >= 0 && released->head >= 0) emit headClicked(released->layer, released->head);
+    if (click && released->layer >= 0 && released->head >= 0) emit headClicked(released->layer, released->head, released->cross);
 }
 
 void AttributionView::mouseMoveEvent(QMouseEvent* event) {

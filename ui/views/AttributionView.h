@@ -38,7 +38,8 @@ public slots:
     void setPlaceholderText(const QString& text);
 
 signals:
-    void headClicked(int layer, int head);
+    // `cross`: one of an encoder-decoder's cross-attention heads.
+    void headClicked(int layer, int head, bool cross);
 
 protected:
     bool event(QEvent* event) override;

@@ -64,11 +64,13 @@ AttributionTab::AttributionTab(AttentionSession* session, AttentionSelection* se
     tabs->addPage(page_, tr("Attribution"),
                   tr("Direct logit attribution: how much each head, MLP and the embedding adds to the prediction at the selected token"));
 
-    connect(view_, &AttributionView::headClicked, this, [this](int layer, int head) {
-        selection_->setStack(0);
+    connect(view_, &AttributionView::headClicked, this, [this](int layer, int head, bool cross) {
+        selection_->setStack(attributedStack(cross));
         selection_->setLayer(layer);
         selection_->setHead(head);
-        emit hint(tr("Layer %1, head %2 is now selected in every view").arg(layer).arg(head));
+        emit hint((cross ? tr("Layer %1, cross-attention head %2 is now selected in every view") : tr("Layer %1, head %2 is now selected in every view"))
+                      .arg(layer)
+                      .arg(head));
     });
     connect(target_, &QComboBox::activated, this, &AttributionTab::requestIfShown);
     connect(distractor_, &QComboBox::activated, this, &AttributionTab::requestIfShown);
@@ -103,12 +105,26 @@ void AttributionTab::adaptToModel() {
     tabs_->setPageAvailable(page_, can);
 }
 
+int AttributionTab::attributedStack(bool cross) const {
+    const auto analysis = session_->analysis();
+    if (!analysis) return 0;
+    // The heads of the stream the head reads (an encoder-decoder's decoder), or those that read
+    // the source into it (its cross-attention).
+    const int predicted = analysis->predictedSequence;
+    for (int s = 0; s < analysis->stackCount(); ++s) {
+        const NamedStack& stack = analysis->stack(s);
+        if (stack.querySequence == predicted && stack.keySequence == (cross ? 0 : predicted)) return s;
+    }
+    return 0;
+}
+
 int AttributionTab::position() const {
     const auto analysis = session_->analysis();
     const auto checkpoint = session_->checkpoint();
     if (!analysis || !checkpoint || checkpoint->capabilities().isClassifier()) return 0;
-    const int n = analysis->tokenLabels().size();
-    const int selected = analysis->asksFromInput(selection_->stack()) ? selection_->selectedQuery() : -1;
+    // A position of the tokens the head predicts for: an encoder-decoder's target.
+    const int n = analysis->predictedLabels().size();
+    const int selected = analysis->asksFromPredicted(selection_->stack()) ? selection_->selectedQuery() : -1;
     if (selected >= 0 && selected < n) return selected;
     if (checkpoint->capabilities().predictions == PredictionKind::MaskedToken && !analysis->maskedTokens.isEmpty())
         return analysis->maskedTokens.firstKey();
@@ -159,7 +175,7 @@ void AttributionTab::update() {
     const auto a = session_->attribution();
     view_->setStyle(selection_->style());
     const bool canSearch = analysis && !analysis->isGeneration() && !session_->isBusy();
-    flip_->setEnabled(canSearch);
+    flip_->setEnabled(canSearch && session_->canAblate());  // the search switches heads off
     if (!a || !analysis || !checkpoint) {
         view_->clear();
         view_->setPlaceholderText(!analysis                  ? tr("Type a text above and press Enter to see which heads make its prediction.")
@@ -170,11 +186,16 @@ void AttributionTab::update() {
     }
     const AttributionTarget& t = a->target;
     const QString positionLabel =
-        checkpoint->capabilities().isClassifier() ? QString() : analysis->tokenLabels().value(t.position);
+        checkpoint->capabilities().isClassifier() ? QString() : analysis->predictedLabels().value(t.position);
     AttributionFigureData data = attributionFigureData(*a, entryLabel(*checkpoint, t.entry),
                                                        t.distractor ? entryLabel(*checkpoint, *t.distractor) : QString(), positionLabel,
                                                        analysis->ablation);
-    if (selection_->stack() == 0 && selection_->layer() >= 0 && selection_->head() >= 0) data.selected = std::pair{selection_->layer(), selection_->head()};
+    const bool crossShown = a->hasCrossHeads() && selection_->stack() == attributedStack(true);
+    if ((selection_->stack() == attributedStack(false) || crossShown) && selection_->layer() >= 0 && selection_->head() >= 0 &&
+        selection_->headMode() == HeadMode::Single) {
+        data.selected = std::pair{selection_->layer(), selection_->head()};
+        data.selectedCross = crossShown;
+    }
     view_->setData(data);
 }
 

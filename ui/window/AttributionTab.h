@@ -42,6 +42,9 @@ public:
     // The position the tab attributes at: the selected token, else the one a user reads first
     // (a causal model's last, a masked model's first mask); 0 for a classifier.
     int position() const;
+    // The stack a head of the grid belongs to: the one whose stream the output head reads (an
+    // encoder-decoder's decoder), or with `cross` the cross-attention stack.
+    int attributedStack(bool cross) const;
 
     void exportTo(const QString& path, int longSide) const override;
     void copyToClipboard() const override;
