@@ -94,14 +94,15 @@ void runPredict(const std::string& model, const attnscope::UserInput& input, con
 }
 
 void runAblate(const std::string& model, const attnscope::UserInput& input, const AblateOptions& options) {
-    const auto cp = openPredicting(model, "ablate", options.position.has_value());
+    const auto cp = openPredicting(model, "ablate", options.position.has_value(), true);
     const attnscope::ModelCapabilities& m = cp->capabilities();
     attnscope::PreparedInput prepared = prepareFor(*cp, input);
     const auto before = cp->run(prepared);
     prepared.forward.ablation = options.ablation;
     const auto after = cp->run(prepared);
     const int count = static_cast<int>(before->logits.cols());
-    const std::vector<std::string>& tokens = before->input().names;
+    // An encoder-decoder predicts its target's tokens.
+    const std::vector<std::string>& tokens = before->sequences.at(m.hasDecoder() ? 1 : 0).names;
     const std::vector<int> positions = m.isClassifier() ? std::vector<int>{0} : answeredPositions(m, tokens, options.position);
     nlohmann::json lists = nlohmann::json::array();
     for (const int i : positions) {
@@ -115,7 +116,10 @@ void runAblate(const std::string& model, const attnscope::UserInput& input, cons
     }
     nlohmann::json out = {{"tokens", tokens}, {"heads", nlohmann::json::array()}, {"mode", attnscope::ablationModeName(options.ablation.mode)},
                           {"ablated", options.ablation.describe()}, {"predictions", lists}};
-    for (const auto& [l, h] : options.ablation.heads) out["heads"].push_back(std::to_string(l) + "." + std::to_string(h));
+    // As --heads spells them: "1.0", and an encoder-decoder's "decoder:1.0" and "cross:1.0".
+    for (const auto& [stack, prefix] : {std::pair{attnscope::AblatedStack::Own, ""}, std::pair{attnscope::AblatedStack::Decoder, "decoder:"},
+                                        std::pair{attnscope::AblatedStack::Cross, "cross:"}})
+        for (const auto& [l, h] : options.ablation.of(stack)) out["heads"].push_back(prefix + std::to_string(l) + "." + std::to_string(h));
     if (!m.isClassifier()) out["positions"] = positions;
     printJson(out);
 }

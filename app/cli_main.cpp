@@ -49,9 +49,11 @@ const char* kUsage =
     "                                               caption for the image), as JSON\n"
     "  lens MODEL (--text T | --ids I) [--top-k K]  the logit lens: each layer's top tokens\n"
     "  ablate MODEL (--text T | --ids I | --image F | --pixel-values F) --heads L.H,L.H\n"
-    "         [--mode zero|mean] [--top-k K] [--position P]\n"
+    "         [--mode zero|mean] [--top-k K] [--position P] [--target T | --decoder-ids I]\n"
     "                                               predictions with those heads switched off,\n"
-    "                                               before and after, as JSON\n"
+    "                                               before and after, as JSON (an encoder-\n"
+    "                                               decoder's target's; its heads L.H,\n"
+    "                                               decoder:L.H, cross:L.H)\n"
     "  attribute MODEL (--text T | --ids I | --image F | --pixel-values F) [--position P]\n"
     "         [--decoder-ids I] [--target TOKEN] [--distractor TOKEN] [--flip [--mode zero|mean]]\n"
     "                                               each head's, MLP's and the embedding's\n"
@@ -76,7 +78,8 @@ const OptionUse kOptionUses[] = {
     {"heads", {"render", "ablate"}},                      {"mode", {"render", "ablate", "attribute"}},
     {"distractor", {"attribute"}},                        {"flip", {"attribute"}},
     {"temperature", {"generate"}},                        {"top-p", {"generate"}},        {"seed", {"generate"}},
-    {"revision", {"download"}},                           {"target", {"tokenize", "attention", "render", "generate", "attribute"}}, {"decoder-ids", {"attention", "generate", "attribute"}},
+    {"revision", {"download"}},                           {"target", {"tokenize", "attention", "render", "generate", "attribute", "ablate"}},
+    {"decoder-ids", {"attention", "generate", "attribute", "ablate"}},
     {"image", {"attention", "render", "predict", "generate", "ablate", "attribute"}},
     {"pixel-values", {"attention", "render", "predict", "generate", "ablate", "attribute"}},
     {"ids", {"attention", "predict", "generate", "lens", "ablate", "attribute"}}, {"out", {"attention", "render", "generate"}},
@@ -114,7 +117,8 @@ QList<QCommandLineOption> cliOptions() {
                   "generate: sample from the K most probable.", "K"},
         {"position", "predict, ablate: keep only this token position's list; attribute: the position whose logit is split.", "P"},
         {"heads", "render: with --head mean or max, only these heads (comma-separated, from 0); "
-                  "ablate: the heads to switch off, as layer.head (e.g. 1.0,2.3).", "H,H"},
+                  "ablate: the heads to switch off, as layer.head (e.g. 1.0,2.3; an encoder-decoder's "
+                  "decoder:L.H and cross:L.H too).", "H,H"},
         {"max-new-tokens", "generate: how many tokens to add at most.", "N"},
         {"temperature", "generate: 0 for greedy (default), above 0 to sample.", "X"},
         {"top-p", "generate: sample from the fewest tokens whose probability reaches P.", "P"},

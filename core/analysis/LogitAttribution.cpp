@@ -137,7 +137,9 @@ std::optional<FlipSearch> findFlippingHeads(const TransformerModel& model, Forwa
     // The top entry with `heads` off (std::nullopt when cancelled).
     const auto topWithout = [&](std::vector<std::pair<int, int>> heads) -> std::optional<int> {
         std::sort(heads.begin(), heads.end());
-        input.ablation = {heads, mode};
+        input.ablation = {};
+        input.ablation.heads = std::move(heads);
+        input.ablation.mode = mode;
         const auto result = model.forward(input, {}, cancel);
         if (!result) return std::nullopt;
         ++search.forwardPasses;
@@ -165,7 +167,8 @@ std::optional<FlipSearch> findFlippingHeads(const TransformerModel& model, Forwa
         }
     }
     std::sort(off.begin(), off.end());
-    search.heads = {off, mode};
+    search.heads.heads = off;
+    search.heads.mode = mode;
     search.after = after;
     return search;
 }

@@ -49,11 +49,13 @@ bool LayerStack::run(RowMatrix& x, const Run& run) const {
                 in.crossValues = &cache->crossValues[static_cast<std::size_t>(l)];
             }
         }
-        const std::vector<int> ablated = run.ablation ? run.ablation->headsInLayer(l) : std::vector<int>{};
-        if (!ablated.empty()) {
-            in.ablatedHeads = &ablated;
-            in.ablationMode = run.ablation->mode;
-        }
+        const std::vector<int> ablated = run.ablation ? run.ablation->headsInLayer(l, run.ablationStack) : std::vector<int>{};
+        const std::vector<int> crossAblated = run.ablation && run.ablationStack == AblatedStack::Decoder
+                                                  ? run.ablation->headsInLayer(l, AblatedStack::Cross)
+                                                  : std::vector<int>{};
+        if (!ablated.empty()) in.ablatedHeads = &ablated;
+        if (!crossAblated.empty()) in.crossAblatedHeads = &crossAblated;
+        if (run.ablation) in.ablationMode = run.ablation->mode;
         if (run.trace) {
             run.trace->setLayer(l);
             in.trace = run.trace;

@@ -41,6 +41,9 @@ public:
         AttentionStack* contentToPosition = nullptr;
         AttentionStack* positionToContent = nullptr;
         const HeadAblation* ablation = nullptr;    // heads switched off (null: none)
+        // Which of the ablation's stacks this one is: the own stack, or an encoder-decoder's
+        // decoder (whose cross-attention then takes the Cross heads).
+        AblatedStack ablationStack = AblatedStack::Own;
         ResidualTrace* trace = nullptr;            // attribution: started on x, followed through every block
         HeadCapture* capture = nullptr;            // inside one head: filled by its layer
     };

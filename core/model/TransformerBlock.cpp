@@ -99,6 +99,7 @@ RowMatrix TransformerBlock::crossAttention(const RowMatrix& x, const BlockInputs
         crossKeysValues(*in.encoderStates, keys, values);
         context = scaledDotProductAttention(q, keys, values, shape, in.crossProbs);
     }
+    if (in.crossAblatedHeads && !in.crossAblatedHeads->empty()) ablateContext(context, *in.crossAblatedHeads, shape.headDim, in.ablationMode);
     if (in.trace) in.trace->addHeads(context, w_.crossOut, shape.heads, shape.headDim, true);
     return w_.crossOut.apply(context);
 }

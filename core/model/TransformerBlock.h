@@ -50,6 +50,7 @@ struct BlockInputs {
     TermSinks terms{};
     // Heads of this layer switched off before the output projection (null or empty: none).
     const std::vector<int>* ablatedHeads = nullptr;
+    const std::vector<int>* crossAblatedHeads = nullptr;  // the same in the cross-attention
     AblationMode ablationMode = AblationMode::Zero;
     // Attribution: the stream's parts, followed through this block (null: not followed).
     ResidualTrace* trace = nullptr;

@@ -172,12 +172,14 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
             throw Error(std::string(what) + " for single-stack models (encoders and decoders) for now; " + config_.modelType +
                         " is an encoder-decoder");
         };
-        if (!input.ablation.empty()) refuse("switching heads off is");
         if (input.capture) refuse("the inside of one head is shown");
         return forwardEncoderDecoder(input, progress, cancel);
     }
     const ModelConfig& c = config_;
     input.ablation.requireFits(stack_->layers(), stack_->heads());
+    if (!input.ablation.decoderHeads.empty() || !input.ablation.crossHeads.empty())
+        throw Error("heads " + input.ablation.list() + ": decoder and cross heads are an encoder-decoder's; " + c.modelType +
+                    " has one stack, whose heads are plain layer.head");
     std::vector<int> positions;
     RowMatrix x = embed(input, positions);
     const int n = static_cast<int>(x.rows());
@@ -269,6 +271,9 @@ std::optional<ForwardResult> TransformerModel::forwardEncoderDecoder(const Forwa
     run.layerDone = [&](int done) { if (progress) progress(done, total); };
     run.cancel = cancel;
     run.ablation = input.ablation.empty() ? nullptr : &input.ablation;
+    input.ablation.requireFits(encoderLayers, encoderHeads, AblatedStack::Own);
+    input.ablation.requireFits(decoderLayers, decoderHeads, AblatedStack::Decoder);
+    input.ablation.requireFits(decoderLayers, decoderHeads, AblatedStack::Cross);
     if (!stack_->run(x, run)) return std::nullopt;
     finishEncoding(x);
 
@@ -277,6 +282,7 @@ std::optional<ForwardResult> TransformerModel::forwardEncoderDecoder(const Forwa
     run.encoderStates = &x;
     run.crossAttention = &cross;
     run.layerDone = [&](int done) { if (progress) progress(encoderLayers + done, total); };
+    run.ablationStack = AblatedStack::Decoder;
     run.trace = input.trace;  // attribution follows the decoder's stream, which the head reads
     if (!decoder_->run(y, run)) return std::nullopt;
     decoder_->applyFinalNorm(y, input.trace);

@@ -87,6 +87,8 @@ private slots:
     void zeroingEqualsCuttingTheOutputWeights();
     void meanReplacesTheHeadByItsAverage();
     void refusesHeadsTheModelLacks();
+    void encoderDecoderHeadsEqualCuttingTheirWeights_data();
+    void encoderDecoderHeadsEqualCuttingTheirWeights();
     void inductionHeadCarriesTheRepeat();
 };
 
@@ -96,8 +98,24 @@ void HeadAblationTest::parsesLayerDotHead() {
     QCOMPARE(a.headsInLayer(1), std::vector<int>{0});
     QCOMPARE(a.describe(), std::string("heads 1.0, 2.3 off (mean)"));
     QCOMPARE(parseHeadAblation("0.1").describe(), std::string("head 0.1 off (zero)"));
-    for (const char* bad : {"1", "a.b", "1.-1", "", "1.0,", "1.0.2", "1 .0x"})
+    for (const char* bad : {"1", "a.b", "1.-1", "", "1.0,", "1.0.2", "1 .0x", "cross:1", "decoder:"})
         QVERIFY2(errorOf([&] { parseHeadAblation(bad); }).find("is not layer.head") != std::string::npos, bad);
+    // An encoder-decoder's other stacks, named before the head; the encoder's are plain.
+    const HeadAblation e = parseHeadAblation("cross:1.2, decoder: 0.1, encoder:1.0, 0.3, cross:1.2");
+    QCOMPARE(e.heads, (std::vector<std::pair<int, int>>{{0, 3}, {1, 0}}));
+    QCOMPARE(e.decoderHeads, (std::vector<std::pair<int, int>>{{0, 1}}));
+    QCOMPARE(e.crossHeads, (std::vector<std::pair<int, int>>{{1, 2}}));
+    QCOMPARE(e.headsInLayer(1, AblatedStack::Cross), std::vector<int>{2});
+    QCOMPARE(e.list(), std::string("0.3, 1.0, decoder:0.1, cross:1.2"));
+    QVERIFY(parseHeadAblation(e.list()) == e);  // sessions write and read it back
+    QCOMPARE(e.count(), std::size_t(4));
+    QVERIFY(errorOf([&] { parseHeadAblation("self:1.0"); }).find("names no stack") != std::string::npos);
+    QVERIFY(e.toggled(AblatedStack::Cross, 1, 2).crossHeads.empty());
+    QCOMPARE(e.toggled(AblatedStack::Decoder, 0, 0).decoderHeads, (std::vector<std::pair<int, int>>{{0, 0}, {0, 1}}));
+    QVERIFY(ablatedStackOf(1, 0, true) == AblatedStack::Cross);
+    QVERIFY(ablatedStackOf(1, 1, true) == AblatedStack::Decoder);
+    QVERIFY(ablatedStackOf(0, 0, false) == AblatedStack::Own);
+    QVERIFY(!ablatedStackOf(1, 0, false));  // a pooling probe: no layer's heads
     QCOMPARE(ablationModeNamed("mean"), std::optional<AblationMode>(AblationMode::Mean));
     QVERIFY(!ablationModeNamed("half"));
 }
@@ -171,11 +189,57 @@ void HeadAblationTest::refusesHeadsTheModelLacks() {
     const std::vector<int> ids = cp->encode("hi").ids;
     QVERIFY(errorOf([&] { run(*cp, ids, parseHeadAblation("2.0")); }).find("head 2.0: the model has 2 layers") == 0);
     QVERIFY(errorOf([&] { run(*cp, ids, parseHeadAblation("1.4")); }).find("head 1.4: the model has 4 heads per layer") == 0);
+    QVERIFY(errorOf([&] { run(*cp, ids, parseHeadAblation("cross:0.0")); }).find("has one stack") != std::string::npos);
     const auto t5 = Checkpoint::open(fixtures::goldenDir() / "t5" / "model");
     ForwardInput in;
     in.ids = {5, 6, 1};
-    in.ablation = parseHeadAblation("0.0");
-    QVERIFY(errorOf([&] { t5->forward(in); }).find("encoder-decoder") != std::string::npos);
+    in.ablation = parseHeadAblation("cross:2.0");
+    QVERIFY(errorOf([&] { t5->forward(in); }).find("head cross:2.0: the cross-attention has 2 layers") == 0);
+    in.ablation = parseHeadAblation("decoder:0.4");
+    QVERIFY(errorOf([&] { t5->forward(in); }).find("head decoder:0.4: the decoder has 4 heads") == 0);
+}
+
+void HeadAblationTest::encoderDecoderHeadsEqualCuttingTheirWeights_data() {
+    QTest::addColumn<QString>("heads");
+    QTest::addColumn<QString>("weight");
+    QTest::newRow("encoder") << "1.2" << "encoder.block.1.layer.0.SelfAttention.o.weight";
+    QTest::newRow("decoder") << "decoder:0.1" << "decoder.block.0.layer.0.SelfAttention.o.weight";
+    QTest::newRow("cross") << "cross:1.3" << "decoder.block.1.layer.1.EncDecAttention.o.weight";
+}
+
+// T5: a head of the encoder, of the decoder or of the cross-attention switched off gives what
+// the checkpoint with that head's columns of its output projection zeroed gives — every stack's
+// attention and the decoder's output.
+void HeadAblationTest::encoderDecoderHeadsEqualCuttingTheirWeights() {
+    QFETCH(QString, heads);
+    QFETCH(QString, weight);
+    const fs::path golden = fixtures::goldenDir() / "t5" / "model";
+    const auto cp = Checkpoint::open(golden);
+    const HeadAblation ablation = parseHeadAblation(heads.toStdString());
+    const int head = (!ablation.heads.empty()          ? ablation.heads.front()
+                      : !ablation.decoderHeads.empty() ? ablation.decoderHeads.front()
+                                                       : ablation.crossHeads.front()).second;
+    SyntheticCheckpoint cut = fixtures::loadCheckpoint(golden);
+    fixtures::SyntheticTensor& w = cut.at(weight.toStdString());
+    constexpr int headDim = 8;  // d_kv
+    for (std::int64_t r = 0; r < w.rows(); ++r)
+        for (int c = head * headDim; c < (head + 1) * headDim; ++c) w.values[std::size_t(r * w.rowWidth() + c)] = 0.0f;
+    const fs::path dir = fixtures::tmpDir() / "ablation" / ("t5-" + heads.toStdString());
+    fs::remove_all(dir);
+    fixtures::copyFolder(golden, dir);
+    cut.write(dir);
+    const auto cutCp = Checkpoint::open(dir);
+    ForwardInput in;
+    in.ids = {5, 6, 7, 8, 1};
+    in.decoderIds = {0, 9, 10, 11};
+    const ForwardResult plain = *cp->forward(in);
+    const ForwardResult reference = *cutCp->forward(in);
+    in.ablation = ablation;
+    const ForwardResult ablated = *cp->forward(in);
+    QVERIFY(maxDiff(ablated.lastHiddenState, reference.lastHiddenState) < 1e-5f);
+    QVERIFY(maxDiff(ablated.lastHiddenState, plain.lastHiddenState) > 1e-4f);  // the head did something
+    for (std::size_t s = 0; s < ablated.record.stacks.size(); ++s)
+        for (int l = 0; l < 2; ++l) QVERIFY(layerDiff(ablated.record.stacks[s].attention, reference.record.stacks[s].attention, l) < 1e-6f);
 }
 
 // The trained induction model (two layers): on a random sequence repeated, the second copy is

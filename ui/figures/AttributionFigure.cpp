@@ -65,7 +65,9 @@ AttributionFigureData attributionFigureData(const LogitAttribution& a, const QSt
     d.mlpShares = a.mlps;
     d.embedding = a.embedding;
     d.logit = a.total();
-    d.switchedOff = switchedOff.heads;
+    // An encoder-decoder's grid is its decoder's: its decoder and cross heads are the ones shown.
+    d.switchedOff = a.hasCrossHeads() ? switchedOff.decoderHeads : switchedOff.heads;
+    d.switchedOffCross = switchedOff.crossHeads;
     return d;
 }
 
@@ -223,12 +225,16 @@ void AttributionFigure::paint(QPainter& painter, const QRectF& area) const {
     }
     // Heads switched off: crossed out, as in the model view.
     painter.setPen(QPen(figure::withAlpha(d.style.foreground, 0.6), std::max(1.0, d.style.lineWidth)));
-    for (const auto& [layer, head] : d.data.switchedOff) {
-        if (layer >= d.data.layers || head >= d.data.heads) continue;
-        const QRectF cell = d.cellIn(l, {layer, head}).adjusted(3, 3, -3, -3);
-        painter.drawLine(cell.topLeft(), cell.bottomRight());
-        painter.drawLine(cell.topRight(), cell.bottomLeft());
-    }
+    const auto crossOut = [&](const std::vector<std::pair<int, int>>& heads, bool cross) {
+        for (const auto& [layer, head] : heads) {
+            if (!d.holds({layer, head, cross})) continue;
+            const QRectF cell = d.cellIn(l, {layer, head, cross}).adjusted(3, 3, -3, -3);
+            painter.drawLine(cell.topLeft(), cell.bottomRight());
+            painter.drawLine(cell.topRight(), cell.bottomLeft());
+        }
+    };
+    crossOut(d.data.switchedOff, false);
+    crossOut(d.data.switchedOffCross, true);
     if (d.data.selected && d.holds({d.data.selected->first, d.data.selected->second, d.data.selectedCross}))
         figure::drawSelectionOutline(painter, d.cellIn(l, {d.data.selected->first, d.data.selected->second, d.data.selectedCross}), d.style);
 

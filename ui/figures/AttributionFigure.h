@@ -27,7 +27,8 @@ struct AttributionFigureData {
     std::vector<double> mlpShares;   // [layer]
     double embedding = 0.0;
     double logit = 0.0;
-    std::vector<std::pair<int, int>> switchedOff;  // heads drawn crossed out
+    std::vector<std::pair<int, int>> switchedOff;       // heads drawn crossed out
+    std::vector<std::pair<int, int>> switchedOffCross;  // cross-attention heads drawn crossed out
     std::optional<std::pair<int, int>> selected;   // the outlined head
     bool selectedCross = false;                    // ... among the cross-attention heads
 };

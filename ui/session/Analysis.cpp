@@ -51,6 +51,11 @@ QString stackDescription(const StackShape& s) {
     return QObject::tr("%1 tokens (rows) attending to %2 tokens (columns)").arg(queries, sequenceNoun(s.keySequence));
 }
 
+std::optional<AblatedStack> Analysis::ablatedStackOf(int index) const {
+    const NamedStack& s = stack(index);
+    return attnscope::ablatedStackOf(s.querySequence, s.keySequence, predictedSequence == 1);
+}
+
 QString Analysis::inputName() const {
     if (!imagePath.isEmpty()) return QFileInfo(imagePath).fileName();
     constexpr int kLongest = 28;  // titles carry it beside the selection

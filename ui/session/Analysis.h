@@ -82,6 +82,9 @@ struct Analysis {
     const QStringList& queryLabels(int index) const { return labels.at(static_cast<std::size_t>(stack(index).querySequence)); }
     const QStringList& keyLabels(int index) const { return labels.at(static_cast<std::size_t>(stack(index).keySequence)); }
     bool isQuerySpecial(int index, int token) const { return record.queriesOf(stack(index)).isSpecial(token); }
+    // Which heads of the model switching off a head of this stack means (HeadAblation): the
+    // model's own, an encoder-decoder's decoder or cross-attention; none for a pooling probe.
+    std::optional<AblatedStack> ablatedStackOf(int index) const;
     // Whether a stack's queries are the input's tokens (the source's, not a target's).
     bool asksFromInput(int index) const { return stack(index).querySequence == 0; }
     // Whether a stack's queries are the tokens tokenPredictions are for.

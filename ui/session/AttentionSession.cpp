@@ -97,10 +97,10 @@ void AttentionSession::cancel() {
 
 bool AttentionSession::canComputeLens() const { return checkpoint_ && hasLogitLens(checkpoint_->model()); }
 
-bool AttentionSession::canAblate() const { return checkpoint_ && !checkpoint_->capabilities().hasDecoder(); }
+bool AttentionSession::canAblate() const { return checkpoint_ != nullptr; }
 
 void AttentionSession::setAblation(const HeadAblation& ablation) {
-    if (!canAblate() || (ablation.heads == ablation_.heads && ablation.mode == ablation_.mode)) return;
+    if (!canAblate() || ablation == ablation_) return;
     ablation_ = ablation;
     emit ablationChanged();
     if (analysis_ && !analysis_->isGeneration()) analyzeRequest(requestOf(*analysis_));
@@ -141,8 +141,10 @@ void AttentionSession::computeAttribution(const AttributionTarget& target) {
     if (!runner_.isRunning()) startNext();
 }
 
+bool AttentionSession::canSearchFlips() const { return canAttribute() && !checkpoint_->capabilities().hasDecoder(); }
+
 void AttentionSession::findFlippingHeads(int position) {
-    if (!analysis_ || !canAttribute() || !canAblate() || analysis_->isGeneration()) return;
+    if (!analysis_ || !canSearchFlips() || analysis_->isGeneration()) return;
     pendingFlip_ = position;
     if (!runner_.isRunning()) startNext();
 }

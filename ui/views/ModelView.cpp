@@ -51,12 +51,12 @@ void ModelView::clearFigure() {
 const Figure* ModelView::currentFigure() const { return figure_ ? &*figure_ : nullptr; }
 
 void ModelView::paintOverlay(QPainter& painter) const {
-    // The heads this analysis ran without, crossed out on the model's own layers (not on a
-    // pooling probe's, which come after them).
-    if (analysis() && !analysis()->ablation.empty() && analysis()->asksFromInput(selection()->stack()) &&
-        analysis()->stack(selection()->stack()).isSelfAttention()) {
+    // The heads this analysis ran without, crossed out in the stack they belong to (not on a
+    // pooling probe's, which come after the layers).
+    const auto stack = analysis() ? analysis()->ablatedStackOf(selection()->stack()) : std::nullopt;
+    if (stack && !analysis()->ablation.of(*stack).empty()) {
         painter.setPen(QPen(QColor(200, 30, 30), 2.0));
-        for (const auto& [layer, head] : analysis()->ablation.heads) {
+        for (const auto& [layer, head] : analysis()->ablation.of(*stack)) {
             const QRectF box = thumbnailRect(layer, head);
             if (box.isEmpty()) continue;
             painter.drawLine(box.topLeft(), box.bottomRight());

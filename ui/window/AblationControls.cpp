@@ -59,13 +59,6 @@ void AblationControls::setAblation(const HeadAblation& ablation) {
 
 void AblationControls::setAvailable(bool available) { setVisible(available); }
 
-void AblationControls::toggleHead(int layer, int head) {
-    HeadAblation next = ablation_;
-    const std::pair<int, int> h{layer, head};
-    const auto it = std::find(next.heads.begin(), next.heads.end(), h);
-    if (it != next.heads.end()) next.heads.erase(it);
-    else next.heads.insert(std::upper_bound(next.heads.begin(), next.heads.end(), h), h);
-    emit ablationRequested(next);
-}
+void AblationControls::toggleHead(AblatedStack stack, int layer, int head) { emit ablationRequested(ablation_.toggled(stack, layer, head)); }
 
 }  // namespace attnscope::ui

@@ -27,8 +27,8 @@ public slots:
     void setAblation(const attnscope::HeadAblation& ablation);
     // Hidden for models that cannot run without heads (encoder-decoders, attention files).
     void setAvailable(bool available);
-    // Asks for the set with this head added, or removed when it is in it.
-    void toggleHead(int layer, int head);
+    // Asks for the set with this head of `stack` added, or removed when it is in it.
+    void toggleHead(attnscope::AblatedStack stack, int layer, int head);
 
 signals:
     void ablationRequested(const attnscope::HeadAblation& ablation);

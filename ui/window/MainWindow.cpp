@@ -191,8 +191,10 @@ void MainWindow::connectParts() {
     // Switching heads off: Ctrl+click in the Model view or the side panel's box ask the session,
     // which reruns the input and says what is in force.
     connect(tabs_->modelView(), &ModelView::headAblationToggled, this, [this](int layer, int head) {
-        if (!session_.canAblate()) return showHint(noAblationHint());
-        ablation_->toggleHead(layer, head);
+        const auto analysis = session_.analysis();
+        const auto stack = analysis ? analysis->ablatedStackOf(selection_.stack()) : std::nullopt;
+        if (!session_.canAblate() || !stack) return showHint(noAblationHint());
+        ablation_->toggleHead(*stack, layer, head);
     });
     connect(ablation_, &AblationControls::ablationRequested, &session_, &AttentionSession::setAblation);
     connect(&session_, &AttentionSession::ablationChanged, this, [this] { ablation_->setAblation(session_.ablation()); });
@@ -448,7 +450,9 @@ void MainWindow::dropEvent(QDropEvent* event) {
 }
 
 // Why the open model cannot run with heads switched off (an encoder-decoder has two stacks).
-QString MainWindow::noAblationHint() { return tr("Switching heads off is for encoders and decoders; this model has two stacks"); }
+QString MainWindow::noAblationHint() {
+    return tr("Switching heads off runs the model again on one of its layers' heads: not on an attention file, nor on a pooling probe");
+}
 
 void MainWindow::onModelChanged() {
     const auto checkpoint = session_.checkpoint();
