@@ -110,9 +110,6 @@ std::optional<LogitAttribution> attributeLogit(const TransformerModel& model, Fo
 
 std::optional<FlipSearch> findFlippingHeads(const TransformerModel& model, ForwardInput input, int position, AblationMode mode,
                                             const SearchProgress& progress, const std::atomic<bool>* cancel) {
-    if (model.capabilities().hasDecoder())
-        throw Error("the search for the heads that flip a prediction switches heads off, which is for single-stack models for now; " +
-                    model.config().modelType + " is an encoder-decoder");
     input.ablation = {};
     auto pass = tracedForward(model, input, position, cancel);
     if (!pass) return std::nullopt;
@@ -129,24 +126,40 @@ std::optional<FlipSearch> findFlippingHeads(const TransformerModel& model, Forwa
         target.distractor = topEntry(others, 0);
     }
     const LogitAttribution shares = sharesOf(model, *pass, target);
-    std::vector<std::pair<int, int>> order;
+    // The heads that write into the stream the head reads: the model's own, or an
+    // encoder-decoder's decoder and cross-attention heads (its encoder's reach the logit only
+    // through those, so they have no share of their own to rank them by).
+    struct Candidate {
+        AblatedStack stack;
+        int layer, head;
+        double share;
+    };
+    std::vector<Candidate> order;
+    const AblatedStack stream = shares.hasCrossHeads() ? AblatedStack::Decoder : AblatedStack::Own;
     for (int l = 0; l < shares.layers; ++l)
-        for (int h = 0; h < shares.headsPerLayer; ++h) order.emplace_back(l, h);
-    std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) { return shares.head(a.first, a.second) > shares.head(b.first, b.second); });
+        for (int h = 0; h < shares.headsPerLayer; ++h) {
+            order.push_back({stream, l, h, shares.head(l, h)});
+            if (shares.hasCrossHeads()) order.push_back({AblatedStack::Cross, l, h, shares.crossHead(l, h)});
+        }
+    std::stable_sort(order.begin(), order.end(), [](const Candidate& a, const Candidate& b) { return a.share > b.share; });
+    const auto ablationOf = [mode](const std::vector<Candidate>& heads) {
+        HeadAblation a;
+        a.mode = mode;
+        for (const Candidate& c : heads) a.of(c.stack).emplace_back(c.layer, c.head);
+        for (auto* list : {&a.heads, &a.decoderHeads, &a.crossHeads}) std::sort(list->begin(), list->end());
+        return a;
+    };
 
     // The top entry with `heads` off (std::nullopt when cancelled).
-    const auto topWithout = [&](std::vector<std::pair<int, int>> heads) -> std::optional<int> {
-        std::sort(heads.begin(), heads.end());
-        input.ablation = {};
-        input.ablation.heads = std::move(heads);
-        input.ablation.mode = mode;
+    const auto topWithout = [&](const std::vector<Candidate>& heads) -> std::optional<int> {
+        input.ablation = ablationOf(heads);
         const auto result = model.forward(input, {}, cancel);
         if (!result) return std::nullopt;
         ++search.forwardPasses;
         if (progress) progress(search.forwardPasses);
         return topEntry(result->record.logits, row);
     };
-    std::vector<std::pair<int, int>> off;
+    std::vector<Candidate> off;
     int after = search.before;
     for (const auto& head : order) {
         off.push_back(head);
@@ -157,7 +170,7 @@ std::optional<FlipSearch> findFlippingHeads(const TransformerModel& model, Forwa
     if (after == search.before) return search;  // nothing flips it
     // Greedy sets carry passengers: drop each head, latest first, that the change does not need.
     for (std::size_t i = off.size(); i-- > 0 && off.size() > 1;) {
-        std::vector<std::pair<int, int>> without = off;
+        std::vector<Candidate> without = off;
         without.erase(without.begin() + static_cast<std::ptrdiff_t>(i));
         const auto top = topWithout(without);
         if (!top) return std::nullopt;
@@ -166,9 +179,7 @@ std::optional<FlipSearch> findFlippingHeads(const TransformerModel& model, Forwa
             after = *top;
         }
     }
-    std::sort(off.begin(), off.end());
-    search.heads.heads = off;
-    search.heads.mode = mode;
+    search.heads = ablationOf(off);
     search.after = after;
     return search;
 }

@@ -59,7 +59,7 @@ std::optional<LogitAttribution> attributeLogit(const TransformerModel& model, Fo
 // − runner-up) first, until the top prediction at `position` changes; then drops every head of
 // that set whose removal still leaves it changed. `heads` is empty when even every head off
 // does not change it. Progress counts forward passes; std::nullopt when *cancel became true.
-// Throws attnscope::Error for an encoder-decoder (its heads cannot be switched off yet).
+// An encoder-decoder's candidates are its decoder's and cross-attention's heads.
 struct FlipSearch {
     HeadAblation heads;
     int before = -1;        // the top entry with every head on

@@ -412,7 +412,7 @@ void CliPredictionsTest::attributeNamesTargetsAndLabels() {
 
     // An encoder-decoder: the logit at a target position (--decoder-ids; the last by default),
     // its decoder's heads and, apart, its cross-attention heads, which carry the source in.
-    const auto t5 = runCli({"attribute", t5WithLmHead(), "--text", "The cat sat.", "--decoder-ids", "0,37,9"});
+    const auto t5 = runCli({"attribute", t5WithLmHead(), "--text", "The cat sat.", "--decoder-ids", "0,37,9", "--flip"});
     QVERIFY2(t5.exitCode == 0, t5.err.constData());
     const auto t = jsonOf(t5);
     QCOMPARE(t["position"].get<int>(), 2);
@@ -425,6 +425,12 @@ void CliPredictionsTest::attributeNamesTargetsAndLabels() {
     for (const auto& row : t["cross_heads"])
         for (const auto& v : row) cross += std::abs(v.get<double>());
     QVERIFY(cross > 1e-3);
+    // --flip's heads are the decoder's and cross-attention's, spelled as --heads takes them.
+    QVERIFY(!t["flip"]["heads"].empty());
+    for (const auto& head : t["flip"]["heads"]) {
+        const std::string name = head.get<std::string>();
+        QVERIFY2(name.starts_with("decoder:") || name.starts_with("cross:"), name.c_str());
+    }
 }
 
 void CliPredictionsTest::badArguments_data() {
@@ -462,8 +468,6 @@ void CliPredictionsTest::badArguments_data() {
     QTest::newRow("ablate a head the model lacks") << QStringList{"ablate", s, "--text", "hi", "--heads", "0.99"} << 3 << "head 0.99";
     QTest::newRow("ablate with a bad mode") << QStringList{"ablate", s, "--text", "hi", "--heads", "0.0", "--mode", "soft"} << 2
                                             << "not zero or mean";
-    QTest::newRow("flip an encoder-decoder") << QStringList{"attribute", t5WithLmHead(), "--text", "hi", "--decoder-ids", "0,5", "--flip"}
-                                             << 3 << "encoder-decoder";
     QTest::newRow("attribute without head") << QStringList{"attribute", golden("bert"), "--text", "hi"} << 3 << "no output head";
     QTest::newRow("attribute mode without flip") << QStringList{"attribute", s, "--text", "hi", "--mode", "mean"} << 2 << "give --flip";
     QTest::newRow("attribute out of range") << QStringList{"attribute", s, "--text", "hi", "--target", "#99999"} << 3 << "outputs";

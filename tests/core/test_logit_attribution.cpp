@@ -81,6 +81,8 @@ private slots:
     void crossHeadsAreWhatTheSourceWrites();
     void refusesWhatItCannotAttribute();
     void flipSearchFindsTheInductionHead();
+    void flipSearchOfAnEncoderDecoderNeedsEveryHeadItFound_data();
+    void flipSearchOfAnEncoderDecoderNeedsEveryHeadItFound();
 };
 
 void LogitAttributionTest::sharesAddUpToTheLogit_data() {
@@ -197,12 +199,10 @@ void LogitAttributionTest::refusesWhatItCannotAttribute() {
     QVERIFY(fixtures::errorOf([&] { attributeLogit(gpt2->model(), in, {0, 1, -1}); }).startsWith("distractor -1"));
     const auto bert = Checkpoint::open(fixtures::goldenDir() / "bert" / "model");  // BertModel: no head
     QVERIFY(fixtures::errorOf([&] { attributeLogit(bert->model(), in, {0, 1, std::nullopt}); }).contains("needs an output head"));
-    // An encoder-decoder's positions are its target's; the flip search switches heads off, which
-    // its stacks cannot do yet.
+    // An encoder-decoder's positions are its target's.
     const auto t5 = Checkpoint::open(fixtures::writeT5WithLmHead(fixtures::tmpDir() / "attribution" / "t5-refusals"));
     in.decoderIds = {t5->config().decoderStartTokenId, 5};
     QVERIFY(fixtures::errorOf([&] { attributeLogit(t5->model(), in, {2, 1, std::nullopt}); }).startsWith("position 2 does not exist"));
-    QVERIFY(fixtures::errorOf([&] { findFlippingHeads(t5->model(), in, 1); }).contains("encoder-decoder"));
 }
 
 // On a random sequence repeated, the model predicts each next letter of the second copy from
@@ -227,6 +227,38 @@ void LogitAttributionTest::flipSearchFindsTheInductionHead() {
     const auto a = attributeLogit(cp->model(), in, {position, search->before, std::nullopt});
     const auto best = std::max_element(a->heads.begin(), a->heads.end()) - a->heads.begin();
     QCOMPARE(int(best), cp->config().heads);  // layer 1, head 0
+}
+
+void LogitAttributionTest::flipSearchOfAnEncoderDecoderNeedsEveryHeadItFound_data() {
+    QTest::addColumn<QString>("family");
+    for (const char* f : {"t5-lm", "bart"}) QTest::newRow(f) << QString(f);
+}
+
+// Its candidates are the decoder's and the cross-attention's heads. Checked by running the
+// model again: with the set off the top token changes, and with any one of them back on it
+// does not (the search's pruning, seen from outside).
+void LogitAttributionTest::flipSearchOfAnEncoderDecoderNeedsEveryHeadItFound() {
+    QFETCH(QString, family);
+    const auto cp = Checkpoint::open(folderFor(family));
+    const ForwardInput in = inputFor(*cp);
+    const int position = 3;
+    const auto search = findFlippingHeads(cp->model(), in, position);
+    QVERIFY(search && search->found());
+    QVERIFY(search->heads.heads.empty());  // no encoder head: they have no share to rank
+    qInfo("%s: %s in %d passes", qPrintable(family), search->heads.list().c_str(), search->forwardPasses);
+    const auto topWith = [&](const HeadAblation& off) {
+        ForwardInput run = in;
+        run.ablation = off;
+        const RowMatrix logits = cp->forward(run)->record.logits;
+        Eigen::Index best = 0;
+        logits.row(position).maxCoeff(&best);
+        return int(best);
+    };
+    QCOMPARE(topWith({}), search->before);
+    QCOMPARE(topWith(search->heads), search->after);
+    QVERIFY(search->after != search->before);
+    for (const AblatedStack stack : {AblatedStack::Decoder, AblatedStack::Cross})
+        for (const auto& [l, h] : search->heads.of(stack)) QCOMPARE(topWith(search->heads.toggled(stack, l, h)), search->before);
 }
 
 QTEST_APPLESS_MAIN(LogitAttributionTest)

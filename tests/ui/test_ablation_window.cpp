@@ -187,10 +187,7 @@ void AblationWindowTest::encoderDecodersSwitchOffEachStacksHeads() {
     // The predictions of the target compare before and after.
     const auto& predictions = window.session().analysis()->tokenPredictions;
     QVERIFY(!predictions.empty() && predictions.front().front().compared());
-    // The flip search switches heads off one stack at a time: not for an encoder-decoder yet.
-    window.attributionTab()->show();
-    auto* flip = window.findChild<QPushButton*>(QStringLiteral("flipButton"));
-    QVERIFY(flip && !flip->isEnabled());
+
 }
 
 void AblationWindowTest::sinkSwitchLeavesOutTheFirstToken() {
@@ -288,8 +285,6 @@ void AblationWindowTest::attributionOfAnEncoderDecoder() {
     const ui::AttributionFigure* figure = tab->view()->figure();
     QVERIFY(figure && figure->data().crossShares.size() == a->crossHeads.size());
     QVERIFY(figure->data().summary.contains(QStringLiteral("cross heads")));
-    auto* flip = window.findChild<QPushButton*>(QStringLiteral("flipButton"));
-    QVERIFY(flip && !flip->isEnabled());
     const ui::AttributionCell cross{1, 2, true};
     const QRectF cell = tab->view()->cellRect(cross);
     QVERIFY(!cell.isEmpty());

@@ -141,10 +141,8 @@ void AttentionSession::computeAttribution(const AttributionTarget& target) {
     if (!runner_.isRunning()) startNext();
 }
 
-bool AttentionSession::canSearchFlips() const { return canAttribute() && !checkpoint_->capabilities().hasDecoder(); }
-
 void AttentionSession::findFlippingHeads(int position) {
-    if (!analysis_ || !canSearchFlips() || analysis_->isGeneration()) return;
+    if (!analysis_ || !canAttribute() || analysis_->isGeneration()) return;
     pendingFlip_ = position;
     if (!runner_.isRunning()) startNext();
 }

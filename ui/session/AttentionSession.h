@@ -53,9 +53,6 @@ public:
     // is its decoder's, with the cross-attention heads apart).
     std::shared_ptr<const LogitAttribution> attribution() const { return attribution_; }
     bool canAttribute() const;
-    // Whether the flip search can run: it switches off the heads of one stack (not an
-    // encoder-decoder's yet).
-    bool canSearchFlips() const;
     // Whether one head of the open model can be opened up (a single-stack model).
     bool canOpenHead() const;
     // One head's numbers at one query of the current analysis, once computeInsideHead() made
@@ -102,7 +99,7 @@ public slots:
     void computeAttribution(const attnscope::AttributionTarget& target);
     // The fewest heads found whose ablation changes the top prediction at `position` of the
     // current analysis, with every head on (flipSearchFinished once found).
-    void findFlippingHeads(int position);  // only where canSearchFlips()
+    void findFlippingHeads(int position);
     // The numbers inside `head` of `layer` at `query` of the current analysis (insideHeadChanged
     // once they are there); nothing happens when those are the ones kept.
     void computeInsideHead(int layer, int head, int query);

@@ -175,7 +175,7 @@ void AttributionTab::update() {
     const auto a = session_->attribution();
     view_->setStyle(selection_->style());
     const bool canSearch = analysis && !analysis->isGeneration() && !session_->isBusy();
-    flip_->setEnabled(canSearch && session_->canSearchFlips());
+    flip_->setEnabled(canSearch);
     if (!a || !analysis || !checkpoint) {
         view_->clear();
         view_->setPlaceholderText(!analysis                  ? tr("Type a text above and press Enter to see which heads make its prediction.")
