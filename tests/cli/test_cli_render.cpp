@@ -660,6 +660,27 @@ void CliRenderTest::differenceMaps() {
         QVERIFY2(r.exitCode == 0, r.err.constData());
     }
 
+    // Two images (the same token count: patch for patch), as a matrix and on the image.
+    const auto imageAttention = [this](const char* image) {
+        const QString att = tmp_.filePath("diff-image.safetensors");
+        const Run r = runCli({"attention", golden("vit/model"), "--image", golden(image), "--out", att});
+        if (r.exitCode != 0) qWarning() << r.err;
+        attnscope::SafetensorsFile file(att.toStdString());
+        return file.toFloat(*file.find("attentions"));
+    };
+    const auto first = imageAttention("vit/image0.png"), second = imageAttention("vit/image1.png");
+    r = runCli({"render", golden("vit/model"), "--image", golden("vit/image0.png"), "--compare-image", golden("vit/image1.png"), "--layer", "1",
+                "--head", "2", "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    d = readNpy(out);
+    const int t = int(d.shape[0]);
+    for (int q = 0; q < t; ++q)
+        for (int k = 0; k < t; ++k)
+            QVERIFY(std::abs(d.values[std::size_t(q) * t + k] - (at(first, t, 1, 2, q, k) - at(second, t, 1, 2, q, k))) < 1e-6f);
+    r = runCli({"render", golden("vit/model"), "--image", golden("vit/image0.png"), "--compare-image", golden("vit/image1.png"), "--view",
+                "overlay", "--out", tmp_.filePath("diff-overlay.png")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+
     // Bad requests: one line each, usage errors exit 2, what the model lacks exits 3.
     const auto expect = [&](const QStringList& args, int code, const char* says) {
         const Run bad = runCli(QStringList{"render", bert(), "--text", "The cat sat.", "--out", out} + args);

@@ -333,10 +333,13 @@ void ImageOverlayFigure::Impl::paintCells(QPainter& painter, const Layout& l) co
         painter.setRenderHint(QPainter::Antialiasing, true);
         painter.setFont(cellFont);
         for (int p = 0; p < g.count(); ++p) {
-            // A "0.00" in every quiet patch would only bury the ones that matter.
-            if (patchWeight(p) < 0.005f) continue;
+            // A "0.00" in every quiet patch would only bury the ones that matter; a difference
+            // (A − B) is quiet near zero on either side, and says its sign.
+            const float v = patchWeight(p);
+            if ((data.difference ? std::abs(v) : v) < 0.005f) continue;
             const QRectF cell = patchRect(l, p);
-            const QString text = QString::number(patchWeight(p), 'f', 2);
+            const QString text = data.difference ? (v < 0 ? QStringLiteral("−") : QStringLiteral("+")) + QString::number(std::abs(v), 'f', 2)
+                                              : QString::number(v, 'f', 2);
             const double w = metrics.horizontalAdvance(text) + base * 0.6;
             const double h = metrics.height() + base * 0.15;
             // Bottom right, clear of the centre a reader looks at first.
