@@ -70,15 +70,6 @@ std::unique_ptr<attnscope::Checkpoint> openPredicting(const std::string& model, 
     return cp;
 }
 
-// The heads as --heads spells them: "1.0", and an encoder-decoder's "decoder:1.0" and "cross:1.0".
-nlohmann::json headNames(const attnscope::HeadAblation& ablation) {
-    nlohmann::json names = nlohmann::json::array();
-    for (const auto& [stack, prefix] : {std::pair{attnscope::AblatedStack::Own, ""}, std::pair{attnscope::AblatedStack::Decoder, "decoder:"},
-                                        std::pair{attnscope::AblatedStack::Cross, "cross:"}})
-        for (const auto& [l, h] : ablation.of(stack)) names.push_back(prefix + std::to_string(l) + "." + std::to_string(h));
-    return names;
-}
-
 }  // namespace
 
 void runPredict(const std::string& model, const attnscope::UserInput& input, const PredictOptions& options) {
@@ -125,7 +116,7 @@ void runAblate(const std::string& model, const attnscope::UserInput& input, cons
     }
     nlohmann::json out = {{"tokens", tokens}, {"heads", nlohmann::json::array()}, {"mode", attnscope::ablationModeName(options.ablation.mode)},
                           {"ablated", options.ablation.describe()}, {"predictions", lists}};
-    out["heads"] = headNames(options.ablation);
+    out["heads"] = options.ablation.names();  // as --heads spells them
     if (!m.isClassifier()) out["positions"] = positions;
     printJson(out);
 }
@@ -182,7 +173,7 @@ void runAttribute(const std::string& model, const attnscope::UserInput& input, c
     if (a->softcap > 0) out["softcap"] = a->softcap;  // logit = softcap * tanh(sum / softcap)
     if (options.flip) {
         const auto search = attnscope::findFlippingHeads(tm, prepared.forward, position, options.mode);
-        out["flip"] = {{"heads", headNames(search->heads)},
+        out["flip"] = {{"heads", search->heads.names()},
                        {"mode", attnscope::ablationModeName(options.mode)},
                        {"before", entryJson(*cp, search->before)},
                        {"after", search->found() ? entryJson(*cp, search->after) : nlohmann::json(nullptr)},

@@ -53,10 +53,16 @@ HeadAblation HeadAblation::toggled(AblatedStack stack, int layer, int head) cons
     return next;
 }
 
+std::vector<std::string> HeadAblation::names() const {
+    std::vector<std::string> out;
+    for (const AblatedStack stack : kStacks)
+        for (const auto& [l, h] : of(stack)) out.push_back(nameOf(stack, l, h));
+    return out;
+}
+
 std::string HeadAblation::list() const {
     std::string s;
-    for (const AblatedStack stack : kStacks)
-        for (const auto& [l, h] : of(stack)) s += (s.empty() ? "" : ", ") + nameOf(stack, l, h);
+    for (const std::string& name : names()) s += (s.empty() ? "" : ", ") + name;
     return s;
 }
 

@@ -34,6 +34,8 @@ struct HeadAblation {
     // "1.0, 2.3" (layer.head, from 0; "decoder:0.1", "cross:1.2" in an encoder-decoder's other
     // stacks), as parseHeadAblation reads it back, and with the mode: "heads 1.0, 2.3 off (mean)".
     std::string list() const;
+    // The same one head at a time: "1.0", "decoder:0.1", "cross:1.2".
+    std::vector<std::string> names() const;
     std::string describe() const;
     // Throws attnscope::Error naming the first head of `stack` the model lacks.
     void requireFits(int layers, int headsPerLayer, AblatedStack stack = AblatedStack::Own) const;

@@ -55,9 +55,8 @@ AttentionMatrix shownMatrix(const FigureSource& source, const AttentionQuery& qu
                         " heads, this one " + std::to_string(stack.layers) + " of " + std::to_string(stack.heads));
         AttentionQuery plain = query;
         plain.compare = {};
-        const bool self = source.queryLabels.isEmpty();
         return attentionDifference(shownMatrix(source, plain), shownMatrix(*source.otherInput, plain),
-                                   self ? source.keyAlignment : source.queryAlignment, source.keyAlignment);
+                                   isCross(source) ? source.queryAlignment : source.keyAlignment, source.keyAlignment);
     }
     if (query.layerMode == LayerMode::Rollout && source.rolloutBase && query.compare.with == CompareWith::Nothing)
         return rolloutThrough(stack, *source.rolloutBase, query);
