@@ -113,8 +113,8 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
-// Multiply-adds counted twice: projections, MLP, the two attention products and, for the
-// causal language models (tied heads), the logits.
+// Multiply-adds counted twice: projections, MLP, the two attention products (the lower triangle
+// of them for the causal models) and, for the causal language models (tied heads), the logits.
 double forwardFlops(const Options& o, int n) {
     const bench::ModelShape& s = o.shape;
     const double h = s.hidden, L = s.layers;
@@ -123,7 +123,10 @@ double forwardFlops(const Options& o, int n) {
     const double proj = 2.0 * n * h * (2 * s.heads * d + 2 * kv * d);
     const bool gated = s.family == "llama" || s.family == "llama3" || s.family == "gemma2";
     const double mlp = 2.0 * n * h * inter * (gated ? 3 : 2);
-    const double attention = 2.0 * 2.0 * n * double(n) * s.heads * d;
+    // A causal model needs only the lower triangle of its two n x n products (and computes only that).
+    const bool causal = s.family != "bert" && s.family != "vit";
+    const double pairs = causal ? n * (n + 1.0) / 2.0 : n * double(n);
+    const double attention = 2.0 * 2.0 * pairs * s.heads * d;
     const bool lm = s.family != "bert" && s.family != "vit";
     return L * (proj + mlp + attention) + (lm ? 2.0 * n * h * s.vocab : 0.0);
 }

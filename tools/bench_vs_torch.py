@@ -181,13 +181,16 @@ def shape_of(a):
 
 
 def flops(a, n):
-    """Multiply-adds counted twice, as attnscope-bench counts them (logits included for language models)."""
+    """Multiply-adds counted twice, as attnscope-bench counts them (logits included for language models,
+    the lower triangle of the attention products for the causal ones)."""
     d, inter, vocab = shape_of(a)
     kv = a.kv_heads or a.heads
     proj = 2.0 * n * a.hidden * (2 * a.heads * d + 2 * kv * d)
     mlp = 2.0 * n * a.hidden * inter * (3 if a.family in ("llama", "llama3", "gemma2") else 2)
     head = 2.0 * n * a.hidden * vocab if a.family not in ("bert", "vit") else 0.0
-    return a.layers * (proj + mlp + 4.0 * n * n * a.heads * d) + head
+    # A causal model needs only the lower triangle of its two n x n products.
+    pairs = n * (n + 1) / 2.0 if a.family not in ("bert", "vit") else float(n * n)
+    return a.layers * (proj + mlp + 4.0 * pairs * a.heads * d) + head
 
 
 def peak_gflops(threads):

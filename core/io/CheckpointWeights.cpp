@@ -22,7 +22,7 @@ std::vector<std::filesystem::path> shardsOf(const std::filesystem::path& index) 
 
 }  // namespace
 
-CheckpointWeights::CheckpointWeights(const std::filesystem::path& folder) {
+CheckpointWeights::CheckpointWeights(const std::filesystem::path& folder, std::size_t conversionBudget) {
     const auto single = folder / "model.safetensors";
     const auto index = folder / "model.safetensors.index.json";
     const auto torchSingle = folder / "pytorch_model.bin";
@@ -40,6 +40,10 @@ CheckpointWeights::CheckpointWeights(const std::filesystem::path& folder) {
                     ": no weights found (expected model.safetensors, model.safetensors.index.json, pytorch_model.bin or "
                     "pytorch_model.bin.index.json)");
     }
+    double sixteenBitAsFloat32 = 0.0;
+    for (const auto& [name, loc] : where_)
+        if (loc.info->dtype == DType::F16 || loc.info->dtype == DType::BF16) sixteenBitAsFloat32 += 4.0 * double(loc.info->elementCount());
+    keepSixteenBit_ = sixteenBitAsFloat32 > static_cast<double>(conversionBudget);
 }
 
 void CheckpointWeights::addSafetensors(const std::filesystem::path& p) {
@@ -73,18 +77,31 @@ const TensorInfo* CheckpointWeights::info(const std::string& name) const {
     return it == where_.end() ? nullptr : it->second.info;
 }
 
-FloatTensor CheckpointWeights::get(const std::string& name) const {
+const CheckpointWeights::Location& CheckpointWeights::locate(const std::string& name) const {
     auto it = where_.find(name);
     if (it == where_.end()) throw Error(describeSource() + ": missing tensor '" + name + "'");
-    const Location& loc = it->second;
+    return it->second;
+}
+
+const std::uint8_t* CheckpointWeights::contiguousBytes(const Location& loc) const {
+    if (loc.file) return loc.file->bytes(*loc.info);
+    return loc.torchTensor->contiguous ? loc.torchTensor->data() : nullptr;
+}
+
+const std::uint8_t* CheckpointWeights::packed16(const std::string& name) const {
+    const Location& loc = locate(name);
+    if (!keepSixteenBit_ || (loc.info->dtype != DType::F16 && loc.info->dtype != DType::BF16)) return nullptr;
+    return contiguousBytes(loc);
+}
+
+FloatTensor CheckpointWeights::get(const std::string& name) const {
+    const Location& loc = locate(name);
     FloatTensor out;
     out.shape = loc.info->shape;
     out.name = name;
     // Zero-copy when the mapped bytes already are aligned, contiguous float32; otherwise a
     // converted (or, for strided PyTorch views, gathered) copy that lives as long as we do.
-    const std::uint8_t* bytes = nullptr;
-    if (loc.file) bytes = loc.file->bytes(*loc.info);
-    else if (loc.torchTensor->contiguous) bytes = loc.torchTensor->data();
+    const std::uint8_t* bytes = contiguousBytes(loc);
     if (bytes && loc.info->dtype == DType::F32 && reinterpret_cast<std::uintptr_t>(bytes) % alignof(float) == 0) {
         out.data = reinterpret_cast<const float*>(bytes);
     } else {

@@ -30,12 +30,23 @@ struct FloatTensor {
 // Safetensors wins when both exist. Files are memory-mapped, never read whole.
 class CheckpointWeights {
 public:
-    explicit CheckpointWeights(const std::filesystem::path& folder);  // throws attnscope::Error
+    // Weights stored as 16-bit floats are converted to float32 once, at load, while all of them
+    // together would take at most `conversionBudget` bytes as float32: each use is then a plain
+    // product (one generated token costs a third less than converting on the fly). Above it
+    // (a billion parameters and up) they stay as stored and packed16() hands them out.
+    static constexpr std::size_t kDefaultConversionBudget = std::size_t(2) << 30;
+    explicit CheckpointWeights(const std::filesystem::path& folder,
+                               std::size_t conversionBudget = kDefaultConversionBudget);  // throws attnscope::Error
 
     bool has(const std::string& name) const { return where_.count(name) != 0; }
     const TensorInfo* info(const std::string& name) const;
     // Throws attnscope::Error naming the tensor (and `purpose`) when it is missing.
     FloatTensor get(const std::string& name) const;
+    // The tensor's own F16 or BF16 bytes in the memory map when this checkpoint keeps 16-bit
+    // weights as stored (see the constructor) and they lie there contiguously; else nullptr
+    // (use get()). Throws when the tensor is missing.
+    const std::uint8_t* packed16(const std::string& name) const;
+    bool keepsSixteenBit() const { return keepSixteenBit_; }
     std::vector<std::string> names() const;
     std::int64_t parameterCount() const;
     std::string describeSource() const;  // the file name(s), for error messages
@@ -55,7 +66,11 @@ private:
     std::vector<std::unique_ptr<TorchCheckpoint>> torchFiles_;
     std::deque<TensorInfo> torchInfos_;  // info() for PyTorch tensors; deque: addresses stay valid
     std::vector<std::filesystem::path> sources_;
+    bool keepSixteenBit_ = false;
     std::map<std::string, Location> where_;
+    const Location& locate(const std::string& name) const;
+    const std::uint8_t* contiguousBytes(const Location& loc) const;
+
     mutable std::mutex convertedMutex_;
     mutable std::deque<std::vector<float>> converted_;  // deque: element addresses stay valid
 };

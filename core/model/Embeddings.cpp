@@ -56,7 +56,9 @@ Embeddings::Embeddings(const WeightBinder& bind) : c_(bind.config()) {
         return;
     }
     const int e = c.embeddingSize;
-    tokenEmbedding_ = bind.tensor(bind.name(R::TokenEmbedding, 0, ".weight"), {c.vocabSize, e});
+    // A projection [vocabulary, e] as tied heads use it; a row per token id (kept 16-bit when the
+    // checkpoint keeps its large weights so).
+    tokenEmbedding_ = bind.linearOutIn(bind.name(R::TokenEmbedding, 0, ""), e, c.vocabSize, Bias::None);
     // The roles of the stack in use: an encoder-decoder's decoder has its own positions and norm.
     if (bind.hasRole(R::PositionEmbedding) && c.positionTable) {
         positionOffset_ = spec.positionOffset;
@@ -133,13 +135,12 @@ RowMatrix Embeddings::text(const std::vector<int>& ids, const std::vector<int>& 
 
     const int e = c.embeddingSize;
     RowMatrix x(n, e);
-    Eigen::Map<const RowMatrix> wordTable(tokenEmbedding_.data, c.vocabSize, e);
     for (int i = 0; i < n; ++i) {
         const int id = ids[i];
         if (id < 0 || id >= c.vocabSize)
             throw Error("token id " + std::to_string(id) + " is out of range for the vocabulary of " + std::to_string(c.vocabSize) +
                         " tokens");
-        x.row(i) = wordTable.row(id);
+        x.row(i) = tokenEmbedding_.outputWeights(id);
     }
     // Gemma (and BART or Marian with scale_embedding) scale the embeddings by sqrt(hidden)
     // rounded to float32 (and the tied head reads the unscaled table).

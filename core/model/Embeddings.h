@@ -23,11 +23,12 @@ public:
     // An image's leading tokens and patches; throws attnscope::Error for pixels of the wrong shape.
     RowMatrix image(const PixelValues& pixels, std::vector<int>& positions) const;
     // The word embedding table [vocabulary, embedding size], which tied output heads reuse.
-    const float* tokenTable() const { return tokenEmbedding_.data; }
+    const Linear& tokenTable() const { return tokenEmbedding_; }
 
 private:
     const ModelConfig& c_;
-    FloatTensor tokenEmbedding_, positionEmbedding_, tokenTypeEmbedding_;
+    Linear tokenEmbedding_;
+    FloatTensor positionEmbedding_, tokenTypeEmbedding_;
     int positionOffset_ = 0;         // the table row of position 0 (BART's learned table: 2)
     std::vector<float> sinusoids_;   // a computed position table (Marian), [max positions, embedding size]
     Norm embeddingNorm_;

@@ -1,5 +1,8 @@
 #pragma once
+#include <cstdint>
+
 #include "model/LayerKinds.h"
+#include "tensor/DType.h"
 #include "tensor/RowMatrix.h"
 
 namespace attnscope {
@@ -12,9 +15,18 @@ struct Linear {
     int in = 0;
     int out = 0;
     bool storedInOut = false;  // GPT-2 Conv1D layout [in, out]
+    // Or, instead of `weight`, the checkpoint's own 16-bit floats (BF16 or F16) in the memory
+    // map, converted a slice at a time inside apply(): a large model's weights then take their
+    // stored size in memory, not twice it (see CheckpointWeights::packed16).
+    const std::uint8_t* packed = nullptr;
+    DType packedType = DType::BF16;
 
-    bool present() const { return weight != nullptr; }
+    bool present() const { return weight != nullptr || packed != nullptr; }
     RowMatrix apply(const RowMatrix& x) const;
+    // The whole weight as float32 in its stored layout ([out, in], or [in, out] for Conv1D).
+    RowMatrix floatWeight() const;
+    // The in weights that make output o (a row of [out, in], a column of [in, out]).
+    Eigen::RowVectorXf outputWeights(int o) const;
 };
 
 struct Norm {

@@ -22,14 +22,14 @@ int labelCount(const WeightBinder& bind, const std::string& weightName) {
 
 }  // namespace
 
-OutputHead OutputHead::bind(const WeightBinder& bind, const float* tokenTable) {
+OutputHead OutputHead::bind(const WeightBinder& bind, const Linear& tokenTable) {
     OutputHead head;
     for (const OutputHeadSpec& h : bind.config().spec().heads)
         if (head.tryBind(h, bind, tokenTable)) break;
     return head;
 }
 
-bool OutputHead::tryBind(const OutputHeadSpec& h, const WeightBinder& bind, const float* tokenTable) {
+bool OutputHead::tryBind(const OutputHeadSpec& h, const WeightBinder& bind, const Linear& tokenTable) {
     const ModelConfig& c = bind.config();
     if (h.refusedArchitecture && c.architectureEndsWith(h.refusedArchitecture)) return false;
     const std::string dense = h.dense.empty() ? std::string() : h.denseInBaseModel ? bind.basePath(h.dense) : h.dense;
@@ -60,7 +60,9 @@ bool OutputHead::tryBind(const OutputHeadSpec& h, const WeightBinder& bind, cons
         const bool withBias = h.bias == BiasRule::Required || (h.bias == BiasRule::IfStored && bind.has(h.projection + ".bias"));
         projection_ = bind.linearOutIn(h.projection, inner, width, withBias ? Bias::Required : Bias::None);
     } else {
-        projection_ = {tokenTable, nullptr, inner, width, false};
+        projection_ = tokenTable;  // the word embeddings [vocabulary, inner], transposed
+        projection_.in = inner;
+        projection_.out = width;
         if (!h.separateBias.empty()) projection_.bias = bind.tensor(h.separateBias, {width}).data;
         if (h.tiedScaledByHidden) inputScale_ = 1.0f / std::sqrt(static_cast<float>(c.hidden));
     }
@@ -159,9 +161,7 @@ std::vector<double> OutputHead::logitShares(const ResidualTrace& trace, int entr
     const double weight = 1.0 / static_cast<double>(projections.size());
     for (std::size_t i = 0; i < projections.size(); ++i) {
         const Linear& p = *projections[i];
-        Eigen::RowVectorXd row;
-        if (p.storedInOut) row = Eigen::Map<const RowMatrix>(p.weight, p.in, p.out).col(entry).transpose().cast<double>();
-        else row = Eigen::Map<const RowMatrix>(p.weight, p.out, p.in).row(entry).cast<double>();
+        const Eigen::RowVectorXd row = p.outputWeights(entry).cast<double>();
         for (std::size_t part = 0; part < shares.size(); ++part) shares[part] += weight * trace.vector(part, i).dot(row);
         if (p.bias) constant += weight * p.bias[entry];
     }

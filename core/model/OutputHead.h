@@ -16,7 +16,7 @@ public:
     OutputHead() = default;  // no head
     // `tokenTable` is the word embedding table tied projections reuse. Throws attnscope::Error
     // for a head whose tensors are misshapen or whose labels disagree with id2label.
-    static OutputHead bind(const WeightBinder& bind, const float* tokenTable);
+    static OutputHead bind(const WeightBinder& bind, const Linear& tokenTable);
 
     HeadKind kind() const { return spec_ ? spec_->kind : HeadKind::None; }
     // The head's own names for its labels (empty: config.json's id2label names them).
@@ -40,7 +40,7 @@ public:
 
 private:
     // Whether candidate `h` is this checkpoint's head; binds it when so.
-    bool tryBind(const OutputHeadSpec& h, const WeightBinder& bind, const float* tokenTable);
+    bool tryBind(const OutputHeadSpec& h, const WeightBinder& bind, const Linear& tokenTable);
     int pooledPosition(const std::vector<int>& ids) const;
 
     const OutputHeadSpec* spec_ = nullptr;

@@ -26,19 +26,15 @@ void ResidualTrace::start(const RowMatrix& x) {
 }
 
 void ResidualTrace::addHeads(const RowMatrix& context, const Linear& out, int heads, int headDim, bool cross) {
+    const RowMatrix w = out.floatWeight();
     for (int h = 0; h < heads; ++h) {
         parts_.push_back({cross ? ResidualPart::Kind::CrossHead : ResidualPart::Kind::Head, layer_, h});
         std::vector<Eigen::RowVectorXd>& at = vectors_.emplace_back();
         for (const int p : positions_) {
             const Eigen::RowVectorXd slice = context.row(p).segment(Eigen::Index(h) * headDim, headDim).cast<double>();
             // The head's columns of the projection: W[:, slice] for [out, in], rows of [in, out] (Conv1D).
-            if (out.storedInOut) {
-                Eigen::Map<const RowMatrix> w(out.weight, out.in, out.out);
-                at.push_back(slice * w.middleRows(Eigen::Index(h) * headDim, headDim).cast<double>());
-            } else {
-                Eigen::Map<const RowMatrix> w(out.weight, out.out, out.in);
-                at.push_back(slice * w.middleCols(Eigen::Index(h) * headDim, headDim).transpose().cast<double>());
-            }
+            if (out.storedInOut) at.push_back(slice * w.middleRows(Eigen::Index(h) * headDim, headDim).cast<double>());
+            else at.push_back(slice * w.middleCols(Eigen::Index(h) * headDim, headDim).transpose().cast<double>());
         }
     }
     addBias(out.bias, out.out);
@@ -81,11 +77,10 @@ void ResidualTrace::normStream(const Norm& norm, const RowMatrix& input) {
 
 void ResidualTrace::mapStream(const Linear& linear) {
     commitGroup();
+    const Eigen::MatrixXd w = linear.storedInOut ? Eigen::MatrixXd(linear.floatWeight().cast<double>())
+                                                 : Eigen::MatrixXd(linear.floatWeight().transpose().cast<double>());
     for (auto& perPosition : vectors_)
-        for (Eigen::RowVectorXd& v : perPosition) {
-            if (linear.storedInOut) v = v * Eigen::Map<const RowMatrix>(linear.weight, linear.in, linear.out).cast<double>();
-            else v = v * Eigen::Map<const RowMatrix>(linear.weight, linear.out, linear.in).transpose().cast<double>();
-        }
+        for (Eigen::RowVectorXd& v : perPosition) v = v * w;
     addBias(linear.bias, linear.out);
     commitGroup();
 }

@@ -37,15 +37,19 @@ std::string WeightBinder::name(TensorRole role, int layer, const char* suffix) c
     return prefix_ + layerPath(names_->at(role), layer) + suffix;
 }
 
-FloatTensor WeightBinder::tensor(const std::string& relativeName, const std::vector<std::int64_t>& shape) const {
+void WeightBinder::requireShape(const std::string& relativeName, const std::vector<std::int64_t>& shape) const {
     const std::string fullName = part_ + relativeName;
-    if (!w_.has(fullName))
+    const TensorInfo* found = w_.info(fullName);
+    if (!found)
         throw Error(w_.describeSource() + ": missing tensor '" + fullName + "' needed by this " + c_.modelType + " model");
-    FloatTensor t = w_.get(fullName);
-    if (t.shape != shape)
-        throw Error(w_.describeSource() + ": tensor '" + fullName + "' has shape " + shapeText(t.shape) + ", expected " +
+    if (found->shape != shape)
+        throw Error(w_.describeSource() + ": tensor '" + fullName + "' has shape " + shapeText(found->shape) + ", expected " +
                     shapeText(shape) + " from config.json");
-    return t;
+}
+
+FloatTensor WeightBinder::tensor(const std::string& relativeName, const std::vector<std::int64_t>& shape) const {
+    requireShape(relativeName, shape);  // before converting: a wrong tensor is never copied
+    return w_.get(part_ + relativeName);
 }
 
 Linear WeightBinder::linear(TensorRole role, int layer, int in, int out, Bias bias) const {
@@ -61,7 +65,15 @@ Linear WeightBinder::linearLaidOut(const std::string& path, int in, int out, Bia
     l.in = in;
     l.out = out;
     l.storedInOut = storedInOut;
-    l.weight = tensor(path + ".weight", storedInOut ? std::vector<std::int64_t>{in, out} : std::vector<std::int64_t>{out, in}).data;
+    const std::string weight = path + ".weight";
+    const std::vector<std::int64_t> shape = storedInOut ? std::vector<std::int64_t>{in, out} : std::vector<std::int64_t>{out, in};
+    if (const std::uint8_t* packed = has(weight) ? w_.packed16(part_ + weight) : nullptr) {
+        requireShape(weight, shape);
+        l.packed = packed;
+        l.packedType = info(weight)->dtype;
+    } else {
+        l.weight = tensor(weight, shape).data;
+    }
     if (bias == Bias::Required) l.bias = tensor(path + ".bias", {out}).data;
     return l;
 }

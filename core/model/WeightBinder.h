@@ -47,6 +47,8 @@ public:
     Norm norm(TensorRole role, int layer, int dim) const { return norm(name(role, layer, ""), dim); }
 
 private:
+    // Throws attnscope::Error naming the tensor when it is missing or not of this shape.
+    void requireShape(const std::string& relativeName, const std::vector<std::int64_t>& shape) const;
     Linear linearLaidOut(const std::string& path, int in, int out, Bias bias, bool storedInOut) const;
 
     const CheckpointWeights& w_;

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "Error.h"
+#include "ConvertedCheckpoints.h"
 #include "GoldenFixtures.h"
 #include "io/AtomicFile.h"
 #include "io/CheckpointWeights.h"
@@ -34,56 +35,6 @@ QString errorOf(const fs::path& path) {
         return QString::fromUtf8(e.what());
     }
     return QString();
-}
-
-std::uint16_t floatToBf16(float f) {
-    std::uint32_t bits;
-    std::memcpy(&bits, &f, 4);
-    bits += 0x7fff + ((bits >> 16) & 1);  // round to nearest even, as torch does
-    return static_cast<std::uint16_t>(bits >> 16);
-}
-
-std::uint16_t floatToHalf(float f) {  // finite, normal-range values only (what weights hold)
-    std::uint32_t bits;
-    std::memcpy(&bits, &f, 4);
-    const std::uint32_t sign = (bits >> 16) & 0x8000u;
-    int exp = static_cast<int>((bits >> 23) & 0xff) - 127 + 15;
-    std::uint32_t mant = bits & 0x7fffffu;
-    if (exp <= 0) return static_cast<std::uint16_t>(sign);  // flush tiny values; test data has none that matter
-    std::uint32_t h = sign | (static_cast<std::uint32_t>(exp) << 10) | (mant >> 13);
-    const std::uint32_t rest = mant & 0x1fffu;
-    if (rest > 0x1000u || (rest == 0x1000u && (h & 1))) ++h;
-    return static_cast<std::uint16_t>(h);
-}
-
-// Rewrites a checkpoint's tensors in another dtype, optionally across two shards.
-void convertCheckpoint(const fs::path& from, const fs::path& to, DType dtype, bool shard) {
-    fs::create_directories(to);
-    fs::copy_file(from / "config.json", to / "config.json");
-    SafetensorsFile src(from / "model.safetensors");
-    SafetensorsWriter parts[2];
-    nlohmann::json weightMap = nlohmann::json::object();
-    int i = 0;
-    for (const auto& t : src.tensors()) {
-        const auto values = src.toFloat(t);
-        const int part = shard ? (i++ % 2) : 0;
-        if (dtype == DType::F32) {
-            parts[part].add(t.name, t.shape, values.data());
-        } else {
-            std::vector<std::uint16_t> half(values.size());
-            for (std::size_t k = 0; k < values.size(); ++k)
-                half[k] = dtype == DType::BF16 ? floatToBf16(values[k]) : floatToHalf(values[k]);
-            parts[part].addBytes(t.name, dtype, t.shape, half.data(), half.size() * 2);
-        }
-        weightMap[t.name] = shard ? "model-0000" + std::to_string(part + 1) + "-of-00002.safetensors" : "";
-    }
-    if (shard) {
-        parts[0].write(to / "model-00001-of-00002.safetensors");
-        parts[1].write(to / "model-00002-of-00002.safetensors");
-        std::ofstream(to / "model.safetensors.index.json") << nlohmann::json{{"metadata", {}}, {"weight_map", weightMap}}.dump();
-    } else {
-        parts[0].write(to / "model.safetensors");
-    }
 }
 
 std::vector<float> attentionOf(const fs::path& dir, const std::vector<int>& ids) {
@@ -250,7 +201,7 @@ void SafetensorsTest::badHeadersAreRefused() {
 void SafetensorsTest::shardedCheckpointMatchesSingleFile() {
     QTemporaryDir tmp;
     const fs::path sharded = fs::path(tmp.path().toStdString()) / "sharded";
-    convertCheckpoint(fixtures::goldenDir() / "llama" / "model", sharded, DType::F32, true);
+    fixtures::convertCheckpoint(fixtures::goldenDir() / "llama" / "model", sharded, DType::F32, true);
     QVERIFY(!fs::exists(sharded / "model.safetensors"));
     const std::vector<int> ids{1, 50, 60, 70, 80};
     QCOMPARE(attentionOf(sharded, ids), attentionOf(fixtures::goldenDir() / "llama" / "model", ids));
@@ -267,15 +218,15 @@ void SafetensorsTest::halfPrecisionCheckpointsComputeInFloat32() {
     QTemporaryDir tmp;
     const fs::path dir = fs::path(tmp.path().toStdString()) / "half";
     const fs::path original = fixtures::goldenDir() / "bert" / "model";
-    convertCheckpoint(original, dir, DType(dtype), false);
+    fixtures::convertCheckpoint(original, dir, DType(dtype), false);
 
     // Every weight reads back as the exact float32 value of its half-precision bits.
     CheckpointWeights half(dir), full(original);
     for (const auto& name : full.names()) {
         const FloatTensor h = half.get(name), f = full.get(name);
         for (std::int64_t i = 0; i < f.elementCount(); ++i) {
-            const float expected = DType(dtype) == DType::BF16 ? bfloat16ToFloat(floatToBf16(f.data[i]))
-                                                               : halfToFloat(floatToHalf(f.data[i]));
+            const float expected = DType(dtype) == DType::BF16 ? bfloat16ToFloat(fixtures::floatToBf16(f.data[i]))
+                                                               : halfToFloat(fixtures::floatToHalf(f.data[i]));
             QCOMPARE(h.data[i], expected);
         }
     }
