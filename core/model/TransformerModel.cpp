@@ -198,7 +198,8 @@ std::optional<ForwardResult> TransformerModel::forward(const ForwardInput& input
     for (const StackShape& shape : capabilities_.stacks)
         if (shape.querySequence == 0 && shape.keySequence == 0) record.stacks.push_back({shape.name, 0, 0, {}});
     for (NamedStack& stack : record.stacks)
-        stack.attention.resize(c.layers, c.heads, n, n, input.precisionFor(record.stacks.size() * c.layers * c.heads * n * n));
+        stack.attention.resize(c.layers, c.heads, n, n, input.precisionFor(record.stacks.size() * c.layers * c.heads * n * n),
+                               capabilities_.causal ? MapLayout::LowerTriangle : MapLayout::Full);
     const auto stackNamed = [&](const char* name) { return record.indexOf(name) >= 0 ? &record.stacks[std::size_t(record.indexOf(name))].attention : nullptr; };
 
     LayerStack::Run run;
@@ -262,7 +263,8 @@ std::optional<ForwardResult> TransformerModel::forwardEncoderDecoder(const Forwa
     AttentionStack& decoder = record.stacks[1].attention;
     AttentionStack& cross = record.stacks[2].attention;
     encoder.resize(encoderLayers, encoderHeads, n, n, input.precisionFor(values(encoderLayers, encoderHeads, n, n)));
-    decoder.resize(decoderLayers, decoderHeads, m, m, input.precisionFor(values(decoderLayers, decoderHeads, m, m)));
+    decoder.resize(decoderLayers, decoderHeads, m, m, input.precisionFor(values(decoderLayers, decoderHeads, m, m)),
+                   MapLayout::LowerTriangle);  // a decoder sees only earlier tokens
     cross.resize(decoderLayers, decoderHeads, m, n, input.precisionFor(values(decoderLayers, decoderHeads, m, n)));
 
     LayerStack::Run run;

@@ -17,6 +17,11 @@ const char* precisionName(AttentionPrecision p);
 // The most exact precision whose maps fit in budgetBytes (Log8 when even that does not).
 AttentionPrecision precisionForBudget(std::size_t values, std::size_t budgetBytes);
 
+// Which values of a map a stack keeps. A causal model's maps are zero above the diagonal: its
+// compact stacks (float16, 8-bit log) keep only the lower triangle, half the memory of a long
+// input's attention. Float32 stacks always keep the full square (views read it in place).
+enum class MapLayout { Full, LowerTriangle };
+
 // Every layer's and head's attention probabilities of one forward pass,
 // stored [layers, heads, queries, keys] (row = query, column = key).
 class AttentionStack {
@@ -26,9 +31,13 @@ public:
     int queries = 0;
     int keys = 0;
 
-    void resize(int l, int h, int q, int k, AttentionPrecision precision = AttentionPrecision::Float32);
+    // LowerTriangle needs square maps (q == k); storeMap then drops what lies above the
+    // diagonal, which the caller guarantees is zero, and the readers give zeros there.
+    void resize(int l, int h, int q, int k, AttentionPrecision precision = AttentionPrecision::Float32,
+                MapLayout layout = MapLayout::Full);
     bool empty() const { return count() == 0; }
     AttentionPrecision precision() const { return precision_; }
+    MapLayout layout() const { return layout_; }
     bool exact() const { return precision_ == AttentionPrecision::Float32; }
     std::size_t count() const { return static_cast<std::size_t>(layers) * heads * queries * keys; }
     std::size_t bytes() const;
@@ -50,9 +59,15 @@ public:
 
 private:
     void requireExact() const;  // for the in-place accessors: throws attnscope::Error on compact stacks
-    std::size_t offset(int layer, int head) const { return (static_cast<std::size_t>(layer) * heads + head) * mapSize(); }
+    // Values one map keeps, and where map (layer, head) starts in the storage.
+    std::size_t storedMapSize() const;
+    std::size_t offset(int layer, int head) const { return (static_cast<std::size_t>(layer) * heads + head) * storedMapSize(); }
+    // Keys of `row` the storage keeps, contiguously: all, or those up to the diagonal.
+    std::size_t storedRowLength(int row) const { return layout_ == MapLayout::LowerTriangle ? std::size_t(row) + 1 : std::size_t(keys); }
+    std::size_t storedRowStart(int row) const;
 
     AttentionPrecision precision_ = AttentionPrecision::Float32;
+    MapLayout layout_ = MapLayout::Full;
     std::vector<float> f32_;
     std::vector<std::uint16_t> f16_;
     std::vector<std::uint8_t> log8_;

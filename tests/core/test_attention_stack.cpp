@@ -31,9 +31,9 @@ std::vector<float> probabilities() {
     return v;
 }
 
-AttentionStack stackOf(AttentionPrecision p, const std::vector<float>& values) {
+AttentionStack stackOf(AttentionPrecision p, const std::vector<float>& values, MapLayout layout = MapLayout::Full) {
     AttentionStack s;
-    s.resize(2, 3, 40, 40, p);
+    s.resize(2, 3, 40, 40, p, layout);
     for (int l = 0; l < 2; ++l)
         for (int h = 0; h < 3; ++h) s.storeMap(l, h, values.data() + (l * 3 + h) * 1600);
     return s;
@@ -48,6 +48,7 @@ private slots:
     void float16KeepsProbabilitiesToQuarterMilli();
     void log8KeepsZerosOnesAndRelativePrecision();
     void compactStacksRefuseRawAccess();
+    void causalStacksKeepOnlyTheLowerTriangle();
     void budgetChoosesTheMostExactThatFits();
     void forwardKeepsCompactAttentionWhenAsked();
     void queriesRunOnCompactStacks();
@@ -102,6 +103,31 @@ void AttentionStackTest::compactStacksRefuseRawAccess() {
     QVERIFY_THROWS_EXCEPTION(Error, s.data());
 }
 
+void AttentionStackTest::causalStacksKeepOnlyTheLowerTriangle() {
+    const auto v = probabilities();  // zero above the diagonal, as a causal model's maps are
+    for (const auto precision : {AttentionPrecision::Float16, AttentionPrecision::Log8}) {
+        const auto full = stackOf(precision, v);
+        const auto triangle = stackOf(precision, v, MapLayout::LowerTriangle);
+        QCOMPARE(triangle.layout(), MapLayout::LowerTriangle);
+        // 820 of each map's 1600 values, and the same values back, zeros above the diagonal.
+        const std::size_t valueSize = precision == AttentionPrecision::Float16 ? 2 : 1;
+        QCOMPARE(triangle.bytes(), std::size_t(6 * 820) * valueSize);
+        QCOMPARE(triangle.toFloat32(), full.toFloat32());
+        std::vector<float> map(1600, -1.0f), expected(1600);
+        triangle.copyMap(1, 2, map.data());
+        full.copyMap(1, 2, expected.data());
+        QCOMPARE(map, expected);
+        for (int q : {0, 1, 20, 39})
+            for (int k : {0, q, std::min(q + 1, 39), 39}) QCOMPARE(triangle.at(1, 2, q, k), full.at(1, 2, q, k));
+    }
+    // Float32 stacks are read in place as squares: they keep the full map whatever is asked.
+    const auto exact = stackOf(AttentionPrecision::Float32, v, MapLayout::LowerTriangle);
+    QCOMPARE(exact.layout(), MapLayout::Full);
+    QCOMPARE(exact.toFloat32(), v);
+    AttentionStack rectangle;
+    QVERIFY_THROWS_EXCEPTION(Error, rectangle.resize(1, 1, 3, 5, AttentionPrecision::Log8, MapLayout::LowerTriangle));
+}
+
 void AttentionStackTest::budgetChoosesTheMostExactThatFits() {
     QCOMPARE(precisionForBudget(1000, 4000), AttentionPrecision::Float32);
     QCOMPARE(precisionForBudget(1001, 4000), AttentionPrecision::Float16);
@@ -128,6 +154,8 @@ void AttentionStackTest::forwardKeepsCompactAttentionWhenAsked() {
         in.attentionPrecision = precision;
         const auto r = cp->forward(in);
         QCOMPARE(r->record.attention().precision(), precision);
+        // GPT-2 is causal: its compact maps keep only their lower triangles.
+        QCOMPARE(r->record.attention().layout(), MapLayout::LowerTriangle);
         const auto got = r->record.attention().toFloat32();
         QCOMPARE(got.size(), reference.size());
         double worst = 0;
