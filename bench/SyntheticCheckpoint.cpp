@@ -13,12 +13,26 @@
 namespace bench {
 namespace {
 
+// Random tensors written as safetensors shards of about 2 GB, as the hub stores large models
+// (the writer holds a shard in memory until it is written; an 8B model whole would not fit).
 class RandomTensors {
 public:
-    RandomTensors(attnscope::SafetensorsWriter& w, bool bf16) : w_(w), bf16_(bf16) {}
+    RandomTensors(std::filesystem::path dir, bool bf16) : dir_(std::move(dir)), bf16_(bf16) {}
+    // Writes the last shard, and the index when there is more than one.
+    void finish() {
+        if (shards_ == 0) {  // everything fits one file
+            w_.write(dir_ / "model.safetensors");
+            return;
+        }
+        flush();
+        std::ofstream(dir_ / "model.safetensors.index.json") << nlohmann::json{{"metadata", nlohmann::json::object()}, {"weight_map", map_}}.dump();
+    }
     void add(const std::string& name, std::vector<std::int64_t> shape, float scale = 0.02f, float offset = 0.0f) {
         std::size_t n = 1;
         for (auto d : shape) n *= static_cast<std::size_t>(d);
+        if (bytes_ + n * (bf16_ ? 2 : 4) > kShardBytes && bytes_ > 0) flush();
+        bytes_ += n * (bf16_ ? 2 : 4);
+        names_.push_back(name);
         std::vector<float> v(n);
         for (auto& x : v) x = offset + scale * dist_(rng_);
         if (!bf16_) {
@@ -43,7 +57,22 @@ public:
     }
 
 private:
-    attnscope::SafetensorsWriter& w_;
+    static constexpr std::size_t kShardBytes = std::size_t(2) << 30;
+    void flush() {
+        const std::string file = "model-" + std::to_string(100001 + shards_++).substr(1) + ".safetensors";
+        w_.write(dir_ / file);
+        w_ = attnscope::SafetensorsWriter();
+        for (const auto& name : names_) map_[name] = file;
+        names_.clear();
+        bytes_ = 0;
+    }
+
+    std::filesystem::path dir_;
+    attnscope::SafetensorsWriter w_;
+    std::size_t bytes_ = 0;
+    int shards_ = 0;
+    std::vector<std::string> names_;  // those of the shard being filled
+    nlohmann::json map_ = nlohmann::json::object();
     bool bf16_;
     std::mt19937 rng_{1234};
     std::normal_distribution<float> dist_{0.0f, 1.0f};
@@ -101,8 +130,7 @@ int intermediateOf(const ModelShape& s) {
 
 void writeSyntheticCheckpoint(const ModelShape& s, const std::filesystem::path& dir) {
     std::filesystem::create_directories(dir);
-    attnscope::SafetensorsWriter w;
-    RandomTensors t(w, s.bf16);
+    RandomTensors t(dir, s.bf16);
     const int ff = intermediateOf(s);
     nlohmann::json config;
     if (s.family == "bert") {
@@ -159,8 +187,8 @@ void writeSyntheticCheckpoint(const ModelShape& s, const std::filesystem::path& 
         }
         t.norm("vit.layernorm", s.hidden);
     }
-    w.write(dir / "model.safetensors");
-    std::ofstream(dir / "config.json") << config.dump(2);
+    t.finish();
+    std::ofstream(dir / "config.json") << config.dump(2);  // last: its presence says the folder is complete
 }
 
 }  // namespace bench

@@ -2,6 +2,7 @@
 
 #include "CpuSupport.h"
 #include "Error.h"
+#include "MatrixMemory.h"
 #include "model/ModelReference.h"
 #include "model/PreparedInput.h"
 #include "model/TransformerModel.h"
@@ -11,6 +12,7 @@ namespace attnscope {
 std::unique_ptr<Checkpoint> Checkpoint::open(const std::filesystem::path& reference) {
     // `builtin:NAME` names a shipped teaching model; anything else is a folder path.
     requireCpuSupport();
+    keepMatrixMemoryForReuse();
     const std::filesystem::path dir = resolveModelReference(reference.string());
     std::error_code ec;
     if (!std::filesystem::exists(dir, ec)) throw Error(dir.string() + ": no such model folder");

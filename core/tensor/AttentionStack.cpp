@@ -78,14 +78,14 @@ void AttentionStack::resize(int l, int h, int q, int k, AttentionPrecision preci
     precision_ = precision;
     // Float32 stacks are read in place as full squares.
     layout_ = precision == AttentionPrecision::Float32 ? MapLayout::Full : layout;
-    f32_.clear(); f32_.shrink_to_fit();
-    f16_.clear(); f16_.shrink_to_fit();
-    log8_.clear(); log8_.shrink_to_fit();
+    f32_.reset(0);
+    f16_.reset(0);
+    log8_.reset(0);
     const std::size_t stored = static_cast<std::size_t>(layers) * heads * storedMapSize();
     switch (precision) {
-    case AttentionPrecision::Float32: f32_.assign(stored, 0.0f); break;
-    case AttentionPrecision::Float16: f16_.assign(stored, 0); break;
-    case AttentionPrecision::Log8: log8_.assign(stored, 0); break;
+    case AttentionPrecision::Float32: f32_.reset(stored); break;
+    case AttentionPrecision::Float16: f16_.reset(stored); break;
+    case AttentionPrecision::Log8: log8_.reset(stored); break;
     }
 }
 
@@ -158,7 +158,7 @@ void AttentionStack::copyMap(int layer, int head, float* out) const {
 }
 
 std::vector<float> AttentionStack::toFloat32() const {
-    if (exact()) return f32_;
+    if (exact()) return std::vector<float>(f32_.data(), f32_.data() + f32_.size());
     std::vector<float> all(count());
     for (int l = 0; l < layers; ++l)
         for (int h = 0; h < heads; ++h) copyMap(l, h, all.data() + (static_cast<std::size_t>(l) * heads + h) * mapSize());

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "tensor/ZeroedArray.h"
+
 namespace attnscope {
 
 // How a forward pass keeps its attention maps. Float32 is exact (parity with the reference);
@@ -68,9 +70,9 @@ private:
 
     AttentionPrecision precision_ = AttentionPrecision::Float32;
     MapLayout layout_ = MapLayout::Full;
-    std::vector<float> f32_;
-    std::vector<std::uint16_t> f16_;
-    std::vector<std::uint8_t> log8_;
+    ZeroedArray<float> f32_;
+    ZeroedArray<std::uint16_t> f16_;
+    ZeroedArray<std::uint8_t> log8_;
 };
 
 }  // namespace attnscope
