@@ -9,14 +9,17 @@
 // demo can start on exactly the view it needs.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QIcon>
 #include <QTextStream>
+#include <QTimer>
 
 #include <cstdio>
 
+#include "FigureView.h"
 #include "InsideHeadTab.h"
 #include "MainWindow.h"
 #include "SessionFile.h"
@@ -61,6 +64,8 @@ QList<QCommandLineOption> appOptions() {
         {QStringLiteral("heads-off"), QStringLiteral("Switch these heads off (layer.head, from 0: 1.0,2.3); the predictions compare."),
          QStringLiteral("L.H,L.H")},
         {QStringLiteral("heads-off-mode"), QStringLiteral("How a switched-off head is replaced: zero (default) or mean."), QStringLiteral("zero|mean")},
+        {QStringLiteral("report-first-picture"),
+         QStringLiteral("Print how long the first attention picture took to appear (ms since start) and quit: the time-to-picture measurement.")},
     };
     return options + attnscope::ui::viewOptions();
 }
@@ -111,9 +116,26 @@ void applyOptions(const QCommandLineParser& parser, MainWindow& window) {
     attnscope::ui::applyViewSettings(settings, window.selection());
 }
 
+// --report-first-picture: the first paint of any view that drew a figure prints the time since
+// start and ends the app (after that paint has returned).
+void reportFirstPicture(MainWindow& window, const QElapsedTimer& sinceStart) {
+    for (auto* view : window.findChildren<attnscope::ui::FigureView*>()) {
+        QObject::connect(view, &attnscope::ui::FigureView::figurePainted, &window, [&sinceStart] {
+            static bool reported = false;
+            if (reported) return;
+            reported = true;
+            std::printf("first_picture_ms=%lld\n", static_cast<long long>(sinceStart.elapsed()));
+            std::fflush(stdout);
+            QTimer::singleShot(0, qApp, &QApplication::quit);
+        });
+    }
+}
+
 }  // namespace
 
 int main(int argc, char* argv[]) {
+    QElapsedTimer sinceStart;
+    sinceStart.start();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("AttnScope"));
     QApplication::setOrganizationName(QStringLiteral("AttnScope"));
@@ -139,6 +161,7 @@ int main(int argc, char* argv[]) {
 
     MainWindow window;
     applyOptions(parser, window);
+    if (parser.isSet(QStringLiteral("report-first-picture"))) reportFirstPicture(window, sinceStart);
     window.show();
     const bool classroom = parser.isSet(QStringLiteral("classroom"));
     if (classroom) window.setClassroomMode(true);

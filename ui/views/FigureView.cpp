@@ -163,6 +163,7 @@ void FigureView::paintEvent(QPaintEvent*) {
     f->paint(painter, figureRect());
     painter.restore();
     paintOverlay(painter);
+    emit figurePainted();
 }
 
 }  // namespace attnscope::ui

@@ -57,6 +57,8 @@ public slots:
 signals:
     // After every rebuild, so tests and the window can follow what the view shows.
     void figureChanged();
+    // After each paint that drew a figure (not the placeholder): the picture is on screen.
+    void figurePainted();
 
 protected:
     // Builds the subclass's figure from analysis() and the request; may throw attnscope::Error.
