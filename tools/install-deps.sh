@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 PKGS=(
   cmake g++ make pkg-config
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6svg6 qt6-image-formats-plugins
-  libgl-dev libeigen3-dev nlohmann-json3-dev
+  libgl-dev libeigen3-dev nlohmann-json3-dev libopenblas-openmp-dev
   xvfb xauth imagemagick poppler-utils fonts-dejavu-core
   dpkg-dev appstream desktop-file-utils shared-mime-info file  # the .deb and its checks
 )
