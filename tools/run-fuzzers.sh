@@ -12,8 +12,10 @@ if ! command -v clang++ >/dev/null || ! dpkg -s libomp-dev >/dev/null 2>&1; then
   sudo_if_needed apt-get update
   sudo_if_needed apt-get install -y clang libomp-dev
 fi
+# Without OpenBLAS: the fuzzers read files, and clang's OpenMP runtime (libomp) is not the one
+# Debian's OpenBLAS is built with (libgomp).
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
-  -DATTNSCOPE_FUZZ=ON -DATTNSCOPE_BUILD_GUI=OFF -DATTNSCOPE_BUILD_TESTS=OFF >/dev/null
+  -DATTNSCOPE_FUZZ=ON -DATTNSCOPE_BUILD_GUI=OFF -DATTNSCOPE_BUILD_TESTS=OFF -DATTNSCOPE_BLAS=OFF >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target fuzz_safetensors fuzz_attention_file fuzz_config fuzz_tokenizer_json fuzz_tokenizer_encode fuzz_pickle fuzz_sentencepiece_model
 export ATTNSCOPE_FUZZ_TOKENIZERS="$PWD/fuzz/corpus/tokenizer_json"
 mkdir -p build-fuzz/findings
