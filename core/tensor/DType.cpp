@@ -1,5 +1,7 @@
 #include "tensor/DType.h"
 
+#include "tensor/QuantizedBlocks.h"
+
 #include <array>
 #include <bit>
 #include <cstring>
@@ -20,6 +22,13 @@ constexpr std::array<DTypeEntry, 13> kDTypes{{
     {DType::U64, "U64", 8},
 }};
 
+// ggml's blocks (ggml-common.h): 32 values for the simple types, 256 for the K-quants.
+constexpr std::array<DTypeEntry, 10> kBlockTypes{{
+    {DType::Q4_0, "Q4_0", 18},  {DType::Q4_1, "Q4_1", 20},  {DType::Q5_0, "Q5_0", 22},  {DType::Q5_1, "Q5_1", 24},
+    {DType::Q8_0, "Q8_0", 34},  {DType::Q2_K, "Q2_K", 84},  {DType::Q3_K, "Q3_K", 110}, {DType::Q4_K, "Q4_K", 144},
+    {DType::Q5_K, "Q5_K", 176}, {DType::Q6_K, "Q6_K", 210},
+}};
+
 template <typename T>
 T load(const std::uint8_t* p) {
     T v;
@@ -38,6 +47,8 @@ std::optional<DType> parseDType(std::string_view name) {
 std::string_view dtypeName(DType type) {
     for (const auto& e : kDTypes)
         if (e.type == type) return e.name;
+    for (const auto& e : kBlockTypes)
+        if (e.type == type) return e.name;
     return "?";
 }
 
@@ -46,6 +57,21 @@ std::size_t dtypeSize(DType type) {
         if (e.type == type) return e.size;
     return 0;
 }
+
+bool isBlockQuantized(DType type) { return type >= DType::Q4_0; }
+
+std::size_t dtypeBlockElements(DType type) {
+    if (!isBlockQuantized(type)) return 1;
+    return type >= DType::Q2_K ? kQuantSuperBlock : kQuantBlock;
+}
+
+std::size_t dtypeBlockBytes(DType type) {
+    for (const auto& e : kBlockTypes)
+        if (e.type == type) return e.size;
+    return dtypeSize(type);
+}
+
+std::size_t dtypeBytes(DType type, std::size_t count) { return count / dtypeBlockElements(type) * dtypeBlockBytes(type); }
 
 float halfToFloat(std::uint16_t h) {
     const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
@@ -111,6 +137,16 @@ void convertToFloat(DType type, const std::uint8_t* src, std::size_t count, floa
     case DType::U64:
         for (std::size_t i = 0; i < count; ++i) dst[i] = static_cast<float>(load<std::uint64_t>(src + 8 * i));
         return;
+    case DType::Q4_0:
+    case DType::Q4_1:
+    case DType::Q5_0:
+    case DType::Q5_1:
+    case DType::Q8_0:
+    case DType::Q2_K:
+    case DType::Q3_K:
+    case DType::Q4_K:
+    case DType::Q5_K:
+    case DType::Q6_K: dequantizeBlocks(type, src, count / dtypeBlockElements(type), dst); return;
     }
 }
 
