@@ -16,7 +16,7 @@ fi
 # Debian's OpenBLAS is built with (libgomp).
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
   -DATTNSCOPE_FUZZ=ON -DATTNSCOPE_BUILD_GUI=OFF -DATTNSCOPE_BUILD_TESTS=OFF -DATTNSCOPE_BLAS=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_safetensors fuzz_attention_file fuzz_config fuzz_tokenizer_json fuzz_tokenizer_encode fuzz_pickle fuzz_sentencepiece_model
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_safetensors fuzz_gguf fuzz_attention_file fuzz_config fuzz_tokenizer_json fuzz_tokenizer_encode fuzz_pickle fuzz_sentencepiece_model
 export ATTNSCOPE_FUZZ_TOKENIZERS="$PWD/fuzz/corpus/tokenizer_json"
 mkdir -p build-fuzz/findings
 # One fuzzer per core at a time: libFuzzer runs one process on one core, so on two cores two
@@ -27,7 +27,7 @@ run_target() {
   ./build-fuzz/bin/fuzz_"$target" "$work" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -artifact_prefix=build-fuzz/findings/"$target"- -print_final_stats=1 2>build-fuzz/"$target".log
 }
-targets=(safetensors attention_file config tokenizer_json tokenizer_encode pickle sentencepiece_model)
+targets=(safetensors gguf attention_file config tokenizer_json tokenizer_encode pickle sentencepiece_model)
 jobs="$(nproc)"
 declare -A pids=()
 for target in "${targets[@]}"; do
