@@ -1,5 +1,8 @@
 #include "io/CheckpointWeights.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "Error.h"
 #include "io/ShardIndex.h"
 
@@ -40,11 +43,53 @@ CheckpointWeights::CheckpointWeights(const std::filesystem::path& folder, std::s
                     ": no weights found (expected model.safetensors, model.safetensors.index.json, pytorch_model.bin or "
                     "pytorch_model.bin.index.json)");
     }
+    decideSixteenBit(conversionBudget);
+}
+
+void CheckpointWeights::decideSixteenBit(std::size_t conversionBudget) {
     double sixteenBitAsFloat32 = 0.0;
     for (const auto& [name, loc] : where_)
         if (loc.info->dtype == DType::F16 || loc.info->dtype == DType::BF16) sixteenBitAsFloat32 += 4.0 * double(loc.info->elementCount());
     keepSixteenBit_ = sixteenBitAsFloat32 > static_cast<double>(conversionBudget);
 }
+
+CheckpointWeights::CheckpointWeights(std::unique_ptr<GgufFile> file, const std::vector<GgufTensorName>& tensors,
+                                     std::size_t conversionBudget)
+    : ggufFile_(std::move(file)) {
+    const GgufFile& f = *ggufFile_;
+    sources_.push_back(f.path());
+    for (const auto& t : tensors) {
+        const TensorInfo* stored = f.findTensor(t.stored);
+        if (!stored) throw Error(f.path().string() + ": missing tensor '" + t.stored + "'");
+        if (where_.count(t.name)) throw Error(f.path().string() + ": two tensors would both be '" + t.name + "'");
+        TensorInfo info = *stored;
+        info.name = t.name;
+        const std::uint8_t* bytes = f.bytes(*stored);
+        if (!t.rowOrder.empty()) {
+            const std::int64_t rows = info.shape.empty() ? 1 : info.shape.front();
+            if (static_cast<std::int64_t>(t.rowOrder.size()) != rows)
+                throw Error(f.path().string() + ": tensor '" + t.stored + "' has " + std::to_string(rows) + " rows, not " +
+                            std::to_string(t.rowOrder.size()));
+            const std::size_t rowBytes = (info.end - info.begin) / static_cast<std::size_t>(std::max<std::int64_t>(rows, 1));
+            std::vector<std::uint8_t> copy(info.end - info.begin);
+            for (std::size_t r = 0; r < t.rowOrder.size(); ++r) {
+                const std::int64_t from = t.rowOrder[r];
+                if (from < 0 || from >= rows) throw Error(f.path().string() + ": tensor '" + t.stored + "': row order out of range");
+                std::memcpy(copy.data() + r * rowBytes, bytes + static_cast<std::size_t>(from) * rowBytes, rowBytes);
+            }
+            reordered_.push_back(std::move(copy));
+            bytes = reordered_.back().data();
+        }
+        torchInfos_.push_back(std::move(info));
+        Location loc;
+        loc.info = &torchInfos_.back();
+        loc.gguf = bytes;
+        where_[t.name] = loc;
+    }
+    decideSixteenBit(conversionBudget);
+}
+
+CheckpointWeights::~CheckpointWeights() = default;
 
 void CheckpointWeights::addSafetensors(const std::filesystem::path& p) {
     files_.push_back(std::make_unique<SafetensorsFile>(p));
@@ -84,14 +129,27 @@ const CheckpointWeights::Location& CheckpointWeights::locate(const std::string& 
 }
 
 const std::uint8_t* CheckpointWeights::contiguousBytes(const Location& loc) const {
+    if (loc.gguf) return loc.gguf;
     if (loc.file) return loc.file->bytes(*loc.info);
     return loc.torchTensor->contiguous ? loc.torchTensor->data() : nullptr;
 }
 
-const std::uint8_t* CheckpointWeights::packed16(const std::string& name) const {
+const std::uint8_t* CheckpointWeights::packed(const std::string& name) const {
     const Location& loc = locate(name);
-    if (!keepSixteenBit_ || (loc.info->dtype != DType::F16 && loc.info->dtype != DType::BF16)) return nullptr;
+    const bool sixteen = loc.info->dtype == DType::F16 || loc.info->dtype == DType::BF16;
+    if (!isBlockQuantized(loc.info->dtype) && !(keepSixteenBit_ && sixteen)) return nullptr;
     return contiguousBytes(loc);
+}
+
+std::size_t CheckpointWeights::weightBytes() const {
+    std::size_t bytes = 0;
+    for (const auto& [name, loc] : where_) {
+        const DType t = loc.info->dtype;
+        const bool kept = isBlockQuantized(t) || t == DType::F32 || (keepSixteenBit_ && (t == DType::F16 || t == DType::BF16));
+        const std::size_t count = static_cast<std::size_t>(loc.info->elementCount());
+        bytes += kept ? dtypeBytes(t, count) : 4 * count;
+    }
+    return bytes;
 }
 
 FloatTensor CheckpointWeights::get(const std::string& name) const {
@@ -105,7 +163,13 @@ FloatTensor CheckpointWeights::get(const std::string& name) const {
     if (bytes && loc.info->dtype == DType::F32 && reinterpret_cast<std::uintptr_t>(bytes) % alignof(float) == 0) {
         out.data = reinterpret_cast<const float*>(bytes);
     } else {
-        std::vector<float> values = loc.file ? loc.file->toFloat(*loc.info) : loc.torch->toFloat(*loc.torchTensor);
+        std::vector<float> values;
+        if (loc.gguf) {
+            values.resize(static_cast<std::size_t>(loc.info->elementCount()));
+            convertToFloat(loc.info->dtype, loc.gguf, values.size(), values.data());
+        } else {
+            values = loc.file ? loc.file->toFloat(*loc.info) : loc.torch->toFloat(*loc.torchTensor);
+        }
         std::lock_guard lock(convertedMutex_);
         converted_.push_back(std::move(values));
         out.data = converted_.back().data();

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "io/GgufFile.h"
 #include "io/SafetensorsFile.h"
 #include "io/TorchCheckpoint.h"
 
@@ -33,20 +34,39 @@ public:
     // Weights stored as 16-bit floats are converted to float32 once, at load, while all of them
     // together would take at most `conversionBudget` bytes as float32: each use is then a plain
     // product (one generated token costs a third less than converting on the fly). Above it
-    // (a billion parameters and up) they stay as stored and packed16() hands them out.
+    // (a billion parameters and up) they stay as stored and packed() hands them out.
     static constexpr std::size_t kDefaultConversionBudget = std::size_t(2) << 30;
     explicit CheckpointWeights(const std::filesystem::path& folder,
                                std::size_t conversionBudget = kDefaultConversionBudget);  // throws attnscope::Error
+
+    // The tensors of a GGUF file under the names the model's family table uses. Each is read in
+    // place unless `rowOrder` is given: then row r of the tensor is stored row rowOrder[r], and a
+    // reordered copy is made once (rows are whole quantization blocks, so that works for every
+    // type). Block-quantized tensors always stay quantized (packed()).
+    struct GgufTensorName {
+        std::string stored;
+        std::string name;
+        std::vector<std::int64_t> rowOrder;
+    };
+    CheckpointWeights(std::unique_ptr<GgufFile> file, const std::vector<GgufTensorName>& tensors,
+                      std::size_t conversionBudget = kDefaultConversionBudget);  // throws attnscope::Error
+    ~CheckpointWeights();
 
     bool has(const std::string& name) const { return where_.count(name) != 0; }
     const TensorInfo* info(const std::string& name) const;
     // Throws attnscope::Error naming the tensor (and `purpose`) when it is missing.
     FloatTensor get(const std::string& name) const;
-    // The tensor's own F16 or BF16 bytes in the memory map when this checkpoint keeps 16-bit
-    // weights as stored (see the constructor) and they lie there contiguously; else nullptr
-    // (use get()). Throws when the tensor is missing.
-    const std::uint8_t* packed16(const std::string& name) const;
+    // The tensor's own bytes, to be converted a slice at a time inside the products: its
+    // block-quantized bytes always, its F16 or BF16 bytes when this checkpoint keeps 16-bit
+    // weights as stored (see the constructor); nullptr when it is used as float32 (get()) or does
+    // not lie contiguously. Throws when the tensor is missing.
+    const std::uint8_t* packed(const std::string& name) const;
     bool keepsSixteenBit() const { return keepSixteenBit_; }
+    // The GGUF file the weights come from (its metadata holds the tokenizer); else nullptr.
+    const GgufFile* ggufFile() const { return ggufFile_.get(); }
+    // The bytes the weights take as they are used: stored size for packed ones and float32 in
+    // place, four bytes a value for those converted to float32 at load.
+    std::size_t weightBytes() const;
     std::vector<std::string> names() const;
     std::int64_t parameterCount() const;
     std::string describeSource() const;  // the file name(s), for error messages
@@ -58,13 +78,17 @@ private:
         const TorchCheckpoint* torch = nullptr;
         const TorchTensor* torchTensor = nullptr;
         const TensorInfo* info = nullptr;
+        const std::uint8_t* gguf = nullptr;  // a GGUF tensor's bytes (mapped, or a reordered copy)
     };
     void addSafetensors(const std::filesystem::path& path);
     void addTorch(const std::filesystem::path& path);
+    void decideSixteenBit(std::size_t conversionBudget);
 
     std::vector<std::unique_ptr<SafetensorsFile>> files_;
     std::vector<std::unique_ptr<TorchCheckpoint>> torchFiles_;
-    std::deque<TensorInfo> torchInfos_;  // info() for PyTorch tensors; deque: addresses stay valid
+    std::unique_ptr<GgufFile> ggufFile_;
+    std::deque<std::vector<std::uint8_t>> reordered_;  // GGUF tensors whose rows were put in order
+    std::deque<TensorInfo> torchInfos_;  // info() for PyTorch and renamed GGUF tensors; deque: addresses stay valid
     std::vector<std::filesystem::path> sources_;
     bool keepSixteenBit_ = false;
     std::map<std::string, Location> where_;

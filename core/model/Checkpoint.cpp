@@ -2,6 +2,7 @@
 
 #include "CpuSupport.h"
 #include "Error.h"
+#include "model/GgufModel.h"
 #include "MatrixMemory.h"
 #include "model/ModelReference.h"
 #include "model/PreparedInput.h"
@@ -15,9 +16,18 @@ std::unique_ptr<Checkpoint> Checkpoint::open(const std::filesystem::path& refere
     keepMatrixMemoryForReuse();
     const std::filesystem::path dir = resolveModelReference(reference.string());
     std::error_code ec;
+    if (isGgufFile(dir)) {
+        GgufModel gguf = openGgufModel(dir);
+        std::unique_ptr<Checkpoint> cp(new Checkpoint());
+        cp->folder_ = dir;
+        cp->model_ = std::make_unique<TransformerModel>(std::move(gguf.config), std::move(gguf.weights));
+        cp->tokenizer_ = std::move(gguf.tokenizer);
+        cp->tokenizerProblem_ = std::move(gguf.tokenizerProblem);
+        return cp;
+    }
     if (!std::filesystem::exists(dir, ec)) throw Error(dir.string() + ": no such model folder");
     if (!std::filesystem::is_directory(dir, ec))
-        throw Error(dir.string() + ": not a folder (a model is a folder with config.json and weights)");
+        throw Error(dir.string() + ": not a model folder or a GGUF file (a model is a folder with config.json and weights, or a .gguf file)");
     std::unique_ptr<Checkpoint> cp(new Checkpoint());
     cp->folder_ = dir;
     ModelConfig config = ModelConfig::fromFile(dir / "config.json");

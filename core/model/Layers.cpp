@@ -12,8 +12,9 @@ namespace {
 // Converts rows [first, first + count) of a packed [rows, cols] matrix into `to`.
 void unpackRows(const Linear& l, Eigen::Index cols, Eigen::Index first, Eigen::Index count, RowMatrix& to) {
     to.resize(count, cols);
-    const std::size_t size = dtypeSize(l.packedType);
-    convertToFloat(l.packedType, l.packed + static_cast<std::size_t>(first) * cols * size, static_cast<std::size_t>(count * cols),
+    // Rows are whole blocks for a block-quantized type (a GGUF row is a whole number of them).
+    const std::size_t rowBytes = dtypeBytes(l.packedType, static_cast<std::size_t>(cols));
+    convertToFloat(l.packedType, l.packed + static_cast<std::size_t>(first) * rowBytes, static_cast<std::size_t>(count * cols),
                    to.data());
 }
 

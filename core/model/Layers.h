@@ -15,9 +15,9 @@ struct Linear {
     int in = 0;
     int out = 0;
     bool storedInOut = false;  // GPT-2 Conv1D layout [in, out]
-    // Or, instead of `weight`, the checkpoint's own 16-bit floats (BF16 or F16) in the memory
-    // map, converted a slice at a time inside apply(): a large model's weights then take their
-    // stored size in memory, not twice it (see CheckpointWeights::packed16).
+    // Or, instead of `weight`, the checkpoint's own 16-bit floats (BF16 or F16) or a GGUF file's
+    // quantized blocks, as stored, converted a slice at a time inside apply(): a large model's
+    // weights then take their stored size in memory (see CheckpointWeights::packed).
     const std::uint8_t* packed = nullptr;
     DType packedType = DType::BF16;
 

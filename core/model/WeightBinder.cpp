@@ -67,8 +67,11 @@ Linear WeightBinder::linearLaidOut(const std::string& path, int in, int out, Bia
     l.storedInOut = storedInOut;
     const std::string weight = path + ".weight";
     const std::vector<std::int64_t> shape = storedInOut ? std::vector<std::int64_t>{in, out} : std::vector<std::int64_t>{out, in};
-    if (const std::uint8_t* packed = has(weight) ? w_.packed16(part_ + weight) : nullptr) {
+    if (const std::uint8_t* packed = has(weight) ? w_.packed(part_ + weight) : nullptr) {
         requireShape(weight, shape);
+        if (storedInOut && isBlockQuantized(info(weight)->dtype))
+            throw Error(w_.describeSource() + ": tensor '" + part_ + weight + "' is quantized in blocks along its outputs; " +
+                        "AttnScope reads quantized matrices only as [outputs, inputs]");
         l.packed = packed;
         l.packedType = info(weight)->dtype;
     } else {

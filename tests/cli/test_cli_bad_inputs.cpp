@@ -224,7 +224,7 @@ std::vector<BadInput> badArguments() {
          [](const fs::path&, const QString&) {
              return QStringList{"info", str(fixtures::goldenDir() / "bert" / "model" / "config.json")};
          },
-         {"not a folder"}},
+         {"not a model folder or a GGUF file"}},
         {"output path that is a folder",
          [](const fs::path& dir, const QString&) {
              return QStringList{"attention", str(fixtures::goldenDir() / "bert" / "model"), "--text", "hi", "--out", str(dir)};

@@ -48,14 +48,14 @@ void PackedWeightsTest::budgetDecidesWhatStaysSixteenBit() {
     fixtures::convertCheckpoint(original, dir, DType::BF16, false);
     const std::string name = "model.layers.0.self_attn.q_proj.weight";
 
-    // Small enough to convert once: get() serves float32, packed16() nothing.
+    // Small enough to convert once: get() serves float32, packed() nothing.
     const CheckpointWeights converted(dir);
     QVERIFY(!converted.keepsSixteenBit());
-    QVERIFY(converted.packed16(name) == nullptr);
+    QVERIFY(converted.packed(name) == nullptr);
     // Over the budget: the mapped bytes themselves, the same bits the file holds.
     const CheckpointWeights kept(dir, 0);
     QVERIFY(kept.keepsSixteenBit());
-    const std::uint8_t* bytes = kept.packed16(name);
+    const std::uint8_t* bytes = kept.packed(name);
     QVERIFY(bytes != nullptr);
     std::uint16_t first;
     std::memcpy(&first, bytes, 2);
@@ -63,9 +63,9 @@ void PackedWeightsTest::budgetDecidesWhatStaysSixteenBit() {
     // A float32 checkpoint has nothing to keep; a missing tensor is named.
     const CheckpointWeights f32(original, 0);
     QVERIFY(!f32.keepsSixteenBit());
-    QVERIFY(f32.packed16(name) == nullptr);
+    QVERIFY(f32.packed(name) == nullptr);
     try {
-        (void)kept.packed16("no.such.weight");
+        (void)kept.packed("no.such.weight");
         QFAIL("expected an error");
     } catch (const Error& e) {
         QVERIFY(QString(e.what()).contains("no.such.weight"));

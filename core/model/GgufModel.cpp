@@ -1,0 +1,163 @@
+#include "model/GgufModel.h"
+
+#include <fstream>
+#include <regex>
+
+#include "Error.h"
+#include "model/GgufTokenizer.h"
+
+namespace attnscope {
+namespace {
+
+using R = TensorRole;
+
+// llama.cpp's tensor names by role (llama-arch.cpp, LLM_TENSOR_NAMES): the same for every
+// architecture that has the role. "{L}" is the layer.
+const std::map<std::string, R>& ggufRoleNames() {
+    static const std::map<std::string, R> names = {
+        {"token_embd", R::TokenEmbedding},         {"output_norm", R::FinalNorm},
+        {"blk.{L}.attn_norm", R::AttnNorm},        {"blk.{L}.attn_q", R::AttnQ},
+        {"blk.{L}.attn_k", R::AttnK},              {"blk.{L}.attn_v", R::AttnV},
+        {"blk.{L}.attn_qkv", R::AttnQkv},          {"blk.{L}.attn_output", R::AttnOut},
+        {"blk.{L}.attn_q_norm", R::AttnQNorm},     {"blk.{L}.attn_k_norm", R::AttnKNorm},
+        {"blk.{L}.attn_post_norm", R::AttnOutNorm}, {"blk.{L}.ffn_norm", R::MlpNorm},
+        {"blk.{L}.ffn_gate", R::MlpGate},          {"blk.{L}.ffn_up", R::MlpUp},
+        {"blk.{L}.ffn_down", R::MlpDown},          {"blk.{L}.ffn_post_norm", R::MlpOutNorm},
+    };
+    return names;
+}
+
+// The architectures AttnScope runs from GGUF, as general.architecture names them, and what
+// llama.cpp's converter did to their weights.
+struct GgufArchitecture {
+    const char* name;
+    const char* modelType;        // the family table's model_type
+    bool interleavedRotaryRows;   // Q and K rows permuted into rotary pairs (LlamaModel.permute)
+};
+
+constexpr GgufArchitecture kArchitectures[] = {
+    {"llama", "llama", true},  // Llama 1-3, Mistral (llama.cpp converts both as llama)
+    {"qwen2", "qwen2", false},
+    {"qwen3", "qwen3", false},
+};
+
+const GgufArchitecture& architectureOf(const GgufFile& f) {
+    const std::string arch = f.requiredString("general.architecture");
+    for (const auto& a : kArchitectures)
+        if (arch == a.name) return a;
+    std::string known;
+    for (const auto& a : kArchitectures) known += std::string(known.empty() ? "" : ", ") + a.name;
+    throw Error(f.path().string() + ": GGUF architecture '" + arch + "' is not one AttnScope runs (it runs " + known + ")");
+}
+
+std::int64_t rowsOf(const GgufFile& f, const std::string& tensor) {
+    const TensorInfo* t = f.findTensor(tensor);
+    if (!t) throw Error(f.path().string() + ": missing tensor '" + tensor + "'");
+    return t->shape.empty() ? 1 : t->shape.front();
+}
+
+// LlamaModel.permute stored row h*d + 2i + j where the checkpoint has row h*d + j*(d/2) + i.
+std::vector<std::int64_t> rotaryPairOrder(std::int64_t rows, std::int64_t heads, const std::string& where) {
+    if (heads <= 0 || rows % heads != 0 || (rows / heads) % 2 != 0)
+        throw Error(where + ": cannot put the rotary rows back in order (" + std::to_string(rows) + " rows, " + std::to_string(heads) + " heads)");
+    const std::int64_t d = rows / heads, half = d / 2;
+    std::vector<std::int64_t> order(static_cast<std::size_t>(rows));
+    for (std::int64_t h = 0; h < heads; ++h)
+        for (std::int64_t j = 0; j < 2; ++j)
+            for (std::int64_t i = 0; i < half; ++i) order[static_cast<std::size_t>(h * d + j * half + i)] = h * d + 2 * i + j;
+    return order;
+}
+
+}  // namespace
+
+bool isGgufFile(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return false;
+    std::ifstream in(path, std::ios::binary);
+    char magic[4] = {};
+    in.read(magic, 4);
+    return in.gcount() == 4 && std::string(magic, 4) == "GGUF";
+}
+
+nlohmann::json ggufConfigJson(const GgufFile& f) {
+    const GgufArchitecture& a = architectureOf(f);
+    const std::string k = std::string(f.requiredString("general.architecture")) + ".";
+    nlohmann::json c;
+    c["model_type"] = a.modelType;
+    c["hidden_size"] = f.requiredUnsigned(k + "embedding_length");
+    c["num_hidden_layers"] = f.requiredUnsigned(k + "block_count");
+    c["intermediate_size"] = f.requiredUnsigned(k + "feed_forward_length");
+    const std::uint64_t heads = f.requiredUnsigned(k + "attention.head_count");
+    c["num_attention_heads"] = heads;
+    c["num_key_value_heads"] = f.optionalUnsigned(k + "attention.head_count_kv").value_or(heads);
+    if (auto d = f.optionalUnsigned(k + "attention.key_length")) c["head_dim"] = *d;
+    if (auto e = f.optionalNumber(k + "attention.layer_norm_rms_epsilon")) c["rms_norm_eps"] = *e;
+    if (auto n = f.optionalUnsigned(k + "context_length")) c["max_position_embeddings"] = *n;
+    c["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", f.optionalNumber(k + "rope.freq_base").value_or(10000.0)}};
+    if (f.find(k + "rope.scaling.type") && f.requiredString(k + "rope.scaling.type") != "none")
+        throw Error(f.path().string() + ": rotary scaling '" + f.requiredString(k + "rope.scaling.type") + "' (" + k +
+                    "rope.scaling.type) is not one AttnScope reads from GGUF yet");
+    if (f.findTensor("rope_freqs.weight"))
+        throw Error(f.path().string() + ": tensor 'rope_freqs.weight' (Llama 3.1's rotary frequency factors) is not read from GGUF yet");
+    c["vocab_size"] = rowsOf(f, "token_embd.weight");
+    c["tie_word_embeddings"] = f.findTensor("output.weight") == nullptr;
+    c["hidden_act"] = "silu";
+    c["attention_bias"] = f.findTensor("blk.0.attn_q.bias") != nullptr;
+    if (auto b = f.optionalUnsigned("tokenizer.ggml.bos_token_id")) c["bos_token_id"] = *b;
+    if (auto e = f.optionalUnsigned("tokenizer.ggml.eos_token_id")) c["eos_token_id"] = *e;
+    if (auto p = f.optionalUnsigned("tokenizer.ggml.padding_token_id")) c["pad_token_id"] = *p;
+    return c;
+}
+
+GgufModel openGgufModel(const std::filesystem::path& path) {
+    auto file = std::make_unique<GgufFile>(path);
+    const GgufFile& f = *file;
+    const GgufArchitecture& arch = architectureOf(f);
+    const std::string where = path.string();
+    GgufModel m{ModelConfig::fromJson(ggufConfigJson(f), where), nullptr, nullptr, {}};
+    const FamilySpec& spec = m.config.spec();
+
+    // Every tensor must be one the family reads: an unknown one would be silently ignored.
+    std::string head;
+    for (const auto& h : spec.heads)
+        if (h.kind == HeadKind::CausalLm) head = h.projection;
+    const std::regex layered(R"(blk\.(\d+)\.(.+))");
+    std::vector<CheckpointWeights::GgufTensorName> names;
+    for (const TensorInfo& t : f.tensors()) {
+        const auto dot = t.name.rfind('.');
+        const std::string base = dot == std::string::npos ? t.name : t.name.substr(0, dot);
+        const std::string suffix = dot == std::string::npos ? "" : t.name.substr(dot);
+        std::string pattern = base;
+        int layer = -1;
+        std::smatch match;
+        if (std::regex_match(base, match, layered)) {
+            layer = std::stoi(match[1].str());
+            pattern = "blk.{L}." + match[2].str();
+        }
+        CheckpointWeights::GgufTensorName n{t.name, {}, {}};
+        if (base == "output" && !head.empty()) {
+            n.name = head + suffix;
+        } else {
+            const auto role = ggufRoleNames().find(pattern);
+            if (role == ggufRoleNames().end() || !spec.names.count(role->second))
+                throw Error(where + ": tensor '" + t.name + "' is not one a " + arch.name + " model has in AttnScope");
+            n.name = spec.basePrefixes.front() + layerPath(spec.names.at(role->second), layer) + suffix;
+            if (arch.interleavedRotaryRows && (role->second == R::AttnQ || role->second == R::AttnK)) {
+                const std::int64_t rows = t.shape.empty() ? 1 : t.shape.front();
+                const int heads = role->second == R::AttnQ ? m.config.heads : m.config.kvHeads;
+                n.rowOrder = rotaryPairOrder(rows, heads, where + ": tensor '" + t.name + "'");
+            }
+        }
+        names.push_back(std::move(n));
+    }
+    m.weights = std::make_unique<CheckpointWeights>(std::move(file), names);
+    try {
+        m.tokenizer = ggufTokenizer(*m.weights->ggufFile());
+        if (!m.tokenizer) m.tokenizerProblem = where + ": no tokenizer in the file (tokenizer.ggml.model is missing)";
+    } catch (const Error& e) {
+        m.tokenizerProblem = e.what();
+    }
+    return m;
+}
+
+}  // namespace attnscope

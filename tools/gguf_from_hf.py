@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""Writes a Hugging Face checkpoint as a GGUF file with llama.cpp's own converter
+(convert_hf_to_gguf.py and gguf-py, from the llama.cpp source node-llama-cpp 3.21.1 ships as
+node_modules/node-llama-cpp/llama/gitRelease.bundle): the tensor names, the query/key row
+permutation and the hyperparameter keys are the converter's, not ours.
+
+Only the vocabulary is written here, because the converter reads it through the transformers
+or sentencepiece Python packages, which Debian does not package. It is written from
+tokenizer.json in the converter's layout (tokenizer.ggml.* keys, token types as
+gguf.TokenType), as the converter's _set_vocab_gpt2 would for a byte-level BPE and as a
+SentencePiece vocabulary for a BPE with byte fallback: each piece's score is minus the rank of
+the merge that makes it, so that llama.cpp's highest-score-first merging makes the same tokens
+as the BPE. Check the result with llama.cpp itself (tools/llama_cpp_reference.mjs tokenizes).
+
+Usage: LLAMA_CPP_SRC=/path/to/llama.cpp tools/gguf_from_hf.py MODEL_DIR OUT.gguf [f32|f16|q8_0]
+"""
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+src = Path(os.environ["LLAMA_CPP_SRC"])
+sys.path.insert(0, str(src / "gguf-py"))
+sys.path.insert(0, str(src))
+
+# The converter imports transformers only for AutoConfig, and falls back to reading
+# config.json itself when AutoConfig fails: this stand-in always fails.
+import types  # noqa: E402
+
+
+class _NoAutoConfig:
+    @staticmethod
+    def from_pretrained(*args, **kwargs):
+        raise RuntimeError("transformers is not installed here; reading config.json as it is")
+
+
+sys.modules.setdefault("transformers", types.SimpleNamespace(AutoConfig=_NoAutoConfig))
+
+# Debian 12's torch (1.13) predates the float8 and unsigned dtypes the converter lists in its
+# type tables; none of them occurs in the checkpoints converted here.
+import torch  # noqa: E402
+
+for _name in ("float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz", "uint16", "uint32", "uint64"):
+    if not hasattr(torch, _name):
+        setattr(torch, _name, type(_name, (), {})())
+
+import gguf  # noqa: E402
+import convert_hf_to_gguf as converter  # noqa: E402
+
+
+def write_vocab(model):
+    tok = json.loads((model.dir_model / "tokenizer.json").read_text(encoding="utf-8"))
+    bpe = tok["model"]
+    assert bpe["type"] == "BPE", "only BPE tokenizer.json files are written here"
+    vocab_size = model.hparams.get("vocab_size", len(bpe["vocab"]))
+    tokens = [f"[PAD{i}]" for i in range(vocab_size)]
+    types = [gguf.TokenType.UNUSED] * vocab_size
+    for text, i in bpe["vocab"].items():
+        if i < vocab_size:
+            tokens[i] = text
+            types[i] = gguf.TokenType.NORMAL
+    specials = {}
+    for added in tok.get("added_tokens", []):
+        i = added["id"]
+        if i < vocab_size:
+            tokens[i] = added["content"]
+            types[i] = gguf.TokenType.CONTROL if added.get("special") else gguf.TokenType.USER_DEFINED
+            specials[added["content"]] = i
+    w = model.gguf_writer
+    if bpe.get("byte_fallback"):
+        merges = [m.split(" ") if isinstance(m, str) else m for m in bpe.get("merges", [])]
+        scores = [0.0] * vocab_size
+        for rank, (a, b) in enumerate(merges):
+            i = bpe["vocab"].get(a + b)
+            if i is not None and scores[i] == 0.0:
+                scores[i] = -float(rank + 1)
+        for i, t in enumerate(tokens):
+            if re.fullmatch(r"<0x[0-9A-Fa-f]{2}>", t):
+                types[i] = gguf.TokenType.BYTE
+            if bpe.get("unk_token") == t:
+                types[i] = gguf.TokenType.UNKNOWN
+        w.add_tokenizer_model("llama")
+        w.add_tokenizer_pre("default")
+        w.add_token_list(tokens)
+        w.add_token_scores(scores)
+        w.add_token_types(types)
+    else:
+        w.add_tokenizer_model("gpt2")
+        w.add_tokenizer_pre(os.environ.get("GGUF_PRE", "gpt-2"))
+        w.add_token_list(tokens)
+        w.add_token_types(types)
+        w.add_token_merges([m if isinstance(m, str) else " ".join(m) for m in bpe["merges"]])
+    cfg = model.hparams
+    for key, add in (("bos_token_id", w.add_bos_token_id), ("eos_token_id", w.add_eos_token_id)):
+        if isinstance(cfg.get(key), int):
+            add(cfg[key])
+    post = json.dumps(tok.get("post_processor"))
+    bos = cfg.get("bos_token_id")
+    w.add_add_bos_token(bos is not None and bos in specials.values() and f'"ids": [{bos}]' in post)
+
+
+def main():
+    model_dir, out = Path(sys.argv[1]), Path(sys.argv[2])
+    outtype = sys.argv[3] if len(sys.argv) > 3 else "f32"
+    original = converter.get_model_class
+
+    def patched(*args, **kwargs):
+        cls = original(*args, **kwargs)
+        cls.set_vocab = write_vocab
+        return cls
+
+    converter.get_model_class = patched
+    sys.argv = ["convert_hf_to_gguf.py", str(model_dir), "--outfile", str(out), "--outtype", outtype]
+    converter.main()
+
+
+if __name__ == "__main__":
+    main()
