@@ -41,6 +41,8 @@ void runInfo(const std::string& model) {
                         {"vocab_size", c.vocabSize},
                         {"max_positions", c.maxPositions},
                         {"parameters", cp->model().parameterCount()},
+                        // What the weights take in memory as used: quantized and 16-bit ones as stored.
+                        {"weight_bytes", cp->model().weights().weightBytes()},
                         {"attention", attnscope::describeAttention(c)}};
     nlohmann::json stacks = nlohmann::json::array();
     for (const attnscope::StackShape& s : cp->capabilities().stacks) stacks.push_back({{"name", s.name}, {"layers", s.layers}, {"heads", s.heads}});

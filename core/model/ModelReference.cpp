@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "Error.h"
+#include "hub/LocalModelStores.h"
 #include "hub/HubCache.h"
 
 namespace attnscope {
@@ -52,6 +53,8 @@ fs::path resolveModelReference(const std::string& ref) {
         // A path that exists always wins, so a relative folder named like an id still opens.
         std::error_code ec;
         if (fs::exists(fs::path(ref), ec)) return fs::path(ref);
+        if (ref.rfind(hub::kOllamaPrefix, 0) == 0)
+            return hub::resolveOllamaModel(ref.substr(std::char_traits<char>::length(hub::kOllamaPrefix)), hub::ollamaRoot());
         if (const auto id = hub::parseHubId(ref)) return hub::resolveSnapshot(*id, hub::cacheRoot());
         return fs::path(ref);
     }

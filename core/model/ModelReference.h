@@ -2,7 +2,8 @@
 // Model references: what the user types or picks where a model is expected. A reference is
 // a path to a Hugging Face model folder, `builtin:NAME` for one of the teaching models
 // shipped with AttnScope (resources/builtin/NAME), or a hub id `org/name[@revision]` (also a
-// legacy one-word id such as `gpt2`) found in the Hugging Face cache (core/hub/HubCache.h).
+// legacy one-word id such as `gpt2`) found in the Hugging Face cache (core/hub/HubCache.h),
+// a GGUF file, or `ollama:NAME[:TAG]` for a model in Ollama's store (core/hub/LocalModelStores.h).
 #include <filesystem>
 #include <string>
 #include <vector>
