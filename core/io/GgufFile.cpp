@@ -195,15 +195,20 @@ GgufFile::GgufFile(const std::filesystem::path& path) : file_(path) {
         const std::uint32_t dims = in.read<std::uint32_t>("a tensor's dimension count");
         if (dims == 0 || dims > kMaxDims) throw Error(tw + " has " + std::to_string(dims) + " dimensions (1 to 4 allowed)");
         std::vector<std::int64_t> ne(dims);
-        std::uint64_t elements = 1;
+        // The product of the non-zero dimensions must fit: with a 0 among them the tensor is
+        // empty, but elementCount() multiplies them in any order (found by fuzz_gguf).
+        std::uint64_t nonZeroProduct = 1;
+        bool empty = false;
         for (std::uint32_t d = 0; d < dims; ++d) {
             const std::uint64_t n = in.read<std::uint64_t>("a tensor's dimensions");
             if (n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ||
-                (n != 0 && elements > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / n))
+                (n != 0 && nonZeroProduct > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / n))
                 throw Error(tw + " has dimensions whose product overflows");
             ne[d] = static_cast<std::int64_t>(n);
-            elements *= n;
+            if (n == 0) empty = true;
+            else nonZeroProduct *= n;
         }
+        const std::uint64_t elements = empty ? 0 : nonZeroProduct;
         const std::uint32_t typeId = in.read<std::uint32_t>("a tensor's type");
         const auto type = ggmlType(typeId);
         if (!type) throw Error(tw + " is stored as " + ggmlTypeName(typeId) + ", a type AttnScope cannot read");

@@ -161,6 +161,11 @@ void GgufFileTest::refusesMalformedFiles_data() {
         row("dimension product overflows", b.bytes(), "'t' has dimensions whose product overflows");
     }
     {
+        GgufBuilder b;  // empty (a 0), but the other dimensions' product overflows
+        b.addTensor("t", {0, std::uint64_t(1) << 41, std::uint64_t(1) << 41}, 0, "");
+        row("empty tensor with overflowing dimensions", b.bytes(), "'t' has dimensions whose product overflows");
+    }
+    {
         GgufBuilder b;
         b.addTensor("t", {1024}, 0, std::string(16, '\0'));  // claims 4096 bytes, has 16
         row("tensor past the end", b.bytes(), "'t' (F32 [1024], 4096 bytes at offset 0) lies beyond the end");
