@@ -7,28 +7,15 @@
 #include <map>
 #include <system_error>
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include "Error.h"
 #include "hub/ModelFileChoice.h"
+#include "hub/UserFiles.h"
 
 namespace attnscope::hub {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string environment(const char* name) {
-    const char* value = std::getenv(name);
-    return value ? std::string(value) : std::string();
-}
-
-std::string homeFolder() {
-    if (std::string home = environment("HOME"); !home.empty()) return home;
-    const passwd* user = getpwuid(getuid());
-    return user && user->pw_dir ? std::string(user->pw_dir) : std::string();
-}
 
 // Python's os.path.expanduser for "~" and "~/..." (other users' "~name" stays as it is).
 std::string expandUser(const std::string& path) {
@@ -84,21 +71,16 @@ std::string joined(const std::vector<std::string>& items) {
     return out;
 }
 
-bool isFile(const fs::path& p) {
-    std::error_code ec;
-    return fs::is_regular_file(p, ec);  // follows the snapshot's links into blobs/
-}
-
 bool hasWeights(const fs::path& folder, const char* index, const char* single) {
-    if (isFile(folder / index)) {
+    if (isRegularFile(folder / index)) {
         try {
             const auto shards = shardsListedIn(folder / index);
-            return std::all_of(shards.begin(), shards.end(), [&](const std::string& s) { return isFile(folder / s); });
+            return std::all_of(shards.begin(), shards.end(), [&](const std::string& s) { return isRegularFile(folder / s); });
         } catch (const Error&) {
             return false;
         }
     }
-    return isFile(folder / single);
+    return isRegularFile(folder / single);
 }
 
 std::uintmax_t bytesIn(const fs::path& folder) {
@@ -116,12 +98,12 @@ std::uintmax_t bytesIn(const fs::path& folder) {
 }  // namespace
 
 fs::path cacheRoot() {
-    std::string chosen = environment("HF_HUB_CACHE");
-    if (chosen.empty()) chosen = environment("HUGGINGFACE_HUB_CACHE");
+    std::string chosen = environmentValue("HF_HUB_CACHE");
+    if (chosen.empty()) chosen = environmentValue("HUGGINGFACE_HUB_CACHE");
     if (chosen.empty()) {
-        std::string home = environment("HF_HOME");
+        std::string home = environmentValue("HF_HOME");
         if (home.empty()) {
-            std::string xdg = environment("XDG_CACHE_HOME");
+            std::string xdg = environmentValue("XDG_CACHE_HOME");
             if (xdg.empty()) xdg = homeFolder() + "/.cache";
             home = xdg + "/huggingface";
         }
@@ -135,7 +117,7 @@ fs::path repoFolder(const fs::path& root, const std::string& repo) { return root
 std::optional<std::string> cachedCommit(const fs::path& repoDir, const std::string& revision) {
     if (isCommitHash(revision)) return revision;
     const fs::path ref = repoDir / "refs" / revision;
-    if (!isFile(ref)) return std::nullopt;
+    if (!isRegularFile(ref)) return std::nullopt;
     return readTrimmed(ref);
 }
 
@@ -178,7 +160,7 @@ fs::path resolveSnapshot(const HubId& id, const fs::path& root) {
 
 ModelFilesPresent modelFilesIn(const fs::path& folder) {
     ModelFilesPresent present;
-    present.config = isFile(folder / "config.json");
+    present.config = isRegularFile(folder / "config.json");
     present.weights = hasWeights(folder, "model.safetensors.index.json", "model.safetensors") ||
                       hasWeights(folder, "pytorch_model.bin.index.json", "pytorch_model.bin");
     return present;

@@ -1,12 +1,12 @@
 #include "hub/LocalModelStores.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "Error.h"
+#include "hub/UserFiles.h"
 
 namespace fs = std::filesystem;
 
@@ -15,21 +15,6 @@ namespace {
 
 constexpr const char* kOllamaRegistry = "registry.ollama.ai";
 constexpr const char* kOllamaModelLayer = "application/vnd.ollama.image.model";
-
-std::string setVariable(const char* name) {
-    const char* v = std::getenv(name);
-    return v ? std::string(v) : std::string();
-}
-
-fs::path userHomeFolder() {
-    const std::string home = setVariable("HOME");
-    return home.empty() ? fs::path("/") : fs::path(home);
-}
-
-bool isPlainFile(const fs::path& p) {
-    std::error_code ec;
-    return fs::is_regular_file(p, ec);
-}
 
 // NAME[:TAG] or NAMESPACE/NAME[:TAG] -> {namespace, name, tag}.
 struct OllamaName {
@@ -83,8 +68,8 @@ fs::path modelBlob(const fs::path& manifest, const fs::path& root) {
 }  // namespace
 
 fs::path ollamaRoot() {
-    const std::string set = setVariable("OLLAMA_MODELS");
-    return set.empty() ? userHomeFolder() / ".ollama" / "models" : fs::path(set);
+    const std::string set = environmentValue("OLLAMA_MODELS");
+    return set.empty() ? fs::path(homeFolder() + "/.ollama/models") : fs::path(set);
 }
 
 fs::path resolveOllamaModel(const std::string& name, const fs::path& root) {
@@ -93,7 +78,7 @@ fs::path resolveOllamaModel(const std::string& name, const fs::path& root) {
     if (!fs::is_directory(root / "manifests", ec))
         throw Error("ollama:" + name + ": no Ollama model store at " + root.string() + " (set OLLAMA_MODELS to the folder Ollama keeps its models in)");
     const fs::path manifest = root / "manifests" / kOllamaRegistry / n.space / n.model / n.tag;
-    if (!isPlainFile(manifest)) {
+    if (!isRegularFile(manifest)) {
         std::string have;
         for (const auto& m : ollamaModels(root)) have += (have.empty() ? "" : ", ") + m.name;
         throw Error("ollama:" + name + ": Ollama has no model " + n.model + ":" + n.tag + " in " + root.string() +
@@ -101,7 +86,7 @@ fs::path resolveOllamaModel(const std::string& name, const fs::path& root) {
     }
     const fs::path blob = modelBlob(manifest, root);
     if (blob.empty()) throw Error(manifest.string() + ": the manifest names no model layer (" + kOllamaModelLayer + ")");
-    if (!isPlainFile(blob)) throw Error("ollama:" + name + ": the model's file " + blob.string() + " is missing (pull it again with ollama)");
+    if (!isRegularFile(blob)) throw Error("ollama:" + name + ": the model's file " + blob.string() + " is missing (pull it again with ollama)");
     return blob;
 }
 
@@ -111,12 +96,12 @@ std::vector<LocalGguf> ollamaModels(const fs::path& root) {
     const fs::path registry = root / "manifests" / kOllamaRegistry;
     if (!fs::is_directory(registry, ec)) return out;
     for (auto it = fs::recursive_directory_iterator(registry, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it.depth() != 2 || !isPlainFile(it->path())) continue;
+        if (it.depth() != 2 || !isRegularFile(it->path())) continue;
         const fs::path rel = it->path().lexically_relative(registry);  // NAMESPACE/NAME/TAG
         auto parts = std::vector<std::string>(rel.begin(), rel.end());
         try {
             const fs::path blob = modelBlob(it->path(), root);
-            if (blob.empty() || !isPlainFile(blob)) continue;
+            if (blob.empty() || !isRegularFile(blob)) continue;
             const std::string model = (parts[0] == "library" ? "" : parts[0] + "/") + parts[1] + ":" + parts[2];
             out.push_back({model, blob, "Ollama"});
         } catch (const Error&) {
@@ -128,8 +113,8 @@ std::vector<LocalGguf> ollamaModels(const fs::path& root) {
 }
 
 std::vector<fs::path> lmStudioRoots() {
-    const fs::path home = userHomeFolder();
-    return {home / ".lmstudio" / "models", home / ".cache" / "lm-studio" / "models"};
+    const std::string home = homeFolder();
+    return {fs::path(home + "/.lmstudio/models"), fs::path(home + "/.cache/lm-studio/models")};
 }
 
 std::vector<LocalGguf> lmStudioModels(const fs::path& root) {
@@ -137,7 +122,7 @@ std::vector<LocalGguf> lmStudioModels(const fs::path& root) {
     std::error_code ec;
     if (!fs::is_directory(root, ec)) return out;
     for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it.depth() != 2 || it->path().extension() != ".gguf" || !isPlainFile(it->path())) continue;
+        if (it.depth() != 2 || it->path().extension() != ".gguf" || !isRegularFile(it->path())) continue;
         out.push_back({it->path().lexically_relative(root).generic_string(), it->path(), "LM Studio"});
     }
     std::sort(out.begin(), out.end(), [](const LocalGguf& a, const LocalGguf& b) { return a.name < b.name; });
