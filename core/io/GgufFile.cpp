@@ -144,12 +144,6 @@ nlohmann::json readValue(Cursor& in, std::uint32_t type, const std::string& key,
     }
 }
 
-std::string shapeText(const std::vector<std::int64_t>& s) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-    return out + "]";
-}
-
 }  // namespace
 
 GgufFile::GgufFile(const std::filesystem::path& path) : file_(path) {
@@ -233,7 +227,7 @@ GgufFile::GgufFile(const std::filesystem::path& path) : file_(path) {
     for (std::size_t i = 0; i < tensors_.size(); ++i) {
         TensorInfo& t = tensors_[i];
         if (pending[i].offset > dataSize || pending[i].bytes > dataSize - pending[i].offset)
-            throw Error(where + ": tensor '" + t.name + "' (" + std::string(dtypeName(t.dtype)) + " " + shapeText(t.shape) + ", " +
+            throw Error(where + ": tensor '" + t.name + "' (" + std::string(dtypeName(t.dtype)) + " " + t.shapeString() + ", " +
                         std::to_string(pending[i].bytes) + " bytes at offset " + std::to_string(pending[i].offset) +
                         ") lies beyond the end of the file; it is truncated");
         t.begin = static_cast<std::size_t>(pending[i].offset);
@@ -266,7 +260,7 @@ std::string GgufFile::requiredString(const std::string& key) const {
 std::optional<std::uint64_t> GgufFile::optionalUnsigned(const std::string& key) const {
     const auto* v = find(key);
     if (!v) return std::nullopt;
-    if (!v->is_number_integer() || (v->is_number_integer() && !v->is_number_unsigned() && v->get<std::int64_t>() < 0))
+    if (!v->is_number_integer() || (!v->is_number_unsigned() && v->get<std::int64_t>() < 0))
         throw Error(path().string() + ": metadata '" + key + "' must be a non-negative integer");
     return v->get<std::uint64_t>();
 }
