@@ -16,6 +16,8 @@ std::int64_t FloatTensor::elementCount() const {
 
 namespace {
 
+bool isSixteenBitFloat(DType t) { return t == DType::F16 || t == DType::BF16; }
+
 // The shard files named by a *.index.json's weight_map, each once, in name order.
 std::vector<std::filesystem::path> shardsOf(const std::filesystem::path& index) {
     std::vector<std::filesystem::path> out;
@@ -49,7 +51,7 @@ CheckpointWeights::CheckpointWeights(const std::filesystem::path& folder, std::s
 void CheckpointWeights::decideSixteenBit(std::size_t conversionBudget) {
     double sixteenBitAsFloat32 = 0.0;
     for (const auto& [name, loc] : where_)
-        if (loc.info->dtype == DType::F16 || loc.info->dtype == DType::BF16) sixteenBitAsFloat32 += 4.0 * double(loc.info->elementCount());
+        if (isSixteenBitFloat(loc.info->dtype)) sixteenBitAsFloat32 += 4.0 * double(loc.info->elementCount());
     keepSixteenBit_ = sixteenBitAsFloat32 > static_cast<double>(conversionBudget);
 }
 
@@ -80,9 +82,9 @@ CheckpointWeights::CheckpointWeights(std::unique_ptr<GgufFile> file, const std::
             reordered_.push_back(std::move(copy));
             bytes = reordered_.back().data();
         }
-        torchInfos_.push_back(std::move(info));
+        ownInfos_.push_back(std::move(info));
         Location loc;
-        loc.info = &torchInfos_.back();
+        loc.info = &ownInfos_.back();
         loc.gguf = bytes;
         where_[t.name] = loc;
     }
@@ -112,8 +114,8 @@ void CheckpointWeights::addTorch(const std::filesystem::path& p) {
         info.name = t.name;
         info.dtype = t.dtype;
         info.shape = t.shape;
-        torchInfos_.push_back(std::move(info));
-        where_[t.name] = {nullptr, file, &t, &torchInfos_.back()};
+        ownInfos_.push_back(std::move(info));
+        where_[t.name] = {nullptr, file, &t, &ownInfos_.back()};
     }
 }
 
@@ -136,18 +138,20 @@ const std::uint8_t* CheckpointWeights::contiguousBytes(const Location& loc) cons
 
 const std::uint8_t* CheckpointWeights::packed(const std::string& name) const {
     const Location& loc = locate(name);
-    const bool sixteen = loc.info->dtype == DType::F16 || loc.info->dtype == DType::BF16;
-    if (!isBlockQuantized(loc.info->dtype) && !(keepSixteenBit_ && sixteen)) return nullptr;
+    if (!keptAsStored(loc.info->dtype)) return nullptr;
     return contiguousBytes(loc);
+}
+
+bool CheckpointWeights::keptAsStored(DType type) const {
+    return isBlockQuantized(type) || (keepSixteenBit_ && isSixteenBitFloat(type));
 }
 
 std::size_t CheckpointWeights::weightBytes() const {
     std::size_t bytes = 0;
     for (const auto& [name, loc] : where_) {
         const DType t = loc.info->dtype;
-        const bool kept = isBlockQuantized(t) || t == DType::F32 || (keepSixteenBit_ && (t == DType::F16 || t == DType::BF16));
         const std::size_t count = static_cast<std::size_t>(loc.info->elementCount());
-        bytes += kept ? dtypeBytes(t, count) : 4 * count;
+        bytes += t == DType::F32 || keptAsStored(t) ? dtypeBytes(t, count) : 4 * count;
     }
     return bytes;
 }

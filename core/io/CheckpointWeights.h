@@ -62,8 +62,6 @@ public:
     // not lie contiguously. Throws when the tensor is missing.
     const std::uint8_t* packed(const std::string& name) const;
     bool keepsSixteenBit() const { return keepSixteenBit_; }
-    // The GGUF file the weights come from (its metadata holds the tokenizer); else nullptr.
-    const GgufFile* ggufFile() const { return ggufFile_.get(); }
     // The bytes the weights take as they are used: stored size for packed ones and float32 in
     // place, four bytes a value for those converted to float32 at load.
     std::size_t weightBytes() const;
@@ -83,12 +81,15 @@ private:
     void addSafetensors(const std::filesystem::path& path);
     void addTorch(const std::filesystem::path& path);
     void decideSixteenBit(std::size_t conversionBudget);
+    // Used as stored, converted inside the products (packed()): quantized blocks always, 16-bit
+    // floats when the budget says so.
+    bool keptAsStored(DType type) const;
 
     std::vector<std::unique_ptr<SafetensorsFile>> files_;
     std::vector<std::unique_ptr<TorchCheckpoint>> torchFiles_;
     std::unique_ptr<GgufFile> ggufFile_;
     std::deque<std::vector<std::uint8_t>> reordered_;  // GGUF tensors whose rows were put in order
-    std::deque<TensorInfo> torchInfos_;  // info() for PyTorch and renamed GGUF tensors; deque: addresses stay valid
+    std::deque<TensorInfo> ownInfos_;  // info() for PyTorch and renamed GGUF tensors; deque: addresses stay valid
     std::vector<std::filesystem::path> sources_;
     bool keepSixteenBit_ = false;
     std::map<std::string, Location> where_;

@@ -150,13 +150,13 @@ GgufModel openGgufModel(const std::filesystem::path& path) {
         }
         names.push_back(std::move(n));
     }
-    m.weights = std::make_unique<CheckpointWeights>(std::move(file), names);
     try {
-        m.tokenizer = ggufTokenizer(*m.weights->ggufFile());
+        m.tokenizer = ggufTokenizer(f);
         if (!m.tokenizer) m.tokenizerProblem = where + ": no tokenizer in the file (tokenizer.ggml.model is missing)";
     } catch (const Error& e) {
-        m.tokenizerProblem = e.what();
+        m.tokenizerProblem = e.what();  // the model still runs from token ids
     }
+    m.weights = std::make_unique<CheckpointWeights>(std::move(file), names);
     return m;
 }
 
