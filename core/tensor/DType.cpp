@@ -22,12 +22,27 @@ constexpr std::array<DTypeEntry, 13> kDTypes{{
     {DType::U64, "U64", 8},
 }};
 
-// ggml's blocks (ggml-common.h): 32 values for the simple types, 256 for the K-quants.
-constexpr std::array<DTypeEntry, 10> kBlockTypes{{
-    {DType::Q4_0, "Q4_0", 18},  {DType::Q4_1, "Q4_1", 20},  {DType::Q5_0, "Q5_0", 22},  {DType::Q5_1, "Q5_1", 24},
-    {DType::Q8_0, "Q8_0", 34},  {DType::Q2_K, "Q2_K", 84},  {DType::Q3_K, "Q3_K", 110}, {DType::Q4_K, "Q4_K", 144},
-    {DType::Q5_K, "Q5_K", 176}, {DType::Q6_K, "Q6_K", 210},
+// ggml's blocks (ggml-common.h): the bytes of one block and the values it holds (QK4_0 … 32
+// for the simple types, QK_K 256 for the K-quants).
+struct BlockTypeEntry {
+    DType type;
+    std::string_view name;
+    std::size_t bytes;
+    std::size_t values;
+};
+
+constexpr std::array<BlockTypeEntry, 10> kBlockTypes{{
+    {DType::Q4_0, "Q4_0", 18, 32},   {DType::Q4_1, "Q4_1", 20, 32},   {DType::Q5_0, "Q5_0", 22, 32},
+    {DType::Q5_1, "Q5_1", 24, 32},   {DType::Q8_0, "Q8_0", 34, 32},   {DType::Q2_K, "Q2_K", 84, 256},
+    {DType::Q3_K, "Q3_K", 110, 256}, {DType::Q4_K, "Q4_K", 144, 256}, {DType::Q5_K, "Q5_K", 176, 256},
+    {DType::Q6_K, "Q6_K", 210, 256},
 }};
+
+const BlockTypeEntry* blockType(DType type) {
+    for (const auto& e : kBlockTypes)
+        if (e.type == type) return &e;
+    return nullptr;
+}
 
 template <typename T>
 T load(const std::uint8_t* p) {
@@ -47,8 +62,7 @@ std::optional<DType> parseDType(std::string_view name) {
 std::string_view dtypeName(DType type) {
     for (const auto& e : kDTypes)
         if (e.type == type) return e.name;
-    for (const auto& e : kBlockTypes)
-        if (e.type == type) return e.name;
+    if (const auto* b = blockType(type)) return b->name;
     return "?";
 }
 
@@ -58,17 +72,16 @@ std::size_t dtypeSize(DType type) {
     return 0;
 }
 
-bool isBlockQuantized(DType type) { return type >= DType::Q4_0; }
+bool isBlockQuantized(DType type) { return blockType(type) != nullptr; }
 
 std::size_t dtypeBlockElements(DType type) {
-    if (!isBlockQuantized(type)) return 1;
-    return type >= DType::Q2_K ? kQuantSuperBlock : kQuantBlock;
+    const auto* b = blockType(type);
+    return b ? b->values : 1;
 }
 
 std::size_t dtypeBlockBytes(DType type) {
-    for (const auto& e : kBlockTypes)
-        if (e.type == type) return e.size;
-    return dtypeSize(type);
+    const auto* b = blockType(type);
+    return b ? b->bytes : dtypeSize(type);
 }
 
 std::size_t dtypeBytes(DType type, std::size_t count) { return count / dtypeBlockElements(type) * dtypeBlockBytes(type); }

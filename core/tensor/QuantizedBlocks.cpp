@@ -127,15 +127,21 @@ void q3_k(const std::uint8_t* b, float* y) {
     }
 }
 
-// The 6-bit scale and minimum of sub-block j of a Q4_K / Q5_K block (get_scale_min_k4).
-void scaleMinK4(int j, const std::uint8_t* q, std::uint8_t& d, std::uint8_t& m) {
+// The scale and minimum of sub-block j of a Q4_K / Q5_K block: 6-bit integers packed into the
+// 12 scale bytes (get_scale_min_k4), times the block's d and dmin.
+struct ScaleMin {
+    float scale, min;
+};
+ScaleMin subBlockScaleMin(int j, const std::uint8_t* q, float d, float dmin) {
+    int sc, m;
     if (j < 4) {
-        d = q[j] & 63;
+        sc = q[j] & 63;
         m = q[j + 4] & 63;
     } else {
-        d = static_cast<std::uint8_t>((q[j + 4] & 0x0F) | ((q[j - 4] >> 6) << 4));
-        m = static_cast<std::uint8_t>((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
+        sc = (q[j + 4] & 0x0F) | ((q[j - 4] >> 6) << 4);
+        m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
     }
+    return {d * static_cast<float>(sc), dmin * static_cast<float>(m)};
 }
 
 // Q4_K: d, dmin, 12 bytes of 6-bit scales and minimums for 8 sub-blocks of 32, 128 bytes of nibbles.
@@ -144,13 +150,9 @@ void q4_k(const std::uint8_t* b, float* y) {
     const std::uint8_t* scales = b + 4;
     const std::uint8_t* q = b + 16;
     for (int is = 0; is < 8; is += 2) {
-        std::uint8_t sc, m;
-        scaleMinK4(is, scales, sc, m);
-        const float d1 = d * sc, m1 = dmin * m;
-        scaleMinK4(is + 1, scales, sc, m);
-        const float d2 = d * sc, m2 = dmin * m;
-        for (int l = 0; l < 32; ++l) *y++ = d1 * static_cast<float>(q[l] & 0x0F) - m1;
-        for (int l = 0; l < 32; ++l) *y++ = d2 * static_cast<float>(q[l] >> 4) - m2;
+        const ScaleMin low = subBlockScaleMin(is, scales, d, dmin), high = subBlockScaleMin(is + 1, scales, d, dmin);
+        for (int l = 0; l < 32; ++l) *y++ = low.scale * static_cast<float>(q[l] & 0x0F) - low.min;
+        for (int l = 0; l < 32; ++l) *y++ = high.scale * static_cast<float>(q[l] >> 4) - high.min;
         q += 32;
     }
 }
@@ -163,13 +165,9 @@ void q5_k(const std::uint8_t* b, float* y) {
     const std::uint8_t* ql = b + 48;
     std::uint8_t u1 = 1, u2 = 2;
     for (int is = 0; is < 8; is += 2) {
-        std::uint8_t sc, m;
-        scaleMinK4(is, scales, sc, m);
-        const float d1 = d * sc, m1 = dmin * m;
-        scaleMinK4(is + 1, scales, sc, m);
-        const float d2 = d * sc, m2 = dmin * m;
-        for (int l = 0; l < 32; ++l) *y++ = d1 * static_cast<float>((ql[l] & 0x0F) + ((qh[l] & u1) ? 16 : 0)) - m1;
-        for (int l = 0; l < 32; ++l) *y++ = d2 * static_cast<float>((ql[l] >> 4) + ((qh[l] & u2) ? 16 : 0)) - m2;
+        const ScaleMin low = subBlockScaleMin(is, scales, d, dmin), high = subBlockScaleMin(is + 1, scales, d, dmin);
+        for (int l = 0; l < 32; ++l) *y++ = low.scale * static_cast<float>((ql[l] & 0x0F) + ((qh[l] & u1) ? 16 : 0)) - low.min;
+        for (int l = 0; l < 32; ++l) *y++ = high.scale * static_cast<float>((ql[l] >> 4) + ((qh[l] & u2) ? 16 : 0)) - high.min;
         ql += 32;
         u1 = static_cast<std::uint8_t>(u1 << 2);
         u2 = static_cast<std::uint8_t>(u2 << 2);

@@ -11,9 +11,6 @@ namespace attnscope {
 
 enum class DType;
 
-constexpr std::size_t kQuantBlock = 32;        // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0
-constexpr std::size_t kQuantSuperBlock = 256;  // the K-quants (QK_K)
-
 // Decodes `blocks` consecutive blocks of `type` at `src` (any alignment) into
 // blocks * dtypeBlockElements(type) floats at `dst`. `type` must be block-quantized.
 void dequantizeBlocks(DType type, const std::uint8_t* src, std::size_t blocks, float* dst);
