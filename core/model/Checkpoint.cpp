@@ -2,8 +2,8 @@
 
 #include "CpuSupport.h"
 #include "Error.h"
-#include "model/GgufModel.h"
 #include "MatrixMemory.h"
+#include "model/GgufModel.h"
 #include "model/ModelReference.h"
 #include "model/PreparedInput.h"
 #include "model/TransformerModel.h"
@@ -11,25 +11,24 @@
 namespace attnscope {
 
 std::unique_ptr<Checkpoint> Checkpoint::open(const std::filesystem::path& reference) {
-    // `builtin:NAME` names a shipped teaching model; anything else is a folder path.
+    // `builtin:NAME` names a shipped teaching model, `ollama:NAME` one in Ollama's store; anything
+    // else is a folder, a GGUF file or a hub id (model/ModelReference.h).
     requireCpuSupport();
     keepMatrixMemoryForReuse();
     const std::filesystem::path dir = resolveModelReference(reference.string());
-    std::error_code ec;
+    std::unique_ptr<Checkpoint> cp(new Checkpoint());
+    cp->folder_ = dir;
     if (isGgufFile(dir)) {
         GgufModel gguf = openGgufModel(dir);
-        std::unique_ptr<Checkpoint> cp(new Checkpoint());
-        cp->folder_ = dir;
         cp->model_ = std::make_unique<TransformerModel>(std::move(gguf.config), std::move(gguf.weights));
         cp->tokenizer_ = std::move(gguf.tokenizer);
         cp->tokenizerProblem_ = std::move(gguf.tokenizerProblem);
         return cp;
     }
+    std::error_code ec;
     if (!std::filesystem::exists(dir, ec)) throw Error(dir.string() + ": no such model folder");
     if (!std::filesystem::is_directory(dir, ec))
         throw Error(dir.string() + ": not a model folder or a GGUF file (a model is a folder with config.json and weights, or a .gguf file)");
-    std::unique_ptr<Checkpoint> cp(new Checkpoint());
-    cp->folder_ = dir;
     ModelConfig config = ModelConfig::fromFile(dir / "config.json");
     cp->model_ = std::make_unique<TransformerModel>(std::move(config), std::make_unique<CheckpointWeights>(dir));
     try {

@@ -23,9 +23,9 @@ using ProgressCallback = std::function<void(int done, int total)>;
 // and (when present) its tokenizer.
 class Checkpoint {
 public:
-    // Opens a model folder, or a built-in model given as `builtin:NAME` (model/ModelReference.h);
-    // folder() is then the resolved folder. Throws attnscope::Error with a user-facing message
-    // when the reference or folder cannot be used.
+    // Opens a model folder or GGUF file, or what a reference names (`builtin:NAME`, `ollama:NAME`,
+    // a hub id: model/ModelReference.h); folder() is then the resolved folder or file. Throws
+    // attnscope::Error with a user-facing message when the reference or folder cannot be used.
     static std::unique_ptr<Checkpoint> open(const std::filesystem::path& reference);
     ~Checkpoint();
 
