@@ -18,10 +18,12 @@ struct PreTokenizerEntry {
     const char* regex;
     bool ignoreMerges;  // a whole word found in the vocabulary is one token (llama.cpp: Llama 3)
 };
+constexpr const char* kLlama3Split =
+    R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 constexpr PreTokenizerEntry kPreTokenizers[] = {
     {"gpt-2", nullptr, false},
-    {"llama-bpe", R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)", true},
-    {"llama3", R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)", true},
+    {"llama-bpe", kLlama3Split, true},  // llama.cpp reads "llama3" and "llama-bpe" alike
+    {"llama3", kLlama3Split, true},
     {"qwen2", R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)", false},
 };
 
@@ -132,7 +134,7 @@ nlohmann::json ggufTokenizerJson(const GgufFile& f) {
     }
 
     nlohmann::json j;
-    j["added_tokens"] = added;
+    j["added_tokens"] = std::move(added);
     if (*model == "llama") {
         const std::vector<float> scores = numberArray<float>(f, "tokenizer.ggml.scores", tokens.size(), 0.0f);
         const bool spacePrefix = f.optionalBool("tokenizer.ggml.add_space_prefix").value_or(true);
@@ -141,7 +143,8 @@ nlohmann::json ggufTokenizerJson(const GgufFile& f) {
         if (auto u = f.optionalUnsigned("tokenizer.ggml.unknown_token_id"); u && *u < tokens.size()) unk = tokens[*u];
         for (std::size_t id = 0; !unk && id < tokens.size(); ++id)
             if (types[id] == kUnknown) unk = tokens[id];
-        j["model"] = {{"type", "BPE"}, {"vocab", vocab}, {"merges", scoreMerges(tokens, scores, types, vocab)}, {"byte_fallback", byteFallback},
+        nlohmann::json merges = scoreMerges(tokens, scores, types, vocab);
+        j["model"] = {{"type", "BPE"}, {"vocab", std::move(vocab)}, {"merges", std::move(merges)}, {"byte_fallback", byteFallback},
                       {"fuse_unk", true}};
         if (unk) j["model"]["unk_token"] = *unk;
         nlohmann::json normalizers = nlohmann::json::array();
@@ -166,7 +169,7 @@ nlohmann::json ggufTokenizerJson(const GgufFile& f) {
             for (const auto& e : kPreTokenizers) known += std::string(known.empty() ? "" : ", ") + e.name;
             throw Error(where + ": pre-tokenizer '" + pre + "' (tokenizer.ggml.pre) is not one AttnScope knows (" + known + ")");
         }
-        j["model"] = {{"type", "BPE"}, {"vocab", vocab}, {"merges", stringArray(f, "tokenizer.ggml.merges")}, {"ignore_merges", entry->ignoreMerges}};
+        j["model"] = {{"type", "BPE"}, {"vocab", std::move(vocab)}, {"merges", stringArray(f, "tokenizer.ggml.merges")}, {"ignore_merges", entry->ignoreMerges}};
         j["normalizer"] = nullptr;
         const nlohmann::json byteLevel = {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", entry->regex == nullptr}};
         if (entry->regex) {
