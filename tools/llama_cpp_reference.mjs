@@ -2,7 +2,9 @@
 // the token ids it makes of each text and, when asked, the most probable next tokens after
 // every position with their probabilities, as JSON on stdout.
 //
-// Usage: node tools/llama_cpp_reference.mjs MODEL.gguf '["text one", "text two"]' [probabilities]
+// Usage: node tools/llama_cpp_reference.mjs MODEL.gguf '["text one", "text two"]' [probabilities|next]
+// ("next" also records, at every position but the last, the probability of the text's own next
+// token, for its negative log-likelihood)
 // with NODE_PATH (or the working folder) giving node_modules/node-llama-cpp.
 import {getLlama} from "node-llama-cpp";
 
@@ -28,6 +30,8 @@ for (const text of texts) {
             .map(([token, p]) => [Number(token), p])
             .sort((a, b) => b[1] - a[1])
             .slice(0, 8));
+        if (wantProbabilities === "next")
+            entry.next = results.slice(0, -1).map((r, i) => r.next.probabilities.get(withBos[i + 1]) ?? 0);
         await context.dispose();
     }
     out.cases.push(entry);
