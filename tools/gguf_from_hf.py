@@ -108,6 +108,15 @@ def main():
     def patched(*args, **kwargs):
         cls = original(*args, **kwargs)
         cls.set_vocab = write_vocab
+        set_parameters = cls.set_gguf_parameters
+
+        def with_context_length(self):
+            # transformers 5 saves GPT-2's context length as n_positions only; the converter
+            # reads the older n_ctx.
+            if "n_positions" in self.hparams:
+                self.hparams.setdefault("n_ctx", self.hparams["n_positions"])
+            set_parameters(self)
+        cls.set_gguf_parameters = with_context_length
         return cls
 
     converter.get_model_class = patched

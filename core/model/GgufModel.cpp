@@ -16,6 +16,7 @@ using R = TensorRole;
 const std::map<std::string, R>& ggufRoleNames() {
     static const std::map<std::string, R> names = {
         {"token_embd", R::TokenEmbedding},         {"output_norm", R::FinalNorm},
+        {"position_embd", R::PositionEmbedding},
         {"blk.{L}.attn_norm", R::AttnNorm},        {"blk.{L}.attn_q", R::AttnQ},
         {"blk.{L}.attn_k", R::AttnK},              {"blk.{L}.attn_v", R::AttnV},
         {"blk.{L}.attn_qkv", R::AttnQkv},          {"blk.{L}.attn_output", R::AttnOut},
@@ -33,12 +34,14 @@ struct GgufArchitecture {
     const char* name;
     const char* modelType;        // the family table's model_type
     bool interleavedRotaryRows;   // Q and K rows permuted into rotary pairs (LlamaModel.permute)
+    const char* activation;       // the activation, which GGUF does not store; nullptr: the family's default
 };
 
 constexpr GgufArchitecture kArchitectures[] = {
-    {"llama", "llama", true},  // Llama 1-3, Mistral (llama.cpp converts both as llama)
-    {"qwen2", "qwen2", false},
-    {"qwen3", "qwen3", false},
+    {"llama", "llama", true, "silu"},  // Llama 1-3, Mistral (llama.cpp converts both as llama)
+    {"qwen2", "qwen2", false, "silu"},
+    {"qwen3", "qwen3", false, "silu"},
+    {"gpt2", "gpt2", false, nullptr},
 };
 
 const GgufArchitecture& architectureOf(const GgufFile& f) {
@@ -81,27 +84,35 @@ bool isGgufFile(const std::filesystem::path& path) {
 
 nlohmann::json ggufConfigJson(const GgufFile& f) {
     const GgufArchitecture& a = architectureOf(f);
+    const FamilySpec* spec = findFamily(a.modelType);
+    if (!spec) throw Error(f.path().string() + ": no family table for model_type '" + a.modelType + "'");
+    // Written under the keys the family's table reads, so that the family's own config reader
+    // makes the model (GPT-2 calls the width n_embd, Llama hidden_size).
+    const ConfigKeys& keys = spec->keys;
     const std::string k = std::string(f.requiredString("general.architecture")) + ".";
     nlohmann::json c;
     c["model_type"] = a.modelType;
-    c["hidden_size"] = f.requiredUnsigned(k + "embedding_length");
-    c["num_hidden_layers"] = f.requiredUnsigned(k + "block_count");
-    c["intermediate_size"] = f.requiredUnsigned(k + "feed_forward_length");
+    c[keys.hidden] = f.requiredUnsigned(k + "embedding_length");
+    c[keys.layers] = f.requiredUnsigned(k + "block_count");
+    c[keys.intermediate] = f.requiredUnsigned(k + "feed_forward_length");
     const std::uint64_t heads = f.requiredUnsigned(k + "attention.head_count");
-    c["num_attention_heads"] = heads;
-    c["num_key_value_heads"] = f.optionalUnsigned(k + "attention.head_count_kv").value_or(heads);
-    if (auto d = f.optionalUnsigned(k + "attention.key_length")) c["head_dim"] = *d;
-    if (auto e = f.optionalNumber(k + "attention.layer_norm_rms_epsilon")) c["rms_norm_eps"] = *e;
-    if (auto n = f.optionalUnsigned(k + "context_length")) c["max_position_embeddings"] = *n;
-    c["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", f.optionalNumber(k + "rope.freq_base").value_or(10000.0)}};
+    c[keys.heads] = heads;
+    if (keys.kvHeads) c[keys.kvHeads] = f.optionalUnsigned(k + "attention.head_count_kv").value_or(heads);
+    if (auto d = f.optionalUnsigned(k + "attention.key_length"); d && keys.headDim) c[keys.headDim] = *d;
+    auto eps = f.optionalNumber(k + "attention.layer_norm_rms_epsilon");
+    if (!eps) eps = f.optionalNumber(k + "attention.layer_norm_epsilon");
+    if (eps && keys.normEps) c[keys.normEps] = *eps;
+    if (auto n = f.optionalUnsigned(k + "context_length"); n && keys.maxPositions) c[keys.maxPositions] = *n;
+    if (spec->positions == PositionScheme::Rotary)
+        c["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", f.optionalNumber(k + "rope.freq_base").value_or(10000.0)}};
     if (f.find(k + "rope.scaling.type") && f.requiredString(k + "rope.scaling.type") != "none")
         throw Error(f.path().string() + ": rotary scaling '" + f.requiredString(k + "rope.scaling.type") + "' (" + k +
                     "rope.scaling.type) is not one AttnScope reads from GGUF yet");
     if (f.findTensor("rope_freqs.weight"))
         throw Error(f.path().string() + ": tensor 'rope_freqs.weight' (Llama 3.1's rotary frequency factors) is not read from GGUF yet");
-    c["vocab_size"] = rowsOf(f, "token_embd.weight");
+    c[keys.vocab] = rowsOf(f, "token_embd.weight");
     c["tie_word_embeddings"] = f.findTensor("output.weight") == nullptr;
-    c["hidden_act"] = "silu";
+    if (a.activation) c[keys.activation] = a.activation;
     c["attention_bias"] = f.findTensor("blk.0.attn_q.bias") != nullptr;
     if (auto b = f.optionalUnsigned("tokenizer.ggml.bos_token_id")) c["bos_token_id"] = *b;
     if (auto e = f.optionalUnsigned("tokenizer.ggml.eos_token_id")) c["eos_token_id"] = *e;
@@ -115,6 +126,7 @@ GgufModel openGgufModel(const std::filesystem::path& path) {
     const GgufArchitecture& arch = architectureOf(f);
     const std::string where = path.string();
     GgufModel m{ModelConfig::fromJson(ggufConfigJson(f), where), nullptr, nullptr, {}};
+    m.config.matricesInOut = false;  // ggml stores every matrix with its inputs along a row
     const FamilySpec& spec = m.config.spec();
 
     // Every tensor must be one the family reads: an unknown one would be silently ignored.

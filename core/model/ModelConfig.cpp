@@ -113,6 +113,7 @@ void readSwitches(ModelConfig& c, const ConfigReader& r) {
     c.causal = s.causal;
     c.scaleAttention = r.flag(s.scaleScores);
     c.scaleByInverseLayer = r.flag(s.scaleByInverseLayer);
+    c.matricesInOut = s.conv1dWeights;
     c.attentionBias = r.flag(s.qkvBias);
     c.outputBias = r.flag(s.outBias);
     c.mlpBias = r.flag(s.mlpBias);

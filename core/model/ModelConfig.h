@@ -38,6 +38,9 @@ struct ModelConfig {
     bool tieWordEmbeddings = false;
     bool scaleAttention = true;          // divide scores by sqrt(head_dim)
     bool scaleByInverseLayer = false;    // gpt2 scale_attn_by_inverse_layer_idx
+    // Matrices stored [in, out] (GPT-2's Conv1D): the family's layout in its Hugging Face
+    // checkpoints; false for a source that stores every matrix [out, in] (GGUF).
+    bool matricesInOut = false;
     std::vector<std::string> layerTypes; // per layer: "full_attention" or "sliding_attention" (as transformers names them)
     std::vector<int> layerWindow;        // per layer: 0 = full attention, w = keys within w positions (sliding window)
     bool attentionBias = true;           // q/k/v projections have a bias

@@ -53,7 +53,7 @@ FloatTensor WeightBinder::tensor(const std::string& relativeName, const std::vec
 }
 
 Linear WeightBinder::linear(TensorRole role, int layer, int in, int out, Bias bias) const {
-    return linearLaidOut(name(role, layer, ""), in, out, bias, c_.spec().conv1dWeights);
+    return linearLaidOut(name(role, layer, ""), in, out, bias, c_.matricesInOut);
 }
 
 Linear WeightBinder::linearOutIn(const std::string& path, int in, int out, Bias bias) const {
