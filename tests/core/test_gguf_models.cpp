@@ -74,6 +74,8 @@ class GgufModelsTest : public QObject {
 private slots:
     void goldenAsGguf_data();
     void goldenAsGguf();
+    void sameAsSafetensors_data();
+    void sameAsSafetensors();
     void llamaCppPredictsTheSame_data();
     void llamaCppPredictsTheSame();
     void quantizedWeightsStayQuantized();
@@ -134,6 +136,35 @@ void GgufModelsTest::goldenAsGguf() {
     QVERIFY2(logitsToTransformers <= 1e-4, qPrintable(QString("logits differ from transformers by %1").arg(logitsToTransformers)));
 }
 
+void GgufModelsTest::sameAsSafetensors_data() {
+    QTest::addColumn<QString>("family");
+    // Families without a golden reference: tiny random checkpoints (tools/make_gguf_checkpoints.py)
+    // written as GGUF by llama.cpp's converter. The GGUF file must run as its checkpoint does
+    // (and llama.cpp's own probabilities are checked in llamaCppPredictsTheSame).
+    QTest::newRow("qwen2") << "qwen2";  // biases on q, k, v
+    QTest::newRow("qwen3") << "qwen3";  // per-head query and key norms
+}
+
+void GgufModelsTest::sameAsSafetensors() {
+    QFETCH(QString, family);
+    auto gguf = Checkpoint::open(ggufFixture(qPrintable(family + "-f32.gguf")));
+    auto safetensors = Checkpoint::open(ggufFixture(qPrintable(family)));
+    QCOMPARE(gguf->config().modelType, family.toStdString());
+    const auto reference = fixtures::readJson(ggufFixture(qPrintable("llama_cpp_" + family + "-f32.json")));
+    for (const auto& c : reference["cases"]) {
+        ForwardInput in;
+        in.ids = c["ids"].get<std::vector<int>>();
+        const auto a = gguf->forward(in);
+        const auto b = safetensors->forward(in);
+        QVERIFY(a && b);
+        const AttentionStack& sa = a->record.stacks.front().attention;
+        const AttentionStack& sb = b->record.stacks.front().attention;
+        QCOMPARE(sa.heads, sb.heads);
+        QVERIFY(fixtures::maxAbsDiff(sa.data(), sa.count(), sb.data(), sb.count()) <= 1e-5);
+        QVERIFY(maxAbsDiff(a->record.logits, b->record.logits) <= 1e-5);
+    }
+}
+
 void GgufModelsTest::llamaCppPredictsTheSame_data() {
     QTest::addColumn<QString>("file");
     QTest::addColumn<double>("tolerance");
@@ -152,6 +183,8 @@ void GgufModelsTest::llamaCppPredictsTheSame_data() {
     // moves llama.cpp's probabilities by 8.5e-5 here.
     QTest::newRow("gpt2 F32") << "gpt2-f32" << 2e-4 << 100;
     QTest::newRow("gpt2 Q8_0") << "gpt2-q8_0" << 0.012 << 90;
+    QTest::newRow("qwen2 F32") << "qwen2-f32" << 1e-5 << 100;
+    QTest::newRow("qwen3 F32") << "qwen3-f32" << 1e-5 << 100;
 }
 
 void GgufModelsTest::llamaCppPredictsTheSame() {
