@@ -1,11 +1,13 @@
 // The hub's GUI, offscreen: File ▸ Open Model… lists a fake Hugging Face cache and opens the
-// chosen model by id; File ▸ Download Model… shows progress against the loopback hub while
+// chosen model by id, and lists Ollama's store and LM Studio's folders beside it (their GGUF
+// files also open when dropped on the window); File ▸ Download Model… shows progress against the loopback hub while
 // the window stays responsive, opens the model when done, shows errors in the dialog, and
 // Cancel stops a transfer leaving a .incomplete file that the next attempt resumes.
 #include <QtTest>
 
 #include <QAction>
 #include <QLabel>
+#include <QMenu>
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -19,6 +21,7 @@
 #include "GoldenFixtures.h"
 #include "LoopbackHub.h"
 #include "MainWindow.h"
+#include "WindowFixtures.h"
 #include "hub/HubCacheWriter.h"
 #include "model/Checkpoint.h"
 
@@ -51,6 +54,17 @@ void writeRef(const fs::path& repoDir, const std::string& name, const std::strin
     std::ofstream(repoDir / "refs" / name) << commit;
 }
 
+// An Ollama store at `root` with one model, NAME:TAG, whose blob is a copy of `gguf`.
+void ollamaModel(const fs::path& root, const std::string& name, const std::string& tag, const fs::path& gguf) {
+    const std::string hex(64, 'c');
+    const fs::path dir = root / "manifests" / "registry.ollama.ai" / "library" / name;
+    fs::create_directories(dir);
+    fs::create_directories(root / "blobs");
+    fs::copy_file(gguf, root / "blobs" / ("sha256-" + hex));
+    std::ofstream(dir / tag) << R"({"schemaVersion":2,"layers":[{"mediaType":"application/vnd.ollama.image.model","digest":"sha256:)"
+                             << hex << R"(","size":1}]})";
+}
+
 template <typename T>
 T* waitForChild(QObject& parent) {
     T* found = nullptr;
@@ -68,6 +82,7 @@ private slots:
     void cleanup();
     void cachedModelsDialogListsTheCache();
     void emptyCacheSaysSoAndOffersTheAlternatives();
+    void listsOllamaAndLmStudioModelsAndOpensThem();
     void openModelListsCachedModelsAndOpensOneById();
     void downloadShowsProgressAndOpensTheModel();
     void cancelKeepsAResumableFile();
@@ -76,6 +91,7 @@ private slots:
 private:
     fs::path cache() const { return fs::path(dir_->path().toStdString()) / "hub"; }
     std::unique_ptr<QTemporaryDir> dir_;
+    QByteArray home_;
 };
 
 void TestHubDialogs::initTestCase() { QStandardPaths::setTestModeEnabled(true); }
@@ -84,11 +100,17 @@ void TestHubDialogs::init() {
     dir_ = std::make_unique<QTemporaryDir>();
     QVERIFY(dir_->isValid());
     qputenv("HF_HUB_CACHE", QByteArray::fromStdString(cache().string()));
+    // Empty GGUF stores, whatever this machine has: an Ollama store and a home without LM Studio.
+    qputenv("OLLAMA_MODELS", QByteArray::fromStdString((fs::path(dir_->path().toStdString()) / "ollama").string()));
+    home_ = qgetenv("HOME");
+    qputenv("HOME", QByteArray::fromStdString((fs::path(dir_->path().toStdString()) / "home").string()));
     for (const char* name : {"HF_TOKEN", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"}) qunsetenv(name);
 }
 
 void TestHubDialogs::cleanup() {
     qunsetenv("HF_HUB_CACHE");
+    qunsetenv("OLLAMA_MODELS");
+    qputenv("HOME", home_);
     qunsetenv("HF_ENDPOINT");
 }
 
@@ -133,6 +155,53 @@ void TestHubDialogs::emptyCacheSaysSoAndOffersTheAlternatives() {
     dialog.downloadButton()->click();
     QCOMPARE(folder.size(), 1);
     QCOMPARE(download.size(), 1);
+}
+
+void TestHubDialogs::listsOllamaAndLmStudioModelsAndOpensThem() {
+    const fs::path tmp = dir_->path().toStdString();
+    const fs::path gguf = fs::path(ATTNSCOPE_FIXTURES_DIR) / "gguf";
+    ollamaModel(tmp / "ollama", "golden-llama", "q8", gguf / "llama-q8_0.gguf");
+    const fs::path lmStudio = tmp / "home" / ".lmstudio" / "models" / "someone" / "golden-gpt2-GGUF";
+    fs::create_directories(lmStudio);
+    fs::copy_file(gguf / "gpt2-f32.gguf", lmStudio / "gpt2-F32.gguf");
+
+    CachedModelsDialog dialog;
+    QTreeWidget* list = dialog.list();
+    QCOMPARE(list->topLevelItemCount(), 2);
+    QCOMPARE(list->topLevelItem(0)->text(0), QStringLiteral("golden-llama"));
+    QCOMPARE(list->topLevelItem(0)->text(1), QStringLiteral("q8"));
+    QCOMPARE(list->topLevelItem(0)->text(2), QStringLiteral("cccccccccc"));  // the blob's digest
+    QCOMPARE(list->topLevelItem(0)->text(4), QStringLiteral("Ollama"));
+    QCOMPARE(list->topLevelItem(1)->text(0), QStringLiteral("someone/golden-gpt2-GGUF"));
+    QCOMPARE(list->topLevelItem(1)->text(1), QStringLiteral("gpt2-F32.gguf"));
+    QCOMPARE(list->topLevelItem(1)->text(4), QStringLiteral("LM Studio"));
+    QVERIFY(!list->topLevelItem(1)->text(3).isEmpty());
+    QVERIFY(dialog.findChild<QLabel*>()->text().contains(QStringLiteral("Ollama")));
+    QCOMPARE(dialog.selectedReference(), QStringLiteral("ollama:golden-llama:q8"));
+    list->setCurrentItem(list->topLevelItem(1));
+    QCOMPARE(dialog.selectedReference(), QString::fromStdString((lmStudio / "gpt2-F32.gguf").string()));
+
+    // Chosen in the window's dialog, the Ollama model opens by its ollama: name.
+    MainWindow window;
+    window.show();
+    window.findChild<QAction*>(QStringLiteral("openAction"))->trigger();
+    auto* shown = waitForChild<CachedModelsDialog>(window);
+    QVERIFY(shown);
+    QVERIFY(shown->fileButton()->isEnabled());
+    shown->openButton()->click();
+    QVERIFY(QTest::qWaitFor([&] { return window.session().checkpoint() != nullptr; }, kTimeoutMs));
+    QCOMPARE(window.session().modelFolder(), QStringLiteral("ollama:golden-llama:q8"));
+    QCOMPARE(window.session().checkpoint()->config().modelType, std::string("llama"));
+    QVERIFY(QTest::qWaitFor([&] { return window.recentMenu()->actions().first()->data().toString() == QStringLiteral("ollama:golden-llama:q8"); }, kTimeoutMs));
+
+    // A GGUF file dropped on the window opens, by its first bytes (Ollama's blobs have no extension).
+    QVERIFY(windowfixtures::drop(window, {QString::fromStdString((lmStudio / "gpt2-F32.gguf").string())}));
+    QVERIFY(QTest::qWaitFor([&] { return window.session().checkpoint() && window.session().checkpoint()->config().modelType == "gpt2"; }, kTimeoutMs));
+    QVERIFY(windowfixtures::drop(window, {QString::fromStdString((tmp / "ollama" / "blobs" / ("sha256-" + std::string(64, 'c'))).string())}));
+    QVERIFY(QTest::qWaitFor([&] { return window.session().checkpoint() && window.session().checkpoint()->config().modelType == "llama"; }, kTimeoutMs));
+    // Not a model: a text file is not taken.
+    std::ofstream(tmp / "notes.gguf") << "not a model";
+    QVERIFY(!windowfixtures::drop(window, {QString::fromStdString((tmp / "notes.gguf").string())}));
 }
 
 void TestHubDialogs::openModelListsCachedModelsAndOpensOneById() {

@@ -9,12 +9,13 @@
 #include <QVBoxLayout>
 
 #include "hub/HubCache.h"
+#include "hub/LocalModelStores.h"
 
 namespace attnscope::ui {
 
 namespace {
 
-enum Column { ModelColumn, RevisionColumn, CommitColumn, SizeColumn };
+enum Column { ModelColumn, RevisionColumn, CommitColumn, SizeColumn, SourceColumn };
 constexpr int kReferenceRole = Qt::UserRole;
 
 QString text(const std::string& s) { return QString::fromStdString(s); }
@@ -29,7 +30,7 @@ CachedModelsDialog::CachedModelsDialog(QWidget* parent) : QDialog(parent) {
     note_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     list_ = new QTreeWidget(this);
-    list_->setHeaderLabels({tr("Model"), tr("Revision"), tr("Commit"), tr("Size")});
+    list_->setHeaderLabels({tr("Model"), tr("Version"), tr("Id"), tr("Size"), tr("From")});
     list_->setRootIsDecorated(false);
     list_->setAllColumnsShowFocus(true);
     list_->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -44,6 +45,8 @@ CachedModelsDialog::CachedModelsDialog(QWidget* parent) : QDialog(parent) {
     open_->setDefault(true);
     folder_ = buttons->addButton(tr("&Folder…"), QDialogButtonBox::ActionRole);
     folder_->setToolTip(tr("Open a model folder from disk instead"));
+    file_ = buttons->addButton(tr("F&ile…"), QDialogButtonBox::ActionRole);
+    file_->setToolTip(tr("Open a GGUF model file from disk instead"));
     download_ = buttons->addButton(tr("&Download…"), QDialogButtonBox::ActionRole);
     download_->setToolTip(tr("Download a model from the Hugging Face hub into the cache"));
     buttons->addButton(QDialogButtonBox::Cancel);
@@ -51,6 +54,10 @@ CachedModelsDialog::CachedModelsDialog(QWidget* parent) : QDialog(parent) {
     connect(folder_, &QPushButton::clicked, this, [this] {
         accept();
         emit folderRequested();
+    });
+    connect(file_, &QPushButton::clicked, this, [this] {
+        accept();
+        emit fileRequested();
     });
     connect(download_, &QPushButton::clicked, this, [this] {
         accept();
@@ -62,13 +69,36 @@ CachedModelsDialog::CachedModelsDialog(QWidget* parent) : QDialog(parent) {
     layout->addWidget(note_);
     layout->addWidget(list_);
     layout->addWidget(buttons);
-    resize(640, 360);
+    resize(720, 400);
     refresh();
 }
 
 void CachedModelsDialog::refresh() {
-    root_ = hub::cacheRoot();
     list_->clear();
+    const int hubModels = listHubCache();
+    const int ggufModels = listGgufStores();
+    for (int c = RevisionColumn; c <= SourceColumn; ++c) list_->resizeColumnToContents(c);
+    const QString where = text(root_.string());
+    if (hubModels + ggufModels == 0)
+        note_->setText(tr("No models in the Hugging Face cache (%1), Ollama's store or LM Studio's folders yet. Download one, "
+                          "or open a model folder or GGUF file.")
+                           .arg(where));
+    else
+        note_->setText(ggufModels == 0 ? tr("Models in the Hugging Face cache (%1):").arg(where)
+                                       : tr("Models in the Hugging Face cache (%1), Ollama's store (%2) and LM Studio's folders:")
+                                             .arg(where, text(hub::ollamaRoot().string())));
+    // The first openable model is selected, so Enter opens it.
+    for (int i = 0; i < list_->topLevelItemCount(); ++i) {
+        if (!list_->topLevelItem(i)->data(ModelColumn, kReferenceRole).toString().isEmpty()) {
+            list_->setCurrentItem(list_->topLevelItem(i));
+            break;
+        }
+    }
+    open_->setEnabled(!selectedReference().isEmpty());
+}
+
+int CachedModelsDialog::listHubCache() {
+    root_ = hub::cacheRoot();
     const auto models = hub::listCachedModels(root_);
     for (const hub::CachedModel& model : models) {
         auto* item = new QTreeWidgetItem(list_);
@@ -80,6 +110,7 @@ void CachedModelsDialog::refresh() {
         item->setText(CommitColumn, text(model.commit.substr(0, 10)));
         item->setText(SizeColumn, QLocale().formattedDataSize(static_cast<qint64>(model.bytes)));
         item->setTextAlignment(SizeColumn, Qt::AlignRight | Qt::AlignVCenter);
+        item->setText(SourceColumn, tr("Hugging Face"));
         item->setToolTip(ModelColumn, text(model.snapshot.string()));
         item->setToolTip(CommitColumn, text(model.commit));
         if (model.present.complete()) {
@@ -92,20 +123,37 @@ void CachedModelsDialog::refresh() {
                                                    text(model.snapshot.string())));
         }
     }
-    for (int c = RevisionColumn; c <= SizeColumn; ++c) list_->resizeColumnToContents(c);
-    const QString where = text(root_.string());
-    note_->setText(models.empty() ? tr("No models in the Hugging Face cache (%1) yet. Download one, or open a model "
-                                       "folder.")
-                                        .arg(where)
-                                  : tr("Models in the Hugging Face cache (%1):").arg(where));
-    // The first openable model is selected, so Enter opens it.
-    for (int i = 0; i < list_->topLevelItemCount(); ++i) {
-        if (!list_->topLevelItem(i)->data(ModelColumn, kReferenceRole).toString().isEmpty()) {
-            list_->setCurrentItem(list_->topLevelItem(i));
-            break;
+    return static_cast<int>(models.size());
+}
+
+// Ollama's models (NAME:TAG, opened as ollama:NAME:TAG) and LM Studio's files (PUBLISHER/MODEL
+// and the file, opened by path).
+int CachedModelsDialog::listGgufStores() {
+    std::vector<hub::LocalGguf> models = hub::ollamaModels(hub::ollamaRoot());
+    for (const auto& root : hub::lmStudioRoots())
+        for (auto& m : hub::lmStudioModels(root)) models.push_back(std::move(m));
+    for (const hub::LocalGguf& model : models) {
+        auto* item = new QTreeWidgetItem(list_);
+        const bool ollama = model.store == "Ollama";
+        const std::string name = ollama ? model.name : std::filesystem::path(model.name).parent_path().generic_string();
+        const std::size_t colon = ollama ? model.name.rfind(':') : std::string::npos;
+        item->setText(ModelColumn, text(colon == std::string::npos ? name : name.substr(0, colon)));
+        item->setText(RevisionColumn, text(colon == std::string::npos ? model.file.filename().string() : name.substr(colon + 1)));
+        // Ollama's blob is named by its digest (sha256-HEX): the id of that version.
+        const std::string blob = model.file.filename().string();
+        if (ollama && blob.rfind("sha256-", 0) == 0) {
+            item->setText(CommitColumn, text(blob.substr(7, 10)));
+            item->setToolTip(CommitColumn, text(blob.substr(7)));
         }
+        std::error_code ec;
+        const auto bytes = std::filesystem::file_size(model.file, ec);
+        item->setText(SizeColumn, ec ? QString() : QLocale().formattedDataSize(static_cast<qint64>(bytes)));
+        item->setTextAlignment(SizeColumn, Qt::AlignRight | Qt::AlignVCenter);
+        item->setText(SourceColumn, text(model.store));
+        item->setToolTip(ModelColumn, text(model.file.string()));
+        item->setData(ModelColumn, kReferenceRole, text(ollama ? hub::kOllamaPrefix + model.name : model.file.string()));
     }
-    open_->setEnabled(!selectedReference().isEmpty());
+    return static_cast<int>(models.size());
 }
 
 QString CachedModelsDialog::selectedReference() const {

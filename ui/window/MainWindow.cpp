@@ -47,6 +47,7 @@
 #include "TokenStripView.h"
 #include "WelcomePage.h"
 #include "model/Checkpoint.h"
+#include "model/GgufModel.h"
 
 namespace attnscope::ui {
 
@@ -62,13 +63,15 @@ QString singleLocalPath(const QMimeData* mime) {
 }
 
 // What a dropped path is to the window.
-enum class Dropped { Nothing, ModelFolder, AttentionFile, Session, Image };
+enum class Dropped { Nothing, Model, AttentionFile, Session, Image };
 
 Dropped droppedKind(const QString& path) {
     if (path.isEmpty()) return Dropped::Nothing;
     const QFileInfo info(path);
-    if (info.isDir()) return Dropped::ModelFolder;
+    if (info.isDir()) return Dropped::Model;
     if (!info.isFile()) return Dropped::Nothing;
+    // By its first bytes: Ollama's blobs have no extension.
+    if (isGgufFile(path.toStdString())) return Dropped::Model;
     if (path.endsWith(QStringLiteral(".safetensors"), Qt::CaseInsensitive)) return Dropped::AttentionFile;
     if (path.endsWith(QLatin1Char('.') + QLatin1String(kSessionSuffix), Qt::CaseInsensitive)) return Dropped::Session;
     return ImageInputBar::isImageFile(path) ? Dropped::Image : Dropped::Nothing;
@@ -240,8 +243,11 @@ void MainWindow::buildFileMenu() {
     };
     QAction* open = add(tr("&Open Model…"), "openAction", QKeySequence::Open, &MainWindow::chooseModel);
     open->setIcon(QIcon::fromTheme(QStringLiteral("document-open")));
-    open->setToolTip(tr("Open a model from the Hugging Face cache or a folder (%1)").arg(open->shortcut().toString(QKeySequence::NativeText)));
+    open->setToolTip(tr("Open a model from the Hugging Face cache, Ollama, LM Studio, a folder or a file (%1)")
+                         .arg(open->shortcut().toString(QKeySequence::NativeText)));
     add(tr("Open Model &Folder…"), "openFolderAction", {}, &MainWindow::chooseModelFolder)->setToolTip(tr("Open a Hugging Face model folder from disk"));
+    add(tr("Open Model F&ile…"), "openModelFileAction", {}, &MainWindow::chooseModelFile)
+        ->setToolTip(tr("Open a GGUF model file (llama.cpp, Ollama, LM Studio) from disk"));
     QAction* download = add(tr("&Download Model…"), "downloadAction", {}, &MainWindow::showDownloadDialog);
     download->setIcon(QIcon::fromTheme(QStringLiteral("download")));
     download->setToolTip(tr("Download a model from the Hugging Face hub into the cache and open it"));
@@ -405,12 +411,20 @@ void MainWindow::chooseModelFolder() {
     if (!folder.isEmpty()) openModel(folder);
 }
 
+void MainWindow::chooseModelFile() {
+    const QString last = QSettings().value(kLastFolderKey).toString();
+    const QString start = last.isEmpty() ? QDir::homePath() : QFileInfo(last).absolutePath();
+    const QString file = QFileDialog::getOpenFileName(this, tr("Open Model File"), start, tr("GGUF models (*.gguf);;All files (*)"));
+    if (!file.isEmpty()) openModel(file);
+}
+
 void MainWindow::chooseModel() {
     auto* dialog = new CachedModelsDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &CachedModelsDialog::modelChosen, this, &MainWindow::openModel);
     // Queued: the next dialog opens once this one has closed.
     connect(dialog, &CachedModelsDialog::folderRequested, this, &MainWindow::chooseModelFolder, Qt::QueuedConnection);
+    connect(dialog, &CachedModelsDialog::fileRequested, this, &MainWindow::chooseModelFile, Qt::QueuedConnection);
     connect(dialog, &CachedModelsDialog::downloadRequested, this, &MainWindow::showDownloadDialog, Qt::QueuedConnection);
     dialog->open();
 }
@@ -435,13 +449,13 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    // A folder is a model; an attention or session file opens; an image is input for the open image model.
+    // A folder or a GGUF file is a model; an attention or session file opens; an image is input for the open image model.
     const QString path = singleLocalPath(event->mimeData());
     const Dropped kind = droppedKind(path);
     if (kind == Dropped::Nothing) return;
     event->acceptProposedAction();
     switch (kind) {
-    case Dropped::ModelFolder: openModel(path); break;
+    case Dropped::Model: openModel(path); break;
     case Dropped::AttentionFile: openAttentionFile(path); break;
     case Dropped::Session: openSession(path); break;
     case Dropped::Image: openImage(path); break;

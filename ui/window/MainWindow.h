@@ -136,6 +136,7 @@ public:
 public slots:
     void openModel(const QString& folder);
     void chooseModelFolder();
+    void chooseModelFile();
     // File ▸ Open Model…: the models in the Hugging Face cache, with Folder… and Download….
     // File ▸ Download Model…: fetches one from the hub and opens it.
     void chooseModel();
