@@ -1,5 +1,6 @@
 // attnscope-bench: times the engine's forward pass (every attention map kept) on a model of
-// a given shape with random weights. The last line is machine-readable: median_s=... .
+// a given shape with random weights, or on a given checkpoint (--model: a folder or a GGUF
+// file) with random token ids. The last line is machine-readable: median_s=... .
 // Compare against tools/bench_vs_torch.py, which runs the same shapes through PyTorch.
 #include <algorithm>
 #include <chrono>
@@ -45,7 +46,8 @@ struct Options {
     std::cerr << "error: " << message
               << " (usage: attnscope-bench --family bert|gpt2|llama|llama3|gemma2|vit --layers L --hidden D --heads H --seq N"
                  " [--kv-heads K] [--head-dim D] [--intermediate I] [--vocab V] [--repeats R] [--threads T] [--dtype f32|bf16] [--attention auto|float32|float16|log8]"
-                 " [--warmup 0|1]; or attnscope-bench --render --seq N --layers L --heads H;"
+                 " [--warmup 0|1]; or attnscope-bench --model PATH --seq N [--repeats R] [--threads T] [--warmup 0|1];"
+                 " or attnscope-bench --render --seq N --layers L --heads H;"
                  " or attnscope-bench --analysis --model M --text T [--repeats R])\n";
     std::exit(2);
 }
@@ -102,6 +104,7 @@ Options parse(int argc, char** argv) {
         if (o.model.empty() || o.text.empty()) usage("--analysis needs --model and --text");
         return o;
     }
+    if (!o.model.empty()) return o;  // the checkpoint's own shape
     const auto& f = o.shape.family;
     if (f != "bert" && f != "gpt2" && f != "llama" && f != "llama3" && f != "gemma2" && f != "vit")
         usage("--family must be bert, gpt2, llama, llama3, gemma2 or vit");
@@ -114,21 +117,16 @@ Options parse(int argc, char** argv) {
 }
 
 // Multiply-adds counted twice: projections, MLP, the two attention products (the lower triangle
-// of them for the causal models) and, for the causal language models (tied heads), the logits.
-double forwardFlops(const Options& o, int n) {
-    const bench::ModelShape& s = o.shape;
-    const double h = s.hidden, L = s.layers;
-    const double kv = s.kvHeads ? s.kvHeads : s.heads;
-    const double d = bench::headDimOf(s), inter = bench::intermediateOf(s);
-    const double proj = 2.0 * n * h * (2 * s.heads * d + 2 * kv * d);
-    const bool gated = s.family == "llama" || s.family == "llama3" || s.family == "gemma2";
-    const double mlp = 2.0 * n * h * inter * (gated ? 3 : 2);
+// of them for the causal models) and, for the causal language models, the logits.
+double forwardFlops(const attnscope::ModelConfig& c, int n) {
+    const double h = c.hidden, L = c.layers, heads = c.heads, kv = c.kvHeads;
+    const double d = c.headDim ? c.headDim : c.hidden / c.heads;
+    const double proj = 2.0 * n * h * (2 * heads * d + 2 * kv * d);
+    const double mlp = 2.0 * n * h * c.intermediate * (c.gatedMlp ? 3 : 2);
     // A causal model needs only the lower triangle of its two n x n products (and computes only that).
-    const bool causal = s.family != "bert" && s.family != "vit";
-    const double pairs = causal ? n * (n + 1.0) / 2.0 : n * double(n);
-    const double attention = 2.0 * 2.0 * pairs * s.heads * d;
-    const bool lm = s.family != "bert" && s.family != "vit";
-    return L * (proj + mlp + attention) + (lm ? 2.0 * n * h * s.vocab : 0.0);
+    const double pairs = c.causal ? n * (n + 1.0) / 2.0 : n * double(n);
+    const double attention = 2.0 * 2.0 * pairs * heads * d;
+    return L * (proj + mlp + attention) + (c.causal ? 2.0 * n * h * c.vocabSize : 0.0);
 }
 
 }  // namespace
@@ -168,8 +166,9 @@ int main(int argc, char** argv) {
                       std::to_string(o.shape.positions) +
                       (o.shape.bf16 ? "-bf16" : ""));
     try {
-        if (!std::filesystem::exists(dir / "model.safetensors")) bench::writeSyntheticCheckpoint(o.shape, dir);
-        const auto cp = attnscope::Checkpoint::open(dir);
+        if (o.model.empty() && !std::filesystem::exists(dir / "model.safetensors")) bench::writeSyntheticCheckpoint(o.shape, dir);
+        const auto cp = attnscope::Checkpoint::open(o.model.empty() ? dir : std::filesystem::path(o.model));
+        const attnscope::ModelConfig& config = cp->config();
         attnscope::ForwardInput in;
         in.attentionPrecision = o.precision;
         int n = o.seq;
@@ -181,8 +180,9 @@ int main(int argc, char** argv) {
             std::mt19937 rng(7);
             for (int i = 0; i < n; ++i) in.ids.push_back(static_cast<int>(rng() % cp->config().vocabSize));
         }
-        std::printf("family=%s layers=%d hidden=%d heads=%d seq=%d threads=%d eigen_threads=%d\n", o.shape.family.c_str(),
-                    o.shape.layers, o.shape.hidden, o.shape.heads, n, threads, Eigen::nbThreads());
+        std::printf("family=%s layers=%d hidden=%d heads=%d seq=%d threads=%d eigen_threads=%d weight_mb=%.0f\n", config.modelType.c_str(),
+                    config.layers, config.hidden, config.heads, n, threads, Eigen::nbThreads(),
+                    double(cp->model().weights().weightBytes()) / (1 << 20));
         if (o.warmup) cp->forward(in);  // page in the weights
         std::vector<double> times;
         std::string precision;
@@ -200,7 +200,7 @@ int main(int argc, char** argv) {
         getrusage(RUSAGE_SELF, &usage);
         std::printf("attention=%s\n", precision.c_str());
         std::printf("peak_rss_mb=%.0f\n", usage.ru_maxrss / 1024.0);
-        std::printf("gflops_per_s=%.1f\n", forwardFlops(o, n) / median / 1e9);
+        std::printf("gflops_per_s=%.1f\n", forwardFlops(config, n) / median / 1e9);
         std::printf("median_s=%.6f\n", median);
     } catch (const attnscope::Error& e) {
         std::cerr << "error: " << e.what() << "\n";
