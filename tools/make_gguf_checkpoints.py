@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Writes tiny random-weight Hugging Face checkpoints of the families whose GGUF files AttnScope
-runs but that the shared golden set lacks (qwen2, qwen3), for tests/fixtures/gguf/: each is then
+runs but that the shared golden set lacks (qwen2, qwen3, gemma, gemma2, gemma3, phi3), for
+tests/fixtures/gguf/: each is then
 written as GGUF by llama.cpp's converter (tools/gguf_from_hf.py) and run by llama.cpp
 (tools/llama_cpp_reference.mjs), whose probabilities are the reference. The checkpoint itself
 is not a reference: the test only requires AttnScope to run it the same from both files.
@@ -8,7 +9,7 @@ is not a reference: the test only requires AttnScope to run it the same from bot
 The weights are random (numpy, fixed seed), scaled so that attention is far from uniform; the
 tokenizer is the golden GPT-2's byte-level BPE (600 tokens).
 
-Usage: tools/make_gguf_checkpoints.py GOLDEN_DIR OUT_DIR
+Usage: tools/make_gguf_checkpoints.py GOLDEN_DIR OUT_DIR [FAMILY,…]
 """
 import json
 import shutil
@@ -20,9 +21,32 @@ import numpy as np
 
 HIDDEN, LAYERS, HEADS, KV_HEADS, HEAD_DIM, INTERMEDIATE, VOCAB = 32, 2, 4, 2, 8, 64, 600
 
+LLAMA_NAMES = {"post_mlp_norm": None, "pre_mlp_norm": "post_attention_layernorm", "post_attn_norm": None}
+GEMMA2_NAMES = {"post_mlp_norm": "post_feedforward_layernorm", "pre_mlp_norm": "pre_feedforward_layernorm",
+                "post_attn_norm": "post_attention_layernorm"}
 FAMILIES = {
     "qwen2": {"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "qkv_bias": True, "qk_norm": False},
     "qwen3": {"architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3", "qkv_bias": False, "qk_norm": True},
+    # Gemma: norms as offsets from 1 (the converter stores 1 + w), GeGLU, embeddings times
+    # sqrt(hidden). Gemma 2 adds post-norms, soft-capping and a sliding window (small here, so
+    # that the texts cross it); Gemma 3 q/k norms, five sliding layers to a global one (six
+    # layers here, so that one is global) and a local RoPE base.
+    "gemma": {"architectures": ["GemmaForCausalLM"], "model_type": "gemma", "qkv_bias": False, "qk_norm": False,
+              "norm_center": 0.0, "config": {"hidden_act": "gelu_pytorch_tanh", "hidden_activation": "gelu_pytorch_tanh"}},
+    "gemma2": {"architectures": ["Gemma2ForCausalLM"], "model_type": "gemma2", "qkv_bias": False, "qk_norm": False,
+               "norm_center": 0.0, "names": GEMMA2_NAMES,
+               "config": {"hidden_activation": "gelu_pytorch_tanh", "query_pre_attn_scalar": HEAD_DIM,
+                          "attn_logit_softcapping": 50.0, "final_logit_softcapping": 30.0, "sliding_window": 4}},
+    "gemma3": {"architectures": ["Gemma3ForCausalLM"], "model_type": "gemma3_text", "qkv_bias": False, "qk_norm": True,
+               "norm_center": 0.0, "names": GEMMA2_NAMES, "layers": 6,
+               "config": {"hidden_activation": "gelu_pytorch_tanh", "query_pre_attn_scalar": HEAD_DIM,
+                          "sliding_window": 4, "sliding_window_pattern": 6, "rope_theta": 1000000.0,
+                          "rope_local_base_freq": 10000.0, "final_logit_softcapping": None,
+                          "attn_logit_softcapping": None}},
+    # Phi-3: one qkv_proj and one gate_up_proj, an untied head.
+    "phi3": {"architectures": ["Phi3ForCausalLM"], "model_type": "phi3", "qkv_bias": False, "qk_norm": False,
+             "fused": True, "tied": False,
+             "config": {"original_max_position_embeddings": 128, "rope_scaling": None, "sliding_window": None}},
 }
 
 
@@ -44,17 +68,27 @@ def checkpoint(family, spec, golden, out):
     def w(*shape, scale=0.3):
         return (rng.standard_normal(shape) * scale).astype(np.float32)
 
-    def norm(n):
-        return (1.0 + rng.standard_normal(n) * 0.1).astype(np.float32)
+    center = spec.get("norm_center", 1.0)  # Gemma's norm weights are offsets from 1
 
+    def norm(n):
+        return (center + rng.standard_normal(n) * 0.1).astype(np.float32)
+
+    names = spec.get("names", LLAMA_NAMES)
+    layers = spec.get("layers", LAYERS)
     t = {"model.embed_tokens.weight": w(VOCAB, HIDDEN, scale=1.0), "model.norm.weight": norm(HIDDEN)}
-    for layer in range(LAYERS):
+    if not spec.get("tied", True):
+        t["lm_head.weight"] = w(VOCAB, HIDDEN)
+    for layer in range(layers):
         p = f"model.layers.{layer}."
         t[p + "input_layernorm.weight"] = norm(HIDDEN)
-        t[p + "post_attention_layernorm.weight"] = norm(HIDDEN)
-        t[p + "self_attn.q_proj.weight"] = w(HEADS * HEAD_DIM, HIDDEN)
-        t[p + "self_attn.k_proj.weight"] = w(KV_HEADS * HEAD_DIM, HIDDEN)
-        t[p + "self_attn.v_proj.weight"] = w(KV_HEADS * HEAD_DIM, HIDDEN)
+        for role in ("pre_mlp_norm", "post_attn_norm", "post_mlp_norm"):
+            if names[role]:
+                t[p + names[role] + ".weight"] = norm(HIDDEN)
+        q, k, v = w(HEADS * HEAD_DIM, HIDDEN), w(KV_HEADS * HEAD_DIM, HIDDEN), w(KV_HEADS * HEAD_DIM, HIDDEN)
+        if spec.get("fused"):
+            t[p + "self_attn.qkv_proj.weight"] = np.concatenate([q, k, v])
+        else:
+            t[p + "self_attn.q_proj.weight"], t[p + "self_attn.k_proj.weight"], t[p + "self_attn.v_proj.weight"] = q, k, v
         t[p + "self_attn.o_proj.weight"] = w(HIDDEN, HEADS * HEAD_DIM)
         if spec["qkv_bias"]:
             t[p + "self_attn.q_proj.bias"] = w(HEADS * HEAD_DIM, scale=0.5)
@@ -63,19 +97,23 @@ def checkpoint(family, spec, golden, out):
         if spec["qk_norm"]:
             t[p + "self_attn.q_norm.weight"] = norm(HEAD_DIM)
             t[p + "self_attn.k_norm.weight"] = norm(HEAD_DIM)
-        t[p + "mlp.gate_proj.weight"] = w(INTERMEDIATE, HIDDEN)
-        t[p + "mlp.up_proj.weight"] = w(INTERMEDIATE, HIDDEN)
+        gate, up = w(INTERMEDIATE, HIDDEN), w(INTERMEDIATE, HIDDEN)
+        if spec.get("fused"):
+            t[p + "mlp.gate_up_proj.weight"] = np.concatenate([gate, up])
+        else:
+            t[p + "mlp.gate_proj.weight"], t[p + "mlp.up_proj.weight"] = gate, up
         t[p + "mlp.down_proj.weight"] = w(HIDDEN, INTERMEDIATE)
     out.mkdir(parents=True, exist_ok=True)
     write_safetensors(out / "model.safetensors", t)
     config = {
         "architectures": spec["architectures"], "model_type": spec["model_type"], "vocab_size": VOCAB,
-        "hidden_size": HIDDEN, "intermediate_size": INTERMEDIATE, "num_hidden_layers": LAYERS,
+        "hidden_size": HIDDEN, "intermediate_size": INTERMEDIATE, "num_hidden_layers": layers,
         "num_attention_heads": HEADS, "num_key_value_heads": KV_HEADS, "head_dim": HEAD_DIM,
         "max_position_embeddings": 128, "rms_norm_eps": 1e-6, "rope_theta": 10000.0, "hidden_act": "silu",
-        "tie_word_embeddings": True, "bos_token_id": 0, "eos_token_id": 0, "attention_bias": spec["qkv_bias"],
-        "torch_dtype": "float32",
+        "tie_word_embeddings": spec.get("tied", True), "bos_token_id": 0, "eos_token_id": 0,
+        "attention_bias": spec["qkv_bias"], "torch_dtype": "float32",
     }
+    config.update(spec.get("config", {}))
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     for name in ("tokenizer.json", "tokenizer_config.json"):
         if (golden / "gpt2" / "model" / name).exists():
@@ -84,8 +122,9 @@ def checkpoint(family, spec, golden, out):
 
 def main():
     golden, out = Path(sys.argv[1]), Path(sys.argv[2])
-    for family, spec in FAMILIES.items():
-        checkpoint(family, spec, golden, out / family)
+    only = sys.argv[3].split(",") if len(sys.argv) > 3 else list(FAMILIES)
+    for family in only:
+        checkpoint(family, FAMILIES[family], golden, out / family)
 
 
 if __name__ == "__main__":

@@ -82,6 +82,20 @@ CheckpointWeights::CheckpointWeights(std::unique_ptr<GgufFile> file, const std::
             reordered_.push_back(std::move(copy));
             bytes = reordered_.back().data();
         }
+        if (t.subtract != 0.0f) {
+            if (isBlockQuantized(info.dtype))
+                throw Error(f.path().string() + ": tensor '" + t.stored + "' is quantized, but its values must be shifted (it should be float)");
+            const auto count = static_cast<std::size_t>(info.elementCount());
+            std::vector<float> values(count);
+            convertToFloat(info.dtype, bytes, count, values.data());
+            for (float& v : values) v -= t.subtract;
+            std::vector<std::uint8_t> copy(count * sizeof(float));
+            std::memcpy(copy.data(), values.data(), copy.size());
+            reordered_.push_back(std::move(copy));
+            bytes = reordered_.back().data();
+            info.dtype = DType::F32;
+            info.end = info.begin + count * sizeof(float);
+        }
         ownInfos_.push_back(std::move(info));
         Location loc;
         loc.info = &ownInfos_.back();

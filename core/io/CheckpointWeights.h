@@ -42,11 +42,14 @@ public:
     // The tensors of a GGUF file under the names the model's family table uses. Each is read in
     // place unless `rowOrder` is given: then row r of the tensor is stored row rowOrder[r], and a
     // reordered copy is made once (rows are whole quantization blocks, so that works for every
-    // type). Block-quantized tensors always stay quantized (packed()).
+    // type). Block-quantized tensors always stay quantized (packed()). A non-zero `subtract` is
+    // taken from every value of a float tensor (a float32 copy is made once): Gemma's norm
+    // weights, which llama.cpp's converter stores as 1 + w.
     struct GgufTensorName {
         std::string stored;
         std::string name;
         std::vector<std::int64_t> rowOrder;
+        float subtract = 0.0f;
     };
     CheckpointWeights(std::unique_ptr<GgufFile> file, const std::vector<GgufTensorName>& tensors,
                       std::size_t conversionBudget = kDefaultConversionBudget);  // throws attnscope::Error
@@ -88,7 +91,7 @@ private:
     std::vector<std::unique_ptr<SafetensorsFile>> files_;
     std::vector<std::unique_ptr<TorchCheckpoint>> torchFiles_;
     std::unique_ptr<GgufFile> ggufFile_;
-    std::deque<std::vector<std::uint8_t>> reordered_;  // GGUF tensors whose rows were put in order
+    std::deque<std::vector<std::uint8_t>> reordered_;  // GGUF tensors copied on load (rows put in order, values shifted)
     std::deque<TensorInfo> ownInfos_;  // info() for PyTorch and renamed GGUF tensors; deque: addresses stay valid
     std::vector<std::filesystem::path> sources_;
     bool keepSixteenBit_ = false;

@@ -21,9 +21,9 @@ const std::map<std::string, R>& ggufRoleNames() {
         {"blk.{L}.attn_k", R::AttnK},              {"blk.{L}.attn_v", R::AttnV},
         {"blk.{L}.attn_qkv", R::AttnQkv},          {"blk.{L}.attn_output", R::AttnOut},
         {"blk.{L}.attn_q_norm", R::AttnQNorm},     {"blk.{L}.attn_k_norm", R::AttnKNorm},
-        {"blk.{L}.attn_post_norm", R::AttnOutNorm}, {"blk.{L}.ffn_norm", R::MlpNorm},
+        {"blk.{L}.post_attention_norm", R::AttnOutNorm}, {"blk.{L}.ffn_norm", R::MlpNorm},
         {"blk.{L}.ffn_gate", R::MlpGate},          {"blk.{L}.ffn_up", R::MlpUp},
-        {"blk.{L}.ffn_down", R::MlpDown},          {"blk.{L}.ffn_post_norm", R::MlpOutNorm},
+        {"blk.{L}.ffn_down", R::MlpDown},          {"blk.{L}.post_ffw_norm", R::MlpOutNorm},
     };
     return names;
 }
@@ -35,6 +35,11 @@ struct GgufArchitecture {
     const char* modelType;        // the family table's model_type
     bool interleavedRotaryRows;   // Q and K rows permuted into rotary pairs (LlamaModel.permute)
     const char* activation;       // the activation, which GGUF does not store; nullptr: the family's default
+    float normOffset = 0.0f;      // the converter stored every norm weight as w + this (Gemma: 1)
+    bool fusedGateUp = false;     // ffn_up holds [gate | up] (Phi-3's gate_up_proj)
+    // GGUF does not store Gemma 2/3's query_pre_attn_scalar: llama.cpp takes head_dim, except for
+    // the 27B models (this many layers), where it takes hidden / heads. 0: not this family.
+    int queryScalarIsWidthPerHeadAt = 0;
 };
 
 constexpr GgufArchitecture kArchitectures[] = {
@@ -42,6 +47,10 @@ constexpr GgufArchitecture kArchitectures[] = {
     {"qwen2", "qwen2", false, "silu"},
     {"qwen3", "qwen3", false, "silu"},
     {"gpt2", "gpt2", false, nullptr},
+    {"gemma", "gemma", false, "gelu_pytorch_tanh", 1.0f},
+    {"gemma2", "gemma2", false, "gelu_pytorch_tanh", 1.0f, false, 46},
+    {"gemma3", "gemma3_text", false, "gelu_pytorch_tanh", 1.0f, false, 62},
+    {"phi3", "phi3", false, "silu", 0.0f, true},
 };
 
 const GgufArchitecture& architectureOf(const GgufFile& f) {
@@ -51,6 +60,11 @@ const GgufArchitecture& architectureOf(const GgufFile& f) {
     std::string known;
     for (const auto& a : kArchitectures) known += std::string(known.empty() ? "" : ", ") + a.name;
     throw Error(f.path().string() + ": GGUF architecture '" + arch + "' is not one AttnScope runs (it runs " + known + ")");
+}
+
+bool isNormRole(R role) {
+    return role == R::AttnNorm || role == R::AttnOutNorm || role == R::AttnQNorm || role == R::AttnKNorm || role == R::MlpNorm ||
+           role == R::MlpOutNorm || role == R::FinalNorm;
 }
 
 std::int64_t rowsOf(const GgufFile& f, const std::string& tensor) {
@@ -110,6 +124,29 @@ nlohmann::json ggufConfigJson(const GgufFile& f) {
                     "rope.scaling.type) is not one AttnScope reads from GGUF yet");
     if (f.findTensor("rope_freqs.weight"))
         throw Error(f.path().string() + ": tensor 'rope_freqs.weight' (Llama 3.1's rotary frequency factors) is not read from GGUF yet");
+    if (f.findTensor("rope_factors_long.weight") || f.findTensor("rope_factors_short.weight"))
+        throw Error(f.path().string() + ": tensors 'rope_factors_long.weight' and 'rope_factors_short.weight' (Phi-3's LongRoPE) "
+                    "are not read from GGUF yet");
+    if (auto rotary = f.optionalUnsigned(k + "rope.dimension_count"); rotary && spec->positions == PositionScheme::Rotary) {
+        const std::uint64_t headDim = f.optionalUnsigned(k + "attention.key_length").value_or(c[keys.hidden].get<std::uint64_t>() / heads);
+        if (*rotary != headDim) {
+            if (!keys.rotaryFraction)
+                throw Error(f.path().string() + ": " + k + "rope.dimension_count is " + std::to_string(*rotary) + " of " +
+                            std::to_string(headDim) + " head dimensions; a " + a.modelType + " model rotates them all");
+            c[keys.rotaryFraction] = double(*rotary) / double(headDim);
+        }
+    }
+    if (keys.attnSoftcap)
+        if (auto cap = f.optionalNumber(k + "attn_logit_softcapping")) c[keys.attnSoftcap] = *cap;
+    if (keys.finalSoftcap)
+        if (auto cap = f.optionalNumber(k + "final_logit_softcapping")) c[keys.finalSoftcap] = *cap;
+    // 0: none (the converter's mark of a Phi-3 without one).
+    if (auto window = f.optionalUnsigned(k + "attention.sliding_window"); window && *window > 0) c["sliding_window"] = *window;
+    if (a.queryScalarIsWidthPerHeadAt > 0 && keys.queryPreAttnScalar) {
+        const std::uint64_t layers = c[keys.layers].get<std::uint64_t>();
+        const std::uint64_t headDim = f.optionalUnsigned(k + "attention.key_length").value_or(256);
+        c[keys.queryPreAttnScalar] = layers == std::uint64_t(a.queryScalarIsWidthPerHeadAt) ? c[keys.hidden].get<std::uint64_t>() / heads : headDim;
+    }
     c[keys.vocab] = rowsOf(f, "token_embd.weight");
     c["tie_word_embeddings"] = f.findTensor("output.weight") == nullptr;
     if (a.activation) c[keys.activation] = a.activation;
@@ -150,13 +187,17 @@ GgufModel openGgufModel(const std::filesystem::path& path) {
         if (base == "output" && !head.empty()) {
             n.name = head + suffix;
         } else {
-            const auto role = ggufRoleNames().find(pattern);
-            if (role == ggufRoleNames().end() || !spec.names.count(role->second))
+            auto found = ggufRoleNames().find(pattern);
+            if (found == ggufRoleNames().end())
                 throw Error(where + ": tensor '" + t.name + "' is not one a " + arch.name + " model has in AttnScope");
-            n.name = spec.basePrefixes.front() + layerPath(spec.names.at(role->second), layer) + suffix;
-            if (arch.interleavedRotaryRows && (role->second == R::AttnQ || role->second == R::AttnK)) {
+            const R role = arch.fusedGateUp && found->second == R::MlpUp ? R::MlpGateUp : found->second;
+            if (!spec.names.count(role))
+                throw Error(where + ": tensor '" + t.name + "' is not one a " + arch.name + " model has in AttnScope");
+            n.name = spec.basePrefixes.front() + layerPath(spec.names.at(role), layer) + suffix;
+            if (arch.normOffset != 0.0f && isNormRole(role) && suffix == ".weight") n.subtract = arch.normOffset;
+            if (arch.interleavedRotaryRows && (role == R::AttnQ || role == R::AttnK)) {
                 const std::int64_t rows = t.shape.empty() ? 1 : t.shape.front();
-                const int heads = role->second == R::AttnQ ? m.config.heads : m.config.kvHeads;
+                const int heads = role == R::AttnQ ? m.config.heads : m.config.kvHeads;
                 n.rowOrder = rotaryPairOrder(rows, heads, where + ": tensor '" + t.name + "'");
             }
         }
