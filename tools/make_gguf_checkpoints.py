@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Writes tiny random-weight Hugging Face checkpoints of the families whose GGUF files AttnScope
-runs but that the shared golden set lacks (qwen2, qwen3, gemma, gemma2, gemma3, phi3), for
+runs but that the shared golden set lacks (qwen2, qwen3, gemma, gemma2, gemma3, phi3, and a
+llama with Llama 3.1's rotary scaling), for
 tests/fixtures/gguf/: each is then
 written as GGUF by llama.cpp's converter (tools/gguf_from_hf.py) and run by llama.cpp
 (tools/llama_cpp_reference.mjs), whose probabilities are the reference. The checkpoint itself
@@ -43,6 +44,11 @@ FAMILIES = {
                           "sliding_window": 4, "sliding_window_pattern": 6, "rope_theta": 1000000.0,
                           "rope_local_base_freq": 10000.0, "final_logit_softcapping": None,
                           "attn_logit_softcapping": None}},
+    # Llama 3.1's rotary scaling (llama.cpp's converter stores it as rope_freqs.weight), with a
+    # pretraining length that puts the tiny heads' four frequencies in all three of its bands.
+    "llama31": {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "qkv_bias": False, "qk_norm": False,
+                "config": {"rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                                            "high_freq_factor": 4.0, "original_max_position_embeddings": 64}}},
     # Phi-3: one qkv_proj and one gate_up_proj, an untied head.
     "phi3": {"architectures": ["Phi3ForCausalLM"], "model_type": "phi3", "qkv_bias": False, "qk_norm": False,
              "fused": True, "tied": False,

@@ -6,6 +6,8 @@
 #include "Error.h"
 #include "model/GgufTokenizer.h"
 
+#include <cmath>
+
 namespace attnscope {
 namespace {
 
@@ -61,6 +63,8 @@ const GgufArchitecture& architectureOf(const GgufFile& f) {
     for (const auto& a : kArchitectures) known += std::string(known.empty() ? "" : ", ") + a.name;
     throw Error(f.path().string() + ": GGUF architecture '" + arch + "' is not one AttnScope runs (it runs " + known + ")");
 }
+
+constexpr const char* kRopeFrequencyDivisors = "rope_freqs.weight";
 
 bool isNormRole(R role) {
     return role == R::AttnNorm || role == R::AttnOutNorm || role == R::AttnQNorm || role == R::AttnKNorm || role == R::MlpNorm ||
@@ -122,8 +126,6 @@ nlohmann::json ggufConfigJson(const GgufFile& f) {
     if (f.find(k + "rope.scaling.type") && f.requiredString(k + "rope.scaling.type") != "none")
         throw Error(f.path().string() + ": rotary scaling '" + f.requiredString(k + "rope.scaling.type") + "' (" + k +
                     "rope.scaling.type) is not one AttnScope reads from GGUF yet");
-    if (f.findTensor("rope_freqs.weight"))
-        throw Error(f.path().string() + ": tensor 'rope_freqs.weight' (Llama 3.1's rotary frequency factors) is not read from GGUF yet");
     if (f.findTensor("rope_factors_long.weight") || f.findTensor("rope_factors_short.weight"))
         throw Error(f.path().string() + ": tensors 'rope_factors_long.weight' and 'rope_factors_short.weight' (Phi-3's LongRoPE) "
                     "are not read from GGUF yet");
@@ -164,6 +166,22 @@ GgufModel openGgufModel(const std::filesystem::path& path) {
     const std::string where = path.string();
     GgufModel m{ModelConfig::fromJson(ggufConfigJson(f), where), nullptr, nullptr, {}};
     m.config.matricesInOut = false;  // ggml stores every matrix with its inputs along a row
+    if (const TensorInfo* freqs = f.findTensor(kRopeFrequencyDivisors)) {
+        // Llama 3.1 and 3.2: the scaling of each rotary frequency, as llama.cpp applies it.
+        if (m.config.ropes.size() != 1)
+            throw Error(where + ": tensor '" + std::string(kRopeFrequencyDivisors) + "' scales a rotary embedding, and this " +
+                        arch.name + " model has " + std::to_string(m.config.ropes.size()));
+        if (isBlockQuantized(freqs->dtype) || freqs->shape.size() != 1 || freqs->shape[0] != m.config.ropes.front().rotaryDims / 2)
+            throw Error(where + ": tensor '" + std::string(kRopeFrequencyDivisors) + "' has shape " + freqs->shapeString() +
+                        "; expected one factor for each of the " + std::to_string(m.config.ropes.front().rotaryDims / 2) +
+                        " rotary frequencies");
+        std::vector<float> values(static_cast<std::size_t>(freqs->shape[0]));
+        convertToFloat(freqs->dtype, f.bytes(*freqs), values.size(), values.data());
+        for (float v : values)
+            if (!(v > 0.0f) || !std::isfinite(v))
+                throw Error(where + ": tensor '" + std::string(kRopeFrequencyDivisors) + "' has a factor that is not a positive number");
+        m.config.ropes.front().divisors.assign(values.begin(), values.end());
+    }
     const FamilySpec& spec = m.config.spec();
 
     // Every tensor must be one the family reads: an unknown one would be silently ignored.
@@ -173,6 +191,7 @@ GgufModel openGgufModel(const std::filesystem::path& path) {
     const std::regex layered(R"(blk\.(\d+)\.(.+))");
     std::vector<CheckpointWeights::GgufTensorName> names;
     for (const TensorInfo& t : f.tensors()) {
+        if (t.name == kRopeFrequencyDivisors) continue;  // read into the config above
         const auto dot = t.name.rfind('.');
         const std::string base = dot == std::string::npos ? t.name : t.name.substr(0, dot);
         const std::string suffix = dot == std::string::npos ? "" : t.name.substr(dot);

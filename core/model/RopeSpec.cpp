@@ -215,6 +215,8 @@ std::vector<double> RopeSpec::inverseFrequencies(int seqLength) const {
             f = static_cast<float>(f / factor * (1.0f - keep) + f * keep);
         }
     }
+    if (!divisors.empty())
+        for (std::size_t i = 0; i < inv.size() && i < divisors.size(); ++i) inv[i] /= divisors[i];
     return inv;
 }
 
@@ -231,6 +233,7 @@ std::string RopeSpec::describe() const {
         s << ", attention x" << attentionFactor;
     }
     if (fraction < 1.0) s << ", " << rotaryDims << " dims rotated";
+    if (!divisors.empty()) s << ", frequencies divided by up to " << *std::max_element(divisors.begin(), divisors.end());
     s << ")";
     return s.str();
 }

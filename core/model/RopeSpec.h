@@ -28,6 +28,10 @@ struct RopeSpec {
     bool truncate = true;             // YaRN: round the ramp's ends to whole dimensions
     std::vector<double> shortFactor;  // LongRoPE: per frequency, up to originalMaxPositions
     std::vector<double> longFactor;   // and beyond it
+    // Per frequency, a number it is divided by after the above: how a GGUF file stores Llama
+    // 3.1's and 3.2's scaling (rope_freqs.weight, computed by llama.cpp's converter from the
+    // checkpoint's llama3 parameters). Empty: none.
+    std::vector<double> divisors;
 
     // The inverse frequencies (rotaryDims / 2 of them) for a forward pass whose last position
     // is seqLength - 1: dynamic NTK and LongRoPE depend on it, the others do not.

@@ -147,6 +147,7 @@ void GgufModelsTest::sameAsSafetensors_data() {
     QTest::newRow("gemma2") << "gemma2";  // post-norms, soft-capping, a sliding window
     QTest::newRow("gemma3") << "gemma3";  // q/k norms, five sliding layers to a global one
     QTest::newRow("phi3") << "phi3";      // fused qkv and gate_up, an untied head
+    QTest::newRow("llama31") << "llama31";  // Llama 3.1's rotary scaling, stored as rope_freqs.weight
 }
 
 void GgufModelsTest::sameAsSafetensors() {
@@ -190,6 +191,7 @@ void GgufModelsTest::llamaCppPredictsTheSame_data() {
     QTest::newRow("qwen2 F32") << "qwen2-f32" << 1e-5 << 100;
     QTest::newRow("qwen3 F32") << "qwen3-f32" << 1e-5 << 100;
     QTest::newRow("phi3 F32") << "phi3-f32" << 1e-5 << 100;
+    QTest::newRow("llama31 F32") << "llama31-f32" << 1e-5 << 100;
     // Gemma's GELU (tanh form) is ggml's half-precision table as for GPT-2 above. Gemma 1 has
     // no soft-capping, so its sharper logits carry that rounding further: 9.8e-4 here. With
     // ggml's rounding copied into AttnScope's GELU (tried, not kept) the differences fall to
@@ -294,8 +296,13 @@ void GgufModelsTest::refusesWhatItCannotRun_data() {
     }
     {
         GgufBuilder b = tinyLlama();
-        b.addF32Tensor("rope_freqs.weight", {2}, {1, 1});
-        row("rope frequency factors", b, "rope_freqs.weight");
+        b.addF32Tensor("rope_freqs.weight", {3}, {1, 1, 1});
+        row("rope frequency factors of the wrong shape", b, "'rope_freqs.weight' has shape [3]; expected one factor for each of the 2");
+    }
+    {
+        GgufBuilder b = tinyLlama();
+        b.addF32Tensor("rope_freqs.weight", {2}, {1, -1});
+        row("a negative rope frequency factor", b, "a factor that is not a positive number");
     }
     {
         GgufBuilder b = tinyLlama();
