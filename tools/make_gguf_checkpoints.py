@@ -44,6 +44,13 @@ FAMILIES = {
                           "sliding_window": 4, "sliding_window_pattern": 6, "rope_theta": 1000000.0,
                           "rope_local_base_freq": 10000.0, "final_logit_softcapping": None,
                           "attn_logit_softcapping": None}},
+    # Gemma 3 4B and up: linear rotary scaling of the global layers only.
+    "gemma3_linear": {"architectures": ["Gemma3ForCausalLM"], "model_type": "gemma3_text", "qkv_bias": False,
+                      "qk_norm": True, "norm_center": 0.0, "names": GEMMA2_NAMES, "layers": 6,
+                      "config": {"hidden_activation": "gelu_pytorch_tanh", "query_pre_attn_scalar": HEAD_DIM,
+                                 "sliding_window": 4, "sliding_window_pattern": 6, "rope_theta": 1000000.0,
+                                 "rope_local_base_freq": 10000.0, "final_logit_softcapping": None,
+                                 "attn_logit_softcapping": None, "rope_scaling": {"rope_type": "linear", "factor": 8.0}}},
     # Llama 3.1's rotary scaling (llama.cpp's converter stores it as rope_freqs.weight), with a
     # pretraining length that puts the tiny heads' four frequencies in all three of its bands.
     "llama31": {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "qkv_bias": False, "qk_norm": False,

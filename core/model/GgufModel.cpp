@@ -121,11 +121,20 @@ nlohmann::json ggufConfigJson(const GgufFile& f) {
     if (!eps) eps = f.optionalNumber(k + "attention.layer_norm_epsilon");
     if (eps && keys.normEps) c[keys.normEps] = *eps;
     if (auto n = f.optionalUnsigned(k + "context_length"); n && keys.maxPositions) c[keys.maxPositions] = *n;
-    if (spec->positions == PositionScheme::Rotary)
-        c["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", f.optionalNumber(k + "rope.freq_base").value_or(10000.0)}};
-    if (f.find(k + "rope.scaling.type") && f.requiredString(k + "rope.scaling.type") != "none")
-        throw Error(f.path().string() + ": rotary scaling '" + f.requiredString(k + "rope.scaling.type") + "' (" + k +
-                    "rope.scaling.type) is not one AttnScope reads from GGUF yet");
+    if (spec->positions == PositionScheme::Rotary) {
+        // As a transformers 4 config.json: rope_theta (and Gemma 3's rope_local_base_freq) at the
+        // top, the scaling in rope_scaling.
+        c[keys.ropeTheta ? keys.ropeTheta : "rope_theta"] = f.optionalNumber(k + "rope.freq_base").value_or(10000.0);
+        if (auto local = f.optionalNumber(k + "rope.freq_base_swa"); local && keys.localRopeTheta) c[keys.localRopeTheta] = *local;
+        const std::string scaling = f.find(k + "rope.scaling.type") ? f.requiredString(k + "rope.scaling.type") : "none";
+        if (scaling == "linear") {
+            const auto factor = f.optionalNumber(k + "rope.scaling.factor");
+            if (!factor) throw Error(f.path().string() + ": metadata '" + k + "rope.scaling.factor' is missing (rotary scaling 'linear' needs it)");
+            c["rope_scaling"] = {{"rope_type", "linear"}, {"factor", *factor}};
+        }
+        else if (scaling != "none")
+            throw Error(f.path().string() + ": rotary scaling '" + scaling + "' (" + k + "rope.scaling.type) is not one AttnScope reads from GGUF yet");
+    }
     if (f.findTensor("rope_factors_long.weight") || f.findTensor("rope_factors_short.weight"))
         throw Error(f.path().string() + ": tensors 'rope_factors_long.weight' and 'rope_factors_short.weight' (Phi-3's LongRoPE) "
                     "are not read from GGUF yet");

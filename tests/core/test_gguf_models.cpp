@@ -148,6 +148,7 @@ void GgufModelsTest::sameAsSafetensors_data() {
     QTest::newRow("gemma3") << "gemma3";  // q/k norms, five sliding layers to a global one
     QTest::newRow("phi3") << "phi3";      // fused qkv and gate_up, an untied head
     QTest::newRow("llama31") << "llama31";  // Llama 3.1's rotary scaling, stored as rope_freqs.weight
+    QTest::newRow("gemma3_linear") << "gemma3_linear";  // Gemma 3 4B and up: the global layers' linear scaling
 }
 
 void GgufModelsTest::sameAsSafetensors() {
@@ -199,6 +200,7 @@ void GgufModelsTest::llamaCppPredictsTheSame_data() {
     QTest::newRow("gemma F32") << "gemma-f32" << 1.5e-3 << 100;
     QTest::newRow("gemma2 F32") << "gemma2-f32" << 2e-4 << 100;
     QTest::newRow("gemma3 F32") << "gemma3-f32" << 2e-4 << 100;
+    QTest::newRow("gemma3_linear F32") << "gemma3_linear-f32" << 2e-4 << 100;
 }
 
 void GgufModelsTest::llamaCppPredictsTheSame() {
@@ -311,8 +313,13 @@ void GgufModelsTest::refusesWhatItCannotRun_data() {
     }
     {
         GgufBuilder b = tinyLlama();
+        b.addString("llama.rope.scaling.type", "yarn");
+        row("rotary scaling it does not read", b, "rotary scaling 'yarn'");
+    }
+    {
+        GgufBuilder b = tinyLlama();
         b.addString("llama.rope.scaling.type", "linear");
-        row("rotary scaling", b, "rotary scaling 'linear'");
+        row("linear rotary scaling without its factor", b, "'llama.rope.scaling.factor' is missing");
     }
     {
         // A partial rotary (rope.dimension_count below the head's) in a family that has none.
