@@ -112,9 +112,13 @@ def main():
 
         def with_context_length(self):
             # transformers 5 saves GPT-2's context length as n_positions only; the converter
-            # reads the older n_ctx.
+            # reads the older n_ctx,
             if "n_positions" in self.hparams:
                 self.hparams.setdefault("n_ctx", self.hparams["n_positions"])
+            # and GPT-NeoX's rotary share inside rope_parameters; the converter reads rotary_pct.
+            rope = self.hparams.get("rope_parameters") or {}
+            if "partial_rotary_factor" in rope:
+                self.hparams.setdefault("rotary_pct", rope["partial_rotary_factor"])
             set_parameters(self)
         cls.set_gguf_parameters = with_context_length
         return cls

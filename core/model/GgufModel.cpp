@@ -42,6 +42,9 @@ struct GgufArchitecture {
     // GGUF does not store Gemma 2/3's query_pre_attn_scalar: llama.cpp takes head_dim, except for
     // the 27B models (this many layers), where it takes hidden / heads. 0: not this family.
     int queryScalarIsWidthPerHeadAt = 0;
+    // The fused query_key_value rows are q, k, v per head in the checkpoint and all queries, all
+    // keys, all values in the file (GPTNeoXModel.modify_tensors).
+    bool qkvGroupedByKind = false;
 };
 
 constexpr GgufArchitecture kArchitectures[] = {
@@ -53,6 +56,7 @@ constexpr GgufArchitecture kArchitectures[] = {
     {"gemma2", "gemma2", false, "gelu_pytorch_tanh", 1.0f, false, 46},
     {"gemma3", "gemma3_text", false, "gelu_pytorch_tanh", 1.0f, false, 62},
     {"phi3", "phi3", false, "silu", 0.0f, true},
+    {"gptneox", "gpt_neox", false, nullptr, 0.0f, false, 0, true},  // Pythia, GPT-NeoX
 };
 
 const GgufArchitecture& architectureOf(const GgufFile& f) {
@@ -75,6 +79,19 @@ std::int64_t rowsOf(const GgufFile& f, const std::string& tensor) {
     const TensorInfo* t = f.findTensor(tensor);
     if (!t) throw Error(f.path().string() + ": missing tensor '" + tensor + "'");
     return t->shape.empty() ? 1 : t->shape.front();
+}
+
+// GPTNeoXModel stored row p*heads*d + h*d + i (p: q, k, v) where the checkpoint has row
+// (h*3 + p)*d + i.
+std::vector<std::int64_t> perHeadQkvOrder(std::int64_t rows, std::int64_t heads, const std::string& where) {
+    if (heads <= 0 || rows % (3 * heads) != 0)
+        throw Error(where + ": cannot put the query/key/value rows back per head (" + std::to_string(rows) + " rows, " + std::to_string(heads) + " heads)");
+    const std::int64_t d = rows / (3 * heads);
+    std::vector<std::int64_t> order(static_cast<std::size_t>(rows));
+    for (std::int64_t h = 0; h < heads; ++h)
+        for (std::int64_t p = 0; p < 3; ++p)
+            for (std::int64_t i = 0; i < d; ++i) order[static_cast<std::size_t>((h * 3 + p) * d + i)] = p * heads * d + h * d + i;
+    return order;
 }
 
 // LlamaModel.permute stored row h*d + 2i + j where the checkpoint has row h*d + j*(d/2) + i.
@@ -153,6 +170,7 @@ nlohmann::json ggufConfigJson(const GgufFile& f) {
         if (auto cap = f.optionalNumber(k + "final_logit_softcapping")) c[keys.finalSoftcap] = *cap;
     // 0: none (the converter's mark of a Phi-3 without one).
     if (auto window = f.optionalUnsigned(k + "attention.sliding_window"); window && *window > 0) c["sliding_window"] = *window;
+    if (auto parallel = f.optionalBool(k + "use_parallel_residual")) c["use_parallel_residual"] = *parallel;
     if (a.queryScalarIsWidthPerHeadAt > 0 && keys.queryPreAttnScalar) {
         const std::uint64_t layers = c[keys.layers].get<std::uint64_t>();
         const std::uint64_t headDim = f.optionalUnsigned(k + "attention.key_length").value_or(256);
@@ -161,7 +179,9 @@ nlohmann::json ggufConfigJson(const GgufFile& f) {
     c[keys.vocab] = rowsOf(f, "token_embd.weight");
     c["tie_word_embeddings"] = f.findTensor("output.weight") == nullptr;
     if (a.activation) c[keys.activation] = a.activation;
-    c["attention_bias"] = f.findTensor("blk.0.attn_q.bias") != nullptr;
+    // The biases a family switches by config key, from the tensors present.
+    c["attention_bias"] = f.findTensor("blk.0.attn_q.bias") != nullptr || f.findTensor("blk.0.attn_qkv.bias") != nullptr;
+    c["mlp_bias"] = f.findTensor("blk.0.ffn_down.bias") != nullptr;
     if (auto b = f.optionalUnsigned("tokenizer.ggml.bos_token_id")) c["bos_token_id"] = *b;
     if (auto e = f.optionalUnsigned("tokenizer.ggml.eos_token_id")) c["eos_token_id"] = *e;
     if (auto p = f.optionalUnsigned("tokenizer.ggml.padding_token_id")) c["pad_token_id"] = *p;
@@ -228,6 +248,8 @@ GgufModel openGgufModel(const std::filesystem::path& path) {
                 const int heads = role == R::AttnQ ? m.config.heads : m.config.kvHeads;
                 n.rowOrder = rotaryPairOrder(rows, heads, where + ": tensor '" + t.name + "'");
             }
+            if (arch.qkvGroupedByKind && role == R::AttnQkv)
+                n.rowOrder = perHeadQkvOrder(t.shape.empty() ? 1 : t.shape.front(), m.config.heads, where + ": tensor '" + t.name + "'");
         }
         names.push_back(std::move(n));
     }
