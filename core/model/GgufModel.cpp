@@ -117,6 +117,54 @@ bool isGgufFile(const std::filesystem::path& path) {
     return in.gcount() == 4 && std::string(magic, 4) == "GGUF";
 }
 
+namespace {
+
+// What a config.json would say of the model's rotary embedding: base, scaling and share of each
+// head, as a transformers 4 config.json says it (rope_theta and Gemma 3's rope_local_base_freq
+// at the top, the scaling in rope_scaling).
+void writeRotaryKeys(const GgufFile& f, const std::string& k, const FamilySpec& spec, std::uint64_t headDim, nlohmann::json& c) {
+    const ConfigKeys& keys = spec.keys;
+    if (f.findTensor("rope_factors_long.weight") || f.findTensor("rope_factors_short.weight"))
+        throw Error(f.path().string() + ": tensors 'rope_factors_long.weight' and 'rope_factors_short.weight' (Phi-3's LongRoPE) "
+                    "are not read from GGUF yet");
+    if (spec.positions != PositionScheme::Rotary) return;
+    c[keys.ropeTheta ? keys.ropeTheta : "rope_theta"] = f.optionalNumber(k + "rope.freq_base").value_or(10000.0);
+    if (auto local = f.optionalNumber(k + "rope.freq_base_swa"); local && keys.localRopeTheta) c[keys.localRopeTheta] = *local;
+    const std::string scaling = f.find(k + "rope.scaling.type") ? f.requiredString(k + "rope.scaling.type") : "none";
+    if (scaling == "linear") {
+        const auto factor = f.optionalNumber(k + "rope.scaling.factor");
+        if (!factor) throw Error(f.path().string() + ": metadata '" + k + "rope.scaling.factor' is missing (rotary scaling 'linear' needs it)");
+        c["rope_scaling"] = {{"rope_type", "linear"}, {"factor", *factor}};
+    } else if (scaling != "none") {
+        throw Error(f.path().string() + ": rotary scaling '" + scaling + "' (" + k + "rope.scaling.type) is not one AttnScope reads from GGUF yet");
+    }
+    if (auto rotary = f.optionalUnsigned(k + "rope.dimension_count"); rotary && *rotary != headDim) {
+        if (!keys.rotaryFraction)
+            throw Error(f.path().string() + ": " + k + "rope.dimension_count is " + std::to_string(*rotary) + " of " + std::to_string(headDim) +
+                        " head dimensions; a " + spec.modelTypes.front() + " model rotates them all");
+        c[keys.rotaryFraction] = double(*rotary) / double(headDim);
+    }
+}
+
+// How scores are scaled, capped and windowed (Gemma 2/3, Phi-3), and how the residual runs
+// (GPT-NeoX).
+void writeAttentionKeys(const GgufFile& f, const std::string& k, const GgufArchitecture& a, const ConfigKeys& keys, nlohmann::json& c) {
+    if (keys.attnSoftcap)
+        if (auto cap = f.optionalNumber(k + "attn_logit_softcapping")) c[keys.attnSoftcap] = *cap;
+    if (keys.finalSoftcap)
+        if (auto cap = f.optionalNumber(k + "final_logit_softcapping")) c[keys.finalSoftcap] = *cap;
+    // 0: none (the converter's mark of a Phi-3 without one).
+    if (auto window = f.optionalUnsigned(k + "attention.sliding_window"); window && *window > 0) c["sliding_window"] = *window;
+    if (auto parallel = f.optionalBool(k + "use_parallel_residual")) c["use_parallel_residual"] = *parallel;
+    if (a.queryScalarIsWidthPerHeadAt > 0 && keys.queryPreAttnScalar) {
+        const std::uint64_t headDim = f.optionalUnsigned(k + "attention.key_length").value_or(256);
+        const bool byWidth = c[keys.layers].get<std::uint64_t>() == std::uint64_t(a.queryScalarIsWidthPerHeadAt);
+        c[keys.queryPreAttnScalar] = byWidth ? c[keys.hidden].get<std::uint64_t>() / c[keys.heads].get<std::uint64_t>() : headDim;
+    }
+}
+
+}  // namespace
+
 nlohmann::json ggufConfigJson(const GgufFile& f) {
     const GgufArchitecture& a = architectureOf(f);
     const FamilySpec* spec = findFamily(a.modelType);
@@ -133,49 +181,14 @@ nlohmann::json ggufConfigJson(const GgufFile& f) {
     const std::uint64_t heads = f.requiredUnsigned(k + "attention.head_count");
     c[keys.heads] = heads;
     if (keys.kvHeads) c[keys.kvHeads] = f.optionalUnsigned(k + "attention.head_count_kv").value_or(heads);
-    if (auto d = f.optionalUnsigned(k + "attention.key_length"); d && keys.headDim) c[keys.headDim] = *d;
+    const std::uint64_t headDim = f.optionalUnsigned(k + "attention.key_length").value_or(c[keys.hidden].get<std::uint64_t>() / heads);
+    if (f.optionalUnsigned(k + "attention.key_length") && keys.headDim) c[keys.headDim] = headDim;
     auto eps = f.optionalNumber(k + "attention.layer_norm_rms_epsilon");
     if (!eps) eps = f.optionalNumber(k + "attention.layer_norm_epsilon");
     if (eps && keys.normEps) c[keys.normEps] = *eps;
     if (auto n = f.optionalUnsigned(k + "context_length"); n && keys.maxPositions) c[keys.maxPositions] = *n;
-    if (spec->positions == PositionScheme::Rotary) {
-        // As a transformers 4 config.json: rope_theta (and Gemma 3's rope_local_base_freq) at the
-        // top, the scaling in rope_scaling.
-        c[keys.ropeTheta ? keys.ropeTheta : "rope_theta"] = f.optionalNumber(k + "rope.freq_base").value_or(10000.0);
-        if (auto local = f.optionalNumber(k + "rope.freq_base_swa"); local && keys.localRopeTheta) c[keys.localRopeTheta] = *local;
-        const std::string scaling = f.find(k + "rope.scaling.type") ? f.requiredString(k + "rope.scaling.type") : "none";
-        if (scaling == "linear") {
-            const auto factor = f.optionalNumber(k + "rope.scaling.factor");
-            if (!factor) throw Error(f.path().string() + ": metadata '" + k + "rope.scaling.factor' is missing (rotary scaling 'linear' needs it)");
-            c["rope_scaling"] = {{"rope_type", "linear"}, {"factor", *factor}};
-        }
-        else if (scaling != "none")
-            throw Error(f.path().string() + ": rotary scaling '" + scaling + "' (" + k + "rope.scaling.type) is not one AttnScope reads from GGUF yet");
-    }
-    if (f.findTensor("rope_factors_long.weight") || f.findTensor("rope_factors_short.weight"))
-        throw Error(f.path().string() + ": tensors 'rope_factors_long.weight' and 'rope_factors_short.weight' (Phi-3's LongRoPE) "
-                    "are not read from GGUF yet");
-    if (auto rotary = f.optionalUnsigned(k + "rope.dimension_count"); rotary && spec->positions == PositionScheme::Rotary) {
-        const std::uint64_t headDim = f.optionalUnsigned(k + "attention.key_length").value_or(c[keys.hidden].get<std::uint64_t>() / heads);
-        if (*rotary != headDim) {
-            if (!keys.rotaryFraction)
-                throw Error(f.path().string() + ": " + k + "rope.dimension_count is " + std::to_string(*rotary) + " of " +
-                            std::to_string(headDim) + " head dimensions; a " + a.modelType + " model rotates them all");
-            c[keys.rotaryFraction] = double(*rotary) / double(headDim);
-        }
-    }
-    if (keys.attnSoftcap)
-        if (auto cap = f.optionalNumber(k + "attn_logit_softcapping")) c[keys.attnSoftcap] = *cap;
-    if (keys.finalSoftcap)
-        if (auto cap = f.optionalNumber(k + "final_logit_softcapping")) c[keys.finalSoftcap] = *cap;
-    // 0: none (the converter's mark of a Phi-3 without one).
-    if (auto window = f.optionalUnsigned(k + "attention.sliding_window"); window && *window > 0) c["sliding_window"] = *window;
-    if (auto parallel = f.optionalBool(k + "use_parallel_residual")) c["use_parallel_residual"] = *parallel;
-    if (a.queryScalarIsWidthPerHeadAt > 0 && keys.queryPreAttnScalar) {
-        const std::uint64_t layers = c[keys.layers].get<std::uint64_t>();
-        const std::uint64_t headDim = f.optionalUnsigned(k + "attention.key_length").value_or(256);
-        c[keys.queryPreAttnScalar] = layers == std::uint64_t(a.queryScalarIsWidthPerHeadAt) ? c[keys.hidden].get<std::uint64_t>() / heads : headDim;
-    }
+    writeRotaryKeys(f, k, *spec, headDim, c);
+    writeAttentionKeys(f, k, a, keys, c);
     c[keys.vocab] = rowsOf(f, "token_embd.weight");
     c["tie_word_embeddings"] = f.findTensor("output.weight") == nullptr;
     if (a.activation) c[keys.activation] = a.activation;
