@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import shutil
-import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +36,9 @@ NLC = Path(os.environ["NLC"])
 BINS = NLC / "node_modules/@node-llama-cpp/linux-x64/bins/linux-x64"
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(SRC / "gguf-py"))
+sys.path.insert(0, str(HERE))
 from gguf import GGUFReader  # noqa: E402
+from hf_folder import read_safetensors, write_safetensors  # noqa: E402
 
 # llama_ftype values (llama.h)
 FTYPES = {"Q8_0": 7, "Q4_0": 2, "Q4_K_M": 15, "Q5_K_M": 17, "Q6_K": 18}
@@ -57,32 +58,6 @@ TEXTS = [
 ]
 
 
-def read_safetensors(path):
-    raw = path.read_bytes()
-    n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        assert info["dtype"] == "F32", name
-        a, b = info["data_offsets"]
-        out[name] = np.frombuffer(raw[8 + n + a:8 + n + b], dtype="<f4").reshape(info["shape"]).copy()
-    return out
-
-
-def write_safetensors(path, tensors):
-    header, offset, blobs = {}, 0, []
-    for name, t in tensors.items():
-        data = np.ascontiguousarray(t, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
-
-
 def pad_to_256(src_dir, out_dir):
     """The same network with hidden 256, 32 heads (16 key/value heads) of 8, intermediate 256:
     every matrix is the original in its top-left corner and zeros elsewhere. The added heads
@@ -93,7 +68,7 @@ def pad_to_256(src_dir, out_dir):
     every logit is the original's (up to rounding). converterWeights in tests/core/test_gguf_quant.cpp
     does the same."""
     cfg = json.loads((src_dir / "config.json").read_text())
-    w = read_safetensors(src_dir / "model.safetensors")
+    w = read_safetensors(str(src_dir / "model.safetensors"))
     H, I, KV = 256, 256, 16 * cfg["head_dim"]
 
     def pad(t, shape):
@@ -114,7 +89,7 @@ def pad_to_256(src_dir, out_dir):
         else:
             raise SystemExit(f"pad_to_256: unexpected tensor {name}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_safetensors(out_dir / "model.safetensors", padded)
+    write_safetensors(str(out_dir / "model.safetensors"), padded)
     cfg.update(hidden_size=H, intermediate_size=I, num_attention_heads=H // cfg["head_dim"],
                num_key_value_heads=16, rms_norm_eps=cfg["rms_norm_eps"] / 4)
     (out_dir / "config.json").write_text(json.dumps(cfg, indent=2))

@@ -14,11 +14,13 @@ Usage: tools/make_gguf_checkpoints.py GOLDEN_DIR OUT_DIR [FAMILY,…]
 """
 import json
 import shutil
-import struct
 import sys
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from hf_folder import write_safetensors  # noqa: E402
 
 HIDDEN, LAYERS, HEADS, KV_HEADS, HEAD_DIM, INTERMEDIATE, VOCAB = 32, 2, 4, 2, 8, 64, 600
 
@@ -63,18 +65,6 @@ FAMILIES = {
 }
 
 
-def write_safetensors(path, tensors):
-    header, offset, blobs = {}, 0, []
-    for name, t in tensors.items():
-        data = np.ascontiguousarray(t, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
-
-
 def checkpoint(family, spec, golden, out):
     rng = np.random.default_rng(20261206)
 
@@ -117,7 +107,7 @@ def checkpoint(family, spec, golden, out):
             t[p + "mlp.gate_proj.weight"], t[p + "mlp.up_proj.weight"] = gate, up
         t[p + "mlp.down_proj.weight"] = w(HIDDEN, INTERMEDIATE)
     out.mkdir(parents=True, exist_ok=True)
-    write_safetensors(out / "model.safetensors", t)
+    write_safetensors(str(out / "model.safetensors"), t)
     config = {
         "architectures": spec["architectures"], "model_type": spec["model_type"], "vocab_size": VOCAB,
         "hidden_size": HIDDEN, "intermediate_size": INTERMEDIATE, "num_hidden_layers": layers,

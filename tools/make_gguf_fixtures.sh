@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Remakes tests/fixtures/gguf/ and tests/fixtures/gguf_quant/ (see tests/fixtures/README.md)
+# with llama.cpp's own converter, quantizer and inference, through node-llama-cpp 3.21.1:
+#
+#   mkdir -p "$NLC" && (cd "$NLC" && npm init -y && npm install node-llama-cpp@3.21.1)
+#   git clone "$NLC/node_modules/node-llama-cpp/llama/gitRelease.bundle" "$LLAMA_CPP_SRC"
+#   apt-get install python3-torch python3-tqdm python3-numpy nodejs
+#   NLC=... LLAMA_CPP_SRC=... tools/make_gguf_fixtures.sh GOLDEN_DIR MODELS_DIR
+#
+# GOLDEN_DIR is ../shared/golden, MODELS_DIR ../shared/models (stories260k).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+golden="$1" models="$2"
+: "${NLC:?NLC must name the folder holding node_modules/node-llama-cpp}" "${LLAMA_CPP_SRC:?LLAMA_CPP_SRC must name the llama.cpp source folder}"
+out=tests/fixtures/gguf
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cp tools/llama_cpp_reference.mjs "$NLC/"
+
+convert() {  # FOLDER OUT.gguf TYPE [PRE]
+  GGUF_PRE="${4:-gpt-2}" python3 tools/gguf_from_hf.py "$1" "$2" "$3" >"$work/convert.log" 2>&1 ||
+    { tail -20 "$work/convert.log"; exit 1; }
+}
+reference() {  # FILE.gguf NAME TEXTS_JSON
+  (cd "$NLC" && node llama_cpp_reference.mjs "$OLDPWD/$1" "$3" 1) >"$out/llama_cpp_$2.json"
+}
+golden_texts() { python3 -c "import json,sys; print(json.dumps([c['text'] for c in json.load(open(sys.argv[1]))['cases']]))" "$1"; }
+
+# The golden checkpoints, as the converter writes them.
+for family in llama gpt2 gpt_neox; do
+  texts="$(golden_texts "$golden/$family/expected.json")"
+  for type in f32 q8_0; do
+    [ "$family" = gpt_neox ] && [ "$type" = q8_0 ] && continue
+    convert "$golden/$family/model" "$out/$family-$type.gguf" "$type"
+    reference "$out/$family-$type.gguf" "$family-$type" "$texts"
+  done
+done
+
+# The families the golden set lacks: tiny random checkpoints (tools/make_gguf_checkpoints.py).
+texts='["The cat sat on the mat because it was tired.", "Attention is all you need.", "In 2026 there were 365 days and 12 months.", "Students watched   the heatmap light up."]'
+python3 tools/make_gguf_checkpoints.py "$golden" "$out"
+for family in qwen2 qwen3 gemma gemma2 gemma3 gemma3_linear phi3 llama31; do
+  pre=gpt-2
+  case "$family" in qwen*) pre=qwen2 ;; llama31) pre=llama-bpe ;; esac
+  # The converter names the model after its folder, and llama.cpp handles a model named phi3
+  # specially (it looks for a </s> token this vocabulary lacks): convert from a neutral name.
+  rm -rf "$work/tiny-random" && cp -r "$out/$family" "$work/tiny-random"
+  convert "$work/tiny-random" "$out/$family-f32.gguf" f32 "$pre"
+  reference "$out/$family-f32.gguf" "$family-f32" "$texts"
+done
+
+# A trained model quantized by llama.cpp (the references only: the files are the shared model's).
+python3 tools/gguf_quant_reference.py "$models/stories260k" "$work/quant" tests/fixtures/gguf_quant
+echo "remade $out and tests/fixtures/gguf_quant"
