@@ -26,6 +26,7 @@
 #include "analysis/Predictions.h"
 #include "OptionNumbers.h"
 #include "model/Checkpoint.h"
+#include "model/GgufModel.h"
 #include "model/TransformerModel.h"
 
 using attnscope::Error;
@@ -250,7 +251,8 @@ std::unique_ptr<QCoreApplication> makeRenderApplication(int& argc, char** argv) 
 void runRender(const std::string& model, const attnscope::UserInput& input, const QCommandLineParser& parser) {
     Settings s = parseSettings(parser);
     std::error_code ec;
-    const bool file = std::filesystem::is_regular_file(model, ec);
+    // A file is an attention file unless it is a model (a GGUF file).
+    const bool file = std::filesystem::is_regular_file(model, ec) && !attnscope::isGgufFile(model);
     if (!file && !input.text && !input.hasImage()) throw UsageError("render needs --text (or --image or --pixel-values for a vision model)");
     const bool comparesInputs = s.view.query.compare.with == attnscope::CompareWith::Input;
     if (s.view.query.compare.with != attnscope::CompareWith::Nothing && (s.view.lens || s.view.attribution || s.view.inside))

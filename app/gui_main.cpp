@@ -153,8 +153,9 @@ int main(int argc, char* argv[]) {
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("model"),
-                                 QStringLiteral("Hugging Face model folder or hub id (org/name), builtin:induction, builtin:shapes, "
-                                                "a .attnscope session, or an attention file (.safetensors) to open."),
+                                 QStringLiteral("Hugging Face model folder or hub id (org/name), a GGUF file, ollama:NAME[:TAG], "
+                                                "builtin:induction, builtin:shapes, a .attnscope session, or an attention file "
+                                                "(.safetensors) to open."),
                                  QStringLiteral("[MODEL|SESSION.attnscope|ATTENTION.safetensors]"));
     parser.addOptions(appOptions());
     parser.process(app);

@@ -103,6 +103,7 @@ private slots:
     void encoderDecoderStacks();
     void alignmentDrawsCrossAttentionOnly();
     void attentionFileRendersWithoutTheModel();
+    void ggufFileRendersAsAModel();
     void visionAndEncoderDecoderUsageErrors_data();
     void visionAndEncoderDecoderUsageErrors();
     void logitLensFigure();
@@ -155,6 +156,21 @@ void CliRenderTest::everyViewAndFormat() {
         QVERIFY(npy.ok);
         QCOMPARE(npy.shape, (std::vector<std::int64_t>{14, 14}));
     }
+}
+
+void CliRenderTest::ggufFileRendersAsAModel() {
+    // A GGUF file is a model, not an attention file: it needs an input and draws its attention.
+    const QString gguf = QString::fromStdString((std::filesystem::path(ATTNSCOPE_FIXTURES_DIR) / "gguf" / "llama-q8_0.gguf").string());
+    const QString out = tmp_.filePath("gguf.npy");
+    Run r = runCli({"render", gguf, "--text", "Attention is all you need.", "--layer", "1", "--head", "0", "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const Npy npy = readNpy(out);
+    QVERIFY(npy.ok);
+    QCOMPARE(npy.shape.size(), std::size_t(2));
+    QVERIFY(npy.shape[0] > 4 && npy.shape[0] == npy.shape[1]);
+    r = runCli({"render", gguf, "--out", out});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("render needs --text"), r.err.constData());
 }
 
 void CliRenderTest::sizeSetsTheLongerSide() {
