@@ -274,7 +274,7 @@ inline void q6_K(const float* x, std::size_t n, std::string& out) {
     }
 }
 
-// The stored bytes of `values` (rows of `rowLength`) as ggml type `type` (its GGUF name).
+// The stored bytes of `values` (whole blocks of each row) as ggml type `type` (its GGUF name).
 inline std::string quantize(const std::string& type, const std::vector<float>& values) {
     std::string out;
     const std::size_t n = values.size();
