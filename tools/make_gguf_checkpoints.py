@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes tiny random-weight Hugging Face checkpoints of the families whose GGUF files AttnScope
-runs but that the shared golden set lacks (qwen2, qwen3, gemma, gemma2, gemma3, phi3, and a
-llama with Llama 3.1's rotary scaling), for
+runs but that the shared golden set lacks (qwen2, qwen3, gemma, gemma2, gemma3, phi3, olmo2,
+smollm3, and a llama with Llama 3.1's rotary scaling), for
 tests/fixtures/gguf/: each is then
 written as GGUF by llama.cpp's converter (tools/gguf_from_hf.py) and run by llama.cpp
 (tools/llama_cpp_reference.mjs), whose probabilities are the reference. The checkpoint itself
@@ -24,8 +24,10 @@ from hf_folder import write_safetensors  # noqa: E402
 
 HIDDEN, LAYERS, HEADS, KV_HEADS, HEAD_DIM, INTERMEDIATE, VOCAB = 32, 2, 4, 2, 8, 64, 600
 
-LLAMA_NAMES = {"post_mlp_norm": None, "pre_mlp_norm": "post_attention_layernorm", "post_attn_norm": None}
-GEMMA2_NAMES = {"post_mlp_norm": "post_feedforward_layernorm", "pre_mlp_norm": "pre_feedforward_layernorm",
+LLAMA_NAMES = {"pre_attn_norm": "input_layernorm", "post_mlp_norm": None, "pre_mlp_norm": "post_attention_layernorm", "post_attn_norm": None}
+OLMO2_NAMES = {"pre_attn_norm": None, "post_mlp_norm": "post_feedforward_layernorm", "pre_mlp_norm": None,
+               "post_attn_norm": "post_attention_layernorm"}
+GEMMA2_NAMES = {"pre_attn_norm": "input_layernorm", "post_mlp_norm": "post_feedforward_layernorm", "pre_mlp_norm": "pre_feedforward_layernorm",
                 "post_attn_norm": "post_attention_layernorm"}
 FAMILIES = {
     "qwen2": {"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "qkv_bias": True, "qk_norm": False},
@@ -58,6 +60,12 @@ FAMILIES = {
     "llama31": {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "qkv_bias": False, "qk_norm": False,
                 "config": {"rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
                                             "high_freq_factor": 4.0, "original_max_position_embeddings": 64}}},
+    # OLMo 2: norms only after each sublayer, q/k norms over the whole projection.
+    "olmo2": {"architectures": ["Olmo2ForCausalLM"], "model_type": "olmo2", "qkv_bias": False, "qk_norm": "whole", "tied": False,
+              "names": OLMO2_NAMES},
+    # SmolLM3: every fourth layer without RoPE (four layers here, so that one has none).
+    "smollm3": {"architectures": ["SmolLM3ForCausalLM"], "model_type": "smollm3", "qkv_bias": False, "qk_norm": False,
+                "layers": 4, "config": {"no_rope_layer_interval": 4, "use_sliding_window": False}},
     # Phi-3: one qkv_proj and one gate_up_proj, an untied head.
     "phi3": {"architectures": ["Phi3ForCausalLM"], "model_type": "phi3", "qkv_bias": False, "qk_norm": False,
              "fused": True, "tied": False,
@@ -83,8 +91,7 @@ def checkpoint(family, spec, golden, out):
         t["lm_head.weight"] = w(VOCAB, HIDDEN)
     for layer in range(layers):
         p = f"model.layers.{layer}."
-        t[p + "input_layernorm.weight"] = norm(HIDDEN)
-        for role in ("pre_mlp_norm", "post_attn_norm", "post_mlp_norm"):
+        for role in ("pre_attn_norm", "pre_mlp_norm", "post_attn_norm", "post_mlp_norm"):
             if names[role]:
                 t[p + names[role] + ".weight"] = norm(HIDDEN)
         q, k, v = w(HEADS * HEAD_DIM, HIDDEN), w(KV_HEADS * HEAD_DIM, HIDDEN), w(KV_HEADS * HEAD_DIM, HIDDEN)
@@ -97,7 +104,10 @@ def checkpoint(family, spec, golden, out):
             t[p + "self_attn.q_proj.bias"] = w(HEADS * HEAD_DIM, scale=0.5)
             t[p + "self_attn.k_proj.bias"] = w(KV_HEADS * HEAD_DIM, scale=0.5)
             t[p + "self_attn.v_proj.bias"] = w(KV_HEADS * HEAD_DIM, scale=0.5)
-        if spec["qk_norm"]:
+        if spec["qk_norm"] == "whole":
+            t[p + "self_attn.q_norm.weight"] = norm(HEADS * HEAD_DIM)
+            t[p + "self_attn.k_norm.weight"] = norm(KV_HEADS * HEAD_DIM)
+        elif spec["qk_norm"]:
             t[p + "self_attn.q_norm.weight"] = norm(HEAD_DIM)
             t[p + "self_attn.k_norm.weight"] = norm(HEAD_DIM)
         gate, up = w(INTERMEDIATE, HIDDEN), w(INTERMEDIATE, HIDDEN)

@@ -39,7 +39,7 @@ done
 # The families the golden set lacks: tiny random checkpoints (tools/make_gguf_checkpoints.py).
 texts='["The cat sat on the mat because it was tired.", "Attention is all you need.", "In 2026 there were 365 days and 12 months.", "Students watched   the heatmap light up."]'
 python3 tools/make_gguf_checkpoints.py "$golden" "$out"
-for family in qwen2 qwen3 gemma gemma2 gemma3 gemma3_linear phi3 llama31; do
+for family in qwen2 qwen3 gemma gemma2 gemma3 gemma3_linear phi3 llama31 olmo2 smollm3; do
   pre=gpt-2
   case "$family" in qwen*) pre=qwen2 ;; llama31) pre=llama-bpe ;; esac
   # The converter names the model after its folder, and llama.cpp handles a model named phi3

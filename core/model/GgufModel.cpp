@@ -57,6 +57,9 @@ constexpr GgufArchitecture kArchitectures[] = {
     {"gemma3", "gemma3_text", false, "gelu_pytorch_tanh", 1.0f, false, 62},
     {"phi3", "phi3", false, "silu", 0.0f, true},
     {"gptneox", "gpt_neox", false, nullptr, 0.0f, false, 0, true},  // Pythia, GPT-NeoX
+    {"olmo2", "olmo2", false, "silu"},
+    // llama.cpp skips RoPE on every fourth layer, as SmolLM3Config's default interval does.
+    {"smollm3", "smollm3", true, "silu"},
 };
 
 const GgufArchitecture& architectureOf(const GgufFile& f) {

@@ -150,6 +150,8 @@ void GgufModelsTest::sameAsSafetensors_data() {
     QTest::newRow("phi3") << "phi3";      // fused qkv and gate_up, an untied head
     QTest::newRow("llama31") << "llama31";  // Llama 3.1's rotary scaling, stored as rope_freqs.weight
     QTest::newRow("gemma3_linear") << "gemma3_linear";  // Gemma 3 4B and up: the global layers' linear scaling
+    QTest::newRow("olmo2") << "olmo2";      // norms after each sublayer, q/k norms over the whole projection
+    QTest::newRow("smollm3") << "smollm3";  // rotary rows permuted; the fourth layer without RoPE
 }
 
 void GgufModelsTest::sameAsSafetensors() {
@@ -194,6 +196,8 @@ void GgufModelsTest::llamaCppPredictsTheSame_data() {
     QTest::newRow("qwen3 F32") << "qwen3-f32" << 1e-5 << 100;
     QTest::newRow("phi3 F32") << "phi3-f32" << 1e-5 << 100;
     QTest::newRow("llama31 F32") << "llama31-f32" << 1e-5 << 100;
+    QTest::newRow("olmo2 F32") << "olmo2-f32" << 1e-5 << 100;
+    QTest::newRow("smollm3 F32") << "smollm3-f32" << 3e-5 << 100;  // 1.4e-5 measured: summation order
     // GPT-NeoX's GELU is the exact (erf) one in transformers; llama.cpp's gptneox graph uses
     // ggml's tanh approximation from its half-precision table.
     // (1.1e-4 here; transformers and llama.cpp differ by as much).
