@@ -86,11 +86,10 @@ CheckpointWeights::CheckpointWeights(std::unique_ptr<GgufFile> file, const std::
             if (isBlockQuantized(info.dtype))
                 throw Error(f.path().string() + ": tensor '" + t.stored + "' is quantized, but its values must be shifted (it should be float)");
             const auto count = static_cast<std::size_t>(info.elementCount());
-            std::vector<float> values(count);
-            convertToFloat(info.dtype, bytes, count, values.data());
-            for (float& v : values) v -= t.subtract;
-            std::vector<std::uint8_t> copy(count * sizeof(float));
-            std::memcpy(copy.data(), values.data(), copy.size());
+            std::vector<std::uint8_t> copy(count * sizeof(float));  // new[]'s alignment suits float
+            float* values = reinterpret_cast<float*>(copy.data());
+            convertToFloat(info.dtype, bytes, count, values);
+            for (std::size_t i = 0; i < count; ++i) values[i] -= t.subtract;
             reordered_.push_back(std::move(copy));
             bytes = reordered_.back().data();
             info.dtype = DType::F32;

@@ -7,6 +7,7 @@
 #include "model/GgufTokenizer.h"
 
 #include <cmath>
+#include <optional>
 
 namespace attnscope {
 namespace {
@@ -184,8 +185,9 @@ nlohmann::json ggufConfigJson(const GgufFile& f) {
     const std::uint64_t heads = f.requiredUnsigned(k + "attention.head_count");
     c[keys.heads] = heads;
     if (keys.kvHeads) c[keys.kvHeads] = f.optionalUnsigned(k + "attention.head_count_kv").value_or(heads);
-    const std::uint64_t headDim = f.optionalUnsigned(k + "attention.key_length").value_or(c[keys.hidden].get<std::uint64_t>() / heads);
-    if (f.optionalUnsigned(k + "attention.key_length") && keys.headDim) c[keys.headDim] = headDim;
+    const auto keyLength = f.optionalUnsigned(k + "attention.key_length");
+    const std::uint64_t headDim = keyLength.value_or(c[keys.hidden].get<std::uint64_t>() / heads);
+    if (keyLength && keys.headDim) c[keys.headDim] = headDim;
     auto eps = f.optionalNumber(k + "attention.layer_norm_rms_epsilon");
     if (!eps) eps = f.optionalNumber(k + "attention.layer_norm_epsilon");
     if (eps && keys.normEps) c[keys.normEps] = *eps;
@@ -251,12 +253,12 @@ GgufModel openGgufModel(const std::filesystem::path& path) {
         if (base == "output" && !head.empty()) {
             n.name = head + suffix;
         } else {
-            auto found = ggufRoleNames().find(pattern);
-            if (found == ggufRoleNames().end())
+            std::optional<R> known;
+            if (const auto found = ggufRoleNames().find(pattern); found != ggufRoleNames().end())
+                known = arch.fusedGateUp && found->second == R::MlpUp ? R::MlpGateUp : found->second;
+            if (!known || !spec.names.count(*known))
                 throw Error(where + ": tensor '" + t.name + "' is not one a " + arch.name + " model has in AttnScope");
-            const R role = arch.fusedGateUp && found->second == R::MlpUp ? R::MlpGateUp : found->second;
-            if (!spec.names.count(role))
-                throw Error(where + ": tensor '" + t.name + "' is not one a " + arch.name + " model has in AttnScope");
+            const R role = *known;
             n.name = spec.basePrefixes.front() + layerPath(spec.names.at(role), layer) + suffix;
             if (arch.normOffset != 0.0f && isNormRole(role) && suffix == ".weight") n.subtract = arch.normOffset;
             if (arch.interleavedRotaryRows && (role == R::AttnQ || role == R::AttnK)) {

@@ -403,18 +403,19 @@ void MainWindow::cancel() {
     if (session_.isBusy()) session_.cancel();
 }
 
-void MainWindow::chooseModelFolder() {
-    // Model folders usually sit side by side: start next to the last one opened.
+// Models usually sit side by side: the pickers start next to the last one opened.
+QString MainWindow::modelPickerStart() const {
     const QString last = QSettings().value(kLastFolderKey).toString();
-    const QString start = last.isEmpty() ? QDir::homePath() : QFileInfo(last).absolutePath();
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Model Folder"), start);
+    return last.isEmpty() ? QDir::homePath() : QFileInfo(last).absolutePath();
+}
+
+void MainWindow::chooseModelFolder() {
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Model Folder"), modelPickerStart());
     if (!folder.isEmpty()) openModel(folder);
 }
 
 void MainWindow::chooseModelFile() {
-    const QString last = QSettings().value(kLastFolderKey).toString();
-    const QString start = last.isEmpty() ? QDir::homePath() : QFileInfo(last).absolutePath();
-    const QString file = QFileDialog::getOpenFileName(this, tr("Open Model File"), start, tr("GGUF models (*.gguf);;All files (*)"));
+    const QString file = QFileDialog::getOpenFileName(this, tr("Open Model File"), modelPickerStart(), tr("GGUF models (*.gguf);;All files (*)"));
     if (!file.isEmpty()) openModel(file);
 }
 

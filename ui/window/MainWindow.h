@@ -175,6 +175,7 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    QString modelPickerStart() const;
     QWidget* buildAnalysisPage();
     QWidget* buildSidePanel();
     void connectParts();
