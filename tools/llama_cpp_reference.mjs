@@ -2,17 +2,37 @@
 // the token ids it makes of each text and, when asked, the most probable next tokens after
 // every position with their probabilities, as JSON on stdout.
 //
-// Usage: node tools/llama_cpp_reference.mjs MODEL.gguf '["text one", "text two"]' [probabilities|next]
+// Usage: node tools/llama_cpp_reference.mjs MODEL.gguf '["text one", "text two"]' [probabilities|next|embedding]
 // ("next" also records, at every position but the last, the probability of the text's own next
-// token, for its negative log-likelihood)
+// token, for its negative log-likelihood; "embedding", for an encoder such as BERT, the ids
+// between its first and separator tokens and llama.cpp's embedding of them: with no pooling
+// stored in the file, the last token's final hidden state)
 // with NODE_PATH (or the working folder) giving node_modules/node-llama-cpp.
 import {getLlama} from "node-llama-cpp";
 
 const [modelPath, textsJson, wantProbabilities] = process.argv.slice(2);
 const texts = JSON.parse(textsJson);
 const llama = await getLlama({gpu: false, logLevel: "error", build: "never"});
-const model = await llama.loadModel({modelPath});
+// No flash attention in any context (an embedding context takes the model's default, which
+// would otherwise let llama.cpp choose it and round keys and values to half precision).
+const model = await llama.loadModel({modelPath, defaultContextFlashAttention: false});
 const out = {cases: []};
+if (wantProbabilities === "embedding") {
+    const context = await model.createEmbeddingContext({contextSize: 256});
+    out.pooling = model.fileInfo.metadata?.[model.fileInfo.metadata.general.architecture]?.pooling_type ?? null;
+    for (const text of texts) {
+        // The embedding context puts the first and separator tokens around the text; given them
+        // already, it evaluates exactly these ids.
+        const ids = [model.tokens.bos, ...model.tokenize(text, false), model.tokens.sep];
+        const embedding = await context.getEmbeddingFor(ids);
+        out.cases.push({text, ids: ids.map(Number), embedding: Array.from(embedding.vector)});
+    }
+    await context.dispose();
+    process.stdout.write(JSON.stringify(out) + "\n");
+    await model.dispose();
+    await llama.dispose();
+    process.exit(0);
+}
 for (const text of texts) {
     const ids = Array.from(model.tokenize(text, true)).map(Number);
     const withBos = model.tokens.bos != null && model.fileInfo.metadata?.tokenizer?.ggml?.add_bos_token !== false

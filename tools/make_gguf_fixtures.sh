@@ -21,10 +21,11 @@ convert() {  # FOLDER OUT.gguf TYPE [PRE]
   GGUF_PRE="${4:-gpt-2}" python3 tools/gguf_from_hf.py "$1" "$2" "$3" >"$work/convert.log" 2>&1 ||
     { tail -20 "$work/convert.log"; exit 1; }
 }
-reference() {  # FILE.gguf NAME TEXTS_JSON
-  (cd "$NLC" && node llama_cpp_reference.mjs "$OLDPWD/$1" "$3" 1) >"$out/llama_cpp_$2.json"
+reference() {  # FILE.gguf NAME TEXTS_JSON [MODE]
+  (cd "$NLC" && node llama_cpp_reference.mjs "$OLDPWD/$1" "$3" "${4:-1}") >"$out/llama_cpp_$2.json"
 }
-golden_texts() { python3 -c "import json,sys; print(json.dumps([c['text'] for c in json.load(open(sys.argv[1]))['cases']]))" "$1"; }
+# The texts of the golden cases that are one text (llama.cpp has no text pairs).
+golden_texts() { python3 -c "import json,sys; print(json.dumps([c['text'] for c in json.load(open(sys.argv[1]))['cases'] if 'text_pair' not in c]))" "$1"; }
 
 # The golden checkpoints, as the converter writes them.
 for family in llama gpt2 gpt_neox; do
@@ -34,6 +35,12 @@ for family in llama gpt2 gpt_neox; do
     convert "$golden/$family/model" "$out/$family-$type.gguf" "$type"
     reference "$out/$family-$type.gguf" "$family-$type" "$texts"
   done
+done
+
+# The encoders: llama.cpp gives their embeddings, not next-token probabilities.
+for family in bert distilbert roberta; do
+  convert "$golden/$family/model" "$out/$family-f32.gguf" f32 roberta-bpe  # the pre-tokenizer: RoBERTa's only
+  reference "$out/$family-f32.gguf" "$family-f32" "$(golden_texts "$golden/$family/expected.json")" embedding
 done
 
 # The families the golden set lacks: tiny random checkpoints (tools/make_gguf_checkpoints.py).

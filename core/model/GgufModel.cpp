@@ -19,7 +19,11 @@ using R = TensorRole;
 const std::map<std::string, R>& ggufRoleNames() {
     static const std::map<std::string, R> names = {
         {"token_embd", R::TokenEmbedding},         {"output_norm", R::FinalNorm},
-        {"position_embd", R::PositionEmbedding},
+        {"position_embd", R::PositionEmbedding},   {"token_types", R::TokenTypeEmbedding},
+        {"token_embd_norm", R::EmbeddingNorm},
+        // BERT's LayerNorms after the attention and after the MLP (a post-norm family's
+        // AttnNorm and MlpNorm).
+        {"blk.{L}.attn_output_norm", R::AttnNorm}, {"blk.{L}.layer_output_norm", R::MlpNorm},
         {"blk.{L}.attn_norm", R::AttnNorm},        {"blk.{L}.attn_q", R::AttnQ},
         {"blk.{L}.attn_k", R::AttnK},              {"blk.{L}.attn_v", R::AttnV},
         {"blk.{L}.attn_qkv", R::AttnQkv},          {"blk.{L}.attn_output", R::AttnOut},
@@ -61,6 +65,9 @@ constexpr GgufArchitecture kArchitectures[] = {
     {"olmo2", "olmo2", false, "silu"},
     // llama.cpp skips RoPE on every fourth layer, as SmolLM3Config's default interval does.
     {"smollm3", "smollm3", true, "silu"},
+    // BERT, and DistilBERT, which the converter writes as BERT without token types. Their
+    // pooler and masked-LM head are not converted: the model is the encoder alone.
+    {"bert", "bert", false, nullptr},
 };
 
 const GgufArchitecture& architectureOf(const GgufFile& f) {
@@ -195,6 +202,7 @@ nlohmann::json ggufConfigJson(const GgufFile& f) {
     writeRotaryKeys(f, k, *spec, headDim, c);
     writeAttentionKeys(f, k, a, keys, c);
     c[keys.vocab] = rowsOf(f, "token_embd.weight");
+    if (keys.typeVocab) c[keys.typeVocab] = f.findTensor("token_types.weight") ? rowsOf(f, "token_types.weight") : 0;
     c["tie_word_embeddings"] = f.findTensor("output.weight") == nullptr;
     if (a.activation) c[keys.activation] = a.activation;
     // The biases a family switches by config key, from the tensors present.

@@ -22,6 +22,7 @@ constexpr const char* kLlama3Split =
     R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 constexpr PreTokenizerEntry kPreTokenizers[] = {
     {"gpt-2", nullptr, false},
+    {"roberta-bpe", nullptr, false},  // GPT-2's split; llama.cpp adds the separator (RoBERTa's </s>)
     {"llama-bpe", kLlama3Split, true},  // llama.cpp reads "llama3" and "llama-bpe" alike
     {"llama3", kLlama3Split, true},
     {"qwen2", R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)", false},
@@ -54,6 +55,8 @@ std::vector<T> numberArray(const GgufFile& f, const std::string& key, std::size_
     }
     return out;
 }
+
+constexpr const char* kPhantomSpace = "\xE2\x96\x81";  // U+2581, SentencePiece's and llama.cpp's mark of a space
 
 bool isUtf8Start(unsigned char c) { return (c & 0xC0) != 0x80; }
 
@@ -148,11 +151,11 @@ nlohmann::json ggufTokenizerJson(const GgufFile& f) {
                       {"fuse_unk", true}};
         if (unk) j["model"]["unk_token"] = *unk;
         nlohmann::json normalizers = nlohmann::json::array();
-        if (spacePrefix) normalizers.push_back({{"type", "Prepend"}, {"prepend", "\xE2\x96\x81"}});
-        normalizers.push_back({{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", "\xE2\x96\x81"}});
+        if (spacePrefix) normalizers.push_back({{"type", "Prepend"}, {"prepend", kPhantomSpace}});
+        normalizers.push_back({{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", kPhantomSpace}});
         j["normalizer"] = {{"type", "Sequence"}, {"normalizers", normalizers}};
         j["pre_tokenizer"] = nullptr;
-        nlohmann::json decoders = {{{"type", "Replace"}, {"pattern", {{"String", "\xE2\x96\x81"}}}, {"content", " "}},
+        nlohmann::json decoders = {{{"type", "Replace"}, {"pattern", {{"String", kPhantomSpace}}}, {"content", " "}},
                                    {{"type", "ByteFallback"}},
                                    {{"type", "Fuse"}}};
         if (spacePrefix) decoders.push_back({{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 0}});
@@ -181,10 +184,45 @@ nlohmann::json ggufTokenizerJson(const GgufFile& f) {
             j["pre_tokenizer"] = byteLevel;
         }
         j["decoder"] = {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}};
-        j["post_processor"] = specialTemplate(tokens, bos, f.optionalBool("tokenizer.ggml.add_bos_token").value_or(false), eos,
-                                              f.optionalBool("tokenizer.ggml.add_eos_token").value_or(false));
+        if (pre == "roberta-bpe") {
+            // <s> A </s>, and a pair as RoBERTa's: <s> A </s></s> B </s> (llama.cpp has no pairs).
+            if (!bos || !eos) throw Error(where + ": a roberta-bpe vocabulary needs tokenizer.ggml.bos_token_id and tokenizer.ggml.eos_token_id");
+            j["post_processor"] = {{"type", "RobertaProcessing"}, {"cls", {tokens[*bos], *bos}}, {"sep", {tokens[*eos], *eos}},
+                                   {"trim_offsets", true}, {"add_prefix_space", false}};
+        } else {
+            j["post_processor"] = specialTemplate(tokens, bos, f.optionalBool("tokenizer.ggml.add_bos_token").value_or(false), eos,
+                                                  f.optionalBool("tokenizer.ggml.add_eos_token").value_or(false));
+        }
+    } else if (*model == "bert") {
+        // llama.cpp's converter stores WordPiece pieces with a "phantom space": a word's first
+        // piece as "\u2581x", a continuation "##x" as plain "x", control tokens as they are.
+        nlohmann::json wordpiece = nlohmann::json::object();
+        for (std::size_t id = 0; id < tokens.size(); ++id) {
+            const std::string& t = tokens[id];
+            std::string piece = types[id] == kControl ? t : t.rfind(kPhantomSpace, 0) == 0 ? t.substr(3) : "##" + t;
+            if (!wordpiece.contains(piece)) wordpiece[piece] = id;
+        }
+        // llama.cpp's defaults are bert-base's ids; its WordPiece tokenizer always puts the
+        // beginning token first and the separator last, whatever add_bos_token/add_eos_token say.
+        const std::uint64_t unk = f.optionalUnsigned("tokenizer.ggml.unknown_token_id").value_or(100);
+        const std::uint64_t first = bos.value_or(101);
+        const std::uint64_t sep = f.optionalUnsigned("tokenizer.ggml.seperator_token_id").value_or(102);
+        for (std::uint64_t id : {unk, first, sep})
+            if (id >= tokens.size()) throw Error(where + ": a special token id (" + std::to_string(id) + ") is past the " + std::to_string(tokens.size()) + " tokens");
+        // The unknown token is a control token, so it is its own piece.
+        j["model"] = {{"type", "WordPiece"}, {"vocab", std::move(wordpiece)}, {"unk_token", tokens[unk]}, {"continuing_subword_prefix", "##"},
+                      {"max_input_chars_per_word", 100}};
+        // BertNormalizer's flags as llama.cpp reads them: lowercase off unless stored, accents
+        // stripped when lowercasing unless stored.
+        const bool lowercase = f.optionalBool("tokenizer.ggml.normalizer.lowercase").value_or(false);
+        j["normalizer"] = {{"type", "BertNormalizer"}, {"clean_text", true}, {"handle_chinese_chars", true},
+                           {"strip_accents", f.optionalBool("tokenizer.ggml.normalizer.strip_accents").value_or(lowercase)}, {"lowercase", lowercase}};
+        j["pre_tokenizer"] = {{"type", "BertPreTokenizer"}};
+        j["decoder"] = {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}};
+        // A pair as BERT's: [CLS] A [SEP] B [SEP], the second text's type 1 (llama.cpp has no pairs).
+        j["post_processor"] = {{"type", "BertProcessing"}, {"cls", {tokens[first], first}}, {"sep", {tokens[sep], sep}}};
     } else {
-        throw Error(where + ": tokenizer '" + *model + "' (tokenizer.ggml.model) is not one AttnScope builds from GGUF (llama, gpt2)");
+        throw Error(where + ": tokenizer '" + *model + "' (tokenizer.ggml.model) is not one AttnScope builds from GGUF (llama, gpt2, bert)");
     }
     return j;
 }
