@@ -17,7 +17,7 @@ constexpr float kSoftFloor = 0.01f;  // softer lines than this are invisible; sk
 
 // Where everything goes at the figure's natural size; paint() and targetAt() scale this into
 // the area they are given, so the two always agree.
-struct Layout {
+struct AlignmentFigureLayout {
     double width = 0.0, height = 0.0;
     QFont titleFont, captionFont, labelFont, boldFont;
     QRectF title, sourceCaption, targetCaption;
@@ -55,14 +55,14 @@ std::vector<QRectF> chipRow(const QStringList& labels, const QFontMetricsF& metr
 struct AlignmentFigure::Impl {
     AlignmentFigureData data;
     FigureStyle style;
-    Layout layout;
+    AlignmentFigureLayout layout;
 
     bool empty() const { return data.matrix.rows == 0 || data.matrix.cols == 0; }
     void lay();
 };
 
 void AlignmentFigure::Impl::lay() {
-    Layout& l = layout;
+    AlignmentFigureLayout& l = layout;
     const double base = figure::basePixels(style);
     const double margin = std::round(base * 0.8);
     l.titleFont = figure::font(base * 1.25, true);
@@ -122,7 +122,7 @@ void AlignmentFigure::paint(QPainter& painter, const QRectF& area) const {
     const FigureStyle& style = d_->style;
     figure::PaintScope scope(painter, area, style, d_->empty(), QStringLiteral("No cross-attention to align"));
     if (scope.empty()) return;
-    const Layout& l = d_->layout;
+    const AlignmentFigureLayout& l = d_->layout;
     scope.enterLayout(l.toArea(area));
 
     painter.setPen(style.foreground);

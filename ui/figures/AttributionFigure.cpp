@@ -24,7 +24,7 @@ QString signedNumber(double v) {
     return (v < 0 ? QStringLiteral("−") : QStringLiteral("+")) + digits;
 }
 
-struct Layout {
+struct AttributionFigureLayout {
     QTransform toArea;
     QRectF bounds;
     QRectF title, summary;
@@ -103,11 +103,11 @@ struct AttributionFigure::Impl {
         w = std::max(w, m.horizontalAdvance(QStringLiteral("layer %1").arg(data.layers - 1)));
         return std::ceil(w) + 4.0;
     }
-    Layout layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const;
-    Layout layout(const QRectF& area) const {
+    AttributionFigureLayout layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const;
+    AttributionFigureLayout layout(const QRectF& area) const {
         return figure::layoutShrunkToFit(area, [&](const QRectF& b, bool* fits, QSizeF* needed) { return layoutIn(b, fits, needed); });
     }
-    QRectF cellIn(const Layout& l, const AttributionCell& c) const {
+    QRectF cellIn(const AttributionFigureLayout& l, const AttributionCell& c) const {
         const double top = l.heads.top() + (c.layer + 1) * l.cellHeight;
         if (c.head < 0) return QRectF(l.mlps.left(), top, l.cellWidth, l.cellHeight);
         return QRectF((c.cross ? l.cross : l.heads).left() + c.head * l.cellWidth, top, l.cellWidth, l.cellHeight);
@@ -145,8 +145,8 @@ const AttributionFigureData& AttributionFigure::data() const { return d_->data; 
 
 double AttributionFigure::share(const AttributionCell& cell) const { return d_->share(cell); }
 
-Layout AttributionFigure::Impl::layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const {
-    Layout l;
+AttributionFigureLayout AttributionFigure::Impl::layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const {
+    AttributionFigureLayout l;
     l.bounds = bounds;
     const figure::AxisFrame f = frame();
     l.labelFont = figure::font(f.maxPixels);
@@ -207,7 +207,7 @@ void AttributionFigure::paint(QPainter& painter, const QRectF& area) const {
     const Impl& d = *d_;
     figure::PaintScope scope(painter, area, d.style, d.empty(), QStringLiteral("No attribution to show"));
     if (scope.empty()) return;
-    const Layout l = d.layout(area);
+    const AttributionFigureLayout l = d.layout(area);
     const figure::AxisFrame f = d.frame();
     scope.enterLayout(l.toArea);
 
@@ -271,7 +271,7 @@ void AttributionFigure::paint(QPainter& painter, const QRectF& area) const {
 std::optional<AttributionCell> AttributionFigure::hitTest(const QRectF& area, const QPointF& pos) const {
     const Impl& d = *d_;
     if (d.empty()) return std::nullopt;
-    const Layout l = d.layout(area);
+    const AttributionFigureLayout l = d.layout(area);
     const QPointF p = l.toArea.inverted().map(pos);
     for (const AttributionCell& c : d.cells())
         if (d.cellIn(l, c).contains(p)) return c;
@@ -281,7 +281,7 @@ std::optional<AttributionCell> AttributionFigure::hitTest(const QRectF& area, co
 QRectF AttributionFigure::cellRect(const QRectF& area, const AttributionCell& cell) const {
     const Impl& d = *d_;
     if (d.empty() || !d.holds(cell)) return {};
-    const Layout l = d.layout(area);
+    const AttributionFigureLayout l = d.layout(area);
     return l.toArea.mapRect(d.cellIn(l, cell));
 }
 

@@ -20,7 +20,7 @@ namespace attnscope::ui {
 
 namespace {
 
-struct Layout {
+struct GridFigureLayout {
     QTransform toArea;
     QRectF bounds;
     QRectF title;
@@ -77,8 +77,8 @@ struct GridFigure::Impl {
         return data.layers > 0 && data.heads > 0 && static_cast<int>(data.maps.size()) == data.layers * data.heads;
     }
     // The title is the figure's (it moves with the focus), not data.title.
-    Layout layout(const QRectF& area, const QString& title) const;
-    Layout layoutIn(const QRectF& bounds, const QString& title, QSizeF* needed) const;
+    GridFigureLayout layout(const QRectF& area, const QString& title) const;
+    GridFigureLayout layoutIn(const QRectF& bounds, const QString& title, QSizeF* needed) const;
     double barBlock(double base) const {
         return style.showColorBar ? base * 1.2 + ColorBarPainter(colorMap, barScale, style).thickness() +
                                         ColorBarPainter(colorMap, barScale, style).besideWidth()
@@ -122,8 +122,8 @@ GridFigure GridFigure::refocused(int focusedLayer, int focusedHead, const QStrin
 
 const GridFigureData& GridFigure::data() const { return d_->data; }
 
-Layout GridFigure::Impl::layoutIn(const QRectF& bounds, const QString& title, QSizeF* needed) const {
-    Layout l;
+GridFigureLayout GridFigure::Impl::layoutIn(const QRectF& bounds, const QString& title, QSizeF* needed) const {
+    GridFigureLayout l;
     l.bounds = bounds;
     const double base = figure::basePixels(style);
     const double margin = std::round(base * 0.8);
@@ -177,9 +177,9 @@ Layout GridFigure::Impl::layoutIn(const QRectF& bounds, const QString& title, QS
     return l;
 }
 
-Layout GridFigure::Impl::layout(const QRectF& area, const QString& title) const {
+GridFigureLayout GridFigure::Impl::layout(const QRectF& area, const QString& title) const {
     QSizeF needed;
-    Layout l = layoutIn(area, title, &needed);
+    GridFigureLayout l = layoutIn(area, title, &needed);
     if (needed.width() <= area.width() + 0.5 && needed.height() <= area.height() + 0.5) return l;
     const double s = std::min({1.0, area.width() / needed.width(), area.height() / needed.height()});
     if (!(s > 0.0)) return l;
@@ -207,7 +207,7 @@ void GridFigure::paint(QPainter& painter, const QRectF& area) const {
     const Impl& d = *d_;
     figure::PaintScope scope(painter, area, d.style, !d.valid(), QStringLiteral("No attention to show"));
     if (scope.empty()) return;
-    const Layout l = d.layout(area, title_);
+    const GridFigureLayout l = d.layout(area, title_);
     scope.enterLayout(l.toArea);
     const double base = figure::basePixels(d.style);
     const QColor muted = figure::mix(d.style.foreground, d.style.background, 0.3);
@@ -293,7 +293,7 @@ void GridFigure::paint(QPainter& painter, const QRectF& area) const {
 GridFigure::Hit GridFigure::hitTest(const QRectF& area, const QPointF& pos) const {
     const Impl& d = *d_;
     if (!d.valid()) return {};
-    const Layout l = d.layout(area, title_);
+    const GridFigureLayout l = d.layout(area, title_);
     const QPointF p = l.toArea.inverted().map(pos);
     const double pitch = l.thumb + l.gap;
     if (pitch <= 0.0 || !l.grid.contains(p)) return {};
@@ -307,7 +307,7 @@ GridFigure::Hit GridFigure::hitTest(const QRectF& area, const QPointF& pos) cons
 QRectF GridFigure::thumbnailRect(const QRectF& area, int layer, int head) const {
     const Impl& d = *d_;
     if (!d.valid()) return {};
-    const Layout l = d.layout(area, title_);
+    const GridFigureLayout l = d.layout(area, title_);
     return l.toArea.mapRect(l.thumbnail(layer, head));
 }
 

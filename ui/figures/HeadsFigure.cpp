@@ -23,7 +23,7 @@ struct LegendItem {
     QRectF box;  // swatch and text
 };
 
-struct Layout {
+struct HeadsFigureLayout {
     QTransform toArea;
     QRectF bounds;
     QRectF title;
@@ -53,8 +53,8 @@ struct HeadsFigure::Impl {
     bool enabled(int h) const { return h >= 0 && (h >= static_cast<int>(data.enabled.size()) || data.enabled[h]); }
     QString leftLabel(int i) const { return data.leftLabels.value(i, QStringLiteral("#%1").arg(i)); }
     QString rightLabel(int i) const { return data.rightLabels.value(i, QStringLiteral("#%1").arg(i)); }
-    Layout layout(const QRectF& area) const;
-    Layout layoutIn(const QRectF& bounds, QSizeF* needed) const;
+    HeadsFigureLayout layout(const QRectF& area) const;
+    HeadsFigureLayout layoutIn(const QRectF& bounds, QSizeF* needed) const;
     QSizeF natural() const;
 };
 
@@ -84,8 +84,8 @@ HeadsFigure::HeadsFigure(HeadsFigureData data, FigureStyle style) {
 
 const HeadsFigureData& HeadsFigure::data() const { return d_->data; }
 
-Layout HeadsFigure::Impl::layoutIn(const QRectF& bounds, QSizeF* needed) const {
-    Layout l;
+HeadsFigureLayout HeadsFigure::Impl::layoutIn(const QRectF& bounds, QSizeF* needed) const {
+    HeadsFigureLayout l;
     l.bounds = bounds;
     const double base = figure::basePixels(style);
     const double margin = std::round(base * 0.8);
@@ -175,9 +175,9 @@ Layout HeadsFigure::Impl::layoutIn(const QRectF& bounds, QSizeF* needed) const {
     return l;
 }
 
-Layout HeadsFigure::Impl::layout(const QRectF& area) const {
+HeadsFigureLayout HeadsFigure::Impl::layout(const QRectF& area) const {
     QSizeF needed;
-    Layout l = layoutIn(area, &needed);
+    HeadsFigureLayout l = layoutIn(area, &needed);
     if (needed.width() <= area.width() + 0.5 && needed.height() <= area.height() + 0.5) return l;
     const double s = std::min({1.0, area.width() / needed.width(), area.height() / needed.height()});
     if (!(s > 0.0)) return l;
@@ -205,7 +205,7 @@ void HeadsFigure::paint(QPainter& painter, const QRectF& area) const {
     const Impl& d = *d_;
     figure::PaintScope scope(painter, area, d.style, d.rows() == 0 || d.cols() == 0, QStringLiteral("No tokens to show"));
     if (scope.empty()) return;
-    const Layout l = d.layout(area);
+    const HeadsFigureLayout l = d.layout(area);
     scope.enterLayout(l.toArea);
     const QColor muted = figure::mix(d.style.foreground, d.style.background, 0.3);
     const int headCount = static_cast<int>(d.data.heads.size());
@@ -293,7 +293,7 @@ void HeadsFigure::paint(QPainter& painter, const QRectF& area) const {
 HeadsFigure::Hit HeadsFigure::hitTest(const QRectF& area, const QPointF& pos) const {
     const Impl& d = *d_;
     if (d.rows() == 0) return {};
-    const Layout l = d.layout(area);
+    const HeadsFigureLayout l = d.layout(area);
     const QPointF p = l.toArea.inverted().map(pos);
     const int i = l.rowHeight > 0 ? static_cast<int>(std::floor((p.y() - l.top) / l.rowHeight)) : -1;
     const double slack = l.lineGap;

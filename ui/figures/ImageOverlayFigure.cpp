@@ -40,7 +40,7 @@ struct Panel {
     bool empty() const { return width <= 0.0; }
 };
 
-struct Layout {
+struct ImageOverlayFigureLayout {
     QTransform toArea;  // logical -> area coordinates (a uniform shrink when the area is too small)
     QRectF bounds;
     QRectF title;
@@ -90,14 +90,14 @@ struct ImageOverlayFigure::Impl {
     double panelGapBelow() const { return base * 1.0; }
 
     void measurePanel();
-    Layout layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const;
-    Layout layout(const QRectF& area) const;
-    QRectF patchRect(const Layout& l, int patch) const;
+    ImageOverlayFigureLayout layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const;
+    ImageOverlayFigureLayout layout(const QRectF& area) const;
+    QRectF patchRect(const ImageOverlayFigureLayout& l, int patch) const;
     // Row i of the swatch list (the whole row, for hit tests).
-    QRectF keyRow(const Layout& l, int i) const;
+    QRectF keyRow(const ImageOverlayFigureLayout& l, int i) const;
     void paintImage(QPainter& painter, const QRectF& target, const QImage& image) const;
-    void paintCells(QPainter& painter, const Layout& l) const;
-    void paintPanel(QPainter& painter, const Layout& l) const;
+    void paintCells(QPainter& painter, const ImageOverlayFigureLayout& l) const;
+    void paintPanel(QPainter& painter, const ImageOverlayFigureLayout& l) const;
 };
 
 QString ImageOverlayFigure::Impl::caption() const {
@@ -149,8 +149,8 @@ void ImageOverlayFigure::Impl::measurePanel() {
     p.height = std::ceil(height);
 }
 
-Layout ImageOverlayFigure::Impl::layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const {
-    Layout l;
+ImageOverlayFigureLayout ImageOverlayFigure::Impl::layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const {
+    ImageOverlayFigureLayout l;
     l.bounds = bounds;
     const QSizeF pixels = imagePixels();
     const double titleH = titleHeight();
@@ -211,11 +211,11 @@ Layout ImageOverlayFigure::Impl::layoutIn(const QRectF& bounds, bool* fits, QSiz
     return l;
 }
 
-Layout ImageOverlayFigure::Impl::layout(const QRectF& area) const {
+ImageOverlayFigureLayout ImageOverlayFigure::Impl::layout(const QRectF& area) const {
     return figure::layoutShrunkToFit(area, [&](const QRectF& bounds, bool* fits, QSizeF* needed) { return layoutIn(bounds, fits, needed); });
 }
 
-QRectF ImageOverlayFigure::Impl::patchRect(const Layout& l, int patch) const {
+QRectF ImageOverlayFigure::Impl::patchRect(const ImageOverlayFigureLayout& l, int patch) const {
     const PatchGrid& g = data.grid;
     if (patch < 0 || patch >= g.count()) return {};
     const double w = l.image.width() / g.columns;
@@ -223,7 +223,7 @@ QRectF ImageOverlayFigure::Impl::patchRect(const Layout& l, int patch) const {
     return {l.image.left() + (patch % g.columns) * w, l.image.top() + (patch / g.columns) * h, w, h};
 }
 
-QRectF ImageOverlayFigure::Impl::keyRow(const Layout& l, int i) const {
+QRectF ImageOverlayFigure::Impl::keyRow(const ImageOverlayFigureLayout& l, int i) const {
     return {l.panel.x(), l.panel.y() + panel.headingHeight + i * panel.rowHeight, panel.width, panel.rowHeight};
 }
 
@@ -289,7 +289,7 @@ void ImageOverlayFigure::Impl::paintImage(QPainter& painter, const QRectF& targe
     painter.restore();
 }
 
-void ImageOverlayFigure::Impl::paintCells(QPainter& painter, const Layout& l) const {
+void ImageOverlayFigure::Impl::paintCells(QPainter& painter, const ImageOverlayFigureLayout& l) const {
     const PatchGrid& g = data.grid;
     const double opacity = std::clamp(style.overlayOpacity, 0.0, 1.0);
     painter.save();
@@ -367,7 +367,7 @@ void ImageOverlayFigure::Impl::paintCells(QPainter& painter, const Layout& l) co
     }
 }
 
-void ImageOverlayFigure::Impl::paintPanel(QPainter& painter, const Layout& l) const {
+void ImageOverlayFigure::Impl::paintPanel(QPainter& painter, const ImageOverlayFigureLayout& l) const {
     const Panel& p = panel;
     const QColor muted = figure::mix(style.foreground, style.background, 0.35);
     const QColor edge = figure::mix(style.foreground, style.background, 0.6);
@@ -437,7 +437,7 @@ void ImageOverlayFigure::paint(QPainter& painter, const QRectF& area) const {
     const Impl& d = *d_;
     figure::PaintScope scope(painter, area, d.style, !d.data.grid.isValid(), QStringLiteral("No image to show"));
     if (scope.empty()) return;
-    const Layout l = d.layout(area);
+    const ImageOverlayFigureLayout l = d.layout(area);
     scope.enterLayout(l.toArea);
 
     if (!d.data.title.isEmpty()) {
@@ -458,19 +458,19 @@ void ImageOverlayFigure::paint(QPainter& painter, const QRectF& area) const {
 
 QRectF ImageOverlayFigure::imageRect(const QRectF& area) const {
     if (!d_->data.grid.isValid()) return {};
-    const Layout l = d_->layout(area);
+    const ImageOverlayFigureLayout l = d_->layout(area);
     return l.toArea.mapRect(l.image);
 }
 
 QRectF ImageOverlayFigure::patchRect(const QRectF& area, int patch) const {
     if (!d_->data.grid.isValid()) return {};
-    const Layout l = d_->layout(area);
+    const ImageOverlayFigureLayout l = d_->layout(area);
     return l.toArea.mapRect(d_->patchRect(l, patch));
 }
 
 QRectF ImageOverlayFigure::otherKeyRect(const QRectF& area, int index) const {
     if (!d_->data.grid.isValid() || index < 0 || index >= static_cast<int>(d_->data.otherKeys.size())) return {};
-    const Layout l = d_->layout(area);
+    const ImageOverlayFigureLayout l = d_->layout(area);
     return l.toArea.mapRect(d_->keyRow(l, index));
 }
 
@@ -478,7 +478,7 @@ ImageOverlayFigure::Hit ImageOverlayFigure::hitTest(const QRectF& area, const QP
     const Impl& d = *d_;
     const PatchGrid& g = d.data.grid;
     if (!g.isValid()) return {};
-    const Layout l = d.layout(area);
+    const ImageOverlayFigureLayout l = d.layout(area);
     const QPointF p = l.toArea.inverted().map(pos);
     if (l.image.contains(p) && l.image.width() > 0 && l.image.height() > 0) {
         const int column = std::clamp(static_cast<int>((p.x() - l.image.left()) / (l.image.width() / g.columns)), 0, g.columns - 1);

@@ -26,7 +26,7 @@ constexpr int kShownNumbers = 2;  // a vector's first numbers written beside its
 // The columns, left to right, and the step each appears at.
 enum Column { Label, Key, Dot, Scaled, Position, Softmax, Kept, Value, ColumnCount };
 
-struct Layout {
+struct InsideHeadFigureLayout {
     QTransform toArea;
     QRectF bounds;
     QRectF title, stepLine;
@@ -117,8 +117,8 @@ struct InsideHeadFigure::Impl {
         for (const QString& label : data.keyLabels) w = std::max(w, m.horizontalAdvance(label));
         return std::min(std::ceil(w) + 8.0, m.height() * 12.0);
     }
-    Layout layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const;
-    Layout layout(const QRectF& area) const {
+    InsideHeadFigureLayout layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const;
+    InsideHeadFigureLayout layout(const QRectF& area) const {
         return figure::layoutShrunkToFit(area, [&](const QRectF& b, bool* fits, QSizeF* needed) { return layoutIn(b, fits, needed); });
     }
     void paintVector(QPainter& painter, const QRectF& box, const float* values, int count, float span, bool text, const QFont& font) const;
@@ -145,8 +145,8 @@ InsideHeadFigure::InsideHeadFigure(InsideHeadFigureData data, FigureStyle style)
 
 const InsideHeadFigureData& InsideHeadFigure::data() const { return d_->data; }
 
-Layout InsideHeadFigure::Impl::layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const {
-    Layout l;
+InsideHeadFigureLayout InsideHeadFigure::Impl::layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const {
+    InsideHeadFigureLayout l;
     l.bounds = bounds;
     const figure::AxisFrame f = figure::axisFrame(style, !data.title.isEmpty());
     const double headerLine = QFontMetricsF(figure::font(f.maxPixels)).height();
@@ -215,7 +215,7 @@ void InsideHeadFigure::paint(QPainter& painter, const QRectF& area) const {
     const Impl& d = *d_;
     figure::PaintScope scope(painter, area, d.style, d.empty(), QStringLiteral("Nothing inside to show"));
     if (scope.empty()) return;
-    const Layout l = d.layout(area);
+    const InsideHeadFigureLayout l = d.layout(area);
     const figure::AxisFrame f = figure::axisFrame(d.style, !d.data.title.isEmpty());
     scope.enterLayout(l.toArea);
     const HeadCapture& c = d.data.capture;

@@ -27,7 +27,7 @@ struct Frame : figure::AxisFrame {
     double maxCellHeight = 26.0;   // rows only need room for a line of text
 };
 
-struct Layout {
+struct LensFigureLayout {
     QTransform toArea;  // logical -> area coordinates (a uniform shrink when the area is too small)
     QRectF bounds;      // the logical rectangle laid out
     QRectF grid;
@@ -79,8 +79,8 @@ struct LensFigure::Impl {
     int positions() const { return data.positions(); }
     bool empty() const { return layers() <= 0 || positions() <= 0 || data.cells.size() < std::size_t(layers()) * positions(); }
     Frame frame() const;
-    Layout layout(const QRectF& area) const;
-    Layout layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const;
+    LensFigureLayout layout(const QRectF& area) const;
+    LensFigureLayout layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const;
     // Labels take the room of their bold form, which the selected layer and token get: a
     // click on a cell must not move the grid.
     double widestRow(double pixels) const { return rowWidths.widest(pixels, 0, -1, true); }
@@ -98,12 +98,12 @@ struct LensFigure::Impl {
     int rowOf(int layer) const { return layers() - 1 - layer; }
 
     // The parts of the drawing, in the layout's coordinates (LensFigure::paint).
-    void paintCells(QPainter& painter, const Layout& l) const;
-    void paintCellTokens(QPainter& painter, const Layout& l, const Frame& f) const;
-    void paintSelectedCell(QPainter& painter, const Layout& l, std::optional<int> layer, std::optional<int> position) const;
-    void paintLabels(QPainter& painter, const Layout& l, const Frame& f, std::optional<int> selectedLayer,
+    void paintCells(QPainter& painter, const LensFigureLayout& l) const;
+    void paintCellTokens(QPainter& painter, const LensFigureLayout& l, const Frame& f) const;
+    void paintSelectedCell(QPainter& painter, const LensFigureLayout& l, std::optional<int> layer, std::optional<int> position) const;
+    void paintLabels(QPainter& painter, const LensFigureLayout& l, const Frame& f, std::optional<int> selectedLayer,
                      std::optional<int> selectedPosition) const;
-    void paintTitles(QPainter& painter, const Layout& l, const Frame& f) const;
+    void paintTitles(QPainter& painter, const LensFigureLayout& l, const Frame& f) const;
 };
 
 LensFigure::LensFigure(LensFigureData data, FigureStyle style) {
@@ -154,8 +154,8 @@ Frame LensFigure::Impl::frame() const {
     return f;
 }
 
-Layout LensFigure::Impl::layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const {
-    Layout l;
+LensFigureLayout LensFigure::Impl::layoutIn(const QRectF& bounds, bool* fits, QSizeF* needed) const {
+    LensFigureLayout l;
     l.bounds = bounds;
     const Frame f = frame();
     const int rows = layers();
@@ -224,7 +224,7 @@ Layout LensFigure::Impl::layoutIn(const QRectF& bounds, bool* fits, QSizeF* need
     return l;
 }
 
-Layout LensFigure::Impl::layout(const QRectF& area) const {
+LensFigureLayout LensFigure::Impl::layout(const QRectF& area) const {
     return figure::layoutShrunkToFit(area, [&](const QRectF& bounds, bool* fits, QSizeF* needed) { return layoutIn(bounds, fits, needed); });
 }
 
@@ -253,7 +253,7 @@ void LensFigure::paint(QPainter& painter, const QRectF& area) const {
     const Impl& d = *d_;
     figure::PaintScope scope(painter, area, d.style, d.empty(), QStringLiteral("No lens to show"));
     if (scope.empty()) return;
-    const Layout l = d.layout(area);
+    const LensFigureLayout l = d.layout(area);
     const Frame f = d.frame();
     scope.enterLayout(l.toArea, false);
     d.paintCells(painter, l);
@@ -265,7 +265,7 @@ void LensFigure::paint(QPainter& painter, const QRectF& area) const {
 
 // Cells, with a hairline of background between them where they are large enough to read as
 // a table (neighbours of one colour stay apart).
-void LensFigure::Impl::paintCells(QPainter& painter, const Layout& l) const {
+void LensFigure::Impl::paintCells(QPainter& painter, const LensFigureLayout& l) const {
     const int rows = layers(), columns = positions();
     const double cw = l.cellWidth, ch = l.cellHeight;
     painter.save();
@@ -291,7 +291,7 @@ void LensFigure::Impl::paintCells(QPainter& painter, const Layout& l) const {
 
 // The top tokens, where they fit: whole, else without the word-start mark, else elided to at
 // least two characters.
-void LensFigure::Impl::paintCellTokens(QPainter& painter, const Layout& l, const Frame& f) const {
+void LensFigure::Impl::paintCellTokens(QPainter& painter, const LensFigureLayout& l, const Frame& f) const {
     if (!l.cellText) return;
     const double cw = l.cellWidth, ch = l.cellHeight;
     painter.setFont(l.cellFont);
@@ -310,7 +310,7 @@ void LensFigure::Impl::paintCellTokens(QPainter& painter, const Layout& l, const
 }
 
 // The selected cell: two rings so the mark shows on the darkest and the lightest colours.
-void LensFigure::Impl::paintSelectedCell(QPainter& painter, const Layout& l, std::optional<int> layer, std::optional<int> position) const {
+void LensFigure::Impl::paintSelectedCell(QPainter& painter, const LensFigureLayout& l, std::optional<int> layer, std::optional<int> position) const {
     if (!layer || !position || *layer < 0 || *layer >= layers() || *position < 0 || *position >= positions()) return;
     const QRectF cell(l.grid.left() + *position * l.cellWidth, l.grid.top() + rowOf(*layer) * l.cellHeight, l.cellWidth, l.cellHeight);
     painter.save();
@@ -321,7 +321,7 @@ void LensFigure::Impl::paintSelectedCell(QPainter& painter, const Layout& l, std
 
 // Layer labels right-aligned against the grid, and the input tokens under their columns
 // (across when they fit, else rotated to read upwards); the selected ones in bold.
-void LensFigure::Impl::paintLabels(QPainter& painter, const Layout& l, const Frame& f, std::optional<int> selectedLayer,
+void LensFigure::Impl::paintLabels(QPainter& painter, const LensFigureLayout& l, const Frame& f, std::optional<int> selectedLayer,
                                    std::optional<int> selectedPosition) const {
     QFont bold = l.labelFont;
     bold.setBold(true);
@@ -359,7 +359,7 @@ void LensFigure::Impl::paintLabels(QPainter& painter, const Layout& l, const Fra
 }
 
 // Axis titles (centred on the grid, allowed past a small grid's ends), the title and the colour bar.
-void LensFigure::Impl::paintTitles(QPainter& painter, const Layout& l, const Frame& f) const {
+void LensFigure::Impl::paintTitles(QPainter& painter, const LensFigureLayout& l, const Frame& f) const {
     const QFontMetricsF axisMetrics(f.axisFont);
     painter.setPen(figure::mix(style.foreground, style.background, 0.3));
     figure::drawAxisTitle(painter, data.positionAxisTitle, f.axisFont, Qt::Horizontal, l.grid.center().x(),
@@ -381,7 +381,7 @@ void LensFigure::Impl::paintTitles(QPainter& painter, const Layout& l, const Fra
 std::optional<LensCellIndex> LensFigure::hitTest(const QRectF& area, const QPointF& pos) const {
     const Impl& d = *d_;
     if (d.empty()) return std::nullopt;
-    const Layout l = d.layout(area);
+    const LensFigureLayout l = d.layout(area);
     const QPointF p = l.toArea.inverted().map(pos);
     if (p.x() < l.grid.left() || p.y() < l.grid.top() || p.x() >= l.grid.right() || p.y() >= l.grid.bottom()) return std::nullopt;
     const int column = std::clamp(static_cast<int>((p.x() - l.grid.left()) / l.cellWidth), 0, d.positions() - 1);
@@ -392,7 +392,7 @@ std::optional<LensCellIndex> LensFigure::hitTest(const QRectF& area, const QPoin
 QRectF LensFigure::cellRect(const QRectF& area, int layer, int position) const {
     const Impl& d = *d_;
     if (d.empty() || layer < 0 || layer >= d.layers() || position < 0 || position >= d.positions()) return {};
-    const Layout l = d.layout(area);
+    const LensFigureLayout l = d.layout(area);
     const QRectF logical(l.grid.left() + position * l.cellWidth, l.grid.top() + d.rowOf(layer) * l.cellHeight, l.cellWidth, l.cellHeight);
     return l.toArea.mapRect(logical);
 }

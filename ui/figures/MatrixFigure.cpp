@@ -31,7 +31,7 @@ struct Frame : figure::AxisFrame {
     double barThickness = 0.0;
 };
 
-struct Layout {
+struct MatrixFigureLayout {
     QTransform toArea;  // logical -> area coordinates (a uniform shrink when the area is too small)
     QRectF bounds;      // the logical rectangle laid out
     QRectF grid;
@@ -61,8 +61,8 @@ struct MatrixFigure::Impl {
     CellImageCache cells;
 
     Window window(int firstRow, int rowCount, int firstColumn, int columnCount) const;
-    Layout layout(const QRectF& area, const Window& w) const;
-    Layout layoutIn(const QRectF& bounds, const Window& w, bool* fits, QSizeF* needed) const;
+    MatrixFigureLayout layout(const QRectF& area, const Window& w) const;
+    MatrixFigureLayout layoutIn(const QRectF& bounds, const Window& w, bool* fits, QSizeF* needed) const;
     Frame frame() const;
     QString rowLabel(int r) const { return data.rowLabels.value(r, QStringLiteral("#%1").arg(r)); }
     QString columnLabel(int c) const { return data.columnLabels.value(c, QStringLiteral("#%1").arg(c)); }
@@ -129,8 +129,8 @@ Frame MatrixFigure::Impl::frame() const {
     return f;
 }
 
-Layout MatrixFigure::Impl::layoutIn(const QRectF& bounds, const Window& w, bool* fits, QSizeF* needed) const {
-    Layout l;
+MatrixFigureLayout MatrixFigure::Impl::layoutIn(const QRectF& bounds, const Window& w, bool* fits, QSizeF* needed) const {
+    MatrixFigureLayout l;
     l.bounds = bounds;
     const Frame f = frame();
     const double base = f.base;
@@ -214,7 +214,7 @@ Layout MatrixFigure::Impl::layoutIn(const QRectF& bounds, const Window& w, bool*
     return l;
 }
 
-Layout MatrixFigure::Impl::layout(const QRectF& area, const Window& w) const {
+MatrixFigureLayout MatrixFigure::Impl::layout(const QRectF& area, const Window& w) const {
     return figure::layoutShrunkToFit(area, [&](const QRectF& bounds, bool* fits, QSizeF* needed) { return layoutIn(bounds, w, fits, needed); });
 }
 
@@ -245,7 +245,7 @@ void MatrixFigure::paint(QPainter& painter, const QRectF& area) const {
     const Window w = d.window(firstRow_, rowCount_, firstColumn_, columnCount_);
     figure::PaintScope scope(painter, area, d.style, w.rows == 0 || w.columns == 0, QStringLiteral("No tokens to show"));
     if (scope.empty()) return;
-    const Layout l = d.layout(area, w);
+    const MatrixFigureLayout l = d.layout(area, w);
     scope.enterLayout(l.toArea);
 
     const CellWindow cells{w.firstRow, w.rows, w.firstColumn, w.columns};
@@ -316,7 +316,7 @@ void MatrixFigure::paint(QPainter& painter, const QRectF& area) const {
 MatrixFigure::Hit MatrixFigure::hitTest(const QRectF& area, const QPointF& pos) const {
     const Window w = d_->window(firstRow_, rowCount_, firstColumn_, columnCount_);
     if (w.rows == 0 || w.columns == 0) return {};
-    const Layout l = d_->layout(area, w);
+    const MatrixFigureLayout l = d_->layout(area, w);
     const QPointF p = l.toArea.inverted().map(pos);
     if (l.cell <= 0.0 || p.x() < l.grid.left() || p.y() < l.grid.top() || p.x() >= l.grid.right() || p.y() >= l.grid.bottom()) return {};
     const int column = std::clamp(static_cast<int>((p.x() - l.grid.left()) / l.cell), 0, w.columns - 1);
@@ -327,7 +327,7 @@ MatrixFigure::Hit MatrixFigure::hitTest(const QRectF& area, const QPointF& pos) 
 QRectF MatrixFigure::cellRect(const QRectF& area, int row, int column) const {
     const Window w = d_->window(firstRow_, rowCount_, firstColumn_, columnCount_);
     if (w.rows == 0 || w.columns == 0) return {};
-    const Layout l = d_->layout(area, w);
+    const MatrixFigureLayout l = d_->layout(area, w);
     const QRectF logical(l.grid.left() + (column - w.firstColumn) * l.cell, l.grid.top() + (row - w.firstRow) * l.cell, l.cell, l.cell);
     return l.toArea.mapRect(logical);
 }
@@ -335,7 +335,7 @@ QRectF MatrixFigure::cellRect(const QRectF& area, int row, int column) const {
 int MatrixFigure::labelStride(const QRectF& area) const {
     const Window w = d_->window(firstRow_, rowCount_, firstColumn_, columnCount_);
     if (w.rows == 0 || w.columns == 0) return 1;
-    const Layout l = d_->layout(area, w);
+    const MatrixFigureLayout l = d_->layout(area, w);
     return std::max(l.rowStride, l.columnStride);
 }
 

@@ -16,7 +16,7 @@ namespace attnscope::ui {
 
 namespace {
 
-struct Layout {
+struct TokenStripFigureLayout {
     QTransform toArea;
     QRectF bounds;
     QRectF title;
@@ -40,8 +40,8 @@ struct TokenStripFigure::Impl {
     bool isGenerated(int i) const { return i < static_cast<int>(data.generated.size()) && data.generated[static_cast<std::size_t>(i)]; }
     float weight(int i) const { return i < static_cast<int>(data.weights.size()) ? data.weights[static_cast<std::size_t>(i)] : 0.0f; }
     // Lays out at `pixels`; returns the height used.
-    double flow(Layout& l, const QRectF& bounds, double pixels) const;
-    Layout layout(const QRectF& area) const;
+    double flow(TokenStripFigureLayout& l, const QRectF& bounds, double pixels) const;
+    TokenStripFigureLayout layout(const QRectF& area) const;
 };
 
 TokenStripFigure::TokenStripFigure(TokenStripFigureData data, FigureStyle style) {
@@ -63,8 +63,8 @@ TokenStripFigure::TokenStripFigure(TokenStripFigureData data, FigureStyle style)
 
 const TokenStripFigureData& TokenStripFigure::data() const { return d_->data; }
 
-double TokenStripFigure::Impl::flow(Layout& l, const QRectF& bounds, double pixels) const {
-    l = Layout();
+double TokenStripFigure::Impl::flow(TokenStripFigureLayout& l, const QRectF& bounds, double pixels) const {
+    l = TokenStripFigureLayout();
     l.bounds = bounds;
     const double base = figure::basePixels(style);
     const double margin = std::round(base * 0.8);
@@ -116,11 +116,11 @@ double TokenStripFigure::Impl::flow(Layout& l, const QRectF& bounds, double pixe
     return y + margin - bounds.top();
 }
 
-Layout TokenStripFigure::Impl::layout(const QRectF& area) const {
+TokenStripFigureLayout TokenStripFigure::Impl::layout(const QRectF& area) const {
     const double base = figure::basePixels(style);
     const double maxPixels = std::round(base * 1.25);
     const double minPixels = std::max(5.0, std::round(base * 0.75));
-    Layout l;
+    TokenStripFigureLayout l;
     for (double pixels = maxPixels; pixels >= minPixels; pixels -= 1.0) {
         const double used = flow(l, area, pixels);
         if (used <= area.height() + 0.5) {
@@ -155,7 +155,7 @@ QSizeF TokenStripFigure::naturalSize() const {
     double total = 0.0;
     for (double w : d.widths.at(pixels)) total += w + pixels * 1.1;
     const double width = std::clamp(total + base * 2.0, base * 36.0, base * 64.0);
-    Layout l;
+    TokenStripFigureLayout l;
     const double height = d.flow(l, QRectF(0, 0, width, 100000.0), pixels);
     return {std::ceil(width), std::ceil(height)};
 }
@@ -164,7 +164,7 @@ void TokenStripFigure::paint(QPainter& painter, const QRectF& area) const {
     const Impl& d = *d_;
     figure::PaintScope scope(painter, area, d.style, d.count() == 0, QStringLiteral("No tokens to show"));
     if (scope.empty()) return;
-    const Layout l = d.layout(area);
+    const TokenStripFigureLayout l = d.layout(area);
     scope.enterLayout(l.toArea);
     if (!d.data.title.isEmpty()) {
         painter.setPen(d.style.foreground);
@@ -204,7 +204,7 @@ void TokenStripFigure::paint(QPainter& painter, const QRectF& area) const {
 int TokenStripFigure::hitTest(const QRectF& area, const QPointF& pos) const {
     const Impl& d = *d_;
     if (d.count() == 0) return -1;
-    const Layout l = d.layout(area);
+    const TokenStripFigureLayout l = d.layout(area);
     const QPointF p = l.toArea.inverted().map(pos);
     for (int i = 0; i < d.count(); ++i)
         if (l.chips[static_cast<std::size_t>(i)].contains(p)) return i;

@@ -36,7 +36,8 @@ struct Analysis {
     QString imagePath;
     QImage image;
 
-    // A classifier's top labels (an image's or a whole text's); empty otherwise.
+    // A classifier's top labels (an image's or a whole text's, at most kTopClasses); empty otherwise.
+    static constexpr int kTopClasses = 5;
     std::vector<ClassPrediction> predictions;
     // Language models with an output head: per token position, the head's most probable
     // tokens — the next token for a causal LM, the token at that position for a masked LM —

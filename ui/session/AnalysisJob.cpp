@@ -12,7 +12,6 @@ namespace attnscope::ui {
 
 namespace {
 
-constexpr int kTopClasses = 5;
 constexpr int kTopTokens = 8;
 
 std::optional<std::string> given(const QString& field) {
@@ -49,10 +48,10 @@ void addPredictions(const Checkpoint& checkpoint, Analysis& analysis, const RowM
     if (m.isClassifier()) {
         const int count = static_cast<int>(logits.cols());
         if (logits.size() > 0 && before)
-            for (const ComparedPrediction& p : comparedPredictions(checkpoint, before->row(0).data(), logits.row(0).data(), count, kTopClasses))
+            for (const ComparedPrediction& p : comparedPredictions(checkpoint, before->row(0).data(), logits.row(0).data(), count, Analysis::kTopClasses))
                 analysis.predictions.push_back({QString::fromStdString(p.name), p.after, p.before});
         else if (logits.size() > 0)
-            for (const NamedPrediction& p : namedPredictions(checkpoint, logits.row(0).data(), count, kTopClasses))
+            for (const NamedPrediction& p : namedPredictions(checkpoint, logits.row(0).data(), count, Analysis::kTopClasses))
                 analysis.predictions.push_back({QString::fromStdString(p.name), p.probability});
         if (!m.readsImages()) analysis.predictionsNote = QObject::tr("This checkpoint classifies the whole text; it predicts no tokens.");
     } else if (!m.readsImages() || m.hasDecoder()) {  // a captioner predicts its caption's tokens

@@ -10,12 +10,6 @@
 
 namespace attnscope::ui {
 
-namespace {
-
-constexpr int kTopClasses = 5;
-
-}  // namespace
-
 std::shared_ptr<Analysis> analysisFromAttentionFile(const QString& path) {
     auto analysis = std::make_shared<Analysis>();
     analysis->record = readAttentionFile(QFile::encodeName(path).toStdString());
@@ -28,7 +22,7 @@ std::shared_ptr<Analysis> analysisFromAttentionFile(const QString& path) {
     analysis->image = toQImage(ImagePreprocessor::defaultsForImageSize(record.pixels.height).imageFromPixelValues(record.pixels));
     // A classifier's logits, [labels]: its top classes, without names.
     if (record.logitsPerInput && record.logits.size() > 0)
-        for (const Prediction& p : topPredictions(record.logits.data(), static_cast<int>(record.logits.size()), kTopClasses))
+        for (const Prediction& p : topPredictions(record.logits.data(), static_cast<int>(record.logits.size()), Analysis::kTopClasses))
             analysis->predictions.push_back({QStringLiteral("class %1").arg(p.id), p.probability});
     return analysis;
 }

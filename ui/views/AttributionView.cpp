@@ -6,12 +6,9 @@
 #include <algorithm>
 
 #include "FigurePainting.h"
+#include "ViewMargin.h"
 
 namespace attnscope::ui {
-
-namespace {
-constexpr int kMargin = 6;
-}
 
 AttributionView::AttributionView(QWidget* parent)
     : QWidget(parent),
@@ -25,7 +22,7 @@ AttributionView::AttributionView(QWidget* parent)
 
 AttributionView::~AttributionView() = default;
 
-QRectF AttributionView::figureArea() const { return QRectF(rect()).adjusted(kMargin, kMargin, -kMargin, -kMargin); }
+QRectF AttributionView::figureArea() const { return QRectF(rect()).adjusted(kViewMargin, kViewMargin, -kViewMargin, -kViewMargin); }
 
 std::optional<AttributionCell> AttributionView::cellAt(const QPointF& pos) const {
     return figure_ ? figure_->hitTest(figureArea(), pos) : std::nullopt;
@@ -43,7 +40,7 @@ HoverSpot AttributionView::spotAt(const QPointF& pos) const {
 QSize AttributionView::sizeHint() const {
     if (!figure_) return {640, 360};
     const QSizeF natural = figure_->naturalSize();
-    return QSize(std::clamp(int(natural.width()), 360, 1200), std::clamp(int(natural.height()), 240, 900)) + QSize(2 * kMargin, 2 * kMargin);
+    return QSize(std::clamp(int(natural.width()), 360, 1200), std::clamp(int(natural.height()), 240, 900)) + QSize(2 * kViewMargin, 2 * kViewMargin);
 }
 
 QSize AttributionView::minimumSizeHint() const { return {240, 160}; }

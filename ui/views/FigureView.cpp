@@ -9,12 +9,9 @@
 #include "AttentionSelection.h"
 #include "Error.h"
 #include "Figure.h"
+#include "ViewMargin.h"
 
 namespace attnscope::ui {
-
-namespace {
-constexpr int kMargin = 6;
-}
 
 FigureView::FigureView(ViewKind kind, AttentionSelection* selection, QWidget* parent)
     : QWidget(parent),
@@ -45,7 +42,7 @@ double magnificationIn(const QRectF& area, const QSizeF& natural, double most) {
 }  // namespace
 
 QRectF FigureView::figureArea() const {
-    QRectF area = QRectF(rect()).adjusted(kMargin, kMargin, -kMargin, -kMargin);
+    QRectF area = QRectF(rect()).adjusted(kViewMargin, kViewMargin, -kViewMargin, -kViewMargin);
     const Figure* f = currentFigure();
     if (!f || !alignsTop()) return area;
     // Capping the height at the magnified natural height keeps the magnification the same:
@@ -77,7 +74,7 @@ QSize FigureView::sizeHint() const {
     if (const Figure* f = currentFigure()) {
         const QSizeF natural = f->naturalSize();
         return QSize(std::clamp(static_cast<int>(natural.width()), 400, 1000), std::clamp(static_cast<int>(natural.height()), 300, 800)) +
-               QSize(2 * kMargin, 2 * kMargin);
+               QSize(2 * kViewMargin, 2 * kViewMargin);
     }
     return {720, 560};
 }

@@ -5,12 +5,9 @@
 #include <algorithm>
 
 #include "FigurePainting.h"
+#include "ViewMargin.h"
 
 namespace attnscope::ui {
-
-namespace {
-constexpr int kMargin = 6;
-}
 
 InsideHeadView::InsideHeadView(QWidget* parent) : QWidget(parent), placeholder_(QStringLiteral("Nothing inside to show")) {
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
@@ -20,12 +17,12 @@ InsideHeadView::InsideHeadView(QWidget* parent) : QWidget(parent), placeholder_(
 
 InsideHeadView::~InsideHeadView() = default;
 
-QRectF InsideHeadView::figureArea() const { return QRectF(rect()).adjusted(kMargin, kMargin, -kMargin, -kMargin); }
+QRectF InsideHeadView::figureArea() const { return QRectF(rect()).adjusted(kViewMargin, kViewMargin, -kViewMargin, -kViewMargin); }
 
 QSize InsideHeadView::sizeHint() const {
     if (!figure_) return {720, 480};
     const QSizeF natural = figure_->naturalSize();
-    return QSize(std::clamp(int(natural.width()), 400, 1400), std::clamp(int(natural.height()), 240, 1000)) + QSize(2 * kMargin, 2 * kMargin);
+    return QSize(std::clamp(int(natural.width()), 400, 1400), std::clamp(int(natural.height()), 240, 1000)) + QSize(2 * kViewMargin, 2 * kViewMargin);
 }
 
 QSize InsideHeadView::minimumSizeHint() const { return {240, 160}; }

@@ -8,12 +8,9 @@
 #include "FigurePainting.h"
 #include "LensFigureData.h"
 #include "analysis/LogitLens.h"
+#include "ViewMargin.h"
 
 namespace attnscope::ui {
-
-namespace {
-constexpr int kMargin = 6;
-}
 
 LensView::LensView(QWidget* parent)
     : QWidget(parent), placeholder_(QStringLiteral("No logit lens to show")), hover_(this, [this](const QPointF& pos) { return spotAt(pos); }, {}) {
@@ -24,7 +21,7 @@ LensView::LensView(QWidget* parent)
 
 LensView::~LensView() = default;
 
-QRectF LensView::figureArea() const { return QRectF(rect()).adjusted(kMargin, kMargin, -kMargin, -kMargin); }
+QRectF LensView::figureArea() const { return QRectF(rect()).adjusted(kViewMargin, kViewMargin, -kViewMargin, -kViewMargin); }
 
 std::optional<LensCellIndex> LensView::cellAt(const QPointF& pos) const {
     return figure_ ? figure_->hitTest(figureArea(), pos) : std::nullopt;
@@ -49,7 +46,7 @@ QSize LensView::sizeHint() const {
     if (!figure_) return {720, 360};
     const QSizeF natural = figure_->naturalSize();
     return QSize(std::clamp(static_cast<int>(natural.width()), 400, 1200), std::clamp(static_cast<int>(natural.height()), 240, 800)) +
-           QSize(2 * kMargin, 2 * kMargin);
+           QSize(2 * kViewMargin, 2 * kViewMargin);
 }
 
 QSize LensView::minimumSizeHint() const { return {240, 160}; }
