@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes tiny random-weight Hugging Face checkpoints of the families whose GGUF files AttnScope
 runs but that the shared golden set lacks (qwen2, qwen3, gemma, gemma2, gemma3, phi3, olmo2,
-smollm3, and a llama with Llama 3.1's rotary scaling), for
+smollm3, a llama with Llama 3.1's rotary scaling, Phi-3 with LongRoPE, Qwen 2 with YaRN), for
 tests/fixtures/gguf/: each is then
 written as GGUF by llama.cpp's converter (tools/gguf_from_hf.py) and run by llama.cpp
 (tools/llama_cpp_reference.mjs), whose probabilities are the reference. The checkpoint itself
@@ -70,6 +70,18 @@ FAMILIES = {
     "phi3": {"architectures": ["Phi3ForCausalLM"], "model_type": "phi3", "qkv_bias": False, "qk_norm": False,
              "fused": True, "tied": False,
              "config": {"original_max_position_embeddings": 128, "rope_scaling": None, "sliding_window": None}},
+    # Phi-3's LongRoPE (Phi-3 mini 128k, 3.5, 4-mini): the converter stores the long and short
+    # factors as tensors. A pretraining length of 16, so that the texts are longer and both
+    # transformers (by the sequence's length) and llama.cpp (by its context's) take the long ones.
+    "phi3_longrope": {"architectures": ["Phi3ForCausalLM"], "model_type": "phi3", "qkv_bias": False, "qk_norm": False,
+                      "fused": True, "tied": False,
+                      "config": {"original_max_position_embeddings": 16, "sliding_window": None,
+                                 "rope_scaling": {"rope_type": "longrope", "long_factor": [1.0, 1.7, 3.1, 6.4],
+                                                  "short_factor": [1.0, 1.1, 1.3, 1.9]}}},
+    # YaRN (Qwen 2.5 and Qwen 3 for long contexts), over a pretraining length that puts the tiny
+    # heads' four frequencies on both sides of its ramp.
+    "qwen2_yarn": {"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "qkv_bias": True, "qk_norm": False,
+                   "config": {"rope_scaling": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32}}},
 }
 
 

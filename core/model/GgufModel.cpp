@@ -80,6 +80,8 @@ const GgufArchitecture& architectureOf(const GgufFile& f) {
 }
 
 constexpr const char* kRopeFrequencyDivisors = "rope_freqs.weight";
+constexpr const char* kRopeFactorsLong = "rope_factors_long.weight";
+constexpr const char* kRopeFactorsShort = "rope_factors_short.weight";
 
 bool isNormRole(R role) {
     return role == R::AttnNorm || role == R::AttnOutNorm || role == R::AttnQNorm || role == R::AttnKNorm || role == R::MlpNorm ||
@@ -133,23 +135,75 @@ namespace {
 // What a config.json would say of the model's rotary embedding: base, scaling and share of each
 // head, as a transformers 4 config.json says it (rope_theta and Gemma 3's rope_local_base_freq
 // at the top, the scaling in rope_scaling).
+// A rotary factor tensor (Phi-3's LongRoPE), as numbers.
+std::vector<double> factorTensor(const GgufFile& f, const std::string& name, std::uint64_t frequencies) {
+    const TensorInfo* t = f.findTensor(name);
+    if (!t) throw Error(f.path().string() + ": tensor '" + name + "' is missing (LongRoPE needs both rope_factors_long and rope_factors_short)");
+    if (isBlockQuantized(t->dtype) || t->shape.size() != 1 || std::uint64_t(t->shape[0]) != frequencies)
+        throw Error(f.path().string() + ": tensor '" + name + "' has shape " + t->shapeString() + "; expected one factor for each of the " +
+                    std::to_string(frequencies) + " rotary frequencies");
+    std::vector<float> values(static_cast<std::size_t>(t->shape[0]));
+    convertToFloat(t->dtype, f.bytes(*t), values.size(), values.data());
+    return {values.begin(), values.end()};
+}
+
+// The rotary scaling as transformers' rope_scaling entry says it. The converter writes YaRN's
+// parameters under rope.scaling.*, and Phi-3's LongRoPE factors as two tensors.
+void writeRotaryScaling(const GgufFile& f, const std::string& k, std::uint64_t rotaryDims, nlohmann::json& c) {
+    const std::string where = f.path().string();
+    const bool longRope = f.findTensor(kRopeFactorsLong) || f.findTensor(kRopeFactorsShort);
+    const std::string scaling = f.find(k + "rope.scaling.type") ? f.requiredString(k + "rope.scaling.type") : longRope ? "longrope" : "none";
+    auto required = [&](const char* key) {
+        const auto v = f.optionalNumber(k + key);
+        if (!v) throw Error(where + ": metadata '" + k + key + "' is missing (rotary scaling '" + scaling + "' needs it)");
+        return *v;
+    };
+    auto originalLength = [&] {
+        const auto v = f.optionalUnsigned(k + "rope.scaling.original_context_length");
+        if (!v) throw Error(where + ": metadata '" + k + "rope.scaling.original_context_length' is missing (rotary scaling '" + scaling + "' needs it)");
+        return *v;
+    };
+    if (scaling == "none") return;
+    if (scaling == "linear") {
+        c["rope_scaling"] = {{"rope_type", "linear"}, {"factor", required("rope.scaling.factor")}};
+    } else if (scaling == "yarn") {
+        // llama.cpp's extrapolation mix and DeepSeek's log multiplier have no transformers key.
+        if (f.optionalNumber(k + "rope.scaling.yarn_ext_factor").value_or(1.0) != 1.0 || f.find(k + "rope.scaling.yarn_log_multiplier"))
+            throw Error(where + ": YaRN with '" + k + "rope.scaling.yarn_ext_factor' or '" + k +
+                        "rope.scaling.yarn_log_multiplier' is not one AttnScope runs");
+        nlohmann::json r = {{"rope_type", "yarn"}, {"factor", required("rope.scaling.factor")},
+                            {"original_max_position_embeddings", originalLength()}};
+        if (auto a = f.optionalNumber(k + "rope.scaling.yarn_attn_factor")) r["attention_factor"] = *a;
+        if (auto b = f.optionalNumber(k + "rope.scaling.yarn_beta_fast")) r["beta_fast"] = *b;
+        if (auto b = f.optionalNumber(k + "rope.scaling.yarn_beta_slow")) r["beta_slow"] = *b;
+        c["rope_scaling"] = std::move(r);
+    } else if (scaling == "longrope") {
+        // transformers picks the long factors for a sequence longer than the pretraining length;
+        // llama.cpp for a context longer than it.
+        const std::uint64_t original = originalLength();
+        nlohmann::json r = {{"rope_type", "longrope"}, {"long_factor", factorTensor(f, kRopeFactorsLong, rotaryDims / 2)},
+                            {"short_factor", factorTensor(f, kRopeFactorsShort, rotaryDims / 2)}, {"original_max_position_embeddings", original}};
+        if (auto a = f.optionalNumber(k + "rope.scaling.attn_factor")) r["attention_factor"] = *a;
+        c["rope_scaling"] = std::move(r);
+        c["original_max_position_embeddings"] = original;  // where Phi-3 reads it (4096 when absent)
+    } else {
+        throw Error(where + ": rotary scaling '" + scaling + "' (" + k + "rope.scaling.type) is not one AttnScope reads from GGUF");
+    }
+}
+
 void writeRotaryKeys(const GgufFile& f, const std::string& k, const FamilySpec& spec, std::uint64_t headDim, nlohmann::json& c) {
     const ConfigKeys& keys = spec.keys;
-    if (f.findTensor("rope_factors_long.weight") || f.findTensor("rope_factors_short.weight"))
-        throw Error(f.path().string() + ": tensors 'rope_factors_long.weight' and 'rope_factors_short.weight' (Phi-3's LongRoPE) "
-                    "are not read from GGUF yet");
-    if (spec.positions != PositionScheme::Rotary) return;
+    if (spec.positions != PositionScheme::Rotary) {
+        for (const char* name : {kRopeFactorsLong, kRopeFactorsShort})
+            if (f.findTensor(name))
+                throw Error(f.path().string() + ": tensor '" + name + "' scales a rotary embedding, and a " + spec.modelTypes.front() + " model has none");
+        return;
+    }
     c[keys.ropeTheta ? keys.ropeTheta : "rope_theta"] = f.optionalNumber(k + "rope.freq_base").value_or(10000.0);
     if (auto local = f.optionalNumber(k + "rope.freq_base_swa"); local && keys.localRopeTheta) c[keys.localRopeTheta] = *local;
-    const std::string scaling = f.find(k + "rope.scaling.type") ? f.requiredString(k + "rope.scaling.type") : "none";
-    if (scaling == "linear") {
-        const auto factor = f.optionalNumber(k + "rope.scaling.factor");
-        if (!factor) throw Error(f.path().string() + ": metadata '" + k + "rope.scaling.factor' is missing (rotary scaling 'linear' needs it)");
-        c["rope_scaling"] = {{"rope_type", "linear"}, {"factor", *factor}};
-    } else if (scaling != "none") {
-        throw Error(f.path().string() + ": rotary scaling '" + scaling + "' (" + k + "rope.scaling.type) is not one AttnScope reads from GGUF yet");
-    }
-    if (auto rotary = f.optionalUnsigned(k + "rope.dimension_count"); rotary && *rotary != headDim) {
+    const auto rotary = f.optionalUnsigned(k + "rope.dimension_count");
+    writeRotaryScaling(f, k, rotary.value_or(headDim), c);
+    if (rotary && *rotary != headDim) {
         if (!keys.rotaryFraction)
             throw Error(f.path().string() + ": " + k + "rope.dimension_count is " + std::to_string(*rotary) + " of " + std::to_string(headDim) +
                         " head dimensions; a " + spec.modelTypes.front() + " model rotates them all");
@@ -246,7 +300,7 @@ GgufModel openGgufModel(const std::filesystem::path& path) {
     const std::regex layered(R"(blk\.(\d+)\.(.+))");
     std::vector<CheckpointWeights::GgufTensorName> names;
     for (const TensorInfo& t : f.tensors()) {
-        if (t.name == kRopeFrequencyDivisors) continue;  // read into the config above
+        if (t.name == kRopeFrequencyDivisors || t.name == kRopeFactorsLong || t.name == kRopeFactorsShort) continue;  // read into the config above
         const auto dot = t.name.rfind('.');
         const std::string base = dot == std::string::npos ? t.name : t.name.substr(0, dot);
         const std::string suffix = dot == std::string::npos ? "" : t.name.substr(dot);

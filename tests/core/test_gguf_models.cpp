@@ -172,6 +172,8 @@ void GgufModelsTest::sameAsSafetensors_data() {
     QTest::newRow("gemma3_linear") << "gemma3_linear";  // Gemma 3 4B and up: the global layers' linear scaling
     QTest::newRow("olmo2") << "olmo2";      // norms after each sublayer, q/k norms over the whole projection
     QTest::newRow("smollm3") << "smollm3";  // rotary rows permuted; the fourth layer without RoPE
+    QTest::newRow("phi3_longrope") << "phi3_longrope";  // LongRoPE's factors, stored as two tensors
+    QTest::newRow("qwen2_yarn") << "qwen2_yarn";        // YaRN, under rope.scaling.*
 }
 
 void GgufModelsTest::sameAsSafetensors() {
@@ -180,9 +182,13 @@ void GgufModelsTest::sameAsSafetensors() {
     auto safetensors = Checkpoint::open(ggufFixture(qPrintable(family)));
     QCOMPARE(gguf->config().family, safetensors->config().family);
     const auto reference = fixtures::readJson(ggufFixture(qPrintable("llama_cpp_" + family + "-f32.json")));
-    for (const auto& c : reference["cases"]) {
+    std::vector<std::vector<int>> inputs;
+    for (const auto& c : reference["cases"]) inputs.push_back(c["ids"].get<std::vector<int>>());
+    // And a short one: LongRoPE takes its short factors within the pretraining length.
+    inputs.emplace_back(inputs.front().begin(), inputs.front().begin() + std::min<std::ptrdiff_t>(8, std::ssize(inputs.front())));
+    for (const std::vector<int>& ids : inputs) {
         ForwardInput in;
-        in.ids = c["ids"].get<std::vector<int>>();
+        in.ids = ids;
         const auto a = gguf->forward(in);
         const auto b = safetensors->forward(in);
         QVERIFY(a && b);
@@ -218,6 +224,8 @@ void GgufModelsTest::llamaCppPredictsTheSame_data() {
     QTest::newRow("llama31 F32") << "llama31-f32" << 1e-5 << 100;
     QTest::newRow("olmo2 F32") << "olmo2-f32" << 1e-5 << 100;
     QTest::newRow("smollm3 F32") << "smollm3-f32" << 3e-5 << 100;  // 1.4e-5 measured, the same argmax everywhere
+    QTest::newRow("phi3_longrope F32") << "phi3_longrope-f32" << 1e-5 << 100;
+    QTest::newRow("qwen2_yarn F32") << "qwen2_yarn-f32" << 1e-5 << 100;
     // GPT-NeoX's GELU is the exact (erf) one in transformers; llama.cpp's gptneox graph uses
     // ggml's tanh approximation from its half-precision table.
     // (1.1e-4 here; transformers and llama.cpp differ by as much).
@@ -409,13 +417,48 @@ void GgufModelsTest::refusesWhatItCannotRun_data() {
     }
     {
         GgufBuilder b = tinyLlama();
+        b.addU32("llama.rope.scaling.original_context_length", 16);
         b.addF32Tensor("rope_factors_long.weight", {2}, {1, 1});
-        row("LongRoPE factors", b, "Phi-3's LongRoPE");
+        row("LongRoPE without its short factors", b, "tensor 'rope_factors_short.weight' is missing");
+    }
+    {
+        GgufBuilder b = tinyLlama();
+        b.addF32Tensor("rope_factors_long.weight", {2}, {1, 1});
+        b.addF32Tensor("rope_factors_short.weight", {2}, {1, 1});
+        row("LongRoPE without its pretraining length", b, "'llama.rope.scaling.original_context_length' is missing (rotary scaling 'longrope'");
+    }
+    {
+        GgufBuilder b = tinyLlama();
+        b.addU32("llama.rope.scaling.original_context_length", 16);
+        b.addF32Tensor("rope_factors_long.weight", {2, 2}, {1, 1, 1, 1});
+        b.addF32Tensor("rope_factors_short.weight", {2}, {1, 1});
+        row("LongRoPE factors of the wrong shape", b, "'rope_factors_long.weight' has shape [2, 2]; expected one factor for each of the 2 rotary");
+    }
+    {
+        GgufBuilder b = tinyLlama();
+        b.addU32("llama.rope.scaling.original_context_length", 16);
+        b.addF32Tensor("rope_factors_long.weight", {3}, {1, 1, 1});
+        b.addF32Tensor("rope_factors_short.weight", {3}, {1, 1, 1});
+        row("LongRoPE factors for other heads", b, "'rope_factors_long.weight' has shape [3]; expected one factor for each of the 2 rotary");
     }
     {
         GgufBuilder b = tinyLlama();
         b.addString("llama.rope.scaling.type", "yarn");
-        row("rotary scaling it does not read", b, "rotary scaling 'yarn'");
+        b.addU32("llama.rope.scaling.original_context_length", 16);
+        row("YaRN without its factor", b, "'llama.rope.scaling.factor' is missing (rotary scaling 'yarn' needs it)");
+    }
+    {
+        GgufBuilder b = tinyLlama();
+        b.addString("llama.rope.scaling.type", "yarn");
+        b.addF32("llama.rope.scaling.factor", 4.0f);
+        b.addU32("llama.rope.scaling.original_context_length", 16);
+        b.addF32("llama.rope.scaling.yarn_ext_factor", 0.5f);
+        row("YaRN with llama.cpp's extrapolation mix", b, "'llama.rope.scaling.yarn_ext_factor'");
+    }
+    {
+        GgufBuilder b = tinyLlama();
+        b.addString("llama.rope.scaling.type", "ntk-by-parts");
+        row("rotary scaling it does not read", b, "rotary scaling 'ntk-by-parts'");
     }
     {
         GgufBuilder b = tinyLlama();
