@@ -118,11 +118,13 @@ def write_vocab(model):
         w.add_token_types(types)
         w.add_token_merges([m if isinstance(m, str) else " ".join(m) for m in bpe["merges"]])
     cfg = model.hparams
-    if model.model_arch == gguf.MODEL_ARCH.BERT:
-        # RoBERTa: special tokens and their flags as the converter's _set_vocab_gpt2 sets them
-        # (from RobertaProcessing), and RobertaModel.set_vocab's token type count.
+    if model.model_arch in (gguf.MODEL_ARCH.BERT, gguf.MODEL_ARCH.MODERN_BERT):
+        # RoBERTa and ModernBERT: special tokens and their flags as the converter's
+        # _set_vocab_gpt2 sets them (from the post-processor), and RobertaModel.set_vocab's token
+        # type count.
         gguf.SpecialVocab(model.dir_model, n_vocab=vocab_size).add_to_gguf(w)
-        w.add_token_type_count(cfg.get("type_vocab_size", 1))
+        if model.model_arch == gguf.MODEL_ARCH.BERT:
+            w.add_token_type_count(cfg.get("type_vocab_size", 1))
         return
     for key, add in (("bos_token_id", w.add_bos_token_id), ("eos_token_id", w.add_eos_token_id)):
         if isinstance(cfg.get(key), int):

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes tiny random-weight Hugging Face checkpoints of the families whose GGUF files AttnScope
 runs but that the shared golden set lacks (qwen2, qwen3, gemma, gemma2, gemma3, phi3, olmo2,
-smollm3, a llama with Llama 3.1's rotary scaling, Phi-3 with LongRoPE, Qwen 2 with YaRN), for
+smollm3, a llama with Llama 3.1's rotary scaling, Phi-3 with LongRoPE, Qwen 2 with YaRN,
+ModernBERT), for
 tests/fixtures/gguf/: each is then
 written as GGUF by llama.cpp's converter (tools/gguf_from_hf.py) and run by llama.cpp
 (tools/llama_cpp_reference.mjs), whose probabilities are the reference. The checkpoint itself
@@ -145,11 +146,58 @@ def checkpoint(family, spec, golden, out):
             shutil.copy(golden / "gpt2" / "model" / name, out / name)
 
 
+def modernbert_checkpoint(golden, out):
+    """ModernBERT (the encoder alone, as llama.cpp's converter keeps it): one fused Wqkv, a GeGLU
+    Wi, LayerNorms without biases (none before the first layer's attention), a local window of
+    8 (so that the texts cross it) on every layer but each third, and two RoPE bases. RoBERTa's
+    golden byte-level BPE, written with llama.cpp's modern-bert pre-tokenizer (GPT-2's split)."""
+    rng = np.random.default_rng(20261207)
+
+    def w(*shape, scale=0.3):
+        return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+    def norm(n):
+        return (1.0 + rng.standard_normal(n) * 0.1).astype(np.float32)
+
+    layers = 3
+    vocab = json.loads((golden / "roberta" / "model" / "config.json").read_text())["vocab_size"]
+    t = {"model.embeddings.tok_embeddings.weight": w(vocab, HIDDEN, scale=1.0), "model.embeddings.norm.weight": norm(HIDDEN),
+         "model.final_norm.weight": norm(HIDDEN)}
+    for layer in range(layers):
+        p = f"model.layers.{layer}."
+        if layer > 0:
+            t[p + "attn_norm.weight"] = norm(HIDDEN)
+        t[p + "attn.Wqkv.weight"] = w(3 * HIDDEN, HIDDEN)
+        t[p + "attn.Wo.weight"] = w(HIDDEN, HIDDEN)
+        t[p + "mlp_norm.weight"] = norm(HIDDEN)
+        t[p + "mlp.Wi.weight"] = w(2 * INTERMEDIATE, HIDDEN)
+        t[p + "mlp.Wo.weight"] = w(HIDDEN, INTERMEDIATE)
+    out.mkdir(parents=True, exist_ok=True)
+    write_safetensors(str(out / "model.safetensors"), t)
+    config = {
+        "architectures": ["ModernBertModel"], "model_type": "modernbert", "vocab_size": vocab, "hidden_size": HIDDEN,
+        "intermediate_size": INTERMEDIATE, "num_hidden_layers": layers, "num_attention_heads": HEADS,
+        "hidden_activation": "gelu", "max_position_embeddings": 128, "norm_eps": 1e-5, "norm_bias": False,
+        # The converter writes norm_eps as an RMS epsilon, and llama.cpp's modern-bert loader
+        # requires the LayerNorm one: this extra key (transformers ignores it) gives both.
+        "layer_norm_eps": 1e-5,
+        "global_rope_theta": 160000.0, "local_rope_theta": 10000.0, "local_attention": 8, "global_attn_every_n_layers": 3,
+        "attention_bias": False, "mlp_bias": False, "pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2,
+        "cls_token_id": 0, "sep_token_id": 2, "tie_word_embeddings": True, "torch_dtype": "float32",
+    }
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(golden / "roberta" / "model" / name, out / name)
+
+
 def main():
     golden, out = Path(sys.argv[1]), Path(sys.argv[2])
-    only = sys.argv[3].split(",") if len(sys.argv) > 3 else list(FAMILIES)
+    only = sys.argv[3].split(",") if len(sys.argv) > 3 else list(FAMILIES) + ["modernbert"]
     for family in only:
-        checkpoint(family, FAMILIES[family], golden, out / family)
+        if family == "modernbert":
+            modernbert_checkpoint(golden, out / family)
+        else:
+            checkpoint(family, FAMILIES[family], golden, out / family)
 
 
 if __name__ == "__main__":

@@ -49,14 +49,16 @@ python3 tools/make_gguf_checkpoints.py "$golden" "$out"
 # Longer texts for LongRoPE: past the pretraining length of 16, where transformers (by the
 # sequence) and llama.cpp (by its context of 64) both take the long factors.
 long_texts='["The cat sat on the mat because it was tired, and then it slept.", "In 2026 there were 365 days and 12 months.", "Students watched the heatmap light up as the model read each word."]'
-for family in qwen2 qwen3 gemma gemma2 gemma3 gemma3_linear phi3 llama31 olmo2 smollm3 phi3_longrope qwen2_yarn; do
+for family in qwen2 qwen3 gemma gemma2 gemma3 gemma3_linear phi3 llama31 olmo2 smollm3 phi3_longrope qwen2_yarn modernbert; do
   pre=gpt-2
-  case "$family" in qwen*) pre=qwen2 ;; llama31) pre=llama-bpe ;; esac
+  case "$family" in qwen*) pre=qwen2 ;; llama31) pre=llama-bpe ;; modernbert) pre=modern-bert ;; esac
   # The converter names the model after its folder, and llama.cpp handles a model named phi3
   # specially (it looks for a </s> token this vocabulary lacks): convert from a neutral name.
   rm -rf "$work/tiny-random" && cp -r "$out/$family" "$work/tiny-random"
   convert "$work/tiny-random" "$out/$family-f32.gguf" f32 "$pre"
-  if [ "$family" = phi3_longrope ]; then
+  if [ "$family" = modernbert ]; then
+    reference "$out/$family-f32.gguf" "$family-f32" "$texts" embedding
+  elif [ "$family" = phi3_longrope ]; then
     reference "$out/$family-f32.gguf" "$family-f32" "$long_texts"
   else
     reference "$out/$family-f32.gguf" "$family-f32" "$texts"

@@ -68,6 +68,8 @@ constexpr GgufArchitecture kArchitectures[] = {
     // BERT, and DistilBERT, which the converter writes as BERT without token types. Their
     // pooler and masked-LM head are not converted: the model is the encoder alone.
     {"bert", "bert", false, nullptr},
+    // ModernBERT: ffn_up holds Wi, [input | gate] with the first half activated, as Phi-3's.
+    {"modern-bert", "modernbert", false, nullptr, 0.0f, true},
 };
 
 const GgufArchitecture& architectureOf(const GgufFile& f) {
@@ -213,13 +215,18 @@ void writeRotaryKeys(const GgufFile& f, const std::string& k, const FamilySpec& 
 
 // How scores are scaled, capped and windowed (Gemma 2/3, Phi-3), and how the residual runs
 // (GPT-NeoX).
-void writeAttentionKeys(const GgufFile& f, const std::string& k, const GgufArchitecture& a, const ConfigKeys& keys, nlohmann::json& c) {
+void writeAttentionKeys(const GgufFile& f, const std::string& k, const GgufArchitecture& a, const FamilySpec& spec, nlohmann::json& c) {
+    const ConfigKeys& keys = spec.keys;
     if (keys.attnSoftcap)
         if (auto cap = f.optionalNumber(k + "attn_logit_softcapping")) c[keys.attnSoftcap] = *cap;
     if (keys.finalSoftcap)
         if (auto cap = f.optionalNumber(k + "final_logit_softcapping")) c[keys.finalSoftcap] = *cap;
     // 0: none (the converter's mark of a Phi-3 without one).
-    if (auto window = f.optionalUnsigned(k + "attention.sliding_window"); window && *window > 0) c["sliding_window"] = *window;
+    // Under the family's own keys: ModernBERT's local_attention is the whole span, as GGUF's is.
+    if (auto window = f.optionalUnsigned(k + "attention.sliding_window"); window && *window > 0)
+        c[spec.window.spanKey ? spec.window.spanKey : "sliding_window"] = *window;
+    if (spec.window.patternKey)
+        if (auto pattern = f.optionalUnsigned(k + "attention.sliding_window_pattern")) c[spec.window.patternKey] = *pattern;
     if (auto parallel = f.optionalBool(k + "use_parallel_residual")) c["use_parallel_residual"] = *parallel;
     if (a.queryScalarIsWidthPerHeadAt > 0 && keys.queryPreAttnScalar) {
         const std::uint64_t headDim = f.optionalUnsigned(k + "attention.key_length").value_or(256);
@@ -254,14 +261,19 @@ nlohmann::json ggufConfigJson(const GgufFile& f) {
     if (eps && keys.normEps) c[keys.normEps] = *eps;
     if (auto n = f.optionalUnsigned(k + "context_length"); n && keys.maxPositions) c[keys.maxPositions] = *n;
     writeRotaryKeys(f, k, *spec, headDim, c);
-    writeAttentionKeys(f, k, a, keys, c);
+    writeAttentionKeys(f, k, a, *spec, c);
     c[keys.vocab] = rowsOf(f, "token_embd.weight");
     if (keys.typeVocab) c[keys.typeVocab] = f.findTensor("token_types.weight") ? rowsOf(f, "token_types.weight") : 0;
     c["tie_word_embeddings"] = f.findTensor("output.weight") == nullptr;
-    if (a.activation) c[keys.activation] = a.activation;
+    if (a.activation) {
+        c[keys.activation] = a.activation;
+    } else if (auto act = f.optionalString(k + "hidden_activation"); act && keys.activation) {
+        c[keys.activation] = *act;  // the converter's copy of hidden_activation (ModernBERT)
+    }
     // The biases a family switches by config key, from the tensors present.
     c["attention_bias"] = f.findTensor("blk.0.attn_q.bias") != nullptr || f.findTensor("blk.0.attn_qkv.bias") != nullptr;
     c["mlp_bias"] = f.findTensor("blk.0.ffn_down.bias") != nullptr;
+    c["norm_bias"] = f.findTensor("output_norm.bias") != nullptr || f.findTensor("token_embd_norm.bias") != nullptr;
     if (auto b = f.optionalUnsigned("tokenizer.ggml.bos_token_id")) c["bos_token_id"] = *b;
     if (auto e = f.optionalUnsigned("tokenizer.ggml.eos_token_id")) c["eos_token_id"] = *e;
     if (auto p = f.optionalUnsigned("tokenizer.ggml.padding_token_id")) c["pad_token_id"] = *p;

@@ -23,6 +23,7 @@ constexpr const char* kLlama3Split =
 constexpr PreTokenizerEntry kPreTokenizers[] = {
     {"gpt-2", nullptr, false},
     {"roberta-bpe", nullptr, false},  // GPT-2's split; llama.cpp adds the separator (RoBERTa's </s>)
+    {"modern-bert", nullptr, false},  // GPT-2's split
     {"llama-bpe", kLlama3Split, true},  // llama.cpp reads "llama3" and "llama-bpe" alike
     {"llama3", kLlama3Split, true},
     {"qwen2", R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)", false},
