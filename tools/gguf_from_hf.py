@@ -75,8 +75,44 @@ def is_wordpiece(model_dir):
     return path.exists() and json.loads(path.read_text(encoding="utf-8"))["model"]["type"] == "WordPiece"
 
 
+def write_unigram_vocab(model, tok):
+    """A Unigram tokenizer.json (T5) as the converter's T5Model.set_vocab writes the
+    SentencePiece model it reads: pieces, scores and types, the space prefix, whitespace
+    handling and the normalizer's precompiled character map."""
+    unigram = tok["model"]
+    vocab_size = model.hparams.get("vocab_size", len(unigram["vocab"]))
+    tokens = [f"[PAD{i}]" for i in range(vocab_size)]
+    scores = [-10000.0] * vocab_size
+    types = [gguf.TokenType.UNUSED] * vocab_size
+    for i, (piece, score) in enumerate(unigram["vocab"][:vocab_size]):
+        tokens[i], scores[i] = piece, score
+        types[i] = gguf.TokenType.BYTE if re.fullmatch(r"<0x[0-9A-Fa-f]{2}>", piece) else gguf.TokenType.NORMAL
+    for added in tok.get("added_tokens", []):
+        if added["id"] < vocab_size and added.get("special"):
+            types[added["id"]] = gguf.TokenType.CONTROL
+    if unigram.get("unk_id") is not None:
+        types[unigram["unk_id"]] = gguf.TokenType.UNKNOWN
+    normalizers = tok.get("normalizer") or {}
+    normalizers = normalizers.get("normalizers", [normalizers]) if normalizers else []
+    charsmap = next((n["precompiled_charsmap"] for n in normalizers if n.get("type") == "Precompiled"), None)
+    w = model.gguf_writer
+    w.add_tokenizer_model("t5")
+    w.add_tokenizer_pre("default")
+    w.add_token_list(tokens)
+    w.add_token_scores(scores)
+    w.add_token_types(types)
+    w.add_add_space_prefix((tok.get("pre_tokenizer") or {}).get("prepend_scheme", "always") != "never")
+    w.add_remove_extra_whitespaces(any(n.get("type") == "Replace" for n in normalizers))
+    if charsmap:
+        import base64
+        w.add_precompiled_charsmap(base64.b64decode(charsmap))
+    gguf.SpecialVocab(model.dir_model, n_vocab=vocab_size).add_to_gguf(w)
+
+
 def write_vocab(model):
     tok = json.loads((model.dir_model / "tokenizer.json").read_text(encoding="utf-8"))
+    if tok["model"]["type"] == "Unigram":
+        return write_unigram_vocab(model, tok)
     bpe = tok["model"]
     assert bpe["type"] == "BPE", "only BPE tokenizer.json files are written here"
     vocab_size = model.hparams.get("vocab_size", len(bpe["vocab"]))

@@ -43,6 +43,14 @@ for family in bert distilbert roberta; do
   reference "$out/$family-f32.gguf" "$family-f32" "$(golden_texts "$golden/$family/expected.json")" embedding
 done
 
+# T5: the golden weights with the relative distance every released T5 has (GGUF does not store
+# it; llama.cpp takes 128), as the class the converter takes.
+rm -rf "$out/t5" && mkdir -p "$out/t5" && cp "$golden/t5/model/"{config.json,model.safetensors,tokenizer.json,tokenizer_config.json} "$out/t5/"
+chmod u+w "$out/t5/"*
+python3 -c "import json,sys; p=sys.argv[1]; c=json.load(open(p)); c.update(architectures=['T5ForConditionalGeneration'], relative_attention_max_distance=128); open(p,'w').write(json.dumps(c, indent=2) + '\n')" "$out/t5/config.json"
+rm -rf "$work/tiny-random" && cp -r "$out/t5" "$work/tiny-random"
+convert "$work/tiny-random" "$out/t5-f32.gguf" f32
+
 # The families the golden set lacks: tiny random checkpoints (tools/make_gguf_checkpoints.py).
 texts='["The cat sat on the mat because it was tired.", "Attention is all you need.", "In 2026 there were 365 days and 12 months.", "Students watched   the heatmap light up."]'
 python3 tools/make_gguf_checkpoints.py "$golden" "$out"

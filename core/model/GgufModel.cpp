@@ -24,6 +24,12 @@ const std::map<std::string, R>& ggufRoleNames() {
         // BERT's LayerNorms after the attention and after the MLP (a post-norm family's
         // AttnNorm and MlpNorm).
         {"blk.{L}.attn_output_norm", R::AttnNorm}, {"blk.{L}.layer_output_norm", R::MlpNorm},
+        // T5's, under "enc." and "dec.": its own name for the attention's output, the relative
+        // position bias, and the decoder's cross-attention.
+        {"blk.{L}.attn_o", R::AttnOut},            {"blk.{L}.attn_rel_b", R::RelativeBias},
+        {"blk.{L}.cross_attn_norm", R::CrossNorm}, {"blk.{L}.cross_attn_q", R::CrossQ},
+        {"blk.{L}.cross_attn_k", R::CrossK},       {"blk.{L}.cross_attn_v", R::CrossV},
+        {"blk.{L}.cross_attn_o", R::CrossOut},
         {"blk.{L}.attn_norm", R::AttnNorm},        {"blk.{L}.attn_q", R::AttnQ},
         {"blk.{L}.attn_k", R::AttnK},              {"blk.{L}.attn_v", R::AttnV},
         {"blk.{L}.attn_qkv", R::AttnQkv},          {"blk.{L}.attn_output", R::AttnOut},
@@ -50,6 +56,7 @@ struct GgufArchitecture {
     // The fused query_key_value rows are q, k, v per head in the checkpoint and all queries, all
     // keys, all values in the file (GPTNeoXModel.modify_tensors).
     bool qkvGroupedByKind = false;
+    const char* hfArchitecture = nullptr;  // the checkpoint class the converter takes, where the family's head depends on it
 };
 
 constexpr GgufArchitecture kArchitectures[] = {
@@ -70,6 +77,9 @@ constexpr GgufArchitecture kArchitectures[] = {
     {"bert", "bert", false, nullptr},
     // ModernBERT: ffn_up holds Wi, [input | gate] with the first half activated, as Phi-3's.
     {"modern-bert", "modernbert", false, nullptr, 0.0f, true},
+    // T5: an encoder ("enc.") and a decoder ("dec."); the converter takes only
+    // *ForConditionalGeneration checkpoints, whose tied head reads the output rescaled.
+    {"t5", "t5", false, nullptr, 0.0f, false, 0, false, "T5ForConditionalGeneration"},
 };
 
 const GgufArchitecture& architectureOf(const GgufFile& f) {
@@ -235,6 +245,24 @@ void writeAttentionKeys(const GgufFile& f, const std::string& k, const GgufArchi
     }
 }
 
+// T5: the decoder's depth and start token, the relative position buckets, and the feed-forward
+// kind, which GGUF states only by the tensors present (a gate: T5 v1.1's gated GELU).
+void writeEncoderDecoderKeys(const GgufFile& f, const std::string& k, const ConfigKeys& keys, nlohmann::json& c) {
+    if (keys.decoderLayers)
+        if (auto n = f.optionalUnsigned(k + "decoder_block_count")) c[keys.decoderLayers] = *n;
+    if (auto id = f.optionalUnsigned(k + "decoder_start_token_id")) c["decoder_start_token_id"] = *id;
+    if (keys.relativeBuckets) {
+        if (auto n = f.optionalUnsigned(k + "attention.relative_buckets_count")) c[keys.relativeBuckets] = *n;
+        // Not stored: llama.cpp fixes it at 128, as every released T5 has it.
+        if (keys.relativeMaxDistance) c[keys.relativeMaxDistance] = 128;
+    }
+    if (keys.feedForwardProj) {
+        const bool gated = f.findTensor("enc.blk.0.ffn_gate.weight") != nullptr;
+        c[keys.feedForwardProj] = gated ? "gated-gelu" : "relu";
+        if (keys.activation) c[keys.activation] = gated ? "gelu_new" : "relu";
+    }
+}
+
 }  // namespace
 
 nlohmann::json ggufConfigJson(const GgufFile& f) {
@@ -274,6 +302,8 @@ nlohmann::json ggufConfigJson(const GgufFile& f) {
     c["attention_bias"] = f.findTensor("blk.0.attn_q.bias") != nullptr || f.findTensor("blk.0.attn_qkv.bias") != nullptr;
     c["mlp_bias"] = f.findTensor("blk.0.ffn_down.bias") != nullptr;
     c["norm_bias"] = f.findTensor("output_norm.bias") != nullptr || f.findTensor("token_embd_norm.bias") != nullptr;
+    if (a.hfArchitecture) c["architectures"] = {a.hfArchitecture};
+    writeEncoderDecoderKeys(f, k, keys, c);
     if (auto b = f.optionalUnsigned("tokenizer.ggml.bos_token_id")) c["bos_token_id"] = *b;
     if (auto e = f.optionalUnsigned("tokenizer.ggml.eos_token_id")) c["eos_token_id"] = *e;
     if (auto p = f.optionalUnsigned("tokenizer.ggml.padding_token_id")) c["pad_token_id"] = *p;
@@ -316,10 +346,18 @@ GgufModel openGgufModel(const std::filesystem::path& path) {
         const auto dot = t.name.rfind('.');
         const std::string base = dot == std::string::npos ? t.name : t.name.substr(0, dot);
         const std::string suffix = dot == std::string::npos ? "" : t.name.substr(dot);
-        std::string pattern = base;
+        // An encoder-decoder's tensors are its encoder's ("enc.") or its decoder's ("dec.").
+        const std::map<R, std::string>* roles = &spec.names;
+        std::string stackPrefix, inStack = base;
+        if (spec.isEncoderDecoder() && (base.rfind("enc.", 0) == 0 || base.rfind("dec.", 0) == 0)) {
+            stackPrefix = base.substr(0, 4);
+            inStack = base.substr(4);
+            if (stackPrefix == "dec.") roles = &spec.decoderNames;
+        }
+        std::string pattern = inStack;
         int layer = -1;
         std::smatch match;
-        if (std::regex_match(base, match, layered)) {
+        if (std::regex_match(inStack, match, layered)) {
             layer = std::stoi(match[1].str());
             pattern = "blk.{L}." + match[2].str();
         }
@@ -330,10 +368,16 @@ GgufModel openGgufModel(const std::filesystem::path& path) {
             std::optional<R> known;
             if (const auto found = ggufRoleNames().find(pattern); found != ggufRoleNames().end())
                 known = arch.fusedGateUp && found->second == R::MlpUp ? R::MlpGateUp : found->second;
-            if (!known || !spec.names.count(*known))
+            // Beside a gate, T5 v1.1's up projection is the gated unit's linear branch (wi_1).
+            if (known == R::MlpUp && roles->count(R::MlpUpGated) && f.findTensor(stackPrefix + "blk.0.ffn_gate.weight")) known = R::MlpUpGated;
+            if (!known || !roles->count(*known))
                 throw Error(where + ": tensor '" + t.name + "' is not one a " + arch.name + " model has in AttnScope");
             const R role = *known;
-            n.name = spec.basePrefixes.front() + layerPath(spec.names.at(role), layer) + suffix;
+            // T5 has one relative position bias per stack, in its first layer (UMT5 one per layer).
+            if (role == R::RelativeBias && layer != 0)
+                throw Error(where + ": tensor '" + t.name + "' is a relative position bias of a layer other than the first, which a " +
+                            arch.name + " model does not have in AttnScope");
+            n.name = spec.basePrefixes.front() + layerPath(roles->at(role), layer) + suffix;
             if (arch.normOffset != 0.0f && isNormRole(role) && suffix == ".weight") n.subtract = arch.normOffset;
             if (arch.interleavedRotaryRows && (role == R::AttnQ || role == R::AttnK)) {
                 const std::int64_t rows = t.shape.empty() ? 1 : t.shape.front();

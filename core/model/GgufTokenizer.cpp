@@ -91,6 +91,20 @@ nlohmann::json scoreMerges(const std::vector<std::string>& tokens, const std::ve
     return out;
 }
 
+// The Precompiled normalizer's character map as tokenizer.json carries it. Neither the standard
+// library nor nlohmann/json encodes base64; the decoder is text/PrecompiledCharsMap's.
+std::string base64(const std::string& bytes) {
+    static constexpr char kDigits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
+        std::uint32_t v = 0;
+        for (std::size_t j = 0; j < 3; ++j) v = v << 8 | (j < n ? static_cast<unsigned char>(bytes[i + j]) : 0u);
+        for (std::size_t j = 0; j < 4; ++j) out += j <= n ? kDigits[(v >> (18 - 6 * j)) & 63] : '=';
+    }
+    return out;
+}
+
 nlohmann::json specialTemplate(const std::vector<std::string>& tokens, std::optional<std::uint64_t> bos, bool addBos,
                                std::optional<std::uint64_t> eos, bool addEos) {
     nlohmann::json single = nlohmann::json::array(), pair = nlohmann::json::array(), specials = nlohmann::json::object();
@@ -194,6 +208,43 @@ nlohmann::json ggufTokenizerJson(const GgufFile& f) {
             j["post_processor"] = specialTemplate(tokens, bos, f.optionalBool("tokenizer.ggml.add_bos_token").value_or(false), eos,
                                                   f.optionalBool("tokenizer.ggml.add_eos_token").value_or(false));
         }
+    } else if (*model == "t5") {
+        // SentencePiece Unigram (T5): pieces with scores, the space prefix and whitespace handling
+        // of its normalizer, and its precompiled character map.
+        const std::vector<float> scores = numberArray<float>(f, "tokenizer.ggml.scores", tokens.size(), 0.0f);
+        nlohmann::json pieces = nlohmann::json::array();
+        for (std::size_t id = 0; id < tokens.size(); ++id) pieces.push_back(nlohmann::json::array({tokens[id], scores[id]}));
+        std::optional<std::uint64_t> unk = f.optionalUnsigned("tokenizer.ggml.unknown_token_id");
+        for (std::size_t id = 0; !unk && id < tokens.size(); ++id)
+            if (types[id] == kUnknown) unk = id;
+        if (unk && *unk >= tokens.size()) throw Error(where + ": the unknown token id (" + std::to_string(*unk) + ") is past the " + std::to_string(tokens.size()) + " tokens");
+        j["model"] = {{"type", "Unigram"}, {"vocab", std::move(pieces)},
+                      {"byte_fallback", std::find(types.begin(), types.end(), int(kByte)) != types.end()}};
+        if (unk) j["model"]["unk_id"] = *unk;
+        nlohmann::json normalizers = nlohmann::json::array();
+        if (const auto* map = f.find("tokenizer.ggml.precompiled_charsmap")) {
+            if (!map->is_array()) throw Error(where + ": metadata 'tokenizer.ggml.precompiled_charsmap' must be an array of bytes");
+            std::string bytes;
+            for (const auto& b : *map) {
+                if (!b.is_number_integer()) throw Error(where + ": metadata 'tokenizer.ggml.precompiled_charsmap' must be an array of bytes");
+                bytes += static_cast<char>(b.get<int>() & 0xFF);
+            }
+            if (!bytes.empty()) normalizers.push_back({{"type", "Precompiled"}, {"precompiled_charsmap", base64(bytes)}});
+        }
+        // llama.cpp (as SentencePiece) drops leading and trailing spaces and runs of spaces.
+        if (f.optionalBool("tokenizer.ggml.remove_extra_whitespaces").value_or(false)) {
+            normalizers.push_back({{"type", "Strip"}, {"strip_left", true}, {"strip_right", true}});
+            normalizers.push_back({{"type", "Replace"}, {"pattern", {{"Regex", " {2,}"}}}, {"content", " "}});
+        }
+        j["normalizer"] = normalizers.empty() ? nlohmann::json(nullptr) : nlohmann::json{{"type", "Sequence"}, {"normalizers", normalizers}};
+        const bool spacePrefix = f.optionalBool("tokenizer.ggml.add_space_prefix").value_or(true);
+        const nlohmann::json metaspace = {{"type", "Metaspace"}, {"replacement", kPhantomSpace}, {"prepend_scheme", spacePrefix ? "always" : "never"},
+                                          {"split", true}};
+        j["pre_tokenizer"] = metaspace;
+        j["decoder"] = metaspace;
+        // llama.cpp's defaults for these vocabularies: no beginning token, </s> at the end.
+        j["post_processor"] = specialTemplate(tokens, bos, f.optionalBool("tokenizer.ggml.add_bos_token").value_or(false), eos,
+                                              f.optionalBool("tokenizer.ggml.add_eos_token").value_or(true));
     } else if (*model == "bert") {
         // llama.cpp's converter stores WordPiece pieces with a "phantom space": a word's first
         // piece as "\u2581x", a continuation "##x" as plain "x", control tokens as they are.
@@ -223,7 +274,7 @@ nlohmann::json ggufTokenizerJson(const GgufFile& f) {
         // A pair as BERT's: [CLS] A [SEP] B [SEP], the second text's type 1 (llama.cpp has no pairs).
         j["post_processor"] = {{"type", "BertProcessing"}, {"cls", {tokens[first], first}}, {"sep", {tokens[sep], sep}}};
     } else {
-        throw Error(where + ": tokenizer '" + *model + "' (tokenizer.ggml.model) is not one AttnScope builds from GGUF (llama, gpt2, bert)");
+        throw Error(where + ": tokenizer '" + *model + "' (tokenizer.ggml.model) is not one AttnScope builds from GGUF (llama, gpt2, bert, t5)");
     }
     return j;
 }

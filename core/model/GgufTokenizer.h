@@ -7,6 +7,8 @@
 //    transformers' converter derives them from a SentencePiece model).
 //  - `gpt2`: byte-level BPE from tokens and merges, split first by the regular expression of
 //    the pre-tokenizer tokenizer.ggml.pre names (those of llama.cpp's table that AttnScope has).
+//  - `t5`: SentencePiece Unigram pieces with scores, the precompiled character map and the
+//    space handling the file states.
 //  - `bert`: WordPiece with BertNormalizer's flags (tokenizer.ggml.normalizer.*), its pieces
 //    turned back from the converter's "phantom space" form.
 #include <memory>

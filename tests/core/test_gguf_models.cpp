@@ -79,6 +79,7 @@ private slots:
     void sameAsSafetensors();
     void llamaCppPredictsTheSame_data();
     void llamaCppPredictsTheSame();
+    void t5AsGguf();
     void llamaCppEmbedsTheSame_data();
     void llamaCppEmbedsTheSame();
     void quantizedWeightsStayQuantized();
@@ -276,6 +277,40 @@ void GgufModelsTest::llamaCppPredictsTheSame() {
     QVERIFY(sameArgmax * 100 >= positions * argmaxPercent);
 }
 
+// T5 through llama.cpp's converter: the golden T5's weights, with the relative position
+// distance every released T5 has (128: GGUF does not store it, and llama.cpp takes 128) and as
+// T5ForConditionalGeneration (the only class the converter takes). llama.cpp's own runtime
+// cannot be asked here (node-llama-cpp runs no encoder), so the file must give the golden ids
+// (transformers') and run as the same checkpoint in safetensors: every stack and the logits.
+void GgufModelsTest::t5AsGguf() {
+    const auto expected = fixtures::readJson(fixtures::goldenDir() / "t5" / "expected.json");
+    auto gguf = Checkpoint::open(ggufFixture("t5-f32.gguf"));
+    auto safetensors = Checkpoint::open(ggufFixture("t5"));
+    QCOMPARE(gguf->config().family, safetensors->config().family);
+    QVERIFY2(gguf->tokenizer(), gguf->tokenizerProblem().c_str());
+    QVERIFY(gguf->model().hasHead());
+    for (const auto& c : expected["cases"]) {
+        const Encoding e = gguf->encode(c["text"].get<std::string>());
+        QCOMPARE(e.ids, c["ids"].get<std::vector<int>>());
+        ForwardInput in;
+        in.ids = e.ids;
+        in.decoderIds = c["decoder_input_ids"].get<std::vector<int>>();
+        const auto a = gguf->forward(in);
+        const auto b = safetensors->forward(in);
+        QVERIFY(a && b);
+        QCOMPARE(a->record.stacks.size(), std::size_t(3));  // encoder, decoder, cross
+        QCOMPARE(a->record.stacks.size(), b->record.stacks.size());
+        for (std::size_t s = 0; s < a->record.stacks.size(); ++s) {
+            const AttentionStack& sa = a->record.stacks[s].attention;
+            const AttentionStack& sb = b->record.stacks[s].attention;
+            QCOMPARE(sa.count(), sb.count());
+            QVERIFY2(fixtures::maxAbsDiff(sa.data(), sa.count(), sb.data(), sb.count()) <= 1e-5, a->record.stacks[s].name.c_str());
+        }
+        QVERIFY(a->record.logits.size() > 0);
+        QVERIFY(maxAbsDiff(a->record.logits, b->record.logits) <= 1e-5);
+    }
+}
+
 void GgufModelsTest::llamaCppEmbedsTheSame_data() {
     QTest::addColumn<QString>("file");
     QTest::newRow("bert F32") << "bert-f32";
@@ -457,6 +492,20 @@ void GgufModelsTest::refusesWhatItCannotRun_data() {
         b.addU32("llama.rope.scaling.original_context_length", 16);
         b.addF32("llama.rope.scaling.yarn_ext_factor", 0.5f);
         row("YaRN with llama.cpp's extrapolation mix", b, "'llama.rope.scaling.yarn_ext_factor'");
+    }
+    {
+        // UMT5's relative position bias in every layer; T5 has one, in the first.
+        GgufBuilder b;
+        b.addString("general.architecture", "t5");
+        b.addU32("t5.embedding_length", 8);
+        b.addU32("t5.block_count", 2);
+        b.addU32("t5.decoder_block_count", 2);
+        b.addU32("t5.feed_forward_length", 16);
+        b.addU32("t5.attention.head_count", 2);
+        b.addU32("t5.attention.relative_buckets_count", 4);
+        b.addF32Tensor("enc.blk.1.attn_rel_b.weight", {2, 4}, std::vector<float>(8, 0.0f));
+        b.addF32Tensor("token_embd.weight", {8, 4}, std::vector<float>(32, 0.0f));
+        row("a relative position bias per layer", b, "tensor 'enc.blk.1.attn_rel_b.weight' is a relative position bias of a layer other than the first");
     }
     {
         GgufBuilder b = tinyLlama();
