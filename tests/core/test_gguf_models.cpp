@@ -18,6 +18,7 @@
 #include "model/GgufTokenizer.h"
 #include "model/Layers.h"
 #include "model/TransformerModel.h"
+#include "text/PrecompiledCharsMap.h"
 
 using namespace attnscope;
 using fixtures::GgufBuilder;
@@ -85,6 +86,7 @@ private slots:
     void quantizedWeightsStayQuantized();
     void configFromMetadata();
     void wordPieceFromPhantomSpacePieces();
+    void unigramWithPrecompiledCharsMap();
     void refusesWhatItCannotRun_data();
     void refusesWhatItCannotRun();
 
@@ -419,6 +421,50 @@ void GgufModelsTest::wordPieceFromPhantomSpacePieces() {
     } catch (const Error& e) {
         QVERIFY2(QString(e.what()).contains("special token id (99) is past the 9 tokens"), e.what());
     }
+}
+
+// T5's vocabulary as llama.cpp's converter stores it: pieces, scores and types, and the
+// normalizer's precompiled character map as bytes. Built from a T5-style tokenizer.json (a
+// Precompiled normalizer, runs of spaces merged), it must tokenize as that tokenizer.json.
+void GgufModelsTest::unigramWithPrecompiledCharsMap() {
+    const fs::path json = fs::path(ATTNSCOPE_FIXTURES_DIR) / "sentencepiece" / "precompiled_tokenizer.json";
+    const auto tj = fixtures::readJson(json);
+    std::vector<std::string> tokens;
+    std::vector<float> scores;
+    std::vector<std::int32_t> types;
+    for (const auto& piece : tj["model"]["vocab"]) {
+        tokens.push_back(piece[0].get<std::string>());
+        scores.push_back(piece[1].get<float>());
+        types.push_back(1);
+    }
+    for (const auto& added : tj["added_tokens"]) types[added["id"].get<std::size_t>()] = 3;
+    types[tj["model"]["unk_id"].get<std::size_t>()] = 2;
+    const std::string map = decodeBase64(tj["normalizer"]["normalizers"][0]["precompiled_charsmap"].get<std::string>(), "charsmap");
+    GgufBuilder b;
+    b.addString("tokenizer.ggml.model", "t5");
+    b.addStringArray("tokenizer.ggml.tokens", tokens);
+    b.addArray<float>("tokenizer.ggml.scores", GgufBuilder::F32, scores);
+    b.addArray<std::int32_t>("tokenizer.ggml.token_type", GgufBuilder::I32, types);
+    b.addU32("tokenizer.ggml.eos_token_id", 2);
+    b.addU32("tokenizer.ggml.unknown_token_id", 0);
+    b.addBool("tokenizer.ggml.add_space_prefix", true);
+    b.addBool("tokenizer.ggml.remove_extra_whitespaces", true);
+    b.addArray<std::uint8_t>("tokenizer.ggml.precompiled_charsmap", GgufBuilder::U8, std::vector<std::uint8_t>(map.begin(), map.end()));
+    const fs::path p = fs::path(dir_.path().toStdString()) / "unigram.gguf";
+    std::ofstream(p, std::ios::binary) << b.bytes();
+    const GgufFile f(p);
+    const auto fromGguf = ggufTokenizer(f);
+    const auto fromJson = Tokenizer::fromTokenizerJson(json);
+    QVERIFY(fromGguf && fromJson);
+    // Full-width letters, a ligature, a circled digit and runs of spaces, which the map and the
+    // whitespace rule change; an unknown character.
+    for (const char* text : {"Hello world", "\xEF\xBC\xA8\xEF\xBD\x85llo   wor\xEF\xAC\x81ld", "caf\xC3\xA9 \xE2\x91\xA0 2026", "\xE6\x9D\xB1\xE4\xBA\xAC and more"}) {
+        const Encoding a = fromGguf->encode(text), e = fromJson->encode(text);
+        QCOMPARE(a.ids, e.ids);
+        QVERIFY(a.ids.size() > 1);
+    }
+    // The map changed something: the full-width text tokenizes as its ASCII form.
+    QCOMPARE(fromGguf->encode("\xEF\xBC\xA8\xEF\xBD\x85llo").ids, fromGguf->encode("Hello").ids);
 }
 
 void GgufModelsTest::refusesWhatItCannotRun_data() {
