@@ -310,6 +310,80 @@ nlohmann::json ggufConfigJson(const GgufFile& f) {
     return c;
 }
 
+namespace {
+
+// Llama 3.1 and 3.2: the scaling of each rotary frequency (rope_freqs.weight), as llama.cpp
+// applies it.
+void readRopeFrequencyDivisors(const GgufFile& f, const GgufArchitecture& arch, ModelConfig& config) {
+    const TensorInfo* freqs = f.findTensor(kRopeFrequencyDivisors);
+    if (!freqs) return;
+    const std::string where = f.path().string() + ": tensor '" + kRopeFrequencyDivisors + "'";
+    if (config.ropes.size() != 1)
+        throw Error(where + " scales a rotary embedding, and this " + arch.name + " model has " + std::to_string(config.ropes.size()));
+    const int frequencies = config.ropes.front().rotaryDims / 2;
+    if (isBlockQuantized(freqs->dtype) || freqs->shape.size() != 1 || freqs->shape[0] != frequencies)
+        throw Error(where + " has shape " + freqs->shapeString() + "; expected one factor for each of the " + std::to_string(frequencies) +
+                    " rotary frequencies");
+    std::vector<float> values(static_cast<std::size_t>(freqs->shape[0]));
+    convertToFloat(freqs->dtype, f.bytes(*freqs), values.size(), values.data());
+    for (float v : values)
+        if (!(v > 0.0f) || !std::isfinite(v)) throw Error(where + " has a factor that is not a positive number");
+    config.ropes.front().divisors.assign(values.begin(), values.end());
+}
+
+// Where one of the file's tensors goes among the family's checkpoint names — by its llama.cpp
+// name's role, layer and stack — and what the converter did to it that loading undoes. Every
+// tensor must be one the family reads: an unknown one would be silently ignored.
+CheckpointWeights::GgufTensorName checkpointTensor(const GgufFile& f, const TensorInfo& t, const GgufArchitecture& arch,
+                                                   const ModelConfig& config, const std::string& head) {
+    static const std::regex layered(R"(blk\.(\d+)\.(.+))");
+    const FamilySpec& spec = config.spec();
+    const std::string where = f.path().string();
+    const auto dot = t.name.rfind('.');
+    const std::string base = dot == std::string::npos ? t.name : t.name.substr(0, dot);
+    const std::string suffix = dot == std::string::npos ? "" : t.name.substr(dot);
+    CheckpointWeights::GgufTensorName n{t.name, {}, {}};
+    if (base == "output" && !head.empty()) {
+        n.name = head + suffix;
+        return n;
+    }
+    // An encoder-decoder's tensors are its encoder's ("enc.") or its decoder's ("dec.").
+    const std::map<R, std::string>* roles = &spec.names;
+    std::string stackPrefix, inStack = base;
+    if (spec.isEncoderDecoder() && (base.rfind("enc.", 0) == 0 || base.rfind("dec.", 0) == 0)) {
+        stackPrefix = base.substr(0, 4);
+        inStack = base.substr(4);
+        if (stackPrefix == "dec.") roles = &spec.decoderNames;
+    }
+    std::string pattern = inStack;
+    int layer = -1;
+    std::smatch match;
+    if (std::regex_match(inStack, match, layered)) {
+        layer = std::stoi(match[1].str());
+        pattern = "blk.{L}." + match[2].str();
+    }
+    std::optional<R> known;
+    if (const auto found = ggufRoleNames().find(pattern); found != ggufRoleNames().end())
+        known = arch.fusedGateUp && found->second == R::MlpUp ? R::MlpGateUp : found->second;
+    // Beside a gate, T5 v1.1's up projection is the gated unit's linear branch (wi_1).
+    if (known == R::MlpUp && roles->count(R::MlpUpGated) && f.findTensor(stackPrefix + "blk.0.ffn_gate.weight")) known = R::MlpUpGated;
+    if (!known || !roles->count(*known)) throw Error(where + ": tensor '" + t.name + "' is not one a " + arch.name + " model has in AttnScope");
+    const R role = *known;
+    // T5 has one relative position bias per stack, in its first layer (UMT5 one per layer).
+    if (role == R::RelativeBias && layer != 0)
+        throw Error(where + ": tensor '" + t.name + "' is a relative position bias of a layer other than the first, which a " + arch.name +
+                    " model does not have in AttnScope");
+    n.name = spec.basePrefixes.front() + layerPath(roles->at(role), layer) + suffix;
+    if (arch.normOffset != 0.0f && isNormRole(role) && suffix == ".weight") n.subtract = arch.normOffset;
+    const std::int64_t rows = t.shape.empty() ? 1 : t.shape.front();
+    if (arch.interleavedRotaryRows && (role == R::AttnQ || role == R::AttnK))
+        n.rowOrder = rotaryPairOrder(rows, role == R::AttnQ ? config.heads : config.kvHeads, where + ": tensor '" + t.name + "'");
+    if (arch.qkvGroupedByKind && role == R::AttnQkv) n.rowOrder = perHeadQkvOrder(rows, config.heads, where + ": tensor '" + t.name + "'");
+    return n;
+}
+
+}  // namespace
+
 GgufModel openGgufModel(const std::filesystem::path& path) {
     auto file = std::make_unique<GgufFile>(path);
     const GgufFile& f = *file;
@@ -317,77 +391,15 @@ GgufModel openGgufModel(const std::filesystem::path& path) {
     const std::string where = path.string();
     GgufModel m{ModelConfig::fromJson(ggufConfigJson(f), where), nullptr, nullptr, {}};
     m.config.matricesInOut = false;  // ggml stores every matrix with its inputs along a row
-    if (const TensorInfo* freqs = f.findTensor(kRopeFrequencyDivisors)) {
-        // Llama 3.1 and 3.2: the scaling of each rotary frequency, as llama.cpp applies it.
-        if (m.config.ropes.size() != 1)
-            throw Error(where + ": tensor '" + std::string(kRopeFrequencyDivisors) + "' scales a rotary embedding, and this " +
-                        arch.name + " model has " + std::to_string(m.config.ropes.size()));
-        if (isBlockQuantized(freqs->dtype) || freqs->shape.size() != 1 || freqs->shape[0] != m.config.ropes.front().rotaryDims / 2)
-            throw Error(where + ": tensor '" + std::string(kRopeFrequencyDivisors) + "' has shape " + freqs->shapeString() +
-                        "; expected one factor for each of the " + std::to_string(m.config.ropes.front().rotaryDims / 2) +
-                        " rotary frequencies");
-        std::vector<float> values(static_cast<std::size_t>(freqs->shape[0]));
-        convertToFloat(freqs->dtype, f.bytes(*freqs), values.size(), values.data());
-        for (float v : values)
-            if (!(v > 0.0f) || !std::isfinite(v))
-                throw Error(where + ": tensor '" + std::string(kRopeFrequencyDivisors) + "' has a factor that is not a positive number");
-        m.config.ropes.front().divisors.assign(values.begin(), values.end());
-    }
-    const FamilySpec& spec = m.config.spec();
+    readRopeFrequencyDivisors(f, arch, m.config);
 
-    // Every tensor must be one the family reads: an unknown one would be silently ignored.
     std::string head;
-    for (const auto& h : spec.heads)
+    for (const auto& h : m.config.spec().heads)
         if (h.kind == HeadKind::CausalLm) head = h.projection;
-    const std::regex layered(R"(blk\.(\d+)\.(.+))");
     std::vector<CheckpointWeights::GgufTensorName> names;
     for (const TensorInfo& t : f.tensors()) {
-        if (t.name == kRopeFrequencyDivisors || t.name == kRopeFactorsLong || t.name == kRopeFactorsShort) continue;  // read into the config above
-        const auto dot = t.name.rfind('.');
-        const std::string base = dot == std::string::npos ? t.name : t.name.substr(0, dot);
-        const std::string suffix = dot == std::string::npos ? "" : t.name.substr(dot);
-        // An encoder-decoder's tensors are its encoder's ("enc.") or its decoder's ("dec.").
-        const std::map<R, std::string>* roles = &spec.names;
-        std::string stackPrefix, inStack = base;
-        if (spec.isEncoderDecoder() && (base.rfind("enc.", 0) == 0 || base.rfind("dec.", 0) == 0)) {
-            stackPrefix = base.substr(0, 4);
-            inStack = base.substr(4);
-            if (stackPrefix == "dec.") roles = &spec.decoderNames;
-        }
-        std::string pattern = inStack;
-        int layer = -1;
-        std::smatch match;
-        if (std::regex_match(inStack, match, layered)) {
-            layer = std::stoi(match[1].str());
-            pattern = "blk.{L}." + match[2].str();
-        }
-        CheckpointWeights::GgufTensorName n{t.name, {}, {}};
-        if (base == "output" && !head.empty()) {
-            n.name = head + suffix;
-        } else {
-            std::optional<R> known;
-            if (const auto found = ggufRoleNames().find(pattern); found != ggufRoleNames().end())
-                known = arch.fusedGateUp && found->second == R::MlpUp ? R::MlpGateUp : found->second;
-            // Beside a gate, T5 v1.1's up projection is the gated unit's linear branch (wi_1).
-            if (known == R::MlpUp && roles->count(R::MlpUpGated) && f.findTensor(stackPrefix + "blk.0.ffn_gate.weight")) known = R::MlpUpGated;
-            if (!known || !roles->count(*known))
-                throw Error(where + ": tensor '" + t.name + "' is not one a " + arch.name + " model has in AttnScope");
-            const R role = *known;
-            // T5 has one relative position bias per stack, in its first layer (UMT5 one per layer).
-            if (role == R::RelativeBias && layer != 0)
-                throw Error(where + ": tensor '" + t.name + "' is a relative position bias of a layer other than the first, which a " +
-                            arch.name + " model does not have in AttnScope");
-            n.name = spec.basePrefixes.front() + layerPath(roles->at(role), layer) + suffix;
-            if (arch.normOffset != 0.0f && isNormRole(role) && suffix == ".weight") n.subtract = arch.normOffset;
-            if (arch.interleavedRotaryRows && (role == R::AttnQ || role == R::AttnK)) {
-                const std::int64_t rows = t.shape.empty() ? 1 : t.shape.front();
-                const int heads = role == R::AttnQ ? m.config.heads : m.config.kvHeads;
-                n.rowOrder = rotaryPairOrder(rows, heads, where + ": tensor '" + t.name + "'");
-            }
-            if (arch.qkvGroupedByKind && role == R::AttnQkv)
-                n.rowOrder = perHeadQkvOrder(t.shape.empty() ? 1 : t.shape.front(), m.config.heads, where + ": tensor '" + t.name + "'");
-        }
-        names.push_back(std::move(n));
+        if (t.name == kRopeFrequencyDivisors || t.name == kRopeFactorsLong || t.name == kRopeFactorsShort) continue;  // read into the config
+        names.push_back(checkpointTensor(f, t, arch, m.config, head));
     }
     try {
         m.tokenizer = ggufTokenizer(f);
