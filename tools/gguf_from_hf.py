@@ -17,6 +17,7 @@ as the BPE. Check the result with llama.cpp itself (tools/llama_cpp_reference.mj
 
 Usage: LLAMA_CPP_SRC=/path/to/llama.cpp tools/gguf_from_hf.py MODEL_DIR OUT.gguf [f32|f16|q8_0]
 """
+import base64
 import json
 import os
 import re
@@ -104,7 +105,6 @@ def write_unigram_vocab(model, tok):
     w.add_add_space_prefix((tok.get("pre_tokenizer") or {}).get("prepend_scheme", "always") != "never")
     w.add_remove_extra_whitespaces(any(n.get("type") == "Replace" for n in normalizers))
     if charsmap:
-        import base64
         w.add_precompiled_charsmap(base64.b64decode(charsmap))
     gguf.SpecialVocab(model.dir_model, n_vocab=vocab_size).add_to_gguf(w)
 

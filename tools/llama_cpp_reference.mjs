@@ -28,33 +28,30 @@ if (wantProbabilities === "embedding") {
         out.cases.push({text, ids: ids.map(Number), embedding: Array.from(embedding.vector)});
     }
     await context.dispose();
-    process.stdout.write(JSON.stringify(out) + "\n");
-    await model.dispose();
-    await llama.dispose();
-    process.exit(0);
-}
-for (const text of texts) {
-    const ids = Array.from(model.tokenize(text, true)).map(Number);
-    const withBos = model.tokens.bos != null && model.fileInfo.metadata?.tokenizer?.ggml?.add_bos_token !== false
-        ? [Number(model.tokens.bos), ...ids] : ids;
-    const entry = {text, ids: withBos};
-    if (wantProbabilities) {
-        // A float32 cache: llama.cpp keeps keys and values as F16 by default, which alone moves
-        // probabilities by about 5e-4 on these models.
-        const context = await model.createContext({contextSize: Math.max(64, withBos.length + 8), batchSize: Math.max(64, withBos.length + 8),
-            experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32", flashAttention: false});
-        const sequence = context.getSequence();
-        const results = await sequence.controlledEvaluate(withBos.map(t => [t, {generateNext: {probabilities: true}}]));
-        // The eight most probable next tokens at each position, with their probabilities.
-        entry.top = results.map(r => [...r.next.probabilities.entries()]
-            .map(([token, p]) => [Number(token), p])
-            .sort((a, b) => b[1] - a[1])
-            .slice(0, 8));
-        if (wantProbabilities === "next")
-            entry.next = results.slice(0, -1).map((r, i) => r.next.probabilities.get(withBos[i + 1]) ?? 0);
-        await context.dispose();
+} else {
+    for (const text of texts) {
+        const ids = Array.from(model.tokenize(text, true)).map(Number);
+        const withBos = model.tokens.bos != null && model.fileInfo.metadata?.tokenizer?.ggml?.add_bos_token !== false
+            ? [Number(model.tokens.bos), ...ids] : ids;
+        const entry = {text, ids: withBos};
+        if (wantProbabilities) {
+            // A float32 cache: llama.cpp keeps keys and values as F16 by default, which alone moves
+            // probabilities by about 5e-4 on these models.
+            const context = await model.createContext({contextSize: Math.max(64, withBos.length + 8), batchSize: Math.max(64, withBos.length + 8),
+                experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32", flashAttention: false});
+            const sequence = context.getSequence();
+            const results = await sequence.controlledEvaluate(withBos.map(t => [t, {generateNext: {probabilities: true}}]));
+            // The eight most probable next tokens at each position, with their probabilities.
+            entry.top = results.map(r => [...r.next.probabilities.entries()]
+                .map(([token, p]) => [Number(token), p])
+                .sort((a, b) => b[1] - a[1])
+                .slice(0, 8));
+            if (wantProbabilities === "next")
+                entry.next = results.slice(0, -1).map((r, i) => r.next.probabilities.get(withBos[i + 1]) ?? 0);
+            await context.dispose();
+        }
+        out.cases.push(entry);
     }
-    out.cases.push(entry);
 }
 process.stdout.write(JSON.stringify(out) + "\n");
 await model.dispose();

@@ -144,10 +144,8 @@ bool isGgufFile(const std::filesystem::path& path) {
 
 namespace {
 
-// What a config.json would say of the model's rotary embedding: base, scaling and share of each
-// head, as a transformers 4 config.json says it (rope_theta and Gemma 3's rope_local_base_freq
-// at the top, the scaling in rope_scaling).
-// A rotary factor tensor (Phi-3's LongRoPE), as numbers.
+// A tensor of one factor per rotary frequency (Phi-3's LongRoPE factors, Llama 3.1's
+// rope_freqs), as numbers.
 std::vector<double> factorTensor(const GgufFile& f, const std::string& name, std::uint64_t frequencies) {
     const TensorInfo* t = f.findTensor(name);
     if (!t) throw Error(f.path().string() + ": tensor '" + name + "' is missing (LongRoPE needs both rope_factors_long and rope_factors_short)");
@@ -203,6 +201,9 @@ void writeRotaryScaling(const GgufFile& f, const std::string& k, std::uint64_t r
     }
 }
 
+// What a config.json would say of the model's rotary embedding: base, scaling and share of each
+// head, as a transformers 4 config.json says it (rope_theta and Gemma 3's rope_local_base_freq
+// at the top, the scaling in rope_scaling).
 void writeRotaryKeys(const GgufFile& f, const std::string& k, const FamilySpec& spec, std::uint64_t headDim, nlohmann::json& c) {
     const ConfigKeys& keys = spec.keys;
     if (spec.positions != PositionScheme::Rotary) {
@@ -315,20 +316,14 @@ namespace {
 // Llama 3.1 and 3.2: the scaling of each rotary frequency (rope_freqs.weight), as llama.cpp
 // applies it.
 void readRopeFrequencyDivisors(const GgufFile& f, const GgufArchitecture& arch, ModelConfig& config) {
-    const TensorInfo* freqs = f.findTensor(kRopeFrequencyDivisors);
-    if (!freqs) return;
+    if (!f.findTensor(kRopeFrequencyDivisors)) return;
     const std::string where = f.path().string() + ": tensor '" + kRopeFrequencyDivisors + "'";
     if (config.ropes.size() != 1)
         throw Error(where + " scales a rotary embedding, and this " + arch.name + " model has " + std::to_string(config.ropes.size()));
-    const int frequencies = config.ropes.front().rotaryDims / 2;
-    if (isBlockQuantized(freqs->dtype) || freqs->shape.size() != 1 || freqs->shape[0] != frequencies)
-        throw Error(where + " has shape " + freqs->shapeString() + "; expected one factor for each of the " + std::to_string(frequencies) +
-                    " rotary frequencies");
-    std::vector<float> values(static_cast<std::size_t>(freqs->shape[0]));
-    convertToFloat(freqs->dtype, f.bytes(*freqs), values.size(), values.data());
-    for (float v : values)
-        if (!(v > 0.0f) || !std::isfinite(v)) throw Error(where + " has a factor that is not a positive number");
-    config.ropes.front().divisors.assign(values.begin(), values.end());
+    const std::vector<double> values = factorTensor(f, kRopeFrequencyDivisors, std::uint64_t(config.ropes.front().rotaryDims / 2));
+    for (double v : values)
+        if (!(v > 0.0) || !std::isfinite(v)) throw Error(where + " has a factor that is not a positive number");
+    config.ropes.front().divisors = values;
 }
 
 // Where one of the file's tensors goes among the family's checkpoint names — by its llama.cpp

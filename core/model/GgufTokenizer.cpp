@@ -139,8 +139,11 @@ nlohmann::json ggufTokenizerJson(const GgufFile& f) {
     const std::vector<int> types = numberArray<int>(f, "tokenizer.ggml.token_type", tokens.size(), kNormal);
     const auto bos = f.optionalUnsigned("tokenizer.ggml.bos_token_id");
     const auto eos = f.optionalUnsigned("tokenizer.ggml.eos_token_id");
+    auto requireToken = [&](std::uint64_t id) {
+        if (id >= tokens.size()) throw Error(where + ": a special token id (" + std::to_string(id) + ") is past the " + std::to_string(tokens.size()) + " tokens");
+    };
     for (const auto& id : {bos, eos})
-        if (id && *id >= tokens.size()) throw Error(where + ": a special token id (" + std::to_string(*id) + ") is past the " + std::to_string(tokens.size()) + " tokens");
+        if (id) requireToken(*id);
 
     nlohmann::json vocab = nlohmann::json::object();
     nlohmann::json added = nlohmann::json::array();
@@ -217,7 +220,7 @@ nlohmann::json ggufTokenizerJson(const GgufFile& f) {
         std::optional<std::uint64_t> unk = f.optionalUnsigned("tokenizer.ggml.unknown_token_id");
         for (std::size_t id = 0; !unk && id < tokens.size(); ++id)
             if (types[id] == kUnknown) unk = id;
-        if (unk && *unk >= tokens.size()) throw Error(where + ": the unknown token id (" + std::to_string(*unk) + ") is past the " + std::to_string(tokens.size()) + " tokens");
+        if (unk) requireToken(*unk);
         j["model"] = {{"type", "Unigram"}, {"vocab", std::move(pieces)},
                       {"byte_fallback", std::find(types.begin(), types.end(), int(kByte)) != types.end()}};
         if (unk) j["model"]["unk_id"] = *unk;
@@ -259,8 +262,7 @@ nlohmann::json ggufTokenizerJson(const GgufFile& f) {
         const std::uint64_t unk = f.optionalUnsigned("tokenizer.ggml.unknown_token_id").value_or(100);
         const std::uint64_t first = bos.value_or(101);
         const std::uint64_t sep = f.optionalUnsigned("tokenizer.ggml.seperator_token_id").value_or(102);
-        for (std::uint64_t id : {unk, first, sep})
-            if (id >= tokens.size()) throw Error(where + ": a special token id (" + std::to_string(id) + ") is past the " + std::to_string(tokens.size()) + " tokens");
+        for (std::uint64_t id : {unk, first, sep}) requireToken(id);
         // The unknown token is a control token, so it is its own piece.
         j["model"] = {{"type", "WordPiece"}, {"vocab", std::move(wordpiece)}, {"unk_token", tokens[unk]}, {"continuing_subword_prefix", "##"},
                       {"max_input_chars_per_word", 100}};
